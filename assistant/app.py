@@ -1,0 +1,260 @@
+"""The service layer the CLI and the console share: process messages, decide, recover."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Any
+
+from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+from langgraph.types import Command
+
+from assistant.channels.outbox import ChannelSender, OutboxChannel
+from assistant.db import make_engine
+from assistant.errors import ConflictError
+from assistant.intake.messages import InboundMessage
+from assistant.knowledge.embeddings import Embedder
+from assistant.knowledge.index import KnowledgeIndex, Progress, SyncReport, open_chroma
+from assistant.knowledge.loader import Knowledge, load_knowledge
+from assistant.knowledge.order_store import SqlOrderStore
+from assistant.pipeline.drafting import Drafter, TemplateDrafter
+from assistant.pipeline.graph import Services, build_graph, with_disclosure
+from assistant.pipeline.model_drafter import ModelDrafter
+from assistant.review.decisions import Decision
+from assistant.review.models import ItemStatus, ReviewItem
+from assistant.review.queue import Queue
+from assistant.safety.detectors import ModerationDetector, PatternDetector
+from assistant.settings import Settings
+
+
+@cache
+def shared_embedder() -> Embedder:
+    """One model per process: it is thread-safe and loads on first use."""
+    return Embedder()
+
+
+@dataclass
+class ProcessResult:
+    message_id: str
+    route: str | None
+    topics: list[str]
+    reasons: list[str]
+    draft: str | None
+    item_id: int
+    thread_id: str
+    status: str
+    needs_attention: bool
+    duplicate: bool = False
+    error: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Assistant:
+    settings: Settings
+    knowledge: Knowledge
+    index: KnowledgeIndex
+    orders: SqlOrderStore
+    queue: Queue
+    services: Services
+    graph: Any = field(repr=False)
+
+    # -- knowledge ---------------------------------------------------------------------
+
+    def ingest(self, progress: Progress | None = None) -> SyncReport:
+        report = self.index.sync(self.knowledge.chunks, progress)
+        self.orders.replace_all(self.knowledge.orders, self.knowledge.customers)
+        return report
+
+    # -- messages ----------------------------------------------------------------------
+
+    async def process(self, message: InboundMessage) -> ProcessResult:
+        """Run one message through the graph. Whatever fails, the message is kept in the queue."""
+        policy = self.knowledge.policy
+        sla = policy.automation.for_channel(message.channel).sla_minutes
+        item, created = self.queue.claim(
+            ReviewItem(
+                message_id=message.id,
+                thread_id=uuid.uuid4().hex,
+                channel=message.channel.value,
+                customer_key=message.customer_key,
+                author_name=message.author.name,
+                author_handle=message.author.handle,
+                text=message.text,
+                message=message.model_dump(mode="json"),
+                received_at=message.received_at,
+                due_at=message.received_at + timedelta(minutes=sla),
+            )
+        )
+        assert item.id is not None
+        if not created:
+            return self._result(item, duplicate=True)
+        await self._run(item, {"message": message.model_dump(mode="json"), "item_id": item.id})
+        return self._result(self.queue.get(item.id))
+
+    async def process_many(
+        self,
+        messages: Iterable[InboundMessage],
+        concurrency: int | None = None,
+        on_result: Callable[[ProcessResult], None] | None = None,
+    ) -> list[ProcessResult]:
+        limit = asyncio.Semaphore(concurrency or self.settings.concurrency)
+
+        async def one(message: InboundMessage) -> ProcessResult:
+            async with limit:
+                result = await self.process(message)
+            if on_result:
+                on_result(result)
+            return result
+
+        return list(await asyncio.gather(*(one(m) for m in messages)))
+
+    async def _run(self, item: ReviewItem, payload: dict[str, Any] | None) -> None:
+        config = {"configurable": {"thread_id": item.thread_id}}
+        try:
+            await self.graph.ainvoke(payload, config, durability="sync")
+        except Exception as exc:  # the boundary: any failure lands in the queue, flagged
+            await self._fail(item, f"{type(exc).__name__}: {exc}")
+
+    async def _fail(self, item: ReviewItem, error: str) -> None:
+        """Re-run the message on a fresh thread that goes straight to a person."""
+        assert item.id is not None
+        thread_id = uuid.uuid4().hex
+        self.queue.update(item.id, thread_id=thread_id)
+        config = {"configurable": {"thread_id": thread_id}}
+        payload = {
+            "message": item.message,
+            "item_id": item.id,
+            "failure": f"pipeline failed: {error}",
+        }
+        await self.graph.ainvoke(payload, config, durability="sync")
+
+    def _result(self, item: ReviewItem, duplicate: bool = False) -> ProcessResult:
+        assert item.id is not None
+        draft = (
+            with_disclosure(self.knowledge.policy.disclosure, item.draft) if item.draft else None
+        )
+        return ProcessResult(
+            message_id=item.message_id,
+            route=item.route,
+            topics=item.topics,
+            reasons=item.reasons,
+            draft=draft,
+            item_id=item.id,
+            thread_id=item.thread_id,
+            status=item.status,
+            needs_attention=item.needs_attention,
+            duplicate=duplicate,
+            error=item.error,
+        )
+
+    # -- decisions ---------------------------------------------------------------------
+
+    async def decide(
+        self, item_id: int, decision: Decision, expected_version: int | None = None
+    ) -> ReviewItem:
+        """Record the decision (or raise ConflictError), then resume the paused graph."""
+        item = self.queue.decide(item_id, decision, expected_version)
+        await self._resume(item)
+        return self.queue.get(item_id)
+
+    async def _resume(self, item: ReviewItem) -> None:
+        config = {"configurable": {"thread_id": item.thread_id}}
+        snapshot = await self.graph.aget_state(config)
+        if snapshot.interrupts:
+            await self.graph.ainvoke(Command(resume=item.decision), config, durability="sync")
+        elif snapshot.next:
+            await self.graph.ainvoke(None, config, durability="sync")
+
+    async def recover(self) -> list[int]:
+        """Finish what a crash interrupted: unsent approvals and half-processed messages.
+        Safe to run any time: sends are recorded once per message."""
+        recovered = []
+        for item in self.queue.stuck():
+            assert item.id is not None
+            if item.status == ItemStatus.approved:
+                await self._resume(item)
+            else:
+                config = {"configurable": {"thread_id": item.thread_id}}
+                snapshot = await self.graph.aget_state(config)
+                if snapshot.next:
+                    try:
+                        await self.graph.ainvoke(None, config, durability="sync")
+                    except Exception as exc:
+                        await self._fail(item, f"{type(exc).__name__}: {exc}")
+                else:
+                    await self._fail(item, "processing was interrupted before the first step")
+            recovered.append(item.id)
+        return recovered
+
+    async def retry(self, item_id: int, actor: str) -> ProcessResult:
+        """Run a flagged message through the pipeline again, on a new thread."""
+        item = self.queue.get(item_id)
+        if not ItemStatus(item.status).open:
+            raise ConflictError(
+                f"Item #{item_id} is {item.status}; only open items can be retried."
+            )
+        thread_id = uuid.uuid4().hex
+        self.queue.update(
+            item_id,
+            thread_id=thread_id,
+            status=ItemStatus.processing,
+            needs_attention=False,
+            error=None,
+        )
+        self.queue.audit(item_id, actor, "retry", before=item.draft, reason=item.error)
+        fresh = self.queue.get(item_id)
+        await self._run(fresh, {"message": item.message, "item_id": item_id})
+        return self._result(self.queue.get(item_id))
+
+
+def default_drafter(settings: Settings) -> Drafter:
+    return ModelDrafter(settings) if settings.model else TemplateDrafter()
+
+
+@asynccontextmanager
+async def open_assistant(
+    settings: Settings,
+    *,
+    drafter: Drafter | None = None,
+    channel: ChannelSender | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> AsyncIterator[Assistant]:
+    """Wire the real parts: knowledge, Chroma, SQLite queue, SQLite checkpoints, drafter."""
+    knowledge = load_knowledge(settings.knowledge_dir)
+    engine = make_engine(settings.database_path)
+    index = KnowledgeIndex(open_chroma(settings.chroma_dir), shared_embedder())
+    orders = SqlOrderStore(engine)
+    queue = Queue(engine)
+    services = Services(
+        knowledge=knowledge,
+        index=index,
+        orders=orders,
+        queue=queue,
+        drafter=drafter or default_drafter(settings),
+        channel=channel or OutboxChannel(),
+        detectors=[PatternDetector(knowledge.policy), ModerationDetector(knowledge.policy)],
+        clock=clock or (lambda: datetime.now(UTC)),
+    )
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    async with AsyncSqliteSaver.from_conn_string(str(settings.checkpoint_path)) as saver:
+        graph = build_graph(services, saver)
+        try:
+            yield Assistant(
+                settings=settings,
+                knowledge=knowledge,
+                index=index,
+                orders=orders,
+                queue=queue,
+                services=services,
+                graph=graph,
+            )
+        finally:
+            engine.dispose()

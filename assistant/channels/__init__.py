@@ -1,0 +1,1 @@
+"""Outbound delivery. Each platform gets an adapter behind ``ChannelSender``."""

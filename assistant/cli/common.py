@@ -1,0 +1,60 @@
+"""Helpers shared by the CLI commands: settings, async wiring, errors, JSON output."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable, Coroutine
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
+
+import typer
+
+from assistant.app import Assistant, open_assistant
+from assistant.errors import AssistantError, ConfigError
+from assistant.settings import Settings, load_settings
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def handle_errors(fn: Callable[P, T]) -> Callable[P, T]:
+    """Turn our errors into a message on stderr and the error's exit code."""
+
+    @wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return fn(*args, **kwargs)
+        except AssistantError as exc:
+            typer.secho(f"Error: {exc}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper
+
+
+def settings() -> Settings:
+    return load_settings()
+
+
+def run_with_assistant(work: Callable[[Assistant], Awaitable[T]], **kwargs: Any) -> T:
+    async def main() -> T:
+        async with open_assistant(settings(), **kwargs) as assistant:
+            return await work(assistant)
+
+    return run(main())
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coro)
+
+
+def actor_or_default(actor: str | None) -> str:
+    chosen = actor or settings().actor
+    if not chosen:
+        raise ConfigError("Say who is acting: pass --actor NAME or set ASSISTANT_ACTOR.")
+    return chosen
+
+
+def emit_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, default=str, ensure_ascii=False) + "\n")

@@ -1,0 +1,221 @@
+"""``assistant``: ingest knowledge, process messages, work the queue, run the demo."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from assistant.app import Assistant, ProcessResult
+from assistant.cli import queue_commands
+from assistant.cli.common import emit_json, handle_errors, run_with_assistant, settings
+from assistant.errors import ConfigError
+from assistant.intake.jsonl import read_messages
+from assistant.knowledge.index import SyncReport
+
+app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
+app.add_typer(queue_commands.app, name="queue")
+console = Console(stderr=True)
+
+ROOT = Path(__file__).resolve().parents[2]
+JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object per line, for scripts.")]
+
+
+def _ingest(assistant: Assistant, quiet: bool) -> SyncReport:
+    if quiet:
+        return assistant.ingest()
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("Embedding knowledge", total=None)
+        report = assistant.ingest(lambda done, total: bar.update(task, completed=done, total=total))
+    return report
+
+
+def _report_dict(report: SyncReport, assistant: Assistant) -> dict[str, object]:
+    orders, customers = assistant.orders.counts()
+    return {
+        "added": len(report.added),
+        "updated": len(report.updated),
+        "removed": len(report.removed),
+        "unchanged": report.unchanged,
+        "chunks": assistant.index.count(),
+        "orders": orders,
+        "customers": customers,
+    }
+
+
+@app.command()
+@handle_errors
+def ingest(
+    json_out: JsonOpt = False,
+    rebuild: Annotated[
+        bool, typer.Option(help="Delete the index and embed everything again.")
+    ] = False,
+) -> None:
+    """Sync knowledge/ into the index: only new or changed entries are embedded."""
+    if rebuild:
+        shutil.rmtree(settings().chroma_dir, ignore_errors=True)
+
+    async def work(assistant: Assistant) -> dict[str, object]:
+        return _report_dict(_ingest(assistant, json_out), assistant)
+
+    summary = run_with_assistant(work)
+    if json_out:
+        emit_json(summary)
+    else:
+        line = "Knowledge synced: {added} added, {updated} updated, {removed} removed, "
+        line += "{unchanged} unchanged ({chunks} chunks, {orders} orders, {customers} customers)"
+        typer.echo(line.format(**summary))
+
+
+def _print_result(result: ProcessResult) -> None:
+    flag = " [needs attention]" if result.needs_attention else ""
+    dup = " (already processed)" if result.duplicate else ""
+    typer.echo(f"{result.message_id}: {result.route}{flag}{dup} → item #{result.item_id}")
+    for reason in result.reasons[:4]:
+        typer.echo(f"    - {reason}")
+
+
+@app.command()
+@handle_errors
+def process(
+    file: Annotated[str, typer.Argument(help="JSONL file of inbound messages, or - for stdin.")],
+    json_out: JsonOpt = False,
+    concurrency: Annotated[int | None, typer.Option(help="Messages in flight at once.")] = None,
+) -> None:
+    """Run inbound messages through the pipeline. Bad lines are reported and still queued."""
+    if file == "-":
+        lines, source = sys.stdin.read().splitlines(), "stdin"
+    else:
+        path = Path(file)
+        if not path.is_file():
+            raise ConfigError(f"{file}: no such file. Pass a JSONL file or - for stdin.")
+        lines, source = path.read_text(encoding="utf-8").splitlines(), path.name
+    messages = list(read_messages(lines, source))
+    for message in messages:
+        if message.intake_problem:
+            typer.secho(f"warning: {message.intake_problem}", fg=typer.colors.YELLOW, err=True)
+
+    def show(result: ProcessResult) -> None:
+        if json_out:
+            emit_json({k: v for k, v in result.as_json().items()})
+        else:
+            _print_result(result)
+
+    async def work(assistant: Assistant) -> list[ProcessResult]:
+        assistant.ingest()  # incremental: a no-op unless knowledge/ changed
+        await assistant.recover()
+        return await assistant.process_many(messages, concurrency, on_result=show)
+
+    run_with_assistant(work)
+
+
+@app.command()
+@handle_errors
+def outbox(json_out: JsonOpt = False) -> None:
+    """The replies that were sent."""
+
+    async def work(assistant: Assistant) -> None:
+        for sent in assistant.queue.outbox():
+            row = {
+                "message_id": sent.message_id,
+                "item_id": sent.item_id,
+                "text": sent.text,
+                "sent_at": sent.sent_at.isoformat(),
+                "channel": sent.channel,
+                "automated": sent.automated,
+                "kind": sent.kind,
+            }
+            if json_out:
+                emit_json(row)
+            else:
+                who = "auto" if sent.automated else "approved"
+                typer.echo(
+                    f"[{sent.sent_at:%Y-%m-%d %H:%M}] {sent.channel} {sent.message_id} "
+                    f"({who}, {sent.kind}): {sent.text}"
+                )
+
+    run_with_assistant(work)
+
+
+@app.command()
+@handle_errors
+def recover(json_out: JsonOpt = False) -> None:
+    """Finish work a crash interrupted (unsent approvals, half-processed messages)."""
+    done = run_with_assistant(lambda a: a.recover())
+    if json_out:
+        emit_json({"recovered": done})
+    else:
+        typer.echo(f"Recovered {len(done)} item(s)" + (f": {done}" if done else ""))
+
+
+def _start_ui(port: int) -> None:
+    script = ROOT / "ui" / "app.py"
+    if not script.is_file():
+        raise ConfigError(f"{script} not found: run the console from a checkout of the project.")
+    typer.echo(f"Review console: http://127.0.0.1:{port}  (Ctrl+C to stop)")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(script),
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        check=False,
+    )
+
+
+@app.command()
+@handle_errors
+def ui(port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8501) -> None:
+    """Start the review console (Streamlit)."""
+    _start_ui(port)
+
+
+@app.command()
+@handle_errors
+def demo(
+    no_ui: Annotated[bool, typer.Option("--no-ui", help="Do not start the console.")] = False,
+    inbox: Annotated[Path, typer.Option(help="Inbound messages to process.")] = ROOT
+    / "samples"
+    / "inbox.jsonl",
+    port: int = 8501,
+    json_out: JsonOpt = False,
+) -> None:
+    """Ingest the sample brand, process the sample inbox, print a summary, open the console."""
+    from assistant.cli.summary import print_summary
+
+    if not inbox.is_file():
+        raise ConfigError(f"{inbox}: sample inbox not found; pass --inbox FILE.")
+    messages = list(read_messages(inbox.read_text(encoding="utf-8").splitlines(), inbox.name))
+
+    async def work(assistant: Assistant) -> tuple[dict[str, object], list[ProcessResult]]:
+        summary = _report_dict(_ingest(assistant, json_out), assistant)
+        await assistant.recover()
+        return summary, await assistant.process_many(messages)
+
+    report, results = run_with_assistant(work)
+    if json_out:
+        emit_json({"ingest": report, "results": [r.as_json() for r in results]})
+    else:
+        print_summary(report, results)
+    if not no_ui:
+        _start_ui(port)
+
+
+if __name__ == "__main__":
+    app()

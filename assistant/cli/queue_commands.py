@@ -1,0 +1,186 @@
+"""``assistant queue``: list, show and decide review items."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from assistant.app import Assistant
+from assistant.cli.common import actor_or_default, emit_json, handle_errors, run_with_assistant
+from assistant.pipeline.graph import with_disclosure
+from assistant.review.decisions import Approve, Decision, Edit, Escalate, Reject
+from assistant.review.models import ItemStatus, ReviewItem
+
+app = typer.Typer(help="Work the review queue.", no_args_is_help=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="JSON output, for scripts.")]
+ActorOpt = Annotated[str | None, typer.Option(help="Who decides (default: ASSISTANT_ACTOR).")]
+VersionOpt = Annotated[
+    int | None,
+    typer.Option(help="Only act if the item is still at this version (from 'queue show')."),
+]
+
+
+def item_json(item: ReviewItem) -> dict[str, Any]:
+    return item.model_dump(mode="json")
+
+
+@app.command("list")
+@handle_errors
+def list_(
+    status: Annotated[list[ItemStatus] | None, typer.Option(help="Filter; repeatable.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every item, not just open ones.")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Open items, most urgent first (risk, then reply deadline, then age)."""
+    wanted = [] if all_ else (status or [ItemStatus.pending, ItemStatus.escalated])
+
+    async def work(assistant: Assistant) -> list[ReviewItem]:
+        return assistant.queue.items(wanted)
+
+    items = run_with_assistant(work)
+    for item in items:
+        if json_out:
+            emit_json(
+                {
+                    k: item_json(item)[k]
+                    for k in (
+                        "id",
+                        "message_id",
+                        "channel",
+                        "status",
+                        "route",
+                        "topics",
+                        "reasons",
+                        "needs_attention",
+                        "priority",
+                        "due_at",
+                        "draft_kind",
+                        "version",
+                    )
+                }
+            )
+        else:
+            flag = " ⚠" if item.needs_attention else ""
+            typer.echo(
+                f"#{item.id:<4} {item.status:<9} p{item.priority} {item.channel:<9} "
+                f"{', '.join(item.topics):<24} {item.text[:60]!r}{flag}"
+            )
+    if not items and not json_out:
+        typer.echo("The queue is empty.")
+
+
+@app.command()
+@handle_errors
+def show(item_id: int, json_out: JsonOpt = False) -> None:
+    """One item: message, reasons, sources, order and draft."""
+
+    async def work(assistant: Assistant) -> tuple[ReviewItem, str]:
+        return assistant.queue.get(item_id), assistant.knowledge.policy.disclosure
+
+    item, disclosure = run_with_assistant(work)
+    if json_out:
+        emit_json(item_json(item))
+        return
+    typer.echo(f"Item #{item.id} (version {item.version}) — {item.status}, route {item.route}")
+    typer.echo(
+        f"From {item.author_name or item.customer_key} on {item.channel} at "
+        f"{item.received_at:%Y-%m-%d %H:%M} UTC; reply due {item.due_at:%Y-%m-%d %H:%M}"
+    )
+    typer.echo(f"\nMessage:\n  {item.text[:2000]}")
+    if item.error:
+        typer.secho(f"\nNeeds attention: {item.error}", fg=typer.colors.YELLOW)
+    typer.echo("\nWhy it is here:" if item.reasons else "")
+    for reason in item.reasons:
+        typer.echo(f"  - {reason}")
+    if item.order_facts:
+        typer.echo("\nOrder:\n  " + item.order_facts.replace("\n", "\n  "))
+    for source in item.sources:
+        typer.echo(
+            f"\nSource {source['id']} ({source['source']}:{source['line']}, "
+            f"score {source['score']:.2f}): {source['text'][:200]}"
+        )
+    if item.draft:
+        typer.echo(f"\nDraft ({item.draft_kind}):\n  {with_disclosure(disclosure, item.draft)}")
+    if item.final_text and item.final_text != item.draft:
+        typer.echo(f"\nSent text:\n  {with_disclosure(disclosure, item.final_text)}")
+
+
+def _decide(item_id: int, decision: Decision, version: int | None, json_out: bool) -> None:
+    async def work(assistant: Assistant) -> ReviewItem:
+        return await assistant.decide(item_id, decision, expected_version=version)
+
+    item = run_with_assistant(work)
+    if json_out:
+        emit_json(item_json(item))
+    else:
+        typer.echo(f"Item #{item.id}: {decision.kind} by {decision.actor} → {item.status}")
+
+
+@app.command()
+@handle_errors
+def approve(
+    item_id: int, actor: ActorOpt = None, version: VersionOpt = None, json_out: JsonOpt = False
+) -> None:
+    """Send the draft as it is."""
+    _decide(item_id, Approve(actor=actor_or_default(actor)), version, json_out)
+
+
+@app.command()
+@handle_errors
+def edit(
+    item_id: int,
+    text: Annotated[
+        str | None, typer.Option(help="The reply to send instead of the draft.")
+    ] = None,
+    text_file: Annotated[Path | None, typer.Option(help="Read the reply from a file.")] = None,
+    actor: ActorOpt = None,
+    version: VersionOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Send your text instead of the draft (the disclosure is added for you)."""
+    body = text_file.read_text(encoding="utf-8") if text_file else text
+    if not body or not body.strip():
+        raise typer.BadParameter("give the new reply with --text or --text-file")
+    _decide(item_id, Edit(actor=actor_or_default(actor), text=body.strip()), version, json_out)
+
+
+@app.command()
+@handle_errors
+def reject(
+    item_id: int,
+    reason: Annotated[str, typer.Option(help="Why nothing should be sent.")],
+    actor: ActorOpt = None,
+    version: VersionOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Send nothing."""
+    _decide(item_id, Reject(actor=actor_or_default(actor), reason=reason), version, json_out)
+
+
+@app.command()
+@handle_errors
+def escalate(
+    item_id: int,
+    to: Annotated[str, typer.Option(help="Role or person, e.g. lead or legal.")],
+    note: Annotated[str, typer.Option(help="What they should know.")] = "",
+    actor: ActorOpt = None,
+    version: VersionOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Hand the item to a role or person; it stays open for them."""
+    _decide(item_id, Escalate(actor=actor_or_default(actor), to=to, note=note), version, json_out)
+
+
+@app.command()
+@handle_errors
+def retry(item_id: int, actor: ActorOpt = None, json_out: JsonOpt = False) -> None:
+    """Run a flagged item through the pipeline again (e.g. after a model outage)."""
+    who = actor_or_default(actor)
+    result = run_with_assistant(lambda a: a.retry(item_id, who))
+    if json_out:
+        emit_json(result.as_json())
+    else:
+        typer.echo(f"Item #{item_id}: {result.route}" + (" ⚠" if result.needs_attention else ""))

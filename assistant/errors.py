@@ -1,0 +1,47 @@
+"""The error hierarchy. Edges (CLI, UI) turn these into exit codes or on-screen messages."""
+
+
+class AssistantError(Exception):
+    """Base class: every message says what is wrong and how to fix it."""
+
+    exit_code = 1
+
+
+class ConfigError(AssistantError):
+    """A setting is missing or invalid."""
+
+    exit_code = 2
+
+
+class KnowledgeError(AssistantError):
+    """One or more knowledge files are invalid; ``problems`` lists each with file and line."""
+
+    exit_code = 3
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        count = len(problems)
+        header = f"{count} problem{'s' if count != 1 else ''} in the knowledge folder:"
+        super().__init__("\n".join([header, *(f"  {p}" for p in problems)]))
+
+
+class SearchIndexError(AssistantError):
+    """The Chroma index cannot be opened or used."""
+
+    exit_code = 4
+
+
+class ModelError(AssistantError):
+    """The language model failed (timeout, rate limit, server error, malformed output)."""
+
+
+class NotFoundError(AssistantError):
+    """A queue item, order or customer does not exist."""
+
+    exit_code = 5
+
+
+class ConflictError(AssistantError):
+    """Someone else changed the item first; nothing was overwritten."""
+
+    exit_code = 6

@@ -1,0 +1,1 @@
+"""Inbound messages: their schema and readers."""

@@ -1,0 +1,1 @@
+"""The brand's knowledge folder: parsing, validation, embedding and the Chroma index."""

@@ -1,0 +1,277 @@
+"""FAQ entries, policy sections, reply templates and the tone guide, parsed and validated."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import string
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.intake.messages import Channel
+from assistant.knowledge.front_matter import FrontMatterError, parse_meta, split_blocks
+
+KEBAB = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One retrievable piece of knowledge: an FAQ answer or a policy section."""
+
+    id: str
+    kind: Literal["faq", "policy"]
+    source: str  # path relative to the knowledge folder
+    line: int
+    title: str
+    text: str
+    tags: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    valid_until: date | None = None
+
+    @property
+    def embed_text(self) -> str:
+        return f"{self.title}\n{self.text}"
+
+    @property
+    def content_hash(self) -> str:
+        parts = [
+            self.kind,
+            self.source,
+            self.title,
+            self.text,
+            ",".join(self.tags),
+            ",".join(self.channels),
+            str(self.valid_until),
+        ]
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+class TemplatePurpose(StrEnum):
+    welcome = "welcome"
+    faq_answer = "faq_answer"
+    order_status = "order_status"
+    order_not_found = "order_not_found"
+    order_support = "order_support"
+    qualification = "qualification"
+    re_engagement = "re_engagement"
+    handoff = "handoff"
+
+
+class OrderStatus(StrEnum):
+    processing = "processing"
+    shipped = "shipped"
+    out_for_delivery = "out_for_delivery"
+    delivered = "delivered"
+    delayed = "delayed"
+    cancelled = "cancelled"
+    returned = "returned"
+
+
+TOKENS = frozenset(
+    {
+        "first_name",
+        "order_id",
+        "product_name",
+        "carrier",
+        "tracking_number",
+        "tracking_url",
+        "estimated_delivery",
+        "shipped_on",
+        "delivered_on",
+        "answer",
+        "brand_name",
+        "sign_off",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Template:
+    id: str
+    purpose: TemplatePurpose
+    body: str
+    source: str
+    order_status: OrderStatus | None = None
+
+
+@dataclass(frozen=True)
+class Tone:
+    text: str
+    sign_off: str
+    forbidden_phrases: tuple[str, ...] = field(default_factory=tuple)
+
+
+class _Meta(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FaqMeta(_Meta):
+    id: str = Field(pattern=KEBAB)
+    question: str = Field(min_length=3)
+    tags: list[str] = Field(default_factory=list)
+    channels: list[Channel] = Field(default_factory=list)
+    valid_until: date | None = None
+
+
+class PolicyMeta(_Meta):
+    id: str = Field(pattern=KEBAB)
+    title: str = Field(min_length=3)
+    tags: list[str] = Field(default_factory=list)
+
+
+class TemplateMeta(_Meta):
+    id: str = Field(pattern=KEBAB)
+    purpose: TemplatePurpose
+    order_status: OrderStatus | None = None
+    description: str | None = None
+
+
+def _blocks(path: Path, where: str, problems: list[str]) -> list:  # type: ignore[type-arg]
+    try:
+        return split_blocks(path.read_text(encoding="utf-8"))
+    except FrontMatterError as exc:
+        problems.append(f"{where}:{exc.line}: {exc.message}")
+    except UnicodeDecodeError:
+        problems.append(f"{where}:1: not UTF-8 text; save the file as UTF-8")
+    return []
+
+
+def load_faq(path: Path, where: str, problems: list[str]) -> list[Chunk]:
+    chunks = []
+    for block in _blocks(path, where, problems):
+        meta, errs = parse_meta(block, FaqMeta, where)
+        problems.extend(errs)
+        if meta is None:
+            continue
+        if not block.body:
+            problems.append(
+                f"{where}:{block.meta_line}: FAQ {meta.id!r} has no answer below its front matter"
+            )
+            continue
+        chunks.append(
+            Chunk(
+                id=f"faq:{meta.id}",
+                kind="faq",
+                source=where,
+                line=block.meta_line,
+                title=meta.question,
+                text=block.body,
+                tags=tuple(meta.tags),
+                channels=tuple(c.value for c in meta.channels),
+                valid_until=meta.valid_until,
+            )
+        )
+    return chunks
+
+
+def load_policy_doc(path: Path, where: str, problems: list[str]) -> list[Chunk]:
+    blocks = _blocks(path, where, problems)
+    if not blocks:
+        return []
+    if len(blocks) > 1:
+        problems.append(
+            f"{where}:{blocks[1].meta_line}: a policy file has one front matter block; "
+            "use '## ' headings for sections"
+        )
+    block = blocks[0]
+    meta, errs = parse_meta(block, PolicyMeta, where)
+    problems.extend(errs)
+    if meta is None:
+        return []
+    chunks = []
+    for line, heading, body in _sections(block.body, block.body_line):
+        if not body:
+            problems.append(f"{where}:{line}: section {heading!r} is empty")
+            continue
+        slug = re.sub(r"[^a-z0-9]+", "-", heading.lower()).strip("-") or "intro"
+        chunks.append(
+            Chunk(
+                id=f"policy:{meta.id}#{slug}",
+                kind="policy",
+                source=where,
+                line=line,
+                title=f"{meta.title}: {heading}" if heading else meta.title,
+                text=body,
+                tags=tuple(meta.tags),
+            )
+        )
+    return chunks
+
+
+def _sections(body: str, first_line: int) -> list[tuple[int, str, str]]:
+    """Split on ``## `` headings; text before the first heading is its own section."""
+    sections: list[tuple[int, str, list[str]]] = [(first_line, "", [])]
+    for offset, line in enumerate(body.splitlines()):
+        if line.startswith("## "):
+            sections.append((first_line + offset, line[3:].strip(), []))
+        else:
+            sections[-1][2].append(line)
+    result = [(ln, head, "\n".join(lines).strip()) for ln, head, lines in sections]
+    return [s for s in result if s[1] or s[2]]
+
+
+def load_template(path: Path, where: str, problems: list[str]) -> Template | None:
+    blocks = _blocks(path, where, problems)
+    if len(blocks) != 1:
+        if blocks:
+            problems.append(f"{where}:{blocks[1].meta_line}: a template file holds one template")
+        return None
+    block = blocks[0]
+    meta, errs = parse_meta(block, TemplateMeta, where)
+    problems.extend(errs)
+    if meta is None:
+        return None
+    before = len(problems)
+    if meta.order_status and meta.purpose is not TemplatePurpose.order_status:
+        problems.append(
+            f"{where}:{block.meta_line}: order_status is only allowed with purpose order_status"
+        )
+    if not block.body:
+        problems.append(f"{where}:{block.body_line}: template {meta.id!r} has no text")
+    for offset, line in enumerate(block.body.splitlines()):
+        try:
+            names = [name for _, name, _, _ in string.Formatter().parse(line) if name is not None]
+        except ValueError as exc:
+            problems.append(
+                f"{where}:{block.body_line + offset}: {exc}; write tokens as {{first_name}}"
+            )
+            continue
+        for name in names:
+            if name not in TOKENS:
+                problems.append(
+                    f"{where}:{block.body_line + offset}: unknown token {{{name}}}; "
+                    f"known tokens: {', '.join(sorted(TOKENS))}"
+                )
+    if len(problems) > before:
+        return None
+    return Template(
+        id=meta.id,
+        purpose=meta.purpose,
+        body=block.body,
+        source=where,
+        order_status=meta.order_status,
+    )
+
+
+def load_tone(path: Path, where: str, problems: list[str]) -> Tone:
+    if not path.is_file():
+        problems.append(f"{where}: missing; it holds the brand voice used in every reply")
+        return Tone(text="", sign_off="")
+    text = path.read_text(encoding="utf-8")
+    sections = {head.lower(): body for _, head, body in _sections(text, 1)}
+    forbidden = tuple(
+        line.lstrip("-* ").strip().strip("\"'").lower()
+        for line in sections.get("forbidden phrases", "").splitlines()
+        if line.strip().startswith(("-", "*"))
+    )
+    sign_off = next(
+        (ln.strip() for ln in sections.get("sign-off", "").splitlines() if ln.strip()), ""
+    )
+    if not sign_off:
+        problems.append(f"{where}: add a '## Sign-off' section with the line replies end with")
+    return Tone(text=text, sign_off=sign_off, forbidden_phrases=forbidden)

@@ -1,0 +1,103 @@
+"""The SQL-backed order store: ``assistant ingest`` loads the sample orders into it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, Column, delete
+from sqlalchemy.engine import Engine
+from sqlmodel import Field, Session, SQLModel, select
+
+from assistant.knowledge.orders import Customer, Order
+
+
+class OrderRecord(SQLModel, table=True):
+    __tablename__ = "orders"
+
+    order_id: str = Field(primary_key=True)
+    customer_id: str = Field(index=True)
+    data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class CustomerRecord(SQLModel, table=True):
+    __tablename__ = "customers"
+
+    customer_id: str = Field(primary_key=True)
+    data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class CustomerHandle(SQLModel, table=True):
+    __tablename__ = "customer_handles"
+
+    channel: str = Field(primary_key=True)
+    handle: str = Field(primary_key=True)  # lower-cased, without a leading '@'
+    customer_id: str = Field(index=True)
+
+
+def _norm(handle: str) -> str:
+    return handle.strip().lstrip("@").lower()
+
+
+class SqlOrderStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def replace_all(self, orders: list[Order], customers: list[Customer]) -> None:
+        """The knowledge folder is the source of truth: replace what was loaded before."""
+        with Session(self.engine) as session:
+            for table in (OrderRecord, CustomerRecord, CustomerHandle):
+                session.exec(delete(table))
+            for order in orders:
+                session.add(
+                    OrderRecord(
+                        order_id=order.order_id.upper(),
+                        customer_id=order.customer_id,
+                        data=order.model_dump(mode="json"),
+                    )
+                )
+            for customer in customers:
+                session.add(
+                    CustomerRecord(
+                        customer_id=customer.customer_id, data=customer.model_dump(mode="json")
+                    )
+                )
+                for channel, handle in customer.handles.items():
+                    session.add(
+                        CustomerHandle(
+                            channel=channel, handle=_norm(handle), customer_id=customer.customer_id
+                        )
+                    )
+            session.commit()
+
+    def order(self, order_id: str) -> Order | None:
+        with Session(self.engine) as session:
+            record = session.get(OrderRecord, order_id.upper())
+            return Order.model_validate(record.data) if record else None
+
+    def orders_for(self, customer_id: str) -> list[Order]:
+        with Session(self.engine) as session:
+            records = session.exec(
+                select(OrderRecord).where(OrderRecord.customer_id == customer_id)
+            )
+            orders = [Order.model_validate(r.data) for r in records]
+        return sorted(orders, key=lambda o: o.ordered_on, reverse=True)
+
+    def customer(self, customer_id: str) -> Customer | None:
+        with Session(self.engine) as session:
+            record = session.get(CustomerRecord, customer_id)
+            return Customer.model_validate(record.data) if record else None
+
+    def customer_for(self, channel: str, author_id: str, handle: str | None) -> Customer | None:
+        candidates = {_norm(h) for h in (author_id, handle) if h}
+        with Session(self.engine) as session:
+            for candidate in candidates:
+                row = session.get(CustomerHandle, (channel, candidate))
+                if row:
+                    return self.customer(row.customer_id)
+        return None
+
+    def counts(self) -> tuple[int, int]:
+        with Session(self.engine) as session:
+            orders = len(session.exec(select(OrderRecord.order_id)).all())
+            customers = len(session.exec(select(CustomerRecord.customer_id)).all())
+        return orders, customers

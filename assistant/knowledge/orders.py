@@ -1,0 +1,164 @@
+"""Sample order and customer data (``knowledge/orders/*.csv``), validated row by row.
+In production a shop connector implements the same ``OrderStore`` interface."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Protocol, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from assistant.intake.messages import Channel
+from assistant.knowledge.documents import OrderStatus
+
+TRACKING_URLS = {
+    "UPS": "https://www.ups.com/track?tracknum={}",
+    "USPS": "https://tools.usps.com/go/TrackConfirmAction?tLabels={}",
+    "FedEx": "https://www.fedex.com/fedextrack/?trknbr={}",
+    "DHL": "https://www.dhl.com/en/express/tracking.html?AWB={}",
+}
+
+
+class Customer(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    customer_id: str = Field(min_length=1)
+    first_name: str = Field(min_length=1)
+    last_name: str = ""
+    email: str = ""
+    handles: dict[str, str] = Field(default_factory=dict)  # channel -> handle or id
+    vip: bool = False
+
+    @field_validator("handles", mode="before")
+    @classmethod
+    def _parse_handles(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        handles: dict[str, str] = {}
+        for pair in filter(None, (p.strip() for p in value.split(";"))):
+            channel, sep, handle = pair.partition(":")
+            if not sep or not handle.strip():
+                raise ValueError(f"{pair!r} is not 'channel:handle'")
+            if channel.strip() not in Channel.__members__:
+                raise ValueError(f"unknown channel {channel.strip()!r} in {pair!r}")
+            handles[channel.strip()] = handle.strip()
+        return handles
+
+
+class Order(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    order_id: str = Field(min_length=3)
+    customer_id: str = Field(min_length=1)
+    items: list[str] = Field(min_length=1)
+    status: OrderStatus
+    carrier: str | None = None
+    tracking_number: str | None = None
+    ordered_on: date
+    shipped_on: date | None = None
+    estimated_delivery: date | None = None
+    delivered_on: date | None = None
+    total: Decimal = Field(ge=0)
+    currency: str = Field("USD", min_length=3, max_length=3)
+
+    @field_validator("items", mode="before")
+    @classmethod
+    def _split_items(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(";") if part.strip()]
+        return value
+
+    @field_validator(
+        "carrier",
+        "tracking_number",
+        "shipped_on",
+        "estimated_delivery",
+        "delivered_on",
+        mode="before",
+    )
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("carrier")
+    @classmethod
+    def _known_carrier(cls, value: str | None) -> str | None:
+        if value is not None and value not in TRACKING_URLS:
+            raise ValueError(f"unknown carrier; use one of {', '.join(TRACKING_URLS)}")
+        return value
+
+    @property
+    def product_name(self) -> str:
+        """The first item without its quantity, e.g. 'Merino Crew Sweater (M)'."""
+        first = self.items[0]
+        name, sep, qty = first.rpartition(" x")
+        return name if sep and qty.strip().isdigit() else first
+
+    @property
+    def tracking_url(self) -> str | None:
+        if not self.carrier or not self.tracking_number:
+            return None
+        return TRACKING_URLS[self.carrier].format(self.tracking_number)
+
+    def facts(self) -> str:
+        """The order as plain text: what drafts may quote and the grounding guard checks."""
+        lines = [
+            f"Order {self.order_id}: {self.status.value.replace('_', ' ')}",
+            f"Items: {'; '.join(self.items)}",
+            f"Ordered on {self.ordered_on.isoformat()}",
+            f"Total: {self.total} {self.currency}",
+        ]
+        if self.carrier:
+            lines.append(f"Carrier: {self.carrier}, tracking number {self.tracking_number}")
+        if self.tracking_url:
+            lines.append(f"Tracking link: {self.tracking_url}")
+        for label, value in (
+            ("Shipped on", self.shipped_on),
+            ("Estimated delivery", self.estimated_delivery),
+            ("Delivered on", self.delivered_on),
+        ):
+            if value:
+                lines.append(f"{label} {value.isoformat()}")
+        return "\n".join(lines)
+
+
+class OrderStore(Protocol):
+    """What the pipeline needs from a shop: orders by id, customers by channel identity."""
+
+    def order(self, order_id: str) -> Order | None: ...
+
+    def orders_for(self, customer_id: str) -> list[Order]: ...
+
+    def customer_for(self, channel: str, author_id: str, handle: str | None) -> Customer | None: ...
+
+
+R = TypeVar("R", bound=BaseModel)
+
+
+def read_rows(path: Path, model: type[R], where: str, problems: list[str]) -> list[R]:
+    """Validate every row; problems name the file, the line and the column."""
+    rows: list[R] = []
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        expected = set(model.model_fields)
+        header = set(reader.fieldnames or [])
+        if header != expected:
+            missing, extra = sorted(expected - header), sorted(header - expected)
+            problems.append(
+                f"{where}:1: header must be {','.join(model.model_fields)}"
+                + (f"; missing {missing}" if missing else "")
+                + (f"; unexpected {extra}" if extra else "")
+            )
+            return rows
+        for record in reader:
+            line = reader.line_num
+            try:
+                rows.append(model.model_validate(record))
+            except ValidationError as exc:
+                for err in exc.errors():
+                    column = ".".join(str(p) for p in err["loc"])
+                    problems.append(f"{where}:{line}: {column}: {err['msg']}")
+    return rows

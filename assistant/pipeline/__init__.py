@@ -1,0 +1,1 @@
+"""The LangGraph pipeline: screen → classify → retrieve → draft → verify → route → review/send."""

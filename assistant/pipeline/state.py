@@ -1,0 +1,26 @@
+"""The graph's state: plain JSON-able values, so every checkpoint can be read by any worker."""
+
+from __future__ import annotations
+
+from operator import add
+from typing import Annotated, Any, NotRequired, TypedDict
+
+
+class PipelineInput(TypedDict):
+    message: dict[str, Any]  # InboundMessage, JSON mode
+    item_id: int
+    failure: NotRequired[str]  # set when re-running a message whose pipeline crashed
+
+
+class PipelineState(PipelineInput, total=False):
+    customer_id: str | None
+    first_name: str | None
+    vip: bool
+    topics: list[str]
+    reasons: Annotated[list[str], add]
+    errors: Annotated[list[str], add]
+    hits: list[dict[str, Any]]
+    order: dict[str, Any] | None
+    missing_order_id: str | None
+    draft: dict[str, Any] | None
+    route: str

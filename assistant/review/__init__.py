@@ -1,0 +1,1 @@
+"""The review queue: items, decisions, audit trail and the outbox."""

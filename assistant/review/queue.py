@@ -1,0 +1,238 @@
+"""Queue storage: claim messages, update items under optimistic locking, audit every action,
+record sends at most once, and keep opt-out state."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, assert_never
+
+from sqlalchemy import func, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from assistant.errors import ConflictError, NotFoundError
+from assistant.review.decisions import Approve, Decision, Edit, Escalate, Reject
+from assistant.review.models import (
+    AuditEvent,
+    CustomerState,
+    ItemStatus,
+    OutboxMessage,
+    ReviewItem,
+    utcnow,
+)
+
+
+class Queue:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- items -------------------------------------------------------------------------
+
+    def claim(self, item: ReviewItem) -> tuple[ReviewItem, bool]:
+        """Insert the item for a new message; a message seen before returns its item."""
+        with Session(self.engine) as session:
+            session.add(item)
+            try:
+                session.commit()
+            except IntegrityError:
+                session.rollback()
+                existing = session.exec(
+                    select(ReviewItem).where(ReviewItem.message_id == item.message_id)
+                ).one()
+                return existing, False
+            session.refresh(item)
+            return item, True
+
+    def get(self, item_id: int) -> ReviewItem:
+        with Session(self.engine) as session:
+            item = session.get(ReviewItem, item_id)
+            if item is None:
+                raise NotFoundError(f"No queue item #{item_id}. 'assistant queue list' shows them.")
+            return item
+
+    def by_message(self, message_id: str) -> ReviewItem | None:
+        with Session(self.engine) as session:
+            return session.exec(
+                select(ReviewItem).where(ReviewItem.message_id == message_id)
+            ).first()
+
+    def update(self, item_id: int, **fields: Any) -> ReviewItem:
+        """Unconditional update by the pipeline itself (bumps the version)."""
+        with Session(self.engine) as session:
+            session.execute(
+                update(ReviewItem)
+                .where(col(ReviewItem.id) == item_id)
+                .values(**fields, version=ReviewItem.version + 1, updated_at=utcnow())
+            )
+            session.commit()
+        return self.get(item_id)
+
+    def items(self, statuses: Sequence[ItemStatus] = (), limit: int = 500) -> list[ReviewItem]:
+        """Most urgent first: risk rank, then reply deadline, then age."""
+        query = select(ReviewItem)
+        if statuses:
+            query = query.where(col(ReviewItem.status).in_([s.value for s in statuses]))
+        query = query.order_by(
+            col(ReviewItem.priority), col(ReviewItem.due_at), col(ReviewItem.received_at)
+        ).limit(limit)
+        with Session(self.engine) as session:
+            return list(session.exec(query).all())
+
+    def stuck(self) -> list[ReviewItem]:
+        """Items a crash left behind: still processing, or decided but not yet sent."""
+        return self.items([ItemStatus.processing, ItemStatus.approved], limit=10_000)
+
+    # -- decisions ---------------------------------------------------------------------
+
+    def decide(self, item_id: int, decision: Decision, expected_version: int | None) -> ReviewItem:
+        """Record a person's decision if nobody acted first; otherwise raise ConflictError."""
+        current = self.get(item_id)
+        if not ItemStatus(current.status).open:
+            by = f" by {current.decided_by}" if current.decided_by else ""
+            raise ConflictError(
+                f"Item #{item_id} is already {current.status}{by}; nothing was "
+                "changed and no reply was sent twice."
+            )
+        version = current.version if expected_version is None else expected_version
+        if version != current.version:
+            raise ConflictError(
+                f"Item #{item_id} changed since you opened it (by "
+                f"{current.decided_by or current.assignee or 'the pipeline'}). "
+                "Reload it and decide again."
+            )
+        now = utcnow()
+        fields: dict[str, Any] = {
+            "decision": decision.model_dump(mode="json"),
+            "decided_by": decision.actor,
+            "decided_at": now,
+        }
+        before, after, reason = current.draft, None, None
+        match decision:
+            case Approve():
+                fields.update(status=ItemStatus.approved, final_text=current.draft)
+                after = current.draft
+            case Edit(text=text):
+                fields.update(status=ItemStatus.approved, final_text=text)
+                after = text
+            case Reject(reason=why):
+                fields.update(status=ItemStatus.rejected)
+                reason = why
+            case Escalate(to=to, note=note):
+                fields.update(status=ItemStatus.escalated, escalated_to=to)
+                reason = f"to {to}" + (f": {note}" if note else "")
+            case _:
+                assert_never(decision)
+        with Session(self.engine) as session:
+            result = session.execute(
+                update(ReviewItem)
+                .where(col(ReviewItem.id) == item_id, col(ReviewItem.version) == version)
+                .values(**fields, version=version + 1, updated_at=now)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                session.rollback()
+                winner = self.get(item_id)
+                raise ConflictError(
+                    f"Item #{item_id} was just {winner.status} by "
+                    f"{winner.decided_by or 'someone else'}; your "
+                    f"{decision.kind} was not applied."
+                )
+            session.add(
+                AuditEvent(
+                    item_id=item_id,
+                    actor=decision.actor,
+                    action=decision.kind,
+                    at=now,
+                    before_text=before,
+                    after_text=after,
+                    reason=reason,
+                )
+            )
+            session.commit()
+        return self.get(item_id)
+
+    def audit(
+        self,
+        item_id: int | None,
+        actor: str,
+        action: str,
+        *,
+        before: str | None = None,
+        after: str | None = None,
+        reason: str | None = None,
+    ) -> None:
+        with Session(self.engine) as session:
+            session.add(
+                AuditEvent(
+                    item_id=item_id,
+                    actor=actor,
+                    action=action,
+                    before_text=before,
+                    after_text=after,
+                    reason=reason,
+                )
+            )
+            session.commit()
+
+    def audit_log(self, item_id: int | None = None) -> list[AuditEvent]:
+        query = select(AuditEvent).order_by(col(AuditEvent.at), col(AuditEvent.id))
+        if item_id is not None:
+            query = query.where(AuditEvent.item_id == item_id)
+        with Session(self.engine) as session:
+            return list(session.exec(query).all())
+
+    # -- outbox ------------------------------------------------------------------------
+
+    def record_send(self, message: OutboxMessage) -> tuple[OutboxMessage, bool]:
+        """At most one reply per inbound message, whatever retries or crashes happen."""
+        with Session(self.engine) as session:
+            session.add(message)
+            try:
+                session.commit()
+            except IntegrityError:
+                session.rollback()
+                existing = session.exec(
+                    select(OutboxMessage).where(OutboxMessage.message_id == message.message_id)
+                ).one()
+                return existing, False
+            session.refresh(message)
+            return message, True
+
+    def outbox(self) -> list[OutboxMessage]:
+        with Session(self.engine) as session:
+            return list(session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all())
+
+    def automated_replies_since(self, customer_key: str, since: datetime) -> int:
+        with Session(self.engine) as session:
+            count = session.exec(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(
+                    OutboxMessage.customer_key == customer_key,
+                    col(OutboxMessage.automated).is_(True),
+                    OutboxMessage.kind == "reply",
+                    col(OutboxMessage.sent_at) >= since,
+                )
+            ).one()
+        return int(count)
+
+    # -- customers ---------------------------------------------------------------------
+
+    def customer_state(self, customer_key: str) -> CustomerState:
+        with Session(self.engine) as session:
+            return session.get(CustomerState, customer_key) or CustomerState(
+                customer_key=customer_key
+            )
+
+    def set_opt_out(self, customer_key: str, opted_out: bool, at: datetime) -> None:
+        with Session(self.engine) as session:
+            state = session.get(CustomerState, customer_key) or CustomerState(
+                customer_key=customer_key
+            )
+            if opted_out:
+                state.opted_out_at, state.opted_in_at = at, None
+            else:
+                state.opted_out_at, state.opted_in_at = None, at
+            session.add(state)
+            session.commit()

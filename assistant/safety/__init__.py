@@ -1,0 +1,1 @@
+"""Safety: topics and risk detectors, the grounding guard, routing rules."""

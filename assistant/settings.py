@@ -1,0 +1,56 @@
+"""Settings from the environment (prefix ``ASSISTANT_``) or a ``.env`` file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from assistant.errors import ConfigError
+
+
+class Settings(BaseSettings):
+    """Every variable is listed, with its default, in ``.env.example``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    data_dir: Path = Field(Path("data"), description="SQLite files, Chroma index, checkpoints.")
+    knowledge_dir: Path = Field(Path("knowledge"), description="The brand's knowledge folder.")
+    model: str | None = Field(None, description="litellm model string; unset = template drafts.")
+    fallback_model: str | None = None
+    api_base: str | None = None
+    api_key: SecretStr | None = None
+    model_timeout_s: float = Field(30.0, gt=0)
+    model_retries: int = Field(2, ge=0, le=10)
+    concurrency: int = Field(8, ge=1, le=256)
+    actor: str | None = Field(None, description="Default --actor for queue commands.")
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "assistant.db"
+
+    @property
+    def checkpoint_path(self) -> Path:
+        return self.data_dir / "checkpoints.db"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings, turning validation errors into one message naming each variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            name = "ASSISTANT_" + "_".join(str(p) for p in err["loc"]).upper()
+            lines.append(f"{name}: {err['msg']} (got {err.get('input')!r})")
+        raise ConfigError(
+            "Invalid settings:\n  " + "\n  ".join(lines) + "\nFix them in the environment or "
+            ".env; .env.example lists every variable."
+        ) from None
