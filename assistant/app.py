@@ -184,13 +184,10 @@ class Assistant:
             else:
                 config = {"configurable": {"thread_id": item.thread_id}}
                 snapshot = await self.graph.aget_state(config)
-                if snapshot.next:
-                    try:
-                        await self.graph.ainvoke(None, config, durability="sync")
-                    except Exception as exc:
-                        await self._fail(item, f"{type(exc).__name__}: {exc}")
-                else:
-                    await self._fail(item, "processing was interrupted before the first step")
+                if snapshot.next:  # continue from the last checkpoint
+                    await self._run(item, None)
+                else:  # crashed before the first checkpoint: start the message again
+                    await self._run(item, {"message": item.message, "item_id": item.id})
             recovered.append(item.id)
         return recovered
 

@@ -51,7 +51,7 @@ def load_knowledge(root: Path) -> Knowledge:
     problems: list[str] = []
     policy = None
     try:
-        policy = load_policy(root / "policy.yaml")
+        policy = load_policy(root / "policy.yaml", "policy.yaml")
     except KnowledgeError as exc:
         problems.extend(exc.problems)
 

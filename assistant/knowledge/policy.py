@@ -108,18 +108,19 @@ class Policy(_Strict):
         return list(seen)
 
 
-def load_policy(path: Path) -> Policy:
-    """Parse and validate; every problem names the file, line and field."""
+def load_policy(path: Path, where: str | None = None) -> Policy:
+    """Parse and validate; every problem names the file (as ``where``), line and field."""
+    name = where or str(path)
     if not path.is_file():
-        raise KnowledgeError([f"{path}: missing. Create it (see knowledge/README.md)."])
+        raise KnowledgeError([f"{name}: missing. Create it (see knowledge/README.md)."])
     text = path.read_text(encoding="utf-8")
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         line = yaml_error_line(exc)
-        raise KnowledgeError([f"{path}:{line or '?'}: not valid YAML: {exc}"]) from None
+        raise KnowledgeError([f"{name}:{line or '?'}: not valid YAML: {exc}"]) from None
     if not isinstance(data, dict):
-        raise KnowledgeError([f"{path}:1: expected a mapping of settings at the top level"])
+        raise KnowledgeError([f"{name}:1: expected a mapping of settings at the top level"])
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:
@@ -128,5 +129,5 @@ def load_policy(path: Path) -> Policy:
         for err in exc.errors():
             loc = [p for p in err["loc"] if not isinstance(p, str) or not p.startswith("function-")]
             field = ".".join(str(p) for p in loc)
-            problems.append(f"{path}:{line_of(root, loc) or '?'}: {field}: {err['msg']}")
+            problems.append(f"{name}:{line_of(root, loc) or '?'}: {field}: {err['msg']}")
         raise KnowledgeError(problems) from None

@@ -84,6 +84,8 @@ def keyword_command(text: str, keywords: list[str]) -> bool:
     return bool(words) and " ".join(words) in {k.lower() for k in keywords}
 
 
+SPAM_NEVER_HIDES = {Topic.legal, Topic.abuse, Topic.minor, Topic.personal_data}
+
 Node = Callable[[PipelineState], Awaitable[Any]]
 
 
@@ -143,7 +145,9 @@ def build_graph(
             "customer_id": customer.customer_id if customer else None,
             "first_name": customer.first_name if customer else msg.author.first_name,
         }
-        if Topic.spam in topics and not any(t.is_risk and t is not Topic.spam for t in topics):
+        # Spam often quotes prices or links; it is hidden (reversibly) unless it also carries
+        # something a person must see.
+        if Topic.spam in topics and not set(topics) & SPAM_NEVER_HIDES:
             return Command(goto="hide", update=update)
         return Command(goto="retrieve", update=update)
 

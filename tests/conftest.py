@@ -1,0 +1,55 @@
+"""Fixtures: every test gets its own data folder and its own copy of the sample brand."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.app import open_assistant
+from assistant.settings import Settings
+from tests.support import ROOT, message, process, run, sample_inbox
+
+__all__ = ["message", "process", "run", "sample_inbox"]
+
+ENV_VARS = [
+    "ASSISTANT_MODEL",
+    "ASSISTANT_FALLBACK_MODEL",
+    "ASSISTANT_API_BASE",
+    "ASSISTANT_API_KEY",
+    "ASSISTANT_ACTOR",
+    "ASSISTANT_MODEL_RETRIES",
+    "ASSISTANT_MODEL_TIMEOUT_S",
+    "ASSISTANT_CONCURRENCY",
+]
+
+
+@pytest.fixture
+def knowledge_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", target)
+    return target
+
+
+@pytest.fixture
+def settings(tmp_path: Path, knowledge_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Settings for this test only; the environment matches, so CLI subprocesses agree."""
+    monkeypatch.chdir(tmp_path)  # no stray .env from the developer's checkout
+    for name in ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("ASSISTANT_KNOWLEDGE_DIR", str(knowledge_dir))
+    return Settings(data_dir=tmp_path / "data", knowledge_dir=knowledge_dir)
+
+
+@pytest.fixture
+def ingested(settings: Settings) -> Settings:
+    """Settings whose knowledge has been synced into Chroma and the order store."""
+
+    async def go() -> None:
+        async with open_assistant(settings) as assistant:
+            assistant.ingest()
+
+    run(go())
+    return settings

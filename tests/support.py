@@ -1,0 +1,50 @@
+"""Helpers for tests: build messages, run the pipeline, read the results."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any, TypeVar
+
+from assistant.app import open_assistant
+from assistant.intake.jsonl import parse_line
+from assistant.intake.messages import InboundMessage
+from assistant.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+T = TypeVar("T")
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coro)
+
+
+def message(
+    text: str,
+    *,
+    id: str = "m-1",
+    channel: str = "web_chat",
+    author_id: str = "web_7731",
+    name: str | None = "Marcus Johnson",
+    **extra: Any,
+) -> InboundMessage:
+    data = {
+        "id": id,
+        "channel": channel,
+        "author": {"id": author_id, "name": name},
+        "text": text,
+        **extra,
+    }
+    return parse_line(json.dumps(data), "test")
+
+
+async def process(settings: Settings, *messages: InboundMessage, **kwargs: Any) -> list[Any]:
+    async with open_assistant(settings, **kwargs) as assistant:
+        return [await assistant.process(m) for m in messages]
+
+
+def sample_inbox() -> list[InboundMessage]:
+    lines = (ROOT / "samples" / "inbox.jsonl").read_text(encoding="utf-8").splitlines()
+    return [parse_line(line, f"inbox.jsonl:{n}") for n, line in enumerate(lines, 1) if line.strip()]
