@@ -191,12 +191,18 @@ class Assistant:
             recovered.append(item.id)
         return recovered
 
-    async def retry(self, item_id: int, actor: str) -> ProcessResult:
+    async def retry(
+        self, item_id: int, actor: str, expected_version: int | None = None
+    ) -> ProcessResult:
         """Run a flagged message through the pipeline again, on a new thread."""
         item = self.queue.get(item_id)
         if not ItemStatus(item.status).open:
             raise ConflictError(
                 f"Item #{item_id} is {item.status}; only open items can be retried."
+            )
+        if expected_version is not None and expected_version != item.version:
+            raise ConflictError(
+                f"Item #{item_id} changed since you opened it; reload it before retrying."
             )
         thread_id = uuid.uuid4().hex
         self.queue.update(

@@ -43,13 +43,23 @@ def settings(tmp_path: Path, knowledge_dir: Path, monkeypatch: pytest.MonkeyPatc
     return Settings(data_dir=tmp_path / "data", knowledge_dir=knowledge_dir)
 
 
-@pytest.fixture
-def ingested(settings: Settings) -> Settings:
-    """Settings whose knowledge has been synced into Chroma and the order store."""
+@pytest.fixture(scope="session")
+def ingested_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample brand ingested once per session; tests get a copy of its data folder."""
+    root = tmp_path_factory.mktemp("ingested")
+    shutil.copytree(ROOT / "knowledge", root / "knowledge")
+    settings = Settings(data_dir=root / "data", knowledge_dir=root / "knowledge")
 
     async def go() -> None:
         async with open_assistant(settings) as assistant:
             assistant.ingest()
 
     run(go())
+    return root / "data"
+
+
+@pytest.fixture
+def ingested(settings: Settings, ingested_template: Path) -> Settings:
+    """Settings whose knowledge is already synced into Chroma and the order store."""
+    shutil.copytree(ingested_template, settings.data_dir)
     return settings

@@ -274,3 +274,15 @@ def test_process_many_runs_concurrently_without_losing_messages(ingested: Settin
     results = run(main())
     assert sorted(r.message_id for r in results) == sorted(m.id for m in messages)
     assert len({r.item_id for r in results}) == 12
+
+
+def test_an_item_without_a_draft_cannot_be_approved_only_edited(ingested: Settings) -> None:
+    [result] = run(process(ingested, message("", metadata={"attachment": "photo"})))
+
+    with pytest.raises(ConflictError, match="no draft to approve"):
+        run(_decide(ingested, result.item_id, Approve(actor="alice")))
+    run(_decide(ingested, result.item_id, Edit(actor="alice", text="Thanks for the photo!")))
+
+    [sent] = _outbox(ingested)
+    assert sent.text == "Automated reply: Thanks for the photo!"
+    assert sent.sent_by == "alice"

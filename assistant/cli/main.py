@@ -129,6 +129,7 @@ def outbox(json_out: JsonOpt = False) -> None:
                 "sent_at": sent.sent_at.isoformat(),
                 "channel": sent.channel,
                 "automated": sent.automated,
+                "sent_by": sent.sent_by,
                 "kind": sent.kind,
             }
             if json_out:

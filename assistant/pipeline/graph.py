@@ -254,7 +254,7 @@ def build_graph(
             order_id=order["order_id"] if order else state.get("missing_order_id"),
             order_facts=Order.model_validate(order).facts() if order else None,
             customer_id=state.get("customer_id"),
-            priority=priority(topics),
+            priority=priority(topics, failed=bool(state.get("errors"))),
             status=ItemStatus.approved if route_ is Route.auto_send else ItemStatus.pending,
             final_text=result.text if route_ is Route.auto_send and result else None,
             decided_by="auto" if route_ is Route.auto_send else None,
@@ -324,6 +324,7 @@ def build_graph(
         item_id: int, message_id: str, text: str, *, automated: bool, kind: str
     ) -> None:
         item = s.queue.get(item_id)
+        sender = "auto" if automated else (item.decided_by or "agent")
         record, fresh = s.queue.record_send(
             OutboxMessage(
                 message_id=message_id,
@@ -333,14 +334,13 @@ def build_graph(
                 text=text,
                 automated=automated,
                 kind=kind,
+                sent_by=sender,
                 sent_at=s.clock(),
             )
         )
         if fresh:
             await s.channel.deliver(record)
-            s.queue.audit(
-                item_id, "auto" if automated else (item.decided_by or "agent"), "sent", after=text
-            )
+            s.queue.audit(item_id, sender, "sent", after=text)
         s.queue.update(item_id, status=ItemStatus.closed if kind != "reply" else ItemStatus.sent)
 
     async def opt_change(state: PipelineState) -> dict[str, Any]:

@@ -65,5 +65,8 @@ def decide(policy: Policy, given: RouteInput) -> tuple[Route, list[str]]:
     return (Route.human_review if reasons else Route.auto_send), reasons
 
 
-def priority(topics: list[Topic]) -> int:
-    return min((t.rank for t in topics), default=Topic.general.rank)
+def priority(topics: list[Topic], failed: bool = False) -> int:
+    """Queue rank (lower first). A message the pipeline failed on is near the top: it has no
+    usable draft and may be anything."""
+    rank = min((t.rank for t in topics), default=Topic.general.rank)
+    return min(rank, 1) if failed else rank

@@ -102,6 +102,7 @@ class OutboxMessage(SQLModel, table=True):
     customer_key: str = Field(index=True)
     text: str
     automated: bool = False
+    sent_by: str = "auto"  # the approving agent, or "auto"
     kind: str = "reply"  # reply | confirmation
     sent_at: datetime = Field(default_factory=utcnow, index=True)
 

@@ -49,7 +49,7 @@ class Queue:
         with Session(self.engine) as session:
             item = session.get(ReviewItem, item_id)
             if item is None:
-                raise NotFoundError(f"No queue item #{item_id}. 'assistant queue list' shows them.")
+                raise NotFoundError(f"There is no queue item #{item_id}.")
             return item
 
     def by_message(self, message_id: str) -> ReviewItem | None:
@@ -101,6 +101,10 @@ class Queue:
                 f"Item #{item_id} changed since you opened it (by "
                 f"{current.decided_by or current.assignee or 'the pipeline'}). "
                 "Reload it and decide again."
+            )
+        if isinstance(decision, Approve) and not (current.draft or "").strip():
+            raise ConflictError(
+                f"Item #{item_id} has no draft to approve; write the reply (edit) or reject it."
             )
         now = utcnow()
         fields: dict[str, Any] = {
