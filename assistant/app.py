@@ -28,7 +28,7 @@ from assistant.pipeline.model_drafter import ModelDrafter
 from assistant.review.decisions import Decision
 from assistant.review.models import ItemStatus, ReviewItem
 from assistant.review.queue import Queue
-from assistant.safety.detectors import ModerationDetector, PatternDetector
+from assistant.safety.triage import build_detectors
 from assistant.settings import Settings
 
 
@@ -217,6 +217,19 @@ class Assistant:
         await self._run(fresh, {"message": item.message, "item_id": item_id})
         return self._result(self.queue.get(item_id))
 
+    async def restore(self, item_id: int, actor: str) -> ProcessResult:
+        """Bring a message hidden as spam back: it is drafted and goes to a person."""
+        item = self.queue.get(item_id)
+        if item.status != ItemStatus.hidden:
+            raise ConflictError(
+                f"Item #{item_id} is {item.status}, not hidden; nothing to restore."
+            )
+        self.queue.update(item_id, thread_id=uuid.uuid4().hex, status=ItemStatus.processing)
+        self.queue.audit(item_id, actor, "restore", reason="not spam")
+        fresh = self.queue.get(item_id)
+        await self._run(fresh, {"message": item.message, "item_id": item_id, "restored_by": actor})
+        return self._result(self.queue.get(item_id))
+
 
 def default_drafter(settings: Settings) -> Drafter:
     return ModelDrafter(settings) if settings.model else TemplateDrafter()
@@ -243,7 +256,7 @@ async def open_assistant(
         queue=queue,
         drafter=drafter or default_drafter(settings),
         channel=channel or OutboxChannel(),
-        detectors=[PatternDetector(knowledge.policy), ModerationDetector(knowledge.policy)],
+        detectors=build_detectors(knowledge, shared_embedder(), settings),
         clock=clock or (lambda: datetime.now(UTC)),
     )
     settings.data_dir.mkdir(parents=True, exist_ok=True)

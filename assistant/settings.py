@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     api_key: SecretStr | None = None
     model_timeout_s: float = Field(30.0, gt=0)
     model_retries: int = Field(2, ge=0, le=10)
+    classifier_model: str | None = Field(
+        None, description="litellm model for the optional LLM risk classifier; unset = off."
+    )
     concurrency: int = Field(8, ge=1, le=256)
     actor: str | None = Field(None, description="Default --actor for queue commands.")
 

@@ -48,3 +48,39 @@ async def process(settings: Settings, *messages: InboundMessage, **kwargs: Any) 
 def sample_inbox() -> list[InboundMessage]:
     lines = (ROOT / "samples" / "inbox.jsonl").read_text(encoding="utf-8").splitlines()
     return [parse_line(line, f"inbox.jsonl:{n}") for n, line in enumerate(lines, 1) if line.strip()]
+
+
+def completion(content: str) -> Any:
+    """An OpenAI-style chat completion whose message is ``content`` (for respx)."""
+    import httpx
+
+    return httpx.Response(
+        200,
+        json={
+            "id": "chatcmpl-1",
+            "object": "chat.completion",
+            "created": 1,
+            "model": "test-model",
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": "stop",
+                    "message": {"role": "assistant", "content": content},
+                }
+            ],
+            "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
+        },
+    )
+
+
+def draft_json(reply: str, confidence: float = 0.9, **extra: Any) -> str:
+    return json.dumps(
+        {
+            "reply": reply,
+            "cited_sources": ["faq:shipping-times"],
+            "confidence": confidence,
+            "needs_human": False,
+            "reason": "",
+            **extra,
+        }
+    )

@@ -10,7 +10,7 @@ import pytest
 import respx
 
 from assistant.settings import Settings
-from tests.support import message, process, run
+from tests.support import completion, draft_json, message, process, run
 
 API = "http://llm.test/v1"
 
@@ -25,39 +25,6 @@ def model_settings(ingested: Settings) -> Settings:
         api_key="sk-test-secret",
         model_retries=0,
         model_timeout_s=2.0,
-    )
-
-
-def completion(content: str) -> httpx.Response:
-    return httpx.Response(
-        200,
-        json={
-            "id": "chatcmpl-1",
-            "object": "chat.completion",
-            "created": 1,
-            "model": "test-model",
-            "choices": [
-                {
-                    "index": 0,
-                    "finish_reason": "stop",
-                    "message": {"role": "assistant", "content": content},
-                }
-            ],
-            "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
-        },
-    )
-
-
-def draft_json(reply: str, confidence: float = 0.9, **extra: Any) -> str:
-    return json.dumps(
-        {
-            "reply": reply,
-            "cited_sources": ["faq:shipping-times"],
-            "confidence": confidence,
-            "needs_human": False,
-            "reason": "",
-            **extra,
-        }
     )
 
 
@@ -109,7 +76,7 @@ def test_a_model_draft_that_invents_a_price_is_blocked_with_the_span_quoted(
     [result] = run(process(model_settings, message("How long does shipping take?")))
 
     assert result.route == "human_review"
-    assert any("'4'" in r and "unsupported" in r for r in result.reasons), result.reasons
+    assert any("'$4'" in r and "unsupported" in r for r in result.reasons), result.reasons
 
 
 def test_malformed_output_is_retried_once_then_used(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 import subprocess
 import sys
@@ -12,9 +13,9 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from assistant.app import Assistant, ProcessResult
+from assistant.app import Assistant, ProcessResult, shared_embedder
 from assistant.cli import queue_commands
-from assistant.cli.common import emit_json, handle_errors, run_with_assistant, settings
+from assistant.cli.common import emit_json, handle_errors, run, run_with_assistant, settings
 from assistant.errors import ConfigError
 from assistant.intake.jsonl import read_messages
 from assistant.knowledge.index import SyncReport
@@ -113,6 +114,57 @@ def process(
         return await assistant.process_many(messages, concurrency, on_result=show)
 
     run_with_assistant(work)
+
+
+def _read_for_triage(path: Path) -> list[tuple[str, str]]:
+    """(id, text) pairs from a JSONL inbox or a CSV with ``id,text`` columns."""
+    if path.suffix.lower() == ".csv":
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            if not {"id", "text"} <= set(reader.fieldnames or []):
+                raise ConfigError(f"{path}:1: a CSV for triage needs 'id' and 'text' columns")
+            return [(row["id"], row["text"] or "") for row in reader]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [(m.id, m.text) for m in read_messages(lines, path.name)]
+
+
+@app.command()
+@handle_errors
+def triage(
+    file: Annotated[Path, typer.Argument(help="JSONL inbox (as for process) or CSV id,text.")],
+    json_out: JsonOpt = False,
+) -> None:
+    """Classify messages without drafting or sending: topics, must_review and why."""
+    from assistant.knowledge.loader import load_knowledge
+    from assistant.safety.triage import build_detectors
+    from assistant.safety.triage import triage as classify_one
+
+    if not file.is_file():
+        raise ConfigError(f"{file}: no such file.")
+    config = settings()
+    knowledge = load_knowledge(config.knowledge_dir)
+    detectors = build_detectors(knowledge, shared_embedder(), config)
+    max_chars = knowledge.policy.max_analysed_chars
+
+    async def work() -> None:
+        for id_, text in _read_for_triage(file):
+            result = await classify_one(text[:max_chars], detectors)
+            topics = [t.value for t in result.topics]
+            row = {
+                "id": id_,
+                "topics": topics,
+                "must_review": result.must_review,
+                "reasons": result.reasons,
+            }
+            if json_out:
+                emit_json(row)
+            else:
+                verdict = "REVIEW" if result.must_review else "auto-eligible"
+                typer.echo(f"{id_}: {verdict} [{', '.join(topics)}]")
+                for reason in result.reasons:
+                    typer.echo(f"    - {reason}")
+
+    run(work())
 
 
 @app.command()

@@ -184,3 +184,15 @@ def retry(item_id: int, actor: ActorOpt = None, json_out: JsonOpt = False) -> No
         emit_json(result.as_json())
     else:
         typer.echo(f"Item #{item_id}: {result.route}" + (" ⚠" if result.needs_attention else ""))
+
+
+@app.command()
+@handle_errors
+def restore(item_id: int, actor: ActorOpt = None, json_out: JsonOpt = False) -> None:
+    """Bring back a message that was hidden as spam; it goes to a person."""
+    who = actor_or_default(actor)
+    result = run_with_assistant(lambda a: a.restore(item_id, who))
+    if json_out:
+        emit_json(result.as_json())
+    else:
+        typer.echo(f"Item #{item_id} restored: {result.route}, {result.status}")

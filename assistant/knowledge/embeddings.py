@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ class Embedder:
         self._lock = threading.Lock()
         self._session: Any = None
         self._tokenizer: Any = None
+        self._recent: OrderedDict[str, Vectors] = OrderedDict()
 
     def _load(self) -> None:
         import onnxruntime as ort
@@ -58,7 +60,16 @@ class Embedder:
         return out
 
     def embed_one(self, text: str) -> Vectors:
+        """Cached: the router and retrieval both embed each message."""
+        with self._lock:
+            cached = self._recent.get(text)
+        if cached is not None:
+            return cached
         vector: Vectors = self.embed([text])[0]
+        with self._lock:
+            self._recent[text] = vector
+            if len(self._recent) > 256:
+                self._recent.popitem(last=False)
         return vector
 
     def _embed_batch(self, texts: list[str]) -> Vectors:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.errors import KnowledgeError
@@ -17,7 +17,7 @@ from assistant.knowledge.documents import (
     load_template,
     load_tone,
 )
-from assistant.knowledge.orders import Customer, Order, read_rows
+from assistant.knowledge.orders import Customer, Order, RoutingExample, read_rows
 from assistant.knowledge.policy import Policy, load_policy
 
 
@@ -30,6 +30,7 @@ class Knowledge:
     templates: list[Template]
     orders: list[Order]
     customers: list[Customer]
+    routing_examples: list[RoutingExample] = field(default_factory=list)
 
     def template_for(
         self, purpose: TemplatePurpose, order_status: str | None = None
@@ -74,6 +75,11 @@ def load_knowledge(root: Path) -> Knowledge:
     customers: list[Customer] = []
     if (root / "orders" / "orders.csv").is_file():
         orders = read_rows(root / "orders" / "orders.csv", Order, "orders/orders.csv", problems)
+    routing_examples: list[RoutingExample] = []
+    if (root / "routing" / "examples.csv").is_file():
+        routing_examples = read_rows(
+            root / "routing" / "examples.csv", RoutingExample, "routing/examples.csv", problems
+        )
     if (root / "orders" / "customers.csv").is_file():
         customers = read_rows(
             root / "orders" / "customers.csv", Customer, "orders/customers.csv", problems
@@ -101,6 +107,7 @@ def load_knowledge(root: Path) -> Knowledge:
         templates=templates,
         orders=orders,
         customers=customers,
+        routing_examples=routing_examples,
     )
 
 

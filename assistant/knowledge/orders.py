@@ -1,4 +1,5 @@
-"""Sample order and customer data (``knowledge/orders/*.csv``), validated row by row.
+"""CSV data in the knowledge folder (orders, customers, routing examples), validated row by
+row.
 In production a shop connector implements the same ``OrderStore`` interface."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from assistant.intake.messages import Channel
 from assistant.knowledge.documents import OrderStatus
+from assistant.safety.topics import Topic
 
 TRACKING_URLS = {
     "UPS": "https://www.ups.com/track?tracknum={}",
@@ -123,6 +125,15 @@ class Order(BaseModel):
             if value:
                 lines.append(f"{label} {value.isoformat()}")
         return "\n".join(lines)
+
+
+class RoutingExample(BaseModel):
+    """A labelled message the brand keeps in ``routing/examples.csv`` to teach the router."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str = Field(min_length=2, max_length=2000)
+    topic: Topic
 
 
 class OrderStore(Protocol):

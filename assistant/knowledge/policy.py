@@ -36,6 +36,9 @@ class TopicRule(_Strict):
         min_length=3, description="Plain words for the agent, e.g. 'mentions a refund'."
     )
     patterns: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(
+        default_factory=list, description="Words that also match with one typo ('refnud')."
+    )
 
     _check = field_validator("patterns")(_compile_all)
 

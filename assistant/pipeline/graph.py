@@ -21,14 +21,15 @@ from assistant.knowledge.index import KnowledgeIndex
 from assistant.knowledge.loader import Knowledge
 from assistant.knowledge.orders import Order, OrderStore
 from assistant.pipeline.drafting import Draft, DraftContext, Drafter
+from assistant.pipeline.model_drafter import SYSTEM
 from assistant.pipeline.routing import RouteInput, decide, priority
 from assistant.pipeline.state import PipelineInput, PipelineState
 from assistant.review.decisions import DECISION, Approve, Edit, Escalate, Reject
 from assistant.review.models import ItemStatus, OutboxMessage
 from assistant.review.queue import Queue
 from assistant.safety.detectors import Detector, classify
-from assistant.safety.grounding import Grounding
 from assistant.safety.topics import Route, Topic
+from assistant.safety.verify import Verifier
 
 # Words around an opt-out keyword that do not change its meaning ("please unsubscribe me
 # from all your messages"); anything else makes it a real message, handled as such.
@@ -78,6 +79,12 @@ def with_disclosure(disclosure: str, body: str) -> str:
     return body if body.startswith(disclosure) else f"{disclosure} {body}"
 
 
+def policy_text(knowledge: Knowledge) -> str:
+    """The routing policy as written: a draft must never quote it to a customer."""
+    path = knowledge.root / "policy.yaml"
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
 def keyword_command(text: str, keywords: list[str]) -> bool:
     """True when the message is just the keyword ('STOP', 'unsubscribe me please')."""
     words = [w for w in re.findall(r"[^\W_]+", text.lower()) if w not in FILLER]
@@ -94,6 +101,7 @@ def build_graph(
 ) -> CompiledStateGraph[PipelineState, None, PipelineInput, PipelineState]:
     s = services
     policy = s.knowledge.policy
+    verifier = Verifier(policy, s.knowledge.tone, [SYSTEM, policy_text(s.knowledge)])
 
     def message_of(state: PipelineState) -> InboundMessage:
         return InboundMessage.model_validate(state["message"])
@@ -132,7 +140,7 @@ def build_graph(
 
     async def classify_node(state: PipelineState) -> Command[Literal["retrieve", "hide"]]:
         msg = message_of(state)
-        hits = classify(analysed(msg), s.detectors)
+        hits = await classify(analysed(msg), s.detectors)
         customer = s.orders.customer_for(msg.channel.value, msg.author.id, msg.author.handle)
         topics = [h.topic for h in hits]
         reasons = [h.reason for h in hits if h.topic.is_risk]
@@ -147,7 +155,12 @@ def build_graph(
         }
         # Spam often quotes prices or links; it is hidden (reversibly) unless it also carries
         # something a person must see.
-        if Topic.spam in topics and not set(topics) & SPAM_NEVER_HIDES:
+        if state.get("restored_by"):
+            update["reasons"] = [
+                *reasons,
+                f"restored from the spam folder by {state['restored_by']}",
+            ]
+        elif Topic.spam in topics and not set(topics) & SPAM_NEVER_HIDES:
             return Command(goto="hide", update=update)
         return Command(goto="retrieve", update=update)
 
@@ -274,21 +287,8 @@ def build_graph(
                 s.knowledge.tone.sign_off,
             ]
         )
-        problems = [
-            f"unsupported {f.kind}: '{f.span}' is not in the knowledge or order record"
-            for f in Grounding(context, policy.order_id_pattern).unsupported(result.text)
-        ]
-        full = with_disclosure(policy.disclosure, result.text)
         limit = policy.automation.for_channel(msg.channel).max_reply_chars
-        if len(full) > limit:
-            problems.append(f"reply is {len(full)} characters; {msg.channel.value} allows {limit}")
-        lowered = result.text.lower()
-        problems.extend(
-            f"uses a forbidden phrase from tone.md: '{p}'"
-            for p in s.knowledge.tone.forbidden_phrases
-            if p and p in lowered
-        )
-        return problems
+        return verifier.problems(result.text, context, msg.channel.value, limit)
 
     async def human_review(
         state: PipelineState,

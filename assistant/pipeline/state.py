@@ -10,6 +10,7 @@ class PipelineInput(TypedDict):
     message: dict[str, Any]  # InboundMessage, JSON mode
     item_id: int
     failure: NotRequired[str]  # set when re-running a message whose pipeline crashed
+    restored_by: NotRequired[str]  # set when an agent restores a message hidden as spam
 
 
 class PipelineState(PipelineInput, total=False):

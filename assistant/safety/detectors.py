@@ -1,10 +1,11 @@
-"""Risk detectors. Each returns hits with a reason an agent can read; the classifier
-unions them, so any one detector's hit sends the message to a person."""
+"""Risk detectors. Each returns hits with a reason an agent can read; ``classify`` unions
+them, so any one detector's hit sends the message to a person."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -22,7 +23,7 @@ class Hit:
 class Detector(Protocol):
     name: str
 
-    def detect(self, text: str) -> list[Hit]: ...
+    async def detect(self, text: str) -> list[Hit]: ...
 
 
 def normalise(text: str) -> str:
@@ -30,25 +31,114 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+# "I'm not asking for a refund": the customer rules the topic out in so many words. Only this
+# explicit form counts; "no refund yet!" is a complaint about a refund and must still match.
+NEGATED = re.compile(
+    r"\b(?:not|n't|never|no longer|nicht|no)\s+(?:\w+\s+){0,2}?"
+    r"(?:asking|looking|want(?:ing)?|need(?:ing)?|requesting|after|about)\s+"
+    r"(?:for\s+|to\s+)?(?:a\s+|an\s+|any\s+|the\s+)?$",
+    re.IGNORECASE,
+)
+WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def _negated(text: str, start: int) -> bool:
+    return bool(NEGATED.search(text[max(0, start - 60) : start]))
+
+
+def _close(word: str, stem: str) -> bool:
+    """Damerau-Levenshtein distance ≤ 1 between ``word`` and ``stem``."""
+    if abs(len(word) - len(stem)) > 1:
+        return False
+    if word == stem:
+        return True
+    # One substitution, insertion, deletion or adjacent transposition.
+    i = 0
+    while i < min(len(word), len(stem)) and word[i] == stem[i]:
+        i += 1
+    return (
+        word[i + 1 :] == stem[i + 1 :]
+        or word[i:] == stem[i + 1 :]
+        or word[i + 1 :] == stem[i:]
+        or (word[i : i + 2] == stem[i : i + 2][::-1] and word[i + 2 :] == stem[i + 2 :])
+    )
+
+
+def typo_match(text: str, keywords: Sequence[str]) -> tuple[str, int] | None:
+    """A word that is a keyword or its stem with one typo ('refnud', 'casnceling'), or a
+    run-together word containing it ('tocancel'). Returns (word, position)."""
+    for match in WORD.finditer(text.lower()):
+        word = match.group(0)
+        for keyword in keywords:
+            if len(keyword) < 5:
+                continue
+            if keyword in word:
+                return match.group(0), match.start()
+            if len(keyword) < 6 or len(word) < 6:  # short words have too many neighbours
+                continue
+            for size in (len(keyword) - 1, len(keyword), len(keyword) + 1):
+                if size <= len(word) and _close(word[:size], keyword):
+                    return match.group(0), match.start()
+    return None
+
+
+CARD = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
+
+
+def card_number(text: str) -> str | None:
+    """A 13–19 digit number with a card network's leading digit that passes the Luhn check,
+    so order and tracking numbers do not count."""
+    for match in CARD.finditer(text):
+        digits = re.sub(r"\D", "", match.group(0))
+        if digits[0] not in "23456":  # card networks' leading digits
+            continue
+        total = 0
+        for i, d in enumerate(reversed(digits)):
+            n = int(d) * (2 if i % 2 else 1)
+            total += n - 9 if n > 9 else n
+        if total % 10 == 0:
+            return digits
+    return None
+
+
 class PatternDetector:
-    """Words, phrases and regexes per topic from ``policy.yaml``."""
+    """Words, phrases and regexes per topic from ``policy.yaml``; keywords also match with
+    one typo; an explicit "not asking for a refund" rules its topic out."""
 
     name = "policy patterns"
 
     def __init__(self, policy: Policy) -> None:
         self._rules = [
-            (topic, rule.reason, rule.compiled()) for topic, rule in policy.topics.items()
+            (topic, rule.reason, rule.compiled(), [k.lower() for k in rule.keywords])
+            for topic, rule in policy.topics.items()
         ]
 
-    def detect(self, text: str) -> list[Hit]:
+    async def detect(self, text: str) -> list[Hit]:
+        return self.detect_sync(text)
+
+    def detect_sync(self, text: str) -> list[Hit]:
         text = normalise(text)
         hits = []
-        for topic, reason, patterns in self._rules:
+        for topic, reason, patterns, keywords in self._rules:
+            evidence = None
             for pattern in patterns:
-                match = pattern.search(text)
-                if match:
-                    hits.append(Hit(topic, f"{reason}: '{_snippet(match)}'", self.name))
+                found = next(
+                    (m for m in pattern.finditer(text) if not _negated(text, m.start())), None
+                )
+                if found:
+                    evidence = found.group(0).strip()[:60]
                     break
+            if evidence is None and keywords:
+                typo = typo_match(text, keywords)
+                if typo and not _negated(text, typo[1]):
+                    evidence = typo[0]
+            if evidence is not None:
+                hits.append(Hit(topic, f"{reason}: '{evidence}'", self.name))
+        card = card_number(text)
+        if card:
+            hits.append(
+                Hit(Topic.personal_data, f"contains a card number ending {card[-4:]}", self.name)
+            )
         return hits
 
 
@@ -62,7 +152,7 @@ class ModerationDetector:
         self._spam = [re.compile(p, flags) for p in policy.moderation.spam_patterns]
         self._abuse = [re.compile(p, flags) for p in policy.moderation.abuse_patterns]
 
-    def detect(self, text: str) -> list[Hit]:
+    async def detect(self, text: str) -> list[Hit]:
         text = normalise(text)
         hits = []
         for topic, patterns, reason in (
@@ -71,20 +161,16 @@ class ModerationDetector:
         ):
             match = next((m for p in patterns if (m := p.search(text))), None)
             if match:
-                hits.append(Hit(topic, f"{reason}: '{_snippet(match)}'", self.name))
+                hits.append(Hit(topic, f"{reason}: '{match.group(0).strip()[:60]}'", self.name))
         return hits
 
 
-def _snippet(match: re.Match[str]) -> str:
-    return match.group(0).strip()[:60]
-
-
-def classify(text: str, detectors: list[Detector]) -> list[Hit]:
-    """All hits from all detectors, one per (topic, detector); ``general`` when none."""
+async def classify(text: str, detectors: Sequence[Detector]) -> list[Hit]:
+    """All hits from all detectors, one per (topic, detector)."""
     seen: set[tuple[Topic, str]] = set()
     hits = []
     for detector in detectors:
-        for hit in detector.detect(text):
+        for hit in await detector.detect(text):
             if (hit.topic, hit.detector) not in seen:
                 seen.add((hit.topic, hit.detector))
                 hits.append(hit)

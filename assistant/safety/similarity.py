@@ -1,0 +1,66 @@
+"""The similarity detector: the k nearest labelled examples (MiniLM embeddings, cosine)
+vote, weighted by closeness. Any meaningful share of risky neighbours is a hit: a false
+alarm costs an agent a click, a miss can cost a refund or a lawsuit."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from assistant.knowledge.embeddings import Embedder, Vectors
+from assistant.safety.detectors import Hit
+from assistant.safety.examples import Examples
+from assistant.safety.topics import Topic
+
+
+class SimilarityDetector:
+    name = "similar examples"
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        examples: Examples,
+        *,
+        k: int = 10,
+        temperature: float = 0.05,
+        threshold: float = 0.1,
+    ) -> None:
+        self.embedder = embedder
+        self.examples = examples
+        self.k = min(k, len(examples))
+        self.temperature = temperature
+        self.threshold = threshold
+        self._risky = np.array([t.is_risk for t in examples.topics])
+
+    async def detect(self, text: str) -> list[Hit]:
+        if not text.strip() or self.k == 0:
+            return []
+        return self.detect_vector(self.embedder.embed_one(text))
+
+    def detect_vector(self, vector: Vectors) -> list[Hit]:
+        sims = self.examples.vectors @ vector
+        nearest = np.argpartition(-sims, self.k - 1)[: self.k]
+        nearest = nearest[np.argsort(-sims[nearest])]
+        weights = np.exp((sims[nearest] - sims[nearest[0]]) / self.temperature)
+        risky = self._risky[nearest]
+        share = float(weights[risky].sum() / weights.sum())
+        if share < self.threshold:
+            top = self.examples.topics[int(nearest[0])]
+            if top is Topic.order_status:  # not a risk, but it tells the drafter what to do
+                return [Hit(Topic.order_status, "asks where an order is", self.name)]
+            return []
+        votes: dict[Topic, float] = {}
+        for index, weight in zip(nearest, weights, strict=True):
+            topic = self.examples.topics[int(index)]
+            if topic.is_risk:
+                votes[topic] = votes.get(topic, 0.0) + float(weight)
+        topic = max(votes, key=lambda t: votes[t])
+        example = next(int(i) for i in nearest if self.examples.topics[int(i)] is topic)
+        quoted = " ".join(self.examples.texts[example].split())[:70]
+        return [
+            Hit(
+                topic,
+                f"similar to messages about {topic.value.replace('_', ' ')} "
+                f"(e.g. '{quoted}', {float(sims[example]):.2f})",
+                self.name,
+            )
+        ]

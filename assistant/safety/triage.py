@@ -1,0 +1,63 @@
+"""Classify messages without drafting or sending: the detectors the pipeline uses, wired
+once, and the ``must_review`` verdict the routing benchmark measures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from assistant.knowledge.embeddings import Embedder
+from assistant.knowledge.loader import Knowledge
+from assistant.safety.detectors import Detector, Hit, ModerationDetector, PatternDetector, classify
+from assistant.safety.examples import Examples, brand_examples, shipped_examples
+from assistant.safety.llm_classifier import LLMDetector
+from assistant.safety.similarity import SimilarityDetector
+from assistant.safety.topics import Topic
+from assistant.settings import Settings
+
+
+class LazyDetector:
+    """Builds an expensive detector on first use (console actions never classify)."""
+
+    def __init__(self, name: str, build: Callable[[], Detector]) -> None:
+        self.name = name
+        self._build = build
+        self._detector: Detector | None = None
+
+    async def detect(self, text: str) -> list[Hit]:
+        if self._detector is None:
+            self._detector = self._build()
+        return await self._detector.detect(text)
+
+
+def router_examples(knowledge: Knowledge, embedder: Embedder) -> Examples:
+    rows = [(e.text, e.topic) for e in knowledge.routing_examples]
+    return shipped_examples(embedder) + brand_examples(rows, embedder)
+
+
+def build_detectors(knowledge: Knowledge, embedder: Embedder, settings: Settings) -> list[Detector]:
+    detectors: list[Detector] = [
+        PatternDetector(knowledge.policy),
+        ModerationDetector(knowledge.policy),
+        LazyDetector(
+            "similar examples",
+            lambda: SimilarityDetector(embedder, router_examples(knowledge, embedder)),
+        ),
+    ]
+    if settings.classifier_model:
+        detectors.append(LLMDetector(settings, settings.classifier_model))
+    return detectors
+
+
+@dataclass(frozen=True)
+class Triage:
+    topics: list[Topic]
+    must_review: bool
+    reasons: list[str]
+
+
+async def triage(text: str, detectors: Sequence[Detector]) -> Triage:
+    hits = await classify(text, detectors)
+    topics = list(dict.fromkeys(h.topic for h in hits)) or [Topic.general]
+    risky = [h for h in hits if h.topic.is_risk and h.topic is not Topic.spam]
+    return Triage(topics=topics, must_review=bool(risky), reasons=[h.reason for h in risky])

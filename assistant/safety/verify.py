@@ -1,0 +1,52 @@
+"""The verify step: every check a draft must pass before it may be sent without a person.
+Each failure is a reason worded for the agent, quoting the offending text."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.knowledge.documents import Tone
+from assistant.knowledge.policy import Policy
+from assistant.safety.grounding import Grounding
+
+SHINGLE = 8  # words in a row that a draft may not share with the assistant's instructions
+LEAK_PHRASES = re.compile(
+    r"\b(?:system prompt|my (?:instructions|rules|prompt)|i (?:was|am) (?:told|instructed) to|"
+    r"(?:routing )?policy\.yaml|min_confidence|kill_switch)\b",
+    re.IGNORECASE,
+)
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.lower())
+    return {tuple(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
+
+
+class Verifier:
+    """Built once per pipeline: the instructions' shingles are indexed up front."""
+
+    def __init__(self, policy: Policy, tone: Tone, instructions: list[str]) -> None:
+        self.policy = policy
+        self.tone = tone
+        self._secret = set().union(*(_shingles(t) for t in instructions)) if instructions else set()
+
+    def problems(self, draft: str, context: str, channel: str, max_chars: int) -> list[str]:
+        found = [
+            f"unsupported {f.kind}: '{f.span}' is not in the knowledge or order record"
+            for f in Grounding(context, self.policy.order_id_pattern).unsupported(draft)
+        ]
+        full_length = len(self.policy.disclosure) + 1 + len(draft.strip())
+        if full_length > max_chars:
+            found.append(f"reply is {full_length} characters; {channel} allows {max_chars}")
+        lowered = draft.lower()
+        found.extend(
+            f"uses a forbidden phrase from tone.md: '{p}'"
+            for p in self.tone.forbidden_phrases
+            if p and p in lowered
+        )
+        leak = LEAK_PHRASES.search(draft)
+        if leak:
+            found.append(f"talks about the assistant's instructions: '{leak.group(0)}'")
+        elif shared := _shingles(draft) & self._secret:
+            found.append(f"repeats the assistant's instructions: '{' '.join(next(iter(shared)))}'")
+        return found
