@@ -118,8 +118,11 @@ class Assistant:
 
     async def _run(self, item: ReviewItem, payload: dict[str, Any] | None) -> None:
         config = {"configurable": {"thread_id": item.thread_id}}
+        # The pipeline up to review has no side effect a re-run would repeat (sends are
+        # recorded once per message), so it checkpoints only where it stops: one write per
+        # message instead of one per step. A crash mid-way re-runs the message from the start.
         try:
-            await self.graph.ainvoke(payload, config, durability="sync")
+            await self.graph.ainvoke(payload, config, durability="exit")
         except Exception as exc:  # the boundary: any failure lands in the queue, flagged
             await self._fail(item, f"{type(exc).__name__}: {exc}")
 
@@ -172,6 +175,8 @@ class Assistant:
             await self.graph.ainvoke(Command(resume=item.decision), config, durability="sync")
         elif snapshot.next:
             await self.graph.ainvoke(None, config, durability="sync")
+        elif item.decided_by == "auto":  # crashed while auto-sending, before any checkpoint
+            await self._run(item, {"message": item.message, "item_id": item.id})
 
     async def recover(self) -> list[int]:
         """Finish what a crash interrupted: unsent approvals and half-processed messages.

@@ -36,6 +36,9 @@ def make_engine(path: Path) -> Engine:
         cursor = dbapi_conn.cursor()
         # WAL lets the console read while a worker writes; busy_timeout waits out short locks.
         cursor.execute("PRAGMA journal_mode=WAL")
+        # In WAL mode NORMAL survives an application crash; only an OS crash or power loss
+        # can drop the last commits, and a message id seen again is then simply reprocessed.
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()

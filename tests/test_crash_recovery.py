@@ -107,3 +107,44 @@ def test_approving_again_after_a_crash_is_refused_not_resent(ingested: Settings)
     assert run(approve_again()) == "ConflictError"
     _, sends, _ = _recover_and_read(ingested, result.item_id)
     assert sends == 1
+
+
+# Processes an order question that is auto-sent, dying inside the send.
+KILLED_DURING_AUTO_SEND = textwrap.dedent("""
+    import asyncio, json, os, signal, sys
+    from assistant.app import open_assistant
+    from assistant.intake.jsonl import parse_line
+    from assistant.settings import load_settings
+
+    class DiesMidSend:
+        async def deliver(self, message):
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    async def main():
+        async with open_assistant(load_settings(), channel=DiesMidSend()) as assistant:
+            await assistant.process(parse_line(sys.argv[1], "test"))
+
+    asyncio.run(main())
+""")
+
+
+def test_killed_while_auto_sending_then_restarted_sends_exactly_once(ingested: Settings) -> None:
+    line = message("Where is my order FH-10293?", id="auto-1").model_dump_json()
+    done = subprocess.run(
+        [sys.executable, "-c", KILLED_DURING_AUTO_SEND, line],
+        cwd=ROOT,
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == -9, done.stderr
+
+    async def go() -> tuple[str, int]:
+        async with open_assistant(ingested) as assistant:
+            await assistant.recover()
+            item = assistant.queue.by_message("auto-1")
+            assert item is not None
+            return item.status, len(assistant.queue.outbox())
+
+    assert run(go()) == (ItemStatus.sent, 1)

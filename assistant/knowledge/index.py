@@ -63,6 +63,7 @@ def open_chroma(path: Path) -> Any:
 class KnowledgeIndex:
     def __init__(self, client: Any, embedder: Embedder, collection: str = COLLECTION) -> None:
         self.embedder = embedder
+        self._count: int | None = None
         try:
             self._collection = client.get_or_create_collection(
                 collection, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
@@ -73,7 +74,10 @@ class KnowledgeIndex:
             ) from exc
 
     def count(self) -> int:
-        return int(self._collection.count())
+        """Chunks in the index (cached: read when opened, refreshed by ``sync``)."""
+        if self._count is None:
+            self._count = int(self._collection.count())
+        return self._count
 
     def stored_hashes(self) -> dict[str, str]:
         stored = self._collection.get(include=["metadatas"])
@@ -96,6 +100,7 @@ class KnowledgeIndex:
             todo.append(chunk)
         current = {c.id for c in chunks}
         report.removed = sorted(set(stored) - current)
+        self._count = None
         if report.removed:
             self._collection.delete(ids=report.removed)
         batch = 64
@@ -110,6 +115,7 @@ class KnowledgeIndex:
             )
             if progress:
                 progress(min(start + batch, len(todo)), len(todo))
+        self._count = None
         return report
 
     def search(

@@ -90,9 +90,8 @@ MONTH = (
 WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
 ORDINAL = r"(?:st|nd|rd|th)?"
 WORD_NUMBERS = {w: i for i, w in enumerate(re.findall(r"\w+", "zero one two three four five"))}
-WORD_NUMBERS |= dict(
-    zip(re.findall(r"\w+", "six seven eight nine ten eleven twelve"), range(6, 13))
-)
+WORD_NUMBERS |= {w: i for i, w in enumerate(re.findall(r"\w+", "six seven eight nine ten"), 6)}
+WORD_NUMBERS |= {"eleven": 11, "twelve": 12}
 WORD_NUMBERS |= {"fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "sixty": 60, "ninety": 90}
 NUM_WORD = r"(?:[0-9]+(?:\.[0-9]+)?|\b(?:" + "|".join(WORD_NUMBERS) + r")\b)"
 TLDS = set(
@@ -144,7 +143,8 @@ NAMED_DATE = re.compile(
     IGNORE,
 )
 SLASH_DATE = re.compile(
-    r"(?<![0-9/.])(?P<a>[0-9]{1,2})/(?P<b>[0-9]{1,2})(?:/(?P<y>[0-9]{4}|[0-9]{2}))?(?![0-9/])"
+    r"(?<![0-9/])(?<![0-9]\.)(?P<a>[0-9]{1,2})/(?P<b>[0-9]{1,2})"
+    r"(?:/(?P<y>[0-9]{4}|[0-9]{2}))?(?![0-9/])"
 )
 WEEKDAY_WORD = re.compile(rf"\b(?P<wd>{WEEKDAY})s?\b", IGNORE)
 WEEKDAY_SPAN = re.compile(rf"\b(?P<a>{WEEKDAY})s?\s*{DASH}\s*(?P<b>{WEEKDAY})", IGNORE)
@@ -405,12 +405,12 @@ VALUES: list[tuple[str, re.Pattern[str], KeyFn]] = [
     ("code", PROMO, _code),
     ("code", ALNUM, _code),
     ("phone", PHONE, _phone),
+    ("amount", AMOUNT, _amount),
     ("date", ISO_DATE, _iso),
     ("date", NAMED_DATE, _named),
     ("date", SLASH_DATE, _slash),
     ("weekday", WEEKDAY_WORD, _span_key(_weekday)),
     ("time", TIME, _time),
-    ("amount", AMOUNT, _amount),
     ("percent", PERCENT, lambda m: (m.start(), m.end(), _number_key(m["n"]))),
     ("duration", DURATION, _duration),
     ("range", RANGE, _range),
@@ -452,19 +452,20 @@ STOPWORDS = frozenset(
         " i me us this that from as per s t has have will can",
     )
 )
-CLAUSE = re.compile(r"[.!?;,\n]")
+CLAUSE = re.compile(r"[.!?;:,()\n]")
 
 
 def _about(text: str, start: int, end: int) -> frozenset[str]:
-    """Content words next to a value in its clause: up to five before, three after."""
-    left = text[max(0, start - 60) : start]
-    left = left[max(left.rfind(c) for c in ".!?;,\n") + 1 :]
+    """The words that say what a value is about: the content words right next to it in
+    its clause, up to four before and two after ("Express shipping is $14 on any order")."""
+    left = text[max(0, start - 80) : start]
+    left = left[max(left.rfind(c) for c in ".!?;:,)\n") + 1 :]
     right = text[end : end + 40]
     stop = CLAUSE.search(right)
     right = right[: stop.start()] if stop else right
     before = [w for w in re.findall(r"[a-z]+", left.lower()) if w not in STOPWORDS]
     after = [w for w in re.findall(r"[a-z]+", right.lower()) if w not in STOPWORDS]
-    return frozenset(before[-5:] + after[:3])
+    return frozenset(before[-4:] + after[:2])
 
 
 def _atoms(f: _Found) -> frozenset[Hashable]:
@@ -473,6 +474,38 @@ def _atoms(f: _Found) -> frozenset[Hashable]:
     if f.tag == "amount":
         return frozenset(cast(tuple[Hashable, ...], f.key))
     return frozenset({f.key})
+
+
+class _About:
+    """The context's values of one kind, each with the words that say what it is about."""
+
+    def __init__(self) -> None:
+        self.words: list[frozenset[str]] = []
+        self.atoms: list[frozenset[Hashable]] = []
+        self.postings: dict[str, list[int]] = defaultdict(list)
+        self.values: dict[str, set[frozenset[Hashable]]] = defaultdict(set)
+
+    def add(self, words: frozenset[str], atoms: frozenset[Hashable]) -> None:
+        for word in words:
+            self.postings[word].append(len(self.atoms))
+            self.values[word].add(atoms)
+        self.words.append(words)
+        self.atoms.append(atoms)
+
+    def fits(self, words: frozenset[str], atoms: frozenset[Hashable]) -> bool:
+        """False only when the draft's words clearly say the value is about something the
+        context gives another value for, and match none of the places its own value is
+        given: "delivered on November 12" when the record says "Delivered on 2026-11-11"
+        and "Estimated delivery 2026-11-12". Clearly: two shared words, or one that sits
+        next to a single value ("delivered" yes, "take" next to several no)."""
+        matched = {i for word in words for i in self.postings.get(word, ())}
+        if any(self.atoms[i] & atoms for i in matched):
+            return True
+        for i in matched:
+            shared = words & self.words[i]
+            if len(shared) >= 2 or any(len(self.values[w]) == 1 for w in shared):
+                return False
+        return True
 
 
 # -- promises -------------------------------------------------------------------------------
@@ -486,9 +519,10 @@ GIVE = (
     r"(?:cost|shipping|return|fee|charge|difference)|price[\s-]match(?:ed)?|discount(?:ed)?"
     r"|money\s+back|gift\s+card|voucher|coupon)\b"
 )
+AFTER = r"(?:the\s+)?(?:[0-9]|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"  # a date
 SOON = (
     rf"(?:today|tonight|tomorrow|this\s+(?:morning|afternoon|evening|week|weekend)"
-    rf"|next\s+(?:week|day|business\s+day)|(?:by|on|before|until)\s+{WEEKDAY}"
+    rf"|next\s+(?:week|day|business\s+day)|(?:by|on|before|until)\s+{WEEKDAY}(?!,?\s+{AFTER})"
     r"|(?:by|before)\s+(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(?:day|week|month)"
     r"|same[\s-]day|overnight|right\s+away|immediately|asap|straight\s?away"
     r"|in\s+(?:[0-9]+|an?|one|two|three|four|five|six|seven|a\s+few|a\s+couple\s+of)\s+"
@@ -523,8 +557,7 @@ PROMISES = [
         r"|at|now|or|up|time)\b)\w+(?:\s+shipping)?"
         r"|[0-9]+(?:\.[0-9]+)?\s*(?:%|percent|per\s+cent)\s+(?:off|discount)"
         r"|(?:[$€£]\s?[0-9][0-9,.]*|[0-9][0-9,.]*\s?(?:usd|eur|gbp|dollars?))\s+(?:off|discount"
-        r"|credit|voucher|gift\s+card|refund)|(?:discount|promo|coupon|voucher)\s+code"
-        r"|price\s+(?:match|adjustment)|waiv\w*\s+(?:the|your|any|all)\s+\w+)\b",
+        r"|credit|voucher|gift\s+card|refund)|price\s+(?:match|adjustment)|waiv\w*\s+(?:the|your|any|all)\s+\w+)\b",
         IGNORE,
     ),
     # "it will arrive tomorrow", "we'll reply in 2 hours"
@@ -599,9 +632,7 @@ class _Index:
     keys: dict[str, set[Hashable]] = field(default_factory=lambda: defaultdict(set))
     # (month, day) -> (years, weekdays) it is given with
     dates: dict[tuple[int, int], tuple[set[int], set[int]]] = field(default_factory=dict)
-    about: dict[str, list[tuple[frozenset[str], frozenset[Hashable]]]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
+    about: dict[str, _About] = field(default_factory=lambda: defaultdict(_About))
     numbers: set[Hashable] = field(default_factory=set)  # every number, however written
     digit_runs: set[str] = field(default_factory=set)  # phones, tracking and account numbers
     tokens: set[str] = field(default_factory=set)  # every word, upper case, for codes
@@ -623,7 +654,7 @@ class Grounding:
         for f in found:
             index.keys[f.tag].add(f.key)
             if f.tag in BOUND:
-                index.about[f.tag].append((_about(text, f.start, f.end), _atoms(f)))
+                index.about[f.tag].add(_about(text, f.start, f.end), _atoms(f))
             if f.tag == "date":
                 self._index_date(cast(_Date, f.key))
             elif f.tag == "duration":
@@ -700,20 +731,9 @@ class Grounding:
         return key in index.keys[f.tag]
 
     def _about(self, f: _Found, text: str) -> bool:
-        """False when the value is in the context, but the context gives a different value
-        for what the draft's words say it is about ("delivered on" one date, "estimated
-        delivery" another): among the context's values of this kind, those whose
-        surrounding words best match the draft's must include it."""
-        words = _about(text, f.start, f.end)
-        atoms = _atoms(f)
-        best, ok = 0, True
-        for their_words, their_atoms in self.index.about.get(f.tag, ()):
-            score = len(words & their_words)
-            if score > best:
-                best, ok = score, bool(atoms & their_atoms)
-            elif score == best and score and atoms & their_atoms:
-                ok = True
-        return ok
+        """False when the context gives this value, but for something else (see _About)."""
+        about = self.index.about.get(f.tag)
+        return about is None or about.fits(_about(text, f.start, f.end), _atoms(f))
 
     def _phone(self, digits: str) -> bool:
         mine = digits.lstrip("0")
@@ -736,15 +756,18 @@ class Grounding:
         if known is None:
             return False
         years, weekdays = known
-        if key.year is not None and key.year not in years:
-            # A year must be the date's year in the context, or at least be in it.
-            if years or Decimal(key.year) not in self.index.numbers:
-                return False
+        year = key.year
+        # A year must be the date's year in the context, or at least be in it.
+        year_ok = (
+            year is None or year in years or (not years and Decimal(year) in self.index.numbers)
+        )
+        if not year_ok:
+            return False
         if key.weekday is None or not first:
             return True
         expected = set(weekdays)
-        if key.year is not None and _valid_day(month, day, key.year):
-            expected.add(date(key.year, month, day).weekday())
+        if year is not None and _valid_day(month, day, year):
+            expected.add(date(year, month, day).weekday())
         return key.weekday in (expected or self.index.keys["weekday"])
 
     def _granted(self, core: str) -> bool:
