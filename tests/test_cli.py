@@ -17,23 +17,21 @@ from tests.support import ROOT
 
 runner = CliRunner()
 
-COMMANDS = [
-    [],
-    ["ingest"],
-    ["process"],
-    ["outbox"],
-    ["recover"],
-    ["demo"],
-    ["ui"],
-    ["queue"],
-    ["queue", "list"],
-    ["queue", "show"],
-    ["queue", "approve"],
-    ["queue", "edit"],
-    ["queue", "reject"],
-    ["queue", "escalate"],
-    ["queue", "retry"],
-]
+
+def _commands() -> list[list[str]]:
+    """Every command the CLI registers, so a new one cannot ship without help."""
+    from assistant.cli import queue_commands
+
+    top = [[c.name or c.callback.__name__] for c in app.registered_commands if c.callback]
+    queue = [
+        ["queue", c.name or c.callback.__name__.rstrip("_")]
+        for c in queue_commands.app.registered_commands
+        if c.callback
+    ]
+    return [[], ["queue"], *top, *queue]
+
+
+COMMANDS = _commands()
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "assistant")
@@ -159,3 +157,34 @@ def test_the_demo_runs_offline_as_a_new_user_would(settings: Settings) -> None:
     assert "48 inbound messages" in done.stdout
     assert "auto_send" in done.stdout and "human_review" in done.stdout
     assert "Traceback" not in done.stderr
+
+
+def test_hidden_spam_is_listed_with_the_false_positive_rate(
+    ingested: Settings, tmp_path: Path
+) -> None:
+    inbox = tmp_path / "spam.jsonl"
+    inbox.write_text(
+        "\n".join(
+            json.dumps(
+                {
+                    "id": f"s{n}",
+                    "channel": "instagram",
+                    "author": {"id": f"u{n}"},
+                    "text": f"Get {n}0K real followers now!! http://x.example/{n}",
+                }
+            )
+            for n in range(1, 3)
+        )
+        + "\n"
+    )
+    runner.invoke(app, ["process", str(inbox)])
+    [first, _] = json.loads(runner.invoke(app, ["queue", "hidden", "--json"]).stdout)["hidden"]
+
+    restored = runner.invoke(app, ["queue", "restore", str(first["id"]), "--actor", "al"])
+    assert restored.exit_code == 0, restored.output
+
+    listing = json.loads(runner.invoke(app, ["queue", "hidden", "--json"]).stdout)
+    assert listing["hidden_total"] == 2
+    assert listing["restored"] == 1
+    assert listing["false_positive_rate"] == 0.5
+    assert len(listing["hidden"]) == 1

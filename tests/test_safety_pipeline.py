@@ -130,3 +130,26 @@ def test_a_draft_that_reveals_the_assistants_instructions_is_blocked(
     assert result.route == "human_review"
     assert not result.needs_attention, result.error
     assert any("the assistant's instructions" in r for r in result.reasons), result.reasons
+
+
+def test_start_after_stop_opts_back_in_with_a_confirmation(ingested: Settings) -> None:
+    stop, start = message("STOP", id="o-1"), message("START", id="o-2")
+    question = message(ORDER_QUESTION, id="o-3")
+
+    results = run(process(ingested, stop, start, question))
+
+    assert [r.route for r in results] == ["opted_out", "opted_in", "auto_send"]
+    kinds = [o.kind for o in _outbox(ingested)]
+    assert kinds == ["confirmation", "confirmation", "reply"]
+
+
+def test_a_threat_of_harm_goes_to_a_person_at_top_priority(ingested: Settings) -> None:
+    [result] = run(process(ingested, message("I know where you work and I will hurt you")))
+
+    async def item() -> Any:
+        async with open_assistant(ingested) as assistant:
+            return assistant.queue.get(result.item_id)
+
+    assert result.route == "human_review"
+    assert "abuse" in result.topics
+    assert run(item()).priority == 0

@@ -196,3 +196,31 @@ def restore(item_id: int, actor: ActorOpt = None, json_out: JsonOpt = False) -> 
         emit_json(result.as_json())
     else:
         typer.echo(f"Item #{item_id} restored: {result.route}, {result.status}")
+
+
+@app.command()
+@handle_errors
+def hidden(json_out: JsonOpt = False) -> None:
+    """Messages hidden as spam, and how many agents restored (the false-positive rate)."""
+
+    async def work(assistant: Assistant) -> tuple[list[ReviewItem], tuple[int, int]]:
+        return assistant.queue.items([ItemStatus.hidden]), assistant.queue.moderation_counts()
+
+    items, (total, restored) = run_with_assistant(work)
+    rate = restored / total if total else 0.0
+    if json_out:
+        emit_json(
+            {
+                "hidden": [item_json(i) for i in items],
+                "hidden_total": total,
+                "restored": restored,
+                "false_positive_rate": round(rate, 4),
+            }
+        )
+        return
+    for item in items:
+        typer.echo(f"#{item.id:<4} {item.channel:<9} {item.text[:70]!r}")
+    typer.echo(
+        f"{total} hidden as spam, {restored} restored by agents "
+        f"(false-positive rate {rate:.0%}). Restore one with 'assistant queue restore ID'."
+    )

@@ -186,6 +186,18 @@ class Queue:
         with Session(self.engine) as session:
             return list(session.exec(query).all())
 
+    def moderation_counts(self) -> tuple[int, int]:
+        """(messages hidden as spam, of which agents restored): the false-positive rate."""
+        with Session(self.engine) as session:
+            counts = dict(
+                session.exec(
+                    select(AuditEvent.action, func.count(func.distinct(AuditEvent.item_id)))
+                    .where(col(AuditEvent.action).in_(["hidden", "restore"]))
+                    .group_by(AuditEvent.action)
+                ).all()
+            )
+        return int(counts.get("hidden", 0)), int(counts.get("restore", 0))
+
     # -- outbox ------------------------------------------------------------------------
 
     def record_send(self, message: OutboxMessage) -> tuple[OutboxMessage, bool]:

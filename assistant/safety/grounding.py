@@ -14,6 +14,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import NamedTuple, cast
 
 
@@ -64,9 +65,10 @@ class _Text:
         if raw.isascii():
             self.text = raw
             return
-        pieces = [c if c < "\x80" else _fold_char(c) for c in raw]
-        self.text = "".join(pieces)
-        if any(len(p) != 1 for p in pieces):
+        table = {ord(c): _fold_char(c) for c in set(raw) if c >= "\x80"}
+        self.text = raw.translate(table)
+        if any(len(v) != 1 for v in table.values()):  # some characters dropped or expanded
+            pieces = [table.get(ord(c), c) for c in raw]
             self.index = [i for i, p in enumerate(pieces) for _ in p]
 
     def original(self, start: int, end: int) -> tuple[int, str]:
@@ -169,7 +171,7 @@ PERCENT = re.compile(rf"(?<![0-9.,])(?P<n>{NUM})\s?(?:%|percent\b|per\s?cent\b)"
 DURATION = re.compile(
     rf"(?<![\w.,])(?:between\s+)?(?P<a>{NUM_WORD})"
     rf"(?:\s*(?:-|–|—|to|and|or)\s*(?P<b>{NUM_WORD}))?[\s-]*"
-    r"(?P<q>(?:business|working|calendar)[\s-])?\s*"
+    r"(?:(?P<q>business|working|calendar)[\s-]+)?"
     r"(?P<u>minutes?|mins?|hours?|hrs?|h|days?|weeks?|wks?|months?|years?|yrs?)(?![A-Za-z])",
     IGNORE,
 )
@@ -198,12 +200,16 @@ MULTIPLIERS["billion"] = 10**9
 MONTHS = {m: i for i, m in enumerate(re.findall(r"\w+", "jan feb mar apr may jun jul aug sep"), 1)}
 MONTHS |= {"oct": 10, "nov": 11, "dec": 12}
 WEEKDAYS = {d: i for i, d in enumerate(re.findall(r"\w+", "mon tue wed thu fri sat sun"))}
-KINDS = _table(
-    "link=link email=e-mail_address handle=handle order=order_id phone=phone_number"
-    " code=code_or_tracking_number long=code_or_tracking_number date=date weekday=date time=time"
-    " amount=amount percent=percentage duration=duration range=number number=number"
-)
-KINDS = {tag: kind.replace("_", " ") for tag, kind in KINDS.items()}
+# What each kind of fact is called in the reasons the agent reads.
+KINDS = {
+    tag: kind.replace("_", " ")
+    for tag, kind in _table(
+        "link=link email=e-mail_address handle=handle order=order_id phone=phone_number"
+        " code=code_or_tracking_number long=code_or_tracking_number date=date weekday=date"
+        " time=time amount=amount percent=percentage duration=duration range=number"
+        " number=number"
+    ).items()
+}
 
 
 # -- extraction -----------------------------------------------------------------------------
@@ -555,8 +561,9 @@ PROMISES = [
         r"|at\s+no\s+(?:extra\s+|additional\s+)?(?:cost|charge)|no\s+(?:extra\s+|additional\s+)?"
         r"charge|for\s+free|complimentary\s+\w+|free\s+(?!(?:of|to|and|from|on|if|for|with|in"
         r"|at|now|or|up|time)\b)\w+(?:\s+shipping)?"
-        r"|[0-9]+(?:\.[0-9]+)?\s*(?:%|percent|per\s+cent)\s+(?:off|discount)"
-        r"|(?:[$€£]\s?[0-9][0-9,.]*|[0-9][0-9,.]*\s?(?:usd|eur|gbp|dollars?))\s+(?:off|discount"
+        r"|(?<![0-9.,])[0-9]+(?:\.[0-9]+)?\s*(?:%|percent|per\s+cent)\s+(?:off|discount)"
+        r"|(?:[$€£]\s?[0-9]+(?:[.,][0-9]+)*|(?<![0-9.,])[0-9]+(?:[.,][0-9]+)*\s?"
+        r"(?:usd|eur|gbp|dollars?))\s+(?:off|discount"
         r"|credit|voucher|gift\s+card|refund)|price\s+(?:match|adjustment)|waiv\w*\s+(?:the|your|any|all)\s+\w+)\b",
         IGNORE,
     ),
@@ -591,7 +598,7 @@ PHRASE_RULES = [
     (r"'s\b", ""),
     (r"([0-9]),([0-9]{3})", r"\1\2"),
     (r"([0-9])\.00\b", r"\1"),
-    (r"\s*(?:percent|per\s+cent)\b", "%"),
+    (r"([0-9])\s*(?:percent|per\s+cent)\b", r"\1%"),
     (r"\$\s+", "$"),
     (r"\b([0-9]+)\s*(?:usd|dollars?)\b", r"$\1"),
     (r"\b(?:a|an)\s+(?=(?:business\s+|working\s+)?(?:minute|hour|day|week|month|year)s?\b)", "1 "),
@@ -629,6 +636,9 @@ def _promises(text: str) -> list[tuple[int, int, int, str]]:
 
 @dataclass
 class _Index:
+    """What a context holds, by kind; built once per context (see ``_index``)."""
+
+    order_id: re.Pattern[str]
     keys: dict[str, set[Hashable]] = field(default_factory=lambda: defaultdict(set))
     # (month, day) -> (years, weekdays) it is given with
     dates: dict[tuple[int, int], tuple[set[int], set[int]]] = field(default_factory=dict)
@@ -636,6 +646,59 @@ class _Index:
     numbers: set[Hashable] = field(default_factory=set)  # every number, however written
     digit_runs: set[str] = field(default_factory=set)  # phones, tracking and account numbers
     tokens: set[str] = field(default_factory=set)  # every word, upper case, for codes
+    phrases: str = ""  # the whole context as plain words (see _phrase), for promises
+    sentences: list[frozenset[str]] = field(default_factory=list)
+    grants: dict[str, bool] = field(default_factory=dict)  # promise core -> granted
+
+    def add_date(self, key: _Date) -> None:
+        for n, readings in enumerate(key.days):
+            for month, day in readings:
+                years, weekdays = self.dates.setdefault((month, day), (set(), set()))
+                if key.year is not None and _valid_day(month, day, key.year):
+                    years.add(key.year)
+                    weekdays.add(date(key.year, month, day).weekday())
+                    self.keys["weekday"].add(date(key.year, month, day).weekday())
+                if key.weekday is not None and n == 0 and len(readings) == 1:
+                    weekdays.add(key.weekday)
+
+
+# The pipeline checks every draft against the retrieved chunks, and the same chunks come back
+# for many messages: the index of a context is kept for the next draft that needs it.
+@lru_cache(maxsize=256)
+def _index(context: str, order_id_pattern: str) -> _Index:
+    text = _Text(context).text
+    index = _Index(re.compile(order_id_pattern, re.IGNORECASE), phrases=f" {_phrase(text)} ")
+    index.sentences = [
+        frozenset(re.findall(r"[a-z0-9]+", s)) for s in re.split(r"[.!?\n]+", text.lower())
+    ]
+    found, unlinked = _extract(text, index.order_id)
+    for f in found:
+        index.keys[f.tag].add(f.key)
+        if f.tag in BOUND:
+            index.about[f.tag].add(_about(text, f.start, f.end), _atoms(f))
+        if f.tag == "date":
+            index.add_date(cast(_Date, f.key))
+        elif f.tag == "duration":
+            index.keys["range"].add(cast(tuple[Hashable, ...], f.key)[:2])
+        elif f.tag == "amount":
+            amounts = cast(tuple[tuple[str, Hashable], ...], f.key)
+            index.keys["amount"].update((a,) for a in amounts)
+            if len(amounts) == 2:
+                index.keys["range"].add((amounts[0][1], amounts[1][1]))
+    for m in WEEKDAY_SPAN.finditer(text):  # "Monday to Friday" covers Tuesday
+        first, last = _weekday(m["a"]), _weekday(m["b"])
+        if first is not None and last is not None:
+            days = range(first, last + 1 + 7 * (last < first))
+            index.keys["weekday"].update(d % 7 for d in days)
+    index.numbers = {_number_key(m.group(0)) for m in NUMBER.finditer(unlinked)}
+    for m in DURATION.finditer(unlinked):  # "one business day" holds the number 1
+        index.numbers.update(v for v in map(_number_value, (m["a"], m["b"] or "")) if v is not None)
+    index.digit_runs = set(re.findall(r"[0-9]{7,}", text))
+    index.digit_runs.update(cast(set[str], index.keys["phone"]))
+    words = re.findall(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*", text)
+    index.tokens = {w.replace("-", "").upper() for w in words}
+    index.tokens.update(w.upper() for w in re.findall(r"[A-Za-z0-9]+", text))
+    return index
 
 
 class Grounding:
@@ -643,53 +706,8 @@ class Grounding:
 
     def __init__(self, context: str, order_id_pattern: str) -> None:
         self.context = context
-        self.order_id = re.compile(order_id_pattern, re.IGNORECASE)
-        text = _Text(context).text
-        self.phrases = f" {_phrase(text)} "
-        self.sentences = [
-            frozenset(re.findall(r"[a-z0-9]+", s)) for s in re.split(r"[.!?\n]+", text.lower())
-        ]
-        index = self.index = _Index()
-        found, unlinked = _extract(text, self.order_id)
-        for f in found:
-            index.keys[f.tag].add(f.key)
-            if f.tag in BOUND:
-                index.about[f.tag].add(_about(text, f.start, f.end), _atoms(f))
-            if f.tag == "date":
-                self._index_date(cast(_Date, f.key))
-            elif f.tag == "duration":
-                index.keys["range"].add(cast(tuple[Hashable, ...], f.key)[:2])
-            elif f.tag == "amount":
-                amounts = cast(tuple[tuple[str, Hashable], ...], f.key)
-                index.keys["amount"].update((a,) for a in amounts)
-                if len(amounts) == 2:
-                    index.keys["range"].add((amounts[0][1], amounts[1][1]))
-        for m in WEEKDAY_SPAN.finditer(text):  # "Monday to Friday" covers Tuesday
-            first, last = _weekday(m["a"]), _weekday(m["b"])
-            if first is not None and last is not None:
-                days = range(first, last + 1 + 7 * (last < first))
-                index.keys["weekday"].update(d % 7 for d in days)
-        index.numbers = {_number_key(m.group(0)) for m in NUMBER.finditer(unlinked)}
-        for m in DURATION.finditer(unlinked):  # "one business day" holds the number 1
-            index.numbers.update(
-                v for v in map(_number_value, (m["a"], m["b"] or "")) if v is not None
-            )
-        index.digit_runs = set(re.findall(r"[0-9]{7,}", text))
-        index.digit_runs.update(cast(set[str], index.keys["phone"]))
-        words = re.findall(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*", text)
-        index.tokens = {w.replace("-", "").upper() for w in words}
-        index.tokens.update(w.upper() for w in re.findall(r"[A-Za-z0-9]+", text))
-
-    def _index_date(self, key: _Date) -> None:
-        for n, readings in enumerate(key.days):
-            for month, day in readings:
-                years, weekdays = self.index.dates.setdefault((month, day), (set(), set()))
-                if key.year is not None and _valid_day(month, day, key.year):
-                    years.add(key.year)
-                    weekdays.add(date(key.year, month, day).weekday())
-                    self.index.keys["weekday"].add(date(key.year, month, day).weekday())
-                if key.weekday is not None and n == 0 and len(readings) == 1:
-                    weekdays.add(key.weekday)
+        self.index = _index(context, order_id_pattern)
+        self.order_id = self.index.order_id
 
     def unsupported(self, draft: str) -> list[Fact]:
         """Facts in ``draft`` that the context does not back, in the order they appear."""
@@ -771,14 +789,22 @@ class Grounding:
         return key.weekday in (expected or self.index.keys["weekday"])
 
     def _granted(self, core: str) -> bool:
+        granted = self.index.grants.get(core)
+        if granted is None:
+            granted = self._grant(core)
+            if len(self.index.grants) < 10_000:  # the index is shared: keep it bounded
+                self.index.grants[core] = granted
+        return granted
+
+    def _grant(self, core: str) -> bool:
         phrase = _phrase(core)
-        if not phrase or f" {phrase} " in self.phrases:
+        if not phrase or f" {phrase} " in self.index.phrases:
             return True
         free = re.fullmatch(r"free ([a-z]+)(?: shipping)?", phrase)
         if free:  # "free returns" is granted by "returns within the US are free"
             stem = free.group(1)[:5]
             return any(
                 "free" in words and any(w.startswith(stem) for w in words)
-                for words in self.sentences
+                for words in self.index.sentences
             )
         return False
