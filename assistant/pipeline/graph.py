@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -167,8 +168,10 @@ def build_graph(
     async def retrieve(state: PipelineState) -> dict[str, Any]:
         msg = message_of(state)
         text = analysed(msg)
-        hits = s.index.search(
-            text, policy.retrieval.top_k, channel=msg.channel.value, today=s.clock().date()
+        # Embedding and the Chroma query release the GIL: off the event loop, other messages
+        # keep moving (e.g. waiting on the model) meanwhile.
+        hits = await asyncio.to_thread(
+            s.index.search, text, policy.retrieval.top_k, msg.channel.value, s.clock().date()
         )
         order_ids = ([msg.order_id.upper()] if msg.order_id else []) + policy.order_ids_in(text)
         order: Order | None = None

@@ -58,7 +58,7 @@ class Queue:
                 select(ReviewItem).where(ReviewItem.message_id == message_id)
             ).first()
 
-    def update(self, item_id: int, **fields: Any) -> ReviewItem:
+    def update(self, item_id: int, **fields: Any) -> None:
         """Unconditional update by the pipeline itself (bumps the version)."""
         with Session(self.engine) as session:
             session.execute(
@@ -67,7 +67,6 @@ class Queue:
                 .values(**fields, version=ReviewItem.version + 1, updated_at=utcnow())
             )
             session.commit()
-        return self.get(item_id)
 
     def items(self, statuses: Sequence[ItemStatus] = (), limit: int = 500) -> list[ReviewItem]:
         """Most urgent first: risk rank, then reply deadline, then age."""

@@ -4,6 +4,8 @@ alarm costs an agent a click, a miss can cost a refund or a lawsuit."""
 
 from __future__ import annotations
 
+import asyncio
+
 import numpy as np
 
 from assistant.knowledge.embeddings import Embedder, Vectors
@@ -34,7 +36,8 @@ class SimilarityDetector:
     async def detect(self, text: str) -> list[Hit]:
         if not text.strip() or self.k == 0:
             return []
-        return self.detect_vector(self.embedder.embed_one(text))
+        vector = await asyncio.to_thread(self.embedder.embed_one, text)  # off the event loop
+        return self.detect_vector(vector)
 
     def detect_vector(self, vector: Vectors) -> list[Hit]:
         sims = self.examples.vectors @ vector
