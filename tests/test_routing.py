@@ -8,17 +8,20 @@ import json
 from pathlib import Path
 
 import pytest
+import respx
 from typer.testing import CliRunner
 
 from assistant.app import shared_embedder
 from assistant.cli.main import app
+from assistant.errors import ModelError
 from assistant.knowledge.loader import load_knowledge
 from assistant.safety.detectors import ModerationDetector, PatternDetector, card_number
+from assistant.safety.llm_classifier import LLMDetector
 from assistant.safety.similarity import SimilarityDetector
 from assistant.safety.topics import Topic
 from assistant.safety.triage import router_examples, triage
 from assistant.settings import Settings
-from tests.support import ROOT
+from tests.support import ROOT, completion
 
 KNOWLEDGE = load_knowledge(ROOT / "knowledge")
 PATTERNS = PatternDetector(KNOWLEDGE.policy)
@@ -167,3 +170,45 @@ def test_triage_command_rejects_a_csv_without_the_columns(
 
     assert result.exit_code == 2
     assert "needs 'id' and 'text' columns" in result.stderr
+
+
+API = "http://llm.test/v1"
+
+
+def _llm(settings: Settings) -> LLMDetector:
+    config = Settings(
+        data_dir=settings.data_dir,
+        knowledge_dir=settings.knowledge_dir,
+        api_base=API,
+        api_key="sk-test",
+        model_retries=0,
+    )
+    return LLMDetector(config, "openai/router")
+
+
+def test_the_llm_classifier_adds_the_topics_it_sees(
+    settings: Settings, respx_mock: respx.MockRouter
+) -> None:
+    route = respx_mock.post(f"{API}/chat/completions").mock(
+        return_value=completion(
+            json.dumps({"topics": ["refund", "general"], "reason": "wants money back"})
+        )
+    )
+
+    hits = asyncio.run(_llm(settings).detect("I'd like my money back"))
+
+    assert [h.topic for h in hits] == [Topic.refund]  # only risk topics are hits
+    assert "wants money back" in hits[0].reason
+    sent = json.loads(route.calls[0].request.content)
+    assert sent["model"] == "router"
+    assert sent["temperature"] == 0.0
+    assert json.loads(sent["messages"][1]["content"]) == {"message": "I'd like my money back"}
+
+
+def test_an_llm_classifier_returning_garbage_is_an_error_not_a_pass(
+    settings: Settings, respx_mock: respx.MockRouter
+) -> None:
+    respx_mock.post(f"{API}/chat/completions").mock(return_value=completion("sure, refund!"))
+
+    with pytest.raises(ModelError, match="malformed output"):
+        asyncio.run(_llm(settings).detect("I'd like my money back"))
