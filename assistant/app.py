@@ -79,6 +79,7 @@ class Assistant:
         """Run one message through the graph. Whatever fails, the message is kept in the queue."""
         policy = self.knowledge.policy
         sla = policy.automation.for_channel(message.channel).sla_minutes
+        dumped = message.model_dump(mode="json")
         item, created = self.queue.claim(
             ReviewItem(
                 message_id=message.id,
@@ -88,7 +89,7 @@ class Assistant:
                 author_name=message.author.name,
                 author_handle=message.author.handle,
                 text=message.text,
-                message=message.model_dump(mode="json"),
+                message=dumped,
                 received_at=message.received_at,
                 due_at=message.received_at + timedelta(minutes=sla),
             )
@@ -96,7 +97,7 @@ class Assistant:
         assert item.id is not None
         if not created:
             return self._result(item, duplicate=True)
-        await self._run(item, {"message": message.model_dump(mode="json"), "item_id": item.id})
+        await self._run(item, {"message": dict(dumped), "item_id": item.id})
         return self._result(self.queue.get(item.id))
 
     async def process_many(

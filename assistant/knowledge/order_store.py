@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Column, delete
 from sqlalchemy.engine import Engine
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from assistant.knowledge.orders import Customer, Order
 
@@ -89,11 +89,23 @@ class SqlOrderStore:
 
     def customer_for(self, channel: str, author_id: str, handle: str | None) -> Customer | None:
         candidates = {_norm(h) for h in (author_id, handle) if h}
-        with Session(self.engine) as session:
+        if not candidates:
+            return None
+        with self.engine.connect() as conn:  # read only: no ORM session needed
             for candidate in candidates:
-                row = session.get(CustomerHandle, (channel, candidate))
-                if row:
-                    return self.customer(row.customer_id)
+                # The handle and its customer in one query (outer join: a handle whose
+                # customer is gone still answers "no customer", as two lookups would).
+                row = conn.execute(
+                    select(CustomerHandle.customer_id, CustomerRecord.data)
+                    .outerjoin(
+                        CustomerRecord,
+                        col(CustomerRecord.customer_id) == col(CustomerHandle.customer_id),
+                    )
+                    .where(CustomerHandle.channel == channel, CustomerHandle.handle == candidate)
+                ).first()
+                if row is not None:
+                    data = row[1]
+                    return Customer.model_validate(data) if data is not None else None
         return None
 
     def counts(self) -> tuple[int, int]:

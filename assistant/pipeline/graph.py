@@ -26,7 +26,7 @@ from assistant.pipeline.model_drafter import SYSTEM
 from assistant.pipeline.routing import RouteInput, decide, priority
 from assistant.pipeline.state import PipelineInput, PipelineState
 from assistant.review.decisions import DECISION, Approve, Edit, Escalate, Reject
-from assistant.review.models import ItemStatus, OutboxMessage
+from assistant.review.models import ItemStatus, OutboxMessage, ReviewItem
 from assistant.review.queue import Queue
 from assistant.safety.detectors import Detector, classify
 from assistant.safety.topics import Route, Topic
@@ -229,14 +229,17 @@ def build_graph(
     async def route(state: PipelineState) -> Command[Literal["human_review", "send"]]:
         msg = message_of(state)
         result = Draft.model_validate(state["draft"]) if state.get("draft") else None
+        order = state.get("order")
+        facts = Order.model_validate(order).facts() if order else None
         problems: list[str] = []
         if result is not None:
-            problems = verify(msg, result, state)
+            problems = verify(msg, result, state, facts)
         if result is not None and result.needs_human:
             problems.append(result.note or "the drafter asked for a person")
         now = s.clock()
         window = now - timedelta(minutes=policy.rate_limit.window_minutes)
         topics = [Topic(t) for t in state.get("topics", [])]
+        opted_out, automated_in_window = s.queue.routing_state(msg.customer_key, window)
         route_, why = decide(
             policy,
             RouteInput(
@@ -247,12 +250,11 @@ def build_graph(
                 draft_confidence=result.confidence if result else 0,
                 failed=bool(state.get("errors")),
                 problems=problems,
-                opted_out=bool(s.queue.customer_state(msg.customer_key).opted_out_at),
-                automated_in_window=s.queue.automated_replies_since(msg.customer_key, window),
+                opted_out=opted_out,
+                automated_in_window=automated_in_window,
             ),
         )
         reasons = list(dict.fromkeys([*state.get("reasons", []), *why]))
-        order = state.get("order")
         hits = state.get("hits", [])
         s.queue.update(
             state["item_id"],
@@ -268,7 +270,7 @@ def build_graph(
                 {k: h[k] for k in ("id", "score", "source", "line", "title", "text")} for h in hits
             ],
             order_id=order["order_id"] if order else state.get("missing_order_id"),
-            order_facts=Order.model_validate(order).facts() if order else None,
+            order_facts=facts,
             customer_id=state.get("customer_id"),
             priority=priority(topics, failed=bool(state.get("errors"))),
             status=ItemStatus.approved if route_ is Route.auto_send else ItemStatus.pending,
@@ -280,11 +282,13 @@ def build_graph(
         )
         return Command(goto=goto, update={"route": route_.value})
 
-    def verify(msg: InboundMessage, result: Draft, state: PipelineState) -> list[str]:
+    def verify(
+        msg: InboundMessage, result: Draft, state: PipelineState, facts: str | None
+    ) -> list[str]:
         context = "\n".join(
             [
                 *(h["text"] for h in state.get("hits", [])),
-                Order.model_validate(state["order"]).facts() if state.get("order") else "",
+                facts or "",
                 result.grounding,
                 policy.brand_name,
                 s.knowledge.tone.sign_off,
@@ -320,13 +324,21 @@ def build_graph(
             with_disclosure(policy.disclosure, body),
             automated=automated,
             kind="reply",
+            item=item,
         )
         return {}
 
     async def deliver(
-        item_id: int, message_id: str, text: str, *, automated: bool, kind: str
+        item_id: int,
+        message_id: str,
+        text: str,
+        *,
+        automated: bool,
+        kind: str,
+        item: ReviewItem | None = None,
     ) -> None:
-        item = s.queue.get(item_id)
+        if item is None:  # the caller has not just read it
+            item = s.queue.get(item_id)
         sender = "auto" if automated else (item.decided_by or "agent")
         record, fresh = s.queue.record_send(
             OutboxMessage(

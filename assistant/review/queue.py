@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, assert_never
 
-from sqlalchemy import func, update
+from sqlalchemy import Table, func, insert, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -23,6 +23,8 @@ from assistant.review.models import (
     utcnow,
 )
 
+_REVIEW_ITEMS: Table = ReviewItem.__table__  # type: ignore[attr-defined]
+
 
 class Queue:
     def __init__(self, engine: Engine) -> None:
@@ -32,18 +34,24 @@ class Queue:
 
     def claim(self, item: ReviewItem) -> tuple[ReviewItem, bool]:
         """Insert the item for a new message; a message seen before returns its item."""
-        with Session(self.engine) as session:
-            session.add(item)
-            try:
-                session.commit()
-            except IntegrityError:
-                session.rollback()
+        # A plain INSERT of the item's columns; the row holds exactly what the item holds
+        # (every default is set in Python), so nothing is read back but the new id.
+        values = {c.key: getattr(item, c.key) for c in _REVIEW_ITEMS.columns}
+        if values["id"] is None:
+            del values["id"]
+        try:
+            with self.engine.begin() as conn:
+                result = conn.execute(insert(_REVIEW_ITEMS).values(values))
+        except IntegrityError:
+            with Session(self.engine) as session:
                 existing = session.exec(
                     select(ReviewItem).where(ReviewItem.message_id == item.message_id)
                 ).one()
-                return existing, False
-            session.refresh(item)
-            return item, True
+            return existing, False
+        key = result.inserted_primary_key
+        assert key is not None
+        item.id = key[0]
+        return item, True
 
     def get(self, item_id: int) -> ReviewItem:
         with Session(self.engine) as session:
@@ -60,13 +68,12 @@ class Queue:
 
     def update(self, item_id: int, **fields: Any) -> None:
         """Unconditional update by the pipeline itself (bumps the version)."""
-        with Session(self.engine) as session:
-            session.execute(
+        with self.engine.begin() as conn:  # a plain statement: no ORM session needed
+            conn.execute(
                 update(ReviewItem)
                 .where(col(ReviewItem.id) == item_id)
                 .values(**fields, version=ReviewItem.version + 1, updated_at=utcnow())
             )
-            session.commit()
 
     def items(self, statuses: Sequence[ItemStatus] = (), limit: int = 500) -> list[ReviewItem]:
         """Most urgent first: risk rank, then reply deadline, then age."""
@@ -201,7 +208,7 @@ class Queue:
 
     def record_send(self, message: OutboxMessage) -> tuple[OutboxMessage, bool]:
         """At most one reply per inbound message, whatever retries or crashes happen."""
-        with Session(self.engine) as session:
+        with Session(self.engine, expire_on_commit=False) as session:
             session.add(message)
             try:
                 session.commit()
@@ -211,7 +218,6 @@ class Queue:
                     select(OutboxMessage).where(OutboxMessage.message_id == message.message_id)
                 ).one()
                 return existing, False
-            session.refresh(message)
             return message, True
 
     def outbox(self) -> list[OutboxMessage]:
@@ -231,6 +237,28 @@ class Queue:
                 )
             ).one()
         return int(count)
+
+    def routing_state(self, customer_key: str, since: datetime) -> tuple[bool, int]:
+        """(opted out?, automated replies since ``since``) for one customer, in one read."""
+        opted_out = (
+            select(CustomerState.opted_out_at)
+            .where(CustomerState.customer_key == customer_key)
+            .scalar_subquery()
+        )
+        recent = (
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(
+                OutboxMessage.customer_key == customer_key,
+                col(OutboxMessage.automated).is_(True),
+                OutboxMessage.kind == "reply",
+                col(OutboxMessage.sent_at) >= since,
+            )
+            .scalar_subquery()
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(select(opted_out.is_not(None), recent)).one()
+        return bool(row[0]), int(row[1])
 
     # -- customers ---------------------------------------------------------------------
 

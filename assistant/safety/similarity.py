@@ -36,11 +36,17 @@ class SimilarityDetector:
     async def detect(self, text: str) -> list[Hit]:
         if not text.strip() or self.k == 0:
             return []
-        vector = await asyncio.to_thread(self.embedder.embed_one, text)  # off the event loop
-        return self.detect_vector(vector)
+        # Embedding and the nearest-neighbour search both run off the event loop.
+        return await asyncio.to_thread(self._detect_text, text)
+
+    def _detect_text(self, text: str) -> list[Hit]:
+        return self.detect_vector(self.embedder.embed_one(text))
 
     def detect_vector(self, vector: Vectors) -> list[Hit]:
-        sims = self.examples.vectors @ vector
+        # einsum rather than ``@``: one core, no BLAS thread pool to wake per message. For a
+        # single query vector the threaded BLAS call burns several times the CPU of this loop
+        # and stalls when the embedding model's threads hold the cores.
+        sims = np.einsum("ij,j->i", self.examples.vectors, vector)
         nearest = np.argpartition(-sims, self.k - 1)[: self.k]
         nearest = nearest[np.argsort(-sims[nearest])]
         weights = np.exp((sims[nearest] - sims[nearest[0]]) / self.temperature)
