@@ -28,12 +28,13 @@ def message(
     channel: str = "web_chat",
     author_id: str = "web_7731",
     name: str | None = "Marcus Johnson",
+    handle: str | None = None,
     **extra: Any,
 ) -> InboundMessage:
     data = {
         "id": id,
         "channel": channel,
-        "author": {"id": author_id, "name": name},
+        "author": {"id": author_id, "name": name, "handle": handle},
         "text": text,
         **extra,
     }

@@ -144,3 +144,21 @@ def test_a_flagged_item_can_be_retried_once_the_model_is_back(
     result = run(retry())
     assert not result.needs_attention
     assert result.draft.endswith("3–5 business days.")
+
+
+def test_a_draft_may_mention_the_customers_own_handle_but_no_other(
+    model_settings: Settings, respx_mock: respx.MockRouter
+) -> None:
+    respx_mock.post(f"{API}/chat/completions").mock(
+        side_effect=[
+            completion(draft_json("@marcusj Standard shipping takes 3–5 business days.")),
+            completion(draft_json("@someone_else Standard shipping takes 3–5 business days.")),
+        ]
+    )
+    own = message("How long does shipping take?", id="h1", handle="@marcusj")
+    other = message("How long does shipping take?", id="h2", handle="@marcusj")
+
+    first, second = run(process(model_settings, own, other))
+
+    assert not [r for r in first.reasons if "unsupported" in r], first.reasons
+    assert any("'@someone_else'" in r for r in second.reasons), second.reasons

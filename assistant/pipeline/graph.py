@@ -292,6 +292,7 @@ def build_graph(
                 result.grounding,
                 policy.brand_name,
                 s.knowledge.tone.sign_off,
+                msg.author.handle or "",  # a reply may @-mention the customer it answers
             ]
         )
         limit = policy.automation.for_channel(msg.channel).max_reply_chars

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, assert_never
+from typing import Any, TypeVar, assert_never
 
 from sqlalchemy import Table, func, insert, update
 from sqlalchemy.engine import Engine
@@ -23,7 +23,7 @@ from assistant.review.models import (
     utcnow,
 )
 
-_REVIEW_ITEMS: Table = ReviewItem.__table__  # type: ignore[attr-defined]
+Row = TypeVar("Row", ReviewItem, OutboxMessage)  # rows unique per inbound message
 
 
 class Queue:
@@ -34,24 +34,28 @@ class Queue:
 
     def claim(self, item: ReviewItem) -> tuple[ReviewItem, bool]:
         """Insert the item for a new message; a message seen before returns its item."""
-        # A plain INSERT of the item's columns; the row holds exactly what the item holds
-        # (every default is set in Python), so nothing is read back but the new id.
-        values = {c.key: getattr(item, c.key) for c in _REVIEW_ITEMS.columns}
+        return self._insert_once(item)
+
+    def _insert_once(self, row: Row) -> tuple[Row, bool]:
+        """Insert ``row`` unless its ``message_id`` is taken, in which case the stored row is
+        returned (False). A plain INSERT: the row holds exactly what the object holds (every
+        default is set in Python), so nothing is read back but the new id."""
+        model = type(row)
+        table: Table = model.__table__  # type: ignore[attr-defined]
+        values = {c.key: getattr(row, c.key) for c in table.columns}
         if values["id"] is None:
             del values["id"]
         try:
             with self.engine.begin() as conn:
-                result = conn.execute(insert(_REVIEW_ITEMS).values(values))
+                result = conn.execute(insert(table).values(values))
         except IntegrityError:
             with Session(self.engine) as session:
-                existing = session.exec(
-                    select(ReviewItem).where(ReviewItem.message_id == item.message_id)
-                ).one()
-            return existing, False
-        key = result.inserted_primary_key
-        assert key is not None
-        item.id = key[0]
-        return item, True
+                found = select(model).where(model.message_id == row.message_id)
+                return session.exec(found).one(), False
+        primary = result.inserted_primary_key
+        assert primary is not None
+        row.id = primary[0]
+        return row, True
 
     def get(self, item_id: int) -> ReviewItem:
         with Session(self.engine) as session:
@@ -208,17 +212,7 @@ class Queue:
 
     def record_send(self, message: OutboxMessage) -> tuple[OutboxMessage, bool]:
         """At most one reply per inbound message, whatever retries or crashes happen."""
-        with Session(self.engine, expire_on_commit=False) as session:
-            session.add(message)
-            try:
-                session.commit()
-            except IntegrityError:
-                session.rollback()
-                existing = session.exec(
-                    select(OutboxMessage).where(OutboxMessage.message_id == message.message_id)
-                ).one()
-                return existing, False
-            return message, True
+        return self._insert_once(message)
 
     def outbox(self) -> list[OutboxMessage]:
         with Session(self.engine) as session:
