@@ -169,7 +169,7 @@ def instrument(assistant: Assistant, stages: Stages) -> list[Any]:
         "get",
         "update",
         "customer_state",
-        "automated_replies_since",
+        "routing_state",
         "record_send",
         "audit",
     ]

@@ -191,21 +191,6 @@ def test_stop_records_an_opt_out_and_sends_only_a_confirmation(ingested: Setting
     assert "unsubscribed" in confirmation.text
 
 
-def test_spam_is_hidden_and_logged(ingested: Settings) -> None:
-    [result] = run(
-        process(
-            ingested,
-            message(
-                "Get 10K real followers for just $29!! visit http://boost.example now", id="sp-1"
-            ),
-        )
-    )
-
-    assert result.route == "hidden"
-    assert result.status == ItemStatus.hidden
-    assert [e.action for e in _audit(ingested, result.item_id)] == ["hidden"]
-
-
 def test_a_message_without_text_goes_to_a_person(ingested: Settings) -> None:
     [result] = run(process(ingested, message("", metadata={"attachment": "sticker"})))
 

@@ -218,20 +218,6 @@ class Queue:
         with Session(self.engine) as session:
             return list(session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all())
 
-    def automated_replies_since(self, customer_key: str, since: datetime) -> int:
-        with Session(self.engine) as session:
-            count = session.exec(
-                select(func.count())
-                .select_from(OutboxMessage)
-                .where(
-                    OutboxMessage.customer_key == customer_key,
-                    col(OutboxMessage.automated).is_(True),
-                    OutboxMessage.kind == "reply",
-                    col(OutboxMessage.sent_at) >= since,
-                )
-            ).one()
-        return int(count)
-
     def routing_state(self, customer_key: str, since: datetime) -> tuple[bool, int]:
         """(opted out?, automated replies since ``since``) for one customer, in one read."""
         opted_out = (
