@@ -154,13 +154,13 @@ def build_graph(
             "customer_id": customer.customer_id if customer else None,
             "first_name": customer.first_name if customer else msg.author.first_name,
         }
-        # Spam often quotes prices or links; it is hidden (reversibly) unless it also carries
-        # something a person must see.
         if state.get("restored_by"):
             update["reasons"] = [
                 *reasons,
                 f"restored from the spam folder by {state['restored_by']}",
             ]
+        # Spam often quotes prices or links; it is hidden (reversibly) unless it also carries
+        # something a person must see.
         elif Topic.spam in topics and not set(topics) & SPAM_NEVER_HIDES:
             return Command(goto="hide", update=update)
         return Command(goto="retrieve", update=update)
