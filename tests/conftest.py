@@ -9,7 +9,7 @@ import pytest
 
 from assistant.app import open_assistant
 from assistant.settings import Settings
-from tests.support import ROOT, message, process, run, sample_inbox
+from tests.support import FAKE_API, ROOT, message, process, run, sample_inbox
 
 __all__ = ["message", "process", "run", "sample_inbox"]
 
@@ -63,3 +63,17 @@ def ingested(settings: Settings, ingested_template: Path) -> Settings:
     """Settings whose knowledge is already synced into Chroma and the order store."""
     shutil.copytree(ingested_template, settings.data_dir)
     return settings
+
+
+@pytest.fixture
+def model_settings(ingested: Settings) -> Settings:
+    """Settings that draft through litellm against a fake API (respx fakes the wire)."""
+    return Settings(
+        data_dir=ingested.data_dir,
+        knowledge_dir=ingested.knowledge_dir,
+        model="openai/test-model",
+        api_base=FAKE_API,
+        api_key="sk-test-secret",
+        model_retries=0,
+        model_timeout_s=2.0,
+    )

@@ -14,6 +14,7 @@ from assistant.intake.messages import InboundMessage
 from assistant.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
+FAKE_API = "http://llm.test/v1"  # respx answers here; nothing listens on it
 T = TypeVar("T")
 
 

@@ -13,11 +13,14 @@ from assistant.review.models import ItemStatus
 from assistant.settings import Settings
 from tests.support import ROOT, message, process, run
 
-# Approves item ITEM in a fresh process whose channel adapter records the send and then
-# kills the whole process with SIGKILL, before the graph can checkpoint the send.
-KILLED_DURING_SEND = textwrap.dedent("""
+# Runs one step in a fresh process that kills itself with SIGKILL at a chosen moment:
+#   approve-mid-send ITEM   approve; the channel adapter dies after the send was recorded
+#   approve-then-die ITEM   record the approval, then die before the graph resumes
+#   process-mid-send LINE   process a message that is auto-sent; die inside the send
+CRASHING = textwrap.dedent("""
     import asyncio, os, signal, sys
     from assistant.app import open_assistant
+    from assistant.intake.jsonl import parse_line
     from assistant.review.decisions import Approve
     from assistant.settings import load_settings
 
@@ -25,32 +28,23 @@ KILLED_DURING_SEND = textwrap.dedent("""
         async def deliver(self, message):
             os.kill(os.getpid(), signal.SIGKILL)
 
-    async def main():
+    async def main(step, arg):
         async with open_assistant(load_settings(), channel=DiesMidSend()) as assistant:
-            await assistant.decide(int(sys.argv[1]), Approve(actor="alice"))
+            if step == "approve-mid-send":
+                await assistant.decide(int(arg), Approve(actor="alice"))
+            elif step == "approve-then-die":
+                assistant.queue.decide(int(arg), Approve(actor="alice"), None)
+                os.kill(os.getpid(), signal.SIGKILL)
+            else:
+                await assistant.process(parse_line(arg, "test"))
 
-    asyncio.run(main())
-""")
-
-# Records the approval and dies before resuming the graph at all.
-KILLED_BEFORE_SEND = textwrap.dedent("""
-    import asyncio, os, signal, sys
-    from assistant.app import open_assistant
-    from assistant.review.decisions import Approve
-    from assistant.settings import load_settings
-
-    async def main():
-        async with open_assistant(load_settings()) as assistant:
-            assistant.queue.decide(int(sys.argv[1]), Approve(actor="alice"), None)
-            os.kill(os.getpid(), signal.SIGKILL)
-
-    asyncio.run(main())
+    asyncio.run(main(sys.argv[1], sys.argv[2]))
 """)
 
 
-def _kill_during(script: str, item_id: int) -> None:
+def _kill_during(step: str, arg: object) -> None:
     done = subprocess.run(
-        [sys.executable, "-c", script, str(item_id)],
+        [sys.executable, "-c", CRASHING, step, str(arg)],
         cwd=ROOT,
         env=os.environ.copy(),
         capture_output=True,
@@ -74,7 +68,7 @@ def _recover_and_read(settings: Settings, item_id: int) -> tuple[str, int, list[
 def test_killed_while_sending_then_restarted_sends_exactly_once(ingested: Settings) -> None:
     [result] = run(process(ingested, message("Can I get a refund?")))
 
-    _kill_during(KILLED_DURING_SEND, result.item_id)
+    _kill_during("approve-mid-send", result.item_id)
     status, sends, recovered = _recover_and_read(ingested, result.item_id)
 
     assert recovered == [result.item_id]
@@ -85,7 +79,7 @@ def test_killed_while_sending_then_restarted_sends_exactly_once(ingested: Settin
 def test_killed_right_after_approve_then_restarted_still_sends_once(ingested: Settings) -> None:
     [result] = run(process(ingested, message("Can I get a refund?")))
 
-    _kill_during(KILLED_BEFORE_SEND, result.item_id)
+    _kill_during("approve-then-die", result.item_id)
     status, sends, _ = _recover_and_read(ingested, result.item_id)
 
     assert status == ItemStatus.sent
@@ -94,7 +88,7 @@ def test_killed_right_after_approve_then_restarted_still_sends_once(ingested: Se
 
 def test_approving_again_after_a_crash_is_refused_not_resent(ingested: Settings) -> None:
     [result] = run(process(ingested, message("Can I get a refund?")))
-    _kill_during(KILLED_DURING_SEND, result.item_id)
+    _kill_during("approve-mid-send", result.item_id)
 
     async def approve_again() -> str:
         async with open_assistant(ingested) as assistant:
@@ -109,36 +103,9 @@ def test_approving_again_after_a_crash_is_refused_not_resent(ingested: Settings)
     assert sends == 1
 
 
-# Processes an order question that is auto-sent, dying inside the send.
-KILLED_DURING_AUTO_SEND = textwrap.dedent("""
-    import asyncio, json, os, signal, sys
-    from assistant.app import open_assistant
-    from assistant.intake.jsonl import parse_line
-    from assistant.settings import load_settings
-
-    class DiesMidSend:
-        async def deliver(self, message):
-            os.kill(os.getpid(), signal.SIGKILL)
-
-    async def main():
-        async with open_assistant(load_settings(), channel=DiesMidSend()) as assistant:
-            await assistant.process(parse_line(sys.argv[1], "test"))
-
-    asyncio.run(main())
-""")
-
-
 def test_killed_while_auto_sending_then_restarted_sends_exactly_once(ingested: Settings) -> None:
     line = message("Where is my order FH-10293?", id="auto-1").model_dump_json()
-    done = subprocess.run(
-        [sys.executable, "-c", KILLED_DURING_AUTO_SEND, line],
-        cwd=ROOT,
-        env=os.environ.copy(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == -9, done.stderr
+    _kill_during("process-mid-send", line)
 
     async def go() -> tuple[str, int]:
         async with open_assistant(ingested) as assistant:

@@ -10,22 +10,9 @@ import pytest
 import respx
 
 from assistant.settings import Settings
-from tests.support import completion, draft_json, message, process, run
+from tests.support import FAKE_API, completion, draft_json, message, process, run
 
-API = "http://llm.test/v1"
-
-
-@pytest.fixture
-def model_settings(ingested: Settings) -> Settings:
-    return Settings(
-        data_dir=ingested.data_dir,
-        knowledge_dir=ingested.knowledge_dir,
-        model="openai/test-model",
-        api_base=API,
-        api_key="sk-test-secret",
-        model_retries=0,
-        model_timeout_s=2.0,
-    )
+API = FAKE_API
 
 
 def test_model_draft_is_used_with_the_disclosure_added_by_code(
