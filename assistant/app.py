@@ -210,18 +210,7 @@ class Assistant:
             raise ConflictError(
                 f"Item #{item_id} changed since you opened it; reload it before retrying."
             )
-        thread_id = uuid.uuid4().hex
-        self.queue.update(
-            item_id,
-            thread_id=thread_id,
-            status=ItemStatus.processing,
-            needs_attention=False,
-            error=None,
-        )
-        self.queue.audit(item_id, actor, "retry", before=item.draft, reason=item.error)
-        fresh = self.queue.get(item_id)
-        await self._run(fresh, {"message": item.message, "item_id": item_id})
-        return self._result(self.queue.get(item_id))
+        return await self._rerun(item, actor, "retry", item.error)
 
     async def restore(self, item_id: int, actor: str) -> ProcessResult:
         """Bring a message hidden as spam back: it is drafted and goes to a person."""
@@ -230,11 +219,24 @@ class Assistant:
             raise ConflictError(
                 f"Item #{item_id} is {item.status}, not hidden; nothing to restore."
             )
-        self.queue.update(item_id, thread_id=uuid.uuid4().hex, status=ItemStatus.processing)
-        self.queue.audit(item_id, actor, "restore", reason="not spam")
-        fresh = self.queue.get(item_id)
-        await self._run(fresh, {"message": item.message, "item_id": item_id, "restored_by": actor})
-        return self._result(self.queue.get(item_id))
+        return await self._rerun(item, actor, "restore", "not spam", restored_by=actor)
+
+    async def _rerun(
+        self, item: ReviewItem, actor: str, action: str, reason: str | None, **extra: str
+    ) -> ProcessResult:
+        """Run an item's message through the pipeline again on a fresh thread, audited."""
+        assert item.id is not None
+        self.queue.update(
+            item.id,
+            thread_id=uuid.uuid4().hex,
+            status=ItemStatus.processing,
+            needs_attention=False,
+            error=None,
+        )
+        self.queue.audit(item.id, actor, action, before=item.draft, reason=reason)
+        fresh = self.queue.get(item.id)
+        await self._run(fresh, {"message": item.message, "item_id": item.id, **extra})
+        return self._result(self.queue.get(item.id))
 
 
 def default_drafter(settings: Settings) -> Drafter:

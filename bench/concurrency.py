@@ -38,7 +38,6 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (
-    embedder_session,
     emit,
     faq_messages,
     machine,
@@ -229,12 +228,6 @@ async def run_whatif(
     async def sync_normal(on: bool, texts: list[str]) -> None:
         await saver.conn.execute(f"PRAGMA synchronous={1 if on else synchronous}")
 
-    real_session = embedder._session  # private, but this is a diagnostic
-    single_session = embedder_session(threads=1)
-
-    async def one_thread(on: bool, texts: list[str]) -> None:
-        embedder._session = single_session if on else real_session
-
     async def both(on: bool, texts: list[str]) -> None:
         await precomputed(on, texts)
         await in_memory(on, texts)
@@ -244,7 +237,6 @@ async def run_whatif(
         "embeddings precomputed (off the event loop)": precomputed,
         "checkpoints in memory (InMemorySaver)": in_memory,
         "checkpoint db PRAGMA synchronous=NORMAL": sync_normal,
-        "ONNX 1 intra-op thread": one_thread,
         "embeddings precomputed + checkpoints in memory": both,
     }
     if synchronous == 1:  # the shipped code sets NORMAL already: nothing to compare

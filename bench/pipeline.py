@@ -15,7 +15,7 @@
    time per service call (queue, order store, Chroma, embedder, checkpointer, detectors,
    drafter), the rest being LangGraph, pydantic and glue.
 6. What-if (diagnostic): the pipeline with one part swapped (checkpoints in memory,
-   ``synchronous=NORMAL`` on the checkpoint db, ONNX spinning off, ONNX on one thread),
+   ``synchronous=NORMAL`` on the checkpoint db, ONNX on all cores without spinning),
    interleaved with the unchanged pipeline, to size each possible fix.
 7. ``--profile``: cProfile one more pass; top 15 entries by cumulative and by own time.
 
@@ -401,7 +401,6 @@ async def run_whatif(assistant: Assistant, count: int, block: int = 10) -> dict[
     embedder = index.embedder
     real_session = embedder._session  # private, but this is a diagnostic
     quiet_session = embedder_session(spinning=False)
-    single_session = embedder_session(threads=1)
     memory_graph = build_graph(assistant.services, InMemorySaver())
     cursor = await saver.conn.execute("PRAGMA synchronous")
     row = await cursor.fetchone()
@@ -419,15 +418,11 @@ async def run_whatif(assistant: Assistant, count: int, block: int = 10) -> dict[
     async def no_spin(on: bool) -> None:
         embedder._session = quiet_session if on else real_session
 
-    async def one_thread(on: bool) -> None:
-        embedder._session = single_session if on else real_session
-
     variants = {
         "as shipped": shipped,
         "checkpoints in memory (InMemorySaver)": in_memory,
         "checkpoint db PRAGMA synchronous=NORMAL": sync_normal,
         "ONNX intra-op spinning off": no_spin,
-        "ONNX 1 intra-op thread": one_thread,
     }
     if synchronous == 1:  # the shipped code sets NORMAL already: nothing to compare
         del variants["checkpoint db PRAGMA synchronous=NORMAL"]
