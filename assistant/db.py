@@ -13,15 +13,21 @@ from sqlmodel import SQLModel, create_engine
 
 import assistant.knowledge.order_store
 import assistant.review.models  # noqa: F401  (registers the tables)
+from assistant.users.models import User
 
 
 def _initial(conn: Connection) -> None:
     SQLModel.metadata.create_all(conn)
 
 
+def _users(conn: Connection) -> None:
+    User.metadata.tables["users"].create(conn, checkfirst=True)
+
+
 # Append only: a migration that shipped is never edited, a new one is added.
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _initial),
+    ("0002_users", _users),
 ]
 
 

@@ -45,3 +45,16 @@ class ConflictError(AssistantError):
     """Someone else changed the item first; nothing was overwritten."""
 
     exit_code = 6
+
+
+class AuthError(AssistantError):
+    """Sign-in refused. Never says which part of a sign-in was wrong, and never carries
+    the password."""
+
+    exit_code = 7
+
+
+class ForbiddenError(AssistantError):
+    """The signed-in user's role does not allow this action."""
+
+    exit_code = 8

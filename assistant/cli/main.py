@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from assistant.app import Assistant, ProcessResult, shared_embedder
-from assistant.cli import queue_commands
+from assistant.cli import audit_commands, queue_commands, user_commands
 from assistant.cli.common import emit_json, handle_errors, run, run_with_assistant, settings
 from assistant.errors import ConfigError
 from assistant.intake.jsonl import read_messages
@@ -22,6 +22,8 @@ from assistant.knowledge.index import SyncReport
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 app.add_typer(queue_commands.app, name="queue")
+app.add_typer(user_commands.app, name="users")
+app.add_typer(audit_commands.app, name="audit")
 console = Console(stderr=True)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -262,10 +264,14 @@ def demo(
         return summary, await assistant.process_many(messages)
 
     report, results = run_with_assistant(work)
+    accounts = user_commands.demo_accounts()  # on a fresh data folder only
     if json_out:
-        emit_json({"ingest": report, "results": [r.as_json() for r in results]})
+        emit_json(
+            {"ingest": report, "results": [r.as_json() for r in results], "demo_users": accounts}
+        )
     else:
         print_summary(report, results)
+        user_commands.print_demo_accounts(accounts)
     if not no_ui:
         _start_ui(port)
 

@@ -1,0 +1,183 @@
+"""``assistant users``: console accounts (add, list, disable, enable, password, role).
+
+These need only the SQLite database, not the knowledge index or the model. Whoever can run
+them can already read the data folder, so they act as an admin; the audit trail names them
+with --actor (default: ASSISTANT_ACTOR, else "cli").
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.engine import Engine
+
+from assistant.cli.common import emit_json, handle_errors, settings
+from assistant.db import make_engine
+from assistant.errors import ConfigError
+from assistant.users.demo import create_demo_users
+from assistant.users.models import User
+from assistant.users.passwords import MIN_LENGTH
+from assistant.users.roles import Role
+from assistant.users.store import UserStore
+
+app = typer.Typer(help="Console users and their roles.", no_args_is_help=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="JSON output, for scripts.")]
+ActorOpt = Annotated[
+    str | None,
+    typer.Option(help="Who is making the change, for the audit trail (default: ASSISTANT_ACTOR)."),
+]
+StdinOpt = Annotated[
+    bool,
+    typer.Option(
+        "--password-stdin",
+        help="Read the password from the first line of stdin (for scripts) instead of asking.",
+    ),
+]
+
+
+def _store() -> UserStore:
+    return UserStore(make_engine(settings().database_path))
+
+
+def _actor(actor: str | None) -> str:
+    return actor or settings().actor or "cli"
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise ConfigError("--password-stdin: stdin was empty; pipe the password in.")
+        return password
+    value: str = typer.prompt(
+        f"Password (at least {MIN_LENGTH} characters)",
+        hide_input=True,
+        confirmation_prompt="Repeat the password",
+    )
+    return value
+
+
+def user_json(user: User) -> dict[str, Any]:
+    """What listings show: never the password hash."""
+    return {
+        "name": user.name,
+        "display_name": user.display_name,
+        "role": user.role,
+        "active": user.active,
+        "disabled_at": _iso(user.disabled_at),
+        "locked_until": _iso(user.locked_until),
+        "created_at": _iso(user.created_at),
+        "last_sign_in_at": _iso(user.last_sign_in_at),
+    }
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+@app.command()
+@handle_errors
+def add(
+    name: Annotated[str, typer.Argument(help="Sign-in name (stored lowercased), e.g. maya.")],
+    role: Annotated[Role, typer.Option(help="What they may do.")],
+    display_name: Annotated[str | None, typer.Option(help="Shown in the console.")] = None,
+    password_stdin: StdinOpt = False,
+    actor: ActorOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Add a user; you are asked for the password twice (nothing is echoed)."""
+    store = _store()
+    password = _password(password_stdin)
+    user = store.add(name, role, password, by=_actor(actor), display_name=display_name)
+    if json_out:
+        emit_json(user_json(user))
+    else:
+        typer.echo(f"Added {user.name} ({user.role}).")
+
+
+@app.command("list")
+@handle_errors
+def list_(json_out: JsonOpt = False) -> None:
+    """Every user, with role and status."""
+    users = _store().list()
+    if json_out:
+        for user in users:
+            emit_json(user_json(user))
+        return
+    if not users:
+        typer.echo("No users yet: add one with 'assistant users add NAME --role admin'.")
+    for user in users:
+        status = "active" if user.active else "disabled"
+        seen = f"{user.last_sign_in_at:%Y-%m-%d %H:%M}" if user.last_sign_in_at else "never"
+        typer.echo(
+            f"{user.name:<24} {user.role:<6} {status:<8} last sign-in {seen:<16} "
+            f"{user.display_name or ''}"
+        )
+
+
+@app.command()
+@handle_errors
+def disable(name: str, actor: ActorOpt = None) -> None:
+    """Refuse this user's sign-ins from now on (their history stays in the audit trail)."""
+    user = _store().disable(name, by=_actor(actor))
+    typer.echo(f"{user.name} is disabled.")
+
+
+@app.command()
+@handle_errors
+def enable(name: str, actor: ActorOpt = None) -> None:
+    """Let a disabled (or locked-out) user sign in again."""
+    user = _store().enable(name, by=_actor(actor))
+    typer.echo(f"{user.name} is active.")
+
+
+@app.command()
+@handle_errors
+def password(name: str, password_stdin: StdinOpt = False, actor: ActorOpt = None) -> None:
+    """Set a new password (also lifts a lockout)."""
+    store = _store()
+    user = store.get(name)
+    store.set_password(user.name, _password(password_stdin), by=_actor(actor))
+    typer.echo(f"Password changed for {user.name}.")
+
+
+@app.command()
+@handle_errors
+def role(
+    name: str,
+    new_role: Annotated[Role, typer.Argument(metavar="ROLE", help="agent, lead or admin.")],
+    actor: ActorOpt = None,
+) -> None:
+    """Change what a user may do."""
+    user = _store().set_role(name, new_role, by=_actor(actor))
+    typer.echo(f"{user.name} is now {user.role}.")
+
+
+# -- the demo ------------------------------------------------------------------------------
+
+
+def demo_accounts(engine: Engine | None = None) -> list[dict[str, str]]:
+    """The demo's accounts, created on a data folder with no users (else [])."""
+    return create_demo_users(engine or make_engine(settings().database_path))
+
+
+def print_demo_accounts(accounts: list[dict[str, str]]) -> None:
+    console = Console()
+    if not accounts:
+        console.print("Console: sign in with your existing users ('assistant users list').")
+        return
+    table = Table(title="Demo sign-ins for the console")
+    for column in ("user", "role", "password"):
+        table.add_column(column)
+    for account in accounts:
+        table.add_row(account["name"], account["role"], account["password"])
+    console.print(table)
+    console.print(
+        f"These are demo credentials for the local data folder ({settings().data_dir}); they "
+        "are shown only now. Change one with 'assistant users password NAME'."
+    )
