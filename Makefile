@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench screenshots clean
 
 install: $(VENV)/.installed
 
@@ -28,6 +28,10 @@ bench: install  ## needs ../shared/datasets for the routing benchmarks
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/concurrency.py
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/console.py
+
+screenshots: install  ## refresh docs/screenshots from the browser test (needs Chromium)
+	UPDATE_SCREENSHOTS=1 $(BIN)/pytest -q tests/test_console_browser.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

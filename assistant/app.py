@@ -4,32 +4,39 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
+from pathlib import Path
 from typing import Any
 
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.types import Command
+from sqlalchemy.engine import Engine
 
 from assistant.channels.outbox import ChannelSender, OutboxChannel
 from assistant.db import make_engine
-from assistant.errors import ConflictError
+from assistant.errors import AssistantError, ConflictError
+from assistant.evals.learn import learn
 from assistant.intake.messages import InboundMessage
 from assistant.knowledge.embeddings import Embedder
-from assistant.knowledge.index import KnowledgeIndex, Progress, SyncReport, open_chroma
+from assistant.knowledge.index import Hit, KnowledgeIndex, Progress, SyncReport, open_chroma
 from assistant.knowledge.loader import Knowledge, load_knowledge
 from assistant.knowledge.order_store import SqlOrderStore
+from assistant.knowledge.status import KnowledgeStatus, LastSync, knowledge_status
 from assistant.pipeline.drafting import Drafter, TemplateDrafter
 from assistant.pipeline.graph import Services, build_graph, with_disclosure
 from assistant.pipeline.model_drafter import ModelDrafter
-from assistant.review.decisions import Decision
+from assistant.review.bulk import BulkOutcome, bulk_refusal
+from assistant.review.decisions import Approve, Decision, Reject
 from assistant.review.models import ItemStatus, ReviewItem
 from assistant.review.queue import Queue
 from assistant.safety.triage import build_detectors
 from assistant.settings import Settings
+
+SYNC_ACTION = "knowledge-sync"  # audit action of every sync: the knowledge page's "last sync"
 
 
 @cache
@@ -68,10 +75,19 @@ class Assistant:
 
     # -- knowledge ---------------------------------------------------------------------
 
-    def ingest(self, progress: Progress | None = None) -> SyncReport:
+    def ingest(self, progress: Progress | None = None, actor: str | None = None) -> SyncReport:
         report = self.index.sync(self.knowledge.chunks, progress)
         self.orders.replace_all(self.knowledge.orders, self.knowledge.customers)
+        summary = (
+            f"added {len(report.added)}, updated {len(report.updated)}, removed "
+            f"{len(report.removed)}, unchanged {report.unchanged}"
+        )
+        self.queue.audit(None, actor or self.settings.actor or "cli", SYNC_ACTION, reason=summary)
         return report
+
+    def retrieve(self, question: str, channel: str | None = None) -> list[Hit]:
+        """What retrieval returns for ``question``: the chunks a draft would be grounded in."""
+        return self.index.search(question, self.knowledge.policy.retrieval.top_k, channel)
 
     # -- messages ----------------------------------------------------------------------
 
@@ -80,7 +96,7 @@ class Assistant:
         policy = self.knowledge.policy
         sla = policy.automation.for_channel(message.channel).sla_minutes
         dumped = message.model_dump(mode="json")
-        item, created = self.queue.claim(
+        item, created = self.queue.enqueue(
             ReviewItem(
                 message_id=message.id,
                 thread_id=uuid.uuid4().hex,
@@ -162,12 +178,40 @@ class Assistant:
     # -- decisions ---------------------------------------------------------------------
 
     async def decide(
-        self, item_id: int, decision: Decision, expected_version: int | None = None
+        self,
+        item_id: int,
+        decision: Decision,
+        expected_version: int | None = None,
+        role: str | None = None,
     ) -> ReviewItem:
-        """Record the decision (or raise ConflictError), then resume the paused graph."""
-        item = self.queue.decide(item_id, decision, expected_version)
+        """Record the decision (or raise ConflictError), then resume the paused graph.
+        ``role`` is the console user's; escalated items are theirs only if it matches."""
+        item = self.queue.decide(item_id, decision, expected_version, role)
         await self._resume(item)
-        return self.queue.get(item_id)
+        decided = self.queue.get(item_id)
+        # A sent approval or edit may join the eval set (sampled, PII-redacted).
+        learn(self.settings, self.knowledge, self.orders, decided)
+        return decided
+
+    async def decide_many(
+        self, versions: dict[int, int], decision: Approve | Reject, role: str | None = None
+    ) -> BulkOutcome:
+        """Apply one approve or reject to many items, each at the version the agent saw.
+        Items that may not be decided in bulk are refused with the reason, never skipped
+        silently; the others are decided one by one (each audited and sent once)."""
+        outcome = BulkOutcome()
+        for item_id, version in versions.items():
+            try:
+                item = self.queue.get(item_id)
+                why = bulk_refusal(item, decision)
+                if why is None:
+                    await self.decide(item_id, decision, version, role)
+                    outcome.decided.append(item_id)
+                    continue
+            except AssistantError as exc:
+                why = str(exc)
+            outcome.refused[item_id] = why
+        return outcome
 
     async def _resume(self, item: ReviewItem) -> None:
         config = {"configurable": {"thread_id": item.thread_id}}
@@ -237,6 +281,38 @@ class Assistant:
         fresh = self.queue.get(item.id)
         await self._run(fresh, {"message": item.message, "item_id": item.id, **extra})
         return self._result(self.queue.get(item.id))
+
+
+@dataclass(frozen=True)
+class Records:
+    """The stored side only (queue, orders): what reading screens need. Opens without the
+    knowledge folder, so a broken knowledge file never hides the queue."""
+
+    queue: Queue
+    orders: SqlOrderStore
+
+
+@contextmanager
+def open_records(settings: Settings) -> Iterator[Records]:
+    engine = _records_engine(settings.database_path.resolve())
+    yield Records(queue=Queue(engine), orders=SqlOrderStore(engine))
+
+
+@lru_cache(maxsize=8)
+def _records_engine(path: Path) -> Engine:
+    """One engine (and its pooled connections) per database for the whole process: the
+    console reads on every click, and setting up an engine cost more than the reads."""
+    return make_engine(path)
+
+
+def inspect_knowledge(settings: Settings) -> KnowledgeStatus:
+    """Each knowledge file's sync state and problems, and the last sync; works while files
+    are broken."""
+    index = KnowledgeIndex(open_chroma(settings.chroma_dir), shared_embedder())
+    with open_records(settings) as records:
+        event = records.queue.last_event(SYNC_ACTION)
+    last = LastSync(at=event.at, by=event.actor, summary=event.reason or "") if event else None
+    return knowledge_status(settings.knowledge_dir, index, last)
 
 
 def default_drafter(settings: Settings) -> Drafter:

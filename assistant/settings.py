@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     )
     concurrency: int = Field(8, ge=1, le=256)
     actor: str | None = Field(None, description="Default --actor for queue commands.")
+    evals_dir: Path = Field(Path("evals"), description="Eval datasets and the stored baseline.")
+    judge_model: str | None = Field(
+        None, description="litellm model for the LLM-as-judge graders; unset = judges off."
+    )
 
     @property
     def database_path(self) -> Path:

@@ -142,3 +142,23 @@ def test_a_damaged_index_folder_gives_a_message_with_the_fix(settings: Settings)
 
     with pytest.raises(SearchIndexError, match="assistant ingest --rebuild"):
         _ingest(settings)
+
+
+def test_status_tracks_changed_new_deleted_and_broken_files(ingested: Settings) -> None:
+    from assistant.app import inspect_knowledge
+
+    root = ingested.knowledge_dir
+    (root / "faq" / "sizing.md").unlink()  # a whole file gone
+    shipping = root / "faq" / "shipping.md"
+    shipping.write_text(shipping.read_text().replace("business days", "working days", 1))
+    returns = root / "policies" / "returns.md"
+    returns.write_text(returns.read_text().replace("title:", "titel:", 1))  # broken
+    status = inspect_knowledge(ingested)
+    states = {f.path: f for f in status.files}
+    assert states["faq/sizing.md"].state == "deleted"
+    assert states["faq/shipping.md"].state == "changed"
+    assert states["policies/returns.md"].state == "errors"
+    assert states["policies/returns.md"].problems[0].startswith("policies/returns.md:")
+    assert states["faq/payments.md"].state == "synced"
+    assert states["tone.md"].state == "read live"
+    assert not status.in_sync and status.to_embed == 1

@@ -94,11 +94,9 @@ def test_rejecting_sends_nothing(ingested: Settings) -> None:
 def test_escalated_item_stays_open_until_the_lead_decides(ingested: Settings) -> None:
     [result] = run(process(ingested, message("I will sue you if this is not fixed")))
 
-    item = run(
-        _decide(ingested, result.item_id, Escalate(actor="alice", to="legal", note="threat"))
-    )
+    item = run(_decide(ingested, result.item_id, Escalate(actor="alice", to="lead", note="threat")))
     assert item.status == ItemStatus.escalated
-    assert item.escalated_to == "legal"
+    assert item.escalated_to == "lead"
     assert _outbox(ingested) == []
 
     item = run(_decide(ingested, result.item_id, Approve(actor="lena")))

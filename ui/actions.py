@@ -1,23 +1,65 @@
-"""The console's only door to the service layer. Each call opens the assistant with the
+"""The console's only door to the service layer. Every call opens what it needs with the
 settings from the environment, does one thing and closes it again: nothing is cached, so
-every screen shows what other agents did a moment ago."""
+every screen shows what other agents did a moment ago.
+
+Every call that reads or changes data takes the signed-in user's name and checks, against
+the users table, that the account is still active and its role allows the action: a user
+disabled or demoted by an admin loses the right on their next click, not at sign-out."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
 from typing import TypeVar
 
-from assistant.app import Assistant, ProcessResult, open_assistant
-from assistant.review.decisions import Decision
+from assistant.app import (
+    Assistant,
+    ProcessResult,
+    inspect_knowledge,
+    open_assistant,
+    open_records,
+)
+from assistant.errors import AuthError
+from assistant.evals.history import (
+    RegressionRow,
+    RunSummary,
+    latest_regressions,
+    load_history,
+)
+from assistant.intake.messages import Channel
+from assistant.knowledge.index import Hit, SyncReport
+from assistant.knowledge.policy import load_policy
+from assistant.knowledge.status import KnowledgeStatus
+from assistant.review import audit, metrics
+from assistant.review.bulk import BulkOutcome
+from assistant.review.decisions import Approve, Decision, Reject
+from assistant.review.item_detail import ItemDetail, item_detail
 from assistant.review.models import AuditEvent, ItemStatus, OutboxMessage, ReviewItem
-from assistant.settings import load_settings
+from assistant.review.worklist import Filters, Worklist, worklist
+from assistant.settings import Settings
+from assistant.settings import load_settings as read_settings
+from assistant.users import Permission, User, UserStore, require
 
 T = TypeVar("T")
-OPEN = (ItemStatus.pending, ItemStatus.escalated)
 
 
-def call(work: Callable[[Assistant], Awaitable[T]]) -> T:
+def load_settings() -> Settings:
+    """Settings from the environment, read once per distinct environment: parsing them
+    cost more than the queue query. (A changed ``.env`` needs a console restart.)"""
+    env = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("ASSISTANT_")))
+    return _settings(env, os.getcwd())
+
+
+@lru_cache(maxsize=8)
+def _settings(env: tuple[tuple[str, str], ...], cwd: str) -> Settings:
+    return read_settings()
+
+
+def _call(work: Callable[[Assistant], Awaitable[T]]) -> T:
     async def main() -> T:
         async with open_assistant(load_settings()) as assistant:
             return await work(assistant)
@@ -25,49 +67,201 @@ def call(work: Callable[[Assistant], Awaitable[T]]) -> T:
     return asyncio.run(main())
 
 
-def open_items() -> tuple[list[ReviewItem], str]:
-    """Items waiting for a person, most urgent first, and the disclosure every reply gets."""
-
-    async def work(a: Assistant) -> tuple[list[ReviewItem], str]:
-        return a.queue.items(OPEN), a.knowledge.policy.disclosure
-
-    return call(work)
-
-
-def history(item_id: int) -> tuple[ReviewItem, list[AuditEvent]]:
-    async def work(a: Assistant) -> tuple[ReviewItem, list[AuditEvent]]:
-        return a.queue.get(item_id), a.queue.audit_log(item_id)
-
-    return call(work)
+def _user(name: str, permission: Permission | None = None) -> User:
+    """The signed-in user as stored now; disabled accounts are signed out."""
+    with open_records(load_settings()) as records:
+        user = UserStore(records.queue.engine).find(name)
+    if user is None:
+        raise AuthError("Your account no longer exists; sign in again.")
+    if not user.active:
+        raise AuthError("Your account was disabled by an admin; you have been signed out.")
+    if permission is not None:
+        require(user.role, permission)
+    return user
 
 
-def audit_log(item_id: int) -> list[AuditEvent]:
-    async def work(a: Assistant) -> list[AuditEvent]:
-        return a.queue.audit_log(item_id)
-
-    return call(work)
+# -- signing in ----------------------------------------------------------------------------
 
 
-def outbox() -> list[OutboxMessage]:
-    """Sent replies and confirmations, newest first."""
-
-    async def work(a: Assistant) -> list[OutboxMessage]:
-        return a.queue.outbox()[::-1]
-
-    return call(work)
+def sign_in(name: str, password: str) -> User:
+    """The user, or AuthError with one message for every kind of failure."""
+    with open_records(load_settings()) as records:
+        return UserStore(records.queue.engine).authenticate(name, password)
 
 
-def decide(item_id: int, decision: Decision, expected_version: int) -> ReviewItem:
+def sign_out(name: str) -> list[int]:
+    """Release the items the user held so nobody waits on someone who left."""
+    with open_records(load_settings()) as records:
+        released = records.queue.release_all(name)
+        records.queue.audit(None, name, "sign-out")
+    return released
+
+
+def role_of(name: str) -> str:
+    return _user(name).role
+
+
+# -- the queue -----------------------------------------------------------------------------
+
+
+def queue(name: str, filters: Filters) -> Worklist:
+    _user(name)
+    with open_records(load_settings()) as records:
+        return worklist(records.queue.engine, filters)
+
+
+@dataclass(frozen=True)
+class ItemPage:
+    detail: ItemDetail
+    disclosure: str
+    max_chars: int  # the channel's limit, disclosure included
+
+
+def item(name: str, item_id: int) -> ItemPage:
+    _user(name)
+    settings = load_settings()
+    policy = load_policy(settings.knowledge_dir / "policy.yaml", "policy.yaml")
+    with open_records(settings) as records:
+        detail = item_detail(records.queue, records.orders, item_id)
+    channel = Channel(detail.item.channel)
+    return ItemPage(
+        detail, policy.disclosure, policy.automation.for_channel(channel).max_reply_chars
+    )
+
+
+def claim(name: str, item_id: int, take_over: bool = False) -> ReviewItem:
+    user = _user(name, Permission.decide)
+    if take_over:
+        require(user.role, Permission.view_audit)  # leads and admins reassign work
+    with open_records(load_settings()) as records:
+        return records.queue.assign(item_id, user.name, take_over=take_over)
+
+
+def release(name: str, item_id: int) -> ReviewItem:
+    user = _user(name, Permission.decide)
+    force = user.role != "agent"
+    with open_records(load_settings()) as records:
+        return records.queue.release(item_id, user.name, force=force)
+
+
+def decide(name: str, item_id: int, decision: Decision, expected_version: int) -> ReviewItem:
     """Raises ConflictError when the item changed since ``expected_version`` was shown."""
+    user = _user(name, Permission.decide)
 
     async def work(a: Assistant) -> ReviewItem:
-        return await a.decide(item_id, decision, expected_version=expected_version)
+        return await a.decide(item_id, decision, expected_version, role=user.role)
 
-    return call(work)
+    return _call(work)
 
 
-def retry(item_id: int, actor: str, expected_version: int) -> ProcessResult:
+def decide_many(name: str, versions: dict[int, int], decision: Approve | Reject) -> BulkOutcome:
+    user = _user(name, Permission.bulk_decide)
+
+    async def work(a: Assistant) -> BulkOutcome:
+        return await a.decide_many(versions, decision, role=user.role)
+
+    return _call(work)
+
+
+def retry(name: str, item_id: int, expected_version: int) -> ProcessResult:
+    user = _user(name, Permission.decide)
+
     async def work(a: Assistant) -> ProcessResult:
-        return await a.retry(item_id, actor, expected_version=expected_version)
+        return await a.retry(item_id, user.name, expected_version=expected_version)
 
-    return call(work)
+    return _call(work)
+
+
+def hidden(name: str) -> tuple[list[ReviewItem], tuple[int, int]]:
+    """Messages hidden as spam now, and (ever hidden, restored by a person)."""
+    _user(name)
+    with open_records(load_settings()) as records:
+        queue = records.queue
+        return queue.items([ItemStatus.hidden], limit=1_000), queue.moderation_counts()
+
+
+def restore(name: str, item_id: int) -> ProcessResult:
+    user = _user(name, Permission.decide)
+
+    async def work(a: Assistant) -> ProcessResult:
+        return await a.restore(item_id, user.name)
+
+    return _call(work)
+
+
+def outbox(name: str, limit: int = 500) -> list[OutboxMessage]:
+    """Sent replies and confirmations, newest first."""
+    _user(name)
+    with open_records(load_settings()) as records:
+        return records.queue.outbox()[::-1][:limit]
+
+
+# -- leads ---------------------------------------------------------------------------------
+
+
+def dashboard(name: str, start: date, end: date) -> metrics.Dashboard:
+    _user(name, Permission.view_dashboard)
+    with open_records(load_settings()) as records:
+        return metrics.dashboard(records.queue.engine, start, end)
+
+
+def knowledge(name: str) -> KnowledgeStatus:
+    _user(name, Permission.manage_knowledge)
+    return inspect_knowledge(load_settings())
+
+
+def resync(name: str, progress: Callable[[int, int], None]) -> SyncReport:
+    user = _user(name, Permission.manage_knowledge)
+
+    async def work(a: Assistant) -> SyncReport:
+        return a.ingest(progress, actor=user.name)
+
+    return _call(work)
+
+
+def ask(name: str, question: str, channel: str | None) -> tuple[list[Hit], float]:
+    """What retrieval returns for a question, and the score a source needs to be used."""
+    _user(name, Permission.manage_knowledge)
+
+    async def work(a: Assistant) -> tuple[list[Hit], float]:
+        return a.retrieve(question, channel), a.knowledge.policy.retrieval.min_score
+
+    return _call(work)
+
+
+def audit_events(
+    name: str,
+    *,
+    actor: str | None,
+    action: str | None,
+    item_id: int | None,
+    start: datetime | None,
+    end: datetime | None,
+    text: str | None,
+) -> list[AuditEvent]:
+    _user(name, Permission.view_audit)
+    with open_records(load_settings()) as records:
+        return audit.search_audit(
+            records.queue.engine,
+            actor=actor,
+            action=action,
+            item_id=item_id,
+            start=start,
+            end=end,
+            text=text,
+        )
+
+
+def evals(name: str) -> tuple[list[RunSummary], list[RegressionRow]]:
+    """The eval runs (newest first) and the latest run's regressions."""
+    _user(name, Permission.view_audit)
+    settings = load_settings()
+    return load_history(settings), latest_regressions(settings)
+
+
+def audit_choices(name: str) -> tuple[list[str], list[str]]:
+    """(actors, actions) seen in the audit log, for the filters."""
+    _user(name, Permission.view_audit)
+    with open_records(load_settings()) as records:
+        engine = records.queue.engine
+        return audit.audit_actors(engine), audit.audit_actions(engine)

@@ -9,7 +9,9 @@ from typing import Any
 
 import streamlit as st
 
+from assistant.review.item_detail import ItemDetail, ThreadEntry
 from assistant.review.models import AuditEvent, OutboxMessage, ReviewItem
+from assistant.review.worklist import QueueRow
 
 MESSAGE_PREVIEW = 600  # characters of the customer's message shown before "show the rest"
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|$<>~:])")
@@ -41,40 +43,61 @@ def draft_diff(before: str, after: str) -> str:
     return "\n".join(diff)
 
 
+def sla(row: QueueRow, now: datetime) -> str:
+    """The reply deadline as a countdown; breached ones stand out in the table."""
+    return _countdown(int((row.due_at.timestamp() - now.timestamp()) // 60))
+
+
+def _countdown(left: int) -> str:
+    size = abs(left)
+    span = f"{size // 60} h {size % 60:02d} min" if size >= 60 else f"{size} min"
+    if left < 0:
+        return f"OVERDUE {span}"
+    return f"⚠ {span} left" if left <= SLA_WARNING_MINUTES else f"{span} left"
+
+
+SLA_WARNING_MINUTES = 30
+
 QUEUE_COLUMNS: dict[str, Any] = {
-    "id": st.column_config.NumberColumn("#", width=45, format="%d"),
+    "id": st.column_config.NumberColumn("#", width=50, format="%d"),
     "⚠": st.column_config.TextColumn("⚠", width=30, help="Needs attention: the pipeline failed"),
+    "reply due": st.column_config.TextColumn(width=140, help="Time left before the channel's SLA"),
     "channel": st.column_config.TextColumn(width=80),
     "topics": st.column_config.TextColumn(width=150),
     "why": st.column_config.TextColumn("why (first reason)", width=220),
-    "received": st.column_config.TextColumn(width=90),
-    "due": st.column_config.TextColumn(width=90),
+    "customer": st.column_config.TextColumn(width=110),
+    "message": st.column_config.TextColumn(width=260),
+    "claimed by": st.column_config.TextColumn(width=90),
     "draft": st.column_config.TextColumn(width=70),
-    "status": st.column_config.TextColumn(width=75),
+    "status": st.column_config.TextColumn(width=90),
 }
 
 
-def queue_table(items: list[ReviewItem]) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": item.id,
-            "⚠": "⚠" if item.needs_attention else "",
-            "channel": item.channel,
-            "topics": ", ".join(item.topics),
-            "why": item.reasons[0] if item.reasons else "",
-            "received": when(item.received_at),
-            "due": when(item.due_at),
-            "draft": item.draft_kind,
-            "status": item.status,
-        }
-        for item in items
-    ]
+def queue_table(rows: list[QueueRow], now: datetime) -> dict[str, list[Any]]:
+    """Column-wise (what a dataframe is built from fastest)."""
+    stamp = now.timestamp()
+    return {
+        "id": [r.id for r in rows],
+        "⚠": ["⚠" if r.needs_attention else "" for r in rows],
+        "reply due": [_countdown(int((r.due_at.timestamp() - stamp) // 60)) for r in rows],
+        "channel": [r.channel for r in rows],
+        "topics": [", ".join(r.topics) for r in rows],
+        "why": [r.reasons[0] if r.reasons else "" for r in rows],
+        "customer": [r.who for r in rows],
+        "message": [r.preview for r in rows],
+        "claimed by": [r.assignee or "" for r in rows],
+        "draft": [r.draft_kind for r in rows],
+        "status": [f"{r.status} → {r.escalated_to}" if r.escalated_to else r.status for r in rows],
+    }
 
 
-def item_label(item: ReviewItem) -> str:
-    flag = " ⚠" if item.needs_attention else ""
-    who = item.author_name or item.author_handle or item.customer_key
-    return f"#{item.id} · {item.channel} · {who} · {', '.join(item.topics)}{flag}"
+def row_label(row: QueueRow, now: datetime) -> str:
+    flag = " ⚠" if row.needs_attention else ""
+    held = f" · claimed by {row.assignee}" if row.assignee else ""
+    return (
+        f"#{row.id} · {row.channel} · {row.who} · {', '.join(row.topics) or 'no topic'} · "
+        f"{sla(row, now)}{held}{flag}"
+    )
 
 
 def customer_message(item: ReviewItem) -> None:
@@ -94,6 +117,54 @@ def customer_message(item: ReviewItem) -> None:
         if len(text) > MESSAGE_PREVIEW:
             with st.expander(f"Show the rest ({len(text) - MESSAGE_PREVIEW:,} more characters)"):
                 st.text(text[MESSAGE_PREVIEW:])
+
+
+def thread(entries: list[ThreadEntry]) -> None:
+    """What this customer wrote before, and what we answered."""
+    if not entries:
+        st.caption("No earlier messages from this customer.")
+        return
+    with st.expander(f"Conversation so far ({len(entries)} earlier messages and replies)"):
+        for e in entries:
+            who = "Customer" if e.from_customer else "Brand"
+            st.caption(f"{who} · {when(e.at)} · {e.note}")
+            st.text(e.text[:MESSAGE_PREVIEW])
+
+
+def customer_card(detail: ItemDetail) -> None:
+    """Who they are (when we could tie the sender to a customer record) and their consent."""
+    st.markdown("**Customer**")
+    state = detail.state
+    with st.container(border=True):
+        if detail.customer:
+            c = detail.customer
+            vip = " · VIP" if c.vip else ""
+            st.markdown(plain(f"{c.first_name} {c.last_name}".strip() + f" ({c.customer_id}){vip}"))
+            handles = ", ".join(f"{ch}: {h}" for ch, h in c.handles.items())
+            st.caption(plain(f"Handles: {handles or 'none'}"))
+        else:
+            st.caption("Not matched to a customer record (the sender's handle is unknown).")
+        consent = [
+            f"opted out {when(state.opted_out_at)}" if state.opted_out_at else "not opted out",
+            f"opted back in {when(state.opted_in_at)}" if state.opted_in_at else "",
+            f"consent to messages {when(state.consent_at)}" if state.consent_at else "no consent",
+        ]
+        st.caption(" · ".join(p for p in consent if p))
+        if detail.orders:
+            st.dataframe(
+                [
+                    {
+                        "order": o.order_id,
+                        "ordered": o.ordered_on.isoformat(),
+                        "status": o.status,
+                        "total": f"{o.total} {o.currency}",
+                        "items": ", ".join(o.items),
+                    }
+                    for o in detail.orders
+                ],
+                hide_index=True,
+                width="stretch",
+            )
 
 
 def context(item: ReviewItem) -> None:
@@ -123,13 +194,15 @@ def badge(draft_kind: str) -> None:
             st.badge("no draft: write the reply", color="gray")
 
 
-def audit_trail(events: list[AuditEvent]) -> None:
+def audit_trail(events: list[AuditEvent], diffs: bool = True) -> None:
+    """A table of actions; with ``diffs``, what each edit changed and each reply as sent."""
     if not events:
-        st.caption("No actions recorded yet.")
+        st.caption("No actions recorded.")
         return
     rows = [
         {
             "time": f"{e.at:%Y-%m-%d %H:%M:%S}",
+            "item": e.item_id,
             "actor": e.actor,
             "action": e.action,
             "reason": e.reason or "",
@@ -145,12 +218,13 @@ def audit_trail(events: list[AuditEvent]) -> None:
         column_config={
             "time": st.column_config.TextColumn(width=140),
             "actor": st.column_config.TextColumn(width=90),
-            "action": st.column_config.TextColumn(width=70),
+            "item": st.column_config.NumberColumn("#", width=50, format="%d"),
+            "action": st.column_config.TextColumn(width=90),
             "before": st.column_config.TextColumn(width="medium"),
             "after": st.column_config.TextColumn(width="medium"),
         },
     )
-    for e in events:
+    for e in events if diffs else []:
         stamp = f"{e.action} by {e.actor} at {e.at:%Y-%m-%d %H:%M:%S}"
         if e.before_text and e.after_text and e.before_text != e.after_text:
             st.caption(f"{stamp}: what changed")

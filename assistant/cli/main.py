@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from assistant.app import Assistant, ProcessResult, shared_embedder
-from assistant.cli import audit_commands, queue_commands, user_commands
+from assistant.cli import audit_commands, eval_commands, queue_commands, user_commands
 from assistant.cli.common import emit_json, handle_errors, run, run_with_assistant, settings
 from assistant.errors import ConfigError
 from assistant.intake.jsonl import read_messages
@@ -24,6 +24,7 @@ app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 app.add_typer(queue_commands.app, name="queue")
 app.add_typer(user_commands.app, name="users")
 app.add_typer(audit_commands.app, name="audit")
+app.add_typer(eval_commands.app, name="eval")
 console = Console(stderr=True)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -209,29 +210,32 @@ def recover(json_out: JsonOpt = False) -> None:
         typer.echo(f"Recovered {len(done)} item(s)" + (f": {done}" if done else ""))
 
 
-def _start_ui(port: int) -> None:
+def console_command(port: int) -> list[str]:
+    """``streamlit run`` for the console, on 127.0.0.1 only (also used by the browser test)."""
     script = ROOT / "ui" / "app.py"
     if not script.is_file():
         raise ConfigError(f"{script} not found: run the console from a checkout of the project.")
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+
+
+def _start_ui(port: int) -> None:
+    command = console_command(port)
     typer.echo(f"Review console: http://127.0.0.1:{port}  (Ctrl+C to stop)")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(script),
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        check=False,
-    )
+    subprocess.run(command, check=False)
 
 
 @app.command()

@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from assistant.app import Assistant
-from assistant.cli.common import actor_or_default, emit_json, handle_errors, run_with_assistant
+from assistant.app import Assistant, Records, open_records
+from assistant.cli.common import (
+    actor_or_default,
+    emit_json,
+    handle_errors,
+    run_with_assistant,
+    settings,
+)
 from assistant.pipeline.graph import with_disclosure
-from assistant.review.decisions import Approve, Decision, Edit, Escalate, Reject
+from assistant.review.decisions import (
+    ESCALATION_ROLES,
+    Approve,
+    Decision,
+    Edit,
+    Escalate,
+    Reject,
+)
 from assistant.review.models import ItemStatus, ReviewItem
+from assistant.review.worklist import UNASSIGNED, Filters, worklist
+
+EscalateTo = StrEnum("EscalateTo", {role: role for role in ESCALATION_ROLES})  # type: ignore[misc]
 
 app = typer.Typer(help="Work the review queue.", no_args_is_help=True)
 
@@ -31,45 +48,92 @@ def item_json(item: ReviewItem) -> dict[str, Any]:
 @handle_errors
 def list_(
     status: Annotated[list[ItemStatus] | None, typer.Option(help="Filter; repeatable.")] = None,
+    channel: Annotated[list[str] | None, typer.Option(help="Open items on these channels.")] = None,
+    topic: Annotated[list[str] | None, typer.Option(help="Open items with these topics.")] = None,
+    assignee: Annotated[
+        list[str] | None, typer.Option(help=f"Claimed by; {UNASSIGNED!r} for nobody.")
+    ] = None,
     all_: Annotated[bool, typer.Option("--all", help="Every item, not just open ones.")] = False,
     json_out: JsonOpt = False,
 ) -> None:
-    """Open items, most urgent first (risk, then reply deadline, then age)."""
-    wanted = [] if all_ else (status or [ItemStatus.pending, ItemStatus.escalated])
+    """Open items, most urgent first (risk, then reply deadline, then age), as the console
+    shows them; --status or --all for decided ones too."""
+    closed = all_ or any(not s.open for s in status or [])
 
-    async def work(assistant: Assistant) -> list[ReviewItem]:
-        return assistant.queue.items(wanted)
+    def work(records: Records) -> list[Any]:
+        if closed:
+            return records.queue.items([] if all_ else list(status or []))
+        picked = Filters(
+            channels=tuple(channel or ()),
+            topics=tuple(topic or ()),
+            statuses=tuple(s.value for s in status or []),
+            assignees=tuple(assignee or ()),
+        )
+        return list(worklist(records.queue.engine, picked).rows)
 
-    items = run_with_assistant(work)
+    with open_records(settings()) as records:
+        items = work(records)
     for item in items:
+        row = {k: getattr(item, k) for k in LIST_FIELDS if hasattr(item, k)}
         if json_out:
-            emit_json(
-                {
-                    k: item_json(item)[k]
-                    for k in (
-                        "id",
-                        "message_id",
-                        "channel",
-                        "status",
-                        "route",
-                        "topics",
-                        "reasons",
-                        "needs_attention",
-                        "priority",
-                        "due_at",
-                        "draft_kind",
-                        "version",
-                    )
-                }
-            )
+            emit_json(row)
         else:
             flag = " ⚠" if item.needs_attention else ""
+            held = f" [{item.assignee}]" if item.assignee else ""
+            text = str(getattr(item, "text", None) or getattr(item, "preview", ""))
             typer.echo(
                 f"#{item.id:<4} {item.status:<9} p{item.priority} {item.channel:<9} "
-                f"{', '.join(item.topics):<24} {item.text[:60]!r}{flag}"
+                f"{', '.join(item.topics):<24} {text[:60]!r}{held}{flag}"
             )
     if not items and not json_out:
         typer.echo("The queue is empty.")
+
+
+LIST_FIELDS = (
+    "id",
+    "message_id",
+    "channel",
+    "status",
+    "route",
+    "topics",
+    "reasons",
+    "needs_attention",
+    "priority",
+    "due_at",
+    "assignee",
+    "draft_kind",
+    "version",
+)
+
+
+@app.command()
+@handle_errors
+def claim(item_id: int, actor: ActorOpt = None, json_out: JsonOpt = False) -> None:
+    """Claim an open item so no other agent works it (console: Claim)."""
+    with open_records(settings()) as records:
+        item = records.queue.assign(item_id, actor_or_default(actor))
+    _print_item(item, json_out, f"Item #{item_id} is claimed by {item.assignee}.")
+
+
+@app.command()
+@handle_errors
+def release(
+    item_id: int,
+    actor: ActorOpt = None,
+    force: Annotated[bool, typer.Option(help="Release someone else's claim (leads).")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Give a claimed item back to the queue."""
+    with open_records(settings()) as records:
+        item = records.queue.release(item_id, actor_or_default(actor), force=force)
+    _print_item(item, json_out, f"Item #{item_id} is back in the queue for anyone.")
+
+
+def _print_item(item: ReviewItem, json_out: bool, words: str) -> None:
+    if json_out:
+        emit_json(item_json(item))
+    else:
+        typer.echo(words)
 
 
 @app.command()
@@ -164,14 +228,15 @@ def reject(
 @handle_errors
 def escalate(
     item_id: int,
-    to: Annotated[str, typer.Option(help="Role or person, e.g. lead or legal.")],
+    to: Annotated[EscalateTo, typer.Option(help="The role to hand it to.")],
     note: Annotated[str, typer.Option(help="What they should know.")] = "",
     actor: ActorOpt = None,
     version: VersionOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Hand the item to a role or person; it stays open for them."""
-    _decide(item_id, Escalate(actor=actor_or_default(actor), to=to, note=note), version, json_out)
+    """Hand the item to a more senior role; it stays open, and only that role can decide it."""
+    decision = Escalate(actor=actor_or_default(actor), to=to.value, note=note)
+    _decide(item_id, decision, version, json_out)
 
 
 @app.command()

@@ -80,11 +80,22 @@ class KnowledgeIndex:
         return self._count
 
     def stored_hashes(self) -> dict[str, str]:
+        """Chunk id → the fingerprint (content hash and embedder) it was embedded with."""
+        return {id_: fingerprint for id_, (fingerprint, _) in self.stored_entries().items()}
+
+    def stored_entries(self) -> dict[str, tuple[str, str]]:
+        """Chunk id → (fingerprint, source file) for everything in the index."""
         stored = self._collection.get(include=["metadatas"])
         return {
-            id_: str(meta.get("hash", "")) + "|" + str(meta.get("embedder", ""))
+            id_: (
+                str(meta.get("hash", "")) + "|" + str(meta.get("embedder", "")),
+                str(meta.get("source", "")),
+            )
             for id_, meta in zip(stored["ids"], stored["metadatas"] or [], strict=True)
         }
+
+    def fingerprint(self, chunk: Chunk) -> str:
+        return f"{chunk.content_hash}|{self.embedder.model_id}"
 
     def sync(self, chunks: list[Chunk], progress: Progress | None = None) -> SyncReport:
         """Embed only new or changed chunks; remove chunks whose files or entries are gone."""
@@ -93,7 +104,7 @@ class KnowledgeIndex:
         todo: list[Chunk] = []
         for chunk in chunks:
             previous = stored.get(chunk.id)
-            if previous == f"{chunk.content_hash}|{self.embedder.model_id}":
+            if previous == self.fingerprint(chunk):
                 report.unchanged += 1
                 continue
             (report.updated if previous is not None else report.added).append(chunk.id)

@@ -41,14 +41,31 @@ class Knowledge:
         return matches[0] if matches else None
 
 
+@dataclass(frozen=True)
+class Reading:
+    """Everything the folder holds that could be read, and every problem found: what the
+    knowledge page shows even while a file is broken."""
+
+    chunks: list[Chunk]
+    problems: list[str]
+    knowledge: Knowledge | None  # None while any problem remains
+
+
 def load_knowledge(root: Path) -> Knowledge:
+    reading = read_knowledge(root)
+    if reading.knowledge is None:
+        raise KnowledgeError(reading.problems)
+    return reading.knowledge
+
+
+def read_knowledge(root: Path) -> Reading:
+    """Read every file, collecting problems (with file and line) instead of stopping."""
     if not root.is_dir():
-        raise KnowledgeError(
-            [
-                f"{root}: knowledge folder not found. Set ASSISTANT_KNOWLEDGE_DIR "
-                "or run from the project folder that contains knowledge/."
-            ]
+        problem = (
+            f"{root}: knowledge folder not found. Set ASSISTANT_KNOWLEDGE_DIR "
+            "or run from the project folder that contains knowledge/."
         )
+        return Reading(chunks=[], problems=[problem], knowledge=None)
     problems: list[str] = []
     policy = None
     try:
@@ -98,8 +115,8 @@ def load_knowledge(root: Path) -> Knowledge:
     if not chunks and not problems:
         problems.append(f"{root}: no FAQ or policy entries found under faq/ or policies/")
     if problems or policy is None:
-        raise KnowledgeError(problems)
-    return Knowledge(
+        return Reading(chunks=chunks, problems=problems, knowledge=None)
+    knowledge = Knowledge(
         root=root,
         policy=policy,
         tone=tone,
@@ -109,6 +126,7 @@ def load_knowledge(root: Path) -> Knowledge:
         customers=customers,
         routing_examples=routing_examples,
     )
+    return Reading(chunks=chunks, problems=[], knowledge=knowledge)
 
 
 def _check_unique(items: list[tuple[str, str]], what: str, problems: list[str]) -> None:

@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from assistant.review.models import ReviewItem
+
 
 class _Decision(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -27,10 +29,23 @@ class Reject(_Decision):
     reason: str = Field(min_length=1, max_length=2_000)
 
 
+EscalationRole = Literal["lead", "admin"]
+ESCALATION_ROLES: tuple[EscalationRole, ...] = ("lead", "admin")
+
+
 class Escalate(_Decision):
+    """Hand the item to a more senior role; only that role (or above) may then decide it."""
+
     kind: Literal["escalate"] = "escalate"
-    to: str = Field(min_length=1, max_length=200)
+    to: EscalationRole
     note: str = Field("", max_length=2_000)
+
+
+def may_decide(role: str, item: ReviewItem) -> bool:
+    """An escalated item belongs to the role it went to, and to admins."""
+    if item.status != "escalated" or not item.escalated_to:
+        return True
+    return role == "admin" or role == item.escalated_to
 
 
 Decision = Annotated[Approve | Edit | Reject | Escalate, Field(discriminator="kind")]

@@ -75,6 +75,10 @@ class ReviewItem(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
+    @property
+    def has_draft(self) -> bool:
+        return bool((self.draft or "").strip())
+
 
 class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_events"

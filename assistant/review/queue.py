@@ -12,8 +12,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from assistant.errors import ConflictError, NotFoundError
-from assistant.review.decisions import Approve, Decision, Edit, Escalate, Reject
+from assistant.errors import ConflictError, ForbiddenError, NotFoundError
+from assistant.review.decisions import Approve, Decision, Edit, Escalate, Reject, may_decide
 from assistant.review.models import (
     AuditEvent,
     CustomerState,
@@ -32,7 +32,7 @@ class Queue:
 
     # -- items -------------------------------------------------------------------------
 
-    def claim(self, item: ReviewItem) -> tuple[ReviewItem, bool]:
+    def enqueue(self, item: ReviewItem) -> tuple[ReviewItem, bool]:
         """Insert the item for a new message; a message seen before returns its item."""
         return self._insert_once(item)
 
@@ -90,14 +90,77 @@ class Queue:
         with Session(self.engine) as session:
             return list(session.exec(query).all())
 
+    # -- claims: one agent works an item at a time ---------------------------------------
+
+    def assign(self, item_id: int, user: str, *, take_over: bool = False) -> ReviewItem:
+        """Claim an open item for ``user``. Someone else's claim is kept unless ``take_over``
+        (a lead's call); either way the audit log says who held it."""
+        current = self.get(item_id)
+        if not ItemStatus(current.status).open:
+            raise ConflictError(f"Item #{item_id} is already {current.status}; nothing to claim.")
+        if current.assignee == user:
+            return current
+        if current.assignee and not take_over:
+            raise ConflictError(
+                f"Item #{item_id} is claimed by {current.assignee}. Pick another item, or ask "
+                "them or a lead to release it."
+            )
+        previous = current.assignee
+        self._set_assignee(current, user)
+        self.audit(item_id, user, "take-over" if previous else "claim", reason=previous)
+        return self.get(item_id)
+
+    def release(self, item_id: int, user: str, *, force: bool = False) -> ReviewItem:
+        """Give an item back to the queue; only its holder may, unless ``force`` (a lead)."""
+        current = self.get(item_id)
+        if current.assignee is None:
+            return current
+        if current.assignee != user and not force:
+            raise ConflictError(
+                f"Item #{item_id} is claimed by {current.assignee}, not you; a lead can release it."
+            )
+        self._set_assignee(current, None)
+        self.audit(item_id, user, "release", reason=current.assignee)
+        return self.get(item_id)
+
+    def release_all(self, user: str) -> list[int]:
+        """Every open item ``user`` holds goes back to the queue (e.g. when they sign out)."""
+        held = [
+            item
+            for item in self.items([ItemStatus.pending, ItemStatus.escalated], limit=100_000)
+            if item.assignee == user
+        ]
+        for item in held:
+            assert item.id is not None
+            self.release(item.id, user)
+        return [item.id for item in held if item.id is not None]
+
+    def _set_assignee(self, current: ReviewItem, user: str | None) -> None:
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(ReviewItem)
+                .where(col(ReviewItem.id) == current.id, col(ReviewItem.version) == current.version)
+                .values(assignee=user, version=current.version + 1, updated_at=utcnow())
+            )
+        if result.rowcount != 1:
+            raise ConflictError(f"Item #{current.id} changed a moment ago; reload it and retry.")
+
     def stuck(self) -> list[ReviewItem]:
         """Items a crash left behind: still processing, or decided but not yet sent."""
         return self.items([ItemStatus.processing, ItemStatus.approved], limit=10_000)
 
     # -- decisions ---------------------------------------------------------------------
 
-    def decide(self, item_id: int, decision: Decision, expected_version: int | None) -> ReviewItem:
-        """Record a person's decision if nobody acted first; otherwise raise ConflictError."""
+    def decide(
+        self,
+        item_id: int,
+        decision: Decision,
+        expected_version: int | None,
+        role: str | None = None,
+    ) -> ReviewItem:
+        """Record a person's decision if nobody acted first; otherwise raise ConflictError.
+
+        ``role`` is the signed-in user's (console); None is an operator at the CLI."""
         current = self.get(item_id)
         if not ItemStatus(current.status).open:
             by = f" by {current.decided_by}" if current.decided_by else ""
@@ -111,6 +174,16 @@ class Queue:
                 f"Item #{item_id} changed since you opened it (by "
                 f"{current.decided_by or current.assignee or 'the pipeline'}). "
                 "Reload it and decide again."
+            )
+        if current.assignee and current.assignee != decision.actor:
+            raise ConflictError(
+                f"Item #{item_id} is claimed by {current.assignee}; your {decision.kind} was not "
+                "applied. Ask them or a lead to release it."
+            )
+        if role is not None and not may_decide(role, current):
+            raise ForbiddenError(
+                f"Item #{item_id} was escalated to the {current.escalated_to} role; as {role} "
+                "you cannot decide it. It stays in the queue for them."
             )
         if isinstance(decision, Approve) and not (current.draft or "").strip():
             raise ConflictError(
@@ -195,6 +268,16 @@ class Queue:
             query = query.where(AuditEvent.item_id == item_id)
         with Session(self.engine) as session:
             return list(session.exec(query).all())
+
+    def last_event(self, action: str) -> AuditEvent | None:
+        query = (
+            select(AuditEvent)
+            .where(AuditEvent.action == action)
+            .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+            .limit(1)
+        )
+        with Session(self.engine) as session:
+            return session.exec(query).first()
 
     def moderation_counts(self) -> tuple[int, int]:
         """(messages hidden as spam, of which agents restored): the false-positive rate."""

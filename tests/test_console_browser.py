@@ -1,0 +1,159 @@
+"""The console in a real browser: Debian's Chromium driven by Playwright against
+``streamlit run`` on 127.0.0.1. An agent signs in, opens the most urgent item, edits the
+draft, sends it, and sees it leave the queue.
+
+The screenshots in docs/screenshots come from this test: ``make screenshots`` runs it with
+UPDATE_SCREENSHOTS=1, which copies them there."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.cli.main import console_command
+from assistant.settings import Settings
+from tests.console_support import PASSWORD, add_users, item, outbox
+from tests.support import ROOT, process, run, sample_inbox
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SHOTS = ROOT / "docs" / "screenshots"
+WAIT_MS = 60_000
+
+pytestmark = pytest.mark.browser
+
+if not CHROMIUM.exists() and not os.environ.get("CI"):
+    # CI installs Chromium (.ci/run) and always runs this; elsewhere it is optional.
+    pytestmark = [
+        pytest.mark.browser,
+        pytest.mark.skip(reason="needs Debian's Chromium: apt-get install -y chromium"),
+    ]
+
+
+def settle(page: Any) -> None:
+    """Wait until the script run is over: Streamlit keeps the previous page's elements,
+    marked stale, until the new run has drawn its own."""
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-stale=\"true\"]').length === 0"
+        " && !document.querySelector('[data-testid=\"stSkeleton\"]')"
+    )
+    page.wait_for_timeout(800)  # let tables and charts paint
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def console_url(ingested: Settings, tmp_path: Path) -> Iterator[str]:
+    """``streamlit run ui/app.py`` on this test's data, once it answers its health check."""
+    port = _free_port()
+    log = (tmp_path / "streamlit.log").open("w")
+    server = subprocess.Popen(
+        console_command(port),
+        env=os.environ.copy(),  # the settings fixture's ASSISTANT_* variables
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError((tmp_path / "streamlit.log").read_text()) from None
+                time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        log.close()
+
+
+def test_agent_edits_and_sends_a_reply_in_a_real_browser(
+    ingested: Settings, console_url: str, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    add_users(ingested)
+    results = run(process(ingested, *sample_inbox()))
+    waiting = [r for r in results if r.status in ("pending", "escalated")]
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    edited = "Hi Marcus, thanks for waiting. Your order is on its way. — Fernhill Goods"
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page.set_default_timeout(WAIT_MS)
+        page.goto(console_url)
+
+        page.get_by_label("User name").fill("ann")
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_text("Review queue")).to_be_visible()
+        expect(
+            page.get_by_text(f"Showing {len(waiting)} of {len(waiting)} open items")
+        ).to_be_visible()
+        expect(page.get_by_text("Bulk actions")).to_be_visible()
+        page.wait_for_selector("[data-testid='data-grid-canvas']")
+        settle(page)
+        page.screenshot(path=shots / "queue.png")
+
+        page.get_by_role("button", name="Open item").click()
+        header = page.get_by_role("heading", name="Item #")
+        expect(header).to_be_visible()
+        item_id = int(header.inner_text().split("#")[1])
+        expect(page.get_by_text("What the customer will see")).to_be_visible()
+        settle(page)
+        page.screenshot(path=shots / "item.png")
+
+        draft = page.get_by_label("Draft (body only; the disclosure is added when it is sent)")
+        draft.fill(edited)
+        draft.press("Control+Enter")  # a text area takes its value on Ctrl+Enter or blur
+        send = page.get_by_role("button", name="Edit & send")
+        expect(send).to_be_visible()
+        send.click()
+        expect(page.get_by_text(f"Item #{item_id} edited and approved by ann")).to_be_visible()
+        left = len(waiting) - 1
+        expect(page.get_by_text(f"Showing {left} of {left} open items")).to_be_visible()
+
+        page.get_by_text("Dashboard", exact=True).click()
+        expect(page.get_by_text("Messages received", exact=True)).to_be_visible()
+        expect(page.get_by_text("Bulk actions")).to_have_count(0)  # the queue page is gone
+        page.wait_for_selector("canvas.marks, svg.marks", state="attached")  # charts drew
+        settle(page)
+        page.screenshot(path=shots / "dashboard.png")
+        browser.close()
+
+    assert item(ingested, item_id).status == "sent"
+    [sent] = [m for m in outbox(ingested) if m.item_id == item_id]
+    assert sent.text.endswith(edited) and sent.sent_by == "ann"
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        for shot in shots.iterdir():
+            shutil.copy(shot, SHOTS / shot.name)

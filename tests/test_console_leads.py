@@ -1,0 +1,183 @@
+"""Sign-in, roles, and the lead pages (dashboard, knowledge, audit), through AppTest."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.app import open_records
+from assistant.errors import ForbiddenError
+from assistant.settings import Settings
+from assistant.users import UserStore
+from tests.console_support import (
+    PASSWORD,
+    REFUND,
+    add_users,
+    audit,
+    click,
+    console,
+    go,
+    on_screen,
+    open_item,
+    queued,
+)
+
+
+@pytest.fixture
+def desk(ingested: Settings) -> Settings:
+    add_users(ingested)
+    return ingested
+
+
+# -- signing in ------------------------------------------------------------------------
+
+
+def sign_in(name: str, password: str) -> object:
+    at = console(user=None)
+    at.text_input(key="signin_name").input(name)
+    at.text_input(key="signin_password").input(password)
+    return click(at, "Sign in")
+
+
+def test_nothing_is_shown_before_sign_in(desk: Settings) -> None:
+    queued(desk, REFUND)
+    at = console(user=None)
+    screen = on_screen(at)
+    assert "sign in to work the queue" in screen
+    assert REFUND not in screen and not at.dataframe and not at.sidebar.radio
+
+
+def test_wrong_password_is_refused_and_the_right_one_opens_the_queue(desk: Settings) -> None:
+    [item_id] = queued(desk, REFUND)
+    at = sign_in("ann", "not the password")
+    assert "user name or password" in at.error[0].value.lower()
+    assert not at.dataframe
+    at = sign_in("ann", PASSWORD)
+    assert "Signed in as **ann** · agent" in on_screen(at)
+    assert list(at.dataframe[0].value["id"]) == [item_id]
+    assert at.session_state["signin_password"] == ""  # the password is not kept
+    assert [e.action for e in audit(desk) if e.actor == "ann"][-1] == "sign-in"
+
+
+def test_a_disabled_account_is_signed_out_on_its_next_click(desk: Settings) -> None:
+    queued(desk, REFUND)
+    at = console("ann")
+    with open_records(desk) as records:
+        UserStore(records.queue.engine).disable("ann", by="ada")
+    at.run()
+    assert "disabled" in at.error[0].value
+    assert "sign in to work the queue" in on_screen(at)
+
+
+# -- roles -----------------------------------------------------------------------------
+
+
+def test_agents_do_not_get_lead_pages(desk: Settings) -> None:
+    at = console("ann")
+    pages = ["Queue", "Item", "Outbox", "Spam folder", "Dashboard"]
+    assert at.sidebar.radio(key="page").options == pages
+    at = console("ann", page="Audit")  # asking for it anyway lands on the queue
+    assert at.header[0].value == "Review queue"
+    lead = console("lea")
+    assert {"Knowledge", "Audit", "Evals"} <= set(lead.sidebar.radio(key="page").options)
+
+
+def test_the_services_refuse_agents_too(desk: Settings) -> None:
+    """Not only hidden in the menu: the console's service door checks the role."""
+    import sys
+
+    from tests.support import ROOT
+
+    sys.path.insert(0, str(ROOT / "ui"))
+    try:
+        import actions
+
+        with pytest.raises(ForbiddenError, match="cannot manage knowledge"):
+            actions.resync("ann", lambda done, total: None)
+        with pytest.raises(ForbiddenError, match="cannot view audit"):
+            actions.audit_events(
+                "ann", actor=None, action=None, item_id=None, start=None, end=None, text=None
+            )
+    finally:
+        sys.path.remove(str(ROOT / "ui"))
+
+
+# -- dashboard -------------------------------------------------------------------------
+
+
+def test_dashboard_shows_the_days_numbers(desk: Settings) -> None:
+    refund, other = queued(desk, REFUND, "I want my money back for FH-10293.")
+    at = click(open_item(console("ann"), refund), "Approve & send")
+    at = open_item(at, other)
+    at.text_input(key=f"reason-{other}").input("duplicate")
+    click(at.run(), "Reject")
+    at = go(console("lea"), "Dashboard")
+    screen = on_screen(at)
+    assert "Messages received: 2" in screen
+    assert "Approved as drafted: 50%" in screen
+    assert "Rejected: 50%" in screen
+    assert "Automation rate: 0%" in screen  # the one reply was sent by a person
+    assert "Why messages went to a person" in screen
+    channels = at.dataframe[-1].value
+    assert list(channels["channel"]) == ["web_chat"]
+
+
+# -- knowledge -------------------------------------------------------------------------
+
+
+def test_knowledge_page_shows_sync_state_and_resyncs_an_edit(desk: Settings) -> None:
+    at = go(console("lea"), "Knowledge")
+    assert "Every file is in the index." in on_screen(at)
+    faq = desk.knowledge_dir / "faq" / "shipping.md"
+    faq.write_text(faq.read_text().replace("business days", "working days", 1))
+    at.run()
+    table = at.dataframe[0].value
+    row = table[table["file"] == "faq/shipping.md"].iloc[0]
+    assert row["state"] == "changed"
+    assert "to embed" in on_screen(at)
+    at = click(at, "Re-sync knowledge")
+    assert "Synced: 0 added, 1 updated, 0 removed" in on_screen(at)
+    assert "Every file is in the index." in on_screen(at)
+    assert "by lea" in on_screen(at)  # the last sync, attributed
+    assert [e.actor for e in audit(desk) if e.action == "knowledge-sync"][-1] == "lea"
+
+
+def test_knowledge_page_lists_problems_with_file_and_line(desk: Settings) -> None:
+    faq = desk.knowledge_dir / "faq" / "shipping.md"
+    faq.write_text(faq.read_text().replace("id:", "ident:", 1))
+    at = go(console("lea"), "Knowledge")
+    assert "faq/shipping.md:" in at.error[0].value
+    table = at.dataframe[0].value
+    assert table[table["file"] == "faq/shipping.md"].iloc[0]["state"] == "errors"
+    at = click(at, "Re-sync knowledge")
+    assert "Nothing was synced: fix these problems first." in on_screen(at)
+
+
+def test_ask_a_question_shows_what_retrieval_returns(desk: Settings) -> None:
+    at = go(console("lea"), "Knowledge")
+    at.text_input(key="ask").input("How long does shipping take?").run()
+    labels = [e.label for e in at.expander]
+    assert labels and "faq/shipping.md:" in labels[0]
+    assert labels[0].split(" · ")[0].startswith("0.")  # the score comes first
+
+
+# -- audit -----------------------------------------------------------------------------
+
+
+def test_audit_page_filters_by_actor_and_offers_exports(desk: Settings) -> None:
+    [item_id] = queued(desk, REFUND)
+    click(open_item(console("ann"), item_id), "Approve & send")
+    at = go(console("lea"), "Audit")
+    at.selectbox(key="a_actor").select("ann").run()
+    table = at.dataframe[0].value
+    assert set(table["actor"]) == {"ann"}
+    assert "approve" in set(table["action"])
+    downloads = at.get("download_button")
+    assert [d.proto.label for d in downloads] == ["Export CSV", "Export JSON"]
+
+
+# -- evals -----------------------------------------------------------------------------
+
+
+def test_evals_page_says_how_to_get_a_first_run(desk: Settings) -> None:
+    at = go(console("lea"), "Evals")
+    assert "No eval run yet. Run `assistant eval`" in on_screen(at)

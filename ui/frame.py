@@ -1,0 +1,74 @@
+"""The console's frame: sign-in gate, sidebar, pages by role, errors in plain words.
+
+No page draws data before sign-in, and each page checks the user's role again through the
+service layer, which is where the rules live (``assistant/``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import actions
+import session
+import streamlit as st
+from feedback import show_flash
+from views import audit, dashboard, evals, hidden, item, knowledge, outbox, queue
+
+from assistant.errors import AssistantError, AuthError
+from assistant.users import Permission, role_can
+
+Page = Callable[[str, str], None]  # (user name, role)
+
+# Name → (draw, permission needed to see it; None = every signed-in user).
+PAGES: dict[str, tuple[Page, Permission | None]] = {
+    "Queue": (lambda user, role: queue.page(user), Permission.decide),
+    "Item": (item.page, Permission.decide),
+    "Outbox": (lambda user, role: outbox.page(user), None),
+    "Spam folder": (lambda user, role: hidden.page(user), Permission.decide),
+    "Dashboard": (lambda user, role: dashboard.page(user), Permission.view_dashboard),
+    "Knowledge": (lambda user, role: knowledge.page(user), Permission.manage_knowledge),
+    "Audit": (lambda user, role: audit.page(user), Permission.view_audit),
+    "Evals": (lambda user, role: evals.page(user), Permission.view_audit),
+}
+
+
+def _deep_link() -> None:
+    """``?item=12`` opens that item (links in chat tools, the browser's back button)."""
+    wanted = st.query_params.get("item")
+    if wanted and wanted.isdigit() and st.session_state.get("linked") != wanted:
+        st.session_state.update(item_id=int(wanted), page="Item", linked=wanted)
+
+
+def main() -> None:
+    st.set_page_config(page_title="Reply Assistant · review", page_icon="✉️", layout="wide")
+    user = session.signed_in()
+    if user is None:
+        show_flash()
+        session.sign_in_form()
+        return
+    try:
+        role = actions.role_of(user)
+    except AuthError as exc:
+        session.sign_out()
+        st.error(str(exc))
+        session.sign_in_form()
+        return
+    allowed = [name for name, (_, need) in PAGES.items() if need is None or role_can(role, need)]
+    _deep_link()
+    if st.session_state.get("page") not in allowed:
+        st.session_state["page"] = allowed[0]
+    with st.sidebar:
+        st.title("Reply Assistant")
+        st.markdown(f"Signed in as **{user}** · {role}")
+        st.button("Sign out", key="sign_out", on_click=session.sign_out)
+        st.radio("Page", allowed, key="page")
+    name = str(st.session_state["page"])
+    if name == "Item" and st.session_state.get("item_id") is not None:
+        st.query_params["item"] = st.session_state["linked"] = str(st.session_state["item_id"])
+    else:
+        st.query_params.clear()
+    draw, _ = PAGES[name]
+    try:
+        draw(user, role)
+    except AssistantError as exc:
+        show_flash()
+        st.error(str(exc))

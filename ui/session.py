@@ -1,0 +1,65 @@
+"""Sign-in: no page draws any data before it. The session keeps only the user's name; the
+role is read from the users table on every run, so a change by an admin applies at once."""
+
+from __future__ import annotations
+
+import actions
+import streamlit as st
+from feedback import flash
+
+from assistant.errors import AssistantError
+
+USER = "user"  # session key: the signed-in user's name
+
+
+def signed_in() -> str | None:
+    return st.session_state.get(USER)
+
+
+def _on_sign_in() -> None:
+    state = st.session_state
+    name = str(state.get("signin_name") or "").strip()
+    password = str(state.get("signin_password") or "")
+    state["signin_password"] = ""  # never kept in the session
+    if not name or not password:
+        flash("error", "Enter your user name and password.")
+        return
+    try:
+        user = actions.sign_in(name, password)
+    except AssistantError as exc:
+        flash("error", str(exc))
+        return
+    state[USER] = user.name
+
+
+def sign_in_form() -> None:
+    st.title("Reply Assistant")
+    st.caption("Review console · sign in to work the queue")
+    with st.form("signin", width=420):
+        st.text_input("User name", key="signin_name", max_chars=200, autocomplete="username")
+        st.text_input(
+            "Password",
+            key="signin_password",
+            type="password",
+            max_chars=1_000,
+            autocomplete="current-password",
+        )
+        st.form_submit_button("Sign in", type="primary", on_click=_on_sign_in)
+    st.caption(
+        "No account? An admin creates one with `assistant users add NAME --role agent`. "
+        "`assistant demo` prints demo accounts."
+    )
+
+
+def sign_out() -> None:
+    name = signed_in()
+    if name:
+        try:
+            released = actions.sign_out(name)
+        except AssistantError:
+            released = []
+        if released:
+            flash("info", f"Released {len(released)} item(s) you had claimed.")
+    for key in list(st.session_state.keys()):
+        if key not in ("flash",):
+            del st.session_state[key]

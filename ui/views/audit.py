@@ -1,0 +1,59 @@
+"""Leads and admins: every action anyone took, filterable, exportable as CSV or JSON."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+import actions
+import components as ui
+import streamlit as st
+
+from assistant.review.audit import to_csv, to_json
+
+ANY = "any"
+
+
+def page(user: str) -> None:
+    st.header("Audit log")
+    actors, verbs = actions.audit_choices(user)
+    who, what, item, text = st.columns([1, 1, 0.7, 2], vertical_alignment="bottom")
+    actor = who.selectbox("Actor", [ANY, *actors], key="a_actor")
+    action = what.selectbox("Action", [ANY, *verbs], key="a_action")
+    item_id = item.number_input("Item #", min_value=0, step=1, value=0, key="a_item")
+    search = text.text_input("Text contains", key="a_text", max_chars=200)
+    today = datetime.now(UTC).date()
+    picked = st.date_input(
+        "Between", value=(today - timedelta(days=30), today), max_value=today, key="a_range"
+    )
+    days = [d for d in (picked if isinstance(picked, tuple | list) else [picked]) if d]
+    start = datetime.combine(days[0], time.min, UTC) if days else None
+    end = datetime.combine(days[-1], time.max, UTC) if days else None
+    events = actions.audit_events(
+        user,
+        actor=None if actor == ANY else actor,
+        action=None if action == ANY else action,
+        item_id=int(item_id) or None,
+        start=start,
+        end=end,
+        text=search.strip() or None,
+    )
+    st.caption(f"{len(events)} actions, newest first")
+    csv_col, json_col, _ = st.columns([1, 1, 4])
+    stamp = f"{today:%Y%m%d}"
+    csv_col.download_button(
+        "Export CSV",
+        to_csv(events),
+        file_name=f"audit-{stamp}.csv",
+        mime="text/csv",
+        key="export_csv",
+        on_click="ignore",
+    )
+    json_col.download_button(
+        "Export JSON",
+        to_json(events),
+        file_name=f"audit-{stamp}.json",
+        mime="application/json",
+        key="export_json",
+        on_click="ignore",
+    )
+    ui.audit_trail(events, diffs=bool(item_id))

@@ -1,0 +1,241 @@
+"""One item: the message and what came before it, who the customer is, why it is here, what
+the draft is grounded in, and the decision. Decisions carry the version the agent saw: if
+someone acted in between, nothing is overwritten and the page says who did what."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+
+import actions
+import components as ui
+import streamlit as st
+from feedback import flash, show_flash
+from pydantic import ValidationError
+
+from assistant.errors import AssistantError
+from assistant.pipeline.graph import with_disclosure
+from assistant.review.decisions import (
+    ESCALATION_ROLES,
+    Approve,
+    Decision,
+    Edit,
+    Escalate,
+    Reject,
+)
+from assistant.review.models import ItemStatus, ReviewItem
+
+
+def back_to_queue() -> None:
+    st.session_state["page"] = "Queue"
+
+
+def _outcome(decision: Decision, item: ReviewItem) -> str:
+    who = decision.actor
+    match decision:
+        case Approve() | Edit():
+            verb = "approved" if decision.kind == "approve" else "edited and approved"
+            sent = "the reply was sent" if item.status == "sent" else f"it is {item.status}"
+            return f"Item #{item.id} {verb} by {who}: {sent}."
+        case Reject():
+            return f"Item #{item.id} rejected by {who}: no reply will be sent."
+        case Escalate(to=to):
+            return f"Item #{item.id} escalated to {to} by {who}."
+
+
+def _submit(
+    user: str,
+    item_id: int,
+    version: int,
+    make: Callable[[], Decision],
+    diff: str | None = None,
+) -> None:
+    """Record a decision taken on ``version`` of the item (the one on screen), or say why not.
+    A decided item leaves the queue, so the agent goes back to it for the next one."""
+    try:
+        decision = make()
+        item = actions.decide(user, item_id, decision, version)
+    except AssistantError as exc:
+        flash("error", str(exc))
+    except ValidationError as exc:
+        flash("error", f"Item #{item_id}: not recorded: {exc.errors()[0]['msg']}.")
+    else:
+        flash("success", _outcome(decision, item), diff)
+        back_to_queue()
+
+
+def _on_approve(user: str, item_id: int, version: int, draft: str | None, key: str) -> None:
+    text = str(st.session_state.get(key) or "").strip()
+    if not text:
+        flash("error", f"Item #{item_id}: the reply is empty. Write one, or reject the message.")
+    elif text == (draft or "").strip():
+        _submit(user, item_id, version, lambda: Approve(actor=user))
+    else:
+        diff = ui.draft_diff(draft or "", text)
+        _submit(user, item_id, version, lambda: Edit(actor=user, text=text), diff)
+
+
+def _on_reject(user: str, item_id: int, version: int) -> None:
+    reason = str(st.session_state.get(f"reason-{item_id}") or "").strip()
+    if not reason:
+        flash("error", f"Item #{item_id} was not rejected: give a reason (it goes in the audit).")
+        return
+    _submit(user, item_id, version, lambda: Reject(actor=user, reason=reason))
+
+
+def _on_escalate(user: str, item_id: int, version: int) -> None:
+    to = str(st.session_state.get(f"to-{item_id}") or ESCALATION_ROLES[0])
+    note = str(st.session_state.get(f"note-{item_id}") or "").strip()
+    _submit(user, item_id, version, lambda: Escalate(actor=user, to=to, note=note))  # type: ignore[arg-type]
+
+
+def _on_retry(user: str, item_id: int, version: int) -> None:
+    try:
+        result = actions.retry(user, item_id, version)
+    except AssistantError as exc:
+        flash("error", str(exc))
+        return
+    still = f"; it still needs attention: {result.error}" if result.needs_attention else ""
+    flash("success", f"Item #{item_id} ran through the pipeline again: {result.status}{still}.")
+
+
+def _on_claim(user: str, item_id: int, take_over: bool) -> None:
+    try:
+        actions.claim(user, item_id, take_over)
+    except AssistantError as exc:
+        flash("error", str(exc))
+    else:
+        flash("info", f"Item #{item_id} is yours: other agents see it as claimed by you.")
+
+
+def _on_release(user: str, item_id: int) -> None:
+    try:
+        actions.release(user, item_id)
+    except AssistantError as exc:
+        flash("error", str(exc))
+    else:
+        flash("info", f"Item #{item_id} is back in the queue for anyone.")
+
+
+def page(user: str, role: str) -> None:
+    item_id = st.session_state.get("item_id")
+    st.button("← Queue", key="back", on_click=back_to_queue, shortcut="Esc", type="tertiary")
+    if item_id is None:
+        show_flash()
+        st.info("Open an item from the queue.")
+        return
+    view = actions.item(user, int(item_id))
+    item = view.detail.item
+    assert item.id is not None
+    st.header(f"Item #{item.id}")
+    show_flash()
+    _claim_bar(user, role, item)
+    message_col, reply_col = st.columns([1, 1], gap="large")
+    with message_col:
+        ui.customer_message(item)
+        ui.thread(view.detail.thread)
+        ui.customer_card(view.detail)
+        ui.context(item)
+    with reply_col:
+        _reply(user, item, view.disclosure, view.max_chars)
+    with st.expander(f"Audit ({len(view.detail.audit)} actions)"):
+        ui.audit_trail(view.detail.audit)
+
+
+def _claim_bar(user: str, role: str, item: ReviewItem) -> None:
+    assert item.id is not None
+    if not ItemStatus(item.status).open:
+        by = f" by {item.decided_by}" if item.decided_by else ""
+        st.info(f"This item is {item.status}{by}; there is nothing left to decide.")
+        return
+    text, button = st.columns([4, 1], vertical_alignment="center")
+    if item.assignee == user:
+        text.caption("You have claimed this item; other agents see it as yours.")
+        button.button("Release", key="release", on_click=_on_release, args=(user, item.id))
+    elif item.assignee:
+        text.warning(f"Claimed by {item.assignee}: they are working on it.")
+        if role != "agent":
+            button.button(
+                "Take over", key="take_over", on_click=_on_claim, args=(user, item.id, True)
+            )
+    else:
+        text.caption("Nobody has claimed this item yet.")
+        button.button(
+            "Claim",
+            key="claim",
+            on_click=_on_claim,
+            args=(user, item.id, False),
+            shortcut="Alt+M",
+        )
+
+
+def _reply(user: str, item: ReviewItem, disclosure: str, max_chars: int) -> None:
+    assert item.id is not None
+    st.markdown("**Reply**")
+    ui.badge(item.draft_kind)
+    key = f"text-{item.id}-{zlib.crc32((item.draft or '').encode())}"
+    text = st.text_area(
+        "Draft (body only; the disclosure is added when it is sent)",
+        value=item.draft or "",
+        key=key,
+        height=200,
+        max_chars=10_000,
+    )
+    edited = text.strip() and text.strip() != (item.draft or "").strip()
+    if edited:
+        st.caption("You changed the draft: Approve sends your text, recorded as an edit.")
+        st.code(ui.draft_diff(item.draft or "", text), language="diff", wrap_lines=True)
+    st.markdown("**What the customer will see**")
+    shown = with_disclosure(disclosure, text) if text.strip() else ""
+    with st.container(border=True):
+        st.text(shown or "(nothing yet)")
+    over = len(shown) > max_chars
+    st.caption(
+        f"{len(shown)} of {max_chars} characters allowed on {item.channel}"
+        + (" — too long: shorten it before sending" if over else "")
+    )
+    if ItemStatus(item.status).open:
+        _actions(user, item, key, bool(edited))
+
+
+def _actions(user: str, item: ReviewItem, key: str, edited: bool) -> None:
+    assert item.id is not None
+    seen = (user, item.id, item.version)  # the version the agent is looking at
+    approve, retry = st.columns(2) if item.needs_attention else (st.container(), None)
+    approve.button(
+        "Edit & send" if edited else "Approve & send",
+        type="primary",
+        key=f"approve-{item.id}",
+        on_click=_on_approve,
+        args=(*seen, item.draft, key),
+        width="stretch",
+        shortcut="Alt+A",
+    )
+    if retry is not None:
+        retry.button(
+            "Retry the pipeline",
+            key=f"retry-{item.id}",
+            on_click=_on_retry,
+            args=seen,
+            width="stretch",
+        )
+    reject, escalate = st.columns(2, vertical_alignment="bottom")
+    reject.text_input("Reason (required to reject)", key=f"reason-{item.id}", max_chars=2_000)
+    reject.button(
+        "Reject",
+        key=f"reject-{item.id}",
+        on_click=_on_reject,
+        args=seen,
+        width="stretch",
+        shortcut="Alt+X",
+    )
+    escalate.selectbox("Escalate to", ESCALATION_ROLES, key=f"to-{item.id}")
+    escalate.text_input("Note for them", key=f"note-{item.id}", max_chars=2_000)
+    escalate.button(
+        "Escalate",
+        key=f"escalate-{item.id}",
+        on_click=_on_escalate,
+        args=seen,
+        width="stretch",
+        shortcut="Alt+E",
+    )

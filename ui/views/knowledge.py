@@ -1,0 +1,96 @@
+"""Leads: each knowledge file's sync state and problems (file and line), a re-sync with
+progress, and a playground that shows what retrieval returns for a question."""
+
+from __future__ import annotations
+
+import actions
+import streamlit as st
+from feedback import flash, show_flash
+
+from assistant.errors import AssistantError, KnowledgeError
+from assistant.intake.messages import Channel
+
+STATE_ICONS = {
+    "synced": "✓",
+    "read live": "✓",
+    "loaded at sync": "✓",
+    "changed": "↻",
+    "new": "↻",
+    "deleted": "↻",
+    "errors": "✗",
+}
+
+
+def _resync(user: str) -> None:
+    bar = st.progress(0.0, text="Embedding knowledge…")
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / total if total else 1.0, text=f"Embedded {done} of {total} entries")
+
+    try:
+        report = actions.resync(user, progress)
+    except KnowledgeError as exc:
+        flash("error", "Nothing was synced: fix these problems first.\n\n" + _bullets(exc.problems))
+    except AssistantError as exc:
+        flash("error", str(exc))
+    else:
+        flash(
+            "success",
+            f"Synced: {len(report.added)} added, {len(report.updated)} updated, "
+            f"{len(report.removed)} removed, {report.unchanged} unchanged.",
+        )
+    bar.empty()
+
+
+def _bullets(lines: list[str]) -> str:
+    return "\n".join(f"- `{line}`" for line in lines)
+
+
+def page(user: str) -> None:
+    st.header("Knowledge")
+    if st.button("Re-sync knowledge", type="primary", key="resync"):
+        _resync(user)
+    status = actions.knowledge(user)
+    show_flash()
+    last = status.last_sync
+    st.caption(
+        f"{status.indexed} entries in the index · "
+        + (
+            f"last sync {last.at:%Y-%m-%d %H:%M} UTC by {last.by} ({last.summary})"
+            if last
+            else "never synced from the console or CLI"
+        )
+    )
+    if status.problems:
+        st.error(
+            f"{len(status.problems)} problem(s) in the knowledge folder. Until they are fixed, "
+            "syncing is refused and the pipeline cannot start.\n\n" + _bullets(status.problems)
+        )
+    elif status.in_sync:
+        st.success("Every file is in the index.")
+    else:
+        st.warning(f"{status.to_embed} entries to embed and {status.to_remove} to remove: re-sync.")
+    st.dataframe(
+        [
+            {"": STATE_ICONS.get(f.state, ""), "file": f.path, "state": f.state, "detail": f.detail}
+            for f in status.files
+        ],
+        hide_index=True,
+        width="stretch",
+        column_config={"": st.column_config.TextColumn(width=30)},
+    )
+
+    st.subheader("Ask a question")
+    st.caption("What retrieval gives the drafter for a customer message: chunks, scores, files.")
+    question, channel = st.columns([4, 1], vertical_alignment="bottom")
+    asked = question.text_input("Question", key="ask", max_chars=2_000)
+    picked = channel.selectbox("Channel", ["any", *[c.value for c in Channel]], key="ask_channel")
+    if asked.strip():
+        hits, min_score = actions.ask(user, asked, None if picked == "any" else picked)
+        if not hits:
+            st.info("Nothing in the index answers this. Add an FAQ entry, then re-sync.")
+        for hit in hits:
+            used = "above" if hit.score >= min_score else "below"
+            used = f"{used} the {min_score:.2f} answer threshold"
+            with st.expander(f"{hit.score:.3f} · {hit.source}:{hit.line} · {hit.title} · {used}"):
+                st.text(hit.text)

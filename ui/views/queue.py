@@ -1,0 +1,201 @@
+"""The queue page: open items, most urgent first, with faceted filters, SLA countdowns,
+claims, and bulk approve / reject for low-risk items."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import actions
+import components as ui
+import streamlit as st
+from feedback import flash, show_flash
+
+from assistant.errors import AssistantError
+from assistant.review.bulk import bulk_refusal
+from assistant.review.decisions import Approve, Reject
+from assistant.review.worklist import Filters as QueueFilters
+from assistant.review.worklist import QueueRow, Worklist
+
+PICKER_LIMIT = 200  # items offered in the open / bulk pickers; the table shows them all
+FACETS = [  # (facet, label, session key)
+    ("channel", "Channel", "f_channel"),
+    ("topic", "Topic", "f_topic"),
+    ("status", "Status", "f_status"),
+    ("assignee", "Assignee", "f_assignee"),
+    ("draft", "Draft", "f_draft"),
+]
+
+
+def open_item(item_id: int) -> None:
+    st.session_state["item_id"] = item_id
+    st.session_state["page"] = "Item"
+
+
+def _filters() -> QueueFilters:
+    state = st.session_state
+
+    def picked(key: str) -> tuple[str, ...]:
+        return tuple(state.get(key) or ())
+
+    return QueueFilters(
+        channels=picked("f_channel"),
+        topics=picked("f_topic"),
+        statuses=picked("f_status"),
+        assignees=picked("f_assignee"),
+        draft_kinds=picked("f_draft"),
+        attention_only=bool(state.get("f_attention")),
+    )
+
+
+def _filter_bar(work: Worklist) -> None:
+    columns = st.columns([1.2, 1.6, 1, 1.2, 1, 1], vertical_alignment="bottom")
+    for (facet, label, key), column in zip(FACETS, columns, strict=False):
+        counts = work.counts.get(facet, {})
+        options = sorted(set(counts) | set(st.session_state.get(key) or ()))
+        column.multiselect(
+            label,
+            options,
+            key=key,
+            format_func=lambda v, c=counts: f"{v} ({c.get(v, 0)})",
+            placeholder="any",
+        )
+    columns[-1].checkbox("Needs attention", key="f_attention")
+
+
+def _on_open(key: str, ids: list[int]) -> None:
+    rows = st.session_state[key]["selection"]["rows"]
+    if rows and rows[0] < len(ids):
+        open_item(ids[rows[0]])
+
+
+def _on_bulk(user: str, rows: dict[int, QueueRow], approve: bool) -> None:
+    picked = [i for i in st.session_state.get("bulk_ids") or [] if i in rows]
+    if not picked:
+        flash("warning", "Select the items first (the Bulk selection box).")
+        return
+    reason = str(st.session_state.get("bulk_reason") or "").strip()
+    if not approve and not reason:
+        flash("error", "Give a reason to reject the selected items (it goes in the audit).")
+        return
+    decision = Approve(actor=user) if approve else Reject(actor=user, reason=reason)
+    try:
+        outcome = actions.decide_many(user, {i: rows[i].version for i in picked}, decision)
+    except AssistantError as exc:
+        flash("error", str(exc))
+        return
+    verb = "approved and sent" if approve else "rejected"
+    if outcome.decided:
+        flash("success", f"{len(outcome.decided)} item(s) {verb}: " + _ids(outcome.decided))
+    if outcome.refused:
+        lines = [f"#{i}: {why}" for i, why in outcome.refused.items()]
+        flash("warning", f"{len(outcome.refused)} not {verb}:\n\n" + "\n\n".join(lines))
+    st.session_state["bulk_ids"] = []
+
+
+def _ids(ids: list[int]) -> str:
+    return ", ".join(f"#{i}" for i in ids)
+
+
+def _on_select_low_risk(ids: list[int]) -> None:
+    st.session_state["bulk_ids"] = ids
+
+
+def _table(work: Worklist, now: datetime) -> dict[str, list[Any]]:
+    """The table changes when the queue does, and its countdowns once a minute: between
+    clicks (every click redraws the page) the last one is reused."""
+    key = (work.key, int(now.timestamp() // 60))
+    cached = st.session_state.get("queue_table_cache")
+    if cached is None or cached[0] != key or not work.key:
+        cached = (key, ui.queue_table(work.rows, now))
+        st.session_state["queue_table_cache"] = cached
+    table: dict[str, list[Any]] = cached[1]
+    return table
+
+
+def page(user: str) -> None:
+    st.header("Review queue")
+    work = actions.queue(user, _filters())
+    now = datetime.now(UTC)
+    _filter_bar(work)
+    breached = sum(r.breached(now) for r in work.rows)
+    flagged = sum(r.needs_attention for r in work.rows)
+    mine = sum(r.assignee == user for r in work.rows)
+    st.caption(
+        f"Showing {len(work.rows)} of {work.total} open items · {breached} past their reply "
+        f"deadline · {flagged} need attention · {mine} claimed by you · most urgent first"
+    )
+    show_flash()
+    if not work.rows:
+        st.info("Nothing to review." if not work.total else "No open item matches these filters.")
+        return
+
+    ids = [r.id for r in work.rows]
+    st.dataframe(
+        _table(work, now),
+        key="queue_table",
+        hide_index=True,
+        height=min(38 + 35 * len(ids), 420),
+        column_config=ui.QUEUE_COLUMNS,
+        on_select=lambda: _on_open("queue_table", ids),
+        selection_mode="single-row",
+    )
+    by_id = {r.id: r for r in work.rows}
+    offered = ids[:PICKER_LIMIT]
+    more = (
+        f" (the first {PICKER_LIMIT}; filter to reach the rest)" if len(ids) > PICKER_LIMIT else ""
+    )
+    opener, button = st.columns([4, 1], vertical_alignment="bottom")
+    opener.selectbox(
+        f"Open an item{more}",
+        offered,
+        key="open_pick",
+        format_func=lambda i: ui.row_label(by_id[i], now),
+    )
+    button.button(
+        "Open item",
+        type="primary",
+        key="open_button",
+        on_click=lambda: open_item(int(st.session_state["open_pick"])),
+        width="stretch",
+        shortcut="Alt+O",
+    )
+
+    st.subheader("Bulk actions")
+    low_risk = [i for i in offered if bulk_refusal(by_id[i], Approve(actor=user)) is None]
+    st.caption(
+        "For runs of simple messages (e.g. after a live session). Items touching price, "
+        "refunds, legal, cancellations, personal data or safety are never approved in bulk."
+    )
+    pick, all_low = st.columns([4, 1], vertical_alignment="bottom")
+    pick.multiselect(
+        f"Bulk selection{more}",
+        offered,
+        key="bulk_ids",
+        format_func=lambda i: ui.row_label(by_id[i], now),
+        placeholder="pick items",
+    )
+    all_low.button(
+        f"Select {len(low_risk)} low-risk",
+        key="bulk_low",
+        on_click=_on_select_low_risk,
+        args=(low_risk,),
+        width="stretch",
+    )
+    approve, reason, reject = st.columns([1, 3, 1], vertical_alignment="bottom")
+    approve.button(
+        "Approve selected",
+        key="bulk_approve",
+        type="primary",
+        on_click=_on_bulk,
+        args=(user, by_id, True),
+        width="stretch",
+    )
+    reason.text_input("Reason (required to reject)", key="bulk_reason", max_chars=2_000)
+    reject.button(
+        "Reject selected",
+        key="bulk_reject",
+        on_click=_on_bulk,
+        args=(user, by_id, False),
+        width="stretch",
+    )
