@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
+from typer.testing import CliRunner
 
 from assistant.app import open_records
+from assistant.cli import eval_commands
 from assistant.errors import ForbiddenError
 from assistant.settings import Settings
 from assistant.users import UserStore
@@ -20,6 +25,7 @@ from tests.console_support import (
     open_item,
     queued,
 )
+from tests.support import ROOT
 
 
 @pytest.fixture
@@ -181,3 +187,24 @@ def test_audit_page_filters_by_actor_and_offers_exports(desk: Settings) -> None:
 def test_evals_page_says_how_to_get_a_first_run(desk: Settings) -> None:
     at = go(console("lea"), "Evals")
     assert "No eval run yet. Run `assistant eval`" in on_screen(at)
+
+
+def test_evals_page_shows_a_regression_with_golden_and_draft_side_by_side(
+    desk: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    evals = tmp_path / "evals"
+    shutil.copytree(ROOT / "evals", evals, ignore=shutil.ignore_patterns("approved-*"))
+    monkeypatch.setenv("ASSISTANT_EVALS_DIR", str(evals))
+    faq = desk.knowledge_dir / "faq" / "shipping.md"
+    faq.write_text(faq.read_text().replace("takes 3–5 business days", "takes 7–10 business days"))
+    result = CliRunner().invoke(eval_commands.app, ["--filter", "shipping"])
+    assert result.exit_code == 1, result.output
+
+    at = go(console("lea"), "Evals")
+    screen = on_screen(at)
+    assert "failed:" in at.error[0].value and "regression" in at.error[0].value
+    assert "shipping-time-web" in screen
+    regression = next(e for e in at.expander if "shipping-time-web" in e.label)
+    texts = [t.value for t in regression.text]
+    assert any("3–5 business days" in t for t in texts)  # the golden reply
+    assert any("7–10 business days" in t for t in texts)  # the draft now

@@ -14,13 +14,14 @@ from assistant.knowledge.index import KnowledgeIndex
 from assistant.knowledge.loader import read_knowledge
 
 EMBEDDED = ("faq", "policies")  # folders whose entries are embedded into the index
+READ_LIVE = ("policy.yaml", "tone.md", "templates/", "routing/")  # used as they are
 SUFFIXES = (".md", ".yaml", ".yml", ".csv", ".json")
 
 
 @dataclass(frozen=True)
 class FileState:
     path: str  # relative to the knowledge folder
-    state: str  # synced | changed | new | errors | deleted | read live | loaded at sync
+    state: str  # synced | changed | new | errors | deleted | read live | loaded at sync | not used
     detail: str
     problems: tuple[str, ...] = ()
 
@@ -48,12 +49,6 @@ class KnowledgeStatus:
 
 def _problem_file(problem: str) -> str:
     return problem.split(":", 1)[0].strip()
-
-
-def _live_detail(path: str) -> str:
-    if path.startswith("orders/"):
-        return "loaded into the order store by each sync"
-    return "read when the assistant starts; no sync needed"
 
 
 def knowledge_status(
@@ -89,11 +84,12 @@ def knowledge_status(
         if problems:
             state = "errors"
             detail = f"{len(problems)} problem(s); fix them, then sync"
+        elif path.startswith("orders/"):
+            state, detail = "loaded at sync", "loaded into the order store by each sync"
+        elif path.startswith(READ_LIVE):
+            state, detail = "read live", "read when the assistant starts; no sync needed"
         elif not path.startswith(EMBEDDED):
-            state, detail = (
-                ("loaded at sync" if path.startswith("orders/") else "read live"),
-                (_live_detail(path)),
-            )
+            state, detail = "not used", "the assistant does not read this file"
         elif counts["changed"] or counts["new"]:
             waiting = counts["changed"] + counts["new"]
             state = "changed" if counts["synced"] or counts["changed"] else "new"

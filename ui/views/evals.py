@@ -34,10 +34,13 @@ def page(user: str) -> None:
     tiles[3].metric("Regressions", latest.regressions)
 
     st.subheader("Trend")
-    trend = pd.DataFrame(
-        [{"run": r.started_at, **{g: m for g, m in r.means.items()}} for r in reversed(runs)]
-    ).set_index("run")
-    st.line_chart(trend, height=260)
+    if len(runs) > 1:
+        trend = pd.DataFrame(
+            [{"run": f"{r.started_at:%m-%d %H:%M}", **r.means} for r in reversed(runs)]
+        ).set_index("run")
+        st.line_chart(trend, height=260, y_label="mean score")
+    else:
+        st.caption("The trend chart starts with the second run.")
     st.dataframe(
         [{"grader": g, "mean": _score(m)} for g, m in sorted(latest.means.items())],
         hide_index=True,

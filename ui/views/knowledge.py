@@ -18,6 +18,7 @@ STATE_ICONS = {
     "new": "↻",
     "deleted": "↻",
     "errors": "✗",
+    "not used": "",
 }
 
 
