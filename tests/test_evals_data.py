@@ -30,13 +30,14 @@ def test_redaction_removes_contact_details_and_keeps_order_ids_consistent() -> N
     customer = (
         "Hi, this is Maya Chen (maya.chen@example.com, +1 503-555-0142). My card "
         "4111 1111 1111 1111 was charged for FH-10299; ship to 12 Oak Street, Apt 4, "
-        "Portland, OR 97214. @maya.designs"
+        "Portland, OR 97214. @maya.designs Or try my other card 5500 0000 0000 0005."
     )
     reply = "Hi Maya, order fh-10299 is on its way. Questions? help@fernhillgoods.example"
 
     redacted, answer = redactor.text(customer), redactor.text(reply)
 
-    for secret in ("Maya", "Chen", "maya.chen@", "555-0142", "4111", "Oak Street", "97214"):
+    secrets = ("Maya", "Chen", "maya.chen@", "555-0142", "4111", "5500", "Oak Street", "97214")
+    for secret in secrets:
         assert secret not in redacted + answer
     assert "@maya.designs" not in redacted
     fake = re.search(PATTERN, redacted)
@@ -46,6 +47,7 @@ def test_redaction_removes_contact_details_and_keeps_order_ids_consistent() -> N
     assert f"Hi {pseudonym}," in answer
     assert "help@fernhillgoods.example" in answer  # the brand's own address is kept
     assert "[card]" in redacted and "[email]" in redacted and "[address]" in redacted
+    assert "[number]" in redacted  # the second card fails the Luhn check: still redacted
 
 
 def _with_sample_rate(settings: Settings, rate: float) -> None:
