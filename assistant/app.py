@@ -26,6 +26,7 @@ from assistant.knowledge.index import Hit, KnowledgeIndex, Progress, SyncReport,
 from assistant.knowledge.loader import Knowledge, load_knowledge
 from assistant.knowledge.order_store import SqlOrderStore
 from assistant.knowledge.status import KnowledgeStatus, LastSync, knowledge_status
+from assistant.llm import model_slots
 from assistant.pipeline.drafting import Drafter, TemplateDrafter
 from assistant.pipeline.graph import Services, build_graph, with_disclosure
 from assistant.pipeline.model_drafter import ModelDrafter
@@ -36,6 +37,7 @@ from assistant.review.queue import Queue
 from assistant.safety.triage import build_detectors
 from assistant.settings import Settings
 
+PIPELINES_PER_MODEL_SLOT = 2  # messages in the pipeline per model request allowed in flight
 SYNC_ACTION = "knowledge-sync"  # audit action of every sync: the knowledge page's "last sync"
 
 
@@ -122,7 +124,11 @@ class Assistant:
         concurrency: int | None = None,
         on_result: Callable[[ProcessResult], None] | None = None,
     ) -> list[ProcessResult]:
-        limit = asyncio.Semaphore(concurrency or self.settings.concurrency)
+        """``concurrency`` model requests at once (default ASSISTANT_CONCURRENCY), with up to
+        twice as many messages in the pipeline: the steps around the model run while others
+        wait on it, so the model is kept busy."""
+        slots = concurrency or self.settings.concurrency
+        limit = asyncio.Semaphore(PIPELINES_PER_MODEL_SLOT * slots)
 
         async def one(message: InboundMessage) -> ProcessResult:
             async with limit:
@@ -131,7 +137,8 @@ class Assistant:
                 on_result(result)
             return result
 
-        return list(await asyncio.gather(*(one(m) for m in messages)))
+        with model_slots(slots):
+            return list(await asyncio.gather(*(one(m) for m in messages)))
 
     async def _run(self, item: ReviewItem, payload: dict[str, Any] | None) -> None:
         config = {"configurable": {"thread_id": item.thread_id}}

@@ -3,7 +3,11 @@ Tests fake only the HTTP wire (respx); nothing here runs at import time."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from typing import Any
 
@@ -22,6 +26,22 @@ def _litellm() -> Any:
     litellm.suppress_debug_info = True
     litellm.telemetry = False
     return litellm
+
+
+# Model requests in flight at once, for the work started under ``model_slots``.
+_SLOTS: ContextVar[asyncio.Semaphore | None] = ContextVar("model_slots", default=None)
+
+
+@contextmanager
+def model_slots(limit: int) -> Iterator[None]:
+    """At most ``limit`` model requests at once from the tasks started inside (they inherit
+    the context): a batch caps what the provider sees, not the work around each request,
+    so messages can be screened, retrieved and verified while others wait on the model."""
+    token = _SLOTS.set(asyncio.Semaphore(limit))
+    try:
+        yield
+    finally:
+        _SLOTS.reset(token)
 
 
 async def complete(
@@ -53,7 +73,12 @@ async def complete(
     if settings.fallback_model and model is None:
         kwargs["fallbacks"] = [settings.fallback_model]
     try:
-        response = await litellm.acompletion(**kwargs)
+        slots = _SLOTS.get()
+        if slots is None:
+            response = await litellm.acompletion(**kwargs)
+        else:
+            async with slots:
+                response = await litellm.acompletion(**kwargs)
     except Exception as exc:  # litellm raises many types; the queue needs one reason.
         raise ModelError(_describe(exc, name, settings.model_timeout_s)) from exc
     try:

@@ -28,7 +28,9 @@ class Settings(BaseSettings):
     classifier_model: str | None = Field(
         None, description="litellm model for the optional LLM risk classifier; unset = off."
     )
-    concurrency: int = Field(8, ge=1, le=256)
+    concurrency: int = Field(
+        8, ge=1, le=256, description="Model requests in flight at once (2x messages in flight)."
+    )
     actor: str | None = Field(None, description="Default --actor for queue commands.")
     evals_dir: Path = Field(Path("evals"), description="Eval datasets and the stored baseline.")
     judge_model: str | None = Field(

@@ -149,3 +149,34 @@ def test_a_draft_may_mention_the_customers_own_handle_but_no_other(
 
     assert not [r for r in first.reasons if "unsupported" in r], first.reasons
     assert any("'@someone_else'" in r for r in second.reasons), second.reasons
+
+
+def test_concurrency_caps_the_model_requests_in_flight(
+    model_settings: Settings, respx_mock: respx.MockRouter
+) -> None:
+    """ASSISTANT_CONCURRENCY is what the provider sees: never more requests at once (twice
+    as many messages move through the pipeline meanwhile)."""
+    import asyncio
+
+    from assistant.app import open_assistant
+
+    in_flight, most = 0, 0
+
+    async def slow_model(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        await asyncio.sleep(0.05)
+        in_flight -= 1
+        return completion(draft_json("Hi! Standard shipping takes 3–5 business days."))
+
+    respx_mock.post(f"{API}/chat/completions").mock(side_effect=slow_model)
+    messages = [message(f"How long does shipping take? ({n})", id=f"c{n}") for n in range(12)]
+
+    async def go() -> list[Any]:
+        async with open_assistant(model_settings) as assistant:
+            return await assistant.process_many(messages, concurrency=3)
+
+    results = run(go())
+    assert len(results) == 12 and all(r.draft for r in results)
+    assert most == 3  # the model was kept busy, and never asked more than 3 things at once

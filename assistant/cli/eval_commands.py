@@ -153,7 +153,8 @@ def evaluate(
         ),
     ] = None,
     concurrency: Annotated[
-        int | None, typer.Option(help="Cases in flight at once (default ASSISTANT_CONCURRENCY).")
+        int | None,
+        typer.Option(help="Model requests in flight at once (default ASSISTANT_CONCURRENCY)."),
     ] = None,
     json_out: JsonOpt = False,
 ) -> None:

@@ -90,7 +90,9 @@ def _print_result(result: ProcessResult) -> None:
 def process(
     file: Annotated[str, typer.Argument(help="JSONL file of inbound messages, or - for stdin.")],
     json_out: JsonOpt = False,
-    concurrency: Annotated[int | None, typer.Option(help="Messages in flight at once.")] = None,
+    concurrency: Annotated[
+        int | None, typer.Option(help="Model requests in flight at once (default: settings).")
+    ] = None,
 ) -> None:
     """Run inbound messages through the pipeline. Bad lines are reported and still queued."""
     if file == "-":

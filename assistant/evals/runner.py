@@ -15,11 +15,12 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
-from assistant.app import Assistant, open_assistant, shared_embedder
+from assistant.app import PIPELINES_PER_MODEL_SLOT, Assistant, open_assistant, shared_embedder
 from assistant.evals.cases import EvalCase
 from assistant.evals.graders import Grader, GraderConfig, Outcome, build_graders
 from assistant.evals.results import CaseResult, GraderInfo, RunResult
 from assistant.evals.scratch import RecordingChannel, inbound, seed
+from assistant.llm import model_slots
 from assistant.pipeline.drafting import Drafter
 from assistant.review.models import DraftKind
 from assistant.settings import Settings
@@ -64,7 +65,11 @@ async def run_eval(
             # Cheap graders grade each case as soon as it is drafted, while other cases
             # wait on the model; batched ones (embeddings, judges) go once at the end.
             inline = [g for g in graders if not g.batched]
-            graded = await _run_cases(assistant, channel, seeded.cases, inline, limit, progress)
+            # With a model, batched graders start on each case as soon as it is drafted.
+            early = [g for g in graders if g.batched] if settings.model else []
+            graded = await _run_cases(
+                assistant, channel, seeded.cases, inline, early, limit, progress
+            )
     batched = [g for g in graders if g.batched]
     pairs = [(result.case, result.outcome) for result in graded]
     finished = 0
@@ -100,10 +105,13 @@ async def _run_cases(
     channel: RecordingChannel,
     cases: list[EvalCase],
     graders: list[Grader],
+    early: list[Grader],
     concurrency: int,
     progress: Progress | None,
 ) -> list[CaseResult]:
-    limit = asyncio.Semaphore(concurrency)
+    # As in process_many: ``concurrency`` model requests at once, twice as many cases in
+    # the pipeline, so the model is kept busy while cases are retrieved and graded.
+    limit = asyncio.Semaphore(PIPELINES_PER_MODEL_SLOT * concurrency)
     done = 0
 
     async def one(case: EvalCase) -> CaseResult:
@@ -111,12 +119,15 @@ async def _run_cases(
         async with limit:
             outcome = await _run_case(assistant, channel, case)
         scores = {g.name: s for g in graders if (s := g.grade(case, outcome)) is not None}
+        for grader in early:
+            await grader.observe(case, outcome)
         done += 1
         if progress:
             progress("pipeline", done, len(cases))
         return CaseResult(case, outcome, scores)
 
-    return list(await asyncio.gather(*(one(c) for c in cases)))
+    with model_slots(concurrency):
+        return list(await asyncio.gather(*(one(c) for c in cases)))
 
 
 async def _run_case(assistant: Assistant, channel: RecordingChannel, case: EvalCase) -> Outcome:

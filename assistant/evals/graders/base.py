@@ -62,6 +62,10 @@ class Grader(ABC):
     async def grade_all(self, pairs: Sequence[tuple[EvalCase, Outcome]]) -> list[Score | None]:
         return [self.grade(case, outcome) for case, outcome in pairs]
 
+    async def observe(self, case: EvalCase, outcome: Outcome) -> None:  # noqa: B027
+        """A batched grader's chance to start on one case as soon as it is drafted, while
+        other cases wait on the model (called only when a model drafts). Optional."""
+
     def scored(self, value: float, explanation: str) -> Score:
         value = round(min(1.0, max(0.0, value)), 4)
         return Score(

@@ -1,5 +1,7 @@
 """Embedding similarity of the draft and the golden reply (the offline MiniLM the index
-uses). All texts of a run are embedded in one batch, each distinct text once."""
+uses). When a model drafts, each case's texts are embedded off the event loop as soon as
+it is drafted, while others wait on the model; whatever is left (all of it in template
+mode) is embedded in one batch at the end, each distinct text once."""
 
 from __future__ import annotations
 
@@ -22,6 +24,16 @@ class Similarity(Grader):
     def __init__(self, embedder: Embedder, config: GraderConfig | None = None) -> None:
         super().__init__(config)
         self.embedder = embedder
+        self._vectors: dict[str, np.ndarray] = {}
+
+    async def observe(self, case: EvalCase, outcome: Outcome) -> None:
+        if self.applies(case, outcome):
+            texts = [
+                t for t in (outcome.body or "", case.golden_reply or "") if t not in self._vectors
+            ]
+            for text in texts:  # one at a time: the single-thread session leaves a core free
+                vectors = await asyncio.to_thread(self.embedder.embed, [text])
+                self._vectors[text] = vectors[0]
 
     @staticmethod
     def applies(case: EvalCase, outcome: Outcome) -> bool:
@@ -35,18 +47,21 @@ class Similarity(Grader):
         return self._score(float(vectors[0] @ vectors[1]))
 
     async def grade_all(self, pairs: Sequence[tuple[EvalCase, Outcome]]) -> list[Score | None]:
-        texts: dict[str, int] = {}
+        missing: dict[str, None] = {}
         for case, outcome in pairs:
             if self.applies(case, outcome):
-                for text in (outcome.body, case.golden_reply):
-                    texts.setdefault(text or "", len(texts))
-        vectors = await asyncio.to_thread(self.embedder.embed, list(texts))
+                for text in (outcome.body or "", case.golden_reply or ""):
+                    if text not in self._vectors:
+                        missing[text] = None
+        if missing:
+            vectors = await asyncio.to_thread(self.embedder.embed, list(missing))
+            self._vectors.update(zip(missing, vectors, strict=True))
         scores: list[Score | None] = []
         for case, outcome in pairs:
             if not self.applies(case, outcome):
                 scores.append(None)
                 continue
-            a, b = vectors[texts[outcome.body or ""]], vectors[texts[case.golden_reply or ""]]
+            a, b = self._vectors[outcome.body or ""], self._vectors[case.golden_reply or ""]
             scores.append(self._score(float(np.dot(a, b))))
         return scores
 
