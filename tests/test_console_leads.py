@@ -208,3 +208,16 @@ def test_evals_page_shows_a_regression_with_golden_and_draft_side_by_side(
     texts = [t.value for t in regression.text]
     assert any("3–5 business days" in t for t in texts)  # the golden reply
     assert any("7–10 business days" in t for t in texts)  # the draft now
+
+
+def test_an_unexpected_failure_is_shown_in_plain_words(desk: Settings) -> None:
+    """A bug or a damaged row must not show an agent a traceback (or the data behind it)."""
+    from sqlalchemy import text
+
+    queued(desk, REFUND)
+    with open_records(desk) as records, records.queue.engine.begin() as conn:
+        conn.execute(text("UPDATE review_items SET topics = '{damaged'"))
+    at = console("ann")
+    assert not at.exception
+    assert "Something went wrong drawing this page (JSONDecodeError)" in at.error[0].value
+    assert "Signed in as **ann**" in on_screen(at)  # the rest of the console still works

@@ -5,6 +5,7 @@ service layer, which is where the rules live (``assistant/``)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 import actions
@@ -15,6 +16,8 @@ from views import audit, dashboard, evals, hidden, item, knowledge, outbox, queu
 
 from assistant.errors import AssistantError, AuthError
 from assistant.users import Permission, role_can
+
+log = logging.getLogger("reply_assistant.console")
 
 Page = Callable[[str, str], None]  # (user name, role)
 
@@ -72,3 +75,11 @@ def main() -> None:
     except AssistantError as exc:
         show_flash()
         st.error(str(exc))
+    except Exception as exc:  # a bug: say so plainly, keep the details in the server log
+        log.exception("console page %s failed", name)
+        show_flash()
+        st.error(
+            f"Something went wrong drawing this page ({type(exc).__name__}); nothing was "
+            "changed by it. Reload, and if it persists tell an admin: the details are in the "
+            "console's log."
+        )
