@@ -18,9 +18,9 @@ from sqlalchemy.engine import Engine
 
 from assistant.channels.outbox import ChannelSender, OutboxChannel
 from assistant.db import make_engine
-from assistant.errors import AssistantError, ConflictError
+from assistant.errors import AssistantError, ConfigError, ConflictError
 from assistant.evals.learn import learn
-from assistant.intake.messages import InboundMessage
+from assistant.intake.messages import Channel, InboundMessage
 from assistant.knowledge.embeddings import Embedder
 from assistant.knowledge.index import Hit, KnowledgeIndex, Progress, SyncReport, open_chroma
 from assistant.knowledge.loader import Knowledge, load_knowledge
@@ -31,7 +31,7 @@ from assistant.pipeline.drafting import Drafter, TemplateDrafter
 from assistant.pipeline.graph import Services, build_graph, with_disclosure
 from assistant.pipeline.model_drafter import ModelDrafter
 from assistant.review.bulk import BulkOutcome, bulk_refusal
-from assistant.review.decisions import Approve, Decision, Reject
+from assistant.review.decisions import Approve, Decision, Edit, Reject
 from assistant.review.models import ItemStatus, ReviewItem
 from assistant.review.queue import Queue
 from assistant.safety.triage import build_detectors
@@ -193,12 +193,26 @@ class Assistant:
     ) -> ReviewItem:
         """Record the decision (or raise ConflictError), then resume the paused graph.
         ``role`` is the console user's; escalated items are theirs only if it matches."""
+        if isinstance(decision, Approve | Edit):
+            self._check_length(self.queue.get(item_id), decision)
         item = self.queue.decide(item_id, decision, expected_version, role)
         await self._resume(item)
         decided = self.queue.get(item_id)
         # A sent approval or edit may join the eval set (sampled, PII-redacted).
         learn(self.settings, self.knowledge, self.orders, decided)
         return decided
+
+    def _check_length(self, item: ReviewItem, decision: Approve | Edit) -> None:
+        """A reply the channel would refuse or cut is not sent: the agent shortens it."""
+        body = decision.text if isinstance(decision, Edit) else item.draft or ""
+        policy = self.knowledge.policy
+        limit = policy.automation.for_channel(Channel(item.channel)).max_reply_chars
+        length = len(with_disclosure(policy.disclosure, body))
+        if length > limit:
+            raise ConfigError(
+                f"Item #{item.id}: the reply is {length:,} characters with the disclosure; "
+                f"{item.channel} allows {limit:,}. Shorten it, then send; nothing was sent."
+            )
 
     async def decide_many(
         self, versions: dict[int, int], decision: Approve | Reject, role: str | None = None

@@ -303,3 +303,13 @@ def test_spam_folder_restores_a_message_to_the_queue(desk: Settings) -> None:
     assert "Nothing is hidden." in on_screen(at)
     assert "1 hidden in total, 1 restored by agents (false-positive rate 100%)" in on_screen(at)
     assert item(desk, result.item_id).status == "pending"
+
+
+def test_a_reply_longer_than_the_channel_allows_is_not_sent(desk: Settings) -> None:
+    [item_id] = queued(desk, REFUND)
+    at = open_item(console(), item_id)
+    at.text_area[0].input("Hi! " + "We are sorry. " * 80).run()
+    assert "too long: shorten it before sending" in on_screen(at)
+    at = click(at, "Edit & send")
+    assert "allows 1,000. Shorten it, then send; nothing was sent." in at.error[0].value
+    assert outbox(desk) == [] and item(desk, item_id).status == "pending"
