@@ -72,6 +72,17 @@ def test_filters_show_counts_and_narrow_the_queue(desk: Settings) -> None:
     assert "No open item matches these filters." in on_screen(at)
 
 
+def test_filters_are_kept_while_an_item_is_worked(desk: Settings) -> None:
+    lawyer = message("My lawyer will hear about this.", id="ig-1", channel="instagram")
+    other = message("My lawyer again.", id="ig-2", channel="instagram")
+    _, first, second = [r.item_id for r in run(process(desk, message(REFUND), lawyer, other))]
+    at = console()
+    at.multiselect(key="f_channel").select("instagram").run()
+    at = click(open_item(at, first), "Approve & send")  # back on the queue afterwards
+    assert at.multiselect(key="f_channel").value == ["instagram"]
+    assert list(at.dataframe[0].value["id"]) == [second]
+
+
 def test_breached_reply_deadlines_are_flagged(desk: Settings) -> None:
     old = datetime.now(UTC) - timedelta(days=2)
     run(

@@ -85,6 +85,7 @@ def page(user: str) -> None:
         value=(today - timedelta(days=DEFAULT_DAYS - 1), today),
         max_value=today,
         key="dash_range",
+        persist_state="session",
     )
     start, end = _range(picked, today)
     board = actions.dashboard(user, start, end)

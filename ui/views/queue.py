@@ -59,8 +59,9 @@ def _filter_bar(work: Worklist) -> None:
             key=key,
             format_func=lambda v, c=counts: f"{v} ({c.get(v, 0)})",
             placeholder="any",
+            persist_state="session",  # kept while the agent works an item
         )
-    columns[-1].checkbox("Needs attention", key="f_attention")
+    columns[-1].checkbox("Needs attention", key="f_attention", persist_state="session")
 
 
 def _on_open(key: str, ids: list[int]) -> None:
