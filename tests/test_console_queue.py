@@ -185,7 +185,7 @@ def test_reject_needs_a_reason(desk: Settings) -> None:
 
 def test_escalated_item_waits_for_the_lead_and_agents_cannot_decide_it(desk: Settings) -> None:
     [item_id] = queued(desk, REFUND)
-    at = open_item(console(), item_id)
+    at = click(open_item(console(), item_id), "Claim")
     at.selectbox(key=f"to-{item_id}").select("lead").run()
     at.text_input(key=f"note-{item_id}").input("mentions a chargeback").run()
     at = click(at, "Escalate")
@@ -193,6 +193,7 @@ def test_escalated_item_waits_for_the_lead_and_agents_cannot_decide_it(desk: Set
     assert at.dataframe[0].value["status"][0] == "escalated → lead"
     assert audit(desk, item_id)[-1].reason == "to lead: mentions a chargeback"
 
+    assert item(desk, item_id).assignee is None  # an escalation ends the agent's claim
     at = click(open_item(console("bea"), item_id), "Approve & send")  # another agent
     assert "was escalated to the lead role; as agent you cannot decide it" in at.error[0].value
     assert outbox(desk) == []

@@ -207,7 +207,8 @@ class Queue:
                 fields.update(status=ItemStatus.rejected)
                 reason = why
             case Escalate(to=to, note=note):
-                fields.update(status=ItemStatus.escalated, escalated_to=to)
+                # Handed on: the escalating agent's claim ends with it.
+                fields.update(status=ItemStatus.escalated, escalated_to=to, assignee=None)
                 reason = f"to {to}" + (f": {note}" if note else "")
             case _:
                 assert_never(decision)
