@@ -221,3 +221,12 @@ def test_an_unexpected_failure_is_shown_in_plain_words(desk: Settings) -> None:
     assert not at.exception
     assert "Something went wrong drawing this page (JSONDecodeError)" in at.error[0].value
     assert "Signed in as **ann**" in on_screen(at)  # the rest of the console still works
+
+
+def test_bad_settings_are_shown_in_plain_words(
+    desk: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASSISTANT_CONCURRENCY", "0")
+    at = console("ann")
+    assert not at.exception
+    assert "ASSISTANT_CONCURRENCY" in at.error[0].value

@@ -1,6 +1,6 @@
-"""The console's only door to the service layer. Every call opens what it needs with the
-settings from the environment, does one thing and closes it again: nothing is cached, so
-every screen shows what other agents did a moment ago.
+"""The console's only door to the service layer. Every call reads what it needs now and
+does one thing; nothing that can go stale is kept (only the parsed settings and the
+database engine), so every screen shows what other agents did a moment ago.
 
 Every call that reads or changes data takes the signed-in user's name and checks, against
 the users table, that the account is still active and its role allows the action: a user

@@ -55,6 +55,9 @@ def main() -> None:
         st.error(str(exc))
         session.sign_in_form()
         return
+    except AssistantError as exc:  # e.g. bad settings: nothing can be shown until fixed
+        st.error(str(exc))
+        return
     allowed = [name for name, (_, need) in PAGES.items() if need is None or role_can(role, need)]
     _deep_link()
     if st.session_state.get("page") not in allowed:
