@@ -230,3 +230,40 @@ def test_bad_settings_are_shown_in_plain_words(
     at = console("ann")
     assert not at.exception
     assert "ASSISTANT_CONCURRENCY" in at.error[0].value
+
+
+# -- users (admins) --------------------------------------------------------------------
+
+
+def test_admin_adds_a_user_who_can_then_sign_in(desk: Settings) -> None:
+    assert "Users" not in console("lea").sidebar.radio(key="page").options
+    at = go(console("ada"), "Users")
+    at.text_input(key="u_name").input("cal")
+    at.selectbox(key="u_role").select("agent")
+    at.text_input(key="u_pw").input("a fine long password")
+    at.text_input(key="u_pw2").input("a different password")
+    at = click(at, "Add user")
+    assert "The two passwords differ; nothing was created." in at.error[0].value
+    at.text_input(key="u_name").input("cal")
+    at.text_input(key="u_pw").input("a fine long password")
+    at.text_input(key="u_pw2").input("a fine long password")
+    at = click(at, "Add user")
+    assert "Added cal as agent." in on_screen(at)
+    assert at.session_state["u_pw"] == at.session_state["u_pw2"] == ""  # not kept
+    signed = sign_in("cal", "a fine long password")
+    assert "Signed in as **cal** · agent" in on_screen(signed)
+    assert ("ada", "user-added") in [(e.actor, e.action) for e in audit(desk)]
+
+
+def test_admin_disables_an_agent_and_changes_a_role(desk: Settings) -> None:
+    bea = console("bea")
+    at = click(go(console("ada"), "Users"), "Disable")  # the first account listed: ada
+    assert "ada is the only active admin" in at.error[0].value  # nobody locks everyone out
+    next(b for b in at.button if b.key == "active-bea").click()
+    at = at.run()
+    assert "bea is disabled." in on_screen(at)
+    bea.run()
+    assert "disabled" in bea.error[0].value  # signed out on her next click
+    at.selectbox(key="role-ann").select("lead").run()
+    assert "ann is now lead." in on_screen(at)
+    assert "Knowledge" in console("ann").sidebar.radio(key="page").options

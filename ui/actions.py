@@ -259,6 +259,34 @@ def evals(name: str) -> tuple[list[RunSummary], list[RegressionRow]]:
     return load_history(settings), latest_regressions(settings)
 
 
+# -- admins --------------------------------------------------------------------------------
+
+
+def users(name: str) -> list[User]:
+    _user(name, Permission.manage_users)
+    with open_records(load_settings()) as records:
+        return UserStore(records.queue.engine).list()
+
+
+def add_user(name: str, new: str, role: str, password: str) -> User:
+    admin = _user(name, Permission.manage_users)
+    with open_records(load_settings()) as records:
+        return UserStore(records.queue.engine).add(new, role, password, by=admin.name)
+
+
+def set_active(name: str, who: str, active: bool) -> User:
+    admin = _user(name, Permission.manage_users)
+    with open_records(load_settings()) as records:
+        store = UserStore(records.queue.engine)
+        return store.enable(who, by=admin.name) if active else store.disable(who, by=admin.name)
+
+
+def set_role(name: str, who: str, role: str) -> User:
+    admin = _user(name, Permission.manage_users)
+    with open_records(load_settings()) as records:
+        return UserStore(records.queue.engine).set_role(who, role, by=admin.name)
+
+
 def audit_choices(name: str) -> tuple[list[str], list[str]]:
     """(actors, actions) seen in the audit log, for the filters."""
     _user(name, Permission.view_audit)

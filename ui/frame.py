@@ -12,7 +12,7 @@ import actions
 import session
 import streamlit as st
 from feedback import show_flash
-from views import audit, dashboard, evals, hidden, item, knowledge, outbox, queue
+from views import audit, dashboard, evals, hidden, item, knowledge, outbox, queue, users
 
 from assistant.errors import AssistantError, AuthError
 from assistant.users import Permission, role_can
@@ -31,6 +31,7 @@ PAGES: dict[str, tuple[Page, Permission | None]] = {
     "Knowledge": (lambda user, role: knowledge.page(user), Permission.manage_knowledge),
     "Audit": (lambda user, role: audit.page(user), Permission.view_audit),
     "Evals": (lambda user, role: evals.page(user), Permission.view_audit),
+    "Users": (lambda user, role: users.page(user), Permission.manage_users),
 }
 
 
