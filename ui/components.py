@@ -45,7 +45,7 @@ def draft_diff(before: str, after: str) -> str:
 
 def sla(row: QueueRow, now: datetime) -> str:
     """The reply deadline as a countdown; breached ones stand out in the table."""
-    return _countdown(int((row.due_at.timestamp() - now.timestamp()) // 60))
+    return _countdown(row.minutes_left(now))
 
 
 def _countdown(left: int) -> str:
@@ -75,11 +75,10 @@ QUEUE_COLUMNS: dict[str, Any] = {
 
 def queue_table(rows: list[QueueRow], now: datetime) -> dict[str, list[Any]]:
     """Column-wise (what a dataframe is built from fastest)."""
-    stamp = now.timestamp()
     return {
         "id": [r.id for r in rows],
         "⚠": ["⚠" if r.needs_attention else "" for r in rows],
-        "reply due": [_countdown(int((r.due_at.timestamp() - stamp) // 60)) for r in rows],
+        "reply due": [sla(r, now) for r in rows],
         "channel": [r.channel for r in rows],
         "topics": [", ".join(r.topics) for r in rows],
         "why": [r.reasons[0] if r.reasons else "" for r in rows],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import actions
 import streamlit as st
-from feedback import flash
+from feedback import attempt, flash
 
 from assistant.errors import AssistantError
 
@@ -24,12 +24,8 @@ def _on_sign_in() -> None:
     if not name or not password:
         flash("error", "Enter your user name and password.")
         return
-    try:
-        user = actions.sign_in(name, password)
-    except AssistantError as exc:
-        flash("error", str(exc))
-        return
-    state[USER] = user.name
+    if user := attempt(lambda: actions.sign_in(name, password)):
+        state[USER] = user.name
 
 
 def sign_in_form() -> None:

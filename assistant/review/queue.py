@@ -125,15 +125,15 @@ class Queue:
 
     def release_all(self, user: str) -> list[int]:
         """Every open item ``user`` holds goes back to the queue (e.g. when they sign out)."""
-        held = [
-            item
-            for item in self.items([ItemStatus.pending, ItemStatus.escalated], limit=100_000)
-            if item.assignee == user
-        ]
-        for item in held:
-            assert item.id is not None
-            self.release(item.id, user)
-        return [item.id for item in held if item.id is not None]
+        query = select(ReviewItem.id).where(
+            ReviewItem.assignee == user,
+            col(ReviewItem.status).in_([ItemStatus.pending.value, ItemStatus.escalated.value]),
+        )
+        with Session(self.engine) as session:
+            held = [item_id for item_id in session.exec(query).all() if item_id is not None]
+        for item_id in held:
+            self.release(item_id, user)
+        return held
 
     def _set_assignee(self, current: ReviewItem, user: str | None) -> None:
         with self.engine.begin() as conn:

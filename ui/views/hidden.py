@@ -6,17 +6,11 @@ from __future__ import annotations
 import actions
 import components as ui
 import streamlit as st
-from feedback import flash, show_flash
-
-from assistant.errors import AssistantError
+from feedback import attempt, flash, show_flash
 
 
 def _on_restore(user: str, item_id: int) -> None:
-    try:
-        result = actions.restore(user, item_id)
-    except AssistantError as exc:
-        flash("error", str(exc))
-    else:
+    if result := attempt(lambda: actions.restore(user, item_id)):
         flash("success", f"Item #{item_id} restored by {user}: it is {result.status} now.")
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import actions
 import components as ui
 import streamlit as st
-from feedback import flash, show_flash
+from feedback import attempt, flash, show_flash
 from pydantic import ValidationError
 
 from assistant.errors import AssistantError
@@ -90,30 +90,20 @@ def _on_escalate(user: str, item_id: int, version: int) -> None:
 
 
 def _on_retry(user: str, item_id: int, version: int) -> None:
-    try:
-        result = actions.retry(user, item_id, version)
-    except AssistantError as exc:
-        flash("error", str(exc))
+    result = attempt(lambda: actions.retry(user, item_id, version))
+    if result is None:
         return
     still = f"; it still needs attention: {result.error}" if result.needs_attention else ""
     flash("success", f"Item #{item_id} ran through the pipeline again: {result.status}{still}.")
 
 
 def _on_claim(user: str, item_id: int, take_over: bool) -> None:
-    try:
-        actions.claim(user, item_id, take_over)
-    except AssistantError as exc:
-        flash("error", str(exc))
-    else:
+    if attempt(lambda: actions.claim(user, item_id, take_over)):
         flash("info", f"Item #{item_id} is yours: other agents see it as claimed by you.")
 
 
 def _on_release(user: str, item_id: int) -> None:
-    try:
-        actions.release(user, item_id)
-    except AssistantError as exc:
-        flash("error", str(exc))
-    else:
+    if attempt(lambda: actions.release(user, item_id)):
         flash("info", f"Item #{item_id} is back in the queue for anyone.")
 
 

@@ -9,9 +9,8 @@ from typing import Any
 import actions
 import components as ui
 import streamlit as st
-from feedback import flash, show_flash
+from feedback import attempt, flash, show_flash
 
-from assistant.errors import AssistantError
 from assistant.review.bulk import bulk_refusal
 from assistant.review.decisions import Approve, Reject
 from assistant.review.worklist import Filters as QueueFilters
@@ -80,10 +79,10 @@ def _on_bulk(user: str, rows: dict[int, QueueRow], approve: bool) -> None:
         flash("error", "Give a reason to reject the selected items (it goes in the audit).")
         return
     decision = Approve(actor=user) if approve else Reject(actor=user, reason=reason)
-    try:
-        outcome = actions.decide_many(user, {i: rows[i].version for i in picked}, decision)
-    except AssistantError as exc:
-        flash("error", str(exc))
+    outcome = attempt(
+        lambda: actions.decide_many(user, {i: rows[i].version for i in picked}, decision)
+    )
+    if outcome is None:
         return
     verb = "approved and sent" if approve else "rejected"
     if outcome.decided:

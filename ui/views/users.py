@@ -7,9 +7,8 @@ from __future__ import annotations
 import actions
 import components as ui
 import streamlit as st
-from feedback import flash, show_flash
+from feedback import attempt, flash, show_flash
 
-from assistant.errors import AssistantError
 from assistant.users import Role
 
 
@@ -22,31 +21,19 @@ def _on_add(admin: str) -> None:
     if password != again:
         flash("error", "The two passwords differ; nothing was created.")
         return
-    try:
-        user = actions.add_user(admin, name, role, password)
-    except AssistantError as exc:
-        flash("error", str(exc))
-    else:
+    if user := attempt(lambda: actions.add_user(admin, name, role, password)):
         state["u_name"] = ""
         flash("success", f"Added {user.name} as {user.role}. Give them the password in person.")
 
 
 def _on_active(admin: str, who: str, active: bool) -> None:
-    try:
-        actions.set_active(admin, who, active)
-    except AssistantError as exc:
-        flash("error", str(exc))
-    else:
+    if attempt(lambda: actions.set_active(admin, who, active)):
         flash("success", f"{who} is {'enabled' if active else 'disabled'}.")
 
 
 def _on_role(admin: str, who: str) -> None:
     role = str(st.session_state.get(f"role-{who}"))
-    try:
-        actions.set_role(admin, who, role)
-    except AssistantError as exc:
-        flash("error", str(exc))
-    else:
+    if attempt(lambda: actions.set_role(admin, who, role)):
         flash("success", f"{who} is now {role}.")
 
 
