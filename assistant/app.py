@@ -21,8 +21,9 @@ from assistant.db import make_engine
 from assistant.errors import AssistantError, ConfigError, ConflictError
 from assistant.evals.learn import learn
 from assistant.intake.messages import Channel, InboundMessage
+from assistant.knowledge.ask import Asked, ask
 from assistant.knowledge.embeddings import Embedder
-from assistant.knowledge.index import Hit, KnowledgeIndex, Progress, SyncReport, open_chroma
+from assistant.knowledge.index import KnowledgeIndex, Progress, SyncReport, open_chroma
 from assistant.knowledge.loader import Knowledge, load_knowledge
 from assistant.knowledge.order_store import SqlOrderStore
 from assistant.knowledge.status import KnowledgeStatus, LastSync, knowledge_status
@@ -87,9 +88,10 @@ class Assistant:
         self.queue.audit(None, actor or self.settings.actor or "cli", SYNC_ACTION, reason=summary)
         return report
 
-    def retrieve(self, question: str, channel: str | None = None) -> list[Hit]:
-        """What retrieval returns for ``question``: the chunks a draft would be grounded in."""
-        return self.index.search(question, self.knowledge.policy.retrieval.top_k, channel)
+    def retrieve(self, question: str, channel: str | None = None) -> Asked:
+        """What retrieval returns for ``question``: the chunks a draft would be grounded in,
+        and whether the best one would be used as the answer."""
+        return ask(self.index, question, self.knowledge.policy.retrieval.top_k, channel)
 
     # -- messages ----------------------------------------------------------------------
 
@@ -351,7 +353,11 @@ async def open_assistant(
     """Wire the real parts: knowledge, Chroma, SQLite queue, SQLite checkpoints, drafter."""
     knowledge = load_knowledge(settings.knowledge_dir)
     engine = make_engine(settings.database_path)
-    index = KnowledgeIndex(open_chroma(settings.chroma_dir), shared_embedder())
+    index = KnowledgeIndex(
+        open_chroma(settings.chroma_dir),
+        shared_embedder(),
+        min_score=knowledge.policy.retrieval.min_score,
+    )
     orders = SqlOrderStore(engine)
     queue = Queue(engine)
     services = Services(

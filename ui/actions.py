@@ -31,7 +31,8 @@ from assistant.evals.history import (
     load_history,
 )
 from assistant.intake.messages import Channel
-from assistant.knowledge.index import Hit, SyncReport
+from assistant.knowledge.ask import Asked
+from assistant.knowledge.index import SyncReport
 from assistant.knowledge.policy import load_policy
 from assistant.knowledge.status import KnowledgeStatus
 from assistant.review import audit, metrics
@@ -219,12 +220,12 @@ def resync(name: str, progress: Callable[[int, int], None]) -> SyncReport:
     return _call(work)
 
 
-def ask(name: str, question: str, channel: str | None) -> tuple[list[Hit], float]:
-    """What retrieval returns for a question, and the score a source needs to be used."""
+def ask(name: str, question: str, channel: str | None) -> Asked:
+    """What retrieval returns for a question, and whether its best hit answers it."""
     _user(name, Permission.manage_knowledge)
 
-    async def work(a: Assistant) -> tuple[list[Hit], float]:
-        return a.retrieve(question, channel), a.knowledge.policy.retrieval.min_score
+    async def work(a: Assistant) -> Asked:
+        return a.retrieve(question, channel)
 
     return _call(work)
 

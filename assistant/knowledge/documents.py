@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from assistant.intake.messages import Channel
 from assistant.knowledge.front_matter import FrontMatterError, parse_meta, split_blocks
@@ -32,6 +32,12 @@ class Chunk:
     tags: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
     valid_until: date | None = None
+    also_asked: tuple[str, ...] = ()  # other ways customers ask an FAQ's question
+
+    @property
+    def phrasings(self) -> tuple[str, ...]:
+        """The questions this chunk answers, each indexed on its own."""
+        return (self.title, *self.also_asked) if self.kind == "faq" else ()
 
     @property
     def embed_text(self) -> str:
@@ -48,6 +54,8 @@ class Chunk:
             ",".join(self.channels),
             str(self.valid_until),
         ]
+        if self.also_asked:  # only then: entries without it keep their hash (no re-embedding)
+            parts.append("\x1e".join(self.also_asked))
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
@@ -110,12 +118,27 @@ class _Meta(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+Phrasing = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=300)]
+
+
 class FaqMeta(_Meta):
     id: str = Field(pattern=KEBAB)
     question: str = Field(min_length=3)
+    also_asked: list[Phrasing] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
     channels: list[Channel] = Field(default_factory=list)
     valid_until: date | None = None
+
+    @field_validator("also_asked")
+    @classmethod
+    def _distinct(cls, phrasings: list[str]) -> list[str]:
+        seen: set[str] = set()
+        for phrasing in phrasings:
+            key = " ".join(phrasing.lower().split())
+            if key in seen:
+                raise ValueError(f"{phrasing!r} is listed twice; keep one")
+            seen.add(key)
+        return phrasings
 
 
 class PolicyMeta(_Meta):
@@ -164,6 +187,7 @@ def load_faq(path: Path, where: str, problems: list[str]) -> list[Chunk]:
                 tags=tuple(meta.tags),
                 channels=tuple(c.value for c in meta.channels),
                 valid_until=meta.valid_until,
+                also_asked=tuple(meta.also_asked),
             )
         )
     return chunks

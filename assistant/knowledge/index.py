@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from assistant.errors import SearchIndexError
 from assistant.knowledge.documents import Chunk
-from assistant.knowledge.embeddings import Embedder
+from assistant.knowledge.embeddings import DIMENSIONS, Embedder
+from assistant.knowledge.normalise import normalise
+from assistant.knowledge.retrieval import Calibration, Catalogue
 
 COLLECTION = "knowledge"
+PHRASINGS = "phrasings"  # suffix of the collection holding each FAQ question, embedded alone
 
 Progress = Callable[[int, int], None]  # (done, total) embeddings
 
@@ -28,6 +34,7 @@ class Hit:
     title: str
     text: str
     kind: str
+    answers: bool = False  # the best hit, and it clears the brand's answer rule
 
 
 @dataclass
@@ -36,6 +43,7 @@ class SyncReport:
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
+    phrasings: int = 0  # questions and also_asked phrasings embedded
 
     @property
     def embedded(self) -> int:
@@ -61,12 +69,25 @@ def open_chroma(path: Path) -> Any:
 
 
 class KnowledgeIndex:
-    def __init__(self, client: Any, embedder: Embedder, collection: str = COLLECTION) -> None:
+    def __init__(
+        self,
+        client: Any,
+        embedder: Embedder,
+        collection: str = COLLECTION,
+        min_score: float = 0.45,
+    ) -> None:
         self.embedder = embedder
+        self.min_score = min_score  # the policy's floor under the calibrated threshold
         self._count: int | None = None
+        self._catalogue: _Loaded | None = None
         try:
             self._collection = client.get_or_create_collection(
                 collection, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+            )
+            self._phrasings = client.get_or_create_collection(
+                f"{collection}-{PHRASINGS}",
+                configuration={"hnsw": {"space": "cosine"}},
+                embedding_function=None,
             )
         except Exception as exc:
             raise SearchIndexError(
@@ -126,16 +147,80 @@ class KnowledgeIndex:
             )
             if progress:
                 progress(min(start + batch, len(todo)), len(todo))
+        report.phrasings = self._sync_phrasings(chunks)
         self._count = None
+        self._catalogue = None
         return report
+
+    def _sync_phrasings(self, chunks: list[Chunk]) -> int:
+        """Each FAQ question and ``also_asked`` phrasing as its own vector, owned by its FAQ."""
+        wanted: dict[str, tuple[str, str, str]] = {}  # id → (text, owner, role)
+        for chunk in chunks:
+            for n, text in enumerate(chunk.phrasings):
+                role = "question" if n == 0 else "also_asked"
+                wanted[f"{chunk.id}@{n}"] = (text, chunk.id, role)
+        stored = self._phrasings.get(include=["metadatas"])
+        have = {
+            id_: str(meta.get("hash", ""))
+            for id_, meta in zip(stored["ids"], stored["metadatas"] or [], strict=True)
+        }
+        gone = sorted(set(have) - set(wanted))
+        if gone:
+            self._phrasings.delete(ids=gone)
+        todo = [id_ for id_, row in wanted.items() if have.get(id_) != self._phrasing_hash(row)]
+        for start in range(0, len(todo), 64):
+            part = todo[start : start + 64]
+            vectors = self.embedder.embed([normalise(wanted[i][0]) for i in part])
+            self._phrasings.upsert(
+                ids=part,
+                embeddings=vectors.tolist(),
+                documents=[wanted[i][0] for i in part],
+                metadatas=[
+                    {
+                        "chunk": wanted[i][1],
+                        "role": wanted[i][2],
+                        "hash": self._phrasing_hash(wanted[i]),
+                    }
+                    for i in part
+                ],
+            )
+        return len(todo)
+
+    def _phrasing_hash(self, row: tuple[str, str, str]) -> str:
+        text, owner, role = row
+        digest = hashlib.sha256(f"{text}\x1f{owner}\x1f{role}".encode()).hexdigest()
+        return f"{digest}|{self.embedder.model_id}"
 
     def search(
         self, text: str, k: int, channel: str | None = None, today: date | None = None
     ) -> list[Hit]:
-        if self.count() == 0:
+        """The ``k`` best entries for a customer message; the first is marked ``answers``
+        when it clears the brand's answer rule (see ``retrieval``)."""
+        loaded = self._load()
+        if loaded is None:
             return []
-        vector = self.embedder.embed_one(text)
-        return self.search_vector(vector.tolist(), k, channel, today)
+        query = normalise(text) or text
+        fused = loaded.catalogue.scores(self.embedder.embed_one(query), query)
+        today = today or date.today()
+        allowed = np.array([row.usable(channel, today) for row in loaded.rows], dtype=bool)
+        ranked = loaded.catalogue.rank(fused, allowed)[:k]
+        rule = loaded.calibration
+        answers = bool(ranked) and (
+            ranked[0].score >= rule.threshold and loaded.catalogue.margin(ranked) >= rule.margin
+        )
+        return [
+            Hit(
+                id=loaded.rows[r.index].id,
+                score=round(r.score, 4),
+                source=loaded.rows[r.index].source,
+                line=loaded.rows[r.index].line,
+                title=loaded.rows[r.index].title,
+                text=loaded.rows[r.index].text,
+                kind=loaded.rows[r.index].kind,
+                answers=answers and n == 0,
+            )
+            for n, r in enumerate(ranked)
+        ]
 
     def search_vector(
         self, vector: list[float], k: int, channel: str | None = None, today: date | None = None
@@ -175,6 +260,78 @@ class KnowledgeIndex:
                 )
             )
         return hits[:k]
+
+    def calibration(self) -> Calibration | None:
+        """The answer rule in force (None while the index is empty)."""
+        loaded = self._load()
+        return None if loaded is None else loaded.calibration
+
+    def _load(self) -> _Loaded | None:
+        """Read every vector once per process (and again after a sync)."""
+        if self._catalogue is not None:
+            return self._catalogue
+        if self.count() == 0:
+            return None
+        got = self._collection.get(include=["embeddings", "documents", "metadatas"])
+        rows = [
+            _Row.of(id_, doc, meta)
+            for id_, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
+        position = {row.id: n for n, row in enumerate(rows)}
+        phr = self._phrasings.get(include=["embeddings", "documents", "metadatas"])
+        keep = [n for n, meta in enumerate(phr["metadatas"] or []) if meta.get("chunk") in position]
+        vectors = np.asarray(phr["embeddings"], dtype=np.float32).reshape(-1, DIMENSIONS)
+        catalogue = Catalogue(
+            answer_vectors=np.asarray(got["embeddings"], dtype=np.float32),
+            lexical_docs=[f"{row.title}\n{row.text}" for row in rows],
+            phrasing_vectors=vectors[keep],
+            phrasing_owner=[position[str(phr["metadatas"][n]["chunk"])] for n in keep],
+        )
+        held_out = {
+            m: str(phr["documents"][n])
+            for m, n in enumerate(keep)
+            if phr["metadatas"][n].get("role") == "also_asked"
+        }
+        self._catalogue = _Loaded(rows, catalogue, catalogue.calibrate(held_out, self.min_score))
+        return self._catalogue
+
+
+@dataclass(frozen=True)
+class _Row:
+    id: str
+    source: str
+    line: int
+    title: str
+    text: str
+    kind: str
+    channels: tuple[str, ...]
+    valid_until: date | None
+
+    @classmethod
+    def of(cls, id_: str, doc: str, meta: dict[str, Any]) -> _Row:
+        until = meta.get("valid_until")
+        return cls(
+            id=id_,
+            source=str(meta["source"]),
+            line=int(meta["line"]),
+            title=str(meta["title"]),
+            text=str(doc),
+            kind=str(meta["kind"]),
+            channels=tuple(c for c in str(meta.get("channels", "")).split(",") if c),
+            valid_until=date.fromisoformat(str(until)) if until else None,
+        )
+
+    def usable(self, channel: str | None, today: date) -> bool:
+        if channel and self.channels and channel not in self.channels:
+            return False
+        return self.valid_until is None or self.valid_until >= today
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    rows: list[_Row]
+    catalogue: Catalogue
+    calibration: Calibration
 
 
 def _metadata(chunk: Chunk, embedder_id: str) -> dict[str, str | int]:

@@ -9,6 +9,7 @@ from feedback import flash, show_flash
 
 from assistant.errors import AssistantError, KnowledgeError
 from assistant.intake.messages import Channel
+from assistant.knowledge.ask import Asked
 
 STATE_ICONS = {
     "synced": "✓",
@@ -87,11 +88,26 @@ def page(user: str) -> None:
     asked = question.text_input("Question", key="ask", max_chars=2_000)
     picked = channel.selectbox("Channel", ["any", *[c.value for c in Channel]], key="ask_channel")
     if asked.strip():
-        hits, min_score = actions.ask(user, asked, None if picked == "any" else picked)
-        if not hits:
-            st.info("Nothing in the index answers this. Add an FAQ entry, then re-sync.")
-        for hit in hits:
-            used = "above" if hit.score >= min_score else "below"
-            used = f"{used} the {min_score:.2f} answer threshold"
-            with st.expander(f"{hit.score:.3f} · {hit.source}:{hit.line} · {hit.title} · {used}"):
-                st.text(hit.text)
+        _show_asked(actions.ask(user, asked, None if picked == "any" else picked))
+
+
+def _show_asked(asked: Asked) -> None:
+    """The same hits and verdict as ``assistant ask QUESTION --json``."""
+    rule = asked.calibration
+    if not asked.hits:
+        st.info("Nothing in the index answers this. Add an FAQ entry, then re-sync.")
+        return
+    if asked.answered:
+        st.success(f"Answered from {asked.hits[0].id}: a draft would quote it.")
+    else:
+        st.warning("Not answered: a person replies. Add an `also_asked` phrasing if it should be.")
+    if rule is not None:
+        st.caption(
+            f"Answer rule for this brand: best score ≥ {rule.threshold:.2f} and ≥ "
+            f"{rule.margin:.2f} ahead of the best different answer (calibrated on "
+            f"{rule.phrasings} also_asked phrasings)."
+        )
+    for hit in asked.hits:
+        used = "answers" if hit.answers else "context only"
+        with st.expander(f"{hit.score:.3f} · {hit.source}:{hit.line} · {hit.title} · {used}"):
+            st.text(hit.text)

@@ -1,0 +1,85 @@
+"""BM25 over the knowledge entries, in process: a few hundred short documents need no
+search engine. Words are stemmed lightly, and a misspelt query word counts as the one
+known word it is one edit away from ("pasword" → "password")."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+from assistant.knowledge.normalise import normalise
+
+K1 = 1.2
+B = 0.75
+
+_STOP = """a about am an and any are as at be been being but by can could did do does doing for
+    from get got had has have having he her here hers him his how i if in into is it its
+    just me might more my no not now of off on once or our ours out over please re same
+    she should so some such than that the their theirs them then there these they this
+    those to too very was we were what when where which while who whom why will with would
+    you your yours yourself hi hey hello thanks thank"""
+STOPWORDS = frozenset(_STOP.split())
+
+
+def stem(word: str) -> str:
+    """Crude suffix stripping: enough to match "returns" with "return", "shipping" with "ship"."""
+    for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            word = word[: -len(suffix)] + keep
+            break
+    if len(word) > 3 and word[-1] == word[-2]:  # "shipp" → "ship"
+        word = word[:-1]
+    return word
+
+
+def terms(text: str) -> list[str]:
+    return [stem(w) for w in normalise(text).replace("-", " ").split() if w not in STOPWORDS]
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """True when ``a`` and ``b`` differ by one insertion, deletion, substitution or swap."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        i, j = diff[0], diff[-1]
+        return len(diff) == 2 and j == i + 1 and a[i] == b[j] and a[j] == b[i]
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = next((n for n in range(len(short)) if short[n] != long_[n]), len(short))
+    return short[i:] == long_[i + 1 :]
+
+
+class Bm25:
+    def __init__(self, docs: list[str]) -> None:
+        self._docs = [Counter(terms(d)) for d in docs]
+        self._lengths = [sum(d.values()) for d in self._docs]
+        self._avg = sum(self._lengths) / max(1, len(self._docs)) or 1.0
+        frequency: Counter[str] = Counter()
+        for doc in self._docs:
+            frequency.update(doc.keys())
+        n = len(self._docs)
+        self._idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in frequency.items()}
+
+    def _known(self, term: str) -> str | None:
+        if term in self._idf:
+            return term
+        if len(term) < 4:
+            return None
+        close = [t for t in self._idf if t[0] == term[0] and _one_edit(term, t)]
+        return close[0] if len(close) == 1 else None
+
+    def scores(self, query: str) -> list[float]:
+        """One score per document (0 when no query word occurs in it)."""
+        wanted = [k for t in dict.fromkeys(terms(query)) if (k := self._known(t)) is not None]
+        out = []
+        for doc, length in zip(self._docs, self._lengths, strict=True):
+            score = 0.0
+            for term in wanted:
+                tf = doc.get(term, 0)
+                if tf:
+                    norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / self._avg))
+                    score += self._idf[term] * norm
+            out.append(score)
+        return out

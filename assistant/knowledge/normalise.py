@@ -1,0 +1,91 @@
+"""Casual customer text made comparable with FAQ text: handles, links and emoji dropped,
+chat shorthand ("u", "ur", "pls") spelled out, repeated letters and punctuation squeezed.
+Retrieval only: the message itself, its routing and its reply never see this text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Shorthand seen in DMs and comments, spelled out. Only unambiguous forms: "r" and "u" are
+# words on their own, never inside one ("ur" in "your" is untouched).
+SHORTHAND = {
+    "u": "you",
+    "ya": "you",
+    "ur": "your",
+    "urs": "yours",
+    "r": "are",
+    "y": "why",
+    "n": "and",
+    "w": "with",
+    "w/": "with",
+    "b4": "before",
+    "pls": "please",
+    "plz": "please",
+    "thx": "thanks",
+    "ty": "thank you",
+    "smth": "something",
+    "sth": "something",
+    "abt": "about",
+    "bc": "because",
+    "cuz": "because",
+    "rn": "right now",
+    "asap": "as soon as possible",
+    "idk": "i do not know",
+    "im": "i am",
+    "ive": "i have",
+    "dont": "do not",
+    "doesnt": "does not",
+    "didnt": "did not",
+    "cant": "cannot",
+    "wont": "will not",
+    "isnt": "is not",
+    "whats": "what is",
+    "wheres": "where is",
+    "hows": "how is",
+    "wanna": "want to",
+    "gonna": "going to",
+    "gotta": "have to",
+    "xmas": "christmas",
+    "addy": "address",
+    "pkg": "package",
+    "pw": "password",
+    "acct": "account",
+    "info": "information",
+    "giftcard": "gift card",
+    "giftcards": "gift cards",
+    "e-gift": "gift",
+    "lol": "",
+    "lmao": "",
+    "omg": "",
+    "tbh": "",
+    "btw": "",
+    "hi": "",
+    "hey": "",
+    "hello": "",
+}
+
+HANDLE = re.compile(r"(?<!\w)@[\w.]+")
+LINK = re.compile(r"https?://\S+|www\.\S+")
+REPEATS = re.compile(r"(\w)\1{2,}")  # "sooooo" → "soo": keeps real double letters
+WORD = re.compile(r"[^\W_]+(?:[/'-][^\W_]+)*/?")
+
+
+def _is_symbol(char: str) -> bool:
+    """Emoji, pictographs and other symbols: they carry tone, not the question."""
+    return unicodedata.category(char) in {"So", "Sk", "Cs", "Co", "Mn", "Cf"}
+
+
+def normalise(text: str) -> str:
+    """Lower-case words separated by single spaces, shorthand spelled out."""
+    text = HANDLE.sub(" ", LINK.sub(" ", text))
+    text = unicodedata.normalize("NFKC", text).lower().replace("’", "'")
+    text = "".join(" " if _is_symbol(c) else c for c in text)
+    text = REPEATS.sub(r"\1\1", text)
+    words = []
+    for word in WORD.findall(text):
+        key = word.replace("'", "")
+        expanded = SHORTHAND.get(word, SHORTHAND.get(key, word))
+        if expanded:
+            words.append(expanded)
+    return " ".join(words)

@@ -1,0 +1,123 @@
+"""Hybrid ranking of knowledge entries, and whether the best one answers the question.
+
+Each entry is scored by meaning (the closest of its embedded texts: its answer, its
+question, each ``also_asked`` phrasing) plus a lexical BM25 share, on the normalised
+question. The best entry answers only when its score clears the brand's threshold AND beats
+the best entry with a *different* answer by a margin: a near tie between two different
+answers is a guess, and a wrong FAQ that passes the grounding check is the worst draft."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from assistant.knowledge.lexical import Bm25
+
+Floats = npt.NDArray[np.float32]
+
+LEXICAL_WEIGHT = 0.2  # share of the saturated BM25 score added to the cosine
+LEXICAL_HALF = 6.0  # BM25 score that counts as half a full lexical match
+SAME_ANSWER = 0.8  # answers this similar say the same thing (an FAQ and its policy section)
+ANSWER_VECTOR_WEIGHT = 0.9  # a match on the answer text counts a little less than on a question
+MIN_MARGIN = 0.04
+QUANTILE = 0.2  # the threshold lets this share of the brand's own phrasings through unanswered
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The answer rule for one brand, derived from its own FAQ phrasings (reproducible:
+    the same knowledge gives the same numbers)."""
+
+    threshold: float
+    margin: float
+    phrasings: int  # held-out phrasings it was computed on
+    recall: float  # share of them answered with their own FAQ under this rule
+
+
+@dataclass(frozen=True)
+class Ranked:
+    index: int  # entry position in the catalogue
+    score: float
+
+
+class Catalogue:
+    """Everything retrieval needs in memory: a few hundred rows, so exact search beats an
+    approximate index and the lexical side needs no engine."""
+
+    def __init__(
+        self,
+        answer_vectors: Floats,
+        lexical_docs: list[str],
+        phrasing_vectors: Floats,
+        phrasing_owner: list[int],
+    ) -> None:
+        self.answer_vectors = answer_vectors
+        self.phrasing_vectors = phrasing_vectors
+        self.phrasing_owner = np.asarray(phrasing_owner, dtype=np.int64)
+        self.bm25 = Bm25(lexical_docs)
+        self.same = answer_vectors @ answer_vectors.T >= SAME_ANSWER if len(lexical_docs) else None
+
+    def __len__(self) -> int:
+        return len(self.answer_vectors)
+
+    def scores(self, vector: Floats, query: str, skip_phrasing: int | None = None) -> Floats:
+        """One fused score per entry (``skip_phrasing`` leaves one phrasing out)."""
+        dense = (self.answer_vectors @ vector) * ANSWER_VECTOR_WEIGHT
+        if len(self.phrasing_vectors):
+            by_phrasing = self.phrasing_vectors @ vector
+            if skip_phrasing is not None:
+                by_phrasing[skip_phrasing] = -1.0
+            best = np.full(len(dense), -1.0, dtype=np.float32)
+            np.maximum.at(best, self.phrasing_owner, by_phrasing)
+            dense = np.maximum(dense, best)
+        lexical = np.asarray(self.bm25.scores(query), dtype=np.float32)
+        lexical_share = lexical / (lexical + LEXICAL_HALF)
+        # Scaled back to at most 1, so leads read it like a similarity.
+        fused = (dense + LEXICAL_WEIGHT * lexical_share) / (1 + LEXICAL_WEIGHT)
+        return fused.astype(np.float32)
+
+    def rank(self, fused: Floats, allowed: npt.NDArray[np.bool_]) -> list[Ranked]:
+        order = [int(i) for i in np.argsort(-fused) if allowed[i]]
+        return [Ranked(i, float(fused[i])) for i in order]
+
+    def margin(self, ranked: list[Ranked]) -> float:
+        """How far the best entry leads the best entry that gives a different answer."""
+        if not ranked:
+            return 0.0
+        top = ranked[0]
+        assert self.same is not None
+        rival = next((r for r in ranked[1:] if not self.same[top.index, r.index]), None)
+        return top.score - rival.score if rival else top.score
+
+    def calibrate(self, held_out: dict[int, str], floor: float) -> Calibration:
+        """Leave each ``also_asked`` phrasing out (position → text), ask it, and set the
+        threshold so that most of the brand's own phrasings would still be answered by
+        their FAQ; never below ``floor`` (the policy's min_score). The lexical side never
+        holds ``also_asked`` text, so leaving the vector out leaves the whole phrasing out."""
+        allowed = np.ones(len(self), dtype=bool)
+        tops: list[float] = []
+        margins: list[float] = []
+        for n, text in held_out.items():
+            ranked = self.rank(
+                self.scores(self.phrasing_vectors[n], text, skip_phrasing=n), allowed
+            )
+            owner = int(self.phrasing_owner[n])
+            assert self.same is not None
+            if ranked and self.same[ranked[0].index, owner]:
+                tops.append(ranked[0].score)
+                margins.append(self.margin(ranked))
+        if not tops:
+            return Calibration(threshold=floor, margin=MIN_MARGIN, phrasings=0, recall=0.0)
+        threshold = max(floor, float(np.quantile(tops, QUANTILE)))
+        margin = max(MIN_MARGIN, min(0.1, float(np.quantile(margins, QUANTILE))))
+        answered = sum(
+            1 for t, m in zip(tops, margins, strict=True) if t >= threshold and m >= margin
+        )
+        return Calibration(
+            threshold=round(threshold, 4),
+            margin=round(margin, 4),
+            phrasings=len(held_out),
+            recall=round(answered / len(held_out), 3),
+        )

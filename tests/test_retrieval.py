@@ -1,0 +1,143 @@
+"""Finding the right answer for how customers write: the development set, ``also_asked``
+phrasings, and ``assistant ask``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.app import open_assistant
+from assistant.cli.main import app
+from assistant.errors import KnowledgeError
+from assistant.knowledge.loader import load_knowledge
+from assistant.knowledge.normalise import normalise
+from assistant.settings import Settings
+from tests.support import ROOT, run
+
+runner = CliRunner()
+DEV_SET = ROOT / "bench" / "data" / "retrieval_dev.jsonl"
+
+
+def _dev_rows() -> list[dict[str, Any]]:
+    return [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines()]
+
+
+def test_casual_questions_find_their_faq_and_unanswerable_ones_mostly_do_not(
+    ingested: Settings,
+) -> None:
+    rows = _dev_rows()
+
+    async def go() -> list[tuple[dict[str, Any], str | None, bool]]:
+        async with open_assistant(ingested) as assistant:
+            out = []
+            for row in rows:
+                asked = assistant.retrieve(row["text"], row.get("channel"))
+                out.append((row, asked.hits[0].id if asked.hits else None, asked.answered))
+            return out
+
+    results = run(go())
+    answerable = [(r, top, ok) for r, top, ok in results if r["expect"]]
+    right = [
+        1 for r, top, ok in answerable if ok and top in {r["expect"], *r.get("also_right", [])}
+    ]
+    wrong = [
+        1 for r, top, ok in answerable if ok and top not in {r["expect"], *r.get("also_right", [])}
+    ]
+    unanswerable = [ok for r, _, ok in results if not r["expect"]]
+    # Floors below the measured figures (bench/retrieval.py: 0.90 / 0.01 / 0.11), above
+    # the retrieval this replaced (0.74 / 0.07).
+    assert sum(right) / len(answerable) >= 0.87
+    assert sum(wrong) / len(answerable) <= 0.03
+    assert sum(unanswerable) / len(unanswerable) <= 0.15
+
+
+def test_the_development_questions_are_not_in_the_knowledge_folder() -> None:
+    phrasings = {
+        " ".join(p.lower().split())
+        for c in load_knowledge(ROOT / "knowledge").chunks
+        for p in c.phrasings
+    }
+    assert not phrasings & {" ".join(r["text"].lower().split()) for r in _dev_rows()}
+
+
+def test_casual_text_is_normalised_for_retrieval() -> None:
+    assert normalise("hey @fernhillgoods whats ur return policy?? 😩😩") == (
+        "what is your return policy"
+    )
+    assert normalise("can i pay w paypal, pls") == "can i pay with paypal please"
+    assert normalise("r prices in USD") == "are prices in usd"
+
+
+def _add_also_asked(path: Path, faq_id: str, lines: str) -> None:
+    text = path.read_text()
+    marker = f"id: {faq_id}\n"
+    head, tail = text.split(marker, 1)
+    question, rest = tail.split("\n", 1)
+    path.write_text(f"{head}{marker}{question}\n{lines}{rest}")
+
+
+def test_an_also_asked_phrasing_makes_a_new_question_reach_its_faq(ingested: Settings) -> None:
+    question = "do u guys do wholesale for my shop?"
+
+    def ask() -> tuple[str, bool]:
+        async def go() -> tuple[str, bool]:
+            async with open_assistant(ingested) as assistant:
+                assistant.ingest()
+                asked = assistant.retrieve(question)
+                return asked.hits[0].id, asked.answered
+
+        return run(go())
+
+    assert ask()[1] is False
+    faq = ingested.knowledge_dir / "faq" / "account.md"
+    _add_also_asked(faq, "contact-us", "  - Do you sell wholesale to shops and stores?\n")
+
+    assert ask() == ("faq:contact-us", True)
+
+
+@pytest.mark.parametrize(
+    ("lines", "line", "problem"),
+    [
+        ("also_asked:\n  - Is it free?\n  - ok\n", 6, "also_asked.1: String should have at least"),
+        ("also_asked:\n  - Is it free?\n  - is it  FREE?\n", 4, "'is it  FREE?' is listed twice"),
+        ("also_asked: {a: b}\n", 4, "also_asked: Input should be a valid list"),
+    ],
+)
+def test_a_bad_also_asked_names_its_file_and_line(
+    knowledge_dir: Path, lines: str, line: int, problem: str
+) -> None:
+    (knowledge_dir / "faq" / "gifts.md").write_text(
+        f"---\nid: gift-boxes\nquestion: Do you sell gift boxes?\n{lines}---\nNot yet.\n"
+    )
+
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(knowledge_dir)
+
+    [found] = caught.value.problems
+    assert found.startswith(f"faq/gifts.md:{line}: ") and problem in found, found
+
+
+def test_ask_json_gives_the_hits_and_whether_the_best_answers(ingested: Settings) -> None:
+    answered = runner.invoke(app, ["ask", "do you take apple pay", "--json"])
+    assert answered.exit_code == 0, answered.output
+    result = json.loads(answered.output)
+    assert result["answered"] is True
+    best = result["hits"][0]
+    assert set(best) == {"id", "score", "source", "line"}
+    assert (best["id"], best["source"]) == ("faq:payment-methods", "faq/payments.md")
+    lines = (ingested.knowledge_dir / best["source"]).read_text().splitlines()
+    assert lines[best["line"] : best["line"] + 1] == ["id: payment-methods"]
+
+    unanswered = runner.invoke(app, ["ask", "are u hiring? 👀", "--json"])
+    assert json.loads(unanswered.output)["answered"] is False
+
+
+def test_ask_before_any_ingest_says_what_to_run(settings: Settings) -> None:
+    result = runner.invoke(app, ["ask", "do you take apple pay"])
+
+    assert result.exit_code != 0
+    assert "assistant ingest" in result.output
