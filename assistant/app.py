@@ -24,8 +24,10 @@ from assistant.intake.messages import Channel, InboundMessage
 from assistant.knowledge.ask import Asked, ask
 from assistant.knowledge.embeddings import Embedder
 from assistant.knowledge.index import KnowledgeIndex, Progress, SyncReport, open_chroma
+from assistant.knowledge.learning import propose
 from assistant.knowledge.loader import Knowledge, load_knowledge
 from assistant.knowledge.order_store import SqlOrderStore
+from assistant.knowledge.proposals import ProposalStore
 from assistant.knowledge.status import KnowledgeStatus, LastSync, knowledge_status
 from assistant.llm import model_slots
 from assistant.pipeline.drafting import Drafter, TemplateDrafter
@@ -75,6 +77,7 @@ class Assistant:
     queue: Queue
     services: Services
     graph: Any = field(repr=False)
+    proposals: ProposalStore = field(repr=False)
 
     # -- knowledge ---------------------------------------------------------------------
 
@@ -200,8 +203,11 @@ class Assistant:
         item = self.queue.decide(item_id, decision, expected_version, role)
         await self._resume(item)
         decided = self.queue.get(item_id)
-        # A sent approval or edit may join the eval set (sampled, PII-redacted).
+        # A sent approval or edit may join the eval set (sampled, PII-redacted), and
+        # proposes what it teaches the knowledge (a lead decides; nothing changes here).
         learn(self.settings, self.knowledge, self.orders, decided)
+        if isinstance(decision, Approve | Edit):
+            propose(self.proposals, self.knowledge, shared_embedder(), decided)
         return decided
 
     def _check_length(self, item: ReviewItem, decision: Approve | Edit) -> None:
@@ -382,6 +388,7 @@ async def open_assistant(
                 queue=queue,
                 services=services,
                 graph=graph,
+                proposals=ProposalStore(engine),
             )
         finally:
             engine.dispose()

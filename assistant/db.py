@@ -13,6 +13,7 @@ from sqlmodel import SQLModel, create_engine
 
 import assistant.knowledge.order_store
 import assistant.review.models  # noqa: F401  (registers the tables)
+from assistant.knowledge.proposals import FaqProposal
 from assistant.users.models import User
 
 
@@ -24,10 +25,15 @@ def _users(conn: Connection) -> None:
     User.metadata.tables["users"].create(conn, checkfirst=True)
 
 
+def _faq_proposals(conn: Connection) -> None:
+    FaqProposal.metadata.tables["faq_proposals"].create(conn, checkfirst=True)
+
+
 # Append only: a migration that shipped is never edited, a new one is added.
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _initial),
     ("0002_users", _users),
+    ("0003_faq_proposals", _faq_proposals),
 ]
 
 

@@ -20,6 +20,7 @@ from tests.console_support import (
     audit,
     click,
     console,
+    decide_elsewhere,
     go,
     on_screen,
     open_item,
@@ -164,6 +165,29 @@ def test_ask_a_question_shows_what_retrieval_returns(desk: Settings) -> None:
     labels = [e.label for e in at.expander]
     assert labels and "faq/shipping.md:" in labels[0]
     assert labels[0].split(" · ")[0].startswith("0.")  # the score comes first
+
+
+def test_a_lead_sees_which_questions_reached_answers_and_rejects_a_gap(desk: Settings) -> None:
+    from assistant.review.decisions import Edit
+
+    wash, wholesale = "how do i wash merino without ruining it", "do you do wholesale for shops?"
+    ids = queued(desk, wash, wholesale, channel="whatsapp")
+    for item_id in ids:
+        decide_elsewhere(desk, item_id, Edit(actor="ann", text="Thanks for asking!"))
+
+    at = go(console("lea"), "Knowledge")
+    screen = on_screen(at)
+    reached = at.dataframe[1].value  # after the files table
+    assert list(reached["answer"]) == ["faq:care-instructions"]
+    assert "1 question(s) no entry answered" in [e.label for e in at.expander]
+    assert f"add to faq:care-instructions: “{wash}”" in screen
+    assert f"FAQ gap, asked 1×: “{wholesale}”" in screen
+
+    gap = next(b for b in at.button if b.key.startswith("reject_") and b.key != "reject_1")
+    at = gap.click().run()
+
+    assert f"Proposal #{gap.key.removeprefix('reject_')} rejected" in on_screen(at)
+    assert gap.key not in [b.key for b in at.button]
 
 
 # -- audit -----------------------------------------------------------------------------

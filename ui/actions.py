@@ -34,6 +34,9 @@ from assistant.intake.messages import Channel
 from assistant.knowledge.ask import Asked
 from assistant.knowledge.index import SyncReport
 from assistant.knowledge.policy import load_policy
+from assistant.knowledge.proposal_actions import accept_proposal, proposals, reject_proposal
+from assistant.knowledge.proposals import FaqProposal, ProposalStatus
+from assistant.knowledge.questions import QuestionOutcomes, question_outcomes
 from assistant.knowledge.status import KnowledgeStatus
 from assistant.review import audit, metrics
 from assistant.review.bulk import BulkOutcome
@@ -218,6 +221,24 @@ def resync(name: str, progress: Callable[[int, int], None]) -> SyncReport:
         return a.ingest(progress, actor=user.name)
 
     return _call(work)
+
+
+def learning(name: str) -> tuple[QuestionOutcomes, list[FaqProposal]]:
+    """Which stored questions reached each answer or none, and the open proposals."""
+    _user(name, Permission.manage_knowledge)
+    settings = load_settings()
+    with open_records(settings) as records:
+        outcomes = question_outcomes(records.queue.items(limit=2_000))
+    return outcomes, proposals(settings, (ProposalStatus.open,))
+
+
+def decide_proposal(name: str, proposal_id: int, accepted: bool) -> FaqProposal:
+    """Accept (file edit behind the eval gate, then re-sync) or reject one proposal."""
+    user = _user(name, Permission.manage_knowledge)
+    settings = load_settings()
+    if accepted:
+        return asyncio.run(accept_proposal(settings, proposal_id, user.name))
+    return reject_proposal(settings, proposal_id, user.name)
 
 
 def ask(name: str, question: str, channel: str | None) -> Asked:

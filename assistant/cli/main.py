@@ -18,6 +18,7 @@ from assistant.cli import (
     ask_command,
     audit_commands,
     eval_commands,
+    knowledge_commands,
     queue_commands,
     user_commands,
 )
@@ -31,6 +32,7 @@ app.add_typer(queue_commands.app, name="queue")
 app.add_typer(user_commands.app, name="users")
 app.add_typer(audit_commands.app, name="audit")
 app.add_typer(eval_commands.app, name="eval")
+app.add_typer(knowledge_commands.app, name="knowledge")
 app.command()(ask_command.ask)
 console = Console(stderr=True)
 

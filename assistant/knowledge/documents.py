@@ -36,8 +36,9 @@ class Chunk:
 
     @property
     def phrasings(self) -> tuple[str, ...]:
-        """The questions this chunk answers, each indexed on its own."""
-        return (self.title, *self.also_asked) if self.kind == "faq" else ()
+        """The questions this chunk answers, each indexed on its own (a policy section's
+        title stands for its question)."""
+        return (self.title, *self.also_asked)
 
     @property
     def embed_text(self) -> str:

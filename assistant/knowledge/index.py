@@ -286,6 +286,7 @@ class KnowledgeIndex:
             lexical_docs=[f"{row.title}\n{row.text}" for row in rows],
             phrasing_vectors=vectors[keep],
             phrasing_owner=[position[str(phr["metadatas"][n]["chunk"])] for n in keep],
+            groups=[row.source if row.kind == "policy" else row.id for row in rows],
         )
         held_out = {
             m: str(phr["documents"][n])

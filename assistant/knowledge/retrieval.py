@@ -17,12 +17,12 @@ from assistant.knowledge.lexical import Bm25
 
 Floats = npt.NDArray[np.float32]
 
-LEXICAL_WEIGHT = 0.2  # share of the saturated BM25 score added to the cosine
+LEXICAL_WEIGHT = 0.3  # share of the saturated BM25 score added to the cosine
 LEXICAL_HALF = 6.0  # BM25 score that counts as half a full lexical match
 SAME_ANSWER = 0.8  # answers this similar say the same thing (an FAQ and its policy section)
 ANSWER_VECTOR_WEIGHT = 0.9  # a match on the answer text counts a little less than on a question
 MIN_MARGIN = 0.04
-QUANTILE = 0.2  # the threshold lets this share of the brand's own phrasings through unanswered
+QUANTILE = 0.15  # the threshold lets this share of the brand's own phrasings through unanswered
 
 
 @dataclass(frozen=True)
@@ -52,12 +52,18 @@ class Catalogue:
         lexical_docs: list[str],
         phrasing_vectors: Floats,
         phrasing_owner: list[int],
+        groups: list[str] | None = None,
     ) -> None:
         self.answer_vectors = answer_vectors
         self.phrasing_vectors = phrasing_vectors
         self.phrasing_owner = np.asarray(phrasing_owner, dtype=np.int64)
         self.bm25 = Bm25(lexical_docs)
+        # Entries that give the same answer: near-identical text (an FAQ and the policy
+        # section it sums up), or one group (the sections of one policy).
         self.same = answer_vectors @ answer_vectors.T >= SAME_ANSWER if len(lexical_docs) else None
+        if groups is not None and self.same is not None:
+            keys = np.asarray(groups)
+            self.same |= keys[:, None] == keys[None, :]
 
     def __len__(self) -> int:
         return len(self.answer_vectors)

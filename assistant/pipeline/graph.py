@@ -267,7 +267,9 @@ def build_graph(
             draft_kind=result.kind.value if result else "none",
             confidence=result.confidence if result else None,
             sources=[
-                {k: h[k] for k in ("id", "score", "source", "line", "title", "text")} for h in hits
+                {k: h[k] for k in ("id", "score", "source", "line", "title", "text")}
+                | {"answers": h.get("answers", False)}
+                for h in hits
             ],
             order_id=order["order_id"] if order else state.get("missing_order_id"),
             order_facts=facts,

@@ -10,6 +10,7 @@ from feedback import flash, show_flash
 from assistant.errors import AssistantError, KnowledgeError
 from assistant.intake.messages import Channel
 from assistant.knowledge.ask import Asked
+from assistant.knowledge.proposals import FaqProposal, ProposalKind, ProposalStatus
 
 STATE_ICONS = {
     "synced": "✓",
@@ -89,6 +90,53 @@ def page(user: str) -> None:
     picked = channel.selectbox("Channel", ["any", *[c.value for c in Channel]], key="ask_channel")
     if asked.strip():
         _show_asked(actions.ask(user, asked, None if picked == "any" else picked))
+    _learning(user)
+
+
+def _decide(user: str, proposal: FaqProposal, accepted: bool) -> None:
+    assert proposal.id is not None
+    try:
+        with st.spinner("Writing the change and running the eval gate…" if accepted else "…"):
+            done = actions.decide_proposal(user, proposal.id, accepted)
+    except AssistantError as exc:
+        flash("error", str(exc))
+        return
+    kind = "error" if done.status is ProposalStatus.reverted else "success"
+    flash(
+        kind, f"Proposal #{done.id} {done.status.value}" + (f": {done.note}" if done.note else "")
+    )
+
+
+def _learning(user: str) -> None:
+    """What customers asked (from processed messages) and what approvals propose."""
+    outcomes, open_ = actions.learning(user)
+    st.subheader("Questions customers asked")
+    st.caption("From processed messages; messages about an order are answered from the order.")
+    reached = [
+        {"answer": entry, "questions": len(qs), "examples": " · ".join(qs[:3])}
+        for entry, qs in sorted(outcomes.reached.items(), key=lambda kv: -len(kv[1]))
+    ]
+    if reached:
+        st.dataframe(reached, hide_index=True, width="stretch", key="reached")
+    with st.expander(f"{len(outcomes.unanswered)} question(s) no entry answered"):
+        for text in outcomes.unanswered[:50]:
+            st.text(text[:200])
+    st.subheader("Proposals from approvals")
+    if not open_:
+        st.caption("None open. Approved and edited replies propose phrasings and FAQ gaps.")
+    for proposal in open_:
+        if proposal.kind is ProposalKind.phrasing:
+            label = f"#{proposal.id} · add to {proposal.faq_id}: “{proposal.text}”"
+        else:
+            label = f"#{proposal.id} · FAQ gap, asked {proposal.count}×: “{proposal.text}”"
+        left, accept_col, reject_col = st.columns([6, 1, 1], vertical_alignment="center")
+        left.markdown(label)
+        if accept_col.button("Accept", key=f"accept_{proposal.id}"):
+            _decide(user, proposal, True)
+            st.rerun()
+        if reject_col.button("Reject", key=f"reject_{proposal.id}"):
+            _decide(user, proposal, False)
+            st.rerun()
 
 
 def _show_asked(asked: Asked) -> None:

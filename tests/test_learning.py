@@ -1,0 +1,112 @@
+"""Learning from approvals: proposals a lead accepts or rejects, written to the FAQ file
+only behind the eval gate."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from assistant.app import open_assistant
+from assistant.cli.main import app
+from assistant.knowledge.learning import GateVerdict, accept
+from assistant.knowledge.loader import load_knowledge
+from assistant.knowledge.proposal_actions import proposals
+from assistant.knowledge.proposals import ProposalKind, ProposalStatus, ProposalStore
+from assistant.review.decisions import Approve, Edit
+from assistant.settings import Settings
+from tests.support import message, run
+
+runner = CliRunner()
+WASH = "how do u wash the merino sweater without ruining it"
+
+
+async def _approve(settings: Settings, text: str, id: str, edit: str | None = None) -> None:
+    """A TikTok message (no automatic sending there) that an agent approves or edits."""
+    async with open_assistant(settings) as assistant:
+        result = await assistant.process(message(text, id=id, channel="tiktok", name=None))
+        assert result.route == "human_review"
+        decision = Edit(actor="alice", text=edit) if edit else Approve(actor="alice")
+        await assistant.decide(result.item_id, decision)
+
+
+def test_an_approval_proposes_a_phrasing_a_lead_accepts_and_the_eval_gate_runs(
+    ingested: Settings,
+) -> None:
+    run(_approve(ingested, WASH, "tt-1"))
+    [proposal] = proposals(ingested)
+    assert (proposal.kind, proposal.faq_id, proposal.text) == (
+        ProposalKind.phrasing,
+        "faq:care-instructions",
+        WASH,
+    )
+    faq = ingested.knowledge_dir / "faq" / "products.md"
+    before = faq.read_text()
+
+    listed = runner.invoke(app, ["knowledge", "proposals", "--json"])
+    assert [p["id"] for p in json.loads(listed.output)] == [proposal.id]
+    done = runner.invoke(
+        app, ["knowledge", "proposals", "accept", str(proposal.id), "--actor", "lea", "--json"]
+    )
+
+    assert done.exit_code == 0, done.output
+    result = json.loads(done.output)
+    assert result["status"] == "accepted"
+    assert "eval gate passed" in result["note"] and "cases passed" in result["note"]
+    added = [line for line in faq.read_text().splitlines() if line not in before.splitlines()]
+    assert added == [f"  - {WASH}"]  # one reviewable line, the rest of the file untouched
+    [care] = [
+        c
+        for c in load_knowledge(ingested.knowledge_dir).chunks
+        if c.id.endswith("care-instructions")
+    ]
+    assert WASH in care.also_asked
+    assert runner.invoke(app, ["knowledge", "proposals", "--json"]).output.strip() == "[]"
+
+
+def test_a_failed_eval_gate_restores_the_faq_file(ingested: Settings) -> None:
+    run(_approve(ingested, WASH, "tt-1"))
+    [proposal] = proposals(ingested)
+    faq = ingested.knowledge_dir / "faq" / "products.md"
+    before = faq.read_text()
+
+    async def failing_gate() -> GateVerdict:
+        assert WASH in faq.read_text()  # the gate sees the change it judges
+        return GateVerdict(False, "1 regression(s): required_facts")
+
+    from assistant.app import open_records
+
+    with open_records(ingested) as records:
+        store = ProposalStore(records.queue.engine)
+        assert proposal.id is not None
+        done = run(accept(store, ingested.knowledge_dir, proposal.id, "lea", failing_gate))
+
+    assert done.status is ProposalStatus.reverted
+    assert "restored" in (done.note or "")
+    assert faq.read_text() == before
+
+
+def test_unanswered_questions_are_grouped_into_one_gap_with_a_count(ingested: Settings) -> None:
+    reply = "Yes! We sell wholesale: a teammate will email you our terms."
+    run(_approve(ingested, "do you do wholesale for shops?", "tt-1", edit=reply))
+    run(_approve(ingested, "do u offer wholesale pricing for my store", "tt-2", edit=reply))
+    run(_approve(ingested, "can i bring my dog to your warehouse", "tt-3", edit="Sadly no."))
+
+    gaps = [p for p in proposals(ingested) if p.kind is ProposalKind.gap]
+
+    assert sorted(g.count for g in gaps) == [1, 2]
+    wholesale = max(gaps, key=lambda g: g.count)
+    assert wholesale.examples == [
+        "do you do wholesale for shops?",
+        "do u offer wholesale pricing for my store",
+    ]
+    rejected = runner.invoke(
+        app, ["knowledge", "proposals", "reject", str(wholesale.id), "--actor", "lea", "--json"]
+    )
+    assert json.loads(rejected.output)["status"] == "rejected"
+
+
+def test_personal_text_is_never_proposed_for_a_file(ingested: Settings) -> None:
+    run(_approve(ingested, "email me at maya@example.com about washing merino", "tt-1"))
+
+    assert proposals(ingested) == []
