@@ -48,11 +48,12 @@ def test_casual_questions_find_their_faq_and_unanswerable_ones_mostly_do_not(
         1 for r, top, ok in answerable if ok and top not in {r["expect"], *r.get("also_right", [])}
     ]
     unanswerable = [ok for r, _, ok in results if not r["expect"]]
-    # Floors below the measured figures (bench/retrieval.py: 0.90 / 0.01 / 0.11), above
-    # the retrieval this replaced (0.74 / 0.07).
-    assert sum(right) / len(answerable) >= 0.87
+    # Floors a little below the measured figures (bench/retrieval.py: 0.89 / 0.01 / 0.09);
+    # the retrieval this replaced measured 0.74 / 0.07 / 0.09, so the first two catch a
+    # return to it.
+    assert sum(right) / len(answerable) >= 0.85
     assert sum(wrong) / len(answerable) <= 0.03
-    assert sum(unanswerable) / len(unanswerable) <= 0.15
+    assert sum(unanswerable) / len(unanswerable) <= 0.12
 
 
 def test_the_development_questions_are_not_in_the_knowledge_folder() -> None:
