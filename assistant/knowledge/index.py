@@ -199,8 +199,11 @@ class KnowledgeIndex:
         loaded = self._load()
         if loaded is None:
             return []
+        # The embedding is of the text as written (the router has embedded it already, so
+        # it is cached; normalising first measured no better); the lexical side needs the
+        # shorthand spelled out and the emoji and handles gone.
         query = normalise(text) or text
-        fused = loaded.catalogue.scores(self.embedder.embed_one(query), query)
+        fused = loaded.catalogue.scores(self.embedder.embed_one(text), query)
         today = today or date.today()
         allowed = np.array([row.usable(channel, today) for row in loaded.rows], dtype=bool)
         ranked = loaded.catalogue.rank(fused, allowed)[:k]
