@@ -142,3 +142,15 @@ def test_ask_before_any_ingest_says_what_to_run(settings: Settings) -> None:
 
     assert result.exit_code != 0
     assert "assistant ingest" in result.output
+
+
+def test_ingest_reports_the_brands_calibrated_answer_rule(ingested: Settings) -> None:
+    result = runner.invoke(app, ["ingest", "--json"])
+
+    rule = json.loads(result.output)["answer_rule"]
+    floor = load_knowledge(ingested.knowledge_dir).policy.retrieval.min_score
+    assert rule["threshold"] >= floor and rule["margin"] >= 0.04
+    assert rule["phrasings"] == sum(
+        len(c.also_asked) for c in load_knowledge(ingested.knowledge_dir).chunks
+    )
+    assert runner.invoke(app, ["ingest", "--json"]).output == result.output  # reproducible

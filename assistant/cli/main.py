@@ -6,6 +6,7 @@ import csv
 import shutil
 import subprocess
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -59,6 +60,7 @@ def _report_dict(report: SyncReport, assistant: Assistant) -> dict[str, object]:
         "chunks": assistant.index.count(),
         "orders": orders,
         "customers": customers,
+        "answer_rule": asdict(rule) if (rule := assistant.index.calibration()) else None,
     }
 
 
@@ -84,6 +86,11 @@ def ingest(
         line = "Knowledge synced: {added} added, {updated} updated, {removed} removed, "
         line += "{unchanged} unchanged ({chunks} chunks, {orders} orders, {customers} customers)"
         typer.echo(line.format(**summary))
+        if isinstance(rule := summary["answer_rule"], dict):
+            typer.echo(
+                "Answer rule (calibrated on {phrasings} also_asked phrasings): best score ≥ "
+                "{threshold} and ≥ {margin} ahead of a different answer".format(**rule)
+            )
 
 
 def _print_result(result: ProcessResult) -> None:
