@@ -153,7 +153,8 @@ class KnowledgeIndex:
         return report
 
     def _sync_phrasings(self, chunks: list[Chunk]) -> int:
-        """Each FAQ question and ``also_asked`` phrasing as its own vector, owned by its FAQ."""
+        """Each question (FAQ question, ``also_asked``, policy section title) as its own
+        vector, owned by its entry."""
         wanted: dict[str, tuple[str, str, str]] = {}  # id → (text, owner, role)
         for chunk in chunks:
             for n, text in enumerate(chunk.phrasings):
