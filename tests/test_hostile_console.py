@@ -5,6 +5,7 @@ database failures in plain words, instructions never leaked or handed out."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from datetime import UTC, datetime
 
@@ -116,3 +117,20 @@ def test_a_failing_database_is_shown_in_plain_words(desk: Settings) -> None:
 
     assert not at.exception
     assert "The database could not be used (no such table: review_items)" in on_screen(at)
+
+
+def test_the_knowledge_page_lists_broken_files_with_file_and_line(desk: Settings) -> None:
+    root = desk.knowledge_dir
+    faq = root / "faq" / "shipping.md"
+    faq.write_text(faq.read_text().replace("tags: [shipping, delivery]", "valid_until: 2026-02-30"))
+    os.mkfifo(root / "faq" / "pipe.md")
+    (root / "faq" / ".hidden.md").write_text("---\nid: hidden\nquestion: Hidden?\n---\nYes.\n")
+
+    at = go(console("lea"), "Knowledge")
+
+    shown = on_screen(at)
+    assert "Something went wrong" not in shown
+    assert "faq/shipping.md:4: valid_until:" in at.error[0].value
+    assert "faq/pipe.md:1: is not a regular file" in at.error[0].value
+    files = set(at.dataframe[0].value["file"])
+    assert "faq/pipe.md" in files and "faq/.hidden.md" not in files
