@@ -56,3 +56,22 @@ def test_asking_for_the_rules_goes_to_a_person(ingested: Settings, text: str) ->
     assert result.route == "human_review"
     assert "prompt_injection" in result.topics
     assert any("instructions" in r for r in result.reasons), result.reasons
+
+
+SLOW = "(?:a|a)+$"  # passes the shape check, yet backtracks exponentially on 'aaaa…!'
+
+
+def test_a_pattern_that_runs_too_long_sends_the_message_to_a_person(ingested: Settings) -> None:
+    policy = ingested.knowledge_dir / "policy.yaml"
+    text = policy.read_text()
+    text = text.replace("'\\brefund\\w*'", f"'\\brefund\\w*'\n      - '{SLOW}'", 1)
+    text = text.replace("spam_patterns:\n", f"spam_patterns:\n    - '{SLOW}'\n", 1)
+    policy.write_text(text)
+    slow = message("a" * 60 + "!", id="slow")
+    normal = message("Do you ship to Canada?", id="normal")
+
+    first, second = run(process(ingested, slow, normal))
+
+    assert first.route == "human_review" and first.status != "hidden"
+    assert any("took too long to check" in r for r in first.reasons), first.reasons
+    assert second.route is not None

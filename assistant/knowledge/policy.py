@@ -48,8 +48,8 @@ class TopicRule(_Strict):
 
     _check = field_validator("patterns")(_compile_all)
 
-    def compiled(self) -> list[re.Pattern[str]]:
-        return [re.compile(p, re.IGNORECASE) for p in self.patterns]
+    def compiled(self) -> list[regex_safety.BudgetedPattern]:
+        return [regex_safety.BudgetedPattern(p) for p in self.patterns]
 
 
 class ChannelRules(_Strict):

@@ -3,6 +3,7 @@ them, so any one detector's hit sends the message to a person."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from assistant.knowledge.policy import Policy
+from assistant.knowledge.regex_safety import BudgetedPattern, PatternTimeout
 from assistant.safety.topics import Topic
 
 
@@ -132,7 +134,8 @@ class PatternDetector:
         ]
 
     async def detect(self, text: str) -> list[Hit]:
-        return self.detect_sync(text)
+        # Off the event loop: other messages move while the patterns run.
+        return await asyncio.to_thread(self.detect_sync, text)
 
     def detect_sync(self, text: str) -> list[Hit]:
         text = normalise(text)
@@ -140,9 +143,13 @@ class PatternDetector:
         for topic, reason, patterns, keywords in self._rules:
             evidence = None
             for pattern in patterns:
-                found = next(
-                    (m for m in pattern.finditer(text) if not _negated(text, m.start())), None
-                )
+                try:
+                    found = next(
+                        (m for m in pattern.finditer(text) if not _negated(text, m.start())), None
+                    )
+                except PatternTimeout:  # cannot tell in time: a person decides
+                    evidence = f"a pattern took too long to check ({pattern.pattern[:40]})"
+                    break
                 if found:
                     evidence = found.group(0).strip()[:60]
                     break
@@ -174,18 +181,25 @@ class ModerationDetector:
     name = "moderation"
 
     def __init__(self, policy: Policy) -> None:
-        flags = re.IGNORECASE
-        self._spam = [re.compile(p, flags) for p in policy.moderation.spam_patterns]
-        self._abuse = [re.compile(p, flags) for p in policy.moderation.abuse_patterns]
+        self._spam = [BudgetedPattern(p) for p in policy.moderation.spam_patterns]
+        self._abuse = [BudgetedPattern(p) for p in policy.moderation.abuse_patterns]
 
     async def detect(self, text: str) -> list[Hit]:
-        text = normalise(text)
+        return await asyncio.to_thread(self._detect, normalise(text))
+
+    def _detect(self, text: str) -> list[Hit]:
         hits = []
         for topic, patterns, reason in (
             (Topic.spam, self._spam, "looks like spam"),
             (Topic.abuse, self._abuse, "abusive or threatening"),
         ):
-            match = next((m for p in patterns if (m := p.search(text))), None)
+            try:
+                match = next((m for p in patterns if (m := p.search(text))), None)
+            except PatternTimeout as slow:
+                # Never hidden on a guess: abuse is a topic a person always sees.
+                why = f"a moderation pattern took too long to check ({str(slow)[:40]})"
+                hits.append(Hit(Topic.abuse, why, self.name))
+                continue
             if match:
                 hits.append(Hit(topic, f"{reason}: '{match.group(0).strip()[:60]}'", self.name))
         return hits
