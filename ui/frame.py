@@ -53,6 +53,7 @@ def main() -> None:
     st.set_page_config(page_title="Reply Assistant · review", page_icon="✉️", layout="wide")
     user = session.signed_in()
     if user is None:
+        session.after_sign_out()
         show_flash()
         session.sign_in_form()
         return
