@@ -78,6 +78,7 @@ def test_poison_lines_are_queued_for_a_person_and_never_stop_the_batch(
     assert by_id["future"].received_at.year < 9999 and by_id["future"].reasons
     assert by_id["huge"].message["metadata"]["n"] == str(2**70)  # kept, as text
     assert "inbox.jsonl:8: not UTF-8" in result.stderr
+    assert any(i.text == '{"id": "bad\\xff"}' for i in items)  # the bad byte kept, visibly
     assert "nested more than" in result.stderr and "not valid JSON" in result.stderr
 
 

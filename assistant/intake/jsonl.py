@@ -39,7 +39,7 @@ def read_jsonl(data: bytes, source: str) -> Iterator[InboundMessage]:
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            text = raw.decode("utf-8", errors="replace")
+            text = raw.decode("utf-8", errors="backslashreplace")  # every byte kept, visibly
             yield _quarantined(text, where, f"not UTF-8 (byte {exc.start + 1} of the line)")
             continue
         if line.strip():
