@@ -15,11 +15,13 @@ from typing import Any
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.types import Command
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 from assistant.channels.outbox import ChannelSender, OutboxChannel
 from assistant.db import make_engine
 from assistant.errors import AssistantError, ConfigError, ConflictError
 from assistant.evals.learn import learn
+from assistant.intake.jsonl import quarantine
 from assistant.intake.messages import Channel, InboundMessage
 from assistant.knowledge.ask import Asked, ask
 from assistant.knowledge.embeddings import Embedder
@@ -100,28 +102,34 @@ class Assistant:
 
     async def process(self, message: InboundMessage) -> ProcessResult:
         """Run one message through the graph. Whatever fails, the message is kept in the queue."""
-        policy = self.knowledge.policy
-        sla = policy.automation.for_channel(message.channel).sla_minutes
-        dumped = message.model_dump(mode="json")
-        item, created = self.queue.enqueue(
-            ReviewItem(
-                message_id=message.id,
-                thread_id=uuid.uuid4().hex,
-                channel=message.channel.value,
-                customer_key=message.customer_key,
-                author_name=message.author.name,
-                author_handle=message.author.handle,
-                text=message.text,
-                message=dumped,
-                received_at=message.received_at,
-                due_at=message.received_at + timedelta(minutes=sla),
-            )
-        )
+        try:
+            item, created = self.queue.enqueue(self._new_item(message))
+        except DBAPIError:
+            raise  # the database itself failed: the edge says so
+        except Exception as exc:  # poison data intake let through: queued plainly instead
+            message = quarantine(message, type(exc).__name__)
+            item, created = self.queue.enqueue(self._new_item(message))
         assert item.id is not None
+        dumped = item.message
         if not created:
             return self._result(item, duplicate=True)
         await self._run(item, {"message": dict(dumped), "item_id": item.id})
         return self._result(self.queue.get(item.id))
+
+    def _new_item(self, message: InboundMessage) -> ReviewItem:
+        sla = self.knowledge.policy.automation.for_channel(message.channel).sla_minutes
+        return ReviewItem(
+            message_id=message.id,
+            thread_id=uuid.uuid4().hex,
+            channel=message.channel.value,
+            customer_key=message.customer_key,
+            author_name=message.author.name,
+            author_handle=message.author.handle,
+            text=message.text,
+            message=message.model_dump(mode="json"),
+            received_at=message.received_at,
+            due_at=message.received_at + timedelta(minutes=sla),
+        )
 
     async def process_many(
         self,

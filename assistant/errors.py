@@ -58,3 +58,25 @@ class ForbiddenError(AssistantError):
     """The signed-in user's role does not allow this action."""
 
     exit_code = 8
+
+
+class StorageError(AssistantError):
+    """The database cannot be read or written (read-only file, full disk, server down)."""
+
+    exit_code = 9
+
+
+def storage_error(exc: BaseException) -> StorageError | None:
+    """The plain-words form of a database failure, or None if ``exc`` is something else.
+    Checked by module name so this file imports no database library."""
+    kind = type(exc)
+    if not kind.__module__.startswith(("sqlite3", "sqlalchemy", "psycopg", "aiosqlite")):
+        return None
+    if kind.__name__ not in ("OperationalError", "InterfaceError", "DatabaseError"):
+        return None  # an integrity or programming error is a bug, not an outage
+    detail = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
+    return StorageError(
+        f"The database could not be used ({detail}). Check that the data folder "
+        "(ASSISTANT_DATA_DIR) is writable and the disk is not full, or that the database "
+        "server is up; nothing was changed."
+    )

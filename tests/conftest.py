@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_profile
 
 from assistant.app import open_assistant
 from assistant.settings import Settings
 from tests.support import FAKE_API, ROOT, message, process, run, sample_inbox
 
 __all__ = ["message", "process", "run", "sample_inbox"]
+
+# The fuzz suite: a few examples on a laptop, many more in CI (HYPOTHESIS_PROFILE=ci).
+_FUZZ = {"deadline": None, "database": None, "suppress_health_check": [HealthCheck.too_slow]}
+hypothesis_profile.register_profile("fast", max_examples=15, **_FUZZ)
+hypothesis_profile.register_profile("ci", max_examples=150, **_FUZZ)
+hypothesis_profile.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
 
 ENV_VARS = [
     "ASSISTANT_MODEL",

@@ -12,6 +12,8 @@ import shutil
 import socket
 import subprocess
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -157,3 +159,51 @@ def test_agent_edits_and_sends_a_reply_in_a_real_browser(
         SHOTS.mkdir(parents=True, exist_ok=True)
         for shot in shots.iterdir():
             shutil.copy(shot, SHOTS / shot.name)
+
+
+def _is_media(url: str) -> bool:
+    """Files a page publishes (not the console's own fonts under /static/media/)."""
+    return urllib.parse.urlparse(url).path.startswith("/media/")
+
+
+def _status(url: str) -> int:
+    """The HTTP status of a GET without cookies: what anyone on the network would get."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            return int(answer.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_the_audit_export_is_not_served_without_a_signed_in_click(
+    ingested: Settings, console_url: str
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    add_users(ingested)
+    media: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.set_default_timeout(WAIT_MS)
+        page.on("request", lambda r: media.append(r.url) if _is_media(r.url) else None)
+        page.goto(console_url)
+        page.get_by_label("User name").fill("lea")
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_text("Audit", exact=True).click()
+        prepare = page.get_by_role("button", name="Prepare export")
+        expect(prepare).to_be_visible()
+        settle(page)
+        assert not media  # drawing the page published nothing
+        prepare.click()
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Export CSV").click()
+        url = download.value.url
+        assert "actor" in Path(download.value.path()).read_text()
+        page.get_by_role("button", name="Sign out").click()
+        expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+        settle(page)
+        browser.close()
+
+    assert _status(url) == 404, url  # gone once its session signed out

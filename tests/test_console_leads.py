@@ -201,6 +201,8 @@ def test_audit_page_filters_by_actor_and_offers_exports(desk: Settings) -> None:
     table = at.dataframe[0].value
     assert set(table["actor"]) == {"ann"}
     assert "approve" in set(table["action"])
+    assert not at.get("download_button")  # nothing is published until asked for
+    at = click(at, "Prepare export")
     downloads = at.get("download_button")
     assert [d.proto.label for d in downloads] == ["Export CSV", "Export JSON"]
 

@@ -16,11 +16,20 @@ from assistant.review.worklist import QueueRow
 MESSAGE_PREVIEW = 600  # characters of the customer's message shown before "show the rest"
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|$<>~:])")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# Bidi embeddings, overrides and isolates, marks, and C0/C1 controls other than \t and \n.
+_INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def plain(text: str) -> str:
     """Customer text shown through Markdown: no formatting, links, emoji codes or maths."""
-    return _MARKDOWN.sub(r"\\\1", text).replace("\n", "  \n")
+    return _MARKDOWN.sub(r"\\\1", shown(text)).replace("\n", "  \n")
+
+
+def shown(text: str) -> str:
+    """Text from customers, graders or models, for ``st.text`` (never Markdown, which
+    autolinks URLs and fetches images): direction overrides that would display it reversed,
+    and other invisible controls, are shown as their code point instead."""
+    return _INVISIBLE.sub(lambda m: f"[U+{ord(m.group(0)):04X}]", text)
 
 
 def when(value: datetime | None) -> str:
@@ -101,10 +110,10 @@ def row_label(row: QueueRow, now: datetime) -> str:
 
 def customer_message(item: ReviewItem) -> None:
     if item.needs_attention:
-        st.warning(f"Needs attention: {item.error or 'the pipeline failed on this message'}")
+        st.warning(f"Needs attention: {plain(item.error or 'the pipeline failed on this message')}")
     who = item.author_name or item.customer_key
     handle = f" (@{item.author_handle.lstrip('@')})" if item.author_handle else ""
-    st.markdown(plain(f"{who}{handle} on {item.channel}"))
+    st.text(shown(f"{who}{handle} on {item.channel}"))
     st.caption(
         f"Received {when(item.received_at)} UTC · reply {due_words(item.due_at)} "
         f"({when(item.due_at)}) · {item.status}"
@@ -112,10 +121,10 @@ def customer_message(item: ReviewItem) -> None:
     )
     text = item.text or "(no text)"
     with st.container(border=True):
-        st.text(text[:MESSAGE_PREVIEW] + ("…" if len(text) > MESSAGE_PREVIEW else ""))
+        st.text(shown(text[:MESSAGE_PREVIEW]) + ("…" if len(text) > MESSAGE_PREVIEW else ""))
         if len(text) > MESSAGE_PREVIEW:
             with st.expander(f"Show the rest ({len(text) - MESSAGE_PREVIEW:,} more characters)"):
-                st.text(text[MESSAGE_PREVIEW:])
+                st.text(shown(text[MESSAGE_PREVIEW:]))
 
 
 def thread(entries: list[ThreadEntry]) -> None:
@@ -127,7 +136,7 @@ def thread(entries: list[ThreadEntry]) -> None:
         for e in entries:
             who = "Customer" if e.from_customer else "Brand"
             st.caption(f"{who} · {when(e.at)} · {e.note}")
-            st.text(e.text[:MESSAGE_PREVIEW])
+            st.text(shown(e.text[:MESSAGE_PREVIEW]))
 
 
 def customer_card(detail: ItemDetail) -> None:
@@ -138,9 +147,9 @@ def customer_card(detail: ItemDetail) -> None:
         if detail.customer:
             c = detail.customer
             vip = " · VIP" if c.vip else ""
-            st.markdown(plain(f"{c.first_name} {c.last_name}".strip() + f" ({c.customer_id}){vip}"))
+            st.text(shown(f"{c.first_name} {c.last_name}".strip() + f" ({c.customer_id}){vip}"))
             handles = ", ".join(f"{ch}: {h}" for ch, h in c.handles.items())
-            st.caption(plain(f"Handles: {handles or 'none'}"))
+            st.text(shown(f"Handles: {handles or 'none'}"))
         else:
             st.caption("Not matched to a customer record (the sender's handle is unknown).")
         consent = [
@@ -169,12 +178,13 @@ def customer_card(detail: ItemDetail) -> None:
 def context(item: ReviewItem) -> None:
     """Why the item is here, the order, and the knowledge the draft is grounded in."""
     st.markdown("**Why it is here**")
-    st.markdown("\n".join(f"- {plain(r)}" for r in item.reasons) or "- (no reason recorded)")
+    st.text("\n".join(f"• {shown(r)}" for r in item.reasons) or "• (no reason recorded)")
     if item.order_facts:
-        st.markdown(f"**Order {plain(item.order_id or '')}**")
+        st.markdown("**Order**")
         st.text(item.order_facts)
     elif item.order_id:
-        st.markdown(f"**Order {plain(item.order_id)}**: not found in the order records")
+        st.markdown("**Order**")
+        st.text(shown(f"{item.order_id}: not found in the order records"))
     st.markdown(f"**Sources** ({len(item.sources)})")
     for source in item.sources:
         where = f"{source['source']}:{source['line']}"

@@ -14,12 +14,13 @@ import streamlit as st
 from feedback import show_flash
 from views import audit, dashboard, evals, hidden, item, knowledge, outbox, queue, users
 
-from assistant.errors import AssistantError, AuthError
+from assistant.errors import AssistantError, AuthError, storage_error
 from assistant.users import Permission, role_can
 
 log = logging.getLogger("reply_assistant.console")
 
 Page = Callable[[str, str], None]  # (user name, role)
+MAX_ID_DIGITS = 12
 
 # Name → (draw, permission needed to see it; None = every signed-in user).
 PAGES: dict[str, tuple[Page, Permission | None]] = {
@@ -38,14 +39,21 @@ PAGES: dict[str, tuple[Page, Permission | None]] = {
 def _deep_link() -> None:
     """``?item=12`` opens that item (links in chat tools, the browser's back button)."""
     wanted = st.query_params.get("item")
-    if wanted and wanted.isdigit() and st.session_state.get("linked") != wanted:
-        st.session_state.update(item_id=int(wanted), page="Item", linked=wanted)
+    if not wanted or st.session_state.get("linked") == wanted:
+        return
+    # isdigit() accepts '²' and other digits int() refuses; ids fit in 12 ASCII digits.
+    if not (wanted.isascii() and wanted.isdigit() and len(wanted) <= MAX_ID_DIGITS):
+        st.session_state["linked"] = wanted
+        st.warning(f"The link's item number ({wanted[:20]!r}) is not a queue item number.")
+        return
+    st.session_state.update(item_id=int(wanted), page="Item", linked=wanted)
 
 
 def main() -> None:
     st.set_page_config(page_title="Reply Assistant · review", page_icon="✉️", layout="wide")
     user = session.signed_in()
     if user is None:
+        session.after_sign_out()
         show_flash()
         session.sign_in_form()
         return
@@ -58,6 +66,11 @@ def main() -> None:
         return
     except AssistantError as exc:  # e.g. bad settings: nothing can be shown until fixed
         st.error(str(exc))
+        return
+    except Exception as exc:
+        if (failure := storage_error(exc)) is None:
+            raise
+        st.error(str(failure))
         return
     allowed = [name for name, (_, need) in PAGES.items() if need is None or role_can(role, need)]
     _deep_link()
@@ -80,6 +93,10 @@ def main() -> None:
         show_flash()
         st.error(str(exc))
     except Exception as exc:  # a bug: say so plainly, keep the details in the server log
+        if (failure := storage_error(exc)) is not None:
+            show_flash()
+            st.error(str(failure))
+            return
         log.exception("console page %s failed", name)
         show_flash()
         st.error(

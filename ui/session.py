@@ -10,6 +10,7 @@ from feedback import attempt, flash
 from assistant.errors import AssistantError
 
 USER = "user"  # session key: the signed-in user's name
+SIGNED_OUT = "signed_out"  # set by sign_out for the next run only
 
 
 def signed_in() -> str | None:
@@ -59,3 +60,11 @@ def sign_out() -> None:
     for key in list(st.session_state.keys()):
         if key not in ("flash",):
             del st.session_state[key]
+    st.session_state[SIGNED_OUT] = True
+
+
+def after_sign_out() -> None:
+    """Streamlit deletes a file it served (an audit export) on the second run after nothing
+    shows it any more: run once more now, so nothing stays downloadable after sign-out."""
+    if st.session_state.pop(SIGNED_OUT, False):
+        st.rerun()

@@ -12,7 +12,7 @@ from typing import Any, ParamSpec, TypeVar
 import typer
 
 from assistant.app import Assistant, open_assistant
-from assistant.errors import AssistantError, ConfigError
+from assistant.errors import AssistantError, ConfigError, storage_error
 from assistant.settings import Settings, load_settings
 
 P = ParamSpec("P")
@@ -29,6 +29,12 @@ def handle_errors(fn: Callable[P, T]) -> Callable[P, T]:
         except AssistantError as exc:
             typer.secho(f"Error: {exc}", fg=typer.colors.RED, err=True)
             raise typer.Exit(exc.exit_code) from None
+        except Exception as exc:
+            failure = storage_error(exc)
+            if failure is None:
+                raise
+            typer.secho(f"Error: {failure}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(failure.exit_code) from None
 
     return wrapper
 

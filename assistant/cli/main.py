@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import shutil
 import subprocess
 import sys
@@ -25,7 +26,7 @@ from assistant.cli import (
 )
 from assistant.cli.common import emit_json, handle_errors, run, run_with_assistant, settings
 from assistant.errors import ConfigError
-from assistant.intake.jsonl import read_messages
+from assistant.intake.jsonl import read_jsonl
 from assistant.knowledge.index import SyncReport
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
@@ -112,13 +113,13 @@ def process(
 ) -> None:
     """Run inbound messages through the pipeline. Bad lines are reported and still queued."""
     if file == "-":
-        lines, source = sys.stdin.read().splitlines(), "stdin"
+        data, source = sys.stdin.buffer.read(), "stdin"
     else:
         path = Path(file)
         if not path.is_file():
             raise ConfigError(f"{file}: no such file. Pass a JSONL file or - for stdin.")
-        lines, source = path.read_text(encoding="utf-8").splitlines(), path.name
-    messages = list(read_messages(lines, source))
+        data, source = path.read_bytes(), path.name
+    messages = list(read_jsonl(data, source))
     for message in messages:
         if message.intake_problem:
             typer.secho(f"warning: {message.intake_problem}", fg=typer.colors.YELLOW, err=True)
@@ -140,13 +141,19 @@ def process(
 def _read_for_triage(path: Path) -> list[tuple[str, str]]:
     """(id, text) pairs from a JSONL inbox or a CSV with ``id,text`` columns."""
     if path.suffix.lower() == ".csv":
-        with path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            where = f"{path}: not UTF-8 text (byte {exc.start + 1})"
+            raise ConfigError(f"{where}; save it as UTF-8") from None
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        try:
             if not {"id", "text"} <= set(reader.fieldnames or []):
                 raise ConfigError(f"{path}:1: a CSV for triage needs 'id' and 'text' columns")
-            return [(row["id"], row["text"] or "") for row in reader]
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [(m.id, m.text) for m in read_messages(lines, path.name)]
+            return [(row["id"] or "", row["text"] or "") for row in reader]
+        except csv.Error as exc:
+            raise ConfigError(f"{path}:{reader.line_num}: {exc}") from None
+    return [(m.id, m.text) for m in read_jsonl(path.read_bytes(), path.name)]
 
 
 @app.command()
@@ -278,7 +285,7 @@ def demo(
 
     if not inbox.is_file():
         raise ConfigError(f"{inbox}: sample inbox not found; pass --inbox FILE.")
-    messages = list(read_messages(inbox.read_text(encoding="utf-8").splitlines(), inbox.name))
+    messages = list(read_jsonl(inbox.read_bytes(), inbox.name))
 
     async def work(assistant: Assistant) -> tuple[dict[str, object], list[ProcessResult]]:
         summary = _report_dict(_ingest(assistant, json_out), assistant)

@@ -8,13 +8,12 @@ import string
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from assistant.intake.messages import Channel
-from assistant.knowledge.front_matter import FrontMatterError, parse_meta, split_blocks
+from assistant.knowledge.front_matter import Block, FrontMatterError, parse_meta, split_blocks
 
 KEBAB = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
@@ -155,19 +154,17 @@ class TemplateMeta(_Meta):
     description: str | None = None
 
 
-def _blocks(path: Path, where: str, problems: list[str]) -> list:  # type: ignore[type-arg]
+def _blocks(text: str, where: str, problems: list[str]) -> list[Block]:
     try:
-        return split_blocks(path.read_text(encoding="utf-8"))
+        return split_blocks(text)
     except FrontMatterError as exc:
         problems.append(f"{where}:{exc.line}: {exc.message}")
-    except UnicodeDecodeError:
-        problems.append(f"{where}:1: not UTF-8 text; save the file as UTF-8")
     return []
 
 
-def load_faq(path: Path, where: str, problems: list[str]) -> list[Chunk]:
+def load_faq(text: str, where: str, problems: list[str]) -> list[Chunk]:
     chunks = []
-    for block in _blocks(path, where, problems):
+    for block in _blocks(text, where, problems):
         meta, errs = parse_meta(block, FaqMeta, where)
         problems.extend(errs)
         if meta is None:
@@ -194,8 +191,8 @@ def load_faq(path: Path, where: str, problems: list[str]) -> list[Chunk]:
     return chunks
 
 
-def load_policy_doc(path: Path, where: str, problems: list[str]) -> list[Chunk]:
-    blocks = _blocks(path, where, problems)
+def load_policy_doc(text: str, where: str, problems: list[str]) -> list[Chunk]:
+    blocks = _blocks(text, where, problems)
     if not blocks:
         return []
     if len(blocks) > 1:
@@ -231,7 +228,7 @@ def load_policy_doc(path: Path, where: str, problems: list[str]) -> list[Chunk]:
 def _sections(body: str, first_line: int) -> list[tuple[int, str, str]]:
     """Split on ``## `` headings; text before the first heading is its own section."""
     sections: list[tuple[int, str, list[str]]] = [(first_line, "", [])]
-    for offset, line in enumerate(body.splitlines()):
+    for offset, line in enumerate(body.split("\n")):
         if line.startswith("## "):
             sections.append((first_line + offset, line[3:].strip(), []))
         else:
@@ -240,8 +237,8 @@ def _sections(body: str, first_line: int) -> list[tuple[int, str, str]]:
     return [s for s in result if s[1] or s[2]]
 
 
-def load_template(path: Path, where: str, problems: list[str]) -> Template | None:
-    blocks = _blocks(path, where, problems)
+def load_template(text: str, where: str, problems: list[str]) -> Template | None:
+    blocks = _blocks(text, where, problems)
     if len(blocks) != 1:
         if blocks:
             problems.append(f"{where}:{blocks[1].meta_line}: a template file holds one template")
@@ -258,21 +255,16 @@ def load_template(path: Path, where: str, problems: list[str]) -> Template | Non
         )
     if not block.body:
         problems.append(f"{where}:{block.body_line}: template {meta.id!r} has no text")
-    for offset, line in enumerate(block.body.splitlines()):
-        try:
-            names = [name for _, name, _, _ in string.Formatter().parse(line) if name is not None]
-        except ValueError as exc:
-            problems.append(
-                f"{where}:{block.body_line + offset}: {exc}; write tokens as {{first_name}}"
-            )
-            continue
-        for name in names:
-            if name not in TOKENS:
-                problems.append(
-                    f"{where}:{block.body_line + offset}: unknown token {{{name}}}; "
-                    f"known tokens: {', '.join(sorted(TOKENS))}"
-                )
+    for offset, line in enumerate(block.body.split("\n")):
+        problems.extend(
+            f"{where}:{block.body_line + offset}: {why}" for why in _token_problems(line)
+        )
     if len(problems) > before:
+        return None
+    try:  # every template is rendered once here, so drafting can never fail on one
+        block.body.format_map(dict.fromkeys(TOKENS, "x"))
+    except (ValueError, KeyError, IndexError, AttributeError) as exc:
+        problems.append(f"{where}:{block.body_line}: template does not render: {exc}")
         return None
     return Template(
         id=meta.id,
@@ -283,11 +275,30 @@ def load_template(path: Path, where: str, problems: list[str]) -> Template | Non
     )
 
 
-def load_tone(path: Path, where: str, problems: list[str]) -> Tone:
-    if not path.is_file():
+def _token_problems(line: str) -> list[str]:
+    """Tokens are bare names: a format spec ({first_name:>100000000}) or conversion
+    ({first_name!r}) could hang or break every draft that uses the template."""
+    try:
+        fields = [(name, spec, conv) for _, name, spec, conv in string.Formatter().parse(line)]
+    except ValueError as exc:
+        return [f"{exc}; write tokens as {{first_name}}"]
+    found = []
+    for name, spec, conv in fields:
+        if name is None:
+            continue
+        if name not in TOKENS:
+            found.append(
+                f"unknown token {{{name[:40]}}}; known tokens: {', '.join(sorted(TOKENS))}"
+            )
+        elif spec or conv:
+            found.append(f"token {{{name}}} has a format or conversion; write it as {{{name}}}")
+    return found
+
+
+def load_tone(text: str | None, where: str, problems: list[str]) -> Tone:
+    if text is None:
         problems.append(f"{where}: missing; it holds the brand voice used in every reply")
         return Tone(text="", sign_off="")
-    text = path.read_text(encoding="utf-8")
     sections = {head.lower(): body for _, head, body in _sections(text, 1)}
     forbidden = tuple(
         line.lstrip("-* ").strip().strip("\"'").lower()

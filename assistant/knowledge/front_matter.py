@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
-from assistant.knowledge.yaml_lines import compose, line_of, yaml_error_line
+from assistant.knowledge import safe_yaml
+from assistant.knowledge.yaml_lines import compose, line_of
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,8 @@ class Block:
 
 def split_blocks(text: str) -> list[Block]:
     """Each block is ``---``, YAML, ``---``, then a body up to the next ``---``."""
-    lines = text.splitlines()
+    # splitlines() would also cut at U+2028 and friends, shifting every line number after.
+    lines = text.replace("\r\n", "\n").split("\n")
     blocks: list[Block] = []
     i = 0
     while i < len(lines) and not lines[i].strip():
@@ -63,10 +64,9 @@ M = TypeVar("M", bound=BaseModel)
 def parse_meta(block: Block, model: type[M], where: str) -> tuple[M | None, list[str]]:
     """Validate one block's YAML against ``model``; problems carry ``file:line: field``."""
     try:
-        data: Any = yaml.safe_load(block.meta_text) or {}
-    except yaml.YAMLError as exc:
-        line = yaml_error_line(exc, offset=block.meta_line)
-        return None, [f"{where}:{line or block.meta_line}: front matter is not valid YAML: {exc}"]
+        data: Any = safe_yaml.load(block.meta_text, offset=block.meta_line) or {}
+    except safe_yaml.YamlError as exc:
+        return None, [f"{where}:{exc.line or block.meta_line}: front matter: {exc.message}"]
     if not isinstance(data, dict):
         return None, [f"{where}:{block.meta_line}: front matter must be 'key: value' lines"]
     try:

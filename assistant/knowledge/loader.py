@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from assistant.errors import KnowledgeError
+from assistant.knowledge import files
 from assistant.knowledge.documents import (
     Chunk,
     Template,
@@ -17,8 +22,11 @@ from assistant.knowledge.documents import (
     load_template,
     load_tone,
 )
-from assistant.knowledge.orders import Customer, Order, RoutingExample, read_rows
+from assistant.knowledge.orders import Customer, Order, RoutingExample, normalised_handle, read_rows
 from assistant.knowledge.policy import Policy, load_policy
+
+T = TypeVar("T")
+R = TypeVar("R", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -69,47 +77,57 @@ def read_knowledge(root: Path) -> Reading:
     problems: list[str] = []
     policy = None
     try:
-        policy = load_policy(root / "policy.yaml", "policy.yaml")
+        policy = load_policy(root / "policy.yaml", "policy.yaml", root)
     except KnowledgeError as exc:
         problems.extend(exc.problems)
 
-    def rel(path: Path) -> str:
-        return path.relative_to(root).as_posix()
+    def each(folder: str, load: Callable[[str, str, list[str]], T]) -> list[T]:
+        found = []
+        for path in files.entries(root / folder, ".md"):
+            where = path.relative_to(root).as_posix()
+            if (text := _read(root, path, where, problems)) is not None:
+                found.append(_guarded(load, text, where, problems))
+        return [f for f in found if f is not None]
 
-    chunks: list[Chunk] = []
-    for path in sorted((root / "faq").glob("*.md")):
-        chunks.extend(load_faq(path, rel(path), problems))
-    for path in sorted((root / "policies").glob("*.md")):
-        chunks.extend(load_policy_doc(path, rel(path), problems))
-    templates = [
-        t
-        for path in sorted((root / "templates").glob("*.md"))
-        if (t := load_template(path, rel(path), problems)) is not None
-    ]
-    tone = load_tone(root / "tone.md", "tone.md", problems)
+    chunks = [c for group in each("faq", load_faq) for c in group]
+    chunks += [c for group in each("policies", load_policy_doc) for c in group]
+    templates = [t for t in each("templates", load_template) if t is not None]
+    tone_text = _read(root, root / "tone.md", "tone.md", problems, optional=True)
+    tone = load_tone(tone_text, "tone.md", problems)
 
-    orders: list[Order] = []
-    customers: list[Customer] = []
-    if (root / "orders" / "orders.csv").is_file():
-        orders = read_rows(root / "orders" / "orders.csv", Order, "orders/orders.csv", problems)
-    routing_examples: list[RoutingExample] = []
-    if (root / "routing" / "examples.csv").is_file():
-        routing_examples = read_rows(
-            root / "routing" / "examples.csv", RoutingExample, "routing/examples.csv", problems
-        )
-    if (root / "orders" / "customers.csv").is_file():
-        customers = read_rows(
-            root / "orders" / "customers.csv", Customer, "orders/customers.csv", problems
-        )
+    def rows(name: str, model: type[R]) -> list[tuple[int, R]]:
+        text = _read(root, root / name, name, problems, optional=True)
+        found = _guarded(read_rows, text, name, problems, model) if text is not None else None
+        return found or []
+
+    order_rows = rows("orders/orders.csv", Order)
+    customer_rows = rows("orders/customers.csv", Customer)
+    routing_examples = [r for _, r in rows("routing/examples.csv", RoutingExample)]
+    orders = [o for _, o in order_rows]
+    customers = [c for _, c in customer_rows]
 
     _check_unique([(c.id, f"{c.source}:{c.line}") for c in chunks], "id", problems)
     _check_unique([(t.id, t.source) for t in templates], "template id", problems)
-    _check_unique([(o.order_id, "orders/orders.csv") for o in orders], "order_id", problems)
+    # The order store keys orders by their upper-cased id: 'ab-1' and 'AB-1' are one order.
+    where = "orders/orders.csv"
+    _check_unique(
+        [(o.order_id.upper(), f"{where}:{n}") for n, o in order_rows], "order_id", problems
+    )
+    where = "orders/customers.csv"
+    _check_unique(
+        [(c.customer_id, f"{where}:{n}") for n, c in customer_rows], "customer_id", problems
+    )
+    handles = [
+        (f"{channel}:{normalised_handle(handle)}", f"{where}:{n}")
+        for n, c in customer_rows
+        for channel, handle in c.handles.items()
+    ]
+    _check_unique(handles, "handle", problems)
     known = {c.customer_id for c in customers}
     if customers:
         problems.extend(
-            f"orders/orders.csv: order {o.order_id} names unknown customer {o.customer_id!r}"
-            for o in orders
+            f"orders/orders.csv:{n}: order {o.order_id} names unknown customer {o.customer_id!r}"
+            for n, o in order_rows
             if o.customer_id not in known
         )
     if not chunks and not problems:
@@ -127,6 +145,32 @@ def read_knowledge(root: Path) -> Reading:
         routing_examples=routing_examples,
     )
     return Reading(chunks=chunks, problems=[], knowledge=knowledge)
+
+
+def _read(
+    root: Path, path: Path, where: str, problems: list[str], optional: bool = False
+) -> str | None:
+    """The file's text; None (with a problem, unless it is optional and simply absent)."""
+    if optional and not files.exists(path):
+        return None
+    try:
+        return files.read_text(root, path, where)
+    except files.FileError as exc:
+        problems.append(exc.message)
+        return None
+
+
+def _guarded(
+    load: Callable[..., T], text: str, where: str, problems: list[str], *args: Any
+) -> T | None:
+    """One file's parse: whatever it raises is that file's problem, never a traceback."""
+    try:
+        return load(text, *args, where, problems) if args else load(text, where, problems)
+    except RecursionError:
+        problems.append(f"{where}:1: nested too deeply to read")
+    except Exception as exc:
+        problems.append(f"{where}:1: could not be read ({type(exc).__name__})")
+    return None
 
 
 def _check_unique(items: list[tuple[str, str]], what: str, problems: list[str]) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from assistant.knowledge.orders import Customer, Order
+from assistant.knowledge.orders import normalised_handle as _norm
 
 
 class OrderRecord(SQLModel, table=True):
@@ -32,10 +33,6 @@ class CustomerHandle(SQLModel, table=True):
     channel: str = Field(primary_key=True)
     handle: str = Field(primary_key=True)  # lower-cased, without a leading '@'
     customer_id: str = Field(index=True)
-
-
-def _norm(handle: str) -> str:
-    return handle.strip().lstrip("@").lower()
 
 
 class SqlOrderStore:

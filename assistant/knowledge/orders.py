@@ -5,9 +5,9 @@ In production a shop connector implements the same ``OrderStore`` interface."""
 from __future__ import annotations
 
 import csv
+import io
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -22,6 +22,11 @@ TRACKING_URLS = {
     "FedEx": "https://www.fedex.com/fedextrack/?trknbr={}",
     "DHL": "https://www.dhl.com/en/express/tracking.html?AWB={}",
 }
+
+
+def normalised_handle(handle: str) -> str:
+    """How handles are stored and matched: lower-cased, without a leading '@'."""
+    return handle.strip().lstrip("@").lower()
 
 
 class Customer(BaseModel):
@@ -149,27 +154,36 @@ class OrderStore(Protocol):
 R = TypeVar("R", bound=BaseModel)
 
 
-def read_rows(path: Path, model: type[R], where: str, problems: list[str]) -> list[R]:
-    """Validate every row; problems name the file, the line and the column."""
-    rows: list[R] = []
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        expected = set(model.model_fields)
-        header = set(reader.fieldnames or [])
-        if header != expected:
-            missing, extra = sorted(expected - header), sorted(header - expected)
+def read_rows(text: str, model: type[R], where: str, problems: list[str]) -> list[tuple[int, R]]:
+    """Validate every row; problems name the file, the line and the column. Rows come with
+    their line. Cells are never quoted back: a file may hold what it should not (a key)."""
+    rows: list[tuple[int, R]] = []
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        header = list(reader.fieldnames or [])
+        expected = list(model.model_fields)
+        if set(header) != set(expected) or len(header) != len(expected):
+            missing = sorted(set(expected) - set(header))
+            extra = [str(n) for n, name in enumerate(header, 1) if name not in expected]
             problems.append(
-                f"{where}:1: header must be {','.join(model.model_fields)}"
+                f"{where}:1: header must be {','.join(expected)}"
                 + (f"; missing {missing}" if missing else "")
-                + (f"; unexpected {extra}" if extra else "")
+                + (f"; unexpected column {', '.join(extra)}" if extra else "")
+                + ("; a column is repeated" if len(set(header)) != len(header) else "")
             )
             return rows
         for record in reader:
             line = reader.line_num
+            if None in record or None in record.values():
+                problems.append(f"{where}:{line}: expected {len(expected)} cells in this row")
+                continue
             try:
-                rows.append(model.model_validate(record))
+                rows.append((line, model.model_validate(record)))
             except ValidationError as exc:
                 for err in exc.errors():
                     column = ".".join(str(p) for p in err["loc"])
                     problems.append(f"{where}:{line}: {column}: {err['msg']}")
+    except csv.Error as exc:  # e.g. a cell over the 128 KiB field limit
+        # The row that failed was not counted yet: it starts on the next line.
+        problems.append(f"{where}:{reader.line_num + 1}: not a readable CSV row ({exc})")
     return rows

@@ -7,12 +7,12 @@ import re
 from pathlib import Path
 from typing import Annotated
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from assistant.errors import KnowledgeError
 from assistant.intake.messages import Channel
-from assistant.knowledge.yaml_lines import compose, line_of, yaml_error_line
+from assistant.knowledge import files, regex_safety, safe_yaml
+from assistant.knowledge.yaml_lines import compose, line_of
 from assistant.safety.topics import Topic
 
 Percent = Annotated[int, Field(ge=0, le=100)]
@@ -24,11 +24,17 @@ class _Strict(BaseModel):
 
 def _compile_all(patterns: list[str]) -> list[str]:
     for index, pattern in enumerate(patterns):
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ValueError(f"pattern {index} {pattern!r} is not a valid regex: {exc}") from None
+        if (why := regex_safety.problem(pattern)) is not None:
+            raise ValueError(f"pattern {index} {pattern[:80]!r} {why}")
     return patterns
+
+
+def _stripped(value: str) -> str:
+    """Blank wording would send replies undisclosed or unsigned: refuse it."""
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be blank")
+    return value
 
 
 class TopicRule(_Strict):
@@ -42,8 +48,8 @@ class TopicRule(_Strict):
 
     _check = field_validator("patterns")(_compile_all)
 
-    def compiled(self) -> list[re.Pattern[str]]:
-        return [re.compile(p, re.IGNORECASE) for p in self.patterns]
+    def compiled(self) -> list[regex_safety.BudgetedPattern]:
+        return [regex_safety.BudgetedPattern(p) for p in self.patterns]
 
 
 class ChannelRules(_Strict):
@@ -90,8 +96,8 @@ class Retrieval(_Strict):
 
 class Policy(_Strict):
     version: int = 1
-    brand_name: str = Field(min_length=1)
-    disclosure: str = Field("Automated reply:", min_length=3)
+    brand_name: str = Field(min_length=1, max_length=100)
+    disclosure: str = Field("Automated reply:", min_length=3, max_length=200)
     order_id_pattern: str = r"\b[A-Z]{2,4}-\d{4,8}\b"
     max_analysed_chars: int = Field(4000, ge=200)
     automation: Automation = Automation()
@@ -103,6 +109,9 @@ class Policy(_Strict):
     eval_sample_rate: float = Field(0.2, ge=0, le=1)
 
     _check = field_validator("order_id_pattern")(lambda v: _compile_all([v])[0])
+    _words = field_validator("brand_name", "disclosure", mode="before")(
+        lambda v: _stripped(v) if isinstance(v, str) else v
+    )
 
     def order_ids_in(self, text: str) -> list[str]:
         seen: dict[str, None] = {}
@@ -111,26 +120,27 @@ class Policy(_Strict):
         return list(seen)
 
 
-def load_policy(path: Path, where: str | None = None) -> Policy:
+def load_policy(path: Path, where: str | None = None, root: Path | None = None) -> Policy:
     """Parse and validate; every problem names the file (as ``where``), line and field."""
     name = where or str(path)
-    if not path.is_file():
+    if not files.exists(path):
         raise KnowledgeError([f"{name}: missing. Create it (see knowledge/README.md)."])
-    text = path.read_text(encoding="utf-8")
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        line = yaml_error_line(exc)
-        raise KnowledgeError([f"{name}:{line or '?'}: not valid YAML: {exc}"]) from None
+        text = files.read_text(root or path.parent, path, name)
+        data = safe_yaml.load(text)
+    except files.FileError as exc:
+        raise KnowledgeError([exc.message]) from None
+    except safe_yaml.YamlError as exc:
+        raise KnowledgeError([f"{name}:{exc.line or 1}: {exc.message}"]) from None
     if not isinstance(data, dict):
         raise KnowledgeError([f"{name}:1: expected a mapping of settings at the top level"])
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:
-        root = compose(text)
+        tree = compose(text)
         problems = []
         for err in exc.errors():
             loc = [p for p in err["loc"] if not isinstance(p, str) or not p.startswith("function-")]
             field = ".".join(str(p) for p in loc)
-            problems.append(f"{name}:{line_of(root, loc) or '?'}: {field}: {err['msg']}")
+            problems.append(f"{name}:{line_of(tree, loc) or 1}: {field}: {err['msg']}")
         raise KnowledgeError(problems) from None

@@ -72,10 +72,14 @@ def knowledge_status(
         problems_by_file[_problem_file(problem)].append(problem)
 
     files: list[FileState] = []
+    # Links, special files and folders named like knowledge files are listed too: the
+    # loader reports them as errors, and the page must show the file they belong to.
     paths = sorted(
         p.relative_to(root).as_posix()
         for p in root.rglob("*")
-        if p.is_file() and p.suffix in SUFFIXES and not p.name.startswith(".")
+        if p.suffix in SUFFIXES
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+        and (p.is_symlink() or not p.is_dir() or p.suffix == ".md")
     )
     for path in paths:
         problems = tuple(problems_by_file.get(path, []))

@@ -6,12 +6,9 @@ from collections.abc import Sequence
 
 import yaml
 
+from assistant.knowledge.safe_yaml import compose
 
-def compose(text: str) -> yaml.Node | None:
-    try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return None
+__all__ = ["compose", "line_of", "yaml_error_line"]
 
 
 def line_of(root: yaml.Node | None, loc: Sequence[str | int], offset: int = 0) -> int | None:

@@ -10,15 +10,24 @@ from assistant.knowledge.policy import Policy
 from assistant.safety.grounding import Grounding
 
 SHINGLE = 8  # words in a row that a draft may not share with the assistant's instructions
+SEP = r"[\s_.-]*"  # "kill_switch", "kill switch", "kill-switch" and "Kill Switch" alike
 LEAK_PHRASES = re.compile(
     r"\b(?:system prompt|my (?:instructions|rules|prompt)|i (?:was|am) (?:told|instructed) to|"
-    r"(?:routing )?policy\.yaml|min_confidence|kill_switch)\b",
-    re.IGNORECASE,
+    r"(?:routing )?policy\.yaml|"
+    rf"kill{SEP}switch|min(?:imum)?{SEP}confidence|rollout{SEP}percent(?:age)?|"
+    rf"auto{SEP}send(?:ing)?|max{SEP}auto{SEP}replies|eval{SEP}sample{SEP}rate|"
+    r"(?:routing|escalation|review) (?:rules?|policy|policies)|"
+    r"automation is (?:on|off|enabled|disabled))\b"
+    # Paraphrased rules: "messages that mention a lawyer ... go to a person".
+    r"|\bmessages? (?:that|which|who) (?:mention|contain|talk about|ask about|include|say)\b"
+    r".{0,120}?\b(?:go(?:es)?|are|get|gets|is) (?:sent |routed |passed |forwarded |escalated )?"
+    r"(?:straight )?to (?:a |an )?(?:person|human|agent|reviewer|review)\b",
+    re.IGNORECASE | re.DOTALL,
 )
 
 
 def _shingles(text: str) -> set[tuple[str, ...]]:
-    words = re.findall(r"\w+", text.lower())
+    words = re.findall(r"[^\W_]+", text.lower())  # kill_switch and kill switch alike
     return {tuple(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
 
 

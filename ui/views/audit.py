@@ -9,8 +9,10 @@ import components as ui
 import streamlit as st
 
 from assistant.review.audit import to_csv, to_json
+from assistant.review.models import AuditEvent
 
 ANY = "any"
+EXPORT_READY = "audit_export_ready"
 
 
 def page(user: str) -> None:
@@ -38,11 +40,21 @@ def page(user: str) -> None:
         text=search.strip() or None,
     )
     st.caption(f"{len(events)} actions, newest first")
+    _exports(events, f"{today:%Y%m%d}")
+    ui.audit_trail(events, diffs=bool(item_id))
+
+
+def _exports(events: list[AuditEvent], stamp: str) -> None:
+    """Files are made only on a signed-in click: a button drawn with its data would publish
+    the log at a /media/ address that answers without a session, even after sign-out
+    (which clears EXPORT_READY with the rest of the session)."""
+    if not st.session_state.get(EXPORT_READY):
+        st.button("Prepare export", key="prepare_export", on_click=_ready)
+        return
     csv_col, json_col, _ = st.columns([1, 1, 4])
-    stamp = f"{today:%Y%m%d}"
     csv_col.download_button(
         "Export CSV",
-        to_csv(events),
+        lambda: to_csv(events),
         file_name=f"audit-{stamp}.csv",
         mime="text/csv",
         key="export_csv",
@@ -50,10 +62,13 @@ def page(user: str) -> None:
     )
     json_col.download_button(
         "Export JSON",
-        to_json(events),
+        lambda: to_json(events),
         file_name=f"audit-{stamp}.json",
         mime="application/json",
         key="export_json",
         on_click="ignore",
     )
-    ui.audit_trail(events, diffs=bool(item_id))
+
+
+def _ready() -> None:
+    st.session_state[EXPORT_READY] = True

@@ -4,6 +4,7 @@ golden reply and the current draft side by side."""
 from __future__ import annotations
 
 import actions
+import components as ui
 import pandas as pd
 import streamlit as st
 
@@ -53,12 +54,12 @@ def page(user: str) -> None:
         change = f"{_score(r.baseline)} → {_score(r.current)}"
         title = f"{r.kind} · {r.grader} · {change}" + (f" · case {r.case_id}" if r.case_id else "")
         with st.expander(title, expanded=r.kind != "fell"):
-            st.markdown(r.detail)
+            st.text(ui.shown(r.detail))  # a grader's or judge's words: never Markdown
             if r.message:
                 st.caption("Customer")
-                st.text(r.message)
+                st.text(ui.shown(r.message))
             golden, draft = st.columns(2)
             golden.caption("Golden reply (what a person approved)")
-            golden.text(r.golden or "—")
+            golden.text(ui.shown(r.golden or "—"))
             draft.caption("Draft now")
-            draft.text(r.draft or "—")
+            draft.text(ui.shown(r.draft or "—"))

@@ -31,8 +31,9 @@ def page(user: str) -> None:
         with st.container(border=True):
             text, button = st.columns([5, 1], vertical_alignment="center")
             who = item.author_name or item.author_handle or item.customer_key
-            text.caption(f"#{item.id} · {item.channel} · {who} · {ui.when(item.received_at)}")
-            text.text(item.text[: ui.MESSAGE_PREVIEW] or "(no text)")
+            about = f"#{item.id} · {item.channel} · {who} · {ui.when(item.received_at)}"
+            text.text(ui.shown(about))
+            text.text(ui.shown(item.text[: ui.MESSAGE_PREVIEW] or "(no text)"))
             button.button(
                 "Not spam", key=f"restore-{item.id}", on_click=_on_restore, args=(user, item.id)
             )
