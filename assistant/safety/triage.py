@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from assistant.knowledge.embeddings import Embedder
 from assistant.knowledge.loader import Knowledge
 from assistant.safety.detectors import Detector, Hit, ModerationDetector, PatternDetector, classify
-from assistant.safety.examples import Examples, brand_examples, shipped_examples
+from assistant.safety.examples import Examples, brand_examples, shipped_examples, social_examples
 from assistant.safety.llm_classifier import LLMDetector
+from assistant.safety.sentiment import SentimentDetector
 from assistant.safety.similarity import SimilarityDetector
 from assistant.safety.topics import Topic
 from assistant.settings import Settings
@@ -32,13 +33,14 @@ class LazyDetector:
 
 def router_examples(knowledge: Knowledge, embedder: Embedder) -> Examples:
     rows = [(e.text, e.topic) for e in knowledge.routing_examples]
-    return shipped_examples(embedder) + brand_examples(rows, embedder)
+    return shipped_examples(embedder) + social_examples(embedder) + brand_examples(rows, embedder)
 
 
 def build_detectors(knowledge: Knowledge, embedder: Embedder, settings: Settings) -> list[Detector]:
     detectors: list[Detector] = [
         PatternDetector(knowledge.policy),
         ModerationDetector(knowledge.policy),
+        SentimentDetector(),
         LazyDetector(
             "similar examples",
             lambda: SimilarityDetector(embedder, router_examples(knowledge, embedder)),

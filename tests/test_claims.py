@@ -1,0 +1,94 @@
+"""Grounding of words: claims a model changes in words go to a person, quoted; faithful
+rewordings do not."""
+
+from __future__ import annotations
+
+import pytest
+import respx
+
+from assistant.safety.claims import ClaimKind, check_claims
+from assistant.settings import Settings
+from tests.support import FAKE_API, ROOT, completion, draft_json, message, process, run
+
+
+def _knowledge(*names: str) -> str:
+    return "\n".join((ROOT / "knowledge" / "policies" / f"{n}.md").read_text() for n in names)
+
+
+CONTEXT = _knowledge("shipping", "refunds", "returns")
+
+
+@pytest.mark.parametrize(
+    ("draft", "kind", "quoted"),
+    [
+        ("We ship to Brazil with DHL Express.", ClaimKind.entity, "brazil"),
+        ("You can track it in our mobile app.", ClaimKind.entity, "mobile app"),
+        ("Express shipping takes 1–2 business days with DHL.", ClaimKind.entity, "dhl"),
+        ("Items marked Final Sale can be returned or exchanged.", ClaimKind.polarity, ""),
+        ("Import duties and taxes are included in our prices.", ClaimKind.polarity, ""),
+        ("You always pay return shipping for a damaged or wrong item.", ClaimKind.policy_term, ""),
+        (
+            "Refunds go to a gift card within 5–7 business days of your return arriving.",
+            ClaimKind.policy_term,
+            "gift card",
+        ),
+        (
+            "Clothing can be worn, as long as the original tags are attached.",
+            ClaimKind.policy_term,
+            "worn",
+        ),
+        ("We can hold your order at the warehouse for pickup.", ClaimKind.capability, "pickup"),
+    ],
+)
+def test_a_changed_claim_is_found_with_the_claim_and_closest_sentence_quoted(
+    draft: str, kind: ClaimKind, quoted: str
+) -> None:
+    [finding] = check_claims(f"Hi Sam! {draft} Anything else?", CONTEXT)
+
+    assert finding.kind is kind
+    assert finding.claim == draft
+    assert quoted in finding.reason().lower()
+    assert f"'{draft}'" in finding.reason()
+    assert "closest in the knowledge" in finding.reason()
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "We send orders to Canada, Mexico, the UK and Japan using DHL Express.",
+        "Final Sale items and gift cards can't be refunded.",
+        "Your refund goes back to your original payment method within 5–7 business days.",
+        "You can cancel at no cost until the order ships.",
+        "You don't pay return shipping for a damaged or wrong item.",
+        "We only refund original shipping charges when an item arrived damaged, faulty or wrong.",
+        "Import duties and taxes are not part of our prices, and DHL may collect them.",
+        "Clothing needs to be unworn and unwashed with the tags still on.",
+        "Is there anything else we can help with?",
+    ],
+)
+def test_a_faithful_rewording_is_not_flagged(draft: str) -> None:
+    assert check_claims(draft, CONTEXT) == []
+
+
+def test_a_claim_backed_by_the_order_record_passes() -> None:
+    record = "Order FH-10234: 1 × Merino Crew Sweater, shipped with UPS to Toronto, Canada."
+
+    assert check_claims("Your sweater is on its way with UPS to Toronto.", record) == []
+    assert check_claims("Your sweater is on its way with FedEx.", record)
+
+
+def test_a_model_draft_that_invents_a_destination_goes_to_a_person_with_the_claim_quoted(
+    model_settings: Settings, respx_mock: respx.MockRouter
+) -> None:
+    respx_mock.post(f"{FAKE_API}/chat/completions").mock(
+        return_value=completion(
+            draft_json("Good news: we ship to Brazil, so your order can go there.", confidence=0.99)
+        )
+    )
+
+    [result] = run(process(model_settings, message("Do you ship internationally?")))
+
+    assert result.route == "human_review"
+    assert any(
+        "we ship to Brazil" in r and "'brazil' is not in the knowledge" in r for r in result.reasons
+    ), result.reasons
