@@ -14,7 +14,13 @@ from rich.console import Console
 from rich.progress import Progress
 
 from assistant.app import Assistant, ProcessResult, shared_embedder
-from assistant.cli import audit_commands, eval_commands, queue_commands, user_commands
+from assistant.cli import (
+    audit_commands,
+    eval_commands,
+    queue_commands,
+    user_commands,
+    verify_command,
+)
 from assistant.cli.common import emit_json, handle_errors, run, run_with_assistant, settings
 from assistant.errors import ConfigError
 from assistant.intake.jsonl import read_messages
@@ -25,6 +31,7 @@ app.add_typer(queue_commands.app, name="queue")
 app.add_typer(user_commands.app, name="users")
 app.add_typer(audit_commands.app, name="audit")
 app.add_typer(eval_commands.app, name="eval")
+app.command(name="verify")(verify_command.verify)
 console = Console(stderr=True)
 
 ROOT = Path(__file__).resolve().parents[2]
