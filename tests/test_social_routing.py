@@ -4,12 +4,17 @@ use no keyword still reach a person, and the chosen thresholds keep their recall
 from __future__ import annotations
 
 import asyncio
+import csv
+import json
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
 from assistant.app import shared_embedder
+from assistant.cli.main import app
 from assistant.knowledge.loader import load_knowledge
 from assistant.safety.detectors import PatternDetector
 from assistant.safety.examples import shipped_examples
@@ -18,6 +23,7 @@ from assistant.safety.similarity import SimilarityDetector
 from assistant.safety.social import social_normalise
 from assistant.safety.topics import Topic
 from assistant.safety.triage import router_examples
+from assistant.settings import Settings
 from tests.support import ROOT
 
 KNOWLEDGE = load_knowledge(ROOT / "knowledge")
@@ -112,3 +118,30 @@ def test_the_similarity_threshold_reproduces_its_recall_on_the_shipped_examples(
     assert len(caught) / len(risky) >= 0.98
     assert len(passed) / len(safe) >= 0.85  # and it still leaves most safe messages alone
     assert np.isfinite(examples.vectors[sample]).all()
+
+
+def test_triage_explain_counts_per_topic_the_messages_each_detector_sent_to_a_person(
+    settings: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "messages.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "text"])
+        writer.writerows(
+            [
+                ["1", "Where is my refund?"],
+                ["2", "I want a refund for the mug"],
+                ["3", "So sad and angry about how this was handled"],
+                ["4", "Do you ship to Canada?"],
+            ]
+        )
+
+    result = CliRunner().invoke(app, ["triage", str(path), "--explain"])
+    as_json = CliRunner().invoke(app, ["triage", str(path), "--json", "--explain"])
+
+    assert result.exit_code == 0, result.output
+    assert "3 of 4 messages go to a person" in result.stdout
+    summary = json.loads(as_json.stdout.splitlines()[-1])
+    assert summary["to_a_person"] == 3
+    assert summary["explain"]["refund"]["policy patterns"] == 2
+    assert summary["explain"]["complaint"]["sentiment"] == 1

@@ -22,6 +22,7 @@ from assistant.cli import (
     verify_command,
 )
 from assistant.cli.common import emit_json, handle_errors, run, run_with_assistant, settings
+from assistant.cli.explain import print_explanation
 from assistant.errors import ConfigError
 from assistant.intake.jsonl import read_messages
 from assistant.knowledge.index import SyncReport
@@ -145,6 +146,9 @@ def _read_for_triage(path: Path) -> list[tuple[str, str]]:
 def triage(
     file: Annotated[Path, typer.Argument(help="JSONL inbox (as for process) or CSV id,text.")],
     json_out: JsonOpt = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="End with, per topic, messages sent by each detector.")
+    ] = False,
 ) -> None:
     """Classify messages without drafting or sending: topics, must_review and why."""
     from assistant.knowledge.loader import load_knowledge
@@ -158,9 +162,12 @@ def triage(
     detectors = build_detectors(knowledge, shared_embedder(), config)
     max_chars = knowledge.policy.max_analysed_chars
 
+    results = []
+
     async def work() -> None:
         for id_, text in _read_for_triage(file):
             result = await classify_one(text[:max_chars], detectors)
+            results.append(result)
             topics = [t.value for t in result.topics]
             row = {
                 "id": id_,
@@ -177,6 +184,8 @@ def triage(
                     typer.echo(f"    - {reason}")
 
     run(work())
+    if explain:
+        print_explanation(results, len(results), json_out)
 
 
 @app.command()

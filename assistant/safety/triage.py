@@ -4,7 +4,7 @@ once, and the ``must_review`` verdict the routing benchmark measures."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from assistant.knowledge.embeddings import Embedder
 from assistant.knowledge.loader import Knowledge
@@ -56,10 +56,24 @@ class Triage:
     topics: list[Topic]
     must_review: bool
     reasons: list[str]
+    hits: list[Hit] = field(default_factory=list)  # the risky ones, for --explain
 
 
 async def triage(text: str, detectors: Sequence[Detector]) -> Triage:
     hits = await classify(text, detectors)
     topics = list(dict.fromkeys(h.topic for h in hits)) or [Topic.general]
     risky = [h for h in hits if h.topic.is_risk and h.topic is not Topic.spam]
-    return Triage(topics=topics, must_review=bool(risky), reasons=[h.reason for h in risky])
+    return Triage(
+        topics=topics, must_review=bool(risky), reasons=[h.reason for h in risky], hits=risky
+    )
+
+
+def explain(results: Sequence[Triage]) -> dict[Topic, dict[str, int]]:
+    """Per topic, how many messages each detector sent to a person: what a lead weighs
+    before changing a pattern or a threshold."""
+    counts: dict[Topic, dict[str, int]] = {}
+    for result in results:
+        for topic, detector in dict.fromkeys((h.topic, h.detector) for h in result.hits):
+            per = counts.setdefault(topic, {})
+            per[detector] = per.get(detector, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: kv[0].rank))
