@@ -6,9 +6,11 @@ faithful paraphrases it flags, per kind.
 Each row of the development set is one draft sentence written against one document of the
 sample brand's knowledge (``knowledge/policies/<doc>.md`` and ``knowledge/faq/<doc>.md``,
 which together are the context): a change of one kind (entity, polarity, policy term,
-capability) or a faithful paraphrase. Targets: >= 0.90 of changes caught, <= 0.10 of
-paraphrases flagged. The numeric guard's figures stay with bench/grounding.py. Last line:
-one JSON object.
+capability) or a faithful paraphrase. ``bench/data/claims_dev.jsonl`` (65 rows) is the set
+the check was built on; ``bench/data/claims_check.jsonl`` (36 rows, other documents) was
+written afterwards and measured before any change for it. Targets: >= 0.90 of changes
+caught, <= 0.10 of paraphrases flagged. The numeric guard's figures stay with
+bench/grounding.py. Last line: one JSON object.
 """
 
 from __future__ import annotations

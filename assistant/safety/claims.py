@@ -123,14 +123,16 @@ STOP = frozenset(
         " will would can could may might should shall do does did have has had if then so than"
         " just also any all each every some more most very too here there what which who when"
         " where how why about into over after before up out off again once hi hello thanks thank"
-        " please team reply automated let know anything else comes reaching"
+        " please team reply automated let know anything else comes reaching need needs"
+        " don't doesn't isn't aren't won't can't didn't"
     )
 )
 # How closely a claim must match a context sentence before their polarities are compared.
 POLARITY_ALIGNED = 0.8
 # A term the closest sentence lacks is backed by another sentence this nearly as close.
 BACKING = 0.75
-SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+# Clauses joined by ";" are separate claims ("we charge in USD; we add no fees").
+SENTENCE = re.compile(r"[^.!?;\n]+[.!?;]*")
 WORDS = re.compile(r"[a-z][a-z'-]*")
 
 
