@@ -3,6 +3,10 @@ rewordings do not."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+
+import httpx
 import pytest
 import respx
 
@@ -92,3 +96,60 @@ def test_a_model_draft_that_invents_a_destination_goes_to_a_person_with_the_clai
     assert any(
         "we ship to Brazil" in r and "'brazil' is not in the knowledge" in r for r in result.reasons
     ), result.reasons
+
+
+def _by_model(verifier_answer: str) -> Callable[[httpx.Request], httpx.Response]:
+    def answer(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        if body["model"] == "verifier":
+            return completion(verifier_answer)
+        return completion(draft_json("Standard shipping takes 3–5 business days.", confidence=0.99))
+
+    return answer
+
+
+def _with_verifier(model_settings: Settings) -> Settings:
+    return model_settings.model_copy(update={"verifier_model": "openai/verifier"})
+
+
+def test_the_verifier_model_adds_the_claims_it_finds_unsupported(
+    model_settings: Settings, respx_mock: respx.MockRouter
+) -> None:
+    found = {"unsupported": [{"claim": "3–5 business days", "why": "not for this order"}]}
+    route = respx_mock.post(f"{FAKE_API}/chat/completions").mock(
+        side_effect=_by_model(json.dumps(found))
+    )
+
+    [result] = run(process(_with_verifier(model_settings), message("How long does shipping take?")))
+
+    assert result.route == "human_review"
+    assert (
+        "the verifier model says this claim is unsupported: '3–5 business days' "
+        "(not for this order)" in result.reasons
+    )
+    checked = json.loads(route.calls[-1].request.content)
+    assert checked["model"] == "verifier"
+    assert "Standard shipping takes 3–5" in json.loads(checked["messages"][1]["content"])["draft"]
+
+
+def test_a_verifier_model_that_finds_nothing_lets_a_good_draft_through(
+    model_settings: Settings, respx_mock: respx.MockRouter
+) -> None:
+    respx_mock.post(f"{FAKE_API}/chat/completions").mock(
+        side_effect=_by_model(json.dumps({"unsupported": []}))
+    )
+
+    [result] = run(process(_with_verifier(model_settings), message("How long does shipping take?")))
+
+    assert result.route == "auto_send", result.reasons
+
+
+def test_a_verifier_model_answering_garbage_sends_the_draft_to_a_person(
+    model_settings: Settings, respx_mock: respx.MockRouter
+) -> None:
+    respx_mock.post(f"{FAKE_API}/chat/completions").mock(side_effect=_by_model("looks fine!"))
+
+    [result] = run(process(_with_verifier(model_settings), message("How long does shipping take?")))
+
+    assert result.route == "human_review"
+    assert "the verifier model could not check the draft (malformed output)" in result.reasons
