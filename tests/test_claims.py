@@ -153,3 +153,13 @@ def test_a_verifier_model_answering_garbage_sends_the_draft_to_a_person(
 
     assert result.route == "human_review"
     assert "the verifier model could not check the draft (malformed output)" in result.reasons
+
+
+def test_a_template_sentence_backs_its_claim_beside_a_terse_order_record() -> None:
+    context = (
+        "Order FH-10227: cancelled\nItems: Organic Twill Trousers\n"
+        "Hi {first_name}, your order {order_id} has been cancelled and won't be shipped."
+    )
+    draft = "Hi Marcus, your order FH-10227 has been cancelled and won't be shipped."
+
+    assert check_claims(draft, context) == []

@@ -94,8 +94,9 @@ def test_a_frustrated_tweet_without_keywords_reaches_a_person(
 
 def test_the_similarity_threshold_reproduces_its_recall_on_the_shipped_examples() -> None:
     """Calibration: 600 shipped examples, each judged by a detector that has never seen
-    them, reach the recall the threshold was chosen for (0.99 on 5-fold CV, see
-    bench/routing.py), within sampling error."""
+    them, keep the recall the threshold (0.2) was chosen for: at least 0.98 from similarity
+    alone (with the other detectors, 5-fold CV recall on the dev set is 0.996; see
+    bench/routing.py)."""
     embedder = shared_embedder()
     examples = shipped_examples(embedder)
     sample = random.Random(13).sample(range(len(examples)), 600)

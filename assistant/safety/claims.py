@@ -221,7 +221,7 @@ def _check(draft: str, ctx: ClaimContext) -> list[ClaimFinding]:
         near = closest.text if closest else ""
         found = _entity(claim, closest, ctx) or _term(claim, closest, ctx)
         if found is None and closest is not None and score >= POLARITY_ALIGNED:
-            found = _polarity(claim, closest)
+            found = _polarity(claim, closest, ctx, score)
         if found is None:
             found = _capability(claim, ctx, near)
         if found is not None:
@@ -281,8 +281,17 @@ def _term(claim: _Sentence, closest: _Sentence | None, ctx: ClaimContext) -> Cla
     return None
 
 
-def _polarity(claim: _Sentence, closest: _Sentence) -> ClaimFinding | None:
+def _polarity(
+    claim: _Sentence, closest: _Sentence, ctx: ClaimContext, score: float
+) -> ClaimFinding | None:
     if claim.negated == closest.negated:
+        return None
+    # A sentence nearly as close that says it the same way (the template the draft came
+    # from, beside an order record's bare "cancelled") backs the claim.
+    if any(
+        s.negated == claim.negated and ctx.score(claim, s) >= BACKING * score
+        for s in ctx.sentences
+    ):
         return None
     said = "negative" if claim.negated else "positive"
     return ClaimFinding(
