@@ -289,8 +289,7 @@ def _polarity(
     # A sentence nearly as close that says it the same way (the template the draft came
     # from, beside an order record's bare "cancelled") backs the claim.
     if any(
-        s.negated == claim.negated and ctx.score(claim, s) >= BACKING * score
-        for s in ctx.sentences
+        s.negated == claim.negated and ctx.score(claim, s) >= BACKING * score for s in ctx.sentences
     ):
         return None
     said = "negative" if claim.negated else "positive"
