@@ -39,6 +39,7 @@ from assistant.review.bulk import BulkOutcome, bulk_refusal
 from assistant.review.decisions import Approve, Decision, Edit, Reject
 from assistant.review.models import ItemStatus, ReviewItem
 from assistant.review.queue import Queue
+from assistant.safety.model_claims import model_claim_check
 from assistant.safety.triage import build_detectors
 from assistant.settings import Settings
 
@@ -383,6 +384,7 @@ async def open_assistant(
         channel=channel or OutboxChannel(),
         detectors=build_detectors(knowledge, shared_embedder(), settings),
         clock=clock or (lambda: datetime.now(UTC)),
+        claim_model=model_claim_check(settings),
     )
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     async with AsyncSqliteSaver.from_conn_string(str(settings.checkpoint_path)) as saver:

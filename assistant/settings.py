@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     classifier_model: str | None = Field(
         None, description="litellm model for the optional LLM risk classifier; unset = off."
     )
+    verifier_model: str | None = Field(
+        None, description="litellm model that double-checks a draft's claims; unset = off."
+    )
     concurrency: int = Field(
         8, ge=1, le=256, description="Model requests in flight at once (2x messages in flight)."
     )

@@ -23,8 +23,10 @@ from assistant.cli import (
     knowledge_commands,
     queue_commands,
     user_commands,
+    verify_command,
 )
 from assistant.cli.common import emit_json, handle_errors, run, run_with_assistant, settings
+from assistant.cli.explain import print_explanation
 from assistant.errors import ConfigError
 from assistant.intake.jsonl import read_jsonl
 from assistant.knowledge.index import SyncReport
@@ -36,6 +38,7 @@ app.add_typer(audit_commands.app, name="audit")
 app.add_typer(eval_commands.app, name="eval")
 app.add_typer(knowledge_commands.app, name="knowledge")
 app.command()(ask_command.ask)
+app.command(name="verify")(verify_command.verify)
 console = Console(stderr=True)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -161,6 +164,9 @@ def _read_for_triage(path: Path) -> list[tuple[str, str]]:
 def triage(
     file: Annotated[Path, typer.Argument(help="JSONL inbox (as for process) or CSV id,text.")],
     json_out: JsonOpt = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="End with, per topic, messages sent by each detector.")
+    ] = False,
 ) -> None:
     """Classify messages without drafting or sending: topics, must_review and why."""
     from assistant.knowledge.loader import load_knowledge
@@ -174,9 +180,12 @@ def triage(
     detectors = build_detectors(knowledge, shared_embedder(), config)
     max_chars = knowledge.policy.max_analysed_chars
 
+    results = []
+
     async def work() -> None:
         for id_, text in _read_for_triage(file):
             result = await classify_one(text[:max_chars], detectors)
+            results.append(result)
             topics = [t.value for t in result.topics]
             row = {
                 "id": id_,
@@ -193,6 +202,8 @@ def triage(
                     typer.echo(f"    - {reason}")
 
     run(work())
+    if explain:
+        print_explanation(results, len(results), json_out)
 
 
 @app.command()

@@ -29,6 +29,7 @@ from assistant.review.decisions import DECISION, Approve, Edit, Escalate, Reject
 from assistant.review.models import ItemStatus, OutboxMessage, ReviewItem
 from assistant.review.queue import Queue
 from assistant.safety.detectors import Detector, classify
+from assistant.safety.model_claims import ModelClaimCheck
 from assistant.safety.topics import Route, Topic
 from assistant.safety.verify import Verifier
 
@@ -72,6 +73,7 @@ class Services:
     channel: ChannelSender
     detectors: list[Detector]
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    claim_model: ModelClaimCheck | None = None  # ASSISTANT_VERIFIER_MODEL
 
 
 def with_disclosure(disclosure: str, body: str) -> str:
@@ -233,7 +235,7 @@ def build_graph(
         facts = Order.model_validate(order).facts() if order else None
         problems: list[str] = []
         if result is not None:
-            problems = verify(msg, result, state, facts)
+            problems = await verify(msg, result, state, facts)
         if result is not None and result.needs_human:
             problems.append(result.note or "the drafter asked for a person")
         now = s.clock()
@@ -284,7 +286,7 @@ def build_graph(
         )
         return Command(goto=goto, update={"route": route_.value})
 
-    def verify(
+    async def verify(
         msg: InboundMessage, result: Draft, state: PipelineState, facts: str | None
     ) -> list[str]:
         context = "\n".join(
@@ -298,7 +300,10 @@ def build_graph(
             ]
         )
         limit = policy.automation.for_channel(msg.channel).max_reply_chars
-        return verifier.problems(result.text, context, msg.channel.value, limit)
+        found = verifier.problems(result.text, context, msg.channel.value, limit)
+        if s.claim_model is not None:
+            found += await s.claim_model.problems(result.text, context)
+        return found
 
     async def human_review(
         state: PipelineState,

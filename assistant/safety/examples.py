@@ -1,6 +1,6 @@
 """Labelled example messages for the similarity detector: the shipped set (permissively
-licensed third-party rows, see data/README.md) plus the brand's own
-``knowledge/routing/examples.csv``."""
+licensed third-party rows, see data/README.md) the project's own
+social-media examples, plus the brand's own ``knowledge/routing/examples.csv``."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.knowledge.embeddings import Embedder, Vectors
+from assistant.safety.social import social_normalise
 from assistant.safety.topics import Topic
 
 DATA = Path(__file__).with_name("data")
@@ -71,9 +72,20 @@ def shipped_examples(embedder: Embedder) -> Examples:
     return Examples([r["id"] for r in rows], texts, [topic_of(r["topic"]) for r in rows], vectors)
 
 
-def brand_examples(rows: list[tuple[str, Topic]], embedder: Embedder) -> Examples:
+@cache
+def social_examples(embedder: Embedder) -> Examples:
+    """Short social-media posts written for this project (see data/README.md): real
+    traffic is mostly tweets and comments, which the shipped datasets barely cover."""
+    with (DATA / "social_examples.csv").open(newline="", encoding="utf-8") as handle:
+        rows = [(social_normalise(r["text"]), topic_of(r["topic"])) for r in csv.DictReader(handle)]
+    return brand_examples(rows, embedder, prefix="social")
+
+
+def brand_examples(
+    rows: list[tuple[str, Topic]], embedder: Embedder, prefix: str = "brand"
+) -> Examples:
     texts = [text for text, _ in rows]
-    ids = [f"brand-{hashlib.sha256(t.encode()).hexdigest()[:12]}" for t in texts]
+    ids = [f"{prefix}-{hashlib.sha256(t.encode()).hexdigest()[:12]}" for t in texts]
     return Examples(ids, texts, [topic for _, topic in rows], _embed_cached(tuple(texts), embedder))
 
 

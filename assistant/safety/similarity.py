@@ -1,6 +1,7 @@
 """The similarity detector: the k nearest labelled examples (MiniLM embeddings, cosine)
-vote, weighted by closeness. Any meaningful share of risky neighbours is a hit: a false
-alarm costs an agent a click, a miss can cost a refund or a lawsuit."""
+vote, weighted by closeness. A fifth of the vote going to risky neighbours is a hit: a
+false alarm costs an agent a click, a miss can cost a refund or a lawsuit. Messages are
+compared without handles, links and hashtag marks (``social_normalise``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import numpy as np
 from assistant.knowledge.embeddings import Embedder, Vectors
 from assistant.safety.detectors import Hit
 from assistant.safety.examples import Examples
+from assistant.safety.social import social_normalise
 from assistant.safety.topics import Topic
 
 
@@ -24,7 +26,7 @@ class SimilarityDetector:
         *,
         k: int = 10,
         temperature: float = 0.05,
-        threshold: float = 0.1,
+        threshold: float = 0.2,
     ) -> None:
         self.embedder = embedder
         self.examples = examples
@@ -40,7 +42,7 @@ class SimilarityDetector:
         return await asyncio.to_thread(self._detect_text, text)
 
     def _detect_text(self, text: str) -> list[Hit]:
-        return self.detect_vector(self.embedder.embed_one(text))
+        return self.detect_vector(self.embedder.embed_one(social_normalise(text)))
 
     def detect_vector(self, vector: Vectors) -> list[Hit]:
         # einsum rather than ``@``: one core, no BLAS thread pool to wake per message. For a

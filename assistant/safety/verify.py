@@ -7,6 +7,7 @@ import re
 
 from assistant.knowledge.documents import Tone
 from assistant.knowledge.policy import Policy
+from assistant.safety.claims import check_claims
 from assistant.safety.grounding import Grounding
 
 SHINGLE = 8  # words in a row that a draft may not share with the assistant's instructions
@@ -44,6 +45,7 @@ class Verifier:
             f"unsupported {f.kind}: '{f.span}' is not in the knowledge or order record"
             for f in Grounding(context, self.policy.order_id_pattern).unsupported(draft)
         ]
+        found.extend(f.reason() for f in check_claims(draft, context))
         full_length = len(self.policy.disclosure) + 1 + len(draft.strip())
         if full_length > max_chars:
             found.append(f"reply is {full_length} characters; {channel} allows {max_chars}")

@@ -1,0 +1,315 @@
+"""Grounding of words: every claim sentence of a draft is compared with the knowledge and
+order record it was drafted from. Numbers are grounding.py's job; this catches what a
+model changes in words: a place, carrier, payment method, material or channel the context
+never names ("we ship to Brazil", "track it in our app"), a flipped polarity ("Final Sale
+items can be returned"), a swapped policy term ("refunds go to a gift card" where the
+context says the original payment method) and a capability the context does not describe.
+Each finding quotes the claim and the closest context sentence, so an agent sees why.
+
+Offline and lexical on purpose: the closest context sentence is the one sharing the most
+content words (stems), which costs microseconds and can be explained in one line."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+
+
+class ClaimKind(StrEnum):
+    entity = "entity"
+    polarity = "polarity"
+    policy_term = "policy term"
+    capability = "capability"
+
+
+@dataclass(frozen=True)
+class ClaimFinding:
+    kind: ClaimKind
+    claim: str
+    closest: str
+    detail: str
+
+    def reason(self) -> str:
+        where = f" (closest in the knowledge: '{_clip(self.closest)}')" if self.closest else ""
+        return f"unsupported {self.kind.value}: {self.detail} in '{_clip(self.claim)}'{where}"
+
+
+# Named things a draft may only mention when the context does. Lowercase; matched as words.
+def _terms(text: str) -> list[str]:
+    return text.split()
+
+
+ENTITIES = {
+    "place": _terms(
+        "afghanistan albania algeria argentina armenia australia austria bahamas bangladesh"
+        " belgium bolivia brazil bulgaria cambodia cameroon canada chile china colombia"
+        " croatia cuba cyprus czechia denmark ecuador egypt estonia ethiopia finland france"
+        " germany ghana greece guatemala hungary iceland india indonesia iran iraq ireland"
+        " israel italy jamaica japan jordan kenya korea kuwait latvia lebanon lithuania"
+        " luxembourg malaysia malta mexico morocco nepal netherlands nigeria norway pakistan"
+        " panama peru philippines poland portugal qatar romania russia serbia singapore"
+        " slovakia slovenia spain sweden switzerland taiwan thailand turkey ukraine uruguay"
+        " venezuela vietnam zimbabwe hawaii alaska texas california florida york london paris"
+        " berlin tokyo toronto vancouver sydney dublin seattle chicago"
+        " europe asia africa oceania scotland wales england puerto_rico new_zealand"
+        " south_africa hong_kong saudi_arabia united_arab_emirates south_korea"
+    ),
+    "carrier": _terms(
+        "usps ups fedex dhl tnt aramex purolator royal_mail canada_post australia_post"
+        " evri hermes dpd gls ontrac lasership amazon_logistics"
+    ),
+    "payment method": _terms(
+        "paypal venmo zelle klarna afterpay affirm sezzle apple_pay google_pay amazon_pay"
+        " bitcoin crypto cryptocurrency cheque cash_on_delivery bank_transfer"
+        " wire_transfer store_credit voucher vouchers"
+    ),
+    "material": _terms(
+        "cotton wool merino cashmere alpaca silk linen leather suede polyester nylon acrylic"
+        " bamboo hemp denim canvas fleece rayon viscose spandex elastane velvet"
+        " stainless_steel ceramic porcelain glass oak walnut beeswax soy_wax"
+    ),
+    "channel": _terms(
+        "app mobile_app text_message sms whatsapp messenger telegram live_chat phone_call"
+        " hotline instagram facebook tiktok twitter"
+    ),
+}
+ENTITY_KIND = {term.replace("_", " "): kind for kind, terms in ENTITIES.items() for term in terms}
+ENTITY = re.compile(
+    r"\b(?:" + "|".join(sorted((re.escape(t) for t in ENTITY_KIND), key=len, reverse=True)) + r")\b"
+)
+
+# Terms that exclude each other: a draft naming one where its closest context sentence
+# names another of the same group has swapped a policy term.
+EXCLUSIVE = [
+    ("where a refund goes", ["original payment method", "gift card", "store credit", "voucher"]),
+    ("the item's condition", ["unworn", "worn"]),
+    ("the item's condition", ["unused", "used"]),
+    ("the item's condition", ["unwashed", "washed"]),
+    ("who pays", ["free", "pay", "paid", "costs", "charge"]),
+    ("how often", ["always", "never", "only", "sometimes"]),
+    ("the remedy", ["refund", "replacement", "exchange", "store credit"]),
+]
+
+NEGATION = re.compile(
+    r"\b(?:not|no|never|none|nothing|cannot|without|neither|nor|non|aren't|isn't|can't|won't|"
+    r"don't|doesn't|didn't|wasn't|weren't|shouldn't|couldn't|haven't|hasn't|unable)\b"
+)
+# Ways of saying the same thing with or without a negation: folded before polarity is read.
+SAME_MEANING = [
+    (
+        re.compile(
+            r"\b(?:at no (?:extra )?(?:cost|charge)|(?:do|does|will) not (?:cost|charge)|"
+            r"(?:don't|doesn't|won't) (?:cost|charge)|(?:for|free of) (?:no )?charge|"
+            r"no (?:extra )?(?:cost|charge|fee)|(?:don't|do not|never) pay)\b"
+        ),
+        "free",
+    ),
+    (re.compile(r"\bnon-?(refundable|returnable)\b"), r"not \1"),
+    (re.compile(r"\bno later than\b|\bnot later than\b"), "by"),
+    (re.compile(r"\bno (?:matter|problem|worries)\b"), ""),
+    (re.compile(r"\bnot (?:only|just)\b"), ""),
+]
+CAPABILITY = re.compile(
+    r"\b(?:you can|you'll be able to|you may|we can|we'll|we will|we offer|we ship|we deliver|"
+    r"we accept|we provide|we also|we do|we have)\b"
+)
+STOP = frozenset(
+    _terms(
+        "a an the and or but of to in on at by for with from as is are was were be been being it"
+        " its this that these those you your yours we our us i me my he she they them their"
+        " will would can could may might should shall do does did have has had if then so than"
+        " just also any all each every some more most very too here there what which who when"
+        " where how why about into over after before up out off again once hi hello thanks thank"
+        " please team reply automated let know anything else comes reaching need needs"
+        " don't doesn't isn't aren't won't can't didn't"
+    )
+)
+# How closely a claim must match a context sentence before their polarities are compared.
+POLARITY_ALIGNED = 0.8
+# A term the closest sentence lacks is backed by another sentence this nearly as close.
+BACKING = 0.75
+# Clauses joined by ";" are separate claims ("we charge in USD; we add no fees").
+SENTENCE = re.compile(r"[^.!?;\n]+[.!?;]*")
+WORDS = re.compile(r"[a-z][a-z'-]*")
+
+
+def _clip(text: str, size: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def _stem(word: str) -> str:
+    word = word.strip("'-")
+    for suffix in ("ing", "ed", "es", "s", "ly"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def _fold(text: str) -> str:
+    text = html.unescape(text).lower().replace("’", "'")
+    for pattern, replacement in SAME_MEANING:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _content(text: str) -> frozenset[str]:
+    return frozenset(_stem(w) for w in WORDS.findall(text) if w not in STOP and len(w) > 2)
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    text: str
+    folded: str
+    words: frozenset[str]
+    negated: bool
+
+
+def _sentences(text: str) -> list[_Sentence]:
+    out = []
+    for match in SENTENCE.finditer(text):
+        raw = match.group(0).strip()
+        if len(raw) < 3:
+            continue
+        folded = _fold(raw)
+        out.append(_Sentence(raw, folded, _content(folded), bool(NEGATION.search(folded))))
+    return out
+
+
+class ClaimContext:
+    """The context's sentences and named things, indexed once per draft check."""
+
+    def __init__(self, context: str) -> None:
+        self.sentences = _sentences(context)
+        self.folded = _fold(context)
+        self.entities = set(ENTITY.findall(self.folded))
+        self.words = frozenset().union(*(s.words for s in self.sentences))
+
+    @staticmethod
+    def score(claim: _Sentence, sentence: _Sentence) -> float:
+        shared = len(claim.words & sentence.words)
+        return shared / len(claim.words | sentence.words) ** 0.5 if shared else 0.0
+
+    def closest(self, claim: _Sentence) -> tuple[_Sentence | None, float]:
+        best, score = None, 0.0
+        for sentence in self.sentences:
+            value = self.score(claim, sentence)
+            if value > score:
+                best, score = sentence, value
+        return best, score
+
+
+def check_claims(draft: str, context: str) -> list[ClaimFinding]:
+    """Findings for the draft's claim sentences (questions and greetings make no claim)."""
+    return _check(draft, _context(context))
+
+
+@lru_cache(maxsize=64)
+def _context(context: str) -> ClaimContext:
+    return ClaimContext(context)
+
+
+def _check(draft: str, ctx: ClaimContext) -> list[ClaimFinding]:
+    findings: list[ClaimFinding] = []
+    for claim in _sentences(draft):
+        if claim.text.endswith("?") or len(claim.words) < 2:
+            continue
+        closest, score = ctx.closest(claim)
+        near = closest.text if closest else ""
+        found = _entity(claim, closest, ctx) or _term(claim, closest, ctx)
+        if found is None and closest is not None and score >= POLARITY_ALIGNED:
+            found = _polarity(claim, closest, ctx, score)
+        if found is None:
+            found = _capability(claim, ctx, near)
+        if found is not None:
+            findings.append(found)
+    return findings
+
+
+def _entity(claim: _Sentence, closest: _Sentence | None, ctx: ClaimContext) -> ClaimFinding | None:
+    near = closest.text if closest else ""
+    mine = ENTITY.findall(claim.folded)
+    theirs = set(ENTITY.findall(closest.folded)) if closest else set()
+    for name in mine:
+        kind = ENTITY_KIND[name]
+        swapped = [t for t in theirs if ENTITY_KIND[t] == kind and t not in mine]
+        if name in ctx.entities and swapped and not _backed(claim, ctx, [name]):
+            return ClaimFinding(
+                ClaimKind.entity,
+                claim.text,
+                near,
+                f"says '{name}' where the knowledge says '{swapped[0]}'",
+            )
+    for name in mine:
+        if name not in ctx.entities and not (name == "app" and "application" in ctx.folded):
+            kind = ENTITY_KIND[name]
+            return ClaimFinding(
+                ClaimKind.entity, claim.text, near, f"the {kind} '{name}' is not in the knowledge"
+            )
+    return None
+
+
+def _has(text: str, term: str) -> bool:
+    return re.search(rf"\b{re.escape(term)}\b", text) is not None
+
+
+def _backed(claim: _Sentence, ctx: ClaimContext, terms: list[str]) -> bool:
+    """Another context sentence, nearly as close to the claim, names these terms too."""
+    _, best = ctx.closest(claim)
+    return any(
+        all(_has(s.folded, t) for t in terms) and ctx.score(claim, s) >= BACKING * best
+        for s in ctx.sentences
+    )
+
+
+def _term(claim: _Sentence, closest: _Sentence | None, ctx: ClaimContext) -> ClaimFinding | None:
+    if closest is None:
+        return None
+    for about, group in EXCLUSIVE:
+        mine = [t for t in group if _has(claim.folded, t)]
+        theirs = [t for t in group if _has(closest.folded, t)]
+        if mine and theirs and not set(mine) & set(theirs) and not _backed(claim, ctx, mine):
+            return ClaimFinding(
+                ClaimKind.policy_term,
+                claim.text,
+                closest.text,
+                f"says '{mine[0]}' where the knowledge says '{theirs[0]}' ({about})",
+            )
+    return None
+
+
+def _polarity(
+    claim: _Sentence, closest: _Sentence, ctx: ClaimContext, score: float
+) -> ClaimFinding | None:
+    if claim.negated == closest.negated:
+        return None
+    # A sentence nearly as close that says it the same way (the template the draft came
+    # from, beside an order record's bare "cancelled") backs the claim.
+    if any(
+        s.negated == claim.negated and ctx.score(claim, s) >= BACKING * score for s in ctx.sentences
+    ):
+        return None
+    said = "negative" if claim.negated else "positive"
+    return ClaimFinding(
+        ClaimKind.polarity,
+        claim.text,
+        closest.text,
+        f"the claim is {said} where the closest knowledge sentence is not",
+    )
+
+
+def _capability(claim: _Sentence, ctx: ClaimContext, near: str) -> ClaimFinding | None:
+    if not CAPABILITY.search(claim.folded):
+        return None
+    missing = sorted(claim.words - ctx.words)
+    if len(missing) < 2 or len(missing) * 3 < len(claim.words):
+        return None
+    return ClaimFinding(
+        ClaimKind.capability,
+        claim.text,
+        near,
+        "describes something the knowledge does not (" + ", ".join(missing[:4]) + ")",
+    )

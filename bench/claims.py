@@ -1,0 +1,87 @@
+"""Grounding of words: how many changed claims the claim check catches, and how many
+faithful paraphrases it flags, per kind.
+
+    python bench/claims.py [--data bench/data/claims_dev.jsonl]
+
+Each row of the development set is one draft sentence written against one document of the
+sample brand's knowledge (``knowledge/policies/<doc>.md`` and ``knowledge/faq/<doc>.md``,
+which together are the context): a change of one kind (entity, polarity, policy term,
+capability) or a faithful paraphrase. ``bench/data/claims_dev.jsonl`` (65 rows) is the set
+the check was built on; ``bench/data/claims_check.jsonl`` (36 rows, other documents) was
+written afterwards and measured before any change for it. Targets: >= 0.90 of changes
+caught, <= 0.10 of paraphrases flagged. The numeric guard's figures stay with
+bench/grounding.py. Last line: one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from assistant.safety.claims import check_claims  # noqa: E402
+
+TARGETS = {"caught": 0.90, "paraphrases_flagged": 0.10}
+
+
+def document(name: str) -> str:
+    parts = []
+    for folder in ("policies", "faq"):
+        path = ROOT / "knowledge" / folder / f"{name}.md"
+        if path.is_file():
+            # Front matter (id, title, tags) is not knowledge a draft can quote.
+            parts += [b.split("\n---\n", 1)[-1] for b in path.read_text().split("\n---\nid:")]
+    return "\n".join(parts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=ROOT / "bench" / "data" / "claims_dev.jsonl")
+    parser.add_argument("--show", action="store_true", help="print every miss and false alarm")
+    args = parser.parse_args()
+    rows = [json.loads(line) for line in args.data.read_text().splitlines() if line.strip()]
+    flagged: dict[str, list[bool]] = defaultdict(list)
+    started = time.perf_counter()
+    for row in rows:
+        findings = check_claims(row["draft"], document(row["doc"]))
+        flagged[row["kind"]].append(bool(findings))
+        wrong = bool(findings) == (row["kind"] == "paraphrase")
+        if args.show and wrong:
+            print(f"  {row['kind']:11} {row['draft']}")
+            for f in findings:
+                print(f"      {f.reason()}")
+    per_draft_ms = 1000 * (time.perf_counter() - started) / len(rows)
+    changed = [v for k, vs in flagged.items() if k != "paraphrase" for v in vs]
+    caught = round(sum(changed) / len(changed), 3)
+    false_alarms = round(sum(flagged["paraphrase"]) / max(len(flagged["paraphrase"]), 1), 3)
+    per_kind = {k: round(sum(v) / len(v), 3) for k, v in sorted(flagged.items())}
+    for kind, share in per_kind.items():
+        label = "flagged" if kind == "paraphrase" else "caught"
+        print(f"{kind:12} {label} {share:.3f} of {len(flagged[kind])}")
+    print(f"changed claims caught {caught:.3f} (target >= {TARGETS['caught']}), paraphrases")
+    print(f"flagged {false_alarms:.3f} (target <= {TARGETS['paraphrases_flagged']}),")
+    print(f"{per_draft_ms:.2f} ms per draft")
+    meets = caught >= TARGETS["caught"] and false_alarms <= TARGETS["paraphrases_flagged"]
+    print(
+        json.dumps(
+            {
+                "rows": len(rows),
+                "caught": caught,
+                "paraphrases_flagged": false_alarms,
+                "per_kind": per_kind,
+                "ms_per_draft": round(per_draft_ms, 3),
+                "target": TARGETS,
+                "meets_target": meets,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
