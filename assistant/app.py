@@ -8,16 +8,14 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import cache, lru_cache
-from pathlib import Path
+from functools import cache
 from typing import Any
 
-from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.types import Command
-from sqlalchemy.engine import Engine
 
 from assistant.channels.outbox import ChannelSender, OutboxChannel
-from assistant.db import make_engine
+from assistant.checkpoints import open_checkpointer
+from assistant.db import database_url, make_engine, records_engine
 from assistant.errors import AssistantError, ConfigError, ConflictError
 from assistant.evals.learn import learn
 from assistant.intake.messages import Channel, InboundMessage
@@ -102,7 +100,7 @@ class Assistant:
             ReviewItem(
                 message_id=message.id,
                 thread_id=uuid.uuid4().hex,
-                channel=message.channel.value,
+                channel=message.channel,
                 customer_key=message.customer_key,
                 author_name=message.author.name,
                 author_handle=message.author.handle,
@@ -115,7 +113,13 @@ class Assistant:
         assert item.id is not None
         if not created:
             return self._result(item, duplicate=True)
-        await self._run(item, {"message": dict(dumped), "item_id": item.id})
+        payload: dict[str, Any] = {"message": dict(dumped), "item_id": item.id}
+        if (earlier := self.queue.same_id_other_text(item)) is not None:
+            payload["attention"] = (
+                f"message id {message.id} was reused with different text (item "
+                f"#{earlier.id} has the first text): check it is not a replay or a spoof"
+            )
+        await self._run(item, payload)
         return self._result(self.queue.get(item.id))
 
     async def process_many(
@@ -315,21 +319,19 @@ class Records:
 
 @contextmanager
 def open_records(settings: Settings) -> Iterator[Records]:
-    engine = _records_engine(settings.database_path.resolve())
+    engine = records_engine(settings)
     yield Records(queue=Queue(engine), orders=SqlOrderStore(engine))
 
 
-@lru_cache(maxsize=8)
-def _records_engine(path: Path) -> Engine:
-    """One engine (and its pooled connections) per database for the whole process: the
-    console reads on every click, and setting up an engine cost more than the reads."""
-    return make_engine(path)
+def open_index(settings: Settings) -> KnowledgeIndex:
+    client = open_chroma(settings.chroma_dir, settings.chroma_url)
+    return KnowledgeIndex(client, shared_embedder(), settings.chroma_collection)
 
 
 def inspect_knowledge(settings: Settings) -> KnowledgeStatus:
     """Each knowledge file's sync state and problems, and the last sync; works while files
     are broken."""
-    index = KnowledgeIndex(open_chroma(settings.chroma_dir), shared_embedder())
+    index = open_index(settings)
     with open_records(settings) as records:
         event = records.queue.last_event(SYNC_ACTION)
     last = LastSync(at=event.at, by=event.actor, summary=event.reason or "") if event else None
@@ -348,10 +350,10 @@ async def open_assistant(
     channel: ChannelSender | None = None,
     clock: Callable[[], datetime] | None = None,
 ) -> AsyncIterator[Assistant]:
-    """Wire the real parts: knowledge, Chroma, SQLite queue, SQLite checkpoints, drafter."""
+    """Wire the real parts: knowledge, Chroma, the queue's database, checkpoints, drafter."""
     knowledge = load_knowledge(settings.knowledge_dir)
-    engine = make_engine(settings.database_path)
-    index = KnowledgeIndex(open_chroma(settings.chroma_dir), shared_embedder())
+    engine = make_engine(database_url(settings))
+    index = open_index(settings)
     orders = SqlOrderStore(engine)
     queue = Queue(engine)
     services = Services(
@@ -364,8 +366,7 @@ async def open_assistant(
         detectors=build_detectors(knowledge, shared_embedder(), settings),
         clock=clock or (lambda: datetime.now(UTC)),
     )
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    async with AsyncSqliteSaver.from_conn_string(str(settings.checkpoint_path)) as saver:
+    async with open_checkpointer(settings) as saver:
         graph = build_graph(services, saver)
         try:
             yield Assistant(

@@ -14,7 +14,13 @@ from rich.console import Console
 from rich.progress import Progress
 
 from assistant.app import Assistant, ProcessResult, shared_embedder
-from assistant.cli import audit_commands, eval_commands, queue_commands, user_commands
+from assistant.cli import (
+    audit_commands,
+    db_commands,
+    eval_commands,
+    queue_commands,
+    user_commands,
+)
 from assistant.cli.common import emit_json, handle_errors, run, run_with_assistant, settings
 from assistant.errors import ConfigError
 from assistant.intake.jsonl import read_messages
@@ -25,6 +31,7 @@ app.add_typer(queue_commands.app, name="queue")
 app.add_typer(user_commands.app, name="users")
 app.add_typer(audit_commands.app, name="audit")
 app.add_typer(eval_commands.app, name="eval")
+app.add_typer(db_commands.app, name="db")
 console = Console(stderr=True)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -114,7 +121,7 @@ def process(
             _print_result(result)
 
     async def work(assistant: Assistant) -> list[ProcessResult]:
-        assistant.ingest()  # incremental: a no-op unless knowledge/ changed
+        # Knowledge is synced by 'assistant ingest' (and the demo), not on every batch.
         await assistant.recover()
         return await assistant.process_many(messages, concurrency, on_result=show)
 

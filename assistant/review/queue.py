@@ -20,6 +20,7 @@ from assistant.review.models import (
     ItemStatus,
     OutboxMessage,
     ReviewItem,
+    content_hash,
     utcnow,
 )
 
@@ -33,11 +34,18 @@ class Queue:
     # -- items -------------------------------------------------------------------------
 
     def enqueue(self, item: ReviewItem) -> tuple[ReviewItem, bool]:
-        """Insert the item for a new message; a message seen before returns its item."""
-        return self._insert_once(item)
+        """Insert the item for a new message; the same message seen before (same channel,
+        id and text) returns its item."""
+        item.content_hash = content_hash(item.text)
+        return self._insert_once(
+            item,
+            ReviewItem.channel == item.channel,
+            ReviewItem.message_id == item.message_id,
+            ReviewItem.content_hash == item.content_hash,
+        )
 
-    def _insert_once(self, row: Row) -> tuple[Row, bool]:
-        """Insert ``row`` unless its ``message_id`` is taken, in which case the stored row is
+    def _insert_once(self, row: Row, *key: Any) -> tuple[Row, bool]:
+        """Insert ``row`` unless its unique ``key`` is taken, in which case the stored row is
         returned (False). A plain INSERT: the row holds exactly what the object holds (every
         default is set in Python), so nothing is read back but the new id."""
         model = type(row)
@@ -50,12 +58,21 @@ class Queue:
                 result = conn.execute(insert(table).values(values))
         except IntegrityError:
             with Session(self.engine) as session:
-                found = select(model).where(model.message_id == row.message_id)
-                return session.exec(found).one(), False
+                return session.exec(select(model).where(*key)).one(), False
         primary = result.inserted_primary_key
         assert primary is not None
         row.id = primary[0]
         return row, True
+
+    def same_id_other_text(self, item: ReviewItem) -> ReviewItem | None:
+        """An earlier item whose message had this item's channel and id but other text."""
+        query = select(ReviewItem).where(
+            ReviewItem.channel == item.channel,
+            ReviewItem.message_id == item.message_id,
+            ReviewItem.id != item.id,
+        )
+        with Session(self.engine) as session:
+            return session.exec(query.order_by(col(ReviewItem.id))).first()
 
     def get(self, item_id: int) -> ReviewItem:
         with Session(self.engine) as session:
@@ -67,7 +84,9 @@ class Queue:
     def by_message(self, message_id: str) -> ReviewItem | None:
         with Session(self.engine) as session:
             return session.exec(
-                select(ReviewItem).where(ReviewItem.message_id == message_id)
+                select(ReviewItem)
+                .where(ReviewItem.message_id == message_id)
+                .order_by(col(ReviewItem.id))
             ).first()
 
     def update(self, item_id: int, **fields: Any) -> None:
@@ -295,8 +314,13 @@ class Queue:
     # -- outbox ------------------------------------------------------------------------
 
     def record_send(self, message: OutboxMessage) -> tuple[OutboxMessage, bool]:
-        """At most one reply per inbound message, whatever retries or crashes happen."""
-        return self._insert_once(message)
+        """At most one reply per item, whatever retries or crashes happen."""
+        return self._insert_once(
+            message,
+            OutboxMessage.channel == message.channel,
+            OutboxMessage.message_id == message.message_id,
+            OutboxMessage.item_id == message.item_id,
+        )
 
     def outbox(self) -> list[OutboxMessage]:
         with Session(self.engine) as session:

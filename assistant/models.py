@@ -1,0 +1,19 @@
+"""Every table, imported in one place so the metadata is complete (migrations, checks)."""
+
+from assistant.evals.history import EvalRegression, EvalRun
+from assistant.knowledge.order_store import CustomerHandle, CustomerRecord, OrderRecord
+from assistant.review.models import AuditEvent, CustomerState, OutboxMessage, ReviewItem
+from assistant.users.models import User
+
+__all__ = [
+    "AuditEvent",
+    "CustomerHandle",
+    "CustomerRecord",
+    "CustomerState",
+    "EvalRegression",
+    "EvalRun",
+    "OrderRecord",
+    "OutboxMessage",
+    "ReviewItem",
+    "User",
+]
