@@ -49,6 +49,8 @@ _COLUMNS = (
     _plain(_T.c.draft_kind),
     _T.c.needs_attention,
     _T.c.version,
+    _T.c.message_id,
+    _plain(_T.c.route),
 )
 _OPEN_VALUES = frozenset(s.value for s in OPEN_STATUSES)
 _IS_OPEN = _plain(_T.c.status).in_(sorted(_OPEN_VALUES))
@@ -103,6 +105,9 @@ class QueueRow:
     draft_kind: str
     needs_attention: bool
     version: int
+    message_id: str  # the platform's id
+    route: str | None
+    customer_key: str
 
     @property
     def has_draft(self) -> bool:
@@ -252,6 +257,9 @@ def _read(engine: Engine, query: Select[Any]) -> tuple[QueueRow, ...]:
             draft_kind=r[14],
             needs_attention=bool(r[15]),
             version=r[16],
+            message_id=r[17],
+            route=r[18],
+            customer_key=r[7],
         )
         for r in records
     )
