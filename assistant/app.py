@@ -30,6 +30,7 @@ from assistant.pipeline.graph import Services, build_graph, with_disclosure
 from assistant.pipeline.model_drafter import ModelDrafter
 from assistant.review.bulk import BulkOutcome, bulk_refusal
 from assistant.review.decisions import Approve, Decision, Edit, Reject
+from assistant.review.leases import LEASE, OWNER, lease_fields
 from assistant.review.models import ItemStatus, ReviewItem
 from assistant.review.queue import Queue
 from assistant.safety.triage import build_detectors
@@ -108,6 +109,8 @@ class Assistant:
                 message=dumped,
                 received_at=message.received_at,
                 due_at=message.received_at + timedelta(minutes=sla),
+                lease_owner=OWNER,
+                lease_expires_at=datetime.now(UTC) + LEASE,
             )
         )
         assert item.id is not None
@@ -249,10 +252,11 @@ class Assistant:
             await self._run(item, {"message": item.message, "item_id": item.id})
 
     async def recover(self) -> list[int]:
-        """Finish what a crash interrupted: unsent approvals and half-processed messages.
-        Safe to run any time: sends are recorded once per message."""
+        """Finish what a crash interrupted: unsent approvals and half-processed messages
+        whose lease expired. Safe to run any time, from several processes at once: each
+        item is taken by one of them, and sends are recorded once per item."""
         recovered = []
-        for item in self.queue.stuck():
+        for item in self.queue.take_expired(datetime.now(UTC)):
             assert item.id is not None
             if item.status == ItemStatus.approved:
                 await self._resume(item)
@@ -299,6 +303,7 @@ class Assistant:
             item.id,
             thread_id=uuid.uuid4().hex,
             status=ItemStatus.processing,
+            **lease_fields(datetime.now(UTC)),
             needs_attention=False,
             error=None,
         )

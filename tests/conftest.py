@@ -42,6 +42,7 @@ BOTH_BACKENDS = {
     "test_metrics",
     "test_evals_run",
     "test_storage",
+    "test_leases",
 }
 HOW_TO_RUN_SERVERS = (
     "Postgres + Chroma server variant: set ASSISTANT_TEST_DATABASE_URL (a postgresql+psycopg:// "

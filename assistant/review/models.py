@@ -90,6 +90,8 @@ class ReviewItem(SQLModel, table=True):
     decided_by: str | None = None
     decided_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     version: int = 1
+    lease_owner: str | None = None  # the process working it while processing/approved
+    lease_expires_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 

@@ -7,13 +7,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar, assert_never
 
-from sqlalchemy import Table, func, insert, update
+from sqlalchemy import Table, func, insert, or_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from assistant.errors import ConflictError, ForbiddenError, NotFoundError
 from assistant.review.decisions import Approve, Decision, Edit, Escalate, Reject, may_decide
+from assistant.review.leases import lease_fields, owner_alive
 from assistant.review.models import (
     AuditEvent,
     CustomerState,
@@ -164,9 +165,34 @@ class Queue:
         if result.rowcount != 1:
             raise ConflictError(f"Item #{current.id} changed a moment ago; reload it and retry.")
 
-    def stuck(self) -> list[ReviewItem]:
-        """Items a crash left behind: still processing, or decided but not yet sent."""
-        return self.items([ItemStatus.processing, ItemStatus.approved], limit=10_000)
+    def take_expired(self, now: datetime) -> list[ReviewItem]:
+        """Items a crash left behind (still processing, or decided but not yet sent) whose
+        lease ran out, each now leased to this process. A compare-and-set per item: when two
+        processes recover at once, each item goes to exactly one of them."""
+        in_flight = col(ReviewItem.status).in_([ItemStatus.processing, ItemStatus.approved])
+        with Session(self.engine) as session:
+            owners = session.exec(select(ReviewItem.lease_owner).where(in_flight).distinct())
+            dead = [owner for owner in owners if owner and not owner_alive(owner)]
+        stale = or_(
+            col(ReviewItem.lease_expires_at).is_(None),
+            col(ReviewItem.lease_expires_at) < now,
+            col(ReviewItem.lease_owner).in_(dead),
+        )
+        with Session(self.engine) as session:
+            candidates = session.exec(
+                select(ReviewItem.id).where(in_flight, stale).order_by(col(ReviewItem.id))
+            ).all()
+        taken: list[ReviewItem] = []
+        for item_id in (i for i in candidates if i is not None):
+            with self.engine.begin() as conn:
+                result = conn.execute(
+                    update(ReviewItem)
+                    .where(col(ReviewItem.id) == item_id, in_flight, stale)
+                    .values(**lease_fields(now))
+                )
+            if result.rowcount == 1:
+                taken.append(self.get(item_id))
+        return taken
 
     # -- decisions ---------------------------------------------------------------------
 
@@ -213,6 +239,7 @@ class Queue:
             "decision": decision.model_dump(mode="json"),
             "decided_by": decision.actor,
             "decided_at": now,
+            **lease_fields(now),  # this process sends it; recover waits for the lease
         }
         before, after, reason = current.draft, None, None
         match decision:
