@@ -8,42 +8,33 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from typing import Any
 
 from langgraph.types import Command
 
-from assistant.channels.outbox import ChannelSender, OutboxChannel
+from assistant.channels.outbox import ChannelSender
 from assistant.checkpoints import open_checkpointer
-from assistant.db import database_url, make_engine, records_engine
+from assistant.db import records_engine
+from assistant.deps import Deps, build_deps, open_index
 from assistant.errors import AssistantError, ConfigError, ConflictError
 from assistant.evals.learn import learn
 from assistant.intake.messages import Channel, InboundMessage
-from assistant.knowledge.embeddings import Embedder
-from assistant.knowledge.index import Hit, KnowledgeIndex, Progress, SyncReport, open_chroma
-from assistant.knowledge.loader import Knowledge, load_knowledge
+from assistant.knowledge.index import Hit, KnowledgeIndex, Progress, SyncReport
+from assistant.knowledge.loader import Knowledge
 from assistant.knowledge.order_store import SqlOrderStore
 from assistant.knowledge.status import KnowledgeStatus, LastSync, knowledge_status
 from assistant.llm import model_slots
-from assistant.pipeline.drafting import Drafter, TemplateDrafter
+from assistant.pipeline.drafting import Drafter
 from assistant.pipeline.graph import Services, build_graph, with_disclosure
-from assistant.pipeline.model_drafter import ModelDrafter
 from assistant.review.bulk import BulkOutcome, bulk_refusal
 from assistant.review.decisions import Approve, Decision, Edit, Reject
 from assistant.review.leases import LEASE, OWNER, lease_fields
 from assistant.review.models import ItemStatus, ReviewItem
 from assistant.review.queue import Queue
-from assistant.safety.triage import build_detectors
 from assistant.settings import Settings
 
 PIPELINES_PER_MODEL_SLOT = 2  # messages in the pipeline per model request allowed in flight
 SYNC_ACTION = "knowledge-sync"  # audit action of every sync: the knowledge page's "last sync"
-
-
-@cache
-def shared_embedder() -> Embedder:
-    """One model per process: it is thread-safe and loads on first use."""
-    return Embedder()
 
 
 @dataclass
@@ -328,11 +319,6 @@ def open_records(settings: Settings) -> Iterator[Records]:
     yield Records(queue=Queue(engine), orders=SqlOrderStore(engine))
 
 
-def open_index(settings: Settings) -> KnowledgeIndex:
-    client = open_chroma(settings.chroma_dir, settings.chroma_url)
-    return KnowledgeIndex(client, shared_embedder(), settings.chroma_collection)
-
-
 def inspect_knowledge(settings: Settings) -> KnowledgeStatus:
     """Each knowledge file's sync state and problems, and the last sync; works while files
     are broken."""
@@ -343,45 +329,44 @@ def inspect_knowledge(settings: Settings) -> KnowledgeStatus:
     return knowledge_status(settings.knowledge_dir, index, last)
 
 
-def default_drafter(settings: Settings) -> Drafter:
-    return ModelDrafter(settings) if settings.model else TemplateDrafter()
-
-
 @asynccontextmanager
 async def open_assistant(
     settings: Settings,
     *,
+    deps: Deps | None = None,
     drafter: Drafter | None = None,
     channel: ChannelSender | None = None,
     clock: Callable[[], datetime] | None = None,
 ) -> AsyncIterator[Assistant]:
-    """Wire the real parts: knowledge, Chroma, the queue's database, checkpoints, drafter."""
-    knowledge = load_knowledge(settings.knowledge_dir)
-    engine = make_engine(database_url(settings))
-    index = open_index(settings)
-    orders = SqlOrderStore(engine)
-    queue = Queue(engine)
+    """Wire the real parts (``deps``, built here unless given) to a checkpointer for this
+    event loop. ``drafter``, ``channel`` and ``clock`` override the deps' own."""
+    owned = deps is None
+    base = build_deps(settings) if deps is None else deps
+    parts = base.override(drafter=drafter, channel=channel, clock=clock)
+    orders = SqlOrderStore(parts.engine)
+    queue = Queue(parts.engine)
     services = Services(
-        knowledge=knowledge,
-        index=index,
+        knowledge=parts.knowledge,
+        index=parts.index,
         orders=orders,
         queue=queue,
-        drafter=drafter or default_drafter(settings),
-        channel=channel or OutboxChannel(),
-        detectors=build_detectors(knowledge, shared_embedder(), settings),
-        clock=clock or (lambda: datetime.now(UTC)),
+        drafter=parts.drafter,
+        channel=parts.channel,
+        detectors=parts.detectors,
+        clock=parts.clock,
     )
     async with open_checkpointer(settings) as saver:
         graph = build_graph(services, saver)
         try:
             yield Assistant(
                 settings=settings,
-                knowledge=knowledge,
-                index=index,
+                knowledge=parts.knowledge,
+                index=parts.index,
                 orders=orders,
                 queue=queue,
                 services=services,
                 graph=graph,
             )
         finally:
-            engine.dispose()
+            if owned:
+                parts.engine.dispose()

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from assistant.app import Assistant, ProcessResult, shared_embedder
+from assistant.app import Assistant, ProcessResult
 from assistant.cli import (
     audit_commands,
     db_commands,
@@ -22,6 +22,7 @@ from assistant.cli import (
     user_commands,
 )
 from assistant.cli.common import emit_json, handle_errors, run, run_with_assistant, settings
+from assistant.deps import shared_embedder
 from assistant.errors import ConfigError
 from assistant.intake.jsonl import read_messages
 from assistant.knowledge.index import SyncReport

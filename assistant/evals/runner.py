@@ -15,7 +15,8 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
-from assistant.app import PIPELINES_PER_MODEL_SLOT, Assistant, open_assistant, shared_embedder
+from assistant.app import PIPELINES_PER_MODEL_SLOT, Assistant, open_assistant
+from assistant.deps import shared_embedder
 from assistant.evals.cases import EvalCase
 from assistant.evals.graders import Grader, GraderConfig, Outcome, build_graders
 from assistant.evals.results import CaseResult, GraderInfo, RunResult
