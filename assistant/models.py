@@ -1,6 +1,7 @@
 """Every table, imported in one place so the metadata is complete (migrations, checks)."""
 
 from assistant.evals.history import EvalRegression, EvalRun
+from assistant.evals.learned import LearnedCase
 from assistant.knowledge.order_store import CustomerHandle, CustomerRecord, OrderRecord
 from assistant.review.models import AuditEvent, CustomerState, OutboxMessage, ReviewItem
 from assistant.users.models import User
@@ -12,6 +13,7 @@ __all__ = [
     "CustomerState",
     "EvalRegression",
     "EvalRun",
+    "LearnedCase",
     "OrderRecord",
     "OutboxMessage",
     "ReviewItem",
