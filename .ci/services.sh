@@ -29,10 +29,8 @@ CHROMA=$(dirname "$(command -v python3)")/chroma
 [ -x .venv/bin/chroma ] && CHROMA=.venv/bin/chroma
 "$CHROMA" run --path "$SERVICES_DIR/chroma" --host 127.0.0.1 --port "$CHROMA_PORT" >"$SERVICES_DIR/chroma.log" 2>&1 &
 CHROMA_PID=$!
-for _ in $(seq 1 60); do
-    curl -fs "http://127.0.0.1:$CHROMA_PORT/api/v2/heartbeat" >/dev/null 2>&1 && break
-    sleep 0.5
-done
-curl -fs "http://127.0.0.1:$CHROMA_PORT/api/v2/heartbeat" >/dev/null || { cat "$SERVICES_DIR/chroma.log"; exit 1; }
+heartbeat() { python3 -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$CHROMA_PORT/api/v2/heartbeat', timeout=2)" 2>/dev/null; }
+for _ in $(seq 1 60); do heartbeat && break; sleep 0.5; done
+heartbeat || { cat "$SERVICES_DIR/chroma.log"; exit 1; }
 export ASSISTANT_TEST_CHROMA_URL="http://127.0.0.1:$CHROMA_PORT"
 echo "services: $ASSISTANT_TEST_DATABASE_URL, $ASSISTANT_TEST_CHROMA_URL" >&2

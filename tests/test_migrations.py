@@ -3,6 +3,7 @@ database written by the version before Alembic upgrades with its rows intact."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from datetime import UTC
@@ -14,8 +15,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlmodel import SQLModel
+from typer.testing import CliRunner
 
 import assistant.models  # noqa: F401
+from assistant.cli.main import app
 from assistant.db import database_url, make_engine
 from assistant.errors import ConfigError
 from assistant.intake.messages import Channel
@@ -97,3 +100,12 @@ def test_a_server_database_behind_the_code_says_to_run_db_upgrade(
         conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
     with pytest.raises(ConfigError, match="assistant db upgrade"):
         make_engine(database_url(settings))
+
+
+def test_db_upgrade_migrates_once_and_then_says_it_is_up_to_date(settings: Settings) -> None:
+    runner = CliRunner()
+    first = runner.invoke(app, ["db", "upgrade", "--json"])
+    again = runner.invoke(app, ["db", "upgrade"])
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.stdout)["to"] == head()
+    assert again.exit_code == 0 and f"up to date (revision {head()})" in again.stdout
