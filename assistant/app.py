@@ -8,49 +8,39 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import cache, lru_cache
-from pathlib import Path
 from typing import Any
 
-from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.types import Command
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
-from assistant.channels.outbox import ChannelSender, OutboxChannel
-from assistant.db import make_engine
+from assistant.channels.outbox import ChannelSender
+from assistant.checkpoints import open_checkpointer
+from assistant.db import records_engine
+from assistant.deps import Deps, build_deps, open_index
 from assistant.errors import AssistantError, ConfigError, ConflictError
 from assistant.evals.learn import learn
 from assistant.intake.jsonl import quarantine
 from assistant.intake.messages import Channel, InboundMessage
 from assistant.knowledge.ask import Asked, ask
-from assistant.knowledge.embeddings import Embedder
-from assistant.knowledge.index import KnowledgeIndex, Progress, SyncReport, open_chroma
+from assistant.knowledge.index import KnowledgeIndex, Progress, SyncReport
 from assistant.knowledge.learning import propose
-from assistant.knowledge.loader import Knowledge, load_knowledge
+from assistant.knowledge.loader import Knowledge
 from assistant.knowledge.order_store import SqlOrderStore
 from assistant.knowledge.proposals import ProposalStore
 from assistant.knowledge.status import KnowledgeStatus, LastSync, knowledge_status
 from assistant.llm import model_slots
-from assistant.pipeline.drafting import Drafter, TemplateDrafter
+from assistant.pipeline.drafting import Drafter
 from assistant.pipeline.graph import Services, build_graph, with_disclosure
-from assistant.pipeline.model_drafter import ModelDrafter
 from assistant.review.bulk import BulkOutcome, bulk_refusal
 from assistant.review.decisions import Approve, Decision, Edit, Reject
+from assistant.review.leases import LEASE, OWNER, lease_fields
 from assistant.review.models import ItemStatus, ReviewItem
 from assistant.review.queue import Queue
 from assistant.safety.model_claims import model_claim_check
-from assistant.safety.triage import build_detectors
 from assistant.settings import Settings
 
 PIPELINES_PER_MODEL_SLOT = 2  # messages in the pipeline per model request allowed in flight
 SYNC_ACTION = "knowledge-sync"  # audit action of every sync: the knowledge page's "last sync"
-
-
-@cache
-def shared_embedder() -> Embedder:
-    """One model per process: it is thread-safe and loads on first use."""
-    return Embedder()
 
 
 @dataclass
@@ -114,7 +104,13 @@ class Assistant:
         dumped = item.message
         if not created:
             return self._result(item, duplicate=True)
-        await self._run(item, {"message": dict(dumped), "item_id": item.id})
+        payload: dict[str, Any] = {"message": dict(dumped), "item_id": item.id}
+        if (earlier := self.queue.same_id_other_text(item)) is not None:
+            payload["attention"] = (
+                f"message id {message.id} was reused with different text (item "
+                f"#{earlier.id} has the first text): check it is not a replay or a spoof"
+            )
+        await self._run(item, payload)
         return self._result(self.queue.get(item.id))
 
     def _new_item(self, message: InboundMessage) -> ReviewItem:
@@ -122,7 +118,7 @@ class Assistant:
         return ReviewItem(
             message_id=message.id,
             thread_id=uuid.uuid4().hex,
-            channel=message.channel.value,
+            channel=message.channel,
             customer_key=message.customer_key,
             author_name=message.author.name,
             author_handle=message.author.handle,
@@ -130,6 +126,8 @@ class Assistant:
             message=message.model_dump(mode="json"),
             received_at=message.received_at,
             due_at=message.received_at + timedelta(minutes=sla),
+            lease_owner=OWNER,
+            lease_expires_at=datetime.now(UTC) + LEASE,
         )
 
     async def process_many(
@@ -216,7 +214,7 @@ class Assistant:
         # proposes what it teaches the knowledge (a lead decides; nothing changes here).
         learn(self.settings, self.knowledge, self.orders, decided)
         if isinstance(decision, Approve | Edit):
-            propose(self.proposals, self.knowledge, shared_embedder(), decided)
+            propose(self.proposals, self.knowledge, self.index.embedder, decided)
         return decided
 
     def _check_length(self, item: ReviewItem, decision: Approve | Edit) -> None:
@@ -262,10 +260,11 @@ class Assistant:
             await self._run(item, {"message": item.message, "item_id": item.id})
 
     async def recover(self) -> list[int]:
-        """Finish what a crash interrupted: unsent approvals and half-processed messages.
-        Safe to run any time: sends are recorded once per message."""
+        """Finish what a crash interrupted: unsent approvals and half-processed messages
+        whose lease expired. Safe to run any time, from several processes at once: each
+        item is taken by one of them, and sends are recorded once per item."""
         recovered = []
-        for item in self.queue.stuck():
+        for item in self.queue.take_expired(datetime.now(UTC)):
             assert item.id is not None
             if item.status == ItemStatus.approved:
                 await self._resume(item)
@@ -312,6 +311,7 @@ class Assistant:
             item.id,
             thread_id=uuid.uuid4().hex,
             status=ItemStatus.processing,
+            **lease_fields(datetime.now(UTC)),
             needs_attention=False,
             error=None,
         )
@@ -332,73 +332,60 @@ class Records:
 
 @contextmanager
 def open_records(settings: Settings) -> Iterator[Records]:
-    engine = _records_engine(settings.database_path.resolve())
+    engine = records_engine(settings)
     yield Records(queue=Queue(engine), orders=SqlOrderStore(engine))
-
-
-@lru_cache(maxsize=8)
-def _records_engine(path: Path) -> Engine:
-    """One engine (and its pooled connections) per database for the whole process: the
-    console reads on every click, and setting up an engine cost more than the reads."""
-    return make_engine(path)
 
 
 def inspect_knowledge(settings: Settings) -> KnowledgeStatus:
     """Each knowledge file's sync state and problems, and the last sync; works while files
     are broken."""
-    index = KnowledgeIndex(open_chroma(settings.chroma_dir), shared_embedder())
+    index = open_index(settings)
     with open_records(settings) as records:
         event = records.queue.last_event(SYNC_ACTION)
     last = LastSync(at=event.at, by=event.actor, summary=event.reason or "") if event else None
     return knowledge_status(settings.knowledge_dir, index, last)
 
 
-def default_drafter(settings: Settings) -> Drafter:
-    return ModelDrafter(settings) if settings.model else TemplateDrafter()
-
-
 @asynccontextmanager
 async def open_assistant(
     settings: Settings,
     *,
+    deps: Deps | None = None,
     drafter: Drafter | None = None,
     channel: ChannelSender | None = None,
     clock: Callable[[], datetime] | None = None,
 ) -> AsyncIterator[Assistant]:
-    """Wire the real parts: knowledge, Chroma, SQLite queue, SQLite checkpoints, drafter."""
-    knowledge = load_knowledge(settings.knowledge_dir)
-    engine = make_engine(settings.database_path)
-    index = KnowledgeIndex(
-        open_chroma(settings.chroma_dir),
-        shared_embedder(),
-        min_score=knowledge.policy.retrieval.min_score,
-    )
-    orders = SqlOrderStore(engine)
-    queue = Queue(engine)
+    """Wire the real parts (``deps``, built here unless given) to a checkpointer for this
+    event loop. ``drafter``, ``channel`` and ``clock`` override the deps' own."""
+    owned = deps is None
+    base = build_deps(settings) if deps is None else deps
+    parts = base.override(drafter=drafter, channel=channel, clock=clock)
+    orders = SqlOrderStore(parts.engine)
+    queue = Queue(parts.engine)
     services = Services(
-        knowledge=knowledge,
-        index=index,
+        knowledge=parts.knowledge,
+        index=parts.index,
         orders=orders,
         queue=queue,
-        drafter=drafter or default_drafter(settings),
-        channel=channel or OutboxChannel(),
-        detectors=build_detectors(knowledge, shared_embedder(), settings),
-        clock=clock or (lambda: datetime.now(UTC)),
+        drafter=parts.drafter,
+        channel=parts.channel,
+        detectors=parts.detectors,
+        clock=parts.clock,
         claim_model=model_claim_check(settings),
     )
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    async with AsyncSqliteSaver.from_conn_string(str(settings.checkpoint_path)) as saver:
+    async with open_checkpointer(settings) as saver:
         graph = build_graph(services, saver)
         try:
             yield Assistant(
                 settings=settings,
-                knowledge=knowledge,
-                index=index,
+                knowledge=parts.knowledge,
+                index=parts.index,
                 orders=orders,
                 queue=queue,
                 services=services,
                 graph=graph,
-                proposals=ProposalStore(engine),
+                proposals=ProposalStore(parts.engine),
             )
         finally:
-            engine.dispose()
+            if owned:
+                parts.engine.dispose()

@@ -1,44 +1,47 @@
-"""The SQLite database: engine set-up and named, recorded migrations."""
+"""The database: one URL (SQLite by default, PostgreSQL at scale), engine set-up, and the
+schema kept current by Alembic (``assistant/migrations``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
-from sqlalchemy.engine import Connection, Engine
-from sqlmodel import SQLModel, create_engine
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import create_engine
 
-import assistant.knowledge.order_store
-import assistant.review.models  # noqa: F401  (registers the tables)
-from assistant.knowledge.proposals import FaqProposal
-from assistant.users.models import User
+from assistant.settings import Settings
 
 
-def _initial(conn: Connection) -> None:
-    SQLModel.metadata.create_all(conn)
+def database_url(settings: Settings) -> str:
+    return settings.database_url or f"sqlite:///{settings.database_path.resolve()}"
 
 
-def _users(conn: Connection) -> None:
-    User.metadata.tables["users"].create(conn, checkfirst=True)
+def make_engine(target: Path | str, *, auto_upgrade: bool = True) -> Engine:
+    """An engine for a SQLite file path or a database URL.
+
+    An embedded SQLite database is brought up to date here (one machine, one user: no
+    deploy step to forget). A server database is migrated only by ``assistant db upgrade``;
+    opening one that is behind raises ConfigError saying so."""
+    from assistant.migrations import require_current, upgrade
+
+    url = make_url(f"sqlite:///{target}" if isinstance(target, Path) else target)
+    if url.get_backend_name() == "sqlite":
+        engine = _sqlite_engine(url.database or "")
+        if auto_upgrade:
+            upgrade(engine)
+        return engine
+    # A small pool per process: see docs/deploy.md for the connection budget.
+    engine = create_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True)
+    if auto_upgrade:
+        require_current(engine)
+    return engine
 
 
-def _faq_proposals(conn: Connection) -> None:
-    FaqProposal.metadata.tables["faq_proposals"].create(conn, checkfirst=True)
-
-
-# Append only: a migration that shipped is never edited, a new one is added.
-MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
-    ("0001_initial", _initial),
-    ("0002_users", _users),
-    ("0003_faq_proposals", _faq_proposals),
-]
-
-
-def make_engine(path: Path) -> Engine:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _sqlite_engine(path: str) -> Engine:
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         f"sqlite:///{path}", connect_args={"check_same_thread": False, "timeout": 30}
     )
@@ -55,28 +58,15 @@ def make_engine(path: Path) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
-    migrate(engine)
     return engine
 
 
-def migrate(engine: Engine) -> list[str]:
-    """Apply pending migrations in order; returns the names applied."""
-    applied: list[str] = []
-    with engine.begin() as conn:
-        conn.execute(
-            text(
-                "CREATE TABLE IF NOT EXISTS schema_migrations "
-                "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-            )
-        )
-        done = {row[0] for row in conn.execute(text("SELECT name FROM schema_migrations"))}
-        for name, step in MIGRATIONS:
-            if name in done:
-                continue
-            step(conn)
-            conn.execute(
-                text("INSERT INTO schema_migrations VALUES (:n, :t)"),
-                {"n": name, "t": datetime.now(UTC).isoformat()},
-            )
-            applied.append(name)
-    return applied
+def records_engine(settings: Settings) -> Engine:
+    """The process's engine for ``settings``' database (built and checked once)."""
+    return _cached_engine(database_url(settings))
+
+
+@lru_cache(maxsize=8)
+def _cached_engine(url: str) -> Engine:
+    # The console reads on every click, and setting up an engine cost more than the reads.
+    return make_engine(url)

@@ -18,6 +18,17 @@ class Settings(BaseSettings):
     )
 
     data_dir: Path = Field(Path("data"), description="SQLite files, Chroma index, checkpoints.")
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL; unset = sqlite:///<data dir>/assistant.db. At scale: "
+        "postgresql+psycopg://user:password@host/db (then run 'assistant db upgrade').",
+    )
+    chroma_url: str | None = Field(
+        None, description="Chroma server, e.g. http://127.0.0.1:8000; unset = embedded index."
+    )
+    chroma_collection: str = Field(
+        "knowledge", pattern=r"^[a-zA-Z0-9._-]{3,512}$", description="Chroma collection name."
+    )
     knowledge_dir: Path = Field(Path("knowledge"), description="The brand's knowledge folder.")
     model: str | None = Field(None, description="litellm model string; unset = template drafts.")
     fallback_model: str | None = None

@@ -1,6 +1,7 @@
 """Console render time with a big queue, against a bare ``st.dataframe`` of the same rows.
 
-    python bench/console.py [--items 5000] [--runs 7]
+    python bench/console.py [--items 5000] [--runs 7] [--approvals 20]
+                            [--database-url postgresql+psycopg://...]
 
 1. A fresh data folder with ``--items`` pending items (varied channels, topics, reasons,
    drafts, sources and deadlines) and one signed-in agent.
@@ -13,6 +14,12 @@
 3. Baseline, interleaved with 2 in the same process: a script that only loads the same
    rows (the table the queue page draws, as JSON) and calls ``st.dataframe`` on them.
 4. ``ratio = queue page p50 / baseline p50`` (target <= 2.0); the item page's p50 too.
+5. Approve end to end (target <= 100 ms p50): ``--approvals`` real messages run through
+   the pipeline to review, then each is approved through the console's service door
+   (``ui/actions.decide``: user check, decision, graph resume, send), as a click does.
+
+``--database-url`` runs it all on that (empty) Postgres database instead of SQLite; the
+script migrates it first.
 
 The last line printed is one JSON object with every figure.
 """
@@ -20,6 +27,7 @@ The last line printed is one JSON object with every figure.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import random
@@ -36,6 +44,7 @@ from assistant.review.worklist import worklist
 from assistant.settings import Settings
 from assistant.users import UserStore
 
+sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "ui"))
 import components
 
@@ -120,6 +129,57 @@ def fill(settings: Settings, count: int) -> None:
         UserStore(records.queue.engine).add("bench", "agent", "bench password 123", by="bench")
 
 
+def prepare_server(url: str) -> None:
+    """What ``assistant db upgrade`` does: migrations and the checkpoint tables."""
+    from assistant.checkpoints import setup_postgres_checkpoints
+    from assistant.db import make_engine
+    from assistant.migrations import upgrade
+
+    upgrade(make_engine(url, auto_upgrade=False))
+    setup_postgres_checkpoints(url)
+
+
+def time_approvals(settings: Settings, count: int) -> list[float]:
+    """Approve ``count`` paused reviews through the console's door, one click each."""
+    from assistant.app import open_assistant
+    from assistant.intake.jsonl import parse_line
+    from assistant.review.decisions import Approve
+    from ui import actions
+
+    async def to_review() -> list[int]:
+        ids = []
+        async with open_assistant(settings) as assistant:
+            assistant.ingest()
+            for n in range(count):
+                line = json.dumps(
+                    {
+                        "id": f"approve-{n}",
+                        "channel": "web_chat",
+                        "author": {"id": f"w{n}", "name": "Pat"},
+                        "text": "How much is the waxed canvas backpack? Is it on sale?",
+                    }
+                )
+                result = await assistant.process(parse_line(line, "bench"))
+                ids.append(result.item_id)
+        return ids
+
+    ids = asyncio.run(to_review())
+    actions.decide("bench", ids[0], Approve(actor="bench"), _version(settings, ids[0]))  # warm
+    times = []
+    for item_id in ids[1:]:
+        version = _version(settings, item_id)
+        start = time.perf_counter()
+        decided = actions.decide("bench", item_id, Approve(actor="bench"), version)
+        times.append(time.perf_counter() - start)
+        assert decided.status == ItemStatus.sent, decided.status
+    return times
+
+
+def _version(settings: Settings, item_id: int) -> int:
+    with open_records(settings) as records:
+        return records.queue.get(item_id).version
+
+
 def timed_run(at: object) -> float:
     start = time.perf_counter()
     at.run()  # type: ignore[attr-defined]
@@ -132,14 +192,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--approvals", type=int, default=20)
+    parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
 
     from streamlit.testing.v1 import AppTest
 
     with workspace("console") as base:
-        settings = Settings(data_dir=base / "data", knowledge_dir=base / "knowledge")
+        settings = Settings(
+            data_dir=base / "data",
+            knowledge_dir=base / "knowledge",
+            database_url=args.database_url,
+        )
         os.environ["ASSISTANT_DATA_DIR"] = str(settings.data_dir)
         os.environ["ASSISTANT_KNOWLEDGE_DIR"] = str(settings.knowledge_dir)
+        if args.database_url:
+            os.environ["ASSISTANT_DATABASE_URL"] = args.database_url
+            prepare_server(args.database_url)
         fill(settings, args.items)
         with open_records(settings) as records:
             rows = worklist(records.queue.engine).rows
@@ -174,7 +243,10 @@ def main() -> None:
                 records.queue.assign(rows[n + 1].id, "bea")
             changed_s.append(timed_run(queue_page))
 
+        approve_s = time_approvals(settings, args.approvals)
+
     page_ms = statistics.median(page_s) * 1000
+    approve_ms = statistics.median(approve_s) * 1000
     bare_ms = statistics.median(bare_s) * 1000
     item_ms = statistics.median(item_s) * 1000
     changed_ms = statistics.median(changed_s) * 1000
@@ -185,6 +257,7 @@ def main() -> None:
     print("  queue page, right after another agent claimed an item (counts, table rebuilt)")
     print(f"                    {changed_ms:8.1f} ms   ratio {changed_ms / bare_ms:.2f}")
     print(f"  item page         {item_ms:8.1f} ms")
+    print(f"  approve, end to end {approve_ms:6.1f} ms   (target <= 100, {len(approve_s)} items)")
     emit(
         {
             "bench": "console",
@@ -196,6 +269,8 @@ def main() -> None:
             "item_page_ms": round(item_ms, 1),
             "queue_page_after_change_ms": round(changed_ms, 1),
             "ratio_after_change": round(changed_ms / bare_ms, 3),
+            "approve_p50_ms": round(approve_ms, 1),
+            "database": "postgresql" if args.database_url else "sqlite",
             "machine": machine(),
         }
     )

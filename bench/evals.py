@@ -42,7 +42,8 @@ from _common import PREFIXES, ROOT, SUFFIXES, emit, machine, workspace
 from concurrency import FakeModelServer
 from pydantic import SecretStr
 
-from assistant.app import open_assistant, shared_embedder
+from assistant.app import open_assistant
+from assistant.deps import shared_embedder
 from assistant.evals.cases import EvalCase
 from assistant.evals.dataset import load_cases
 from assistant.evals.runner import run_eval

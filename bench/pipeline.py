@@ -1,6 +1,8 @@
 """Per-message pipeline time in template mode (no model), against the floor.
 
     python bench/pipeline.py [--messages 600] [--breakdown 100] [--whatif 100] [--profile]
+    python bench/pipeline.py --database-url postgresql+psycopg://... --chroma-url http://...
+        (Postgres + Chroma server against the embedded default instead: bench/backends.py)
 
 1. Ingest the sample brand into a fresh data folder; warm up (model load, first queries).
 2. Pipeline: ``await assistant.process(m)``, one message at a time; p50/p95/mean.
@@ -474,7 +476,16 @@ def main() -> None:
     )
     parser.add_argument("--profile", action="store_true", help="cProfile one more pass")
     parser.add_argument("--profile-messages", type=int, default=100)
+    parser.add_argument("--database-url", help="compare this Postgres database (empty) ...")
+    parser.add_argument("--chroma-url", help="... and this Chroma server with the default")
     args = parser.parse_args()
+    if args.database_url:
+        if not args.chroma_url:
+            parser.error("--database-url needs --chroma-url (the at-scale pair)")
+        from backends import compare
+
+        emit(asyncio.run(compare(args)))
+        return
     emit(asyncio.run(run(args)))
 
 

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_profile
+from pydantic import SecretStr
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from assistant.app import open_assistant
 from assistant.settings import Settings
@@ -31,7 +36,70 @@ ENV_VARS = [
     "ASSISTANT_MODEL_RETRIES",
     "ASSISTANT_MODEL_TIMEOUT_S",
     "ASSISTANT_CONCURRENCY",
+    "ASSISTANT_DATABASE_URL",
+    "ASSISTANT_CHROMA_URL",
+    "ASSISTANT_CHROMA_COLLECTION",
 ]
+
+# Modules whose tests run on SQLite + embedded Chroma and again on Postgres + Chroma server.
+BOTH_BACKENDS = {
+    "test_migrations",
+    "test_pipeline",
+    "test_worklist",
+    "test_console_queue",
+    "test_metrics",
+    "test_evals_run",
+    "test_storage",
+    "test_leases",
+}
+HOW_TO_RUN_SERVERS = (
+    "Postgres + Chroma server variant: set ASSISTANT_TEST_DATABASE_URL (a postgresql+psycopg:// "
+    "URL whose user may CREATE DATABASE) and ASSISTANT_TEST_CHROMA_URL; .ci/run starts both."
+)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        module = metafunc.module.__name__.rsplit(".", 1)[-1]
+        backends = ["sqlite", "postgres"] if module in BOTH_BACKENDS else ["sqlite"]
+        metafunc.parametrize("backend", backends)
+
+
+@pytest.fixture
+def servers(backend: str) -> Iterator[tuple[str | None, str | None]]:
+    """(database URL, Chroma URL) for this test: (None, None) on the embedded default, else a
+    fresh, migrated Postgres database of its own and the test Chroma server."""
+    if backend == "sqlite":
+        yield None, None
+        return
+    admin_url = os.environ.get("ASSISTANT_TEST_DATABASE_URL")
+    chroma_url = os.environ.get("ASSISTANT_TEST_CHROMA_URL")
+    if not admin_url or not chroma_url:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must run the Postgres variants: " + HOW_TO_RUN_SERVERS)
+        pytest.skip(HOW_TO_RUN_SERVERS)
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    from assistant.checkpoints import setup_postgres_checkpoints
+    from assistant.db import make_engine
+    from assistant.migrations import upgrade
+
+    engine = make_engine(url, auto_upgrade=False)
+    upgrade(engine)
+    engine.dispose()
+    setup_postgres_checkpoints(url)
+    try:
+        yield url, chroma_url
+    finally:
+        from assistant.db import _cached_engine
+
+        _cached_engine.cache_clear()  # lets the test's pooled connections go
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture
@@ -42,14 +110,31 @@ def knowledge_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, knowledge_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+def settings(
+    tmp_path: Path,
+    knowledge_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    servers: tuple[str | None, str | None],
+) -> Settings:
     """Settings for this test only; the environment matches, so CLI subprocesses agree."""
     monkeypatch.chdir(tmp_path)  # no stray .env from the developer's checkout
     for name in ENV_VARS:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("ASSISTANT_KNOWLEDGE_DIR", str(knowledge_dir))
-    return Settings(data_dir=tmp_path / "data", knowledge_dir=knowledge_dir)
+    database_url, chroma_url = servers
+    collection = f"t-{uuid.uuid4().hex[:12]}"
+    if database_url and chroma_url:
+        monkeypatch.setenv("ASSISTANT_DATABASE_URL", database_url)
+        monkeypatch.setenv("ASSISTANT_CHROMA_URL", chroma_url)
+        monkeypatch.setenv("ASSISTANT_CHROMA_COLLECTION", collection)
+    return Settings(
+        data_dir=tmp_path / "data",
+        knowledge_dir=knowledge_dir,
+        database_url=database_url,
+        chroma_url=chroma_url,
+        chroma_collection=collection if chroma_url else "knowledge",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -70,6 +155,14 @@ def ingested_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def ingested(settings: Settings, ingested_template: Path) -> Settings:
     """Settings whose knowledge is already synced into Chroma and the order store."""
+    if settings.database_url:  # a server: ingest into this test's database and collection
+
+        async def go() -> None:
+            async with open_assistant(settings) as assistant:
+                assistant.ingest()
+
+        run(go())
+        return settings
     shutil.copytree(ingested_template, settings.data_dir)
     return settings
 
@@ -77,12 +170,12 @@ def ingested(settings: Settings, ingested_template: Path) -> Settings:
 @pytest.fixture
 def model_settings(ingested: Settings) -> Settings:
     """Settings that draft through litellm against a fake API (respx fakes the wire)."""
-    return Settings(
-        data_dir=ingested.data_dir,
-        knowledge_dir=ingested.knowledge_dir,
-        model="openai/test-model",
-        api_base=FAKE_API,
-        api_key="sk-test-secret",
-        model_retries=0,
-        model_timeout_s=2.0,
+    return ingested.model_copy(
+        update=dict(
+            model="openai/test-model",
+            api_base=FAKE_API,
+            api_key=SecretStr("sk-test-secret"),
+            model_retries=0,
+            model_timeout_s=2.0,
+        )
     )

@@ -14,6 +14,7 @@ from assistant.app import open_assistant
 from assistant.evals.cases import EvalDataError
 from assistant.evals.dataset import load_cases
 from assistant.evals.learn import learn
+from assistant.evals.learned import export, unexported
 from assistant.evals.redact import Redactor
 from assistant.evals.runner import index_cache_dir, run_eval
 from assistant.review.decisions import Approve, Edit, Reject
@@ -90,6 +91,12 @@ def test_approved_and_edited_replies_grow_the_dataset_redacted(
 
     run(go())
 
+    # Approving writes nothing into the source tree: the cases wait in the database for
+    # `assistant eval export`, which writes the reviewable JSONL.
+    assert not (settings.evals_dir / "datasets").exists()
+    assert len(unexported(settings)) == 5
+    assert sum(export(settings).values()) == 5
+    assert unexported(settings) == [] and export(settings) == {}
     [month_file] = (settings.evals_dir / "datasets").glob("approved-*.jsonl")
     raw = month_file.read_text(encoding="utf-8")
     for secret in ("Maya", "Chen", "maya.chen@", "555-0142", "Oak Street", "97214", "FH-10299"):

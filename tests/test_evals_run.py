@@ -13,6 +13,7 @@ import respx
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
+from assistant.app import open_records
 from assistant.cli import eval_commands
 from assistant.cli.main import app as main_app
 from assistant.evals.baseline import RegressionKind, compare
@@ -61,8 +62,10 @@ def test_the_shipped_starter_set_passes_against_the_shipped_baseline(
     assert result.exit_code == 0, summary["regressions"]
     assert summary["run"]["ok"] and summary["run"]["cases"] >= 40
     assert summary["graders"]["route"] == 1.0
-    # The run used a scratch folder: the real queue, outbox and index were never opened.
-    assert not (evals.data_dir / "assistant.db").exists()
+    # The run used a scratch folder: only its history reached the real database.
+    with open_records(evals) as records:
+        assert records.queue.items() == [] and records.queue.outbox() == []
+    assert not (evals.data_dir / "chroma").exists()
     assert not (evals.data_dir / "chroma").exists()
     assert not list(evals.evals_dir.glob("datasets/approved-*"))
 

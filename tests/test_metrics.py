@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from assistant.app import open_assistant
-from assistant.db import make_engine
+from assistant.db import database_url, make_engine
 from assistant.review.decisions import Approve, Edit, Reject
 from assistant.review.metrics import DAILY_COLUMNS, dashboard
 from assistant.review.models import AuditEvent, CustomerState, OutboxMessage, ReviewItem
@@ -320,7 +320,7 @@ def test_the_dashboard_reads_what_the_real_pipeline_and_decisions_leave(
     run(decide())
     today = datetime.now(UTC).date()
 
-    board = dashboard(make_engine(ingested.database_path), today, today)
+    board = dashboard(make_engine(database_url(ingested)), today, today)
 
     t = board.totals
     assert (t.received, t.replies, t.automated_replies) == (6, 3, 1)

@@ -11,8 +11,8 @@ import pytest
 import respx
 from typer.testing import CliRunner
 
-from assistant.app import shared_embedder
 from assistant.cli.main import app
+from assistant.deps import shared_embedder
 from assistant.errors import ModelError
 from assistant.knowledge.loader import load_knowledge
 from assistant.safety.detectors import ModerationDetector, PatternDetector, card_number

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from assistant.app import shared_embedder
 from assistant.cli.main import app
+from assistant.deps import shared_embedder
 from assistant.knowledge.loader import load_knowledge
 from assistant.safety.detectors import PatternDetector
 from assistant.safety.examples import shipped_examples

@@ -7,15 +7,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
 from assistant.cli.main import app
 from assistant.db import make_engine
 from assistant.errors import AuthError, ConfigError, ConflictError, ForbiddenError
-from assistant.review.models import AuditEvent, ReviewItem
+from assistant.review.models import AuditEvent
 from assistant.settings import Settings
 from assistant.users import Permission, Role, UserStore, require, role_can
 from assistant.users import store as store_module
@@ -258,43 +257,6 @@ def test_each_role_can_do_what_the_one_below_can_and_more() -> None:
 
 
 # -- migration -------------------------------------------------------------------------------
-
-
-def test_a_database_from_before_users_gains_the_table_and_keeps_its_rows(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
-    old = create_engine(f"sqlite:///{path}")
-    tables = [t for name, t in SQLModel.metadata.tables.items() if name != "users"]
-    SQLModel.metadata.create_all(old, tables=tables)
-    now = datetime.now(UTC)
-    with Session(old) as session:
-        session.add(
-            ReviewItem(
-                message_id="m1",
-                thread_id="t1",
-                channel="web_chat",
-                customer_key="web_chat:1",
-                received_at=now,
-                due_at=now,
-            )
-        )
-        session.commit()
-    with old.begin() as conn:
-        conn.execute(
-            text("CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
-        )
-        conn.execute(text("INSERT INTO schema_migrations VALUES ('0001_initial', '2026-01-01')"))
-    old.dispose()
-
-    engine = make_engine(path)
-
-    assert "users" in inspect(engine).get_table_names()
-    with engine.connect() as conn:
-        applied = [r[0] for r in conn.execute(text("SELECT name FROM schema_migrations"))]
-        assert conn.execute(text("SELECT count(*) FROM review_items")).scalar_one() == 1
-    assert applied[:2] == ["0001_initial", "0002_users"]
-    store = UserStore(engine)
-    store.add("maya", Role.admin, PASSWORD, by="cli")
-    assert store.authenticate("maya", PASSWORD).role == Role.admin
 
 
 # -- the command line ------------------------------------------------------------------------

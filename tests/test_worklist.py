@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import update
+from sqlmodel import col
 
 from assistant.app import open_records
 from assistant.review.decisions import Reject
@@ -86,9 +87,9 @@ def test_refresh_after_changes_matches_a_full_read(
     reads: list[str] = []
     real_read = module._read
 
-    def counting(engine: Any, query: str, params: tuple[Any, ...]) -> Any:
-        rows = real_read(engine, query, params)
-        reads.append(f"{'changed' if query == module._CHANGED else 'all'}:{len(rows)}")
+    def counting(engine: Any, query: Any) -> Any:
+        rows = real_read(engine, query)
+        reads.append(f"{'all' if query is module._QUERY else 'changed'}:{len(rows)}")
         return rows
 
     monkeypatch.setattr(module, "_read", counting)
@@ -99,11 +100,10 @@ def test_refresh_after_changes_matches_a_full_read(
             for n in range(1, 40)
         ]
         with q.engine.begin() as conn:  # written an hour ago, the last one 10 minutes ago
-            stamp = "UPDATE review_items SET updated_at = :t WHERE id = :id"
             for n, item_id in enumerate(ids):
                 ago = timedelta(minutes=10) if n == len(ids) - 1 else HOUR
-                at = (NOW - ago).replace(tzinfo=None).isoformat(" ")
-                conn.execute(text(stamp), {"t": at, "id": item_id})
+                stamp = update(ReviewItem).where(col(ReviewItem.id) == item_id)
+                conn.execute(stamp.values(updated_at=NOW - ago))
         assert len(worklist(q.engine).rows) == 39
         q.assign(ids[5], "ann")
         q.decide(ids[7], Reject(actor="bea", reason="duplicate"), None)

@@ -1,6 +1,7 @@
 """The console's only door to the service layer. Every call reads what it needs now and
 does one thing; nothing that can go stale is kept (only the parsed settings and the
-database engine), so every screen shows what other agents did a moment ago.
+``Deps``: engine, index, knowledge, detectors), so every screen shows what other agents did
+a moment ago.
 
 Every call that reads or changes data takes the signed-in user's name and checks, against
 the users table, that the account is still active and its role allows the action: a user
@@ -14,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import TypeVar
 
 from assistant.app import (
@@ -23,6 +25,7 @@ from assistant.app import (
     open_assistant,
     open_records,
 )
+from assistant.deps import Deps, build_deps
 from assistant.errors import AuthError
 from assistant.evals.history import (
     RegressionRow,
@@ -63,9 +66,27 @@ def _settings(env: tuple[tuple[str, str], ...], cwd: str) -> Settings:
     return read_settings()
 
 
+def console_deps() -> Deps:
+    """The engine, index, knowledge and detectors, built once and kept across clicks;
+    built again only when a knowledge file changes (the drafts must use the new text)."""
+    settings = load_settings()
+    return _deps(settings, _knowledge_stamp(settings.knowledge_dir))
+
+
+def _knowledge_stamp(folder: Path) -> tuple[int, int]:
+    """(files, newest modification) under the knowledge folder: a few dozen stat calls."""
+    stamps = [p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()]
+    return len(stamps), max(stamps, default=0)
+
+
+@lru_cache(maxsize=2)
+def _deps(settings: Settings, knowledge_stamp: tuple[int, int]) -> Deps:
+    return build_deps(settings)
+
+
 def _call(work: Callable[[Assistant], Awaitable[T]]) -> T:
     async def main() -> T:
-        async with open_assistant(load_settings()) as assistant:
+        async with open_assistant(load_settings(), deps=console_deps()) as assistant:
             return await work(assistant)
 
     return asyncio.run(main())

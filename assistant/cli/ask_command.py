@@ -6,12 +6,11 @@ from typing import Annotated
 
 import typer
 
-from assistant.app import shared_embedder
 from assistant.cli.common import emit_json, handle_errors, settings
+from assistant.deps import open_index
 from assistant.errors import ConfigError
 from assistant.intake.messages import Channel
 from assistant.knowledge.ask import ask as retrieve
-from assistant.knowledge.index import KnowledgeIndex, open_chroma
 from assistant.knowledge.loader import load_knowledge
 
 
@@ -28,9 +27,7 @@ def ask(
     """Show which knowledge entries a draft would use, and whether the best one answers."""
     config = settings()
     policy = load_knowledge(config.knowledge_dir).policy
-    index = KnowledgeIndex(
-        open_chroma(config.chroma_dir), shared_embedder(), min_score=policy.retrieval.min_score
-    )
+    index = open_index(config, policy.retrieval.min_score)
     if index.count() == 0:
         raise ConfigError("The index is empty: run 'assistant ingest' first.")
     asked = retrieve(index, question, policy.retrieval.top_k, channel.value if channel else None)

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from assistant.cli.common import handle_errors, settings
-from assistant.db import make_engine
+from assistant.db import records_engine
 from assistant.errors import ConfigError
 from assistant.review.audit import search_audit, to_csv, to_json
 
@@ -64,7 +64,7 @@ def export(
     start = _moment(since, "--since", end=False) if since else None
     end = _moment(until, "--until", end=True) if until else None
     events = search_audit(
-        make_engine(settings().database_path),
+        records_engine(settings()),
         actor=actor or None,
         action=action or None,
         item_id=item,

@@ -16,8 +16,8 @@ from rich.table import Table
 
 from assistant.cli.common import emit_json, handle_errors, run, settings
 from assistant.errors import ConfigError
+from assistant.evals import learned as learned_cases
 from assistant.evals.baseline import Comparison, compare, load_baseline, save_baseline
-from assistant.evals.dataset import load_cases
 from assistant.evals.history import load_history, record_run
 from assistant.evals.learn import datasets_dir
 from assistant.evals.report import report_data, write_reports
@@ -107,7 +107,7 @@ def _progress_bar(bar: Progress) -> Callable[[str, int, int], None]:
 def _run(tags: list[str], concurrency: int | None, quiet: bool) -> tuple[RunResult, Settings]:
     config = settings()
     folder = datasets_dir(config)
-    cases = load_cases(folder, tags)
+    cases = learned_cases.all_cases(config, tags)
     if not cases:
         tagged = f" tagged {', '.join(tags)}" if tags else ""
         raise ConfigError(
@@ -217,6 +217,23 @@ def evaluate(
         typer.secho(verdict, fg="green" if comparison.ok else "red", bold=True)
     if not comparison.ok and not update_baseline:
         raise typer.Exit(1)
+
+
+@app.command("export")
+@handle_errors
+def export(
+    json_out: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+) -> None:
+    """Write learned cases (stored when replies are approved) to datasets/approved-*.jsonl,
+    for review in a pull request; cases already on disk are skipped."""
+    written = learned_cases.export(settings())
+    if json_out:
+        emit_json({"written": written})
+    elif not written:
+        typer.echo("No learned cases to export.")
+    else:
+        for name, count in sorted(written.items()):
+            typer.echo(f"{count} case(s) → {datasets_dir(settings()) / name}")
 
 
 @app.command("history")

@@ -15,10 +15,11 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from assistant.app import Assistant, ProcessResult, shared_embedder
+from assistant.app import Assistant, ProcessResult
 from assistant.cli import (
     ask_command,
     audit_commands,
+    db_commands,
     eval_commands,
     knowledge_commands,
     queue_commands,
@@ -27,6 +28,7 @@ from assistant.cli import (
 )
 from assistant.cli.common import emit_json, handle_errors, run, run_with_assistant, settings
 from assistant.cli.explain import print_explanation
+from assistant.deps import shared_embedder
 from assistant.errors import ConfigError
 from assistant.intake.jsonl import read_jsonl
 from assistant.knowledge.index import SyncReport
@@ -39,6 +41,7 @@ app.add_typer(eval_commands.app, name="eval")
 app.add_typer(knowledge_commands.app, name="knowledge")
 app.command()(ask_command.ask)
 app.command(name="verify")(verify_command.verify)
+app.add_typer(db_commands.app, name="db")
 console = Console(stderr=True)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,7 +137,7 @@ def process(
             _print_result(result)
 
     async def work(assistant: Assistant) -> list[ProcessResult]:
-        assistant.ingest()  # incremental: a no-op unless knowledge/ changed
+        # Knowledge is synced by 'assistant ingest' (and the demo), not on every batch.
         await assistant.recover()
         return await assistant.process_many(messages, concurrency, on_result=show)
 

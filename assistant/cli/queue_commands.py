@@ -75,6 +75,7 @@ def list_(
         items = work(records)
     for item in items:
         row = {k: getattr(item, k) for k in LIST_FIELDS if hasattr(item, k)}
+        row |= {"item_id": item.id, "customer": item.customer_key}
         if json_out:
             emit_json(row)
         else:

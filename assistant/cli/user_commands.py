@@ -16,7 +16,7 @@ from rich.table import Table
 from sqlalchemy.engine import Engine
 
 from assistant.cli.common import emit_json, handle_errors, settings
-from assistant.db import make_engine
+from assistant.db import records_engine
 from assistant.errors import ConfigError
 from assistant.users.demo import create_demo_users
 from assistant.users.models import User
@@ -41,7 +41,7 @@ StdinOpt = Annotated[
 
 
 def _store() -> UserStore:
-    return UserStore(make_engine(settings().database_path))
+    return UserStore(records_engine(settings()))
 
 
 def _actor(actor: str | None) -> str:
@@ -163,7 +163,7 @@ def role(
 
 def demo_accounts(engine: Engine | None = None) -> list[dict[str, str]]:
     """The demo's accounts, created on a data folder with no users (else [])."""
-    return create_demo_users(engine or make_engine(settings().database_path))
+    return create_demo_users(engine or records_engine(settings()))
 
 
 def print_demo_accounts(accounts: list[dict[str, str]]) -> None:

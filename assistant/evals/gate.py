@@ -4,8 +4,8 @@ with the stored baseline (the same run and comparison as the command)."""
 from __future__ import annotations
 
 from assistant.evals.baseline import compare, load_baseline
-from assistant.evals.dataset import load_cases
 from assistant.evals.learn import datasets_dir
+from assistant.evals.learned import all_cases
 from assistant.evals.runner import run_eval
 from assistant.evals.thresholds import load_thresholds
 from assistant.knowledge.learning import GateVerdict
@@ -13,7 +13,7 @@ from assistant.settings import Settings
 
 
 async def eval_gate(settings: Settings) -> GateVerdict:
-    cases = load_cases(datasets_dir(settings), [])
+    cases = all_cases(settings)
     if not cases:
         return GateVerdict(False, f"no eval cases in {datasets_dir(settings)}: nothing to check")
     thresholds = load_thresholds(settings.evals_dir / "thresholds.yaml")

@@ -1,4 +1,4 @@
-"""Run history in SQLite (``<data_dir>/evals.db``, separate from the queue database), for
+"""Run history in the queue's database (tables ``eval_runs`` and ``eval_regressions``), for
 ``assistant eval history`` and the console's evals page.
 
 For the console:
@@ -15,17 +15,51 @@ Both return an empty list when no run was recorded yet."""
 
 from __future__ import annotations
 
-import json
-import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import JSON, Column, delete, insert
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from assistant.dbtypes import UtcDateTime
 from assistant.evals.baseline import Comparison
 from assistant.evals.results import RunResult
 from assistant.settings import Settings
+
+
+class EvalRun(SQLModel, table=True):
+    __tablename__ = "eval_runs"
+
+    run_id: str = Field(primary_key=True)
+    started_at: datetime = Field(index=True, sa_type=UtcDateTime)
+    finished_at: datetime = Field(sa_type=UtcDateTime)
+    mode: str
+    judge_model: str | None = None
+    cases: int
+    passed: int
+    errors: int
+    regressions: int
+    ok: bool
+    means: dict[str, float | None] = Field(sa_column=Column(JSON, nullable=False))
+    report_path: str | None = None
+
+
+class EvalRegression(SQLModel, table=True):
+    __tablename__ = "eval_regressions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: str = Field(foreign_key="eval_runs.run_id", ondelete="CASCADE", index=True)
+    kind: str
+    grader: str
+    detail: str
+    case_id: str | None = None
+    baseline: float | None = None
+    current: float | None = None
+    message: str | None = None
+    golden: str | None = None
+    draft: str | None = None
+    baseline_draft: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,47 +92,10 @@ class RegressionRow:
     baseline_draft: str | None
 
 
-def _v1(db: sqlite3.Connection) -> None:
-    db.executescript(
-        """
-        CREATE TABLE runs (
-            run_id TEXT PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT NOT NULL,
-            mode TEXT NOT NULL, judge_model TEXT, cases INTEGER NOT NULL,
-            passed INTEGER NOT NULL, errors INTEGER NOT NULL, regressions INTEGER NOT NULL,
-            ok INTEGER NOT NULL, means TEXT NOT NULL, report_path TEXT
-        );
-        CREATE INDEX runs_started ON runs (started_at);
-        CREATE TABLE regressions (
-            run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
-            kind TEXT NOT NULL, grader TEXT NOT NULL, detail TEXT NOT NULL, case_id TEXT,
-            baseline REAL, current REAL, message TEXT, golden TEXT, draft TEXT,
-            baseline_draft TEXT
-        );
-        CREATE INDEX regressions_run ON regressions (run_id);
-        """
-    )
+def _session(settings: Settings) -> Session:
+    from assistant.db import records_engine  # the queue's database: one engine per process
 
-
-# Append only, like the queue's: position n is schema version n + 1 (PRAGMA user_version).
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1]
-
-
-def history_path(settings: Settings) -> Path:
-    return settings.data_dir / "evals.db"
-
-
-@contextmanager
-def _open(path: Path) -> Iterator[sqlite3.Connection]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with closing(sqlite3.connect(path, timeout=30)) as db:
-        db.execute("PRAGMA foreign_keys=ON")
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
-            with db:
-                step(db)
-                db.execute(f"PRAGMA user_version={number}")
-        with db:
-            yield db
+    return Session(records_engine(settings))
 
 
 def record_run(
@@ -124,85 +121,84 @@ def record_run(
         result = by_id.get(reg.case_id or "")
         before = baseline_cases.get(reg.case_id or "")
         rows.append(
-            (
-                reg.kind.value,
-                reg.grader,
-                reg.detail,
-                reg.case_id,
-                reg.baseline,
-                reg.current,
-                result.case.message.text if result else None,
-                result.case.golden_reply if result else None,
-                result.outcome.body if result else None,
-                before.draft if before else None,
-            )
+            {
+                "kind": reg.kind.value,
+                "grader": reg.grader,
+                "detail": reg.detail,
+                "case_id": reg.case_id,
+                "baseline": reg.baseline,
+                "current": reg.current,
+                "message": result.case.message.text if result else None,
+                "golden": result.case.golden_reply if result else None,
+                "draft": result.outcome.body if result else None,
+                "baseline_draft": before.draft if before else None,
+            }
         )
     for change in comparison.worst:
         r = change.result
         rows.append(
-            (
-                "fell",
-                ", ".join(change.graders),
-                f"scores fell by {change.drop:.3f} in all",
-                r.case.id,
-                None,
-                None,
-                r.case.message.text,
-                r.case.golden_reply,
-                r.outcome.body,
-                change.baseline_draft,
-            )
+            {
+                "kind": "fell",
+                "grader": ", ".join(change.graders),
+                "detail": f"scores fell by {change.drop:.3f} in all",
+                "case_id": r.case.id,
+                "baseline": None,
+                "current": None,
+                "message": r.case.message.text,
+                "golden": r.case.golden_reply,
+                "draft": r.outcome.body,
+                "baseline_draft": change.baseline_draft,
+            }
         )
-    with _open(history_path(settings)) as db:
-        db.execute(
-            "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                run.run_id,
-                run.started_at.isoformat(),
-                run.finished_at.isoformat(),
-                run.mode,
-                run.judge_model,
-                summary.cases,
-                summary.passed,
-                summary.errors,
-                summary.regressions,
-                int(summary.ok),
-                json.dumps(summary.means),
-                summary.report_path,
-            ),
-        )
-        db.executemany(
-            "INSERT INTO regressions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(run.run_id, *row) for row in rows],
-        )
+    record = EvalRun(
+        run_id=run.run_id,
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        mode=run.mode,
+        judge_model=run.judge_model,
+        cases=summary.cases,
+        passed=summary.passed,
+        errors=summary.errors,
+        regressions=summary.regressions,
+        ok=summary.ok,
+        means=summary.means,
+        report_path=summary.report_path,
+    )
+    with _session(settings) as session:
+        # The same run recorded again replaces its earlier record.
+        session.execute(delete(EvalRegression).where(col(EvalRegression.run_id) == run.run_id))
+        session.execute(delete(EvalRun).where(col(EvalRun.run_id) == run.run_id))
+        session.add(record)
+        session.flush()
+        if rows:
+            session.execute(insert(EvalRegression), [{"run_id": run.run_id, **r} for r in rows])
+        session.commit()
     return summary
 
 
 def load_history(settings: Settings, limit: int = 30) -> list[RunSummary]:
-    path = history_path(settings)
-    if not path.is_file():
-        return []
-    with _open(path) as db:
-        rows = db.execute(
-            "SELECT run_id, started_at, mode, cases, means, passed, errors, regressions, ok, "
-            "report_path FROM runs ORDER BY started_at DESC, run_id DESC LIMIT ?",
-            (limit,),
-        ).fetchall()
+    query = (
+        select(EvalRun)
+        .order_by(col(EvalRun.started_at).desc(), col(EvalRun.run_id).desc())
+        .limit(limit)
+    )
+    with _session(settings) as session:
+        runs = session.exec(query).all()
     return [
         RunSummary(
-            run_id=row[0],
-            started_at=datetime.fromisoformat(row[1]),
-            mode=row[2],
-            cases=row[3],
-            means=json.loads(row[4]),
-            passed=row[5],
-            failed=row[3] - row[5],
-            errors=row[6],
-            regressions=row[7],
-            ok=bool(row[8]),
-            report_path=row[9],
+            run_id=run.run_id,
+            started_at=run.started_at,
+            mode=run.mode,
+            cases=run.cases,
+            means=dict(run.means),
+            passed=run.passed,
+            failed=run.cases - run.passed,
+            errors=run.errors,
+            regressions=run.regressions,
+            ok=run.ok,
+            report_path=run.report_path,
         )
-        for row in rows
+        for run in runs
     ]
 
 
@@ -210,10 +206,13 @@ def latest_regressions(settings: Settings) -> list[RegressionRow]:
     latest = load_history(settings, limit=1)
     if not latest:
         return []
-    with _open(history_path(settings)) as db:
-        rows = db.execute(
-            "SELECT run_id, kind, grader, detail, case_id, baseline, current, message, golden, "
-            "draft, baseline_draft FROM regressions WHERE run_id = ? ORDER BY rowid",
-            (latest[0].run_id,),
-        ).fetchall()
-    return [RegressionRow(*row) for row in rows]
+    query = (
+        select(EvalRegression)
+        .where(EvalRegression.run_id == latest[0].run_id)
+        .order_by(col(EvalRegression.id))
+    )
+    with _session(settings) as session:
+        found = session.exec(query).all()
+    return [
+        RegressionRow(**{k: v for k, v in row.model_dump().items() if k != "id"}) for row in found
+    ]

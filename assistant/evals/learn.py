@@ -4,14 +4,14 @@ Sampling is deterministic and stratified: edited replies are always kept (the dr
 wrong, which is what an eval must catch); the first few approvals of each topic × channel
 are kept so every kind of message is represented; after that a message is kept when the
 hash of its id falls under ``policy.eval_sample_rate``. Everything is PII-redacted before
-it is written (see ``redact``), and a message already in any dataset file is never added
-twice. Cases go to ``<evals_dir>/datasets/approved-YYYY-MM.jsonl``, one JSON line each."""
+it is stored (see ``redact``), and a message already learned is never added twice. Cases
+are stored in the database (``learned.py``); ``assistant eval export`` writes them to
+``<evals_dir>/datasets/approved-YYYY-MM.jsonl``, one JSON line each."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -26,7 +26,8 @@ from assistant.evals.cases import (
     Source,
     case_id_for,
 )
-from assistant.evals.dataset import Stratum, append_case, known_strata
+from assistant.evals.dataset import Stratum
+from assistant.evals.learned import save, stored_strata
 from assistant.evals.redact import Redactor
 from assistant.knowledge.loader import Knowledge
 from assistant.knowledge.order_store import SqlOrderStore
@@ -84,9 +85,8 @@ def _learn(
     edited = isinstance(decision, Edit) and " ".join(golden.split()) != " ".join(
         _body(knowledge, item.draft or "").split()
     )
-    folder = datasets_dir(settings)
     case_id = case_id_for(item.message_id)
-    known = known_strata(folder)
+    known = stored_strata(settings)
     if case_id in known:
         return None
     stratum = Stratum(primary_topic(item.topics), item.channel)
@@ -94,9 +94,7 @@ def _learn(
     if not edited and not sampled(case_id, knowledge.policy.eval_sample_rate, in_stratum):
         return None
     case = build_case(knowledge, orders, item, case_id, golden, edited)
-    when = item.decided_at or datetime.now(UTC)
-    append_case(folder / f"approved-{when:%Y-%m}.jsonl", case)
-    return case
+    return case if save(settings, case) else None
 
 
 def _body(knowledge: Knowledge, text: str) -> str:

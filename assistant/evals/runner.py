@@ -15,7 +15,8 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
-from assistant.app import PIPELINES_PER_MODEL_SLOT, Assistant, open_assistant, shared_embedder
+from assistant.app import PIPELINES_PER_MODEL_SLOT, Assistant, open_assistant
+from assistant.deps import shared_embedder
 from assistant.evals.cases import EvalCase
 from assistant.evals.graders import Grader, GraderConfig, Outcome, build_graders
 from assistant.evals.results import CaseResult, GraderInfo, RunResult
@@ -49,7 +50,10 @@ async def run_eval(
     started = datetime.now(UTC)
     limit = concurrency or settings.concurrency
     with tempfile.TemporaryDirectory(prefix="assistant-eval-") as scratch_dir:
-        scratch = settings.model_copy(update={"data_dir": Path(scratch_dir)})
+        # Always embedded: an eval never writes into the deployment's database or server.
+        scratch = settings.model_copy(
+            update={"data_dir": Path(scratch_dir), "database_url": None, "chroma_url": None}
+        )
         # The scratch index lives on between runs (not the real one: the eval's own), so a
         # run embeds only the knowledge chunks that changed since the last run.
         index_cache = index_cache_dir(settings)

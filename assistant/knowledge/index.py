@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -50,16 +51,30 @@ class SyncReport:
         return len(self.added) + len(self.updated)
 
 
-def open_chroma(path: Path) -> Any:
-    """A ``PersistentClient``; an unreadable folder gets a message with the fix."""
+def open_chroma(path: Path, url: str | None = None) -> Any:
+    """A ``PersistentClient`` in ``path``, or an ``HttpClient`` for a Chroma server at
+    ``url`` (embeddings are computed here either way); a failure says what to fix."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if url:
+        parsed = urlsplit(url)
+        try:
+            return chromadb.HttpClient(
+                host=parsed.hostname or "127.0.0.1",
+                port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+                ssl=parsed.scheme == "https",
+                settings=chroma_settings,
+            )
+        except Exception as exc:
+            raise SearchIndexError(
+                f"Cannot reach the Chroma server at {url}: {exc}. Start it ('chroma run "
+                "--path DIR --host 127.0.0.1 --port PORT') or fix ASSISTANT_CHROMA_URL."
+            ) from exc
     try:
         path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(
-            path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
-        )
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     except Exception as exc:
         raise SearchIndexError(
             f"Cannot open the Chroma index at {path}: {exc}. It may come from an incompatible "

@@ -15,6 +15,7 @@ from sqlalchemy import JSON, Column
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from assistant.dbtypes import EnumText, UtcDateTime
 from assistant.errors import ConflictError, NotFoundError
 from assistant.review.models import utcnow
 
@@ -35,17 +36,19 @@ class FaqProposal(SQLModel, table=True):
     __tablename__ = "faq_proposals"
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: ProposalKind = Field(index=True)
-    status: ProposalStatus = Field(default=ProposalStatus.open, index=True)
+    kind: ProposalKind = Field(index=True, sa_type=EnumText(ProposalKind))
+    status: ProposalStatus = Field(
+        default=ProposalStatus.open, index=True, sa_type=EnumText(ProposalStatus)
+    )
     faq_id: str | None = None  # e.g. "faq:shipping-times"; None for a gap
     text: str  # the phrasing, or a gap's first question
     examples: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     item_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     count: int = 1  # times asked
     vector: list[float] | None = Field(default=None, sa_column=Column(JSON))  # a gap's centre
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     decided_by: str | None = None
-    decided_at: datetime | None = None
+    decided_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     note: str | None = None  # the eval gate's verdict, or why it was reverted
 
     def as_json(self) -> dict[str, Any]:

@@ -230,6 +230,8 @@ def build_graph(
 
     async def route(state: PipelineState) -> Command[Literal["human_review", "send"]]:
         msg = message_of(state)
+        attention = state.get("attention")
+        errors = [*state.get("errors", []), *([attention] if attention else [])]
         result = Draft.model_validate(state["draft"]) if state.get("draft") else None
         order = state.get("order")
         facts = Order.model_validate(order).facts() if order else None
@@ -250,7 +252,7 @@ def build_graph(
                 topics=topics,
                 has_draft=bool(result and result.text),
                 draft_confidence=result.confidence if result else 0,
-                failed=bool(state.get("errors")),
+                failed=bool(errors),
                 problems=problems,
                 opted_out=opted_out,
                 automated_in_window=automated_in_window,
@@ -263,8 +265,8 @@ def build_graph(
             route=route_.value,
             topics=[t.value for t in topics] or ["general"],
             reasons=reasons,
-            needs_attention=bool(state.get("errors")),
-            error="; ".join(state.get("errors", [])) or None,
+            needs_attention=bool(errors),
+            error="; ".join(errors) or None,
             draft=result.text if result else None,
             draft_kind=result.kind.value if result else "none",
             confidence=result.confidence if result else None,
@@ -276,7 +278,7 @@ def build_graph(
             order_id=order["order_id"] if order else state.get("missing_order_id"),
             order_facts=facts,
             customer_id=state.get("customer_id"),
-            priority=priority(topics, failed=bool(state.get("errors"))),
+            priority=priority(topics, failed=bool(errors)),
             status=ItemStatus.approved if route_ is Route.auto_send else ItemStatus.pending,
             final_text=result.text if route_ is Route.auto_send and result else None,
             decided_by="auto" if route_ is Route.auto_send else None,

@@ -11,6 +11,7 @@ class PipelineInput(TypedDict):
     item_id: int
     failure: NotRequired[str]  # set when re-running a message whose pipeline crashed
     restored_by: NotRequired[str]  # set when an agent restores a message hidden as spam
+    attention: NotRequired[str]  # why a person must look (e.g. a message id reused)
 
 
 class PipelineState(PipelineInput, total=False):

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
+
+from assistant.dbtypes import EnumText, UtcDateTime
+from assistant.intake.messages import Channel
+from assistant.safety.topics import Route
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class ItemStatus(StrEnum):
@@ -37,27 +46,35 @@ class DraftKind(StrEnum):
 
 class ReviewItem(SQLModel, table=True):
     __tablename__ = "review_items"
+    # One item per message a channel delivered: platform ids are unique per channel only, and
+    # an id that comes back with other text is another message (flagged), not a duplicate.
+    __table_args__ = (
+        Index("uq_review_items_message", "channel", "message_id", "content_hash", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    message_id: str = Field(index=True, unique=True)
+    message_id: str = Field(index=True)
     thread_id: str = Field(index=True)
-    channel: str = Field(index=True)
+    channel: Channel = Field(index=True, sa_type=EnumText(Channel))
     customer_key: str = Field(index=True)
     author_name: str | None = None
     author_handle: str | None = None
     customer_id: str | None = None
     text: str = ""
+    content_hash: str = ""  # sha256 of text: see message_key()
     message: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    received_at: datetime
-    due_at: datetime
-    status: str = Field(default=ItemStatus.processing, index=True)
-    route: str | None = None
+    received_at: datetime = Field(sa_type=UtcDateTime)
+    due_at: datetime = Field(sa_type=UtcDateTime)
+    status: ItemStatus = Field(
+        default=ItemStatus.processing, index=True, sa_type=EnumText(ItemStatus)
+    )
+    route: Route | None = Field(default=None, sa_type=EnumText(Route))
     topics: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     needs_attention: bool = Field(default=False, index=True)
     error: str | None = None
     draft: str | None = None  # body only; the disclosure is added when sent
-    draft_kind: str = DraftKind.none
+    draft_kind: DraftKind = Field(default=DraftKind.none, sa_type=EnumText(DraftKind))
     confidence: float | None = None
     sources: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)
@@ -70,10 +87,12 @@ class ReviewItem(SQLModel, table=True):
     decision: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     final_text: str | None = None
     decided_by: str | None = None
-    decided_at: datetime | None = None
+    decided_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     version: int = 1
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    lease_owner: str | None = None  # the process working it while processing/approved
+    lease_expires_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
     @property
     def has_draft(self) -> bool:
@@ -87,7 +106,7 @@ class AuditEvent(SQLModel, table=True):
     item_id: int | None = Field(default=None, index=True)
     actor: str
     action: str = Field(index=True)
-    at: datetime = Field(default_factory=utcnow, index=True)
+    at: datetime = Field(default_factory=utcnow, index=True, sa_type=UtcDateTime)
     before_text: str | None = None
     after_text: str | None = None
     reason: str | None = None
@@ -97,18 +116,18 @@ class OutboxMessage(SQLModel, table=True):
     """A reply that was sent. One per inbound message: the unique key makes sends idempotent."""
 
     __tablename__ = "outbox"
-    __table_args__ = (UniqueConstraint("message_id", name="uq_outbox_message"),)
+    __table_args__ = (Index("uq_outbox_message", "channel", "message_id", "item_id", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     message_id: str
     item_id: int | None = Field(default=None, index=True)
-    channel: str
+    channel: Channel = Field(sa_type=EnumText(Channel))
     customer_key: str = Field(index=True)
     text: str
     automated: bool = False
     sent_by: str = "auto"  # the approving agent, or "auto"
     kind: str = "reply"  # reply | confirmation
-    sent_at: datetime = Field(default_factory=utcnow, index=True)
+    sent_at: datetime = Field(default_factory=utcnow, index=True, sa_type=UtcDateTime)
 
 
 class CustomerState(SQLModel, table=True):
@@ -117,6 +136,6 @@ class CustomerState(SQLModel, table=True):
     __tablename__ = "customer_state"
 
     customer_key: str = Field(primary_key=True)
-    opted_out_at: datetime | None = None
-    opted_in_at: datetime | None = None
-    consent_at: datetime | None = None
+    opted_out_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    opted_in_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    consent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)

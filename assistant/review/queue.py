@@ -7,19 +7,21 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar, assert_never
 
-from sqlalchemy import Table, func, insert, update
+from sqlalchemy import Table, func, insert, or_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from assistant.errors import ConflictError, ForbiddenError, NotFoundError
 from assistant.review.decisions import Approve, Decision, Edit, Escalate, Reject, may_decide
+from assistant.review.leases import lease_fields, owner_alive
 from assistant.review.models import (
     AuditEvent,
     CustomerState,
     ItemStatus,
     OutboxMessage,
     ReviewItem,
+    content_hash,
     utcnow,
 )
 
@@ -33,11 +35,18 @@ class Queue:
     # -- items -------------------------------------------------------------------------
 
     def enqueue(self, item: ReviewItem) -> tuple[ReviewItem, bool]:
-        """Insert the item for a new message; a message seen before returns its item."""
-        return self._insert_once(item)
+        """Insert the item for a new message; the same message seen before (same channel,
+        id and text) returns its item."""
+        item.content_hash = content_hash(item.text)
+        return self._insert_once(
+            item,
+            ReviewItem.channel == item.channel,
+            ReviewItem.message_id == item.message_id,
+            ReviewItem.content_hash == item.content_hash,
+        )
 
-    def _insert_once(self, row: Row) -> tuple[Row, bool]:
-        """Insert ``row`` unless its ``message_id`` is taken, in which case the stored row is
+    def _insert_once(self, row: Row, *key: Any) -> tuple[Row, bool]:
+        """Insert ``row`` unless its unique ``key`` is taken, in which case the stored row is
         returned (False). A plain INSERT: the row holds exactly what the object holds (every
         default is set in Python), so nothing is read back but the new id."""
         model = type(row)
@@ -50,12 +59,21 @@ class Queue:
                 result = conn.execute(insert(table).values(values))
         except IntegrityError:
             with Session(self.engine) as session:
-                found = select(model).where(model.message_id == row.message_id)
-                return session.exec(found).one(), False
+                return session.exec(select(model).where(*key)).one(), False
         primary = result.inserted_primary_key
         assert primary is not None
         row.id = primary[0]
         return row, True
+
+    def same_id_other_text(self, item: ReviewItem) -> ReviewItem | None:
+        """An earlier item whose message had this item's channel and id but other text."""
+        query = select(ReviewItem).where(
+            ReviewItem.channel == item.channel,
+            ReviewItem.message_id == item.message_id,
+            ReviewItem.id != item.id,
+        )
+        with Session(self.engine) as session:
+            return session.exec(query.order_by(col(ReviewItem.id))).first()
 
     def get(self, item_id: int) -> ReviewItem:
         with Session(self.engine) as session:
@@ -67,7 +85,9 @@ class Queue:
     def by_message(self, message_id: str) -> ReviewItem | None:
         with Session(self.engine) as session:
             return session.exec(
-                select(ReviewItem).where(ReviewItem.message_id == message_id)
+                select(ReviewItem)
+                .where(ReviewItem.message_id == message_id)
+                .order_by(col(ReviewItem.id))
             ).first()
 
     def update(self, item_id: int, **fields: Any) -> None:
@@ -145,9 +165,34 @@ class Queue:
         if result.rowcount != 1:
             raise ConflictError(f"Item #{current.id} changed a moment ago; reload it and retry.")
 
-    def stuck(self) -> list[ReviewItem]:
-        """Items a crash left behind: still processing, or decided but not yet sent."""
-        return self.items([ItemStatus.processing, ItemStatus.approved], limit=10_000)
+    def take_expired(self, now: datetime) -> list[ReviewItem]:
+        """Items a crash left behind (still processing, or decided but not yet sent) whose
+        lease ran out, each now leased to this process. A compare-and-set per item: when two
+        processes recover at once, each item goes to exactly one of them."""
+        in_flight = col(ReviewItem.status).in_([ItemStatus.processing, ItemStatus.approved])
+        with Session(self.engine) as session:
+            owners = session.exec(select(ReviewItem.lease_owner).where(in_flight).distinct())
+            dead = [owner for owner in owners if owner and not owner_alive(owner)]
+        stale = or_(
+            col(ReviewItem.lease_expires_at).is_(None),
+            col(ReviewItem.lease_expires_at) < now,
+            col(ReviewItem.lease_owner).in_(dead),
+        )
+        with Session(self.engine) as session:
+            candidates = session.exec(
+                select(ReviewItem.id).where(in_flight, stale).order_by(col(ReviewItem.id))
+            ).all()
+        taken: list[ReviewItem] = []
+        for item_id in (i for i in candidates if i is not None):
+            with self.engine.begin() as conn:
+                result = conn.execute(
+                    update(ReviewItem)
+                    .where(col(ReviewItem.id) == item_id, in_flight, stale)
+                    .values(**lease_fields(now))
+                )
+            if result.rowcount == 1:
+                taken.append(self.get(item_id))
+        return taken
 
     # -- decisions ---------------------------------------------------------------------
 
@@ -194,6 +239,7 @@ class Queue:
             "decision": decision.model_dump(mode="json"),
             "decided_by": decision.actor,
             "decided_at": now,
+            **lease_fields(now),  # this process sends it; recover waits for the lease
         }
         before, after, reason = current.draft, None, None
         match decision:
@@ -295,8 +341,13 @@ class Queue:
     # -- outbox ------------------------------------------------------------------------
 
     def record_send(self, message: OutboxMessage) -> tuple[OutboxMessage, bool]:
-        """At most one reply per inbound message, whatever retries or crashes happen."""
-        return self._insert_once(message)
+        """At most one reply per item, whatever retries or crashes happen."""
+        return self._insert_once(
+            message,
+            OutboxMessage.channel == message.channel,
+            OutboxMessage.message_id == message.message_id,
+            OutboxMessage.item_id == message.item_id,
+        )
 
     def outbox(self) -> list[OutboxMessage]:
         with Session(self.engine) as session:

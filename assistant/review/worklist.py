@@ -12,35 +12,62 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import text
+from sqlalchemy import String, case, func, select, type_coerce
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql import Select
 
-from assistant.review.models import ItemStatus
+from assistant.review.models import ItemStatus, ReviewItem
 
 OPEN_STATUSES = (ItemStatus.pending, ItemStatus.escalated)
 UNASSIGNED = "(unassigned)"
 PREVIEW_CHARS = 120
 
 # Read as plain values and converted here: SQLAlchemy's per-value type processing
-# (datetime parsing, JSON) was four fifths of the time for a long queue.
+# (datetime parsing, JSON, enums) was four fifths of the time for a long queue.
+_T = ReviewItem.__table__  # type: ignore[attr-defined]
+
+
+def _plain(column: Any) -> Any:
+    return type_coerce(column, String())  # same SQL, no result processing
+
+
 _COLUMNS = (
-    "id, channel, status, topics, reasons, author_name, author_handle, customer_key, "
-    "substr(text, 1, ?), received_at, due_at, priority, assignee, escalated_to, "
-    "draft_kind, needs_attention, version"
+    _T.c.id,
+    _plain(_T.c.channel),
+    _plain(_T.c.status),
+    _plain(_T.c.topics),
+    _plain(_T.c.reasons),
+    _T.c.author_name,
+    _T.c.author_handle,
+    _T.c.customer_key,
+    func.substr(_T.c.text, 1, PREVIEW_CHARS),
+    _plain(_T.c.received_at),
+    _plain(_T.c.due_at),
+    _T.c.priority,
+    _T.c.assignee,
+    _T.c.escalated_to,
+    _plain(_T.c.draft_kind),
+    _T.c.needs_attention,
+    _T.c.version,
+    _T.c.message_id,
+    _plain(_T.c.route),
 )
 _OPEN_VALUES = frozenset(s.value for s in OPEN_STATUSES)
-_OPEN = ", ".join(f"'{s}'" for s in sorted(_OPEN_VALUES))
+_IS_OPEN = _plain(_T.c.status).in_(sorted(_OPEN_VALUES))
 _QUERY = (
-    f"SELECT {_COLUMNS} FROM review_items WHERE status IN ({_OPEN}) "
-    "ORDER BY priority, due_at, received_at, id"
+    select(*_COLUMNS)
+    .where(_IS_OPEN)
+    .order_by(_T.c.priority, _T.c.due_at, _T.c.received_at, _T.c.id)
 )
-_CHANGED = f"SELECT {_COLUMNS} FROM review_items WHERE updated_at >= ?"
 # Changes whenever any item is added or changed: every write bumps ``version`` and sets
 # ``updated_at``. The open count checks an incremental refresh.
-_FINGERPRINT = text(
-    "SELECT count(*), max(id), sum(version), max(updated_at), "
-    f"sum(status IN ({_OPEN})) FROM review_items"
-)
+_FINGERPRINT = select(
+    func.count(),
+    func.max(_T.c.id),
+    func.coalesce(func.sum(_T.c.version), 0),
+    func.max(_plain(_T.c.updated_at)),
+    func.count(case((_IS_OPEN, 1))),
+).select_from(_T)
 # A write stamps updated_at before it commits: re-read a margin before the newest stamp
 # seen, so a slow transaction that committed late is not missed.
 _MARGIN = timedelta(seconds=30)
@@ -78,6 +105,9 @@ class QueueRow:
     draft_kind: str
     needs_attention: bool
     version: int
+    message_id: str  # the platform's id
+    route: str | None
+    customer_key: str
 
     @property
     def has_draft(self) -> bool:
@@ -99,13 +129,10 @@ class Worklist:
     key: tuple[Any, ...] = ()  # the same key means the same answer (for callers' caches)
 
 
-def _aware(value: datetime) -> datetime:
-    """SQLite hands datetimes back naive; they were written in UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def _moment(value: str | datetime) -> datetime:
-    return _aware(value if isinstance(value, datetime) else datetime.fromisoformat(value))
+    """A stored UTC moment: text on SQLite (written without a zone), a datetime on Postgres."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def _facets(row: QueueRow) -> dict[str, list[str]]:
@@ -154,8 +181,8 @@ def _rows_now(engine: Engine, fingerprint: tuple[Any, ...]) -> tuple[QueueRow, .
         return previous[1]
     rows: tuple[QueueRow, ...] | None = None
     if previous is not None and previous[2]:
-        since = datetime.fromisoformat(previous[2]) - _MARGIN
-        changed = _read(engine, _CHANGED, (PREVIEW_CHARS, since.isoformat(" ")))
+        since = _moment(previous[2]) - _MARGIN
+        changed = _read(engine, select(*_COLUMNS).where(_T.c.updated_at >= since))
         merged = {row.id: row for row in previous[1]}
         for row in changed:
             merged.pop(row.id, None)
@@ -164,7 +191,7 @@ def _rows_now(engine: Engine, fingerprint: tuple[Any, ...]) -> tuple[QueueRow, .
         if len(merged) == open_count:  # else something else changed: read everything
             rows = tuple(sorted(merged.values(), key=_urgency))
     if rows is None:
-        rows = _read(engine, _QUERY, (PREVIEW_CHARS,))
+        rows = _read(engine, _QUERY)
     _SNAPSHOTS.put(url, (fingerprint, rows, newest))
     return rows
 
@@ -196,22 +223,18 @@ class _Recent(Generic[K, V]):
 
 
 # Per database: (fingerprint, open rows, newest updated_at) of the last read.
-_SNAPSHOTS: _Recent[str, tuple[tuple[Any, ...], tuple[QueueRow, ...], str | None]] = _Recent(8)
+_SNAPSHOTS: _Recent[str, tuple[tuple[Any, ...], tuple[QueueRow, ...], Any]] = _Recent(8)
 _RECENT: _Recent[tuple[tuple[Any, ...], Filters], Worklist] = _Recent(_CACHE_SIZE)
 
 
-def _read(engine: Engine, query: str, params: tuple[Any, ...]) -> tuple[QueueRow, ...]:
-    # The driver's own cursor: building SQLAlchemy Row objects cost more than the query.
-    raw = engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        cursor.execute(query, params)
-        records = cursor.fetchall()
-    finally:
-        raw.close()
+def _read(engine: Engine, query: Select[Any]) -> tuple[QueueRow, ...]:
+    with engine.connect() as conn:
+        records = conn.execute(query).all()
     parsed: dict[str, list[str]] = {}  # topic and reason lists repeat across items
 
-    def listed(value: str) -> list[str]:
+    def listed(value: str | list[str]) -> list[str]:
+        if isinstance(value, list):  # Postgres' driver decodes JSON itself
+            return value
         found = parsed.get(value)
         if found is None:
             found = parsed[value] = json.loads(value)
@@ -234,6 +257,9 @@ def _read(engine: Engine, query: str, params: tuple[Any, ...]) -> tuple[QueueRow
             draft_kind=r[14],
             needs_attention=bool(r[15]),
             version=r[16],
+            message_id=r[17],
+            route=r[18],
+            customer_key=r[7],
         )
         for r in records
     )

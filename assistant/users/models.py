@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
+from assistant.dbtypes import EnumText, UtcDateTime
 from assistant.review.models import utcnow
 from assistant.users.roles import Role
 
@@ -17,14 +18,14 @@ class User(SQLModel, table=True):
     # The sign-in handle and the actor name in audit events: lowercase, unique.
     name: str = Field(index=True, unique=True)
     display_name: str | None = None
-    role: str = Role.agent
+    role: Role = Field(default=Role.agent, sa_type=EnumText(Role))
     # scrypt$n$r$p$salt$key; left out of repr() and model_dump() so it cannot leak by accident.
     password_hash: str = Field(repr=False, exclude=True)
-    disabled_at: datetime | None = None
-    created_at: datetime = Field(default_factory=utcnow)
-    last_sign_in_at: datetime | None = None
+    disabled_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    last_sign_in_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     failed_attempts: int = 0
-    locked_until: datetime | None = None
+    locked_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
     @property
     def active(self) -> bool:

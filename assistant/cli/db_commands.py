@@ -1,0 +1,32 @@
+"""``assistant db``: bring the database schema up to date (once per deploy)."""
+
+from __future__ import annotations
+
+import typer
+
+from assistant.checkpoints import is_postgres, setup_postgres_checkpoints
+from assistant.cli.common import emit_json, handle_errors, settings
+from assistant.db import database_url, make_engine
+from assistant.migrations import upgrade as apply_migrations
+
+app = typer.Typer(help=__doc__, no_args_is_help=True)
+
+
+@app.command()
+@handle_errors
+def upgrade(json_out: bool = typer.Option(False, "--json", help="One JSON object.")) -> None:
+    """Apply pending migrations (under a lock on Postgres) and set up the checkpoint tables."""
+    url = database_url(settings())
+    engine = make_engine(url, auto_upgrade=False)
+    try:
+        before, after = apply_migrations(engine)
+    finally:
+        engine.dispose()
+    if is_postgres(url):
+        setup_postgres_checkpoints(url)
+    if json_out:
+        emit_json({"from": before, "to": after})
+    elif before == after:
+        typer.echo(f"The database is up to date (revision {after}).")
+    else:
+        typer.echo(f"Database upgraded from revision {before or 'none'} to {after}.")

@@ -1,0 +1,78 @@
+"""The long-lived parts one process needs, built once by ``build_deps`` and passed in:
+tests override any part, and the console keeps one ``Deps`` across clicks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from assistant.channels.outbox import ChannelSender, OutboxChannel
+from assistant.db import database_url, make_engine
+from assistant.knowledge.embeddings import Embedder
+from assistant.knowledge.index import KnowledgeIndex, open_chroma
+from assistant.knowledge.loader import Knowledge, load_knowledge
+from assistant.pipeline.drafting import Drafter, TemplateDrafter
+from assistant.pipeline.model_drafter import ModelDrafter
+from assistant.safety.detectors import Detector
+from assistant.safety.triage import build_detectors
+from assistant.settings import Settings
+
+
+@cache
+def shared_embedder() -> Embedder:
+    """One model per process: it is thread-safe and loads on first use."""
+    return Embedder()
+
+
+def default_drafter(settings: Settings) -> Drafter:
+    return ModelDrafter(settings) if settings.model else TemplateDrafter()
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Deps:
+    settings: Settings
+    engine: Engine
+    index: KnowledgeIndex
+    embedder: Embedder
+    knowledge: Knowledge
+    detectors: list[Detector]
+    drafter: Drafter
+    channel: ChannelSender
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+    def override(self, **parts: Any) -> Deps:
+        """The same parts but ``parts`` (e.g. a fake drafter or channel in a test)."""
+        return replace(self, **{k: v for k, v in parts.items() if v is not None})
+
+
+def open_index(settings: Settings, min_score: float | None = None) -> KnowledgeIndex:
+    """``min_score`` is the policy's floor under the calibrated answer threshold."""
+    client = open_chroma(settings.chroma_dir, settings.chroma_url)
+    if min_score is None:
+        return KnowledgeIndex(client, shared_embedder(), settings.chroma_collection)
+    return KnowledgeIndex(client, shared_embedder(), settings.chroma_collection, min_score)
+
+
+def build_deps(settings: Settings) -> Deps:
+    """Everything that is costly to set up: the engine (and its pool), the index client,
+    the parsed knowledge and the detectors (which embed their examples)."""
+    knowledge = load_knowledge(settings.knowledge_dir)
+    return Deps(
+        settings=settings,
+        engine=make_engine(database_url(settings)),
+        index=open_index(settings, knowledge.policy.retrieval.min_score),
+        embedder=shared_embedder(),
+        knowledge=knowledge,
+        detectors=build_detectors(knowledge, shared_embedder(), settings),
+        drafter=default_drafter(settings),
+        channel=OutboxChannel(),
+    )

@@ -1,0 +1,23 @@
+"""Every table, imported in one place so the metadata is complete (migrations, checks)."""
+
+from assistant.evals.history import EvalRegression, EvalRun
+from assistant.evals.learned import LearnedCase
+from assistant.knowledge.order_store import CustomerHandle, CustomerRecord, OrderRecord
+from assistant.knowledge.proposals import FaqProposal
+from assistant.review.models import AuditEvent, CustomerState, OutboxMessage, ReviewItem
+from assistant.users.models import User
+
+__all__ = [
+    "AuditEvent",
+    "CustomerHandle",
+    "CustomerRecord",
+    "CustomerState",
+    "EvalRegression",
+    "EvalRun",
+    "FaqProposal",
+    "LearnedCase",
+    "OrderRecord",
+    "OutboxMessage",
+    "ReviewItem",
+    "User",
+]

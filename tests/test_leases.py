@@ -1,0 +1,91 @@
+"""Several processes at once: recover takes only work whose lease expired, each item once."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from assistant.app import open_records
+from assistant.review.models import ItemStatus, ReviewItem
+from assistant.settings import Settings
+from tests.support import ROOT, message
+
+PROCESS_ONLY = """
+import asyncio, sys
+from assistant.app import open_assistant
+from assistant.intake.jsonl import read_messages
+from assistant.settings import load_settings
+
+async def main():
+    lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+    async with open_assistant(load_settings()) as assistant:
+        await assistant.process_many(list(read_messages(lines, "inbox")))
+
+asyncio.run(main())
+"""
+
+
+def _in_flight(settings: Settings, n: int, expires: datetime, owner: str) -> list[int]:
+    ids = []
+    with open_records(settings) as records:
+        for k in range(n):
+            msg = message("Do you ship to Canada?", id=f"{owner}-{k}", author_id=f"c{k}")
+            item, _ = records.queue.enqueue(
+                ReviewItem(
+                    message_id=msg.id,
+                    thread_id=uuid.uuid4().hex,
+                    channel=msg.channel,
+                    customer_key=msg.customer_key,
+                    text=msg.text,
+                    message=msg.model_dump(mode="json"),
+                    received_at=msg.received_at,
+                    due_at=msg.received_at + timedelta(hours=1),
+                    lease_owner=owner,
+                    lease_expires_at=expires,
+                )
+            )
+            assert item.id is not None
+            ids.append(item.id)
+    return ids
+
+
+def test_two_recovers_and_a_worker_run_each_item_once(ingested: Settings, tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    crashed = _in_flight(ingested, 6, now - timedelta(minutes=1), "gone-host:1:aaaaaa")
+    busy = _in_flight(ingested, 2, now + timedelta(minutes=10), "busy-host:1:bbbbbb")
+    inbox = tmp_path / "inbox.jsonl"
+    inbox.write_text(
+        "\n".join(
+            message("Where is my order?", id=f"new-{k}", author_id=f"n{k}").model_dump_json()
+            for k in range(8)
+        ),
+        encoding="utf-8",
+    )
+    assistant = [str(Path(sys.executable).parent / "assistant"), "recover", "--json"]
+    worker = subprocess.Popen(
+        [sys.executable, "-c", PROCESS_ONLY, str(inbox)], cwd=ROOT, stderr=subprocess.PIPE
+    )
+    recovers = [
+        subprocess.Popen(assistant, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=300) for p in recovers]
+    _, worker_err = worker.communicate(timeout=300)
+    assert worker.returncode == 0, worker_err.decode()
+    assert all(p.returncode == 0 for p in recovers), [e.decode() for _, e in outputs]
+    first, second = (set(json.loads(out)["recovered"]) for out, _ in outputs)
+
+    assert first.isdisjoint(second)  # nothing re-run twice
+    assert first | second == set(crashed)  # nothing lost, nothing still leased taken
+    with open_records(ingested) as records:
+        items = {item.id: item for item in records.queue.items(limit=100)}
+        sends = [sent.item_id for sent in records.queue.outbox()]
+    assert all(items[i].status not in {ItemStatus.processing} for i in crashed)
+    assert all(items[i].status == ItemStatus.processing for i in busy)
+    new = [i for i in items.values() if i.message_id.startswith("new-")]
+    assert len(new) == 8 and all(i.status != ItemStatus.processing for i in new)
+    assert len(sends) == len(set(sends))

@@ -1,0 +1,56 @@
+"""What a message's identity means in the queue, and what scripts read from it."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from assistant.cli.main import app
+from assistant.settings import Settings
+from tests.support import message, run
+from tests.support import process as process_messages
+
+HELLO = "Do you ship to Canada?"
+
+
+def test_the_same_id_on_two_channels_is_two_messages(ingested: Settings) -> None:
+    first, second = run(
+        process_messages(
+            ingested,
+            message(HELLO, id="777", channel="instagram", author_id="ig_1", handle="@a"),
+            message(HELLO, id="777", channel="facebook", author_id="fb_1"),
+        )
+    )
+    assert first.item_id != second.item_id
+    assert not second.duplicate
+
+
+def test_the_same_message_again_is_a_duplicate(ingested: Settings) -> None:
+    first, again = run(process_messages(ingested, message(HELLO, id="9"), message(HELLO, id="9")))
+    assert again.duplicate and again.item_id == first.item_id
+
+
+def test_an_id_reused_with_other_text_is_its_own_item_for_a_person(ingested: Settings) -> None:
+    first, reused = run(
+        process_messages(
+            ingested, message(HELLO, id="9"), message("Refund me now, order FH-1001", id="9")
+        )
+    )
+    assert not reused.duplicate and reused.item_id != first.item_id
+    assert reused.needs_attention and reused.status == "pending"
+    assert "reused with different text" in (reused.error or "")
+
+
+def test_queue_list_json_rows_carry_ids_status_route_and_customer(ingested: Settings) -> None:
+    run(process_messages(ingested, message("Can I get a refund?", id="r-1")))
+    runner = CliRunner()
+    listed = runner.invoke(app, ["queue", "list", "--json"])
+    assert listed.exit_code == 0, listed.output
+    row = json.loads(listed.stdout.splitlines()[0])
+    assert row["message_id"] == "r-1"
+    assert row["item_id"] == row["id"]
+    assert (row["status"], row["route"]) == ("pending", "human_review")
+    assert row["customer"] == "web_chat:web_7731"
+    everything = runner.invoke(app, ["queue", "list", "--all", "--json"])
+    assert [json.loads(line)["message_id"] for line in everything.stdout.splitlines()] == ["r-1"]
