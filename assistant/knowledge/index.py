@@ -204,7 +204,13 @@ class KnowledgeIndex:
         # it is cached; normalising first measured no better); the lexical side needs the
         # shorthand spelled out and the emoji and handles gone.
         query = normalise(text) or text
-        fused = loaded.catalogue.scores(self.embedder.embed_one(text), query)
+        catalogue = loaded.catalogue
+        fused = catalogue.scores(self.embedder.embed_one(text), query)
+        unknown = catalogue.vocabulary.unknown(query)
+        known = " ".join(w for w in query.split() if w not in unknown)
+        if unknown and known:  # a second, small embedding only for such questions
+            question, known_only = self.embedder.embed([query, known])
+            fused = fused - catalogue.uncovered(question, known_only)
         today = today or date.today()
         allowed = np.array([row.usable(channel, today) for row in loaded.rows], dtype=bool)
         ranked = loaded.catalogue.rank(fused, allowed)[:k]
@@ -291,6 +297,7 @@ class KnowledgeIndex:
             phrasing_vectors=vectors[keep],
             phrasing_owner=[position[str(phr["metadatas"][n]["chunk"])] for n in keep],
             groups=[row.source if row.kind == "policy" else row.id for row in rows],
+            phrasing_texts=[str(phr["documents"][n]) for n in keep],
         )
         held_out = {
             m: str(phr["documents"][n])
