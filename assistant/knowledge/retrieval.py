@@ -97,8 +97,9 @@ class Catalogue:
         sell" answers the rest of the question, not what was asked. A synonym the
         knowledge lacks ("vouchers" for gift cards) carries the meaning, so dropping it
         moves the entry away and costs nothing. Subtracted from the fused score."""
-        rise = self._dense(known_words_only) - self._dense(question)
-        return np.maximum(rise, 0.0).astype(np.float32)
+        rise: Floats = self._dense(known_words_only) - self._dense(question)
+        rise[rise < 0] = 0.0
+        return rise
 
     def rank(self, fused: Floats, allowed: npt.NDArray[np.bool_]) -> list[Ranked]:
         order = [int(i) for i in np.argsort(-fused) if allowed[i]]
