@@ -48,12 +48,26 @@ def test_casual_questions_find_their_faq_and_unanswerable_ones_mostly_do_not(
         1 for r, top, ok in answerable if ok and top not in {r["expect"], *r.get("also_right", [])}
     ]
     unanswerable = [ok for r, _, ok in results if not r["expect"]]
-    # Floors a little below the measured figures (bench/retrieval.py: 0.89 / 0.01 / 0.09);
-    # the retrieval this replaced measured 0.74 / 0.07 / 0.09, so the first two catch a
-    # return to it.
-    assert sum(right) / len(answerable) >= 0.85
+    # Floors a little below the measured figures (bench/retrieval.py: 0.87 / 0.01 / 0.03);
+    # the retrieval this replaced measured 0.74 / 0.07 / 0.09, and without the coverage
+    # check unanswerable questions measured 0.09: each floor catches a return to them.
+    assert sum(right) / len(answerable) >= 0.84
     assert sum(wrong) / len(answerable) <= 0.03
-    assert sum(unanswerable) / len(unanswerable) <= 0.12
+    assert sum(unanswerable) / len(unanswerable) <= 0.06
+
+
+def test_a_question_about_something_the_knowledge_never_mentions_is_not_answered(
+    ingested: Settings,
+) -> None:
+    """ "Do you sell shoes?" and the size guide fit these questions but for the one word
+    the knowledge never uses; before the coverage check both were answered."""
+
+    async def go() -> list[bool]:
+        async with open_assistant(ingested) as assistant:
+            questions = ["do you sell bicycles?", "do you have a size guide for dogs"]
+            return [assistant.retrieve(q, None).answered for q in questions]
+
+    assert run(go()) == [False, False]
 
 
 def test_the_development_questions_are_not_in_the_knowledge_folder() -> None:

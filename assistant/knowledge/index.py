@@ -16,7 +16,7 @@ from assistant.errors import SearchIndexError
 from assistant.knowledge.documents import Chunk
 from assistant.knowledge.embeddings import DIMENSIONS, Embedder
 from assistant.knowledge.normalise import normalise
-from assistant.knowledge.retrieval import Calibration, Catalogue
+from assistant.knowledge.retrieval import Calibration, Catalogue, Floats, Ranked
 
 COLLECTION = "knowledge"
 PHRASINGS = "phrasings"  # suffix of the collection holding each FAQ question, embedded alone
@@ -219,14 +219,26 @@ class KnowledgeIndex:
         # it is cached; normalising first measured no better); the lexical side needs the
         # shorthand spelled out and the emoji and handles gone.
         query = normalise(text) or text
-        fused = loaded.catalogue.scores(self.embedder.embed_one(text), query)
+        catalogue, rule = loaded.catalogue, loaded.calibration
+        fused = catalogue.scores(self.embedder.embed_one(text), query)
         today = today or date.today()
         allowed = np.array([row.usable(channel, today) for row in loaded.rows], dtype=bool)
-        ranked = loaded.catalogue.rank(fused, allowed)[:k]
-        rule = loaded.calibration
-        answers = bool(ranked) and (
-            ranked[0].score >= rule.threshold and loaded.catalogue.margin(ranked) >= rule.margin
-        )
+
+        def decide(fused: Floats) -> tuple[list[Ranked], bool]:
+            ranked = catalogue.rank(fused, allowed)[:k]
+            answers = bool(ranked) and (
+                ranked[0].score >= rule.threshold and catalogue.margin(ranked) >= rule.margin
+            )
+            return ranked, answers
+
+        ranked, answers = decide(fused)
+        unknown = catalogue.vocabulary.unknown(query)
+        known = " ".join(w for w in query.split() if w not in unknown)
+        # Only a question about to be answered pays for the coverage check's second
+        # embedding: the check is there to take doubtful answers away.
+        if answers and unknown and known:
+            question, known_only = self.embedder.embed([query, known])
+            ranked, answers = decide(fused - catalogue.uncovered(question, known_only))
         return [
             Hit(
                 id=loaded.rows[r.index].id,
@@ -306,6 +318,7 @@ class KnowledgeIndex:
             phrasing_vectors=vectors[keep],
             phrasing_owner=[position[str(phr["metadatas"][n]["chunk"])] for n in keep],
             groups=[row.source if row.kind == "policy" else row.id for row in rows],
+            phrasing_texts=[str(phr["documents"][n]) for n in keep],
         )
         held_out = {
             m: str(phr["documents"][n])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Collection
 
 from assistant.knowledge.normalise import normalise
 
@@ -51,6 +52,32 @@ def _one_edit(a: str, b: str) -> bool:
     return short[i:] == long_[i + 1 :]
 
 
+def closest(term: str, known: Collection[str]) -> str | None:
+    """``term`` itself when known, else the one known word one typo away (None if 0 or 2+)."""
+    if term in known:
+        return term
+    if len(term) < 4:
+        return None
+    close = [t for t in known if t[0] == term[0] and _one_edit(term, t)]
+    return close[0] if len(close) == 1 else None
+
+
+class Vocabulary:
+    """Every word the knowledge uses (answers, titles, questions, ``also_asked``)."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self._terms = frozenset(t for text in texts for t in terms(text))
+
+    def unknown(self, normalised: str) -> list[str]:
+        """The words of a normalised question that the knowledge never uses, even with a
+        typo fixed ("furniture" for a shop whose FAQ never mentions it)."""
+        return [
+            word
+            for word in normalised.split()
+            if any(closest(t, self._terms) is None for t in terms(word))
+        ]
+
+
 class Bm25:
     def __init__(self, docs: list[str]) -> None:
         self._docs = [Counter(terms(d)) for d in docs]
@@ -63,12 +90,7 @@ class Bm25:
         self._idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in frequency.items()}
 
     def _known(self, term: str) -> str | None:
-        if term in self._idf:
-            return term
-        if len(term) < 4:
-            return None
-        close = [t for t in self._idf if t[0] == term[0] and _one_edit(term, t)]
-        return close[0] if len(close) == 1 else None
+        return closest(term, self._idf)
 
     def scores(self, query: str) -> list[float]:
         """One score per document (0 when no query word occurs in it)."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from assistant.knowledge.lexical import Bm25
+from assistant.knowledge.lexical import Bm25, Vocabulary
 
 Floats = npt.NDArray[np.float32]
 
@@ -53,11 +53,13 @@ class Catalogue:
         phrasing_vectors: Floats,
         phrasing_owner: list[int],
         groups: list[str] | None = None,
+        phrasing_texts: list[str] | None = None,
     ) -> None:
         self.answer_vectors = answer_vectors
         self.phrasing_vectors = phrasing_vectors
         self.phrasing_owner = np.asarray(phrasing_owner, dtype=np.int64)
         self.bm25 = Bm25(lexical_docs)
+        self.vocabulary = Vocabulary(lexical_docs + (phrasing_texts or []))
         # Entries that give the same answer: near-identical text (an FAQ and the policy
         # section it sums up), or one group (the sections of one policy).
         self.same = answer_vectors @ answer_vectors.T >= SAME_ANSWER if len(lexical_docs) else None
@@ -68,8 +70,8 @@ class Catalogue:
     def __len__(self) -> int:
         return len(self.answer_vectors)
 
-    def scores(self, vector: Floats, query: str, skip_phrasing: int | None = None) -> Floats:
-        """One fused score per entry (``skip_phrasing`` leaves one phrasing out)."""
+    def _dense(self, vector: Floats, skip_phrasing: int | None = None) -> Floats:
+        """Per entry, the closest of its embedded texts (``skip_phrasing`` left out)."""
         dense = (self.answer_vectors @ vector) * ANSWER_VECTOR_WEIGHT
         if len(self.phrasing_vectors):
             by_phrasing = self.phrasing_vectors @ vector
@@ -78,11 +80,26 @@ class Catalogue:
             best = np.full(len(dense), -1.0, dtype=np.float32)
             np.maximum.at(best, self.phrasing_owner, by_phrasing)
             dense = np.maximum(dense, best)
+        return dense
+
+    def scores(self, vector: Floats, query: str, skip_phrasing: int | None = None) -> Floats:
+        """One fused score per entry (``skip_phrasing`` leaves one phrasing out)."""
+        dense = self._dense(vector, skip_phrasing)
         lexical = np.asarray(self.bm25.scores(query), dtype=np.float32)
         lexical_share = lexical / (lexical + LEXICAL_HALF)
         # Scaled back to at most 1, so leads read it like a similarity.
         fused = (dense + LEXICAL_WEIGHT * lexical_share) / (1 + LEXICAL_WEIGHT)
         return fused.astype(np.float32)
+
+    def uncovered(self, question: Floats, known_words_only: Floats) -> Floats:
+        """Per entry, how much closer it gets once the question's words that the knowledge
+        never uses are dropped: an entry that fits "do you sell furniture" better as "do you
+        sell" answers the rest of the question, not what was asked. A synonym the
+        knowledge lacks ("vouchers" for gift cards) carries the meaning, so dropping it
+        moves the entry away and costs nothing. Subtracted from the fused score."""
+        rise: Floats = self._dense(known_words_only) - self._dense(question)
+        rise[rise < 0] = 0.0
+        return rise
 
     def rank(self, fused: Floats, allowed: npt.NDArray[np.bool_]) -> list[Ranked]:
         order = [int(i) for i in np.argsort(-fused) if allowed[i]]
