@@ -4,14 +4,15 @@ database failures in plain words, instructions never leaked or handed out."""
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 from datetime import UTC, datetime
 
 import pytest
+from sqlmodel import Session
 
-from assistant.evals.history import _open, history_path
+from assistant.db import records_engine
+from assistant.evals.history import EvalRegression, EvalRun
 from assistant.settings import Settings
 from tests.console_support import (
     add_users,
@@ -81,28 +82,36 @@ def test_names_handles_and_reasons_are_plain_text(desk: Settings) -> None:
 
 
 def test_grader_explanations_are_plain_text(desk: Settings) -> None:
-    with _open(history_path(desk)) as db:
-        now = datetime.now(UTC).isoformat()
-        db.execute(
-            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            ("r1", now, now, "template", None, 1, 0, 0, 1, 0, json.dumps({"tone": 0.1}), None),
-        )
-        db.execute(
-            "INSERT INTO regressions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                "r1",
-                "hard_check",
-                "judge",
-                f"judge says ![x]({EVIL})",
-                "c1",
-                1.0,
-                0.0,
-                f"msg {EVIL}",
-                "golden",
-                f"draft {RLO}x",
-                None,
-            ),
-        )
+    now = datetime.now(UTC)
+    run_row = EvalRun(
+        run_id="r1",
+        started_at=now,
+        finished_at=now,
+        mode="template",
+        cases=1,
+        passed=0,
+        errors=0,
+        regressions=1,
+        ok=False,
+        means={"tone": 0.1},
+    )
+    regression = EvalRegression(
+        run_id="r1",
+        kind="hard_check",
+        grader="judge",
+        detail=f"judge says ![x]({EVIL})",
+        case_id="c1",
+        baseline=1.0,
+        current=0.0,
+        message=f"msg {EVIL}",
+        golden="golden",
+        draft=f"draft {RLO}x",
+    )
+    with Session(records_engine(desk)) as session:
+        session.add(run_row)
+        session.flush()
+        session.add(regression)
+        session.commit()
     at = go(console("lea"), "Evals")
 
     assert "evil.test" not in _markdown(at)
