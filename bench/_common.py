@@ -15,10 +15,11 @@ import shutil
 import statistics
 import sys
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # `python bench/x.py` from anywhere, venv or not
@@ -34,6 +35,9 @@ for _name in list(os.environ):
 
 from assistant.intake.jsonl import parse_line  # noqa: E402
 from assistant.intake.messages import InboundMessage  # noqa: E402
+
+if TYPE_CHECKING:
+    from assistant.app import Assistant
 
 # Prefixes and suffixes that make each copy of a sample text distinct (so nothing is a
 # cached duplicate) without changing what the message asks.
@@ -210,3 +214,13 @@ def print_profile(profiler: cProfile.Profile, count: int, top: int = 15) -> dict
     print("  (main thread only: worker threads such as aiosqlite's are not profiled;")
     print("   asyncio plumbing and the bench scripts are filtered out)")
     return out
+
+
+async def time_pipeline(assistant: Assistant, messages: list[InboundMessage]) -> list[float]:
+    """Seconds per message, each processed alone (one after the other)."""
+    times = []
+    for message in messages:
+        start = time.perf_counter()
+        await assistant.process(message)
+        times.append(time.perf_counter() - start)
+    return times

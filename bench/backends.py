@@ -10,29 +10,18 @@ must be empty (it is migrated here); the Chroma collection is a fresh one, delet
 from __future__ import annotations
 
 import argparse
-import time
 import uuid
 from typing import Any
 
-from _common import machine, stats_ms, varied_messages, workspace
+from _common import machine, stats_ms, time_pipeline, varied_messages, workspace
 
-from assistant.app import Assistant, open_assistant
+from assistant.app import open_assistant
 from assistant.checkpoints import setup_postgres_checkpoints
 from assistant.db import make_engine
-from assistant.intake.messages import InboundMessage
 from assistant.migrations import upgrade
 from assistant.settings import Settings
 
 TARGET = 1.3
-
-
-async def _timed(assistant: Assistant, messages: list[InboundMessage]) -> list[float]:
-    times = []
-    for message in messages:
-        start = time.perf_counter()
-        await assistant.process(message)
-        times.append(time.perf_counter() - start)
-    return times
 
 
 async def compare(args: argparse.Namespace) -> dict[str, Any]:
@@ -51,14 +40,14 @@ async def compare(args: argparse.Namespace) -> dict[str, Any]:
             local.ingest()
             remote.ingest()
             for assistant in (local, remote):
-                await _timed(assistant, varied_messages(args.warmup, prefix="warm"))
+                await time_pipeline(assistant, varied_messages(args.warmup, prefix="warm"))
             local_s: list[float] = []
             remote_s: list[float] = []
             messages = varied_messages(args.messages, prefix="timed")
             for b in range(0, len(messages), args.block):
                 block = messages[b : b + args.block]
-                local_s.extend(await _timed(local, block))
-                remote_s.extend(await _timed(remote, block))
+                local_s.extend(await time_pipeline(local, block))
+                remote_s.extend(await time_pipeline(remote, block))
         _drop_collection(server)
     local_stats, remote_stats = stats_ms(local_s), stats_ms(remote_s)
     ratio = remote_stats["p50_ms"] / local_stats["p50_ms"]

@@ -48,6 +48,7 @@ from _common import (
     machine,
     print_profile,
     stats_ms,
+    time_pipeline,
     varied_messages,
     workspace,
 )
@@ -193,15 +194,6 @@ def instrument(assistant: Assistant, stages: Stages) -> list[Any]:
 
 
 # -- the runs ----------------------------------------------------------------------------
-
-
-async def time_pipeline(assistant: Assistant, messages: list[InboundMessage]) -> list[float]:
-    times = []
-    for message in messages:
-        start = time.perf_counter()
-        await assistant.process(message)
-        times.append(time.perf_counter() - start)
-    return times
 
 
 def time_floor(
