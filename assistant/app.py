@@ -22,6 +22,7 @@ from assistant.evals.learn import learn
 from assistant.intake.jsonl import quarantine
 from assistant.intake.messages import Channel, InboundMessage
 from assistant.knowledge.ask import Asked, ask
+from assistant.knowledge.disclosure import with_disclosure
 from assistant.knowledge.index import KnowledgeIndex, Progress, SyncReport
 from assistant.knowledge.learning import propose
 from assistant.knowledge.loader import Knowledge
@@ -29,8 +30,9 @@ from assistant.knowledge.order_store import SqlOrderStore
 from assistant.knowledge.proposals import ProposalStore
 from assistant.knowledge.status import KnowledgeStatus, LastSync, knowledge_status
 from assistant.llm import model_slots
+from assistant.pipeline.context import Services
 from assistant.pipeline.drafting import Drafter
-from assistant.pipeline.graph import Services, build_graph, with_disclosure
+from assistant.pipeline.graph import build_graph
 from assistant.review.bulk import BulkOutcome, bulk_refusal
 from assistant.review.decisions import Approve, Decision, Edit, Reject
 from assistant.review.leases import LEASE, OWNER, lease_fields
@@ -158,7 +160,7 @@ class Assistant:
         # recorded once per message), so it checkpoints only where it stops: one write per
         # message instead of one per step. A crash mid-way re-runs the message from the start.
         try:
-            await self.graph.ainvoke(payload, config, durability="exit")
+            await self.graph.ainvoke(payload, config, context=self.services, durability="exit")
         except Exception as exc:  # the boundary: any failure lands in the queue, flagged
             await self._fail(item, f"{type(exc).__name__}: {exc}")
 
@@ -173,7 +175,7 @@ class Assistant:
             "item_id": item.id,
             "failure": f"pipeline failed: {error}",
         }
-        await self.graph.ainvoke(payload, config, durability="sync")
+        await self.graph.ainvoke(payload, config, context=self.services, durability="sync")
 
     def _result(self, item: ReviewItem, duplicate: bool = False) -> ProcessResult:
         assert item.id is not None
@@ -253,9 +255,11 @@ class Assistant:
         config = {"configurable": {"thread_id": item.thread_id}}
         snapshot = await self.graph.aget_state(config)
         if snapshot.interrupts:
-            await self.graph.ainvoke(Command(resume=item.decision), config, durability="sync")
+            await self.graph.ainvoke(
+                Command(resume=item.decision), config, context=self.services, durability="sync"
+            )
         elif snapshot.next:
-            await self.graph.ainvoke(None, config, durability="sync")
+            await self.graph.ainvoke(None, config, context=self.services, durability="sync")
         elif item.decided_by == "auto":  # crashed while auto-sending, before any checkpoint
             await self._run(item, {"message": item.message, "item_id": item.id})
 
@@ -374,7 +378,7 @@ async def open_assistant(
         claim_model=model_claim_check(settings),
     )
     async with open_checkpointer(settings) as saver:
-        graph = build_graph(services, saver)
+        graph = build_graph(saver)
         try:
             yield Assistant(
                 settings=settings,

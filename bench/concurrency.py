@@ -204,7 +204,7 @@ async def run_whatif(
     graph = assistant.graph
     saver = graph.checkpointer
     embedder = assistant.index.embedder
-    memory_graph = build_graph(assistant.services, InMemorySaver())
+    memory_graph = build_graph(InMemorySaver())
     cursor = await saver.conn.execute("PRAGMA synchronous")
     row = await cursor.fetchone()
     synchronous = int(row[0]) if row else 2

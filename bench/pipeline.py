@@ -395,7 +395,7 @@ async def run_whatif(assistant: Assistant, count: int, block: int = 10) -> dict[
     embedder = index.embedder
     real_session = embedder._session  # private, but this is a diagnostic
     quiet_session = embedder_session(spinning=False)
-    memory_graph = build_graph(assistant.services, InMemorySaver())
+    memory_graph = build_graph(InMemorySaver())
     cursor = await saver.conn.execute("PRAGMA synchronous")
     row = await cursor.fetchone()
     synchronous = int(row[0]) if row else 2

@@ -7,8 +7,8 @@ from typing import Any
 from streamlit.testing.v1 import AppTest
 
 from assistant.app import open_assistant, open_records
+from assistant.knowledge.disclosure import with_disclosure
 from assistant.knowledge.loader import load_knowledge
-from assistant.pipeline.graph import with_disclosure
 from assistant.review.decisions import Decision
 from assistant.review.models import AuditEvent, OutboxMessage, ReviewItem
 from assistant.settings import Settings

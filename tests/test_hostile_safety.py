@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.knowledge.disclosure import policy_text
 from assistant.knowledge.loader import load_knowledge
-from assistant.pipeline.graph import policy_text
 from assistant.pipeline.model_drafter import SYSTEM
 from assistant.safety.verify import Verifier
 from assistant.settings import Settings

@@ -16,7 +16,7 @@ from assistant.cli.common import (
     run_with_assistant,
     settings,
 )
-from assistant.pipeline.graph import with_disclosure
+from assistant.knowledge.disclosure import with_disclosure
 from assistant.review.decisions import (
     ESCALATION_ROLES,
     Approve,

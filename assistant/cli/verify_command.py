@@ -12,7 +12,7 @@ import typer
 from assistant.app import Assistant
 from assistant.cli.common import emit_json, handle_errors, run_with_assistant
 from assistant.errors import ConfigError
-from assistant.pipeline.graph import policy_text
+from assistant.knowledge.disclosure import policy_text
 from assistant.pipeline.model_drafter import SYSTEM
 from assistant.safety.draft_check import BadLine, parse_draft_lines
 from assistant.safety.verify import Verifier

@@ -144,7 +144,7 @@ async def _run_case(assistant: Assistant, channel: RecordingChannel, case: EvalC
         snapshot = await assistant.graph.aget_state(config)
         grounding = str((snapshot.values.get("draft") or {}).get("grounding", ""))
     knowledge = assistant.knowledge
-    # The context the verify step checks a draft against (see pipeline.graph.verify).
+    # The context the verify step checks a draft against (see pipeline.nodes.review.verify).
     context = "\n".join(
         [
             *(str(s.get("text", "")) for s in item.sources),

@@ -5,6 +5,9 @@ from __future__ import annotations
 from operator import add
 from typing import Annotated, Any, NotRequired, TypedDict
 
+from assistant.intake.messages import InboundMessage
+from assistant.knowledge.policy import Policy
+
 
 class PipelineInput(TypedDict):
     message: dict[str, Any]  # InboundMessage, JSON mode
@@ -26,3 +29,12 @@ class PipelineState(PipelineInput, total=False):
     missing_order_id: str | None
     draft: dict[str, Any] | None
     route: str
+
+
+def message_of(state: PipelineInput) -> InboundMessage:
+    return InboundMessage.model_validate(state["message"])
+
+
+def analysed(msg: InboundMessage, policy: Policy) -> str:
+    """The part of a message the pipeline reads: very long ones are cut, and flagged."""
+    return msg.text[: policy.max_analysed_chars]

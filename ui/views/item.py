@@ -14,7 +14,7 @@ from feedback import attempt, flash, show_flash
 from pydantic import ValidationError
 
 from assistant.errors import AssistantError
-from assistant.pipeline.graph import with_disclosure
+from assistant.knowledge.disclosure import with_disclosure
 from assistant.review.decisions import (
     ESCALATION_ROLES,
     Approve,
