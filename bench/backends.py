@@ -22,6 +22,7 @@ from assistant.db import make_engine
 from assistant.intake.messages import InboundMessage
 from assistant.migrations import upgrade
 from assistant.settings import Settings
+from assistant.users.actor import SYSTEM_ACTOR
 
 TARGET = 1.3
 
@@ -30,7 +31,7 @@ async def _timed(assistant: Assistant, messages: list[InboundMessage]) -> list[f
     times = []
     for message in messages:
         start = time.perf_counter()
-        await assistant.process(message)
+        await assistant.inbox.process(SYSTEM_ACTOR, message)
         times.append(time.perf_counter() - start)
     return times
 
@@ -48,8 +49,8 @@ async def compare(args: argparse.Namespace) -> dict[str, Any]:
             chroma_collection=f"bench-{uuid.uuid4().hex[:8]}",
         )
         async with open_assistant(embedded) as local, open_assistant(server) as remote:
-            local.ingest()
-            remote.ingest()
+            local.library.ingest(SYSTEM_ACTOR)
+            remote.library.ingest(SYSTEM_ACTOR)
             for assistant in (local, remote):
                 await _timed(assistant, varied_messages(args.warmup, prefix="warm"))
             local_s: list[float] = []

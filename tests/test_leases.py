@@ -17,13 +17,14 @@ from tests.support import ROOT, message
 PROCESS_ONLY = """
 import asyncio, sys
 from assistant.app import open_assistant
-from assistant.intake.jsonl import read_messages
+from assistant.intake.jsonl import read_jsonl
 from assistant.settings import load_settings
+from assistant.users.actor import SYSTEM_ACTOR
 
 async def main():
-    lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+    data = open(sys.argv[1], "rb").read()
     async with open_assistant(load_settings()) as assistant:
-        await assistant.process_many(list(read_messages(lines, "inbox")))
+        await assistant.inbox.process_many(SYSTEM_ACTOR, list(read_jsonl(data, "inbox")))
 
 asyncio.run(main())
 """
