@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import builtins
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -21,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from assistant.errors import AuthError, ConfigError, ConflictError, NotFoundError
 from assistant.review.models import AuditAction, AuditEvent
+from assistant.users.lockouts import fail_unknown_name
 from assistant.users.models import User
 from assistant.users.passwords import (
     MAX_LENGTH,
@@ -56,36 +55,6 @@ def normalise_name(name: str) -> str:
     if handle in RESERVED_NAMES:
         raise ConfigError(f"'{handle}' is reserved for the assistant itself; pick another name.")
     return handle
-
-
-class _UnknownNames:
-    """Failed sign-ins for names that have no account, in memory only (a password typed
-    into the name box must not be written down). Same rule as real accounts, so a lockout
-    message does not reveal whether a name exists."""
-
-    def __init__(self, capacity: int = 10_000) -> None:
-        self._state: OrderedDict[tuple[str, str], tuple[int, datetime | None]] = OrderedDict()
-        self._lock = threading.Lock()
-        self._capacity = capacity
-
-    def fail(self, key: tuple[str, str], now: datetime) -> bool:
-        """Record a failure; True if the name was locked out before this attempt."""
-        with self._lock:
-            attempts, until = self._state.pop(key, (0, None))
-            if until is not None and until > now:
-                self._state[key] = (attempts, until)
-                return True
-            attempts += 1
-            if attempts >= MAX_FAILED_ATTEMPTS:
-                self._state[key] = (0, now + LOCKOUT)
-            else:
-                self._state[key] = (attempts, None)
-            while len(self._state) > self._capacity:
-                self._state.popitem(last=False)
-            return False
-
-
-_UNKNOWN = _UnknownNames()
 
 
 class UserStore:
@@ -251,7 +220,7 @@ class UserStore:
         attempt = password[: MAX_LENGTH + 1]
         matches = verify_password(attempt, user.password_hash if user else dummy_hash())
         if user is None:
-            locked = _UNKNOWN.fail((str(self.engine.url), handle), now)
+            locked = fail_unknown_name(self.engine, handle, now, MAX_FAILED_ATTEMPTS, LOCKOUT)
             self._audit("unknown", AuditAction.sign_in_failed, "unknown user name")
             raise AuthError(LOCKED_OUT if locked else SIGN_IN_FAILED)
         if user.locked_until is not None and user.locked_until > now:
