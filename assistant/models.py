@@ -5,6 +5,7 @@ from assistant.evals.learned import LearnedCase
 from assistant.knowledge.order_store import CustomerHandle, CustomerRecord, OrderRecord
 from assistant.knowledge.proposals import FaqProposal
 from assistant.review.models import AuditEvent, CustomerState, OutboxMessage, ReviewItem
+from assistant.users.lockouts import InstallSecret, UnknownNameFailure
 from assistant.users.models import User
 
 __all__ = [
@@ -15,9 +16,11 @@ __all__ = [
     "EvalRegression",
     "EvalRun",
     "FaqProposal",
+    "InstallSecret",
     "LearnedCase",
     "OrderRecord",
     "OutboxMessage",
     "ReviewItem",
+    "UnknownNameFailure",
     "User",
 ]

@@ -35,6 +35,7 @@ for _name in list(os.environ):
 
 from assistant.intake.jsonl import parse_line  # noqa: E402
 from assistant.intake.messages import InboundMessage  # noqa: E402
+from assistant.users.actor import SYSTEM_ACTOR  # noqa: E402
 
 if TYPE_CHECKING:
     from assistant.app import Assistant
@@ -221,6 +222,6 @@ async def time_pipeline(assistant: Assistant, messages: list[InboundMessage]) ->
     times = []
     for message in messages:
         start = time.perf_counter()
-        await assistant.process(message)
+        await assistant.inbox.process(SYSTEM_ACTOR, message)
         times.append(time.perf_counter() - start)
     return times

@@ -20,6 +20,7 @@ from assistant.checkpoints import setup_postgres_checkpoints
 from assistant.db import make_engine
 from assistant.migrations import upgrade
 from assistant.settings import Settings
+from assistant.users.actor import SYSTEM_ACTOR
 
 TARGET = 1.3
 
@@ -37,8 +38,8 @@ async def compare(args: argparse.Namespace) -> dict[str, Any]:
             chroma_collection=f"bench-{uuid.uuid4().hex[:8]}",
         )
         async with open_assistant(embedded) as local, open_assistant(server) as remote:
-            local.ingest()
-            remote.ingest()
+            local.library.ingest(SYSTEM_ACTOR)
+            remote.library.ingest(SYSTEM_ACTOR)
             for assistant in (local, remote):
                 await time_pipeline(assistant, varied_messages(args.warmup, prefix="warm"))
             local_s: list[float] = []

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import os
 
+from assistant.users.actor import SYSTEM_ACTOR
+
 # Before anything imports litellm: use the bundled price map, never download it.
 os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
 
@@ -254,7 +256,9 @@ async def run_whatif(
             try:
                 server.reset()
                 start = time.perf_counter()
-                await assistant.process_many(messages, concurrency=args.concurrency)
+                await assistant.inbox.process_many(
+                    SYSTEM_ACTOR, messages, concurrency=args.concurrency
+                )
                 walls[name] += time.perf_counter() - start
                 requests[name] += server.requests
             finally:
@@ -285,11 +289,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 model_retries=0,
             )
             async with open_assistant(settings) as assistant:
-                assistant.ingest()  # also loads the embedding model
+                assistant.library.ingest(SYSTEM_ACTOR)  # also loads the embedding model
                 # Warm-up (untimed): imports litellm, opens the HTTP client, first queries.
                 warm = faq_messages(args.concurrency, prefix="warm")
                 start = time.perf_counter()
-                await assistant.process_many(warm, concurrency=args.concurrency)
+                await assistant.inbox.process_many(SYSTEM_ACTOR, warm, concurrency=args.concurrency)
                 warm_s = time.perf_counter() - start
                 print(f"warm-up: {len(warm)} messages in {warm_s:.2f}s (untimed; imports litellm)")
                 server.reset()
@@ -305,7 +309,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 start = time.perf_counter()
                 if profiler:
                     profiler.enable()
-                results = await assistant.process_many(
+                results = await assistant.inbox.process_many(
+                    SYSTEM_ACTOR,
                     messages,
                     concurrency=args.concurrency,
                     on_result=lambda _r: finished.append(time.perf_counter()),

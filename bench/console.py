@@ -43,6 +43,7 @@ from assistant.review.models import ItemStatus, ReviewItem
 from assistant.review.worklist import worklist
 from assistant.settings import Settings
 from assistant.users import UserStore
+from assistant.users.actor import SYSTEM_ACTOR
 
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "ui"))
@@ -149,7 +150,7 @@ def time_approvals(settings: Settings, count: int) -> list[float]:
     async def to_review() -> list[int]:
         ids = []
         async with open_assistant(settings) as assistant:
-            assistant.ingest()
+            assistant.library.ingest(SYSTEM_ACTOR)
             for n in range(count):
                 line = json.dumps(
                     {
@@ -159,7 +160,7 @@ def time_approvals(settings: Settings, count: int) -> list[float]:
                         "text": "How much is the waxed canvas backpack? Is it on sale?",
                     }
                 )
-                result = await assistant.process(parse_line(line, "bench"))
+                result = await assistant.inbox.process(SYSTEM_ACTOR, parse_line(line, "bench"))
                 ids.append(result.item_id)
         return ids
 

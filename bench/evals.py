@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import os
 
+from assistant.users.actor import SYSTEM_ACTOR
+
 os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"  # before anything imports litellm
 
 import argparse
@@ -96,7 +98,9 @@ async def plain_pipeline(settings: Settings, cases: list[EvalCase], concurrency:
         seeded = seed(cases, assistant.knowledge.policy.order_id_pattern)
         assistant.orders.replace_all(seeded.orders, seeded.customers)
         start = time.perf_counter()
-        await assistant.process_many([inbound(c) for c in seeded.cases], concurrency)
+        await assistant.inbox.process_many(
+            SYSTEM_ACTOR, [inbound(c) for c in seeded.cases], concurrency
+        )
         return round(time.perf_counter() - start, 3)
 
 

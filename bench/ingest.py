@@ -8,7 +8,7 @@
 2. Raw: ``Embedder().embed(texts)`` over exactly the texts ingest embeds
    (``f"{question}\\n{answer}"``, plus the policy sections): texts/s. Run once before and
    once after (3) and averaged, since a shared 2-core machine drifts.
-3. Full ingest: ``assistant.ingest()`` on a fresh data folder: chunks/s, and
+3. Full ingest: ``assistant.library.ingest(actor)`` on a fresh data folder: chunks/s, and
    ``ingest/raw`` (target >= 0.8).
 4. Resync: edit one answer in one file, ``open_assistant`` again (knowledge is re-read)
    and time ``ingest()``: seconds, ``resync/full`` (target <= 0.02), and how many chunks
@@ -31,6 +31,8 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from assistant.users.actor import SYSTEM_ACTOR
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -362,7 +364,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             async with open_assistant(settings) as assistant:
                 open_s = time.perf_counter() - start
                 start = time.perf_counter()
-                full = assistant.ingest()
+                full = assistant.library.ingest(SYSTEM_ACTOR)
                 full_s = time.perf_counter() - start
                 stored = assistant.index.count()
             full_embed_s = embed_seconds[0]
@@ -400,7 +402,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             async with open_assistant(settings) as assistant:
                 reopen_s = time.perf_counter() - start
                 start = time.perf_counter()
-                resync = assistant.ingest()
+                resync = assistant.library.ingest(SYSTEM_ACTOR)
                 resync_s = time.perf_counter() - start
                 start = time.perf_counter()
                 hashes = len(assistant.index.stored_hashes())

@@ -5,7 +5,7 @@
         (Postgres + Chroma server against the embedded default instead: bench/backends.py)
 
 1. Ingest the sample brand into a fresh data folder; warm up (model load, first queries).
-2. Pipeline: ``await assistant.process(m)``, one message at a time; p50/p95/mean.
+2. Pipeline: ``await assistant.inbox.process(actor, m)``, one message at a time; p50/p95/mean.
 3. Floor: per message, one embedding + one Chroma query (``search_vector``) + one
    committed SQLite insert into a scratch WAL file; p50/p95. The embedding is
    ``embed([text])``: ``embed_one`` caches recent texts, and the pipeline has just embedded
@@ -39,6 +39,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
+
+from assistant.users.actor import SYSTEM_ACTOR
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -250,7 +252,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         settings = Settings(data_dir=base / "data", knowledge_dir=base / "knowledge")
         async with open_assistant(settings) as assistant:
             start = time.perf_counter()
-            report = assistant.ingest()
+            report = assistant.library.ingest(SYSTEM_ACTOR)
             ingest_s = time.perf_counter() - start
             print(
                 f"ingest: {report.embedded} chunks embedded in {ingest_s:.2f}s "
@@ -357,7 +359,7 @@ async def run_breakdown(assistant: Assistant, count: int) -> dict[str, dict[str,
     try:
         for message in messages:
             start = time.perf_counter()
-            await assistant.process(message)
+            await assistant.inbox.process(SYSTEM_ACTOR, message)
             total += time.perf_counter() - start
     finally:
         stages.restore(*patched, *assistant.services.detectors)
@@ -448,7 +450,7 @@ async def run_profile(assistant: Assistant, count: int) -> dict[str, list[str]]:
     profiler = cProfile.Profile()
     profiler.enable()
     for message in messages:
-        await assistant.process(message)
+        await assistant.inbox.process(SYSTEM_ACTOR, message)
     profiler.disable()
     return print_profile(profiler, count)
 

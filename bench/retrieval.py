@@ -33,6 +33,7 @@ from _common import ROOT, workspace
 
 from assistant.app import open_assistant
 from assistant.settings import Settings
+from assistant.users.actor import SYSTEM_ACTOR
 
 DEV_SET = ROOT / "bench" / "data" / "retrieval_dev.jsonl"
 TARGETS = {"right": 0.90, "wrong": 0.03, "unanswerable_answered": 0.05, "time_ratio": 1.5}
@@ -57,7 +58,7 @@ async def measure(data: Path) -> dict[str, Any]:
     with workspace("retrieval") as base:
         settings = Settings(data_dir=base / "data", knowledge_dir=base / "knowledge")
         async with open_assistant(settings) as assistant:
-            assistant.ingest()
+            assistant.library.ingest(SYSTEM_ACTOR)
             index, policy = assistant.index, assistant.knowledge.policy
             k, floor = policy.retrieval.top_k, policy.retrieval.min_score
             index.search("warm up", k)  # model load and catalogue read, outside the timings

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 
 from assistant.app import open_assistant
 from assistant.settings import Settings
+from assistant.users.actor import SYSTEM_ACTOR
 from tests.support import FAKE_API, ROOT, message, process, run, sample_inbox
 
 __all__ = ["message", "process", "run", "sample_inbox"]
@@ -146,7 +147,7 @@ def ingested_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     async def go() -> None:
         async with open_assistant(settings) as assistant:
-            assistant.ingest()
+            assistant.library.ingest(SYSTEM_ACTOR)
 
     run(go())
     return root / "data"
@@ -159,7 +160,7 @@ def ingested(settings: Settings, ingested_template: Path) -> Settings:
 
         async def go() -> None:
             async with open_assistant(settings) as assistant:
-                assistant.ingest()
+                assistant.library.ingest(SYSTEM_ACTOR)
 
         run(go())
         return settings

@@ -13,6 +13,7 @@ from assistant.review.decisions import Decision
 from assistant.review.models import AuditEvent, OutboxMessage, ReviewItem
 from assistant.settings import Settings
 from assistant.users import UserStore
+from assistant.users.actor import SYSTEM_ACTOR
 from tests.support import ROOT, message, process, run
 
 APP = ROOT / "ui" / "app.py"
@@ -102,7 +103,7 @@ def audit(settings: Settings, item_id: int | None = None) -> list[AuditEvent]:
 def decide_elsewhere(settings: Settings, item_id: int, decision: Decision) -> None:
     async def go() -> None:
         async with open_assistant(settings) as assistant:
-            await assistant.decide(item_id, decision)
+            await assistant.review.decide(SYSTEM_ACTOR, item_id, decision)
 
     run(go())
 

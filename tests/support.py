@@ -12,6 +12,7 @@ from assistant.app import open_assistant
 from assistant.intake.jsonl import parse_line
 from assistant.intake.messages import InboundMessage
 from assistant.settings import Settings
+from assistant.users.actor import SYSTEM_ACTOR
 
 ROOT = Path(__file__).resolve().parents[1]
 FAKE_API = "http://llm.test/v1"  # respx answers here; nothing listens on it
@@ -44,7 +45,7 @@ def message(
 
 async def process(settings: Settings, *messages: InboundMessage, **kwargs: Any) -> list[Any]:
     async with open_assistant(settings, **kwargs) as assistant:
-        return [await assistant.process(m) for m in messages]
+        return [await assistant.inbox.process(SYSTEM_ACTOR, m) for m in messages]
 
 
 def sample_inbox() -> list[InboundMessage]:

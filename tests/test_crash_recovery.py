@@ -11,6 +11,7 @@ from assistant.app import open_assistant
 from assistant.review.decisions import Approve
 from assistant.review.models import ItemStatus
 from assistant.settings import Settings
+from assistant.users.actor import SYSTEM_ACTOR
 from tests.support import ROOT, message, process, run
 
 # Runs one step in a fresh process that kills itself with SIGKILL at a chosen moment:
@@ -23,6 +24,8 @@ CRASHING = textwrap.dedent("""
     from assistant.intake.jsonl import parse_line
     from assistant.review.decisions import Approve
     from assistant.settings import load_settings
+    from assistant.users.actor import SYSTEM_ACTOR
+    from assistant.users.roles import Role
 
     class DiesMidSend:
         async def deliver(self, message):
@@ -31,12 +34,12 @@ CRASHING = textwrap.dedent("""
     async def main(step, arg):
         async with open_assistant(load_settings(), channel=DiesMidSend()) as assistant:
             if step == "approve-mid-send":
-                await assistant.decide(int(arg), Approve(actor="alice"))
+                await assistant.review.decide(SYSTEM_ACTOR, int(arg), Approve(actor="alice"))
             elif step == "approve-then-die":
-                assistant.queue.decide(int(arg), Approve(actor="alice"), None)
+                assistant.queue.decide(int(arg), Approve(actor="alice"), None, Role.agent)
                 os.kill(os.getpid(), signal.SIGKILL)
             else:
-                await assistant.process(parse_line(arg, "test"))
+                await assistant.inbox.process(SYSTEM_ACTOR, parse_line(arg, "test"))
 
     asyncio.run(main(sys.argv[1], sys.argv[2]))
 """)
@@ -57,8 +60,8 @@ def _kill_during(step: str, arg: object) -> None:
 def _recover_and_read(settings: Settings, item_id: int) -> tuple[str, int, list[int]]:
     async def go() -> tuple[str, int, list[int]]:
         async with open_assistant(settings) as assistant:
-            recovered = await assistant.recover()
-            await assistant.recover()  # running it twice changes nothing
+            recovered = await assistant.inbox.recover(SYSTEM_ACTOR)
+            await assistant.inbox.recover(SYSTEM_ACTOR)  # running it twice changes nothing
             outbox = [o for o in assistant.queue.outbox() if o.item_id == item_id]
             return assistant.queue.get(item_id).status, len(outbox), recovered
 
@@ -93,7 +96,7 @@ def test_approving_again_after_a_crash_is_refused_not_resent(ingested: Settings)
     async def approve_again() -> str:
         async with open_assistant(ingested) as assistant:
             try:
-                await assistant.decide(result.item_id, Approve(actor="bob"))
+                await assistant.review.decide(SYSTEM_ACTOR, result.item_id, Approve(actor="bob"))
             except Exception as exc:  # ConflictError expected
                 return type(exc).__name__
             return "accepted"
@@ -109,7 +112,7 @@ def test_killed_while_auto_sending_then_restarted_sends_exactly_once(ingested: S
 
     async def go() -> tuple[str, int]:
         async with open_assistant(ingested) as assistant:
-            await assistant.recover()
+            await assistant.inbox.recover(SYSTEM_ACTOR)
             item = assistant.queue.by_message("auto-1")
             assert item is not None
             return item.status, len(assistant.queue.outbox())

@@ -19,6 +19,7 @@ from assistant.evals.redact import Redactor
 from assistant.evals.runner import index_cache_dir, run_eval
 from assistant.review.decisions import Approve, Edit, Reject
 from assistant.settings import Settings
+from assistant.users.actor import SYSTEM_ACTOR
 from tests.support import message, run
 
 PATTERN = r"\bFH-\d{5}\b"
@@ -77,13 +78,23 @@ def test_approved_and_edited_replies_grow_the_dataset_redacted(
 
     async def go() -> list[object]:
         async with open_assistant(settings) as assistant:
-            items = [await assistant.process(m) for m in messages]
+            items = [await assistant.inbox.process(SYSTEM_ACTOR, m) for m in messages]
             assert all(i.route == "human_review" for i in items)
-            decided = [await assistant.decide(items[0].item_id, Approve(actor="ann"))]
+            decided = [
+                await assistant.review.decide(SYSTEM_ACTOR, items[0].item_id, Approve(actor="ann"))
+            ]
             for item in items[1:5]:  # one stratum (refund, web_chat): 3 kept, then sampled
-                decided.append(await assistant.decide(item.item_id, Approve(actor="ann")))
-            decided.append(await assistant.decide(items[5].item_id, Edit(actor="ann", text=EDITED)))
-            await assistant.decide(items[6].item_id, Reject(actor="ann", reason="spam"))
+                decided.append(
+                    await assistant.review.decide(SYSTEM_ACTOR, item.item_id, Approve(actor="ann"))
+                )
+            decided.append(
+                await assistant.review.decide(
+                    SYSTEM_ACTOR, items[5].item_id, Edit(actor="ann", text=EDITED)
+                )
+            )
+            await assistant.review.decide(
+                SYSTEM_ACTOR, items[6].item_id, Reject(actor="ann", reason="spam")
+            )
             # Learning the same message again adds nothing.
             again = learn(settings, assistant.knowledge, assistant.orders, decided[0])
             assert again is None

@@ -11,6 +11,7 @@ from assistant.errors import KnowledgeError, SearchIndexError
 from assistant.knowledge.index import SyncReport
 from assistant.knowledge.loader import load_knowledge
 from assistant.settings import Settings
+from assistant.users.actor import SYSTEM_ACTOR
 from tests.support import ROOT, run
 
 
@@ -118,7 +119,7 @@ def test_a_missing_knowledge_folder_says_how_to_fix_it(tmp_path: Path) -> None:
 def _ingest(settings: Settings) -> SyncReport:
     async def go() -> SyncReport:
         async with open_assistant(settings) as assistant:
-            return assistant.ingest()
+            return assistant.library.ingest(SYSTEM_ACTOR)
 
     return run(go())
 
@@ -150,7 +151,8 @@ def test_a_damaged_index_folder_gives_a_message_with_the_fix(settings: Settings)
 
 
 def test_status_tracks_changed_new_deleted_and_broken_files(ingested: Settings) -> None:
-    from assistant.app import inspect_knowledge
+    from assistant.services.knowledge import inspect_knowledge
+    from assistant.users.actor import SYSTEM_ACTOR
 
     root = ingested.knowledge_dir
     (root / "faq" / "sizing.md").unlink()  # a whole file gone
@@ -158,7 +160,7 @@ def test_status_tracks_changed_new_deleted_and_broken_files(ingested: Settings) 
     shipping.write_text(shipping.read_text().replace("business days", "working days", 1))
     returns = root / "policies" / "returns.md"
     returns.write_text(returns.read_text().replace("title:", "titel:", 1))  # broken
-    status = inspect_knowledge(ingested)
+    status = inspect_knowledge(ingested, SYSTEM_ACTOR)
     states = {f.path: f for f in status.files}
     assert states["faq/sizing.md"].state == "deleted"
     assert states["faq/shipping.md"].state == "changed"

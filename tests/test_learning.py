@@ -11,10 +11,11 @@ from assistant.app import open_assistant
 from assistant.cli.main import app
 from assistant.knowledge.learning import GateVerdict, accept
 from assistant.knowledge.loader import load_knowledge
-from assistant.knowledge.proposal_actions import proposals
 from assistant.knowledge.proposals import ProposalKind, ProposalStatus, ProposalStore
 from assistant.review.decisions import Approve, Edit
+from assistant.services.proposals import proposals
 from assistant.settings import Settings
+from assistant.users.actor import SYSTEM_ACTOR
 from tests.support import message, run
 
 runner = CliRunner()
@@ -24,17 +25,19 @@ WASH = "how do u wash the merino sweater without ruining it"
 async def _approve(settings: Settings, text: str, id: str, edit: str | None = None) -> None:
     """A TikTok message (no automatic sending there) that an agent approves or edits."""
     async with open_assistant(settings) as assistant:
-        result = await assistant.process(message(text, id=id, channel="tiktok", name=None))
+        result = await assistant.inbox.process(
+            SYSTEM_ACTOR, message(text, id=id, channel="tiktok", name=None)
+        )
         assert result.route == "human_review"
         decision = Edit(actor="alice", text=edit) if edit else Approve(actor="alice")
-        await assistant.decide(result.item_id, decision)
+        await assistant.review.decide(SYSTEM_ACTOR, result.item_id, decision)
 
 
 def test_an_approval_proposes_a_phrasing_a_lead_accepts_and_the_eval_gate_runs(
     ingested: Settings,
 ) -> None:
     run(_approve(ingested, WASH, "tt-1"))
-    [proposal] = proposals(ingested)
+    [proposal] = proposals(ingested, SYSTEM_ACTOR)
     assert (proposal.kind, proposal.faq_id, proposal.text) == (
         ProposalKind.phrasing,
         "faq:care-instructions",
@@ -66,7 +69,7 @@ def test_an_approval_proposes_a_phrasing_a_lead_accepts_and_the_eval_gate_runs(
 
 def test_a_failed_eval_gate_restores_the_faq_file(ingested: Settings) -> None:
     run(_approve(ingested, WASH, "tt-1"))
-    [proposal] = proposals(ingested)
+    [proposal] = proposals(ingested, SYSTEM_ACTOR)
     faq = ingested.knowledge_dir / "faq" / "products.md"
     before = faq.read_text()
 
@@ -92,7 +95,7 @@ def test_unanswered_questions_are_grouped_into_one_gap_with_a_count(ingested: Se
     run(_approve(ingested, "do u offer wholesale pricing for my store", "tt-2", edit=reply))
     run(_approve(ingested, "can i bring my dog to your warehouse", "tt-3", edit="Sadly no."))
 
-    gaps = [p for p in proposals(ingested) if p.kind is ProposalKind.gap]
+    gaps = [p for p in proposals(ingested, SYSTEM_ACTOR) if p.kind is ProposalKind.gap]
 
     assert sorted(g.count for g in gaps) == [1, 2]
     wholesale = max(gaps, key=lambda g: g.count)
@@ -109,4 +112,4 @@ def test_unanswered_questions_are_grouped_into_one_gap_with_a_count(ingested: Se
 def test_personal_text_is_never_proposed_for_a_file(ingested: Settings) -> None:
     run(_approve(ingested, "email me at maya@example.com about washing merino", "tt-1"))
 
-    assert proposals(ingested) == []
+    assert proposals(ingested, SYSTEM_ACTOR) == []

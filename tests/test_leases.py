@@ -19,11 +19,12 @@ import asyncio, sys
 from assistant.app import open_assistant
 from assistant.intake.jsonl import read_jsonl
 from assistant.settings import load_settings
+from assistant.users.actor import SYSTEM_ACTOR
 
 async def main():
     data = open(sys.argv[1], "rb").read()
     async with open_assistant(load_settings()) as assistant:
-        await assistant.process_many(list(read_jsonl(data, "inbox")))
+        await assistant.inbox.process_many(SYSTEM_ACTOR, list(read_jsonl(data, "inbox")))
 
 asyncio.run(main())
 """

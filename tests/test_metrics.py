@@ -21,6 +21,7 @@ from assistant.review.metrics import DAILY_COLUMNS, dashboard
 from assistant.review.models import AuditEvent, CustomerState, OutboxMessage, ReviewItem
 from assistant.review.text_metrics import levenshtein, normalise_reason
 from assistant.settings import Settings
+from assistant.users.actor import SYSTEM_ACTOR
 from tests.support import message, process, run
 
 DAY = date(2026, 3, 2)
@@ -311,11 +312,15 @@ def test_the_dashboard_reads_what_the_real_pipeline_and_decisions_leave(
 
     async def decide() -> None:
         async with open_assistant(ingested) as assistant:
-            await assistant.decide(by_id["p2"].item_id, Approve(actor="alice"))
-            await assistant.decide(
-                by_id["p3"].item_id, Edit(actor="alice", text="The Merino Crew Sweater is $98.")
+            await assistant.review.decide(SYSTEM_ACTOR, by_id["p2"].item_id, Approve(actor="alice"))
+            await assistant.review.decide(
+                SYSTEM_ACTOR,
+                by_id["p3"].item_id,
+                Edit(actor="alice", text="The Merino Crew Sweater is $98."),
             )
-            await assistant.decide(by_id["p4"].item_id, Reject(actor="alice", reason="legal"))
+            await assistant.review.decide(
+                SYSTEM_ACTOR, by_id["p4"].item_id, Reject(actor="alice", reason="legal")
+            )
 
     run(decide())
     today = datetime.now(UTC).date()

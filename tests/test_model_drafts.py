@@ -10,6 +10,8 @@ import pytest
 import respx
 
 from assistant.settings import Settings
+from assistant.users.actor import SYSTEM_ACTOR, Actor
+from assistant.users.roles import Role
 from tests.support import FAKE_API, completion, draft_json, message, process, run
 
 API = FAKE_API
@@ -126,7 +128,7 @@ def test_a_flagged_item_can_be_retried_once_the_model_is_back(
         from assistant.app import open_assistant
 
         async with open_assistant(model_settings) as assistant:
-            return await assistant.retry(failed.item_id, "alice")
+            return await assistant.review.retry(Actor("alice", Role.agent), failed.item_id)
 
     result = run(retry())
     assert not result.needs_attention
@@ -175,7 +177,7 @@ def test_concurrency_caps_the_model_requests_in_flight(
 
     async def go() -> list[Any]:
         async with open_assistant(model_settings) as assistant:
-            return await assistant.process_many(messages, concurrency=3)
+            return await assistant.inbox.process_many(SYSTEM_ACTOR, messages, concurrency=3)
 
     results = run(go())
     assert len(results) == 12 and all(r.draft for r in results)

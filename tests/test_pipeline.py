@@ -13,6 +13,7 @@ from assistant.errors import ConflictError
 from assistant.review.decisions import Approve, Edit, Escalate, Reject
 from assistant.review.models import ItemStatus, ReviewItem
 from assistant.settings import Settings
+from assistant.users.actor import SYSTEM_ACTOR
 from tests.support import message, process, run, sample_inbox
 
 
@@ -20,7 +21,9 @@ async def _decide(
     settings: Settings, item_id: int, decision: Any, version: int | None = None
 ) -> Any:
     async with open_assistant(settings) as assistant:
-        return await assistant.decide(item_id, decision, expected_version=version)
+        return await assistant.review.decide(
+            SYSTEM_ACTOR, item_id, decision, expected_version=version
+        )
 
 
 def _outbox(settings: Settings) -> list[Any]:
@@ -248,7 +251,7 @@ def test_process_many_runs_concurrently_without_losing_messages(ingested: Settin
     messages = [message(f"How long does shipping take? ({n})", id=f"c-{n}") for n in range(12)]
 
     async def go(assistant: Assistant) -> list[Any]:
-        return await assistant.process_many(messages, concurrency=6)
+        return await assistant.inbox.process_many(SYSTEM_ACTOR, messages, concurrency=6)
 
     async def main() -> list[Any]:
         async with open_assistant(ingested) as assistant:

@@ -16,6 +16,7 @@ from assistant.errors import KnowledgeError
 from assistant.knowledge.loader import load_knowledge
 from assistant.knowledge.normalise import normalise
 from assistant.settings import Settings
+from assistant.users.actor import SYSTEM_ACTOR
 from tests.support import ROOT, run
 
 runner = CliRunner()
@@ -35,7 +36,7 @@ def test_casual_questions_find_their_faq_and_unanswerable_ones_mostly_do_not(
         async with open_assistant(ingested) as assistant:
             out = []
             for row in rows:
-                asked = assistant.retrieve(row["text"], row.get("channel"))
+                asked = assistant.library.retrieve(SYSTEM_ACTOR, row["text"], row.get("channel"))
                 out.append((row, asked.hits[0].id if asked.hits else None, asked.answered))
             return out
 
@@ -65,7 +66,7 @@ def test_a_question_about_something_the_knowledge_never_mentions_is_not_answered
     async def go() -> list[bool]:
         async with open_assistant(ingested) as assistant:
             questions = ["do you sell bicycles?", "do you have a size guide for dogs"]
-            return [assistant.retrieve(q, None).answered for q in questions]
+            return [assistant.library.retrieve(SYSTEM_ACTOR, q, None).answered for q in questions]
 
     assert run(go()) == [False, False]
 
@@ -101,8 +102,8 @@ def test_an_also_asked_phrasing_makes_a_new_question_reach_its_faq(ingested: Set
     def ask() -> tuple[str, bool]:
         async def go() -> tuple[str, bool]:
             async with open_assistant(ingested) as assistant:
-                assistant.ingest()
-                asked = assistant.retrieve(question)
+                assistant.library.ingest(SYSTEM_ACTOR)
+                asked = assistant.library.retrieve(SYSTEM_ACTOR, question)
                 return asked.hits[0].id, asked.answered
 
         return run(go())

@@ -10,6 +10,8 @@ import respx
 from assistant.app import open_assistant
 from assistant.pipeline.routing import rollout_bucket
 from assistant.settings import Settings
+from assistant.users.actor import Actor
+from assistant.users.roles import Role
 from tests.support import FAKE_API, completion, draft_json, message, process, run
 
 ORDER_QUESTION = "Hi! Where is my order FH-10293?"  # Marcus's own order: safe to answer
@@ -94,7 +96,7 @@ def test_spam_is_hidden_and_an_agent_can_restore_it(ingested: Settings) -> None:
 
     async def restore() -> Any:
         async with open_assistant(ingested) as assistant:
-            result = await assistant.restore(hidden.item_id, "alice")
+            result = await assistant.review.restore(Actor("alice", Role.agent), hidden.item_id)
             return result, [e.action for e in assistant.queue.audit_log(hidden.item_id)]
 
     result, actions = run(restore())

@@ -54,3 +54,23 @@ def test_queue_list_json_rows_carry_ids_status_route_and_customer(ingested: Sett
     assert row["customer"] == "web_chat:web_7731"
     everything = runner.invoke(app, ["queue", "list", "--all", "--json"])
     assert [json.loads(line)["message_id"] for line in everything.stdout.splitlines()] == ["r-1"]
+
+
+def test_unknown_name_lockout_is_shared_by_two_processes_engines(settings: Settings) -> None:
+    """Two console processes (two engines on one database) count one unknown name's failed
+    sign-ins together: the sixth is locked out whichever process it reaches."""
+    from assistant.db import database_url, make_engine
+    from assistant.errors import AuthError
+    from assistant.users import UserStore
+
+    stores = [UserStore(make_engine(database_url(settings))) for _ in range(2)]
+    messages = []
+    for n in range(6):
+        try:
+            stores[n % 2].authenticate("ghost", f"guess-number-{n}")
+        except AuthError as refused:
+            messages.append(str(refused))
+    assert len(set(messages[:5])) == 1
+    assert "try again later" in messages[5]
+    for store in stores:
+        store.engine.dispose()

@@ -175,6 +175,26 @@ def test_unknown_names_lock_out_too_so_lockout_does_not_reveal_who_exists(
     assert "try again later" in messages[5]
 
 
+def test_unknown_name_lockouts_are_shared_by_processes_and_never_store_the_name(
+    engine: Engine, users: UserStore, clock: Clock
+) -> None:
+    """Two console processes (two stores on one database) count the same attempts; the
+    table holds a keyed hash, not the typed name (which may be a password)."""
+    other = UserStore(make_engine(Path(engine.url.database or "")), clock=clock)
+    typed = "Plum-Kettle-Orbit-42"  # a password typed into the name box
+    for n in range(5):
+        _failure(users if n % 2 else other, typed, f"guess-number-{n}")
+    assert "try again later" in _failure(other, typed.lower(), "x" * 12)
+    assert "try again later" in _failure(users, typed, "x" * 12)
+    assert "try again later" not in _failure(users, "someone-else", "x" * 12)
+
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT * FROM unknown_name_failures").all()
+    assert len(rows) == 2 and typed.lower() not in repr(rows)
+    clock.now += store_module.LOCKOUT + timedelta(seconds=1)  # the lockout ends
+    assert "try again later" not in _failure(other, typed, "x" * 12)
+
+
 def test_an_admin_resetting_the_password_lifts_the_lockout(users: UserStore) -> None:
     users.add("maya", Role.agent, PASSWORD, by="admin")
     for n in range(5):

@@ -16,6 +16,7 @@ from assistant.review.models import ReviewItem
 from assistant.review.queue import Queue
 from assistant.review.worklist import UNASSIGNED, Filters, worklist
 from assistant.settings import Settings
+from assistant.users.roles import Role
 
 NOW = datetime.now(UTC)
 HOUR = timedelta(hours=1)
@@ -106,7 +107,7 @@ def test_refresh_after_changes_matches_a_full_read(
                 conn.execute(stamp.values(updated_at=NOW - ago))
         assert len(worklist(q.engine).rows) == 39
         q.assign(ids[5], "ann")
-        q.decide(ids[7], Reject(actor="bea", reason="duplicate"), None)
+        q.decide(ids[7], Reject(actor="bea", reason="duplicate"), None, Role.agent)
         new = add(q, 99, topics=["legal"], priority=0)
         q.update(ids[9], priority=0)
         after = [(r.id, r.assignee, r.version) for r in worklist(q.engine).rows]

@@ -21,7 +21,6 @@ from typing import TypeVar
 from assistant.app import (
     Assistant,
     ProcessResult,
-    inspect_knowledge,
     open_assistant,
     open_records,
 )
@@ -37,7 +36,6 @@ from assistant.intake.messages import Channel
 from assistant.knowledge.ask import Asked
 from assistant.knowledge.index import SyncReport
 from assistant.knowledge.policy import load_policy
-from assistant.knowledge.proposal_actions import accept_proposal, proposals, reject_proposal
 from assistant.knowledge.proposals import FaqProposal, ProposalStatus
 from assistant.knowledge.questions import QuestionOutcomes, question_outcomes
 from assistant.knowledge.status import KnowledgeStatus
@@ -45,11 +43,16 @@ from assistant.review import audit, metrics
 from assistant.review.bulk import BulkOutcome
 from assistant.review.decisions import Approve, Decision, Reject
 from assistant.review.item_detail import ItemDetail, item_detail
-from assistant.review.models import AuditEvent, ItemStatus, OutboxMessage, ReviewItem
+from assistant.review.models import AuditAction, AuditEvent, ItemStatus, OutboxMessage, ReviewItem
 from assistant.review.worklist import Filters, Worklist, worklist
+from assistant.services.claims import ClaimService
+from assistant.services.knowledge import inspect_knowledge
+from assistant.services.proposals import accept_proposal, proposals, reject_proposal
+from assistant.services.users import UserAdmin
 from assistant.settings import Settings
 from assistant.settings import load_settings as read_settings
-from assistant.users import Permission, User, UserStore, require
+from assistant.users import Permission, Role, User, UserStore, require
+from assistant.users.actor import Actor
 
 T = TypeVar("T")
 
@@ -92,6 +95,12 @@ def _call(work: Callable[[Assistant], Awaitable[T]]) -> T:
     return asyncio.run(main())
 
 
+def _actor(name: str) -> Actor:
+    """The signed-in user, as stored now, acting with their current role."""
+    user = _user(name)
+    return Actor(user.name, Role(user.role))
+
+
 def _user(name: str, permission: Permission | None = None) -> User:
     """The signed-in user as stored now; disabled accounts are signed out."""
     with open_records(load_settings()) as records:
@@ -118,7 +127,7 @@ def sign_out(name: str) -> list[int]:
     """Release the items the user held so nobody waits on someone who left."""
     with open_records(load_settings()) as records:
         released = records.queue.release_all(name)
-        records.queue.audit(None, name, "sign-out")
+        records.queue.audit(None, name, AuditAction.sign_out)
     return released
 
 
@@ -155,44 +164,41 @@ def item(name: str, item_id: int) -> ItemPage:
 
 
 def claim(name: str, item_id: int, take_over: bool = False) -> ReviewItem:
-    user = _user(name, Permission.decide)
-    if take_over:
-        require(user.role, Permission.view_audit)  # leads and admins reassign work
+    actor = _actor(name)
     with open_records(load_settings()) as records:
-        return records.queue.assign(item_id, user.name, take_over=take_over)
+        return ClaimService(records.queue).claim(actor, item_id, take_over=take_over)
 
 
 def release(name: str, item_id: int) -> ReviewItem:
-    user = _user(name, Permission.decide)
-    force = user.role != "agent"
+    actor = _actor(name)
     with open_records(load_settings()) as records:
-        return records.queue.release(item_id, user.name, force=force)
+        return ClaimService(records.queue).release(actor, item_id)
 
 
 def decide(name: str, item_id: int, decision: Decision, expected_version: int) -> ReviewItem:
     """Raises ConflictError when the item changed since ``expected_version`` was shown."""
-    user = _user(name, Permission.decide)
+    actor = _actor(name)
 
     async def work(a: Assistant) -> ReviewItem:
-        return await a.decide(item_id, decision, expected_version, role=user.role)
+        return await a.review.decide(actor, item_id, decision, expected_version)
 
     return _call(work)
 
 
 def decide_many(name: str, versions: dict[int, int], decision: Approve | Reject) -> BulkOutcome:
-    user = _user(name, Permission.bulk_decide)
+    actor = _actor(name)
 
     async def work(a: Assistant) -> BulkOutcome:
-        return await a.decide_many(versions, decision, role=user.role)
+        return await a.review.decide_many(actor, versions, decision)
 
     return _call(work)
 
 
 def retry(name: str, item_id: int, expected_version: int) -> ProcessResult:
-    user = _user(name, Permission.decide)
+    actor = _actor(name)
 
     async def work(a: Assistant) -> ProcessResult:
-        return await a.retry(item_id, user.name, expected_version=expected_version)
+        return await a.review.retry(actor, item_id, expected_version=expected_version)
 
     return _call(work)
 
@@ -206,10 +212,10 @@ def hidden(name: str) -> tuple[list[ReviewItem], tuple[int, int]]:
 
 
 def restore(name: str, item_id: int) -> ProcessResult:
-    user = _user(name, Permission.decide)
+    actor = _actor(name)
 
     async def work(a: Assistant) -> ProcessResult:
-        return await a.restore(item_id, user.name)
+        return await a.review.restore(actor, item_id)
 
     return _call(work)
 
@@ -231,43 +237,43 @@ def dashboard(name: str, start: date, end: date) -> metrics.Dashboard:
 
 
 def knowledge(name: str) -> KnowledgeStatus:
-    _user(name, Permission.manage_knowledge)
-    return inspect_knowledge(load_settings())
+    return inspect_knowledge(load_settings(), _actor(name))
 
 
 def resync(name: str, progress: Callable[[int, int], None]) -> SyncReport:
-    user = _user(name, Permission.manage_knowledge)
+    actor = _actor(name)
 
     async def work(a: Assistant) -> SyncReport:
-        return a.ingest(progress, actor=user.name)
+        return a.library.ingest(actor, progress)
 
     return _call(work)
 
 
 def learning(name: str) -> tuple[QuestionOutcomes, list[FaqProposal]]:
     """Which stored questions reached each answer or none, and the open proposals."""
-    _user(name, Permission.manage_knowledge)
+    actor = _actor(name)
     settings = load_settings()
+    found = proposals(settings, actor, (ProposalStatus.open,))
     with open_records(settings) as records:
         outcomes = question_outcomes(records.queue.items(limit=2_000))
-    return outcomes, proposals(settings, (ProposalStatus.open,))
+    return outcomes, found
 
 
 def decide_proposal(name: str, proposal_id: int, accepted: bool) -> FaqProposal:
     """Accept (file edit behind the eval gate, then re-sync) or reject one proposal."""
-    user = _user(name, Permission.manage_knowledge)
+    actor = _actor(name)
     settings = load_settings()
     if accepted:
-        return asyncio.run(accept_proposal(settings, proposal_id, user.name))
-    return reject_proposal(settings, proposal_id, user.name)
+        return asyncio.run(accept_proposal(settings, actor, proposal_id))
+    return reject_proposal(settings, actor, proposal_id)
 
 
 def ask(name: str, question: str, channel: str | None) -> Asked:
     """What retrieval returns for a question, and whether its best hit answers it."""
-    _user(name, Permission.manage_knowledge)
+    actor = _actor(name)
 
     async def work(a: Assistant) -> Asked:
-        return a.retrieve(question, channel)
+        return a.library.retrieve(actor, question, channel)
 
     return _call(work)
 
@@ -306,28 +312,27 @@ def evals(name: str) -> tuple[list[RunSummary], list[RegressionRow]]:
 
 
 def users(name: str) -> list[User]:
-    _user(name, Permission.manage_users)
+    actor = _actor(name)
     with open_records(load_settings()) as records:
-        return UserStore(records.queue.engine).list()
+        return UserAdmin(UserStore(records.queue.engine)).list(actor)
 
 
 def add_user(name: str, new: str, role: str, password: str) -> User:
-    admin = _user(name, Permission.manage_users)
+    actor = _actor(name)
     with open_records(load_settings()) as records:
-        return UserStore(records.queue.engine).add(new, role, password, by=admin.name)
+        return UserAdmin(UserStore(records.queue.engine)).add(actor, new, role, password)
 
 
 def set_active(name: str, who: str, active: bool) -> User:
-    admin = _user(name, Permission.manage_users)
+    actor = _actor(name)
     with open_records(load_settings()) as records:
-        store = UserStore(records.queue.engine)
-        return store.enable(who, by=admin.name) if active else store.disable(who, by=admin.name)
+        return UserAdmin(UserStore(records.queue.engine)).set_active(actor, who, active)
 
 
 def set_role(name: str, who: str, role: str) -> User:
-    admin = _user(name, Permission.manage_users)
+    actor = _actor(name)
     with open_records(load_settings()) as records:
-        return UserStore(records.queue.engine).set_role(who, role, by=admin.name)
+        return UserAdmin(UserStore(records.queue.engine)).set_role(actor, who, role)
 
 
 def audit_choices(name: str) -> tuple[list[str], list[str]]:

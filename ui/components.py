@@ -10,7 +10,7 @@ from typing import Any
 import streamlit as st
 
 from assistant.review.item_detail import ItemDetail, ThreadEntry
-from assistant.review.models import AuditEvent, OutboxMessage, ReviewItem
+from assistant.review.models import AuditAction, AuditEvent, OutboxMessage, ReviewItem
 from assistant.review.worklist import QueueRow
 
 MESSAGE_PREVIEW = 600  # characters of the customer's message shown before "show the rest"
@@ -213,7 +213,7 @@ def audit_trail(events: list[AuditEvent], diffs: bool = True) -> None:
             "time": f"{e.at:%Y-%m-%d %H:%M:%S}",
             "item": e.item_id,
             "actor": e.actor,
-            "action": e.action,
+            "action": e.action.value,
             "reason": e.reason or "",
             "before": e.before_text or "",
             "after": e.after_text or "",
@@ -238,7 +238,7 @@ def audit_trail(events: list[AuditEvent], diffs: bool = True) -> None:
         if e.before_text and e.after_text and e.before_text != e.after_text:
             st.caption(f"{stamp}: what changed")
             st.code(draft_diff(e.before_text, e.after_text), language="diff", wrap_lines=True)
-        elif e.action == "sent" and e.after_text:
+        elif e.action == AuditAction.sent and e.after_text:
             st.caption(f"{stamp}: the reply as sent")
             with st.container(border=True):
                 st.text(e.after_text)

@@ -11,9 +11,10 @@ from typing import Any, ParamSpec, TypeVar
 
 import typer
 
-from assistant.app import Assistant, open_assistant
+from assistant.app import Assistant, open_assistant, open_records
 from assistant.errors import AssistantError, ConfigError, storage_error
 from assistant.settings import Settings, load_settings
+from assistant.users.actor import Actor, cli_actor
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -60,6 +61,18 @@ def actor_or_default(actor: str | None) -> str:
     if not chosen:
         raise ConfigError("Say who is acting: pass --actor NAME or set ASSISTANT_ACTOR.")
     return chosen
+
+
+def acting(actor: str | None) -> Actor:
+    """The ``--actor`` (or ASSISTANT_ACTOR) with its role: see ``cli_actor``."""
+    with open_records(settings()) as records:
+        return cli_actor(records.queue.engine, actor_or_default(actor))
+
+
+def operator() -> Actor:
+    """Who runs an operator command such as ingest: ASSISTANT_ACTOR, else "cli"."""
+    with open_records(settings()) as records:
+        return cli_actor(records.queue.engine, settings().actor or "cli")
 
 
 def emit_json(obj: Any) -> None:

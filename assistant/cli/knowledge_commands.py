@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli.common import actor_or_default, emit_json, handle_errors, run, settings
-from assistant.knowledge.proposal_actions import accept_proposal, proposals, reject_proposal
+from assistant.cli.common import acting, emit_json, handle_errors, operator, run, settings
 from assistant.knowledge.proposals import FaqProposal, ProposalKind, ProposalStatus
+from assistant.services.proposals import accept_proposal, proposals, reject_proposal
 
 app = typer.Typer(help="The knowledge folder and what approvals propose for it.")
 proposals_app = typer.Typer(
@@ -48,7 +48,7 @@ def list_(
     """Open proposals, most asked first."""
     if ctx.invoked_subcommand is not None:
         return
-    found = proposals(settings(), () if all_ else (ProposalStatus.open,))
+    found = proposals(settings(), operator(), () if all_ else (ProposalStatus.open,))
     if json_out:
         emit_json([p.as_json() for p in found])
         return
@@ -64,7 +64,7 @@ def list_(
 @handle_errors
 def accept_(proposal_id: IdArg, actor: ActorOpt = None, json_out: JsonOpt = False) -> None:
     """Accept: write the phrasing to its FAQ file, run the eval gate, re-sync (or revert)."""
-    done = run(accept_proposal(settings(), proposal_id, actor_or_default(actor)))
+    done = run(accept_proposal(settings(), acting(actor), proposal_id))
     _show(done, json_out)
     if done.status is ProposalStatus.reverted:
         raise typer.Exit(1)
@@ -74,4 +74,4 @@ def accept_(proposal_id: IdArg, actor: ActorOpt = None, json_out: JsonOpt = Fals
 @handle_errors
 def reject_(proposal_id: IdArg, actor: ActorOpt = None, json_out: JsonOpt = False) -> None:
     """Reject: nothing changes in the knowledge folder."""
-    _show(reject_proposal(settings(), proposal_id, actor_or_default(actor)), json_out)
+    _show(reject_proposal(settings(), acting(actor), proposal_id), json_out)

@@ -26,12 +26,20 @@ from assistant.cli import (
     user_commands,
     verify_command,
 )
-from assistant.cli.common import emit_json, handle_errors, run, run_with_assistant, settings
+from assistant.cli.common import (
+    emit_json,
+    handle_errors,
+    operator,
+    run,
+    run_with_assistant,
+    settings,
+)
 from assistant.cli.explain import print_explanation
 from assistant.deps import shared_embedder
 from assistant.errors import ConfigError
 from assistant.intake.jsonl import read_jsonl
 from assistant.knowledge.index import SyncReport
+from assistant.users.actor import SYSTEM_ACTOR
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 app.add_typer(queue_commands.app, name="queue")
@@ -50,10 +58,12 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object per line,
 
 def _ingest(assistant: Assistant, quiet: bool) -> SyncReport:
     if quiet:
-        return assistant.ingest()
+        return assistant.library.ingest(operator())
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("Embedding knowledge", total=None)
-        report = assistant.ingest(lambda done, total: bar.update(task, completed=done, total=total))
+        report = assistant.library.ingest(
+            operator(), lambda done, total: bar.update(task, completed=done, total=total)
+        )
     return report
 
 
@@ -138,8 +148,10 @@ def process(
 
     async def work(assistant: Assistant) -> list[ProcessResult]:
         # Knowledge is synced by 'assistant ingest' (and the demo), not on every batch.
-        await assistant.recover()
-        return await assistant.process_many(messages, concurrency, on_result=show)
+        await assistant.inbox.recover(SYSTEM_ACTOR)
+        return await assistant.inbox.process_many(
+            SYSTEM_ACTOR, messages, concurrency, on_result=show
+        )
 
     run_with_assistant(work)
 
@@ -242,7 +254,7 @@ def outbox(json_out: JsonOpt = False) -> None:
 @handle_errors
 def recover(json_out: JsonOpt = False) -> None:
     """Finish work a crash interrupted (unsent approvals, half-processed messages)."""
-    done = run_with_assistant(lambda a: a.recover())
+    done = run_with_assistant(lambda a: a.inbox.recover(SYSTEM_ACTOR))
     if json_out:
         emit_json({"recovered": done})
     else:
@@ -303,8 +315,8 @@ def demo(
 
     async def work(assistant: Assistant) -> tuple[dict[str, object], list[ProcessResult]]:
         summary = _report_dict(_ingest(assistant, json_out), assistant)
-        await assistant.recover()
-        return summary, await assistant.process_many(messages)
+        await assistant.inbox.recover(SYSTEM_ACTOR)
+        return summary, await assistant.inbox.process_many(SYSTEM_ACTOR, messages)
 
     report, results = run_with_assistant(work)
     accounts = user_commands.demo_accounts()  # on a fresh data folder only

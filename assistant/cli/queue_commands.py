@@ -10,6 +10,7 @@ import typer
 
 from assistant.app import Assistant, Records, open_records
 from assistant.cli.common import (
+    acting,
     actor_or_default,
     emit_json,
     handle_errors,
@@ -27,6 +28,7 @@ from assistant.review.decisions import (
 )
 from assistant.review.models import ItemStatus, ReviewItem
 from assistant.review.worklist import UNASSIGNED, Filters, worklist
+from assistant.services.claims import ClaimService
 
 EscalateTo = StrEnum("EscalateTo", {role: role for role in ESCALATION_ROLES})  # type: ignore[misc]
 
@@ -111,8 +113,9 @@ LIST_FIELDS = (
 @handle_errors
 def claim(item_id: int, actor: ActorOpt = None, json_out: JsonOpt = False) -> None:
     """Claim an open item so no other agent works it (console: Claim)."""
+    who = acting(actor)
     with open_records(settings()) as records:
-        item = records.queue.assign(item_id, actor_or_default(actor))
+        item = ClaimService(records.queue).claim(who, item_id)
     _print_item(item, json_out, f"Item #{item_id} is claimed by {item.assignee}.")
 
 
@@ -125,8 +128,9 @@ def release(
     json_out: JsonOpt = False,
 ) -> None:
     """Give a claimed item back to the queue."""
+    who = acting(actor)
     with open_records(settings()) as records:
-        item = records.queue.release(item_id, actor_or_default(actor), force=force)
+        item = ClaimService(records.queue).release(who, item_id, force=force)
     _print_item(item, json_out, f"Item #{item_id} is back in the queue for anyone.")
 
 
@@ -174,8 +178,10 @@ def show(item_id: int, json_out: JsonOpt = False) -> None:
 
 
 def _decide(item_id: int, decision: Decision, version: int | None, json_out: bool) -> None:
+    who = acting(decision.actor)
+
     async def work(assistant: Assistant) -> ReviewItem:
-        return await assistant.decide(item_id, decision, expected_version=version)
+        return await assistant.review.decide(who, item_id, decision, expected_version=version)
 
     item = run_with_assistant(work)
     if json_out:
@@ -244,8 +250,8 @@ def escalate(
 @handle_errors
 def retry(item_id: int, actor: ActorOpt = None, json_out: JsonOpt = False) -> None:
     """Run a flagged item through the pipeline again (e.g. after a model outage)."""
-    who = actor_or_default(actor)
-    result = run_with_assistant(lambda a: a.retry(item_id, who))
+    who = acting(actor)
+    result = run_with_assistant(lambda a: a.review.retry(who, item_id))
     if json_out:
         emit_json(result.as_json())
     else:
@@ -256,8 +262,8 @@ def retry(item_id: int, actor: ActorOpt = None, json_out: JsonOpt = False) -> No
 @handle_errors
 def restore(item_id: int, actor: ActorOpt = None, json_out: JsonOpt = False) -> None:
     """Bring back a message that was hidden as spam; it goes to a person."""
-    who = actor_or_default(actor)
-    result = run_with_assistant(lambda a: a.restore(item_id, who))
+    who = acting(actor)
+    result = run_with_assistant(lambda a: a.review.restore(who, item_id))
     if json_out:
         emit_json(result.as_json())
     else:

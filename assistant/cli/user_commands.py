@@ -1,8 +1,9 @@
 """``assistant users``: console accounts (add, list, disable, enable, password, role).
 
-These need only the SQLite database, not the knowledge index or the model. Whoever can run
-them can already read the data folder, so they act as an admin; the audit trail names them
-with --actor (default: ASSISTANT_ACTOR, else "cli").
+These need only the database, not the knowledge index or the model. The audit trail names
+who acted with --actor (default: ASSISTANT_ACTOR, else "cli"). A name that is a console account
+acts with that account's role (an agent is refused); any other name is the operator at the
+shell, who can already read the data folder, so acts as an admin (see ``cli_actor``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from sqlalchemy.engine import Engine
 from assistant.cli.common import emit_json, handle_errors, settings
 from assistant.db import records_engine
 from assistant.errors import ConfigError
+from assistant.services.users import UserAdmin
+from assistant.users.actor import Actor, cli_actor
 from assistant.users.demo import create_demo_users
 from assistant.users.models import User
 from assistant.users.passwords import MIN_LENGTH
@@ -44,8 +47,13 @@ def _store() -> UserStore:
     return UserStore(records_engine(settings()))
 
 
-def _actor(actor: str | None) -> str:
-    return actor or settings().actor or "cli"
+def _actor(actor: str | None) -> Actor:
+    """``--actor``, else ASSISTANT_ACTOR, else "cli", with its role (see ``cli_actor``)."""
+    return cli_actor(records_engine(settings()), actor or settings().actor or "cli")
+
+
+def _admin() -> UserAdmin:
+    return UserAdmin(_store())
 
 
 def _password(from_stdin: bool) -> str:
@@ -91,9 +99,9 @@ def add(
     json_out: JsonOpt = False,
 ) -> None:
     """Add a user; you are asked for the password twice (nothing is echoed)."""
-    store = _store()
+    who = _actor(actor)
     password = _password(password_stdin)
-    user = store.add(name, role, password, by=_actor(actor), display_name=display_name)
+    user = _admin().add(who, name, role, password, display_name=display_name)
     if json_out:
         emit_json(user_json(user))
     else:
@@ -124,7 +132,7 @@ def list_(json_out: JsonOpt = False) -> None:
 @handle_errors
 def disable(name: str, actor: ActorOpt = None) -> None:
     """Refuse this user's sign-ins from now on (their history stays in the audit trail)."""
-    user = _store().disable(name, by=_actor(actor))
+    user = _admin().set_active(_actor(actor), name, active=False)
     typer.echo(f"{user.name} is disabled.")
 
 
@@ -132,7 +140,7 @@ def disable(name: str, actor: ActorOpt = None) -> None:
 @handle_errors
 def enable(name: str, actor: ActorOpt = None) -> None:
     """Let a disabled (or locked-out) user sign in again."""
-    user = _store().enable(name, by=_actor(actor))
+    user = _admin().set_active(_actor(actor), name, active=True)
     typer.echo(f"{user.name} is active.")
 
 
@@ -140,9 +148,9 @@ def enable(name: str, actor: ActorOpt = None) -> None:
 @handle_errors
 def password(name: str, password_stdin: StdinOpt = False, actor: ActorOpt = None) -> None:
     """Set a new password (also lifts a lockout)."""
-    store = _store()
-    user = store.get(name)
-    store.set_password(user.name, _password(password_stdin), by=_actor(actor))
+    who = _actor(actor)
+    user = _store().get(name)
+    _admin().set_password(who, user.name, _password(password_stdin))
     typer.echo(f"Password changed for {user.name}.")
 
 
@@ -154,7 +162,7 @@ def role(
     actor: ActorOpt = None,
 ) -> None:
     """Change what a user may do."""
-    user = _store().set_role(name, new_role, by=_actor(actor))
+    user = _admin().set_role(_actor(actor), name, new_role)
     typer.echo(f"{user.name} is now {user.role}.")
 
 

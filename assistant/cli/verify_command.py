@@ -16,6 +16,7 @@ from assistant.knowledge.disclosure import policy_text
 from assistant.pipeline.model_drafter import SYSTEM
 from assistant.safety.draft_check import BadLine, parse_draft_lines
 from assistant.safety.verify import Verifier
+from assistant.users.actor import SYSTEM_ACTOR
 
 
 @handle_errors
@@ -52,7 +53,8 @@ def verify(
                     emit_json({"id": line.id, "line": line.number, "error": line.error})
                 continue
             if line.question is not None:
-                hits = assistant.retrieve(line.question, line.channel.value).hits
+                asked = assistant.library.retrieve(SYSTEM_ACTOR, line.question, line.channel.value)
+                hits = asked.hits
                 context = "\n".join(h.text for h in hits)
             else:
                 context = line.context or ""

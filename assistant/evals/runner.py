@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
-from assistant.app import PIPELINES_PER_MODEL_SLOT, Assistant, open_assistant
+from assistant.app import Assistant, open_assistant
 from assistant.deps import shared_embedder
 from assistant.evals.cases import EvalCase
 from assistant.evals.graders import Grader, GraderConfig, Outcome, build_graders
@@ -24,7 +24,9 @@ from assistant.evals.scratch import RecordingChannel, inbound, seed
 from assistant.llm import model_slots
 from assistant.pipeline.drafting import Drafter
 from assistant.review.models import DraftKind
+from assistant.services.inbox import PIPELINES_PER_MODEL_SLOT
 from assistant.settings import Settings
+from assistant.users.actor import SYSTEM_ACTOR
 
 # (stage, done, total): stage is "pipeline" then "grading"
 Progress = Callable[[str, int, int], None]
@@ -136,7 +138,7 @@ async def _run_cases(
 
 async def _run_case(assistant: Assistant, channel: RecordingChannel, case: EvalCase) -> Outcome:
     message = inbound(case)
-    result = await assistant.process(message)
+    result = await assistant.inbox.process(SYSTEM_ACTOR, message)
     item = assistant.queue.get(result.item_id)
     grounding = ""
     if item.draft_kind == DraftKind.template:  # its template's text may be quoted: read it

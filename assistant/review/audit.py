@@ -81,7 +81,7 @@ def event_row(event: AuditEvent) -> dict[str, Any]:
         "id": event.id,
         "at": _utc(event.at).isoformat(),
         "actor": event.actor,
-        "action": event.action,
+        "action": event.action.value,
         "item_id": event.item_id,
         "reason": event.reason,
         "before_text": event.before_text,

@@ -6,7 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from assistant.review.models import ReviewItem
+from assistant.review.models import ItemStatus, ReviewItem
+from assistant.users.roles import Role
 
 
 class _Decision(BaseModel):
@@ -41,11 +42,11 @@ class Escalate(_Decision):
     note: str = Field("", max_length=2_000)
 
 
-def may_decide(role: str, item: ReviewItem) -> bool:
+def may_decide(role: Role, item: ReviewItem) -> bool:
     """An escalated item belongs to the role it went to, and to admins."""
-    if item.status != "escalated" or not item.escalated_to:
+    if item.status != ItemStatus.escalated or not item.escalated_to:
         return True
-    return role == "admin" or role == item.escalated_to
+    return role is Role.admin or role.value == item.escalated_to
 
 
 Decision = Annotated[Approve | Edit | Reject | Escalate, Field(discriminator="kind")]

@@ -23,13 +23,20 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
-from assistant.review.models import AuditEvent, CustomerState, ItemStatus, OutboxMessage, ReviewItem
+from assistant.review.models import (
+    AuditAction,
+    AuditEvent,
+    CustomerState,
+    ItemStatus,
+    OutboxMessage,
+    ReviewItem,
+)
 from assistant.review.text_metrics import levenshtein, normalise_reason
 
 # Audit actions: the ``kind`` of each review decision (assistant/review/decisions.py), and
 # what the pipeline (hidden) and a person (restore) write for the spam folder.
-DECISIONS = ("approve", "edit", "reject", "escalate")
-MODERATION = ("hidden", "restore")
+DECISIONS = (AuditAction.approve, AuditAction.edit, AuditAction.reject, AuditAction.escalate)
+MODERATION = (AuditAction.hidden, AuditAction.restore)
 # Not answered yet: a reply may still come (and be late).
 UNANSWERED = (ItemStatus.processing, ItemStatus.pending, ItemStatus.escalated, ItemStatus.approved)
 TOP_REASONS = 10
@@ -187,7 +194,11 @@ def dashboard(engine: Engine, start: date, end: date, now: datetime | None = Non
         edits = conn.execute(
             select(col(AuditEvent.item_id), col(AuditEvent.before_text), col(AuditEvent.after_text))
             .join(ReviewItem, col(AuditEvent.item_id) == col(ReviewItem.id))
-            .where(in_range, col(AuditEvent.action) == "edit", col(AuditEvent.actor) != "auto")
+            .where(
+                in_range,
+                col(AuditEvent.action) == AuditAction.edit,
+                col(AuditEvent.actor) != "auto",
+            )
         ).all()
         reasons = conn.execute(
             select(col(ReviewItem.reasons)).where(
@@ -231,15 +242,15 @@ def dashboard(engine: Engine, start: date, end: date, now: datetime | None = Non
     hidden: set[int] = set()
     restored: set[int] = set()
     for item_id, action, minutes in events:
-        if action == "hidden":
+        if action == AuditAction.hidden:
             hidden.add(item_id)
             continue
-        if action == "restore":
+        if action == AuditAction.restore:
             restored.add(item_id)
             continue
         for t in where.get(item_id, ()):
             t.decisions[action] += 1
-            if action in ("approve", "edit"):
+            if action in (AuditAction.approve, AuditAction.edit):
                 t.to_approve.append(float(minutes))
     for ids, attr in ((hidden, "hidden"), (restored & hidden, "restored")):
         for item_id in ids:
@@ -335,14 +346,14 @@ class _Tally:
             time_to_approve=_durations(self.to_approve),
             decisions=Decisions(
                 total=total,
-                approved=d["approve"],
-                edited=d["edit"],
-                rejected=d["reject"],
-                escalated=d["escalate"],
-                approve_rate=_ratio(d["approve"], total),
-                edit_rate=_ratio(d["edit"], total),
-                reject_rate=_ratio(d["reject"], total),
-                escalate_rate=_ratio(d["escalate"], total),
+                approved=d[AuditAction.approve],
+                edited=d[AuditAction.edit],
+                rejected=d[AuditAction.reject],
+                escalated=d[AuditAction.escalate],
+                approve_rate=_ratio(d[AuditAction.approve], total),
+                edit_rate=_ratio(d[AuditAction.edit], total),
+                reject_rate=_ratio(d[AuditAction.reject], total),
+                escalate_rate=_ratio(d[AuditAction.escalate], total),
             ),
             edits=Edits(
                 count=len(self.distances),

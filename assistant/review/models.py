@@ -99,13 +99,40 @@ class ReviewItem(SQLModel, table=True):
         return bool((self.draft or "").strip())
 
 
+class AuditAction(StrEnum):
+    """What an audit event records. The values are the strings stored since the first
+    release, so old rows read back unchanged."""
+
+    approve = "approve"  # the four decisions: the value is the decision's kind
+    edit = "edit"
+    reject = "reject"
+    escalate = "escalate"
+    sent = "sent"
+    hidden = "hidden"  # hidden as spam by the pipeline
+    restore = "restore"  # a person brought a hidden message back
+    retry = "retry"
+    claim = "claim"
+    take_over = "take-over"
+    release = "release"
+    sign_in = "sign-in"
+    sign_in_failed = "sign-in-failed"
+    sign_out = "sign-out"
+    user_added = "user-added"
+    user_disabled = "user-disabled"
+    user_enabled = "user-enabled"
+    password_changed = "password-changed"
+    role_changed = "role-changed"
+    knowledge_sync = "knowledge-sync"
+    faq_proposal = "faq-proposal"
+
+
 class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_events"
 
     id: int | None = Field(default=None, primary_key=True)
     item_id: int | None = Field(default=None, index=True)
     actor: str
-    action: str = Field(index=True)
+    action: AuditAction = Field(index=True, sa_type=EnumText(AuditAction))
     at: datetime = Field(default_factory=utcnow, index=True, sa_type=UtcDateTime)
     before_text: str | None = None
     after_text: str | None = None

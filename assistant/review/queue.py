@@ -16,6 +16,7 @@ from assistant.errors import ConflictError, ForbiddenError, NotFoundError
 from assistant.review.decisions import Approve, Decision, Edit, Escalate, Reject, may_decide
 from assistant.review.leases import lease_fields, owner_alive
 from assistant.review.models import (
+    AuditAction,
     AuditEvent,
     CustomerState,
     ItemStatus,
@@ -24,6 +25,7 @@ from assistant.review.models import (
     content_hash,
     utcnow,
 )
+from assistant.users.roles import Role
 
 Row = TypeVar("Row", ReviewItem, OutboxMessage)  # rows unique per inbound message
 
@@ -127,7 +129,8 @@ class Queue:
             )
         previous = current.assignee
         self._set_assignee(current, user)
-        self.audit(item_id, user, "take-over" if previous else "claim", reason=previous)
+        action = AuditAction.take_over if previous else AuditAction.claim
+        self.audit(item_id, user, action, reason=previous)
         return self.get(item_id)
 
     def release(self, item_id: int, user: str, *, force: bool = False) -> ReviewItem:
@@ -140,7 +143,7 @@ class Queue:
                 f"Item #{item_id} is claimed by {current.assignee}, not you; a lead can release it."
             )
         self._set_assignee(current, None)
-        self.audit(item_id, user, "release", reason=current.assignee)
+        self.audit(item_id, user, AuditAction.release, reason=current.assignee)
         return self.get(item_id)
 
     def release_all(self, user: str) -> list[int]:
@@ -201,11 +204,11 @@ class Queue:
         item_id: int,
         decision: Decision,
         expected_version: int | None,
-        role: str | None = None,
+        role: Role,
     ) -> ReviewItem:
         """Record a person's decision if nobody acted first; otherwise raise ConflictError.
 
-        ``role`` is the signed-in user's (console); None is an operator at the CLI."""
+        ``role`` is the deciding actor's: escalated items are decided only by their role."""
         current = self.get(item_id)
         if not ItemStatus(current.status).open:
             by = f" by {current.decided_by}" if current.decided_by else ""
@@ -225,10 +228,10 @@ class Queue:
                 f"Item #{item_id} is claimed by {current.assignee}; your {decision.kind} was not "
                 "applied. Ask them or a lead to release it."
             )
-        if role is not None and not may_decide(role, current):
+        if not may_decide(role, current):
             raise ForbiddenError(
-                f"Item #{item_id} was escalated to the {current.escalated_to} role; as {role} "
-                "you cannot decide it. It stays in the queue for them."
+                f"Item #{item_id} was escalated to the {current.escalated_to} role; as "
+                f"{role.value} you cannot decide it. It stays in the queue for them."
             )
         if isinstance(decision, Approve) and not (current.draft or "").strip():
             raise ConflictError(
@@ -276,7 +279,7 @@ class Queue:
                 AuditEvent(
                     item_id=item_id,
                     actor=decision.actor,
-                    action=decision.kind,
+                    action=AuditAction(decision.kind),
                     at=now,
                     before_text=before,
                     after_text=after,
@@ -290,7 +293,7 @@ class Queue:
         self,
         item_id: int | None,
         actor: str,
-        action: str,
+        action: AuditAction,
         *,
         before: str | None = None,
         after: str | None = None,
@@ -316,7 +319,7 @@ class Queue:
         with Session(self.engine) as session:
             return list(session.exec(query).all())
 
-    def last_event(self, action: str) -> AuditEvent | None:
+    def last_event(self, action: AuditAction) -> AuditEvent | None:
         query = (
             select(AuditEvent)
             .where(AuditEvent.action == action)
@@ -332,11 +335,11 @@ class Queue:
             counts = dict(
                 session.exec(
                     select(AuditEvent.action, func.count(func.distinct(AuditEvent.item_id)))
-                    .where(col(AuditEvent.action).in_(["hidden", "restore"]))
+                    .where(col(AuditEvent.action).in_([AuditAction.hidden, AuditAction.restore]))
                     .group_by(AuditEvent.action)
                 ).all()
             )
-        return int(counts.get("hidden", 0)), int(counts.get("restore", 0))
+        return int(counts.get(AuditAction.hidden, 0)), int(counts.get(AuditAction.restore, 0))
 
     # -- outbox ------------------------------------------------------------------------
 

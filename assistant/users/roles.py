@@ -30,10 +30,12 @@ class Permission(StrEnum):
     manage_knowledge = "manage_knowledge"  # knowledge page: re-sync, playground
     view_audit = "view_audit"  # audit search and export
     manage_users = "manage_users"
+    take_over = "take_over"  # claim an item someone else holds, or release it for them
+    process_messages = "process_messages"  # run the pipeline: process, recover (automation)
 
 
 _AGENT = frozenset({Permission.decide, Permission.bulk_decide, Permission.view_dashboard})
-_LEAD = _AGENT | {Permission.manage_knowledge, Permission.view_audit}
+_LEAD = _AGENT | {Permission.manage_knowledge, Permission.view_audit, Permission.take_over}
 
 # Each role has everything the role below it has.
 PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import builtins
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -20,7 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from assistant.errors import AuthError, ConfigError, ConflictError, NotFoundError
-from assistant.review.models import AuditEvent
+from assistant.review.models import AuditAction, AuditEvent
+from assistant.users.lockouts import fail_unknown_name
 from assistant.users.models import User
 from assistant.users.passwords import (
     MAX_LENGTH,
@@ -56,36 +55,6 @@ def normalise_name(name: str) -> str:
     if handle in RESERVED_NAMES:
         raise ConfigError(f"'{handle}' is reserved for the assistant itself; pick another name.")
     return handle
-
-
-class _UnknownNames:
-    """Failed sign-ins for names that have no account, in memory only (a password typed
-    into the name box must not be written down). Same rule as real accounts, so a lockout
-    message does not reveal whether a name exists."""
-
-    def __init__(self, capacity: int = 10_000) -> None:
-        self._state: OrderedDict[tuple[str, str], tuple[int, datetime | None]] = OrderedDict()
-        self._lock = threading.Lock()
-        self._capacity = capacity
-
-    def fail(self, key: tuple[str, str], now: datetime) -> bool:
-        """Record a failure; True if the name was locked out before this attempt."""
-        with self._lock:
-            attempts, until = self._state.pop(key, (0, None))
-            if until is not None and until > now:
-                self._state[key] = (attempts, until)
-                return True
-            attempts += 1
-            if attempts >= MAX_FAILED_ATTEMPTS:
-                self._state[key] = (0, now + LOCKOUT)
-            else:
-                self._state[key] = (attempts, None)
-            while len(self._state) > self._capacity:
-                self._state.popitem(last=False)
-            return False
-
-
-_UNKNOWN = _UnknownNames()
 
 
 class UserStore:
@@ -149,7 +118,9 @@ class UserStore:
         try:
             with Session(self.engine, expire_on_commit=False) as session:
                 session.add(user)
-                session.add(self._event(by, "user-added", f"user {handle} as {role_.value}"))
+                session.add(
+                    self._event(by, AuditAction.user_added, f"user {handle} as {role_.value}")
+                )
                 session.commit()
         except IntegrityError:
             raise ConflictError(
@@ -164,13 +135,15 @@ class UserStore:
         if user.disabled_at is not None:
             return user
         self._keep_an_admin(user, f"disable {user.name}")
-        return self._change(user, "user-disabled", f"user {user.name}", by, disabled_at=self._now())
+        return self._change(
+            user, AuditAction.user_disabled, f"user {user.name}", by, disabled_at=self._now()
+        )
 
     def enable(self, name: str, *, by: str) -> User:
         user = self.get(name)
         return self._change(
             user,
-            "user-enabled",
+            AuditAction.user_enabled,
             f"user {user.name}",
             by,
             disabled_at=None,
@@ -184,7 +157,7 @@ class UserStore:
         check_policy(password, user.name)
         return self._change(
             user,
-            "password-changed",
+            AuditAction.password_changed,
             f"user {user.name}",
             by,
             password_hash=hash_password(password),
@@ -198,7 +171,7 @@ class UserStore:
         if role_ != Role.admin:
             self._keep_an_admin(user, f"make {user.name} {role_.value}")
         return self._change(
-            user, "role-changed", f"user {user.name}", by, role=role_, before=user.role
+            user, AuditAction.role_changed, f"user {user.name}", by, role=role_, before=user.role
         )
 
     def _keep_an_admin(self, user: User, what: str) -> None:
@@ -219,7 +192,7 @@ class UserStore:
     def _change(
         self,
         user: User,
-        action: str,
+        action: AuditAction,
         reason: str,
         by: str,
         before: str | None = None,
@@ -247,17 +220,17 @@ class UserStore:
         attempt = password[: MAX_LENGTH + 1]
         matches = verify_password(attempt, user.password_hash if user else dummy_hash())
         if user is None:
-            locked = _UNKNOWN.fail((str(self.engine.url), handle), now)
-            self._audit("unknown", "sign-in-failed", "unknown user name")
+            locked = fail_unknown_name(self.engine, handle, now, MAX_FAILED_ATTEMPTS, LOCKOUT)
+            self._audit("unknown", AuditAction.sign_in_failed, "unknown user name")
             raise AuthError(LOCKED_OUT if locked else SIGN_IN_FAILED)
         if user.locked_until is not None and user.locked_until > now:
-            self._audit(user.name, "sign-in-failed", "locked out after failed sign-ins")
+            self._audit(user.name, AuditAction.sign_in_failed, "locked out after failed sign-ins")
             raise AuthError(LOCKED_OUT)
         if not matches or len(password) > MAX_LENGTH:
             self._failed(user, now)
             raise AuthError(SIGN_IN_FAILED)
         if user.disabled_at is not None:
-            self._audit(user.name, "sign-in-failed", "account disabled")
+            self._audit(user.name, AuditAction.sign_in_failed, "account disabled")
             raise AuthError(SIGN_IN_FAILED)
         with Session(self.engine) as session:
             session.execute(
@@ -265,7 +238,7 @@ class UserStore:
                 .where(col(User.id) == user.id)
                 .values(failed_attempts=0, locked_until=None, last_sign_in_at=now)
             )
-            session.add(self._event(user.name, "sign-in", None, at=now))
+            session.add(self._event(user.name, AuditAction.sign_in, None, at=now))
             session.commit()
         return self.get(user.name)
 
@@ -285,7 +258,7 @@ class UserStore:
                     .values(failed_attempts=0, locked_until=now + LOCKOUT)
                 )
                 reason += f"; locked out for {LOCKOUT.seconds // 60} minutes"
-            session.add(self._event(user.name, "sign-in-failed", reason, at=now))
+            session.add(self._event(user.name, AuditAction.sign_in_failed, reason, at=now))
             session.commit()
 
     # -- audit -------------------------------------------------------------------------
@@ -293,7 +266,7 @@ class UserStore:
     def _event(
         self,
         actor: str,
-        action: str,
+        action: AuditAction,
         reason: str | None,
         *,
         at: datetime | None = None,
@@ -310,7 +283,7 @@ class UserStore:
             after_text=after,
         )
 
-    def _audit(self, actor: str, action: str, reason: str | None) -> None:
+    def _audit(self, actor: str, action: AuditAction, reason: str | None) -> None:
         with Session(self.engine) as session:
             session.add(self._event(actor, action, reason))
             session.commit()

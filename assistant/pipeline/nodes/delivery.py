@@ -9,7 +9,7 @@ from langgraph.runtime import Runtime
 from assistant.knowledge.disclosure import with_disclosure
 from assistant.pipeline.context import Services
 from assistant.pipeline.state import PipelineState, message_of
-from assistant.review.models import ItemStatus, OutboxMessage, ReviewItem
+from assistant.review.models import AuditAction, ItemStatus, OutboxMessage, ReviewItem
 from assistant.safety.topics import Route
 
 
@@ -83,5 +83,5 @@ async def deliver(
     )
     if fresh:
         await s.channel.deliver(record)
-        s.queue.audit(item_id, sender, "sent", after=text)
+        s.queue.audit(item_id, sender, AuditAction.sent, after=text)
     s.queue.update(item_id, status=ItemStatus.closed if kind != "reply" else ItemStatus.sent)

@@ -10,7 +10,7 @@ from langgraph.types import Command
 from assistant.knowledge.opt_out import keyword_command
 from assistant.pipeline.context import Services
 from assistant.pipeline.state import PipelineState, analysed, message_of
-from assistant.review.models import ItemStatus
+from assistant.review.models import AuditAction, ItemStatus
 from assistant.safety.detectors import classify
 from assistant.safety.topics import Route, Topic
 
@@ -88,5 +88,7 @@ async def hide(state: PipelineState, runtime: Runtime[Services]) -> dict[str, An
         topics=state.get("topics", ["spam"]),
         reasons=[r for r in state.get("reasons", [])] or ["looks like spam"],
     )
-    queue.audit(state["item_id"], "auto", "hidden", reason="; ".join(state.get("reasons", [])))
+    queue.audit(
+        state["item_id"], "auto", AuditAction.hidden, reason="; ".join(state.get("reasons", []))
+    )
     return {"route": Route.hidden.value}
