@@ -9,6 +9,9 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import DateTime, String, Table, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
 E = TypeVar("E", bound=StrEnum)
@@ -79,3 +82,23 @@ def upsert(conn: Connection, table: Table, values: dict[str, Any], keys: tuple[s
             lite = sqlite.insert(table).values(values)
             statement = lite.on_conflict_do_update(index_elements=list(keys), set_=changes)
     conn.execute(statement)
+
+
+class DbNow(FunctionElement[datetime]):
+    """The database's clock, in UTC, for stamps that order rows across processes (the
+    worklist re-reads rows changed since its last read): a worker whose own clock is off
+    still stamps in the database's order."""
+
+    type = UtcDateTime()
+    inherit_cache = True
+
+
+@compiles(DbNow, "postgresql")
+def _postgres_now(element: DbNow, compiler: SQLCompiler, **kw: Any) -> str:
+    return "statement_timestamp()"
+
+
+@compiles(DbNow, "sqlite")
+def _sqlite_now(element: DbNow, compiler: SQLCompiler, **kw: Any) -> str:
+    # The text UtcDateTime stores on SQLite (UTC, microseconds): %f is seconds.milliseconds.
+    return "strftime('%Y-%m-%d %H:%M:%f000', 'now')"

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 from typer.testing import CliRunner
 
+from assistant.app import open_records
 from assistant.cli.main import app
+from assistant.intake.messages import Channel
+from assistant.review.models import ReviewItem
 from assistant.settings import Settings
 from tests.support import message, run
 from tests.support import process as process_messages
@@ -74,3 +78,32 @@ def test_unknown_name_lockout_is_shared_by_two_processes_engines(settings: Setti
     assert "try again later" in messages[5]
     for store in stores:
         store.engine.dispose()
+
+
+def test_change_stamps_come_from_the_database_clock_not_the_process(ingested: Settings) -> None:
+    """A worker whose clock is a year off still stamps its writes in the database's order,
+    so the console's refresh (rows changed since its last read) never misses them."""
+    skewed = datetime.now(UTC) - timedelta(days=365)
+    with open_records(ingested) as records:
+        queue = records.queue
+        item, created = queue.enqueue(
+            ReviewItem(
+                message_id="clock-1",
+                thread_id="t-clock-1",
+                channel=Channel.web_chat,
+                customer_key="web_chat:c1",
+                text=HELLO,
+                received_at=skewed,
+                due_at=skewed,
+                created_at=skewed,
+                updated_at=skewed,
+            )
+        )
+        assert created and item.id is not None
+        inserted = queue.get(item.id).updated_at
+        queue.update(item.id, error="checked")
+        updated = queue.get(item.id).updated_at
+
+    now = datetime.now(UTC)
+    assert abs(now - inserted) < timedelta(minutes=1)
+    assert inserted <= updated and abs(now - updated) < timedelta(minutes=1)

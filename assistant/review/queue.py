@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from assistant.dbtypes import DbNow
 from assistant.errors import ConflictError, ForbiddenError, NotFoundError
 from assistant.review.decisions import Approve, Decision, Edit, Escalate, Reject, may_decide
 from assistant.review.leases import lease_fields, owner_alive
@@ -53,9 +54,11 @@ class Queue:
         default is set in Python), so nothing is read back but the new id."""
         model = type(row)
         table: Table = model.__table__  # type: ignore[attr-defined]
-        values = {c.key: getattr(row, c.key) for c in table.columns}
+        values: dict[str, Any] = {c.key: getattr(row, c.key) for c in table.columns}
         if values["id"] is None:
             del values["id"]
+        if "updated_at" in values:  # stamped by the database's clock (the object's is close)
+            values["updated_at"] = DbNow()
         try:
             with self.engine.begin() as conn:
                 result = conn.execute(insert(table).values(values))
@@ -98,7 +101,7 @@ class Queue:
             conn.execute(
                 update(ReviewItem)
                 .where(col(ReviewItem.id) == item_id)
-                .values(**fields, version=ReviewItem.version + 1, updated_at=utcnow())
+                .values(**fields, version=ReviewItem.version + 1, updated_at=DbNow())
             )
 
     def items(self, statuses: Sequence[ItemStatus] = (), limit: int = 500) -> list[ReviewItem]:
@@ -163,7 +166,7 @@ class Queue:
             result = conn.execute(
                 update(ReviewItem)
                 .where(col(ReviewItem.id) == current.id, col(ReviewItem.version) == current.version)
-                .values(assignee=user, version=current.version + 1, updated_at=utcnow())
+                .values(assignee=user, version=current.version + 1, updated_at=DbNow())
             )
         if result.rowcount != 1:
             raise ConflictError(f"Item #{current.id} changed a moment ago; reload it and retry.")
@@ -265,7 +268,7 @@ class Queue:
             result = session.execute(
                 update(ReviewItem)
                 .where(col(ReviewItem.id) == item_id, col(ReviewItem.version) == version)
-                .values(**fields, version=version + 1, updated_at=now)
+                .values(**fields, version=version + 1, updated_at=DbNow())
             )
             if result.rowcount != 1:  # type: ignore[attr-defined]
                 session.rollback()
