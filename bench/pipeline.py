@@ -292,7 +292,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     routes[item.route or "none"] += 1
 
             print(f"\nmessages: {len(messages)} (cycled from samples/inbox.jsonl), one at a time")
-            print(f"routes: {dict(sorted(routes.items()))}")
+            print(f"routes: { {str(k): v for k, v in sorted(routes.items())} }")
             rate = len(messages) / pipeline_s
             print(
                 f"pipeline  p50 {pipe_stats['p50_ms']:7.2f} ms  p95 {pipe_stats['p95_ms']:7.2f} ms"
