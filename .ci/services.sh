@@ -19,7 +19,8 @@ trap stop_services EXIT
 
 PG_PORT=$(free_port)
 mkdir -p "$SERVICES_DIR/pg" && chown postgres "$SERVICES_DIR/pg" 2>/dev/null || true
-as_postgres "$PG_BIN/initdb" -D "$SERVICES_DIR/pg" -A trust -U postgres --no-sync >/dev/null
+# UTF8 whatever the locale: with LANG unset initdb picks SQL_ASCII, and drivers then read bytes.
+as_postgres "$PG_BIN/initdb" -D "$SERVICES_DIR/pg" -A trust -U postgres -E UTF8 --locale=C --no-sync >/dev/null
 as_postgres "$PG_BIN/pg_ctl" -D "$SERVICES_DIR/pg" -l "$SERVICES_DIR/pg/log" -w \
     -o "-p $PG_PORT -k $SERVICES_DIR/pg -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null
 export ASSISTANT_TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/postgres"
