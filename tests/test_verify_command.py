@@ -82,3 +82,19 @@ def test_bad_lines_are_reported_with_their_number_and_the_rest_still_run(
         "error": "give either 'context' or 'question', not both or neither",
     }
     assert rows[2] == {"id": "y", "problems": []}
+
+
+def test_a_bad_byte_costs_only_its_line_and_a_bom_none(settings: Settings, tmp_path: Path) -> None:
+    path = tmp_path / "drafts.jsonl"
+    good = json.dumps({"id": "y", "draft": "We ship to Japan.", "context": SHIPPING})
+    path.write_bytes(
+        b"\xef\xbb\xbf" + good.encode() + b"\r\n" + b'{"id": "z", "draft": "caf\xe9"}\n'
+    )
+
+    result = CliRunner().invoke(app, ["verify", str(path), "--json"])
+
+    assert result.exit_code == 3
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert rows[0] == {"id": "y", "problems": []}
+    assert rows[1]["line"] == 2 and "not UTF-8" in str(rows[1]["error"])
+    assert "Traceback" not in result.stderr

@@ -35,11 +35,7 @@ def verify(
     every problem the pipeline's verify step would route to a person."""
     if not file.is_file():
         raise ConfigError(f"{file}: no such file.")
-    try:  # split on "\n" only: U+2028 and friends are valid inside JSON strings
-        text = file.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{file}: not UTF-8 text (byte {exc.start}); save it as UTF-8.") from exc
-    lines = parse_draft_lines(text.split("\n"))
+    lines = parse_draft_lines(file.read_bytes())
 
     async def work(assistant: Assistant) -> int:
         knowledge = assistant.knowledge

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
+from assistant.intake.jsonl import split_lines
 from assistant.intake.messages import Channel
 
 
@@ -35,9 +36,16 @@ class BadLine:
     error: str
 
 
-def parse_draft_lines(lines: list[str]) -> list[DraftLine | BadLine]:
+def parse_draft_lines(data: bytes) -> list[DraftLine | BadLine]:
+    """One draft per non-blank line; lines split as inbound files are (``split_lines``), and
+    each decoded on its own, so one bad byte costs only its line."""
     out: list[DraftLine | BadLine] = []
-    for number, line in enumerate(lines, start=1):
+    for number, encoded in enumerate(split_lines(data), start=1):
+        try:
+            line = encoded.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            out.append(BadLine(number, None, f"not UTF-8 (byte {exc.start}); save it as UTF-8"))
+            continue
         if not line.strip():
             continue
         try:
