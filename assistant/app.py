@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from assistant.channels.outbox import ChannelSender
+from assistant.channels.adapter import ChannelAdapter
 from assistant.checkpoints import open_checkpointer
 from assistant.db import records_engine
 from assistant.deps import Deps, build_deps
@@ -79,7 +79,7 @@ async def open_assistant(
     *,
     deps: Deps | None = None,
     drafter: Drafter | None = None,
-    channel: ChannelSender | None = None,
+    channel: ChannelAdapter | None = None,
     clock: Callable[[], datetime] | None = None,
 ) -> AsyncIterator[Assistant]:
     """Wire the real parts (``deps``, built here unless given) to a checkpointer for this

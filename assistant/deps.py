@@ -11,7 +11,8 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from assistant.channels.outbox import ChannelSender, OutboxChannel
+from assistant.channels.adapter import ChannelAdapter
+from assistant.channels.outbox import OutboxChannel
 from assistant.db import database_url, make_engine
 from assistant.knowledge.embeddings import Embedder
 from assistant.knowledge.index import KnowledgeIndex, open_chroma
@@ -46,7 +47,7 @@ class Deps:
     knowledge: Knowledge
     detectors: list[Detector]
     drafter: Drafter
-    channel: ChannelSender
+    channel: ChannelAdapter
     clock: Callable[[], datetime] = field(default=utc_now)
 
     def override(self, **parts: Any) -> Deps:

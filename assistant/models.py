@@ -4,12 +4,19 @@ from assistant.evals.history import EvalRegression, EvalRun
 from assistant.evals.learned import LearnedCase
 from assistant.knowledge.order_store import CustomerHandle, CustomerRecord, OrderRecord
 from assistant.knowledge.proposals import FaqProposal
-from assistant.review.models import AuditEvent, CustomerState, OutboxMessage, ReviewItem
+from assistant.review.models import (
+    AuditEvent,
+    ChannelHealth,
+    CustomerState,
+    OutboxMessage,
+    ReviewItem,
+)
 from assistant.users.lockouts import InstallSecret, UnknownNameFailure
 from assistant.users.models import User
 
 __all__ = [
     "AuditEvent",
+    "ChannelHealth",
     "CustomerHandle",
     "CustomerRecord",
     "CustomerState",

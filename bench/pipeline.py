@@ -175,7 +175,6 @@ def instrument(assistant: Assistant, stages: Stages) -> list[Any]:
         "update",
         "customer_state",
         "routing_state",
-        "record_send",
         "audit",
     ]
     for method in queue_methods:

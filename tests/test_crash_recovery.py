@@ -28,7 +28,10 @@ CRASHING = textwrap.dedent("""
     from assistant.users.roles import Role
 
     class DiesMidSend:
-        async def deliver(self, message):
+        async def send(self, reply):
+            os.kill(os.getpid(), signal.SIGKILL)
+
+        async def was_sent(self, reply):
             os.kill(os.getpid(), signal.SIGKILL)
 
     async def main(step, arg):

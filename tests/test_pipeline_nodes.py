@@ -10,6 +10,13 @@ from typing import Any
 import pytest
 from langgraph.runtime import Runtime
 
+from assistant.channels.adapter import (
+    OutboundReply,
+    Reconciliation,
+    SendOutcome,
+    SendResult,
+    SentCheck,
+)
 from assistant.db import database_url, make_engine
 from assistant.deps import open_index
 from assistant.knowledge.loader import load_knowledge
@@ -20,7 +27,7 @@ from assistant.pipeline.nodes.delivery import send
 from assistant.pipeline.nodes.review import route
 from assistant.pipeline.nodes.screen import screen
 from assistant.pipeline.state import PipelineState
-from assistant.review.models import DraftKind, ItemStatus, OutboxMessage, ReviewItem
+from assistant.review.models import DeliveryState, DraftKind, ItemStatus, ReviewItem
 from assistant.review.queue import Queue
 from assistant.settings import Settings
 from tests.support import message, run
@@ -30,10 +37,14 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 class RecordingChannel:
     def __init__(self) -> None:
-        self.delivered: list[OutboxMessage] = []
+        self.delivered: list[OutboundReply] = []
 
-    async def deliver(self, message: OutboxMessage) -> None:
-        self.delivered.append(message)
+    async def send(self, reply: OutboundReply) -> SendResult:
+        self.delivered.append(reply)
+        return SendResult(SendOutcome.delivered, platform_id=f"p-{reply.reply_id}")
+
+    async def was_sent(self, reply: OutboundReply) -> Reconciliation:
+        return Reconciliation(SentCheck.not_sent)
 
 
 @pytest.fixture
@@ -133,8 +144,10 @@ def test_send_run_twice_delivers_and_records_one_disclosed_reply(services: Servi
     assert isinstance(channel, RecordingChannel)
     [delivered] = channel.delivered
     assert delivered.text == "Automated reply: We have S to XL."
-    assert delivered.sent_by == "alice"
-    assert [m.text for m in services.queue.outbox()] == [delivered.text]
+    assert delivered.human_approved
+    [row] = services.queue.outbox()
+    assert (row.text, row.sent_by, row.state) == (delivered.text, "alice", DeliveryState.delivered)
+    assert row.platform_id == f"p-{row.id}" and row.idempotency_key == delivered.idempotency_key
     assert services.queue.get(state["item_id"]).status == ItemStatus.sent
     sent = [e for e in services.queue.audit_log(state["item_id"]) if e.action == "sent"]
     assert len(sent) == 1

@@ -247,7 +247,8 @@ def audit_trail(events: list[AuditEvent], diffs: bool = True) -> None:
 def outbox_table(sent: list[OutboxMessage]) -> None:
     rows = [
         {
-            "sent": f"{m.sent_at:%Y-%m-%d %H:%M}",
+            "sent": f"{m.sent_at:%Y-%m-%d %H:%M}" if m.sent_at else "",
+            "state": m.state,
             "item": m.item_id,
             "channel": m.channel,
             "customer": m.customer_key,

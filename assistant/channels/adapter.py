@@ -39,6 +39,9 @@ class SendResult:
     platform_id: str | None = None
     retry_after: float | None = None  # seconds, when the platform said (Retry-After)
     reason: str = ""  # plain words for the person who will look; never shown to the customer
+    # With ``retry``: the request may have reached the platform (a timeout after sending), so
+    # delivery asks ``was_sent`` before trying again instead of sending blind.
+    maybe_sent: bool = False
 
 
 class SentCheck(StrEnum):

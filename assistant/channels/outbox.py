@@ -1,20 +1,22 @@
-"""The local adapter: a reply is delivered by being recorded in the outbox table."""
+"""The local adapter, for one machine and the demo: a reply is delivered by being recorded
+in the outbox table (``assistant outbox`` lists it); nothing leaves the machine."""
 
 from __future__ import annotations
 
-from typing import Protocol
-
-from assistant.review.models import OutboxMessage
-
-
-class ChannelSender(Protocol):
-    """Delivers a reply that the outbox has already claimed (so it is sent at most once)."""
-
-    async def deliver(self, message: OutboxMessage) -> None: ...
+from assistant.channels.adapter import (
+    OutboundReply,
+    Reconciliation,
+    SendOutcome,
+    SendResult,
+    SentCheck,
+)
 
 
 class OutboxChannel:
-    """For local use and the demo: ``assistant outbox`` lists what was sent."""
+    async def send(self, reply: OutboundReply) -> SendResult:
+        return SendResult(SendOutcome.delivered, platform_id=f"outbox-{reply.reply_id}")
 
-    async def deliver(self, message: OutboxMessage) -> None:
-        return None
+    async def was_sent(self, reply: OutboundReply) -> Reconciliation:
+        # The row reaching ``delivered`` is the delivery itself: a claim without an outcome
+        # reached no one.
+        return Reconciliation(SentCheck.not_sent)

@@ -224,7 +224,7 @@ def triage(
 @app.command()
 @handle_errors
 def outbox(json_out: JsonOpt = False) -> None:
-    """The replies that were sent."""
+    """Every outbound reply with its delivery state (pending, sending, delivered, failed)."""
 
     async def work(assistant: Assistant) -> None:
         for sent in assistant.queue.outbox():
@@ -232,7 +232,15 @@ def outbox(json_out: JsonOpt = False) -> None:
                 "message_id": sent.message_id,
                 "item_id": sent.item_id,
                 "text": sent.text,
-                "sent_at": sent.sent_at.isoformat(),
+                "state": sent.state,
+                "sent_at": sent.sent_at.isoformat() if sent.sent_at else None,
+                "requested_at": sent.requested_at.isoformat(),
+                "attempts": sent.attempts,
+                "next_attempt_at": (
+                    sent.next_attempt_at.isoformat() if sent.next_attempt_at else None
+                ),
+                "platform_id": sent.platform_id,
+                "last_error": sent.last_error,
                 "channel": sent.channel,
                 "automated": sent.automated,
                 "sent_by": sent.sent_by,
@@ -243,8 +251,8 @@ def outbox(json_out: JsonOpt = False) -> None:
             else:
                 who = "auto" if sent.automated else "approved"
                 typer.echo(
-                    f"[{sent.sent_at:%Y-%m-%d %H:%M}] {sent.channel} {sent.message_id} "
-                    f"({who}, {sent.kind}): {sent.text}"
+                    f"[{sent.sent_at or sent.requested_at:%Y-%m-%d %H:%M}] {sent.state} "
+                    f"{sent.channel} {sent.message_id} ({who}, {sent.kind}): {sent.text}"
                 )
 
     run_with_assistant(work)

@@ -13,11 +13,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.channels.adapter import (
+    OutboundReply,
+    Reconciliation,
+    SendOutcome,
+    SendResult,
+    SentCheck,
+)
 from assistant.evals.cases import EvalCase
 from assistant.evals.redact import with_digits
 from assistant.intake.messages import Author, InboundMessage
 from assistant.knowledge.orders import Customer, Order
-from assistant.review.models import OutboxMessage
 
 
 class RecordingChannel:
@@ -26,8 +32,13 @@ class RecordingChannel:
     def __init__(self) -> None:
         self.sent: dict[str, str] = {}
 
-    async def deliver(self, message: OutboxMessage) -> None:
-        self.sent[message.message_id] = message.text
+    async def send(self, reply: OutboundReply) -> SendResult:
+        self.sent[reply.in_reply_to] = reply.text
+        return SendResult(SendOutcome.delivered, platform_id=f"eval-{reply.reply_id}")
+
+    async def was_sent(self, reply: OutboundReply) -> Reconciliation:
+        sent = reply.in_reply_to in self.sent
+        return Reconciliation(SentCheck.sent if sent else SentCheck.not_sent)
 
 
 def identity(case: EvalCase) -> str:

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from assistant.channels.outbox import ChannelSender
+from assistant.channels.adapter import ChannelAdapter
+from assistant.delivery.scheduler import DeliveryScheduler, InlineDelivery
 from assistant.knowledge.disclosure import policy_text
 from assistant.knowledge.index import KnowledgeIndex
 from assistant.knowledge.loader import Knowledge
@@ -27,14 +28,17 @@ class Services:
     orders: OrderStore
     queue: Queue
     drafter: Drafter
-    channel: ChannelSender
+    channel: ChannelAdapter
     detectors: list[Detector]
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     claim_model: ModelClaimCheck | None = None  # ASSISTANT_VERIFIER_MODEL
     # Built once from the knowledge, not per message: it knows what a draft must not quote.
     verifier: Verifier = field(init=False, repr=False)
+    # Who runs delivery attempts: inline by default; a job engine assigns its own.
+    scheduler: DeliveryScheduler = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.verifier = Verifier(
             self.knowledge.policy, self.knowledge.tone, [SYSTEM, policy_text(self.knowledge)]
         )
+        self.scheduler = InlineDelivery(self)

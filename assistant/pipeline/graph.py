@@ -35,7 +35,6 @@ def build_graph(checkpointer: BaseCheckpointSaver[Any]) -> Pipeline:
     graph.add_edge(START, "screen")
     graph.add_edge("retrieve", "draft")
     graph.add_edge("draft", "route")
-    graph.add_edge("send", END)
     graph.add_edge("opt_change", END)
     graph.add_edge("hide", END)
     return graph.compile(checkpointer=checkpointer)

@@ -64,14 +64,17 @@ def _thread(queue: Queue, item: ReviewItem) -> list[ThreadEntry]:
                 OutboxMessage.customer_key == item.customer_key,
                 col(OutboxMessage.item_id).in_([e.id for e in earlier]),
             )
-            .order_by(col(OutboxMessage.sent_at))
+            .order_by(col(OutboxMessage.requested_at))
         ).all()
     entries = [
         ThreadEntry(e.received_at, True, e.text, f"item #{e.id} · {e.status}") for e in earlier
     ]
     entries += [
         ThreadEntry(
-            r.sent_at, False, r.text, "automated" if r.automated else f"sent by {r.sent_by}"
+            r.sent_at or r.requested_at,
+            False,
+            r.text,
+            ("automated" if r.automated else f"sent by {r.sent_by}") + f" · {r.state}",
         )
         for r in replies
     ]

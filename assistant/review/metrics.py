@@ -174,7 +174,11 @@ def dashboard(engine: Engine, start: date, end: date, now: datetime | None = Non
                 col(OutboxMessage.sent_at) > col(ReviewItem.due_at),
             )
             .join(ReviewItem, col(OutboxMessage.item_id) == col(ReviewItem.id))
-            .where(in_range, col(OutboxMessage.kind) == "reply")
+            .where(
+                in_range,
+                col(OutboxMessage.kind) == "reply",
+                col(OutboxMessage.sent_at).is_not(None),  # delivered
+            )
         ).all()
         events = conn.execute(
             select(

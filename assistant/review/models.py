@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -139,8 +140,18 @@ class AuditEvent(SQLModel, table=True):
     reason: str | None = None
 
 
+class DeliveryState(StrEnum):
+    """Where an outbound reply is: recorded, on its way, or finished either way."""
+
+    pending = "pending"  # recorded; waiting for its (next) attempt at ``next_attempt_at``
+    sending = "sending"  # claimed by one process, which is talking to the channel now
+    delivered = "delivered"  # the channel accepted it: ``platform_id`` is set
+    failed = "failed"  # given up: the item is back in the queue, flagged for a person
+
+
 class OutboxMessage(SQLModel, table=True):
-    """A reply that was sent. One per inbound message: the unique key makes sends idempotent."""
+    """An outbound reply and its delivery state. One per inbound message: the unique key
+    makes requests idempotent; ``idempotency_key`` is what the channel sees on every try."""
 
     __tablename__ = "outbox"
     __table_args__ = (Index("uq_outbox_message", "channel", "message_id", "item_id", unique=True),)
@@ -152,9 +163,33 @@ class OutboxMessage(SQLModel, table=True):
     customer_key: str = Field(index=True)
     text: str
     automated: bool = False
-    sent_by: str = "auto"  # the approving agent, or "auto"
+    sent_by: str = "auto"  # who approved it: the agent, or "auto"
     kind: str = "reply"  # reply | confirmation
-    sent_at: datetime = Field(default_factory=utcnow, index=True, sa_type=UtcDateTime)
+    state: DeliveryState = Field(
+        default=DeliveryState.pending, index=True, sa_type=EnumText(DeliveryState)
+    )
+    # ``assistant.delivery`` derives it from the message; rows written directly get a fresh one.
+    idempotency_key: str = Field(
+        default_factory=lambda: f"reply-{uuid.uuid4().hex}", index=True, unique=True
+    )
+    attempts: int = 0
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    platform_id: str | None = None
+    last_error: str | None = None  # plain words for a person; never shown to the customer
+    lease_owner: str | None = None  # the process holding it while ``sending``
+    lease_expires_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    requested_at: datetime = Field(default_factory=utcnow, index=True, sa_type=UtcDateTime)
+    sent_at: datetime | None = Field(default=None, index=True, sa_type=UtcDateTime)
+
+
+class ChannelHealth(SQLModel, table=True):
+    """A channel whose credentials were refused: its sends are held until it is reconnected."""
+
+    __tablename__ = "channel_health"
+
+    channel_key: str = Field(primary_key=True)  # the channel (or an account on it)
+    reconnect_since: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    reason: str | None = None
 
 
 class CustomerState(SQLModel, table=True):

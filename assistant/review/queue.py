@@ -20,6 +20,7 @@ from assistant.review.models import (
     AuditAction,
     AuditEvent,
     CustomerState,
+    DeliveryState,
     ItemStatus,
     OutboxMessage,
     ReviewItem,
@@ -28,7 +29,7 @@ from assistant.review.models import (
 )
 from assistant.users.roles import Role
 
-Row = TypeVar("Row", ReviewItem, OutboxMessage)  # rows unique per inbound message
+Row = TypeVar("Row", bound=ReviewItem)  # rows unique per inbound message
 
 
 class Queue:
@@ -175,7 +176,12 @@ class Queue:
         """Items a crash left behind (still processing, or decided but not yet sent) whose
         lease ran out, each now leased to this process. A compare-and-set per item: when two
         processes recover at once, each item goes to exactly one of them."""
-        in_flight = col(ReviewItem.status).in_([ItemStatus.processing, ItemStatus.approved])
+        in_flight: Any = col(ReviewItem.status).in_([ItemStatus.processing, ItemStatus.approved])
+        # Once its reply is recorded, an item is delivery's: ``schedule_due`` recovers it.
+        reply_recorded = (
+            select(OutboxMessage.id).where(OutboxMessage.item_id == ReviewItem.id).exists()
+        )
+        in_flight = in_flight & ~reply_recorded
         with Session(self.engine) as session:
             owners = session.exec(select(ReviewItem.lease_owner).where(in_flight).distinct())
             dead = [owner for owner in owners if owner and not owner_alive(owner)]
@@ -346,15 +352,6 @@ class Queue:
 
     # -- outbox ------------------------------------------------------------------------
 
-    def record_send(self, message: OutboxMessage) -> tuple[OutboxMessage, bool]:
-        """At most one reply per item, whatever retries or crashes happen."""
-        return self._insert_once(
-            message,
-            OutboxMessage.channel == message.channel,
-            OutboxMessage.message_id == message.message_id,
-            OutboxMessage.item_id == message.item_id,
-        )
-
     def outbox(self) -> list[OutboxMessage]:
         with Session(self.engine) as session:
             return list(session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all())
@@ -373,7 +370,8 @@ class Queue:
                 OutboxMessage.customer_key == customer_key,
                 col(OutboxMessage.automated).is_(True),
                 OutboxMessage.kind == "reply",
-                col(OutboxMessage.sent_at) >= since,
+                OutboxMessage.state != DeliveryState.failed,
+                col(OutboxMessage.requested_at) >= since,
             )
             .scalar_subquery()
         )

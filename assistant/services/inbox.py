@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 
+from assistant.delivery import schedule_due
 from assistant.intake.jsonl import quarantine
 from assistant.intake.messages import InboundMessage
 from assistant.llm import model_slots
@@ -99,8 +100,9 @@ class InboxService:
 
     async def recover(self, actor: Actor) -> list[int]:
         """Finish what a crash interrupted: unsent approvals and half-processed messages
-        whose lease expired. Safe to run any time, from several processes at once: each
-        item is taken by one of them, and sends are recorded once per item."""
+        whose lease expired, and replies whose delivery is due or was cut off. Safe to run
+        any time, from several processes at once: each item is taken by one of them, and
+        each reply is claimed by one of them."""
         actor.require(Permission.process_messages)
         recovered = []
         for item in self.runs.queue.take_expired(datetime.now(UTC)):
@@ -115,4 +117,6 @@ class InboxService:
                 else:  # crashed before the first checkpoint: start the message again
                     await self.runs.run(item, {"message": item.message, "item_id": item.id})
             recovered.append(item.id)
-        return recovered
+        # Replies already recorded: pending ones due, and sends a crash interrupted.
+        delivered = await schedule_due(self.runs.services)
+        return list(dict.fromkeys([*recovered, *delivered]))

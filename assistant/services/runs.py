@@ -9,6 +9,7 @@ from typing import Any
 
 from langgraph.types import Command
 
+from assistant.delivery import redeliver
 from assistant.knowledge.disclosure import with_disclosure
 from assistant.knowledge.loader import Knowledge
 from assistant.pipeline.context import Services
@@ -76,6 +77,9 @@ class PipelineRuns:
             await self.graph.ainvoke(None, config, context=self.services, durability="sync")
         elif item.decided_by == "auto":  # crashed while auto-sending, before any checkpoint
             await self.run(item, {"message": item.message, "item_id": item.id})
+        elif item.final_text is not None:  # decided again after its reply failed to deliver
+            text = with_disclosure(self.knowledge.policy.disclosure, item.final_text)
+            await redeliver(self.services, item, text)
 
     def result(self, item: ReviewItem, duplicate: bool = False) -> ProcessResult:
         assert item.id is not None

@@ -1,34 +1,43 @@
-"""Sending: every reply is recorded in the outbox once per message, then delivered."""
+"""Sending: every reply is requested once per message and delivered by the delivery state
+machine (``assistant/delivery``); the node returns as soon as the scheduler has it."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from langgraph.runtime import Runtime
+from langgraph.types import Command
 
+from assistant.delivery import OverRateLimitError, ReplyKind, request
 from assistant.knowledge.disclosure import with_disclosure
 from assistant.pipeline.context import Services
 from assistant.pipeline.state import PipelineState, message_of
-from assistant.review.models import AuditAction, ItemStatus, OutboxMessage, ReviewItem
+from assistant.review.models import ItemStatus
 from assistant.safety.topics import Route
 
 
-async def send(state: PipelineState, runtime: Runtime[Services]) -> dict[str, Any]:
+async def send(
+    state: PipelineState, runtime: Runtime[Services]
+) -> Command[Literal["human_review", "__end__"]]:
     s = runtime.context
     item = s.queue.get(state["item_id"])
     body = item.final_text or item.draft or ""
     automated = item.decided_by == "auto"
-    assert item.id is not None
-    await deliver(
-        s,
-        item.id,
-        item.message_id,
-        with_disclosure(s.knowledge.policy.disclosure, body),
-        automated=automated,
-        kind="reply",
-        item=item,
-    )
-    return {}
+    text = with_disclosure(s.knowledge.policy.disclosure, body)
+    try:
+        await request(s, item, text, automated=automated, kind=ReplyKind.reply)
+    except OverRateLimitError as exc:  # another worker's reply to this customer got there first
+        assert item.id is not None
+        s.queue.update(
+            item.id,
+            route=Route.human_review,
+            status=ItemStatus.pending,
+            reasons=[*item.reasons, str(exc)],
+            final_text=None,
+            decided_by=None,
+        )
+        return Command(goto="human_review", update={"route": Route.human_review.value})
+    return Command(goto="__end__")
 
 
 async def opt_change(state: PipelineState, runtime: Runtime[Services]) -> dict[str, Any]:
@@ -44,44 +53,7 @@ async def opt_change(state: PipelineState, runtime: Runtime[Services]) -> dict[s
         reasons=["opt-out keyword" if opted_out else "opt-in keyword"],
     )
     confirmation = policy.opt_out.confirmation if opted_out else policy.opt_out.opt_in_confirmation
-    await deliver(
-        s,
-        state["item_id"],
-        msg.id,
-        with_disclosure(policy.disclosure, confirmation),
-        automated=True,
-        kind="confirmation",
-    )
+    item = s.queue.get(state["item_id"])
+    text = with_disclosure(policy.disclosure, confirmation)
+    await request(s, item, text, automated=True, kind=ReplyKind.confirmation)
     return {}
-
-
-async def deliver(
-    s: Services,
-    item_id: int,
-    message_id: str,
-    text: str,
-    *,
-    automated: bool,
-    kind: str,
-    item: ReviewItem | None = None,
-) -> None:
-    if item is None:  # the caller has not just read it
-        item = s.queue.get(item_id)
-    sender = "auto" if automated else (item.decided_by or "agent")
-    record, fresh = s.queue.record_send(
-        OutboxMessage(
-            message_id=message_id,
-            item_id=item_id,
-            channel=item.channel,
-            customer_key=item.customer_key,
-            text=text,
-            automated=automated,
-            kind=kind,
-            sent_by=sender,
-            sent_at=s.clock(),
-        )
-    )
-    if fresh:
-        await s.channel.deliver(record)
-        s.queue.audit(item_id, sender, AuditAction.sent, after=text)
-    s.queue.update(item_id, status=ItemStatus.closed if kind != "reply" else ItemStatus.sent)

@@ -1,0 +1,156 @@
+"""One delivery attempt for one reply: claim it, send it through the channel adapter, record
+what happened. Whatever the outcome, the reply is delivered once or a person is told."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from assistant.channels.adapter import (
+    OutboundReply,
+    SendOutcome,
+    SendResult,
+    SentCheck,
+)
+from assistant.delivery.backoff import MAX_ATTEMPTS, RECONNECT_PROBE, retry_at
+from assistant.delivery.store import ReplyStore
+from assistant.review.models import DeliveryState, OutboxMessage
+
+if TYPE_CHECKING:
+    from assistant.pipeline.context import Services
+
+UNCONFIRMED = (
+    "Check whether the customer received this reply: a send was interrupted and "
+    "{channel} cannot confirm whether it went out. It was not sent again."
+)
+
+
+@dataclass(frozen=True)
+class DeliveryStep:
+    """``done``: nothing more to do (delivered, or failed and a person told). Otherwise try
+    again at ``retry_at`` (None: as soon as possible)."""
+
+    done: bool
+    retry_at: datetime | None = None
+
+
+def replies(services: Services) -> ReplyStore:
+    return ReplyStore(services.queue.engine)
+
+
+async def deliver_reply(services: Services, reply_id: int) -> DeliveryStep:
+    """One attempt. Safe to call from any number of processes at once, and again after a
+    crash: only the holder of the row's claim talks to the channel."""
+    store = replies(services)
+    now = services.clock()
+    row = store.get(reply_id)
+    if row.state in (DeliveryState.delivered, DeliveryState.failed):
+        return DeliveryStep(done=True)
+    if row.state == DeliveryState.sending:
+        taken = store.take_over(row, now)
+        if taken is None:  # another process is sending it right now
+            return DeliveryStep(done=False, retry_at=row.lease_expires_at)
+        return await _reconcile(services, store, taken)
+    held = store.claim(reply_id, now)
+    if held is None:
+        return _waiting(store.get(reply_id))
+    return await _send(services, store, held)
+
+
+def _waiting(row: OutboxMessage) -> DeliveryStep:
+    match row.state:
+        case DeliveryState.pending:
+            return DeliveryStep(done=False, retry_at=row.next_attempt_at)
+        case DeliveryState.sending:
+            return DeliveryStep(done=False, retry_at=row.lease_expires_at)
+        case _:
+            return DeliveryStep(done=True)
+
+
+async def _reconcile(services: Services, store: ReplyStore, held: OutboxMessage) -> DeliveryStep:
+    """A claim without an outcome: ask the channel before sending again."""
+    now = services.clock()
+    reply = outbound(services, held)
+    try:
+        check = await services.channel.was_sent(reply)
+    except Exception as exc:  # the channel did not answer: ask again later, never send blind
+        later = retry_at(now, held.attempts, None)
+        store.recheck_at(held, later, f"could not ask the channel: {type(exc).__name__}")
+        return DeliveryStep(done=False, retry_at=later)
+    match check.state:
+        case SentCheck.sent:
+            store.delivered(held, check.platform_id, now)
+            return DeliveryStep(done=True)
+        case SentCheck.unknown:
+            attention = UNCONFIRMED.format(channel=held.channel)
+            store.failed(held, "delivery could not be confirmed", attention, now)
+            return DeliveryStep(done=True)
+        case _ if held.attempts > MAX_ATTEMPTS:
+            attention = f"Not delivered after {MAX_ATTEMPTS} tries: {held.last_error}."
+            store.failed(held, held.last_error or "too many tries", attention, now)
+            return DeliveryStep(done=True)
+        case _:
+            return await _send(services, store, held)
+
+
+async def _send(services: Services, store: ReplyStore, held: OutboxMessage) -> DeliveryStep:
+    try:
+        result = await services.channel.send(outbound(services, held))
+    except Exception as exc:  # it may or may not have gone out: reconcile, as after a crash
+        result = SendResult(
+            SendOutcome.retry, reason=f"the channel failed: {type(exc).__name__}", maybe_sent=True
+        )
+    return _record(services, store, held, result)
+
+
+def _record(
+    services: Services, store: ReplyStore, held: OutboxMessage, result: SendResult
+) -> DeliveryStep:
+    now = services.clock()
+    match result.outcome:
+        case SendOutcome.delivered:
+            store.delivered(held, result.platform_id, now)
+            return DeliveryStep(done=True)
+        case SendOutcome.permanent:
+            reason = result.reason or "the channel refused it"
+            store.failed(held, reason, f"Not delivered: {reason}.", now)
+            return DeliveryStep(done=True)
+        case SendOutcome.reconnect:
+            reason = result.reason or "the channel's credentials were refused"
+            store.mark_reconnect(held.channel.value, reason, now)
+            later = now + RECONNECT_PROBE
+            store.again_later(held, later, reason, count_attempt=False)
+            return DeliveryStep(done=False, retry_at=later)
+    reason = result.reason or "the channel asked to try again later"
+    if held.attempts >= MAX_ATTEMPTS:
+        attention = f"Not delivered after {held.attempts} tries: {reason}."
+        if result.maybe_sent:
+            attention += " The last try may have reached the customer: check before resending."
+        store.failed(held, reason, attention, now)
+        return DeliveryStep(done=True)
+    later = retry_at(now, held.attempts, result.retry_after)
+    if result.maybe_sent:
+        store.recheck_at(held, later, reason)  # stays ``sending``: reconciled at ``later``
+    else:
+        store.again_later(held, later, reason)
+    return DeliveryStep(done=False, retry_at=later)
+
+
+def outbound(services: Services, row: OutboxMessage) -> OutboundReply:
+    """What the adapter needs to send ``row``, from the row and its inbound message."""
+    assert row.id is not None and row.item_id is not None
+    message = services.queue.get(row.item_id).message
+    author = message.get("author") or {}
+    return OutboundReply(
+        reply_id=row.id,
+        item_id=row.item_id,
+        channel=row.channel,
+        customer_key=row.customer_key,
+        recipient_id=str(author.get("id", "")),
+        in_reply_to=row.message_id,
+        text=row.text,
+        idempotency_key=row.idempotency_key,
+        human_approved=not row.automated,
+        metadata=message.get("metadata") or {},
+    )
