@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from assistant.channels.adapter import ChannelAdapter
 from assistant.channels.outbox import OutboxChannel
+from assistant.channels.recording import RecordingChannelClient
 from assistant.db import database_url, make_engine
 from assistant.knowledge.embeddings import Embedder
 from assistant.knowledge.index import KnowledgeIndex, open_chroma
@@ -32,6 +33,12 @@ def shared_embedder() -> Embedder:
 
 def default_drafter(settings: Settings) -> Drafter:
     return ModelDrafter(settings) if settings.model else TemplateDrafter()
+
+
+def default_channel(settings: Settings) -> ChannelAdapter:
+    if settings.channel_url:
+        return RecordingChannelClient(settings.channel_url)
+    return OutboxChannel()
 
 
 def utc_now() -> datetime:
@@ -75,5 +82,5 @@ def build_deps(settings: Settings) -> Deps:
         knowledge=knowledge,
         detectors=build_detectors(knowledge, shared_embedder(), settings),
         drafter=default_drafter(settings),
-        channel=OutboxChannel(),
+        channel=default_channel(settings),
     )

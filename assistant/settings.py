@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(
         None, description="Chroma server, e.g. http://127.0.0.1:8000; unset = embedded index."
     )
+    channel_url: str | None = Field(
+        None,
+        description="The recording fake channel's URL (tests, benchmarks, fault runs); "
+        "unset = the local outbox.",
+    )
     chroma_collection: str = Field(
         "knowledge", pattern=r"^[a-zA-Z0-9._-]{3,512}$", description="Chroma collection name."
     )

@@ -40,6 +40,7 @@ ENV_VARS = [
     "ASSISTANT_DATABASE_URL",
     "ASSISTANT_CHROMA_URL",
     "ASSISTANT_CHROMA_COLLECTION",
+    "ASSISTANT_CHANNEL_URL",
 ]
 
 # Modules whose tests run on SQLite + embedded Chroma and again on Postgres + Chroma server.
@@ -52,6 +53,8 @@ BOTH_BACKENDS = {
     "test_evals_run",
     "test_storage",
     "test_leases",
+    "test_delivery",
+    "test_delivery_limits",
 }
 HOW_TO_RUN_SERVERS = (
     "Postgres + Chroma server variant: set ASSISTANT_TEST_DATABASE_URL (a postgresql+psycopg:// "

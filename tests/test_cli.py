@@ -128,7 +128,8 @@ def test_queue_commands_approve_and_list_the_outbox(ingested: Settings, tmp_path
     [sent] = _jsonl(runner.invoke(app, ["outbox", "--json"]).stdout)
     assert sent["message_id"] == "q1"
     assert str(sent["text"]).startswith("Automated reply: ")
-    assert {"message_id", "item_id", "text", "sent_at"} <= sent.keys()
+    assert {"message_id", "item_id", "text", "sent_at", "state"} <= sent.keys()
+    assert sent["state"] == "delivered" and sent["platform_id"] == f"outbox-{sent['id']}"
 
 
 def test_a_broken_policy_stops_with_file_line_and_exit_code(settings: Settings) -> None:

@@ -229,6 +229,7 @@ def outbox(json_out: JsonOpt = False) -> None:
     async def work(assistant: Assistant) -> None:
         for sent in assistant.queue.outbox():
             row = {
+                "id": sent.id,
                 "message_id": sent.message_id,
                 "item_id": sent.item_id,
                 "text": sent.text,

@@ -212,6 +212,14 @@ class ReplyStore:
                 last_error=None,
             ):
                 return False
+            conn.execute(  # a send went through: the channel's credentials work again
+                update(ChannelHealth.__table__)  # type: ignore[attr-defined]
+                .where(
+                    col(ChannelHealth.channel_key) == held.channel.value,
+                    col(ChannelHealth.reconnect_since).is_not(None),
+                )
+                .values(reconnect_since=None, reason=None)
+            )
             status = ItemStatus.sent if held.kind == "reply" else ItemStatus.closed
             _update_item(conn, held.item_id, status=status)
             _audit(conn, held.item_id, held.sent_by, AuditAction.sent, now, after=held.text)
