@@ -48,7 +48,7 @@ async def _crash_after_claim(assistant: Assistant, reply_id: int, *, went_out: b
     held = ReplyStore(assistant.queue.engine).claim(reply_id, assistant.services.clock())
     assert held is not None
     if went_out:
-        await assistant.services.channel.send(outbound(assistant.services, held))
+        await assistant.services.channel.send(await outbound(assistant.services, held))
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
     with assistant.queue.engine.begin() as conn:
         conn.execute(update(table).where(table.c.id == reply_id).values(lease_owner=DEAD_OWNER))

@@ -2,6 +2,7 @@
 failed) moved by compare-and-set, so it reaches the customer once or a person is told."""
 
 from assistant.delivery.machine import DeliveryStep, deliver_reply
+from assistant.delivery.pool import DeliveryPool
 from assistant.delivery.requests import ReplyKind, redeliver, request
 from assistant.delivery.scheduler import (
     DeliveryScheduler,
@@ -12,6 +13,7 @@ from assistant.delivery.scheduler import (
 from assistant.delivery.store import OverRateLimitError, ReplyStore, Requested
 
 __all__ = [
+    "DeliveryPool",
     "DeliveryScheduler",
     "DeliveryStep",
     "InlineDelivery",

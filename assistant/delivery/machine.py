@@ -3,9 +3,11 @@ what happened. Whatever the outcome, the reply is delivered once or a person is 
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from assistant.channels.adapter import (
     OutboundReply,
@@ -19,6 +21,8 @@ from assistant.review.models import DeliveryState, OutboxMessage
 
 if TYPE_CHECKING:
     from assistant.pipeline.context import Services
+
+T = TypeVar("T")
 
 UNCONFIRMED = (
     "Check whether the customer received this reply: a send was interrupted and "
@@ -44,18 +48,20 @@ async def deliver_reply(services: Services, reply_id: int) -> DeliveryStep:
     crash: only the holder of the row's claim talks to the channel."""
     store = replies(services)
     now = services.clock()
-    row = store.get(reply_id)
-    if row.state in (DeliveryState.delivered, DeliveryState.failed):
-        return DeliveryStep(done=True)
+    held = await _db(store.claim, reply_id, now)  # the usual case: pending and due
+    if held is not None:
+        return await _send(services, store, held)
+    row = await _db(store.get, reply_id)
     if row.state == DeliveryState.sending:
-        taken = store.take_over(row, now)
-        if taken is None:  # another process is sending it right now
-            return DeliveryStep(done=False, retry_at=row.lease_expires_at)
-        return await _reconcile(services, store, taken)
-    held = store.claim(reply_id, now)
-    if held is None:
-        return _waiting(store.get(reply_id))
-    return await _send(services, store, held)
+        taken = await _db(store.take_over, row, now)
+        if taken is not None:  # a crash left it: find out whether it went out
+            return await _reconcile(services, store, taken)
+    return _waiting(row)
+
+
+async def _db(call: Callable[..., T], *args: Any) -> T:
+    """Database work off the event loop: the sends of other replies go on meanwhile."""
+    return await asyncio.to_thread(call, *args)
 
 
 def _waiting(row: OutboxMessage) -> DeliveryStep:
@@ -71,24 +77,26 @@ def _waiting(row: OutboxMessage) -> DeliveryStep:
 async def _reconcile(services: Services, store: ReplyStore, held: OutboxMessage) -> DeliveryStep:
     """A claim without an outcome: ask the channel before sending again."""
     now = services.clock()
-    reply = outbound(services, held)
+    reply = await outbound(services, held)
     try:
         check = await services.channel.was_sent(reply)
     except Exception as exc:  # the channel did not answer: ask again later, never send blind
         later = retry_at(now, held.attempts, None)
-        store.recheck_at(held, later, f"could not ask the channel: {type(exc).__name__}")
+        reason = f"could not ask the channel: {type(exc).__name__}"
+        await _db(store.recheck_at, held, later, reason)
         return DeliveryStep(done=False, retry_at=later)
     match check.state:
         case SentCheck.sent:
-            store.delivered(held, check.platform_id, now)
+            await _db(store.delivered, held, check.platform_id, now)
             return DeliveryStep(done=True)
         case SentCheck.unknown:
             attention = UNCONFIRMED.format(channel=held.channel)
-            store.failed(held, "delivery could not be confirmed", attention, now)
+            await _db(store.failed, held, "delivery could not be confirmed", attention, now)
             return DeliveryStep(done=True)
         case _ if held.attempts > MAX_ATTEMPTS:
             attention = f"Not delivered after {MAX_ATTEMPTS} tries: {held.last_error}."
-            store.failed(held, held.last_error or "too many tries", attention, now)
+            reason = held.last_error or "too many tries"
+            await _db(store.failed, held, reason, attention, now)
             return DeliveryStep(done=True)
         case _:
             return await _send(services, store, held)
@@ -96,12 +104,12 @@ async def _reconcile(services: Services, store: ReplyStore, held: OutboxMessage)
 
 async def _send(services: Services, store: ReplyStore, held: OutboxMessage) -> DeliveryStep:
     try:
-        result = await services.channel.send(outbound(services, held))
+        result = await services.channel.send(await outbound(services, held))
     except Exception as exc:  # it may or may not have gone out: reconcile, as after a crash
         result = SendResult(
             SendOutcome.retry, reason=f"the channel failed: {type(exc).__name__}", maybe_sent=True
         )
-    return _record(services, store, held, result)
+    return await asyncio.to_thread(_record, services, store, held, result)
 
 
 def _record(
@@ -137,10 +145,10 @@ def _record(
     return DeliveryStep(done=False, retry_at=later)
 
 
-def outbound(services: Services, row: OutboxMessage) -> OutboundReply:
+async def outbound(services: Services, row: OutboxMessage) -> OutboundReply:
     """What the adapter needs to send ``row``, from the row and its inbound message."""
     assert row.id is not None and row.item_id is not None
-    message = services.queue.get(row.item_id).message
+    message = await _db(replies(services).message_of, row.item_id)
     author = message.get("author") or {}
     return OutboundReply(
         reply_id=row.id,

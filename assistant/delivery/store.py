@@ -62,11 +62,18 @@ class ReplyStore:
     # -- reading -----------------------------------------------------------------------
 
     def get(self, reply_id: int) -> OutboxMessage:
-        with Session(self.engine) as session:
-            row = session.get(OutboxMessage, reply_id)
-        if row is None:
+        with self.engine.connect() as conn:
+            found = conn.execute(select(_table()).where(_table().c.id == reply_id)).first()
+        if found is None:
             raise NotFoundError(f"There is no outbound reply #{reply_id}.")
-        return row
+        return _row(found)
+
+    def message_of(self, item_id: int) -> dict[str, Any]:
+        """The inbound message a reply answers (the adapter needs its author and metadata)."""
+        items = ReviewItem.__table__  # type: ignore[attr-defined]
+        with self.engine.connect() as conn:
+            found = conn.execute(select(items.c.message).where(items.c.id == item_id)).scalar()
+        return dict(found or {})
 
     def for_item(self, item_id: int) -> OutboxMessage | None:
         query = select_rows(OutboxMessage).where(col(OutboxMessage.item_id) == item_id)
@@ -126,7 +133,7 @@ class ReplyStore:
             )
         ).first()
         assert found is not None
-        return OutboxMessage.model_validate(dict(found._mapping))
+        return _row(found)
 
     def _check_limit(self, conn: Connection, row: OutboxMessage, limit: RateLimit) -> None:
         # Our own row is already written: on SQLite that write holds the database's one write
@@ -212,14 +219,15 @@ class ReplyStore:
                 last_error=None,
             ):
                 return False
-            conn.execute(  # a send went through: the channel's credentials work again
-                update(ChannelHealth.__table__)  # type: ignore[attr-defined]
-                .where(
-                    col(ChannelHealth.channel_key) == held.channel.value,
-                    col(ChannelHealth.reconnect_since).is_not(None),
+            if held.last_error:  # it was held before: the channel may have been reconnected
+                conn.execute(
+                    update(ChannelHealth.__table__)  # type: ignore[attr-defined]
+                    .where(
+                        col(ChannelHealth.channel_key) == held.channel.value,
+                        col(ChannelHealth.reconnect_since).is_not(None),
+                    )
+                    .values(reconnect_since=None, reason=None)
                 )
-                .values(reconnect_since=None, reason=None)
-            )
             status = ItemStatus.sent if held.kind == "reply" else ItemStatus.closed
             _update_item(conn, held.item_id, status=status)
             _audit(conn, held.item_id, held.sent_by, AuditAction.sent, now, after=held.text)
@@ -302,11 +310,15 @@ class ReplyStore:
         return result.rowcount == 1
 
     def _move(self, reply_id: int | None, where: list[Any], **values: Any) -> OutboxMessage | None:
+        """One compare-and-set: the row as it now is, or None if ``where`` did not hold."""
         with self.engine.begin() as conn:
-            result = conn.execute(
-                update(_table()).where(_table().c.id == reply_id, *where).values(**values)
-            )
-        return self.get(reply_id) if result.rowcount == 1 and reply_id is not None else None
+            found = conn.execute(
+                update(_table())
+                .where(_table().c.id == reply_id, *where)
+                .values(**values)
+                .returning(*_table().c)
+            ).first()
+        return None if found is None else _row(found)
 
     # -- channels that need reconnecting --------------------------------------------------
 
@@ -332,6 +344,10 @@ class ReplyStore:
         query = select_rows(ChannelHealth).where(col(ChannelHealth.reconnect_since).is_not(None))
         with Session(self.engine) as session:
             return list(session.exec(query).all())
+
+
+def _row(found: Any) -> OutboxMessage:
+    return OutboxMessage.model_validate(dict(found._mapping))
 
 
 def _same(column: Any, value: Any) -> Any:
