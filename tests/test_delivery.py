@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from assistant.app import Assistant
 from assistant.channels.recording_server import FakeChannelServer
 from assistant.cli.main import app
-from assistant.delivery import ReplyStore, deliver_reply
+from assistant.delivery import InlineDelivery, ReplyStore, deliver_reply
 from assistant.delivery.machine import outbound
 from assistant.errors import ConflictError
 from assistant.review.decisions import Approve
@@ -291,3 +291,28 @@ def test_a_second_approval_of_a_delivered_reply_is_refused(
 
     run(go())
     assert _received(fake) == 1
+
+
+def test_inline_delivery_waits_out_a_short_retry_and_leaves_a_long_one_to_recover(
+    ingested: Settings, fake: FakeChannelServer
+) -> None:
+    async def go() -> None:
+        async with wired(ingested, fake) as assistant:
+            assistant.services.scheduler = InlineDelivery(assistant.services, max_wait_s=2)
+            faults(fake, rate_limited=0.5, retry_after_s=0.2, seed=3)  # 1st 429, 2nd delivers
+            quick = await approved_reply(assistant, id="m-1", author="u-1")
+            assert row(assistant, quick).state == DeliveryState.delivered  # before returning
+
+            faults(fake, rate_limited=1.0, retry_after_s=60)
+            slow = await approved_reply(assistant, id="m-2", author="u-2")
+            waiting = row(assistant, slow)
+            assert waiting.state == DeliveryState.pending and waiting.next_attempt_at
+
+            faults(fake)
+            assert await assistant.inbox.recover(SYSTEM_ACTOR) == []  # not due yet
+            advance(assistant, timedelta(seconds=61))
+            assert await assistant.inbox.recover(SYSTEM_ACTOR) == [waiting.item_id]
+            assert row(assistant, slow).state == DeliveryState.delivered
+
+    run(go())
+    assert fake.ledger.stats()["per_customer"] == {"web_chat:u-1": 1, "web_chat:u-2": 1}

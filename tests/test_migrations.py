@@ -23,7 +23,7 @@ from assistant.db import database_url, make_engine
 from assistant.errors import ConfigError
 from assistant.intake.messages import Channel
 from assistant.migrations import current, head
-from assistant.review.models import ItemStatus
+from assistant.review.models import DeliveryState, ItemStatus
 from assistant.review.queue import Queue
 from assistant.settings import Settings
 from assistant.users.roles import Role
@@ -75,6 +75,11 @@ def test_a_database_from_before_alembic_upgrades_with_its_rows(tmp_path: Path) -
     assert all(item.received_at.tzinfo == UTC for item in items)
     assert all(item.content_hash for item in items)
     assert {u.role for u in UserStore(engine).list()} == {Role.agent, Role.lead, Role.admin}
+    # Replies recorded before delivery had states were delivered when recorded.
+    sent = Queue(engine).outbox()
+    assert sent and {r.state for r in sent} == {DeliveryState.delivered}
+    assert all(r.requested_at == r.sent_at and r.attempts == 1 for r in sent)
+    assert len({r.idempotency_key for r in sent}) == len(sent)
 
 
 def test_the_oldest_databases_gain_the_users_table(tmp_path: Path) -> None:

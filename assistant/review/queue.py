@@ -177,9 +177,15 @@ class Queue:
         lease ran out, each now leased to this process. A compare-and-set per item: when two
         processes recover at once, each item goes to exactly one of them."""
         in_flight: Any = col(ReviewItem.status).in_([ItemStatus.processing, ItemStatus.approved])
-        # Once its reply is recorded, an item is delivery's: ``schedule_due`` recovers it.
+        # Once its reply is recorded, an item is delivery's: ``schedule_due`` recovers it
+        # (unless that reply failed: a new decision on it is resumed here).
         reply_recorded = (
-            select(OutboxMessage.id).where(OutboxMessage.item_id == ReviewItem.id).exists()
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.item_id == ReviewItem.id,
+                OutboxMessage.state != DeliveryState.failed,
+            )
+            .exists()
         )
         in_flight = in_flight & ~reply_recorded
         with Session(self.engine) as session:
