@@ -18,6 +18,7 @@ from assistant.channels.recording_server import FakeChannelServer
 from assistant.cli.main import app
 from assistant.delivery import InlineDelivery, ReplyStore, deliver_reply
 from assistant.delivery.machine import outbound
+from assistant.delivery.reconnect import Reconnects
 from assistant.errors import ConflictError
 from assistant.review.decisions import Approve
 from assistant.review.models import AuditAction, DeliveryState, ItemStatus, OutboxMessage
@@ -216,12 +217,12 @@ def test_revoked_credentials_hold_the_reply_without_counting_an_attempt(
 
             held = row(assistant, reply_id)
             assert not step.done and held.state == DeliveryState.pending and held.attempts == 0
-            [channel] = store.needing_reconnect()
+            [channel] = Reconnects(store.engine).needing()
             assert channel.channel_key == "web_chat" and "revoked" in (channel.reason or "")
             faults(fake)
             advance(assistant, timedelta(minutes=6))
             assert (await deliver_reply(assistant.services, reply_id)).done
-            assert store.needing_reconnect() == []
+            assert Reconnects(store.engine).needing() == []
 
     run(go())
     assert _received(fake) == 1
@@ -316,3 +317,24 @@ def test_inline_delivery_waits_out_a_short_retry_and_leaves_a_long_one_to_recove
 
     run(go())
     assert fake.ledger.stats()["per_customer"] == {"web_chat:u-1": 1, "web_chat:u-2": 1}
+
+
+def test_a_failure_reported_after_delivery_reopens_the_item(
+    ingested: Settings, fake: FakeChannelServer
+) -> None:
+    async def go() -> None:
+        async with wired(ingested, fake) as assistant:
+            reply_id = await approved_reply(assistant)
+            await deliver_reply(assistant.services, reply_id)
+            store = ReplyStore(assistant.queue.engine)
+
+            failed = store.failed_after_delivery("web_chat", "fake-1", "the number is blocked")
+            again = store.failed_after_delivery("web_chat", "fake-1", "the number is blocked")
+
+            assert failed is not None and failed.state == DeliveryState.failed
+            assert again is None  # a repeated status webhook changes nothing
+            item = assistant.queue.get(failed.item_id or 0)
+            assert item.status == ItemStatus.pending and item.needs_attention
+            assert item.error == "Not delivered: the number is blocked."
+
+    run(go())

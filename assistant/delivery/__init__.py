@@ -3,6 +3,7 @@ failed) moved by compare-and-set, so it reaches the customer once or a person is
 
 from assistant.delivery.machine import DeliveryStep, deliver_reply
 from assistant.delivery.pool import DeliveryPool
+from assistant.delivery.reconnect import Reconnects
 from assistant.delivery.requests import ReplyKind, redeliver, request
 from assistant.delivery.scheduler import (
     DeliveryScheduler,
@@ -18,6 +19,7 @@ __all__ = [
     "DeliveryStep",
     "InlineDelivery",
     "OverRateLimitError",
+    "Reconnects",
     "ReplyKind",
     "ReplyStore",
     "Requested",

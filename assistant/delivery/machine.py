@@ -16,6 +16,7 @@ from assistant.channels.adapter import (
     SentCheck,
 )
 from assistant.delivery.backoff import MAX_ATTEMPTS, RECONNECT_PROBE, retry_at
+from assistant.delivery.reconnect import Reconnects
 from assistant.delivery.store import ReplyStore
 from assistant.review.models import DeliveryState, OutboxMessage
 
@@ -126,7 +127,7 @@ def _record(
             return DeliveryStep(done=True)
         case SendOutcome.reconnect:
             reason = result.reason or "the channel's credentials were refused"
-            store.mark_reconnect(held.channel.value, reason, now)
+            Reconnects(store.engine).mark(held.channel.value, reason, now)
             later = now + RECONNECT_PROBE
             store.again_later(held, later, reason, count_attempt=False)
             return DeliveryStep(done=False, retry_at=later)

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col
 from sqlmodel import select as select_rows
 
-from assistant.dbtypes import DbNow, insert_ignoring_conflicts, upsert
+from assistant.dbtypes import DbNow, insert_ignoring_conflicts
 from assistant.errors import NotFoundError
 from assistant.knowledge.policy import RateLimit
 from assistant.review.leases import OWNER, owner_alive
@@ -263,6 +263,36 @@ class ReplyStore:
                 attempts=attempts,
             )
 
+    def failed_after_delivery(
+        self, channel: str, platform_id: str, reason: str
+    ) -> OutboxMessage | None:
+        """The platform accepted a reply, then reported it failed (a status webhook):
+        delivered → failed, and its item back in the queue flagged with ``reason``."""
+        t = _table()
+        with self.engine.begin() as conn:
+            found = conn.execute(
+                update(t)
+                .where(
+                    t.c.channel == channel,
+                    t.c.platform_id == platform_id,
+                    t.c.state == DeliveryState.delivered.value,
+                )
+                .values(state=DeliveryState.failed, last_error=reason)
+                .returning(*t.c)
+            ).first()
+            if found is None:
+                return None
+            row = _row(found)
+            _update_item(
+                conn,
+                row.item_id,
+                status=ItemStatus.pending,
+                needs_attention=True,
+                error=f"Not delivered: {reason}.",
+                assignee=None,
+            )
+        return row
+
     def recheck_at(self, held: OutboxMessage, at: datetime, reason: str) -> bool:
         """Stays ``sending`` (it may have gone out) until ``at``: whoever takes it then asks
         the channel before sending again, as after a crash."""
@@ -319,31 +349,6 @@ class ReplyStore:
                 .returning(*_table().c)
             ).first()
         return None if found is None else _row(found)
-
-    # -- channels that need reconnecting --------------------------------------------------
-
-    def mark_reconnect(self, channel_key: str, reason: str, now: datetime) -> None:
-        with self.engine.begin() as conn:
-            table = ChannelHealth.__table__  # type: ignore[attr-defined]
-            upsert(
-                conn,
-                table,
-                {"channel_key": channel_key, "reconnect_since": now, "reason": reason},
-                ("channel_key",),
-            )
-
-    def clear_reconnect(self, channel_key: str) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(ChannelHealth.__table__)  # type: ignore[attr-defined]
-                .where(col(ChannelHealth.channel_key) == channel_key)
-                .values(reconnect_since=None, reason=None)
-            )
-
-    def needing_reconnect(self) -> list[ChannelHealth]:
-        query = select_rows(ChannelHealth).where(col(ChannelHealth.reconnect_since).is_not(None))
-        with Session(self.engine) as session:
-            return list(session.exec(query).all())
 
 
 def _row(found: Any) -> OutboxMessage:
