@@ -34,7 +34,8 @@ class Later:
 
 @asynccontextmanager
 async def wired(settings: Settings, fake: FakeChannelServer) -> AsyncIterator[Assistant]:
-    channel = RecordingChannelClient(fake.url, timeout_s=1.0)
+    # Generous: a loaded test machine must not turn a slow answer into a timeout.
+    channel = RecordingChannelClient(fake.url, timeout_s=3.0)
     async with open_assistant(settings, channel=channel) as assistant:
         assistant.services.scheduler = Later()
         yield assistant

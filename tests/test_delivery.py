@@ -187,9 +187,9 @@ def test_a_timeout_after_delivery_is_reconciled_not_sent_again(
     async def go() -> None:
         async with wired(ingested, fake) as assistant:
             reply_id = await approved_reply(assistant)
-            faults(fake, timing_out=1.0, hang_s=3)
+            faults(fake, timing_out=1.0, hang_s=6)
 
-            step = await deliver_reply(assistant.services, reply_id)  # client gives up at 1 s
+            step = await deliver_reply(assistant.services, reply_id)  # client gives up at 3 s
 
             assert not step.done and step.retry_at is not None
             assert row(assistant, reply_id).state == DeliveryState.sending
