@@ -8,11 +8,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 import time
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 
 from assistant.app import Assistant
 from assistant.jobs.retry import backoff_seconds
+from assistant.llm import model_slots
 from assistant.users.actor import SYSTEM_ACTOR
 
 log = logging.getLogger("assistant.jobs")
@@ -27,7 +31,7 @@ class LocalRunner:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._woken = asyncio.Event()
         self._stopping = False
-        self._task: asyncio.Task[None] | None = None
+        self._thread: threading.Thread | None = None
         self.processed = 0
         self._retry_at: dict[int, float] = {}  # items whose attempt here failed: when to retry
         self._attempts: dict[int, int] = {}
@@ -37,20 +41,30 @@ class LocalRunner:
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._woken.set)
 
-    def start(self, assistant: Assistant) -> None:
-        self._task = asyncio.create_task(self.run(assistant))
+    def start(self, opener: Callable[[], AbstractAsyncContextManager[Assistant]]) -> None:
+        """Run in a thread of its own, with its own event loop: the pipeline's CPU work
+        (embeddings, detectors) never stalls the API's loop. ``opener`` builds the
+        ``Assistant`` inside that loop (its checkpointer belongs to the loop)."""
+
+        async def main() -> None:
+            async with opener() as assistant:
+                with model_slots(self.concurrency):
+                    await self.run(assistant)
+
+        self._thread = threading.Thread(target=asyncio.run, args=(main(),), name="jobs")
+        self._thread.start()
 
     @property
     def running(self) -> bool:
-        return self._task is not None and not self._task.done()
+        return self._thread is not None and self._thread.is_alive()
 
-    async def stop(self) -> None:
+    def stop(self) -> None:
         """Take nothing new; let the runs in progress finish (a leased item left by a kill
-        is picked up on the next start)."""
+        is picked up on the next start). Blocks until the runner's thread ends."""
         self._stopping = True
         self.wake()
-        if self._task is not None:
-            await self._task
+        if self._thread is not None:
+            self._thread.join()
 
     async def run(self, assistant: Assistant) -> None:
         """Until ``stop``: take waiting items, ``concurrency`` at a time, from the database."""

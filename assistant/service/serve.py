@@ -4,6 +4,7 @@ runs the jobs (``LocalRunner``), so one command is the whole service."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -21,7 +22,6 @@ from assistant.jobs.engine import ProcrastinateJobs, has_schema, job_app
 from assistant.jobs.local import LocalRunner
 from assistant.jobs.queue import RowsAreTheQueue
 from assistant.knowledge.index import KnowledgeIndex
-from assistant.llm import model_slots
 from assistant.review.models import ItemStatus, ReviewItem
 from assistant.service.app import ServiceDeps, create_app
 from assistant.settings import Settings
@@ -61,13 +61,11 @@ def build_service(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def run_jobs_here(app: FastAPI) -> AsyncIterator[None]:
-        async with open_assistant(settings, deps=deps) as assistant:
-            with model_slots(settings.concurrency):
-                runner.start(assistant)
-                try:
-                    yield
-                finally:
-                    await runner.stop()
+        runner.start(lambda: open_assistant(settings, deps=deps))
+        try:
+            yield
+        finally:
+            await asyncio.to_thread(runner.stop)
 
     def engine_alive() -> None:
         if not runner.running:
