@@ -39,7 +39,7 @@ def _job_tables() -> None:
 
     engine = make_engine(database_url(settings()), auto_upgrade=False)
     try:
-        if apply_schema(settings(), engine):
+        if apply_schema(engine):
             typer.echo("Job tables created (procrastinate).", err=True)
     finally:
         engine.dispose()

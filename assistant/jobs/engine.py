@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from procrastinate import App, PsycopgConnector
-from procrastinate.exceptions import ConnectorException
-from sqlalchemy import Connection, inspect
+from procrastinate.schema import SchemaManager
+from sqlalchemy import Connection, func, inspect, select
 from sqlalchemy.engine import Engine
 
 from assistant.checkpoints import is_postgres, psycopg_conninfo
@@ -16,6 +16,7 @@ from assistant.db import database_url
 from assistant.errors import ConfigError
 from assistant.jobs.retry import Backoff
 from assistant.jobs.tasks import TASKS
+from assistant.migrations import ADVISORY_LOCK
 from assistant.settings import Settings
 
 PROCESS = "process_message"
@@ -85,15 +86,14 @@ def has_schema(engine: Engine) -> bool:
     return "procrastinate_jobs" in inspect(engine).get_table_names()
 
 
-def apply_schema(settings: Settings, engine: Engine) -> bool:
+def apply_schema(engine: Engine) -> bool:
     """procrastinate's tables, created by ``assistant db upgrade`` once; True if created.
-    Its schema is its own (versioned with the package), so it is not an Alembic revision."""
-    if has_schema(engine):
-        return False
-    app = job_app(settings, periodic=False)
-    try:
-        with app.open():
-            app.schema_manager.apply_schema()
-    except ConnectorException as exc:
-        raise ConfigError(f"Could not create the job tables: {exc.__cause__ or exc}") from None
+    Its schema is its own (versioned with the package), so it is not an Alembic revision;
+    it is applied under the migrations' advisory lock, so two deploys never both create it."""
+    with engine.begin() as conn:
+        conn.execute(select(func.pg_advisory_xact_lock(ADVISORY_LOCK)))
+        if "procrastinate_jobs" in inspect(conn).get_table_names():
+            return False
+        raw: Any = conn.connection.driver_connection
+        raw.execute(SchemaManager.get_schema())  # no parameters: many statements at once
     return True
