@@ -118,9 +118,10 @@ class Workers:
 
 
 @pytest.fixture
-def layout(ingested: Settings, tmp_path: Path) -> Iterator[tuple[Settings, dict[str, str], Chroma]]:
-    """Postgres with the job tables, our own Chroma server with the brand ingested."""
-    engine = make_engine(database_url(ingested), auto_upgrade=False)
+def layout(settings: Settings, tmp_path: Path) -> Iterator[tuple[Settings, dict[str, str], Chroma]]:
+    """Postgres with the job tables, our own Chroma server with the brand ingested into it
+    (and the orders into the database) by `assistant ingest`."""
+    engine = make_engine(database_url(settings), auto_upgrade=False)
     apply_schema(engine)
     engine.dispose()
     chroma = Chroma(tmp_path)
@@ -133,7 +134,7 @@ def layout(ingested: Settings, tmp_path: Path) -> Iterator[tuple[Settings, dict[
     )
     subprocess.run([*ASSISTANT, "ingest"], env=env, check=True, capture_output=True)
     try:
-        yield ingested.model_copy(update={"chroma_url": chroma.url}), env, chroma
+        yield settings.model_copy(update={"chroma_url": chroma.url}), env, chroma
     finally:
         chroma.stop()
 
@@ -179,6 +180,14 @@ def _snapshot(settings: Settings) -> tuple[list[ReviewItem], Counter[int | None]
     return items, sent
 
 
+def _finished(settings: Settings) -> int:
+    try:
+        items, _ = _snapshot(settings)
+    except DBAPIError:
+        return 0
+    return sum(i.status not in (ItemStatus.processing, ItemStatus.approved) for i in items)
+
+
 def _settled(settings: Settings, ids: list[str]) -> None:
     """Every message has one item, nothing is in flight, no reply went out twice."""
 
@@ -207,10 +216,14 @@ def _run(layout: tuple[Settings, dict[str, str], Chroma], tmp_path: Path, fault:
             poster = threading.Thread(target=_post_all, args=(base, ids))
             poster.start()
             time.sleep(2)
-            if fault == "kill":
-                for _ in range(4):
+            if fault == "kill":  # mid-run: each kill once more work got done
+                for share in sorted(random.uniform(0.05, 0.8) for _ in range(4)):
+                    wait_until(
+                        lambda share=share: _finished(settings) >= share * MESSAGES,
+                        120,
+                        f"{share:.0%} of the messages to be processed",
+                    )
                     workers.kill_one()
-                    time.sleep(random.uniform(1.0, 3.0))
             elif fault == "postgres":
                 _restart_postgres()
             elif fault == "chroma":
@@ -229,10 +242,12 @@ def _restart_postgres() -> None:
     data = os.environ.get("ASSISTANT_TEST_PG_DATA")
     if not data:
         pytest.fail("ASSISTANT_TEST_PG_DATA is unset: source .ci/services.sh")
-    command = [f"{PG_BIN}/pg_ctl", "-D", data, "-m", "fast", "-w", "restart"]
+    log = f"{data}/log"
+    command = [f"{PG_BIN}/pg_ctl", "-D", data, "-l", log, "-m", "fast", "-w", "restart"]
     if os.geteuid() == 0:
         command = ["runuser", "-u", "postgres", "--", *command]
-    subprocess.run(command, check=True, capture_output=True)
+    # No pipes: the restarted server would inherit them and hold them open for ever.
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 @pytest.mark.parametrize("fault", ["kill", "postgres", "chroma"])
