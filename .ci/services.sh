@@ -24,6 +24,7 @@ as_postgres "$PG_BIN/initdb" -D "$SERVICES_DIR/pg" -A trust -U postgres -E UTF8 
 as_postgres "$PG_BIN/pg_ctl" -D "$SERVICES_DIR/pg" -l "$SERVICES_DIR/pg/log" -w \
     -o "-p $PG_PORT -k $SERVICES_DIR/pg -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null
 export ASSISTANT_TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/postgres"
+export ASSISTANT_TEST_PG_DATA="$SERVICES_DIR/pg"  # the fault tests restart the cluster
 
 CHROMA_PORT=$(free_port)
 CHROMA=$(dirname "$(command -v python3)")/chroma

@@ -56,6 +56,20 @@ class Settings(BaseSettings):
         None, description="litellm model for the LLM-as-judge graders; unset = judges off."
     )
 
+    # The service (assistant serve / worker): see docs/deploy.md.
+    intake_api_key: SecretStr | None = Field(
+        None, description="Bearer key for POST /v1/messages; unset = the API refuses every post."
+    )
+    max_body_bytes: int = Field(1_000_000, ge=1_000, description="Largest request body.")
+    max_batch: int = Field(500, ge=1, description="Most messages in one POST.")
+    max_backlog: int = Field(
+        50_000, ge=1, description="Messages waiting to be processed before the API answers 429."
+    )
+    log_text: bool = Field(False, description="Put message text in the logs (never in prod).")
+    stalled_jobs_cron: str = Field("* * * * *", description="Retry jobs of dead workers.")
+    ingest_cron: str = Field("*/15 * * * *", description="Sync knowledge into the index.")
+    eval_cron: str = Field("0 3 * * *", description="The nightly eval run.")
+
     @property
     def database_path(self) -> Path:
         return self.data_dir / "assistant.db"

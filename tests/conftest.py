@@ -56,6 +56,8 @@ BOTH_BACKENDS = {
     "test_delivery",
     "test_delivery_limits",
 }
+# Modules that only make sense on Postgres + Chroma server (the job engine, its faults).
+POSTGRES_ONLY = {"test_jobs_postgres", "test_service_faults"}
 HOW_TO_RUN_SERVERS = (
     "Postgres + Chroma server variant: set ASSISTANT_TEST_DATABASE_URL (a postgresql+psycopg:// "
     "URL whose user may CREATE DATABASE) and ASSISTANT_TEST_CHROMA_URL; .ci/run starts both."
@@ -66,6 +68,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
         module = metafunc.module.__name__.rsplit(".", 1)[-1]
         backends = ["sqlite", "postgres"] if module in BOTH_BACKENDS else ["sqlite"]
+        backends = ["postgres"] if module in POSTGRES_ONLY else backends
         metafunc.parametrize("backend", backends)
 
 

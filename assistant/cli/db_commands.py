@@ -15,7 +15,7 @@ app = typer.Typer(help=__doc__, no_args_is_help=True)
 @app.command()
 @handle_errors
 def upgrade(json_out: bool = typer.Option(False, "--json", help="One JSON object.")) -> None:
-    """Apply pending migrations (under a lock on Postgres) and set up the checkpoint tables."""
+    """Apply pending migrations (under a lock on Postgres), set up the checkpoint and job tables."""
     url = database_url(settings())
     engine = make_engine(url, auto_upgrade=False)
     try:
@@ -24,9 +24,22 @@ def upgrade(json_out: bool = typer.Option(False, "--json", help="One JSON object
         engine.dispose()
     if is_postgres(url):
         setup_postgres_checkpoints(url)
+        _job_tables()
     if json_out:
         emit_json({"from": before, "to": after})
     elif before == after:
         typer.echo(f"The database is up to date (revision {after}).")
     else:
         typer.echo(f"Database upgraded from revision {before or 'none'} to {after}.")
+
+
+def _job_tables() -> None:
+    """procrastinate's schema (the job engine's own tables), created once."""
+    from assistant.jobs.engine import apply_schema
+
+    engine = make_engine(database_url(settings()), auto_upgrade=False)
+    try:
+        if apply_schema(engine):
+            typer.echo("Job tables created (procrastinate).", err=True)
+    finally:
+        engine.dispose()

@@ -23,6 +23,7 @@ from assistant.cli import (
     eval_commands,
     knowledge_commands,
     queue_commands,
+    service_commands,
     user_commands,
     verify_command,
 )
@@ -50,6 +51,9 @@ app.add_typer(knowledge_commands.app, name="knowledge")
 app.command()(ask_command.ask)
 app.command(name="verify")(verify_command.verify)
 app.add_typer(db_commands.app, name="db")
+app.command()(service_commands.serve)
+app.command()(service_commands.worker)
+app.add_typer(service_commands.jobs_app, name="jobs")
 console = Console(stderr=True)
 
 ROOT = Path(__file__).resolve().parents[2]

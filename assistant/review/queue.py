@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from assistant.dbtypes import DbNow
 from assistant.errors import ConflictError, ForbiddenError, NotFoundError
 from assistant.review.decisions import Approve, Decision, Edit, Escalate, Reject, may_decide
-from assistant.review.leases import lease_fields, owner_alive
+from assistant.review.leases import OWNER, lease_fields, owner_alive
 from assistant.review.models import (
     AuditAction,
     AuditEvent,
@@ -176,6 +176,32 @@ class Queue:
         """Items a crash left behind (still processing, or decided but not yet sent) whose
         lease ran out, each now leased to this process. A compare-and-set per item: when two
         processes recover at once, each item goes to exactly one of them."""
+        in_flight, stale = self._stale_in_flight(now)
+        with Session(self.engine) as session:
+            candidates = session.exec(
+                select(ReviewItem.id).where(in_flight, stale).order_by(col(ReviewItem.id))
+            ).all()
+        taken = (self._lease(item_id, in_flight, stale, now) for item_id in candidates)
+        return [item for item in taken if item is not None]
+
+    def waiting(self, now: datetime, limit: int = 100) -> list[int]:
+        """In-flight items nobody live is working (new from the API, or left by a crash)."""
+        in_flight, stale = self._stale_in_flight(now)
+        query = select(ReviewItem.id).where(in_flight, stale).order_by(col(ReviewItem.id))
+        with Session(self.engine) as session:
+            return [i for i in session.exec(query.limit(limit)).all() if i is not None]
+
+    def take(self, item_id: int, now: datetime) -> ReviewItem | None:
+        """Lease one in-flight item to this process if its lease is free (never set, expired,
+        its owner dead) or already this process's (a failed earlier attempt here: the
+        caller runs one attempt per item at a time). None when it is done or another live
+        process holds it."""
+        in_flight, stale = self._stale_in_flight(now, item_id)
+        return self._lease(
+            item_id, in_flight, or_(stale, col(ReviewItem.lease_owner) == OWNER), now
+        )
+
+    def _stale_in_flight(self, now: datetime, item_id: int | None = None) -> tuple[Any, Any]:
         in_flight: Any = col(ReviewItem.status).in_([ItemStatus.processing, ItemStatus.approved])
         # Once its reply is recorded, an item is delivery's: ``schedule_due`` recovers it
         # (unless that reply failed: a new decision on it is resumed here).
@@ -188,29 +214,32 @@ class Queue:
             .exists()
         )
         in_flight = in_flight & ~reply_recorded
+        owners_query = select(ReviewItem.lease_owner).where(in_flight)
+        if item_id is not None:
+            owners_query = owners_query.where(col(ReviewItem.id) == item_id)
         with Session(self.engine) as session:
-            owners = session.exec(select(ReviewItem.lease_owner).where(in_flight).distinct())
+            owners = session.exec(owners_query.distinct())
             dead = [owner for owner in owners if owner and not owner_alive(owner)]
         stale = or_(
             col(ReviewItem.lease_expires_at).is_(None),
             col(ReviewItem.lease_expires_at) < now,
             col(ReviewItem.lease_owner).in_(dead),
         )
-        with Session(self.engine) as session:
-            candidates = session.exec(
-                select(ReviewItem.id).where(in_flight, stale).order_by(col(ReviewItem.id))
-            ).all()
-        taken: list[ReviewItem] = []
-        for item_id in (i for i in candidates if i is not None):
-            with self.engine.begin() as conn:
-                result = conn.execute(
-                    update(ReviewItem)
-                    .where(col(ReviewItem.id) == item_id, in_flight, stale)
-                    .values(**lease_fields(now))
-                )
-            if result.rowcount == 1:
-                taken.append(self.get(item_id))
-        return taken
+        return in_flight, stale
+
+    def _lease(
+        self, item_id: int | None, in_flight: Any, stale: Any, now: datetime
+    ) -> ReviewItem | None:
+        """A compare-and-set: when two processes try at once, one of them gets the item."""
+        if item_id is None:
+            return None
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(ReviewItem)
+                .where(col(ReviewItem.id) == item_id, in_flight, stale)
+                .values(**lease_fields(now))
+            )
+        return self.get(item_id) if result.rowcount == 1 else None
 
     # -- decisions ---------------------------------------------------------------------
 

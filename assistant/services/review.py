@@ -54,13 +54,16 @@ class ReviewService:
         item = queue.decide(item_id, decision, expected_version, actor.role)
         await self.runs.resume(item)
         decided = queue.get(item_id)
-        # A sent approval or edit may join the eval set (sampled, PII-redacted), and
-        # proposes what it teaches the knowledge (a lead decides; nothing changes here).
+        self.learn_from(decided)
+        return decided
+
+    def learn_from(self, decided: ReviewItem) -> None:
+        """A sent approval or edit may join the eval set (sampled, PII-redacted), and
+        proposes what it teaches the knowledge (a lead decides; nothing changes here)."""
         knowledge = self.runs.knowledge
         learn(self.settings, knowledge, self.orders, decided)
-        if isinstance(decision, Approve | Edit):
+        if (decided.decision or {}).get("kind") in {"approve", "edit"}:
             propose(self.proposals, knowledge, self.index.embedder, decided)
-        return decided
 
     def _check_length(self, item: ReviewItem, decision: Approve | Edit) -> None:
         """A reply the channel would refuse or cut is not sent: the agent shortens it."""

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from langgraph.types import Command
+from langgraph.types import Command, Durability
 
 from assistant.delivery import redeliver
 from assistant.knowledge.disclosure import with_disclosure
@@ -42,13 +42,16 @@ class PipelineRuns:
     graph: Any
     services: Services  # the graph's runtime context: every run passes it
 
-    async def run(self, item: ReviewItem, payload: dict[str, Any] | None) -> None:
+    async def run(
+        self, item: ReviewItem, payload: dict[str, Any] | None, durability: Durability = "exit"
+    ) -> None:
         config = {"configurable": {"thread_id": item.thread_id}}
         # The pipeline up to review has no side effect a re-run would repeat (sends are
         # recorded once per message), so it checkpoints only where it stops: one write per
         # message instead of one per step. A crash mid-way re-runs the message from the start.
+        # Workers pass "sync": a job killed mid-run resumes from its last step.
         try:
-            await self.graph.ainvoke(payload, config, context=self.services, durability="exit")
+            await self.graph.ainvoke(payload, config, context=self.services, durability=durability)
         except Exception as exc:  # the boundary: any failure lands in the queue, flagged
             await self._fail(item, f"{type(exc).__name__}: {exc}")
 

@@ -1,0 +1,108 @@
+"""The one-machine default: ``assistant serve`` on SQLite runs the job functions in-process.
+The database rows are the queue: an item stored by the API is ``processing`` with no lease,
+and one a crash left behind has its dead owner's lease; both are found here, so nothing is
+lost across a restart. (On Postgres, procrastinate workers do this instead.)"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from datetime import UTC, datetime
+
+from assistant.app import Assistant
+from assistant.jobs.retry import backoff_seconds
+from assistant.llm import model_slots
+from assistant.users.actor import SYSTEM_ACTOR
+
+log = logging.getLogger("assistant.jobs")
+POLL_S = 2.0  # a woken runner starts at once; the poll only catches what nobody announced
+BATCH = 100
+
+
+class LocalRunner:
+    def __init__(self, concurrency: int) -> None:
+        self.concurrency = concurrency
+        self._assistant: Assistant | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._woken = asyncio.Event()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self.processed = 0
+        self._retry_at: dict[int, float] = {}  # items whose attempt here failed: when to retry
+        self._attempts: dict[int, int] = {}
+
+    def wake(self) -> None:
+        """Thread-safe: the API stores in a worker thread, then calls this."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._woken.set)
+
+    def start(self, opener: Callable[[], AbstractAsyncContextManager[Assistant]]) -> None:
+        """Run in a thread of its own, with its own event loop: the pipeline's CPU work
+        (embeddings, detectors) never stalls the API's loop. ``opener`` builds the
+        ``Assistant`` inside that loop (its checkpointer belongs to the loop)."""
+
+        async def main() -> None:
+            async with opener() as assistant:
+                with model_slots(self.concurrency):
+                    await self.run(assistant)
+
+        self._thread = threading.Thread(target=asyncio.run, args=(main(),), name="jobs")
+        self._thread.start()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def stop(self) -> None:
+        """Take nothing new; let the runs in progress finish (a leased item left by a kill
+        is picked up on the next start). Blocks until the runner's thread ends."""
+        self._stopping = True
+        self.wake()
+        if self._thread is not None:
+            self._thread.join()
+
+    async def run(self, assistant: Assistant) -> None:
+        """Until ``stop``: take waiting items, ``concurrency`` at a time, from the database."""
+        self._assistant, self._loop = assistant, asyncio.get_running_loop()
+        limit = asyncio.Semaphore(self.concurrency)
+        while not self._stopping:
+            self._woken.clear()
+            try:
+                waiting = await asyncio.to_thread(assistant.queue.waiting, datetime.now(UTC), BATCH)
+            except Exception as exc:  # the database is down: wait for it, lose nothing
+                log.error("runner poll failed", extra={"error": type(exc).__name__})
+                waiting = []
+            waiting += self._due_retries()
+            if waiting:
+                await asyncio.gather(*(self._one(item_id, limit) for item_id in waiting))
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._woken.wait(), POLL_S)
+
+    def _due_retries(self) -> list[int]:
+        now = time.monotonic()
+        due = [item_id for item_id, at in self._retry_at.items() if at <= now]
+        for item_id in due:
+            del self._retry_at[item_id]
+        return due
+
+    async def _one(self, item_id: int, limit: asyncio.Semaphore) -> None:
+        assert self._assistant is not None
+        async with limit:
+            if self._stopping:
+                return
+            try:
+                await self._assistant.inbox.run_stored(SYSTEM_ACTOR, item_id)
+                self.processed += 1
+            except Exception as exc:  # kept in flight (leased here): tried again shortly
+                attempts = self._attempts.get(item_id, 0) + 1
+                self._attempts[item_id] = attempts
+                self._retry_at[item_id] = time.monotonic() + backoff_seconds(attempts)
+                log.error("process failed", extra={"item_id": item_id, "error": type(exc).__name__})
+                return
+            self._attempts.pop(item_id, None)

@@ -1,0 +1,115 @@
+"""Wiring ``assistant serve`` from settings. On Postgres the API only stores and defers
+(procrastinate workers do the rest); on the embedded SQLite default the same process also
+runs the jobs (``LocalRunner``), so one command is the whole service."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import Engine
+from sqlmodel import col
+
+from assistant.app import open_assistant
+from assistant.checkpoints import is_postgres
+from assistant.db import database_url
+from assistant.deps import build_deps
+from assistant.errors import ConfigError
+from assistant.jobs.engine import ProcrastinateJobs, has_schema, job_app
+from assistant.jobs.local import LocalRunner
+from assistant.jobs.queue import RowsAreTheQueue
+from assistant.knowledge.index import KnowledgeIndex
+from assistant.review.models import ItemStatus, ReviewItem
+from assistant.service.app import ServiceDeps, create_app
+from assistant.settings import Settings
+
+
+def build_service(settings: Settings) -> FastAPI:
+    if settings.intake_api_key is None or not settings.intake_api_key.get_secret_value():
+        raise ConfigError(
+            "Set ASSISTANT_INTAKE_API_KEY (the Bearer key clients send to POST /v1/messages) "
+            "before starting the service, e.g. ASSISTANT_INTAKE_API_KEY=$(openssl rand -hex 24)."
+        )
+    deps = build_deps(settings)
+    engine = deps.engine
+
+    def database() -> None:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    def index() -> None:
+        _index_reachable(deps.index)
+
+    if is_postgres(database_url(settings)):
+        if not has_schema(engine):
+            raise ConfigError("The job tables are missing: run 'assistant db upgrade' first.")
+        jobs = ProcrastinateJobs(job_app(settings, periodic=False))
+        service = ServiceDeps(
+            settings=settings,
+            engine=engine,
+            policy=deps.knowledge.policy,
+            jobs=jobs,
+            readiness={"database": database, "index": index, "engine": _jobs_table(engine)},
+            job_states=lambda: procrastinate_states(engine),
+        )
+        return create_app(service)
+
+    runner = LocalRunner(settings.concurrency)
+
+    @asynccontextmanager
+    async def run_jobs_here(app: FastAPI) -> AsyncIterator[None]:
+        runner.start(lambda: open_assistant(settings, deps=deps))
+        try:
+            yield
+        finally:
+            await asyncio.to_thread(runner.stop)
+
+    def engine_alive() -> None:
+        if not runner.running:
+            raise RuntimeError("the in-process job runner stopped")
+
+    service = ServiceDeps(
+        settings=settings,
+        engine=engine,
+        policy=deps.knowledge.policy,
+        jobs=RowsAreTheQueue(runner.wake),
+        readiness={"database": database, "index": index, "engine": engine_alive},
+        job_states=lambda: in_flight_states(engine),
+    )
+    return create_app(service, lifespan=run_jobs_here)
+
+
+def _index_reachable(index: KnowledgeIndex) -> None:
+    index.count()
+
+
+def _jobs_table(engine: Engine) -> Callable[[], None]:
+    def check() -> None:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1 FROM procrastinate_jobs LIMIT 1"))
+
+    return check
+
+
+def procrastinate_states(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT status::text, count(*) FROM procrastinate_jobs GROUP BY status")
+        ).all()
+    return {str(status): int(n) for status, n in rows}
+
+
+def in_flight_states(engine: Engine) -> dict[str, int]:
+    """On the embedded default the in-flight items are the jobs: waiting or being run."""
+    with engine.connect() as conn:
+        leased = col(ReviewItem.lease_owner).is_not(None)
+        query = (
+            select(leased, func.count())
+            .where(col(ReviewItem.status).in_([ItemStatus.processing, ItemStatus.approved]))
+            .group_by(leased)
+        )
+        rows = conn.execute(query).all()
+    return {("doing" if is_leased else "todo"): int(n) for is_leased, n in rows}

@@ -1,0 +1,235 @@
+"""The service under load, on loopback (``assistant serve`` and ``assistant worker`` as real
+processes, template drafting, no keys).
+
+- ``intake``: POST /v1/messages (one message, with the API-key check) at ``--rate`` requests/s
+  for ``--seconds``, open loop: p50/p99 latency (target p99 <= 50 ms). SQLite by default (the
+  one-machine service, whose in-process runner drafts meanwhile); ``--database-url`` measures
+  the API alone on Postgres.
+- ``throughput``: ``--messages`` (2,000) queued on Postgres, drained by 1 and then 2 ``worker
+  --burst`` processes: messages/s each and the 2-vs-1 ratio; then the SQLite ``serve``.
+- ``delivery``: part A's delivery benchmark (issue 10), run from here once it is merged.
+
+The last line is one JSON object. Postgres URLs are an admin URL: a database is created per
+run and dropped after."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+# Read before _common clears every ASSISTANT_* variable (what .ci/services.sh exports).
+SERVERS = (
+    os.environ.get("ASSISTANT_TEST_DATABASE_URL"),
+    os.environ.get("ASSISTANT_TEST_CHROMA_URL"),
+)
+
+from _common import ROOT, emit, machine, percentile, varied_messages, workspace  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+sys.path.insert(0, str(ROOT))
+from tests.service_support import KEY, serving, start_worker, wait_until  # noqa: E402
+
+ASSISTANT = [sys.executable, "-m", "assistant.cli.main"]
+TARGET_P99_MS = 50.0
+
+
+def _env(base: Path, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "ASSISTANT_DATA_DIR": str(base / "data"),
+        "ASSISTANT_KNOWLEDGE_DIR": str(base / "knowledge"),
+        "ASSISTANT_INTAKE_API_KEY": KEY,
+        "ASSISTANT_INGEST_CRON": "0 0 1 1 *",
+        "ASSISTANT_EVAL_CRON": "0 0 1 1 *",
+        **extra,
+    }
+
+
+@contextmanager
+def _database(admin_url: str | None) -> Iterator[dict[str, str]]:
+    """Env for a fresh Postgres database (migrated, job tables), or {} for SQLite."""
+    if admin_url is None:
+        yield {}
+        return
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield {"ASSISTANT_DATABASE_URL": url}
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _prepare(env: dict[str, str]) -> None:
+    if "ASSISTANT_DATABASE_URL" in env:
+        subprocess.run([*ASSISTANT, "db", "upgrade"], env=env, check=True, capture_output=True)
+    subprocess.run([*ASSISTANT, "ingest"], env=env, check=True, capture_output=True)
+
+
+def _wire(count: int, prefix: str) -> list[dict[str, Any]]:
+    return [m.model_dump(mode="json") for m in varied_messages(count, prefix)]
+
+
+async def _open_loop(base: str, rate: float, seconds: float) -> tuple[list[float], int]:
+    """One request every 1/rate s whatever the answers do (no coordinated omission)."""
+    bodies = _wire(int(rate * seconds), "intake")
+    latencies: list[float] = []
+    errors = 0
+    headers = {"Authorization": f"Bearer {KEY}"}
+    limits = httpx.Limits(max_connections=256, max_keepalive_connections=64)
+    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits) as client:
+
+        async def one(body: dict[str, Any]) -> None:
+            nonlocal errors
+            started = time.perf_counter()
+            response = await client.post("/v1/messages", json=body, timeout=10)
+            latencies.append(time.perf_counter() - started)
+            errors += response.status_code not in (200, 202)
+
+        start = time.perf_counter()
+        tasks = []
+        for n, body in enumerate(bodies):
+            delay = start + n / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(body)))
+        await asyncio.gather(*tasks)
+    return latencies, errors
+
+
+def intake(args: argparse.Namespace) -> dict[str, Any]:
+    with workspace("intake") as base, _database(args.database_url) as db:
+        env = _env(base, **db)
+        _prepare(env)
+        with serving(base / "serve.log", env) as url:
+            latencies, errors = asyncio.run(_open_loop(url, args.rate, args.seconds))
+    ms = [s * 1000 for s in latencies]
+    result = {
+        "backend": "postgres" if db else "sqlite",
+        "requests": len(ms),
+        "rate": args.rate,
+        "errors": errors,
+        "p50_ms": round(percentile(ms, 50), 2),
+        "p99_ms": round(percentile(ms, 99), 2),
+        "max_ms": round(max(ms), 2),
+        "target_p99_ms": TARGET_P99_MS,
+    }
+    print(
+        f"intake ({result['backend']}): {len(ms)} requests at {args.rate}/s: p50 "
+        f"{result['p50_ms']} ms, p99 {result['p99_ms']} ms, {errors} errors"
+    )
+    return result
+
+
+def _queue(url: str, messages: list[dict[str, Any]]) -> None:
+    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {KEY}"}) as client:
+        for k in range(0, len(messages), 100):
+            response = client.post("/v1/messages", json=messages[k : k + 100], timeout=60)
+            response.raise_for_status()
+
+
+def _drain(base: Path, env: dict[str, str], workers: int, count: int, prefix: str) -> float:
+    with serving(base / "serve.log", env) as url:
+        _queue(url, _wire(count, prefix))
+    started = time.perf_counter()
+    procs = [
+        start_worker(base / "workers.log", "--burst", "--concurrency", "4", env=env)
+        for _ in range(workers)
+    ]
+    for proc in procs:
+        if proc.wait() != 0:
+            raise SystemExit((base / "workers.log").read_text()[-3000:])
+    return count / (time.perf_counter() - started)
+
+
+def _processing(env: dict[str, str]) -> int:
+    engine = create_engine(f"sqlite:///{env['ASSISTANT_DATA_DIR']}/assistant.db")
+    with engine.connect() as conn:
+        n = conn.execute(text("SELECT count(*) FROM review_items WHERE status = 'processing'"))
+        left = int(n.scalar_one())
+    engine.dispose()
+    return left
+
+
+def throughput(args: argparse.Namespace) -> dict[str, Any]:
+    rates: dict[str, float] = {}
+    if args.database_url:
+        for workers in (1, 2):
+            with workspace(f"workers{workers}") as base, _database(args.database_url) as db:
+                server = {"ASSISTANT_CHROMA_URL": args.chroma_url} if args.chroma_url else {}
+                collection = {"ASSISTANT_CHROMA_COLLECTION": f"bench-{uuid.uuid4().hex[:8]}"}
+                env = _env(base, **db, **server, **collection)
+                _prepare(env)
+                rates[f"postgres_{workers}_workers"] = _drain(
+                    base, env, workers, args.messages, f"w{workers}"
+                )
+                rate = rates[f"postgres_{workers}_workers"]
+                print(f"postgres, {workers} worker(s): {rate:.1f} msg/s")
+    with workspace("serve") as base:
+        env = _env(base)
+        _prepare(env)
+        with serving(base / "serve.log", env) as url:
+            started = time.perf_counter()
+            _queue(url, _wire(args.messages, "serve"))
+            wait_until(lambda: _processing(env) == 0, 3600, "serve to drain")
+            rates["sqlite_serve"] = args.messages / (time.perf_counter() - started)
+        print(f"sqlite serve (in-process): {rates['sqlite_serve']:.1f} msg/s")
+    result: dict[str, Any] = {
+        "messages": args.messages,
+        **{k: round(v, 2) for k, v in rates.items()},
+    }
+    if "postgres_1_workers" in rates:
+        result["ratio_2_vs_1"] = round(rates["postgres_2_workers"] / rates["postgres_1_workers"], 2)
+        print(f"2 workers vs 1: {result['ratio_2_vs_1']}x")
+    return result
+
+
+def delivery(args: argparse.Namespace) -> dict[str, Any]:
+    """Part A of issue 10 provides the delivery benchmark; it is run from here once merged."""
+    try:
+        from assistant.delivery.bench import run_delivery_bench  # type: ignore[import-not-found]
+    except ImportError:
+        raise SystemExit(
+            "delivery: needs the assistant.delivery package (issue 10, part A)."
+        ) from None
+    result: dict[str, Any] = run_delivery_bench(args)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("intake")
+    p.add_argument("--rate", type=float, default=200.0)
+    p.add_argument("--seconds", type=float, default=60.0)
+    p.add_argument("--database-url", default=None)
+    p = sub.add_parser("throughput")
+    p.add_argument("--messages", type=int, default=2000)
+    p.add_argument("--database-url", default=SERVERS[0])
+    p.add_argument("--chroma-url", default=SERVERS[1])
+    sub.add_parser("delivery")
+    args = parser.parse_args()
+    run = {"intake": intake, "throughput": throughput, "delivery": delivery}[args.command]
+    emit({"bench": f"service.{args.command}", **run(args), "machine": machine()})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""The job engine on Postgres: the API stores and defers in one transaction, workers run
+the jobs (procrastinate), ``assistant jobs`` shows and steers them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from assistant.app import open_records
+from assistant.db import database_url, make_engine
+from assistant.intake.messages import InboundMessage
+from assistant.jobs.engine import ProcrastinateJobs, apply_schema, job_app
+from assistant.knowledge.loader import load_knowledge
+from assistant.review.models import ItemStatus
+from assistant.service.intake import accept_messages
+from assistant.settings import Settings
+from tests.service_support import ASSISTANT, post, service_env, serving, start_worker, stop, wire
+
+
+@pytest.fixture
+def jobs_ready(ingested: Settings) -> Settings:
+    engine = make_engine(database_url(ingested), auto_upgrade=False)
+    apply_schema(engine)
+    engine.dispose()
+    return ingested
+
+
+def _jobs(settings: Settings) -> list[dict[str, object]]:
+    out = subprocess.run(
+        [*ASSISTANT, "jobs", "list", "--json", "--limit", "1000"],
+        env=service_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def test_posted_messages_become_jobs_that_a_burst_worker_runs(
+    jobs_ready: Settings, tmp_path: Path
+) -> None:
+    with serving(tmp_path / "serve.log") as base:
+        batch = [wire(f"pg-{k}", author=f"c{k}") for k in range(12)]
+        assert post(base, batch).status_code == 202
+    queued = _jobs(jobs_ready)
+    assert len(queued) == 12
+    assert {j["task"] for j in queued} == {"process_message"}
+    assert {j["status"] for j in queued} == {"todo"}
+    assert all(str(j["lock"]).startswith("thread:") for j in queued)  # one run per thread
+
+    worker = start_worker(tmp_path / "worker.log", "--burst", "--concurrency", "4")
+    assert worker.wait(120) == 0, (tmp_path / "worker.log").read_text()[-3000:]
+    assert {j["status"] for j in _jobs(jobs_ready)} == {"succeeded"}
+    with open_records(jobs_ready) as records:
+        items = records.queue.items(limit=100)
+    assert len(items) == 12
+    assert {i.status for i in items} == {ItemStatus.sent}  # shipping FAQ, auto-sent
+    assert len(records.queue.outbox()) == 12  # each exactly once
+
+
+class FailsOnSecond(ProcrastinateJobs):
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(job_app(settings, periodic=False))
+        self.calls = 0
+
+    def defer_process(self, conn: Connection, item_id: int, thread_id: str) -> None:
+        super().defer_process(conn, item_id, thread_id)
+        self.calls += 1
+        if self.calls == 2:
+            raise RuntimeError("the process died between two messages")
+
+
+def test_an_item_and_its_job_are_stored_together_or_not_at_all(jobs_ready: Settings) -> None:
+    engine = make_engine(database_url(jobs_ready))
+    policy = load_knowledge(jobs_ready.knowledge_dir).policy
+    messages = [InboundMessage.model_validate(wire(f"tx-{k}")) for k in range(3)]
+    with pytest.raises(RuntimeError):
+        accept_messages(engine, FailsOnSecond(jobs_ready), policy, messages)
+    with engine.connect() as conn:
+        items = conn.execute(text("SELECT count(*) FROM review_items")).scalar_one()
+        jobs = conn.execute(text("SELECT count(*) FROM procrastinate_jobs")).scalar_one()
+    assert (items, jobs) == (0, 0)  # the first message's job was deferred, then rolled back
+    accepted = accept_messages(engine, ProcrastinateJobs(job_app(jobs_ready)), policy, messages)
+    with engine.connect() as conn:
+        jobs = conn.execute(text("SELECT count(*) FROM procrastinate_jobs")).scalar_one()
+    assert (len(accepted), jobs) == (3, 3)
+    engine.dispose()
+
+
+def test_jobs_can_be_cancelled_and_retried_and_a_worker_stops_cleanly_on_sigterm(
+    jobs_ready: Settings, tmp_path: Path
+) -> None:
+    with serving(tmp_path / "serve.log") as base:
+        post(base, [wire("c-1"), wire("c-2", author="c2")])
+    first, second = sorted(_jobs(jobs_ready), key=lambda j: int(str(j["id"])))
+    cli = [*ASSISTANT, "jobs"]
+    cancel = subprocess.run(
+        [*cli, "cancel", str(first["id"]), "--json"],
+        env=service_env(),
+        capture_output=True,
+        text=True,
+    )
+    assert cancel.returncode == 0 and json.loads(cancel.stdout) == {
+        "id": first["id"],
+        "cancelled": True,
+    }
+    missing = subprocess.run(
+        [*cli, "retry", "999999"], env=service_env(), capture_output=True, text=True
+    )
+    assert missing.returncode != 0 and "no job #999999" in missing.stderr
+
+    worker = start_worker(tmp_path / "worker.log", "--concurrency", "2")
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and {
+        j["status"] for j in _jobs(jobs_ready) if j["id"] == second["id"]
+    } != {"succeeded"}:
+        time.sleep(0.5)
+    assert stop(worker) == 0  # SIGTERM: graceful, exit status 0
+    jobs = _jobs(jobs_ready)
+    states = {j["id"]: j["status"] for j in jobs if j["task"] == "process_message"}
+    assert states == {first["id"]: "cancelled", second["id"]: "succeeded"}
+    # A long-running worker also defers the periodic jobs (declared once, cron in settings).
+    periodic = {str(j["task"]) for j in jobs if j["task"] != "process_message"}
+    assert "retry_stalled_jobs" in periodic
+
+    retried = subprocess.run(
+        [*cli, "retry", str(first["id"])], env=service_env(), capture_output=True, text=True
+    )
+    assert retried.returncode == 0, retried.stderr
+    burst = start_worker(tmp_path / "worker.log", "--burst")
+    assert burst.wait(120) == 0
+    assert {j["status"] for j in _jobs(jobs_ready)} == {"succeeded"}
+    log = (tmp_path / "worker.log").read_text()
+    assert all(json.loads(line) for line in log.splitlines() if line.startswith("{"))
