@@ -52,6 +52,7 @@ BOTH_BACKENDS = {
     "test_evals_run",
     "test_storage",
     "test_leases",
+    "test_routing_cost",
 }
 HOW_TO_RUN_SERVERS = (
     "Postgres + Chroma server variant: set ASSISTANT_TEST_DATABASE_URL (a postgresql+psycopg:// "
