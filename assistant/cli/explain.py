@@ -116,8 +116,8 @@ def print_what_if(report: WhatIf, json_out: bool) -> None:
     if report.checked < report.total:
         scope = f"the newest {report.checked} of {report.total}"
     typer.echo(
-        f"Of {scope} messages, {report.to_person_now} go to a person now and "
-        f"{report.to_person_after} would with the change "
+        f"Of {scope} messages, triage sends {report.to_person_now} to a person now and "
+        f"would send {report.to_person_after} with the change "
         f"({report.freed_count} fewer, {report.held_count} more)."
     )
     for topic, (now, after) in report.per_topic.items():

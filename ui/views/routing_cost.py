@@ -85,7 +85,7 @@ def _report(report: WhatIf) -> None:
     st.markdown(f"**What if: {report.change}**")
     left, right, third = st.columns(3)
     left.metric("Messages replayed", f"{report.checked:,}", help=f"of {report.total:,}")
-    right.metric("To a person now", f"{report.to_person_now:,}")
+    right.metric("Triage sends to a person now", f"{report.to_person_now:,}")
     third.metric(
         "To a person with the change",
         f"{report.to_person_after:,}",
