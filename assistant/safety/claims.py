@@ -92,6 +92,7 @@ EXCLUSIVE = [
     ("who pays", ["free", "pay", "paid", "costs", "charge"]),
     ("how often", ["always", "never", "only", "sometimes"]),
     ("the remedy", ["refund", "replacement", "exchange", "store credit"]),
+    ("when it ships", ["same day", "same business day", "next day", "next business day"]),
 ]
 
 NEGATION = re.compile(
@@ -129,6 +130,9 @@ SAME_MEANING: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]]
     (re.compile(r"\bnon-?(refundable|returnable)\b"), r"not \1"),
     (re.compile(r"\bno later than\b|\bnot later than\b"), "by"),
     (re.compile(r"\bno (?:matter|problem|worries)\b"), ""),
+    # "No, you can check out as a guest": the answer to a question, not a negation.
+    (re.compile(r"^\s*(?:no|yes)\b[,!.]?\s*"), ""),
+    (re.compile(r"\bcosts? (?:you )?nothing\b"), "free"),
     (re.compile(r"\bnot (?:only|just)\b"), ""),
 ]
 CAPABILITY = re.compile(
@@ -156,6 +160,14 @@ SENTENCE = re.compile(r"[^.!?;\n]+[.!?;]*")
 # Polarity and policy terms are compared clause by clause: "returns are free, so nothing
 # is deducted" holds a negation that says the same as the claim's first clause.
 CLAUSE = re.compile(r"[^,:;()\u2014]+")
+# Polarity is compared statement by statement: a sentence split where a new subject and
+# verb start ("returns are free, so nothing is deducted"), never inside a list, whose
+# items share the negation in front of them ("doesn't cover wear and tear, accidents, …").
+STATEMENT_BREAK = re.compile(
+    r"[;:\u2014]\s*|,?\s+(?:so|but|because|since|although|though|whereas)\s+"
+    r"|,\s+and\s+(?=(?:we|you|it|they|i|there|this|that|he|she)\b)",
+    re.IGNORECASE,
+)
 WORDS = re.compile(r"[a-z][a-z'-]*")
 PRONOUN = re.compile(r"(?:they|it|these|those|this|that)\b")
 
@@ -216,6 +228,27 @@ def _resolved(sentences: list[_Sentence]) -> list[_Sentence]:
     return out
 
 
+def _statements(sentence: _Sentence) -> list[_Sentence]:
+    parts = [_unit(p.strip()) for p in STATEMENT_BREAK.split(sentence.text) if p.strip()]
+    # A statement too short to align ("you don't need an account") is left out, unless
+    # it opens with a pronoun (it is aligned with the sentence before).
+    kept = [p for p in parts if len(p.words) >= 2 or PRONOUN.match(p.folded)]
+    return kept if kept and len(parts) > 1 else [sentence]
+
+
+def _resolved_statements(sentences: list[_Sentence]) -> list[_Sentence]:
+    """Statements, a pronoun-led one aligned with the sentence before ("They never expire,
+    and you can check a balance")."""
+    out = []
+    for i, sentence in enumerate(sentences):
+        for part in _statements(sentence):
+            if i and part is not sentence and PRONOUN.match(part.folded):
+                words = part.words | sentences[i - 1].words
+                part = _Sentence(part.text, part.folded, words, part.negated, True)
+            out.append(part)
+    return out
+
+
 def _clauses(sentence: _Sentence) -> list[_Sentence]:
     """The sentence's clauses with two or more content words (the sentence if it has one)."""
     parts = [_unit(m.group(0).strip()) for m in CLAUSE.finditer(sentence.text)]
@@ -232,6 +265,7 @@ class ClaimContext:
         self.entities = set(ENTITY.findall(self.folded))
         self.words = frozenset().union(*(s.words for s in self.sentences))
         self.clauses = [c for s in self.sentences for c in _clauses(s)]
+        self.statements = _resolved_statements(self.sentences)
 
     @staticmethod
     def score(claim: _Sentence, sentence: _Sentence) -> float:
@@ -374,22 +408,22 @@ def _names(sentence: _Sentence, group: list[str]) -> bool:
 
 
 def _polarity(claim: _Sentence, ctx: ClaimContext) -> ClaimFinding | None:
-    """Whole sentences: a clause split from its sentence loses the negation that governs
-    it ("doesn't cover wear and tear, accidents, or damage caused by washing")."""
-    closest, score = ctx.closest(claim)
-    if closest is None or score < POLARITY_ALIGNED or claim.negated == closest.negated:
-        return None
-    # A sentence nearly as close that says it the same way (the template the draft came
-    # from, beside an order record's bare "cancelled") backs the claim.
-    if any(s.negated == claim.negated for s in ctx.aligned(claim, ctx.sentences)):
-        return None
-    said = "negative" if claim.negated else "positive"
-    return ClaimFinding(
-        ClaimKind.polarity,
-        claim.text,
-        closest.text,
-        f"the claim is {said} where the closest knowledge sentence is not",
-    )
+    for statement in _statements(claim):
+        closest, score = ctx.closest(statement, ctx.statements)
+        if closest is None or score < POLARITY_ALIGNED or statement.negated == closest.negated:
+            continue
+        # A statement nearly as close that says it the same way (the template the draft
+        # came from, beside an order record's bare "cancelled") backs the claim.
+        if any(s.negated == statement.negated for s in ctx.aligned(statement, ctx.statements)):
+            continue
+        said = "negative" if statement.negated else "positive"
+        return ClaimFinding(
+            ClaimKind.polarity,
+            claim.text,
+            closest.text,
+            f"'{_clip(statement.text, 60)}' is {said} where the closest knowledge is not",
+        )
+    return None
 
 
 def _capability(claim: _Sentence, ctx: ClaimContext, near: str) -> ClaimFinding | None:
