@@ -43,7 +43,7 @@ def document(name: str) -> str:
     return "\n".join(parts)
 
 
-SETS = ("claims_dev", "claims_check", "claims_check2", "claims_check3")
+SETS = ("claims_dev", "claims_check", "claims_check2", "claims_check3", "claims_check4")
 
 
 def score(path: Path, show: bool = False) -> dict[str, Any]:
