@@ -50,6 +50,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import claims as claim_sets
 from _common import ROOT, emit, machine, stats_ms
 
 from assistant.intake.jsonl import parse_line
@@ -559,6 +560,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     print(f"\ncheck time per draft: p50 {timing['p50_ms']} ms, p95 {timing['p95_ms']} ms")
     print(f"one 20,000-character draft: {long_ms:.1f} ms")
     meets = catch_rate >= CATCH_TARGET and false_alarm_rate <= FALSE_ALARM_TARGET
+    words = word_claims()
     return {
         "benchmark": "grounding",
         "catch_rate": round(catch_rate, 4),
@@ -572,6 +574,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "per_source": sources,
         "check_ms": timing,
         "long_draft_20k_ms": round(long_ms, 2),
+        "words": words,
         "misses_sample": miss_lines,
         "false_alarms_sample": alarm_lines,
         "target": {"catch_rate": CATCH_TARGET, "false_alarm_rate": FALSE_ALARM_TARGET},
@@ -580,6 +583,22 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "pairs": str(args.pairs),
         "machine": machine(),
     }
+
+
+def word_claims() -> dict[str, Any]:
+    """The semantic kinds (bench/claims.py): per claim set, the share of changed claims
+    caught per kind and the share of faithful paraphrases flagged."""
+    print("\nclaims in words (entity, polarity, policy term, capability; paraphrases):")
+    found = {}
+    for name in claim_sets.SETS:
+        result = claim_sets.score(ROOT / "bench" / "data" / f"{name}.jsonl")
+        kinds = ", ".join(f"{k} {v:.3f}" for k, v in result["per_kind"].items())
+        print(
+            f"  {name:14} caught {result['caught']:.3f}, paraphrases flagged "
+            f"{result['paraphrases_flagged']:.3f} ({kinds})"
+        )
+        found[name] = result
+    return found
 
 
 def main() -> None:

@@ -55,6 +55,7 @@ BOTH_BACKENDS = {
     "test_leases",
     "test_delivery",
     "test_delivery_limits",
+    "test_routing_cost",
 }
 # Modules that only make sense on Postgres + Chroma server (the job engine, its faults).
 POSTGRES_ONLY = {"test_jobs_postgres", "test_service_faults"}

@@ -42,6 +42,14 @@ CONTEXT = _knowledge("shipping", "refunds", "returns")
             "worn",
         ),
         ("We can hold your order at the warehouse for pickup.", ClaimKind.capability, "pickup"),
+        # the clause about where the refund goes, not the one about how it was paid
+        (
+            "If you paid with a Fernhill gift card, the refund goes to your original card.",
+            ClaimKind.policy_term,
+            "original payment method",
+        ),
+        # a term the knowledge never uses where it uses its opposite
+        ("You can return worn clothing within 30 days of delivery.", ClaimKind.policy_term, "worn"),
     ],
 )
 def test_a_changed_claim_is_found_with_the_claim_and_closest_sentence_quoted(
@@ -68,6 +76,9 @@ def test_a_changed_claim_is_found_with_the_claim_and_closest_sentence_quoted(
         "Import duties and taxes are not part of our prices, and DHL may collect them.",
         "Clothing needs to be unworn and unwashed with the tags still on.",
         "Is there anything else we can help with?",
+        "Clothing that hasn't been worn or washed, with its tags, can be returned in 30 days.",
+        "Your refund goes back to the card you used, within 5–7 business days.",
+        "Returns inside the US cost you nothing, so no label fee comes off your refund.",
     ],
 )
 def test_a_faithful_rewording_is_not_flagged(draft: str) -> None:

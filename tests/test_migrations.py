@@ -74,6 +74,7 @@ def test_a_database_from_before_alembic_upgrades_with_its_rows(tmp_path: Path) -
     assert {item.status for item in items} >= {ItemStatus.pending, ItemStatus.sent}
     assert all(item.received_at.tzinfo == UTC for item in items)
     assert all(item.content_hash for item in items)
+    assert all(item.reason_sources == [] for item in items)  # routed before 0013: none stored
     assert {u.role for u in UserStore(engine).list()} == {Role.agent, Role.lead, Role.admin}
     # Replies recorded before delivery had states were delivered when recorded.
     sent = Queue(engine).outbox()

@@ -13,7 +13,7 @@ import asyncio
 import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
@@ -43,8 +43,19 @@ from assistant.review import audit, metrics
 from assistant.review.bulk import BulkOutcome
 from assistant.review.decisions import Approve, Decision, Reject
 from assistant.review.item_detail import ItemDetail, item_detail
+from assistant.review.metrics import day_bounds
 from assistant.review.models import AuditAction, AuditEvent, ItemStatus, OutboxMessage, ReviewItem
+from assistant.review.routing_cost import RoutingCost, recent_messages
+from assistant.review.routing_cost import routing_cost as cost_of_routing
 from assistant.review.worklist import Filters, Worklist, worklist
+from assistant.safety.whatif import (
+    REPLAY_LIMIT,
+    PolicyChange,
+    WhatIf,
+    replayable,
+    thresholds_of,
+)
+from assistant.safety.whatif import what_if as replay
 from assistant.services.claims import ClaimService
 from assistant.services.knowledge import inspect_knowledge
 from assistant.services.proposals import accept_proposal, proposals, reject_proposal
@@ -55,6 +66,7 @@ from assistant.users import Permission, Role, User, UserStore, require
 from assistant.users.actor import Actor
 
 T = TypeVar("T")
+WHAT_IF_DAYS = 30
 
 
 def load_settings() -> Settings:
@@ -234,6 +246,33 @@ def dashboard(name: str, start: date, end: date) -> metrics.Dashboard:
     _user(name, Permission.view_dashboard)
     with open_records(load_settings()) as records:
         return metrics.dashboard(records.queue.engine, start, end)
+
+
+def routing_cost(name: str, start: date, end: date) -> RoutingCost:
+    """Per topic and detector, the messages received in the range that went to a person."""
+    _user(name, Permission.view_dashboard)
+    low, high = day_bounds(start, end)
+    with open_records(load_settings()) as records:
+        return cost_of_routing(records.queue.engine, low, high)
+
+
+def detector_thresholds(name: str) -> dict[str, float | None]:
+    """The detectors a what-if can replay, with their threshold (None: they have none)."""
+    _user(name, Permission.manage_knowledge)
+    return thresholds_of(replayable(console_deps().detectors))
+
+
+def what_if(name: str, change: PolicyChange, days: int = WHAT_IF_DAYS) -> WhatIf:
+    """The stored messages of the last ``days`` days, triaged now and with ``change``."""
+    _user(name, Permission.manage_knowledge)
+    deps = console_deps()
+    end = datetime.now(UTC)
+    with open_records(load_settings()) as records:
+        messages, total = recent_messages(
+            records.queue.engine, end - timedelta(days=days), end, REPLAY_LIMIT
+        )
+    limit = deps.knowledge.policy.max_analysed_chars
+    return asyncio.run(replay(messages, deps.detectors, change, total, limit))
 
 
 def knowledge(name: str) -> KnowledgeStatus:

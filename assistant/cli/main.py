@@ -35,11 +35,12 @@ from assistant.cli.common import (
     run_with_assistant,
     settings,
 )
-from assistant.cli.explain import print_explanation
+from assistant.cli.explain import explain_stored, policy_change, print_explanation, replay
 from assistant.deps import shared_embedder
 from assistant.errors import ConfigError
 from assistant.intake.jsonl import read_jsonl
 from assistant.knowledge.index import SyncReport
+from assistant.safety.topics import Topic
 from assistant.users.actor import SYSTEM_ACTOR
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
@@ -181,28 +182,55 @@ def _read_for_triage(path: Path) -> list[tuple[str, str]]:
 @app.command()
 @handle_errors
 def triage(
-    file: Annotated[Path, typer.Argument(help="JSONL inbox (as for process) or CSV id,text.")],
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="JSONL inbox (as for process) or CSV id,text; none: the stored ones."),
+    ] = None,
     json_out: JsonOpt = False,
     explain: Annotated[
         bool, typer.Option("--explain", help="End with, per topic, messages sent by each detector.")
     ] = False,
+    days: Annotated[int, typer.Option(help="Without FILE: stored messages of these days.")] = 30,
+    automate: Annotated[
+        list[Topic], typer.Option(help="What if this risk topic no longer went to a person.")
+    ] = [],  # noqa: B006 (typer reads the default, never mutates it)
+    hold: Annotated[
+        list[Topic], typer.Option(help="What if this safe topic went to a person.")
+    ] = [],  # noqa: B006
+    without: Annotated[
+        list[str], typer.Option(help="What if this detector were switched off.")
+    ] = [],  # noqa: B006
+    threshold: Annotated[
+        list[str], typer.Option(help="What if DETECTOR=VALUE (similar-examples, sentiment).")
+    ] = [],  # noqa: B006
 ) -> None:
-    """Classify messages without drafting or sending: topics, must_review and why."""
+    """Classify messages without drafting or sending: topics, must_review and why. With
+    --explain and no FILE: what each detector cost over the stored messages of the last
+    --days days; --automate/--hold/--without/--threshold replay them with a change."""
     from assistant.knowledge.loader import load_knowledge
     from assistant.safety.triage import build_detectors
     from assistant.safety.triage import triage as classify_one
 
-    if not file.is_file():
+    if file is not None and not file.is_file():
         raise ConfigError(f"{file}: no such file.")
+    if file is None and not explain:
+        raise ConfigError("give a FILE to classify, or --explain for the stored messages.")
     config = settings()
     knowledge = load_knowledge(config.knowledge_dir)
     detectors = build_detectors(knowledge, shared_embedder(), config)
     max_chars = knowledge.policy.max_analysed_chars
+    change = policy_change(detectors, automate, hold, without, threshold)
+    if file is None:
+        messages, total = explain_stored(days, json_out)
+        if not change.empty:
+            replay(messages, detectors, change, total, max_chars, json_out)
+        return
 
     results = []
+    rows = _read_for_triage(file)
 
     async def work() -> None:
-        for id_, text in _read_for_triage(file):
+        for id_, text in rows:
             result = await classify_one(text[:max_chars], detectors)
             results.append(result)
             topics = [t.value for t in result.topics]
@@ -223,6 +251,8 @@ def triage(
     run(work())
     if explain:
         print_explanation(results, len(results), json_out)
+    if not change.empty:
+        replay(rows, detectors, change, len(rows), max_chars, json_out)
 
 
 @app.command()

@@ -23,6 +23,7 @@ class PipelineState(PipelineInput, total=False):
     vip: bool
     topics: list[str]
     reasons: Annotated[list[str], add]
+    detector_hits: list[dict[str, Any]]  # {"reason", "detector", "topic"} per risky hit
     errors: Annotated[list[str], add]
     hits: list[dict[str, Any]]
     order: dict[str, Any] | None

@@ -139,8 +139,7 @@ def dashboard(engine: Engine, start: date, end: date, now: datetime | None = Non
         start, end = end, start
     moment = now or datetime.now(UTC)
     now_utc = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
-    low = datetime.combine(start, time(), UTC)
-    high = datetime.combine(end + timedelta(days=1), time(), UTC)
+    low, high = day_bounds(start, end)
     in_range = and_(col(ReviewItem.received_at) >= low, col(ReviewItem.received_at) < high)
     dialect = engine.dialect.name
     received = col(ReviewItem.received_at)
@@ -298,6 +297,13 @@ def dashboard(engine: Engine, start: date, end: date, now: datetime | None = Non
         opted_out_customers=int(opted_out),
         daily=[tally(d, c).row(d, c) for d in days for c in channels],
         daily_totals=[tally(d, ALL).row(d, ALL) for d in days],
+    )
+
+
+def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """[start's midnight, the midnight after end), UTC: a range of whole days."""
+    return datetime.combine(start, time(), UTC), datetime.combine(
+        end + timedelta(days=1), time(), UTC
     )
 
 

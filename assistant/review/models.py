@@ -72,6 +72,11 @@ class ReviewItem(SQLModel, table=True):
     route: Route | None = Field(default=None, sa_type=EnumText(Route))
     topics: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # One {"reason", "source", "topic"} per reason: which detector or check gave it
+    # (assistant/review/reason_sources.py); empty on items routed before revision 0013.
+    reason_sources: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
     needs_attention: bool = Field(default=False, index=True)
     error: str | None = None
     draft: str | None = None  # body only; the disclosure is added when sent

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -91,6 +92,7 @@ EXCLUSIVE = [
     ("who pays", ["free", "pay", "paid", "costs", "charge"]),
     ("how often", ["always", "never", "only", "sometimes"]),
     ("the remedy", ["refund", "replacement", "exchange", "store credit"]),
+    ("when it ships", ["same day", "same business day", "next day", "next business day"]),
 ]
 
 NEGATION = re.compile(
@@ -98,7 +100,7 @@ NEGATION = re.compile(
     r"don't|doesn't|didn't|wasn't|weren't|shouldn't|couldn't|haven't|hasn't|unable)\b"
 )
 # Ways of saying the same thing with or without a negation: folded before polarity is read.
-SAME_MEANING = [
+SAME_MEANING: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (
         re.compile(
             r"\b(?:at no (?:extra )?(?:cost|charge)|(?:do|does|will) not (?:cost|charge)|"
@@ -107,9 +109,30 @@ SAME_MEANING = [
         ),
         "free",
     ),
+    # "we cover shipping", "on us": the customer pays nothing.
+    (re.compile(r"\bwe (?:cover|pay for)\b|\bon us\b|\bcomplimentary\b"), "free"),
+    # A price says the customer pays ("gift wrapping is $5" against "is free").
+    (re.compile(r"(?<![\w$])(?=\$\s?\d)"), "costs "),
+    # "interest-free", "plastic-free": without the thing, said with a negation.
+    (re.compile(r"\b(\w+)-free\b"), r"no \1"),
+    # Conditions said either way: "hasn't been worn" is "unworn".
+    (
+        re.compile(
+            r"\b(?:not|never|hasn't|haven't|isn't|aren't|wasn't|weren't)\s+(?:been\s+|yet\s+)?"
+            r"(worn|used|washed|opened)(?:\s+(or|and|nor)\s+(worn|used|washed|opened))?\b"
+        ),
+        lambda m: f"un{m[1]}" + (f" {m[2]} un{m[3]}" if m[3] else ""),
+    ),
+    (
+        re.compile(r"\boriginal (?:card|form of payment|payment)(?! method)\b"),
+        "original payment method",
+    ),
     (re.compile(r"\bnon-?(refundable|returnable)\b"), r"not \1"),
     (re.compile(r"\bno later than\b|\bnot later than\b"), "by"),
     (re.compile(r"\bno (?:matter|problem|worries)\b"), ""),
+    # "No, you can check out as a guest": the answer to a question, not a negation.
+    (re.compile(r"^\s*(?:no|yes)\b[,!.]?\s*"), ""),
+    (re.compile(r"\bcosts? (?:you )?nothing\b"), "free"),
     (re.compile(r"\bnot (?:only|just)\b"), ""),
 ]
 CAPABILITY = re.compile(
@@ -124,7 +147,8 @@ STOP = frozenset(
         " just also any all each every some more most very too here there what which who when"
         " where how why about into over after before up out off again once hi hello thanks thank"
         " please team reply automated let know anything else comes reaching need needs"
-        " don't doesn't isn't aren't won't can't didn't"
+        " don't doesn't isn't aren't won't can't didn't cost costs without not never"
+        " one two three four five six seven eight nine ten"
     )
 )
 # How closely a claim must match a context sentence before their polarities are compared.
@@ -133,7 +157,19 @@ POLARITY_ALIGNED = 0.8
 BACKING = 0.75
 # Clauses joined by ";" are separate claims ("we charge in USD; we add no fees").
 SENTENCE = re.compile(r"[^.!?;\n]+[.!?;]*")
+# Polarity and policy terms are compared clause by clause: "returns are free, so nothing
+# is deducted" holds a negation that says the same as the claim's first clause.
+CLAUSE = re.compile(r"[^,:;()\u2014]+")
+# Polarity is compared statement by statement: a sentence split where a new subject and
+# verb start ("returns are free, so nothing is deducted"), never inside a list, whose
+# items share the negation in front of them ("doesn't cover wear and tear, accidents, …").
+STATEMENT_BREAK = re.compile(
+    r"[;:\u2014]\s*|,?\s+(?:so|but|because|since|although|though|whereas)\s+"
+    r"|,\s+and\s+(?=(?:we|you|it|they|i|there|this|that|he|she)\b)",
+    re.IGNORECASE,
+)
 WORDS = re.compile(r"[a-z][a-z'-]*")
+PRONOUN = re.compile(r"(?:they|it|these|those|this|that)\b")
 
 
 def _clip(text: str, size: int = 120) -> str:
@@ -166,40 +202,98 @@ class _Sentence:
     folded: str
     words: frozenset[str]
     negated: bool
+    inherited: bool = False  # aligned with the words of the sentence before (a pronoun)
+
+
+def _unit(raw: str) -> _Sentence:
+    folded = _fold(raw)
+    # Within a clause an even number of negations cancels out ("isn't no plastic" says
+    # there is plastic); a sentence is negative when one of its clauses is.
+    negated = any(len(NEGATION.findall(c)) % 2 for c in CLAUSE.findall(folded))
+    return _Sentence(raw, folded, _content(folded), negated)
 
 
 def _sentences(text: str) -> list[_Sentence]:
+    return [_unit(raw) for m in SENTENCE.finditer(text) if len(raw := m.group(0).strip()) >= 3]
+
+
+def _resolved(sentences: list[_Sentence]) -> list[_Sentence]:
+    """A context sentence that opens with a pronoun ("They never expire.") is about what the
+    sentence before it names: it is aligned with that sentence's words too."""
     out = []
-    for match in SENTENCE.finditer(text):
-        raw = match.group(0).strip()
-        if len(raw) < 3:
-            continue
-        folded = _fold(raw)
-        out.append(_Sentence(raw, folded, _content(folded), bool(NEGATION.search(folded))))
+    for i, s in enumerate(sentences):
+        if i and PRONOUN.match(s.folded):
+            s = _Sentence(s.text, s.folded, s.words | sentences[i - 1].words, s.negated, True)
+        out.append(s)
     return out
+
+
+def _statements(sentence: _Sentence) -> list[_Sentence]:
+    parts = [_unit(p.strip()) for p in STATEMENT_BREAK.split(sentence.text) if p.strip()]
+    # A statement too short to align ("you don't need an account") is left out, unless
+    # it opens with a pronoun (it is aligned with the sentence before).
+    kept = [p for p in parts if len(p.words) >= 2 or PRONOUN.match(p.folded)]
+    return kept if kept and len(parts) > 1 else [sentence]
+
+
+def _resolved_statements(sentences: list[_Sentence]) -> list[_Sentence]:
+    """Statements, a pronoun-led one aligned with the sentence before ("They never expire,
+    and you can check a balance")."""
+    out = []
+    for i, sentence in enumerate(sentences):
+        for part in _statements(sentence):
+            if i and part is not sentence and PRONOUN.match(part.folded):
+                words = part.words | sentences[i - 1].words
+                part = _Sentence(part.text, part.folded, words, part.negated, True)
+            out.append(part)
+    return out
+
+
+def _clauses(sentence: _Sentence) -> list[_Sentence]:
+    """The sentence's clauses with two or more content words (the sentence if it has one)."""
+    parts = [_unit(m.group(0).strip()) for m in CLAUSE.finditer(sentence.text)]
+    parts = [p for p in parts if len(p.words) >= 2]
+    return parts if len(parts) > 1 else [sentence]
 
 
 class ClaimContext:
     """The context's sentences and named things, indexed once per draft check."""
 
     def __init__(self, context: str) -> None:
-        self.sentences = _sentences(context)
+        self.sentences = _resolved(_sentences(context))
         self.folded = _fold(context)
         self.entities = set(ENTITY.findall(self.folded))
         self.words = frozenset().union(*(s.words for s in self.sentences))
+        self.clauses = [c for s in self.sentences for c in _clauses(s)]
+        self.statements = _resolved_statements(self.sentences)
 
     @staticmethod
     def score(claim: _Sentence, sentence: _Sentence) -> float:
         shared = len(claim.words & sentence.words)
         return shared / len(claim.words | sentence.words) ** 0.5 if shared else 0.0
 
-    def closest(self, claim: _Sentence) -> tuple[_Sentence | None, float]:
+    def closest(
+        self, claim: _Sentence, among: list[_Sentence] | None = None
+    ) -> tuple[_Sentence | None, float]:
         best, score = None, 0.0
-        for sentence in self.sentences:
+        for sentence in self.sentences if among is None else among:
             value = self.score(claim, sentence)
             if value > score:
                 best, score = sentence, value
         return best, score
+
+    def aligned(self, claim: _Sentence, among: list[_Sentence]) -> list[_Sentence]:
+        """The units about as close to the claim as the closest one, closest first (a
+        pronoun sentence only as the closest: its borrowed words align it with anything)."""
+        scored = sorted(((self.score(claim, s), i) for i, s in enumerate(among)), reverse=True)
+        if not scored or scored[0][0] == 0:
+            return []
+        top = scored[0][0]
+        return [
+            among[i]
+            for rank, (value, i) in enumerate(scored)
+            if value >= BACKING * top and (rank == 0 or not among[i].inherited)
+        ]
 
 
 def check_claims(draft: str, context: str) -> list[ClaimFinding]:
@@ -217,11 +311,15 @@ def _check(draft: str, ctx: ClaimContext) -> list[ClaimFinding]:
     for claim in _sentences(draft):
         if claim.text.endswith("?") or len(claim.words) < 2:
             continue
-        closest, score = ctx.closest(claim)
+        closest, _ = ctx.closest(claim)
         near = closest.text if closest else ""
-        found = _entity(claim, closest, ctx) or _term(claim, closest, ctx)
-        if found is None and closest is not None and score >= POLARITY_ALIGNED:
-            found = _polarity(claim, closest, ctx, score)
+        found = _entity(claim, closest, ctx)
+        for clause in _clauses(claim) if found is None else ():
+            found = _term(clause, claim, ctx)
+            if found is not None:
+                break
+        if found is None:
+            found = _polarity(claim, ctx)
         if found is None:
             found = _capability(claim, ctx, near)
         if found is not None:
@@ -262,43 +360,70 @@ def _backed(claim: _Sentence, ctx: ClaimContext, terms: list[str]) -> bool:
     return any(
         all(_has(s.folded, t) for t in terms) and ctx.score(claim, s) >= BACKING * best
         for s in ctx.sentences
+        if not s.inherited
     )
 
 
-def _term(claim: _Sentence, closest: _Sentence | None, ctx: ClaimContext) -> ClaimFinding | None:
-    if closest is None:
-        return None
+def _term(clause: _Sentence, claim: _Sentence, ctx: ClaimContext) -> ClaimFinding | None:
+    """A term of an exclusive group where the aligned context clauses name another one
+    of the group and never this one."""
+    aligned = ctx.aligned(clause, ctx.clauses)
+    closest, _ = ctx.closest(claim)
     for about, group in EXCLUSIVE:
-        mine = [t for t in group if _has(claim.folded, t)]
-        theirs = [t for t in group if _has(closest.folded, t)]
-        if mine and theirs and not set(mine) & set(theirs) and not _backed(claim, ctx, mine):
+        mine = [t for t in group if _has(clause.folded, t)]
+        if not mine:
+            continue
+        saying = [s for s in aligned if any(_has(s.folded, t) for t in group)]
+        theirs = [t for s in saying for t in group if _has(s.folded, t)]
+        swapped = bool(theirs) and not set(mine) & set(theirs)
+        if not swapped and closest is not None:
+            # The whole claim's closest sentence names a rival but not this term ("if you
+            # paid with a gift card, the refund goes to your original payment method").
+            said = [t for t in group if _has(closest.folded, t)]
+            if said and set(mine) - set(said) and set(said) - set(mine):
+                saying, theirs, swapped = [closest], sorted(set(said) - set(mine)), True
+                mine = sorted(set(mine) - set(said))
+        if not swapped and not any(_has(ctx.folded, t) or _verb(clause.folded, t) for t in mine):
+            # A term the knowledge never uses where it uses a rival ("worn" / "unworn").
+            saying = [s for s in ctx.sentences if s.words & clause.words and _names(s, group)]
+            theirs = [t for s in saying[:1] for t in group if _has(s.folded, t)]
+            swapped = bool(theirs)
+        if swapped and not _backed(claim, ctx, mine):
             return ClaimFinding(
                 ClaimKind.policy_term,
                 claim.text,
-                closest.text,
+                saying[0].text,
                 f"says '{mine[0]}' where the knowledge says '{theirs[0]}' ({about})",
             )
     return None
 
 
-def _polarity(
-    claim: _Sentence, closest: _Sentence, ctx: ClaimContext, score: float
-) -> ClaimFinding | None:
-    if claim.negated == closest.negated:
-        return None
-    # A sentence nearly as close that says it the same way (the template the draft came
-    # from, beside an order record's bare "cancelled") backs the claim.
-    if any(
-        s.negated == claim.negated and ctx.score(claim, s) >= BACKING * score for s in ctx.sentences
-    ):
-        return None
-    said = "negative" if claim.negated else "positive"
-    return ClaimFinding(
-        ClaimKind.polarity,
-        claim.text,
-        closest.text,
-        f"the claim is {said} where the closest knowledge sentence is not",
-    )
+def _verb(text: str, term: str) -> bool:
+    """'the card you used': after a pronoun the word is what someone did, not a condition."""
+    return re.search(rf"\b(?:you|we|i|they)\s+{re.escape(term)}\b", text) is not None
+
+
+def _names(sentence: _Sentence, group: list[str]) -> bool:
+    return any(_has(sentence.folded, t) for t in group)
+
+
+def _polarity(claim: _Sentence, ctx: ClaimContext) -> ClaimFinding | None:
+    for statement in _statements(claim):
+        closest, score = ctx.closest(statement, ctx.statements)
+        if closest is None or score < POLARITY_ALIGNED or statement.negated == closest.negated:
+            continue
+        # A statement nearly as close that says it the same way (the template the draft
+        # came from, beside an order record's bare "cancelled") backs the claim.
+        if any(s.negated == statement.negated for s in ctx.aligned(statement, ctx.statements)):
+            continue
+        said = "negative" if statement.negated else "positive"
+        return ClaimFinding(
+            ClaimKind.polarity,
+            claim.text,
+            closest.text,
+            f"'{_clip(statement.text, 60)}' is {said} where the closest knowledge is not",
+        )
+    return None
 
 
 def _capability(claim: _Sentence, ctx: ClaimContext, near: str) -> ClaimFinding | None:

@@ -25,10 +25,13 @@ class LazyDetector:
         self._build = build
         self._detector: Detector | None = None
 
-    async def detect(self, text: str) -> list[Hit]:
+    def built(self) -> Detector:
         if self._detector is None:
             self._detector = self._build()
-        return await self._detector.detect(text)
+        return self._detector
+
+    async def detect(self, text: str) -> list[Hit]:
+        return await self.built().detect(text)
 
 
 def router_examples(knowledge: Knowledge, embedder: Embedder) -> Examples:

@@ -8,8 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 import actions
 import pandas as pd
 import streamlit as st
+from views import routing_cost
 
 from assistant.review.metrics import Dashboard, Durations, Metrics
+from assistant.users import Permission, role_can
 
 DEFAULT_DAYS = 14
 
@@ -124,6 +126,9 @@ def page(user: str) -> None:
             [{"reason": r.reason, "messages": r.count} for r in board.top_reasons]
         )
         st.bar_chart(reasons, x="reason", y="messages", horizontal=True)
+    routing_cost.section(
+        user, start, end, lead=role_can(actions.role_of(user), Permission.manage_knowledge)
+    )
     st.subheader("Per channel")
     st.dataframe(_per_channel(board), hide_index=True, width="stretch")
 

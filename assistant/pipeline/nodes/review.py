@@ -16,6 +16,7 @@ from assistant.pipeline.routing import RouteInput, decide, priority
 from assistant.pipeline.state import PipelineState, message_of
 from assistant.review.decisions import DECISION, Approve, Edit, Escalate, Reject
 from assistant.review.models import ItemStatus
+from assistant.review.reason_sources import origins_of
 from assistant.safety.topics import Route, Topic
 
 
@@ -54,12 +55,14 @@ async def route(
         ),
     )
     reasons = list(dict.fromkeys([*state.get("reasons", []), *why]))
+    origins = origins_of(reasons, state.get("detector_hits", []), problems, why)
     hits = state.get("hits", [])
     s.queue.update(
         state["item_id"],
         route=route_.value,
         topics=[t.value for t in topics] or ["general"],
         reasons=reasons,
+        reason_sources=[o.as_json() for o in origins],
         needs_attention=bool(errors),
         error="; ".join(errors) or None,
         draft=result.text if result else None,

@@ -11,6 +11,7 @@ from assistant.knowledge.opt_out import keyword_command
 from assistant.pipeline.context import Services
 from assistant.pipeline.state import PipelineState, analysed, message_of
 from assistant.review.models import AuditAction, ItemStatus
+from assistant.review.reason_sources import ReasonSource, origins_of
 from assistant.safety.detectors import classify
 from assistant.safety.topics import Route, Topic
 
@@ -58,12 +59,27 @@ async def classify_message(
     customer = s.orders.customer_for(msg.channel.value, msg.author.id, msg.author.handle)
     topics = [h.topic for h in hits]
     reasons = [h.reason for h in hits if h.topic.is_risk]
+    # Which detector gave each reason, stored on the item (what each detector costs).
+    sources = [
+        {"reason": h.reason, "detector": h.detector, "topic": h.topic.value}
+        for h in hits
+        if h.topic.is_risk
+    ]
     if customer and customer.vip:
         topics.append(Topic.influencer)
-        reasons.append(f"VIP customer: {customer.first_name} {customer.last_name}".strip())
+        vip = f"VIP customer: {customer.first_name} {customer.last_name}".strip()
+        reasons.append(vip)
+        sources.append(
+            {
+                "reason": vip,
+                "detector": ReasonSource.customer_record.value,
+                "topic": Topic.influencer.value,
+            }
+        )
     update: dict[str, Any] = {
         "topics": list(dict.fromkeys(t.value for t in topics)) or [Topic.general.value],
         "reasons": reasons,
+        "detector_hits": sources,
         "customer_id": customer.customer_id if customer else None,
         "first_name": customer.first_name if customer else msg.author.first_name,
     }
@@ -81,12 +97,15 @@ async def classify_message(
 
 async def hide(state: PipelineState, runtime: Runtime[Services]) -> dict[str, Any]:
     queue = runtime.context.queue
+    reasons = [r for r in state.get("reasons", [])] or ["looks like spam"]
+    origins = origins_of(reasons, state.get("detector_hits", []))
     queue.update(
         state["item_id"],
         route=Route.hidden.value,
         status=ItemStatus.hidden,
         topics=state.get("topics", ["spam"]),
-        reasons=[r for r in state.get("reasons", [])] or ["looks like spam"],
+        reasons=reasons,
+        reason_sources=[o.as_json() for o in origins],
     )
     queue.audit(
         state["item_id"], "auto", AuditAction.hidden, reason="; ".join(state.get("reasons", []))
