@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from assistant.dbtypes import DbNow
+from assistant.dbtypes import DbNow, UtcDateTime
 from assistant.errors import ConflictError, ForbiddenError, NotFoundError
 from assistant.review.decisions import Approve, Decision, Edit, Escalate, Reject, may_decide
 from assistant.review.leases import lease_fields, owner_alive
@@ -48,6 +48,23 @@ _UPDATE_ITEM = (
     update(ReviewItem)
     .where(col(ReviewItem.id) == bindparam("item_id"))
     .values(version=ReviewItem.version + 1, updated_at=DbNow())
+)
+
+# (opted out?, automated replies since) for one customer: asked for every message.
+_ROUTING_STATE = select(
+    select(CustomerState.opted_out_at)
+    .where(CustomerState.customer_key == bindparam("customer_key"))
+    .scalar_subquery()
+    .is_not(None),
+    select(func.count())
+    .select_from(OutboxMessage)
+    .where(
+        OutboxMessage.customer_key == bindparam("customer_key"),
+        col(OutboxMessage.automated).is_(True),
+        OutboxMessage.kind == "reply",
+        col(OutboxMessage.sent_at) >= bindparam("since", type_=UtcDateTime),
+    )
+    .scalar_subquery(),
 )
 
 
@@ -368,24 +385,9 @@ class Queue:
 
     def routing_state(self, customer_key: str, since: datetime) -> tuple[bool, int]:
         """(opted out?, automated replies since ``since``) for one customer, in one read."""
-        opted_out = (
-            select(CustomerState.opted_out_at)
-            .where(CustomerState.customer_key == customer_key)
-            .scalar_subquery()
-        )
-        recent = (
-            select(func.count())
-            .select_from(OutboxMessage)
-            .where(
-                OutboxMessage.customer_key == customer_key,
-                col(OutboxMessage.automated).is_(True),
-                OutboxMessage.kind == "reply",
-                col(OutboxMessage.sent_at) >= since,
-            )
-            .scalar_subquery()
-        )
         with self.engine.connect() as conn:
-            row = conn.execute(select(opted_out.is_not(None), recent)).one()
+            wanted = {"customer_key": customer_key, "since": since}
+            row = conn.execute(_ROUTING_STATE, wanted).one()
         return bool(row[0]), int(row[1])
 
     # -- customers ---------------------------------------------------------------------
