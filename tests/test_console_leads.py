@@ -190,6 +190,26 @@ def test_a_lead_sees_which_questions_reached_answers_and_rejects_a_gap(desk: Set
     assert gap.key not in [b.key for b in at.button]
 
 
+def test_a_lead_accepts_a_phrasing_and_the_faq_file_gains_it(desk: Settings) -> None:
+    from assistant.review.decisions import Edit
+
+    wash = "how do i wash merino without ruining it"
+    [item_id] = queued(desk, wash, channel="whatsapp")
+    decide_elsewhere(desk, item_id, Edit(actor="ann", text="Thanks for asking!"))
+    faq = desk.knowledge_dir / "faq" / "products.md"
+    before = faq.read_text().splitlines()
+
+    at = go(console("lea"), "Knowledge")
+    accept = next(b for b in at.button if b.key.startswith("accept_"))
+    at = accept.click().run(timeout=120)  # the eval gate runs before the change counts
+
+    assert f"Proposal #{accept.key.removeprefix('accept_')} accepted" in on_screen(at)
+    assert accept.key not in [b.key for b in at.button]
+    added = [line for line in faq.read_text().splitlines() if line not in before]
+    assert added == [f"  - {wash}"]  # one line in the entry's front matter, nothing else
+    assert [e.actor for e in audit(desk) if e.action == "faq-proposal"] == ["lea"]
+
+
 # -- audit -----------------------------------------------------------------------------
 
 

@@ -21,16 +21,25 @@ from tests.support import ROOT, run
 
 runner = CliRunner()
 DEV_SET = ROOT / "bench" / "data" / "retrieval_dev.jsonl"
+CHECK_SET = ROOT / "bench" / "data" / "retrieval_check.jsonl"  # written apart, never tuned on
 
 
-def _dev_rows() -> list[dict[str, Any]]:
-    return [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines()]
+def _dev_rows(path: Path = DEV_SET) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
+# (right at least, wrong at most, unanswerable answered at most): a little below what
+# bench/retrieval.py measures (dev 0.90 / 0.01 / 0.03, check 0.77 / 0.04 / 0.06). The
+# retrieval this replaced measured 0.74 / 0.07 / 0.09 and 0.64 / 0.11 / 0.06; without the
+# coverage check unanswerable questions measured 0.09 on the dev set.
+FLOORS = {DEV_SET: (0.87, 0.03, 0.06), CHECK_SET: (0.74, 0.06, 0.08)}
+
+
+@pytest.mark.parametrize("path", [DEV_SET, CHECK_SET], ids=["dev", "check"])
 def test_casual_questions_find_their_faq_and_unanswerable_ones_mostly_do_not(
-    ingested: Settings,
+    ingested: Settings, path: Path
 ) -> None:
-    rows = _dev_rows()
+    rows = _dev_rows(path)
 
     async def go() -> list[tuple[dict[str, Any], str | None, bool]]:
         async with open_assistant(ingested) as assistant:
@@ -49,12 +58,10 @@ def test_casual_questions_find_their_faq_and_unanswerable_ones_mostly_do_not(
         1 for r, top, ok in answerable if ok and top not in {r["expect"], *r.get("also_right", [])}
     ]
     unanswerable = [ok for r, _, ok in results if not r["expect"]]
-    # Floors a little below the measured figures (bench/retrieval.py: 0.87 / 0.01 / 0.03);
-    # the retrieval this replaced measured 0.74 / 0.07 / 0.09, and without the coverage
-    # check unanswerable questions measured 0.09: each floor catches a return to them.
-    assert sum(right) / len(answerable) >= 0.84
-    assert sum(wrong) / len(answerable) <= 0.03
-    assert sum(unanswerable) / len(unanswerable) <= 0.06
+    least_right, most_wrong, most_answered = FLOORS[path]
+    assert sum(right) / len(answerable) >= least_right
+    assert sum(wrong) / len(answerable) <= most_wrong
+    assert sum(unanswerable) / len(unanswerable) <= most_answered
 
 
 def test_a_question_about_something_the_knowledge_never_mentions_is_not_answered(
@@ -71,13 +78,16 @@ def test_a_question_about_something_the_knowledge_never_mentions_is_not_answered
     assert run(go()) == [False, False]
 
 
-def test_the_development_questions_are_not_in_the_knowledge_folder() -> None:
+def test_the_development_and_check_questions_are_not_in_the_knowledge_folder() -> None:
     phrasings = {
         " ".join(p.lower().split())
         for c in load_knowledge(ROOT / "knowledge").chunks
         for p in c.phrasings
     }
-    assert not phrasings & {" ".join(r["text"].lower().split()) for r in _dev_rows()}
+    asked = {
+        " ".join(r["text"].lower().split()) for p in (DEV_SET, CHECK_SET) for r in _dev_rows(p)
+    }
+    assert not phrasings & asked
 
 
 def test_casual_text_is_normalised_for_retrieval() -> None:
@@ -86,6 +96,10 @@ def test_casual_text_is_normalised_for_retrieval() -> None:
     )
     assert normalise("can i pay w paypal, pls") == "can i pay with paypal please"
     assert normalise("r prices in USD") == "are prices in usd"
+    # Fillers go; the plain shop word stands in for how customers say it.
+    assert normalise("u guys, my mug arrived CRACKED") == "you my mug arrived damaged"
+    assert normalise("how do i get on the mailing list") == "how do i get on the newsletter"
+    assert normalise("do u take klarna") == "do you take installments"
 
 
 def _add_also_asked(path: Path, faq_id: str, lines: str) -> None:

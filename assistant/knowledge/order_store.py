@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Column, delete
+from sqlalchemy import JSON, Column, bindparam, delete
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -33,6 +33,19 @@ class CustomerHandle(SQLModel, table=True):
     channel: str = Field(primary_key=True)
     handle: str = Field(primary_key=True)  # lower-cased, without a leading '@'
     customer_id: str = Field(index=True)
+
+
+# Asked for every message, so built once with its values bound per call. The handle and
+# its customer in one query (outer join: a handle whose customer is gone still answers "no
+# customer", as two lookups would).
+_CUSTOMER_BY_HANDLE = (
+    select(CustomerHandle.customer_id, CustomerRecord.data)
+    .outerjoin(CustomerRecord, col(CustomerRecord.customer_id) == col(CustomerHandle.customer_id))
+    .where(
+        CustomerHandle.channel == bindparam("channel"),
+        CustomerHandle.handle == bindparam("handle"),
+    )
+)
 
 
 class SqlOrderStore:
@@ -90,16 +103,8 @@ class SqlOrderStore:
             return None
         with self.engine.connect() as conn:  # read only: no ORM session needed
             for candidate in candidates:
-                # The handle and its customer in one query (outer join: a handle whose
-                # customer is gone still answers "no customer", as two lookups would).
-                row = conn.execute(
-                    select(CustomerHandle.customer_id, CustomerRecord.data)
-                    .outerjoin(
-                        CustomerRecord,
-                        col(CustomerRecord.customer_id) == col(CustomerHandle.customer_id),
-                    )
-                    .where(CustomerHandle.channel == channel, CustomerHandle.handle == candidate)
-                ).first()
+                wanted = {"channel": channel, "handle": candidate}
+                row = conn.execute(_CUSTOMER_BY_HANDLE, wanted).first()
                 if row is not None:
                     data = row[1]
                     return Customer.model_validate(data) if data is not None else None

@@ -20,6 +20,17 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# Python factories, not the ``list``/``dict`` builtins: SQLModel asks pydantic for each
+# missing default, which inspects the factory's signature every time, and a builtin's
+# signature is parsed from text (≈0.3 ms each, 1.3 ms per new item measured).
+def empty_list() -> list[Any]:
+    return []
+
+
+def empty_dict() -> dict[str, Any]:
+    return {}
+
+
 def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -63,19 +74,21 @@ class ReviewItem(SQLModel, table=True):
     customer_id: str | None = None
     text: str = ""
     content_hash: str = ""  # sha256 of text: see message_key()
-    message: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    message: dict[str, Any] = Field(
+        default_factory=empty_dict, sa_column=Column(JSON, nullable=False)
+    )
     received_at: datetime = Field(sa_type=UtcDateTime)
     due_at: datetime = Field(sa_type=UtcDateTime)
     status: ItemStatus = Field(
         default=ItemStatus.processing, index=True, sa_type=EnumText(ItemStatus)
     )
     route: Route | None = Field(default=None, sa_type=EnumText(Route))
-    topics: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    topics: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
+    reasons: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
     # One {"reason", "source", "topic"} per reason: which detector or check gave it
     # (assistant/review/reason_sources.py); empty on items routed before revision 0013.
     reason_sources: list[dict[str, Any]] = Field(
-        default_factory=list, sa_column=Column(JSON, nullable=False)
+        default_factory=empty_list, sa_column=Column(JSON, nullable=False)
     )
     needs_attention: bool = Field(default=False, index=True)
     error: str | None = None
@@ -83,7 +96,7 @@ class ReviewItem(SQLModel, table=True):
     draft_kind: DraftKind = Field(default=DraftKind.none, sa_type=EnumText(DraftKind))
     confidence: float | None = None
     sources: list[dict[str, Any]] = Field(
-        default_factory=list, sa_column=Column(JSON, nullable=False)
+        default_factory=empty_list, sa_column=Column(JSON, nullable=False)
     )
     order_id: str | None = None
     order_facts: str | None = None

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar, assert_never
 
-from sqlalchemy import Table, func, insert, or_, update
+from sqlalchemy import Table, bindparam, func, insert, or_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from assistant.dbtypes import DbNow
+from assistant.dbtypes import DbNow, UtcDateTime
 from assistant.errors import ConflictError, ForbiddenError, NotFoundError
 from assistant.review.decisions import Approve, Decision, Edit, Escalate, Reject, may_decide
 from assistant.review.leases import OWNER, lease_fields, owner_alive
@@ -32,6 +32,44 @@ from assistant.users.roles import Role
 Row = TypeVar("Row", bound=ReviewItem)  # rows unique per inbound message
 
 
+# Asked for every new message: built once, its values bound per call.
+_SAME_ID_OTHER_TEXT = (
+    select(ReviewItem)
+    .where(
+        ReviewItem.channel == bindparam("channel"),
+        ReviewItem.message_id == bindparam("message_id"),
+        ReviewItem.id != bindparam("id"),
+    )
+    .order_by(col(ReviewItem.id))
+)
+
+# The pipeline's own update: the values come as parameters (each key a column to set), so
+# the compiled statement is reused instead of built per call.
+_UPDATE_ITEM = (
+    update(ReviewItem)
+    .where(col(ReviewItem.id) == bindparam("item_id"))
+    .values(version=ReviewItem.version + 1, updated_at=DbNow())
+)
+
+# (opted out?, automated replies since) for one customer: asked for every message.
+_ROUTING_STATE = select(
+    select(CustomerState.opted_out_at)
+    .where(CustomerState.customer_key == bindparam("customer_key"))
+    .scalar_subquery()
+    .is_not(None),
+    select(func.count())
+    .select_from(OutboxMessage)
+    .where(
+        OutboxMessage.customer_key == bindparam("customer_key"),
+        col(OutboxMessage.automated).is_(True),
+        OutboxMessage.kind == "reply",
+        OutboxMessage.state != DeliveryState.failed,
+        col(OutboxMessage.requested_at) >= bindparam("since", type_=UtcDateTime),
+    )
+    .scalar_subquery(),
+)
+
+
 class Queue:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -42,30 +80,30 @@ class Queue:
         """Insert the item for a new message; the same message seen before (same channel,
         id and text) returns its item."""
         item.content_hash = content_hash(item.text)
-        return self._insert_once(
-            item,
-            ReviewItem.channel == item.channel,
-            ReviewItem.message_id == item.message_id,
-            ReviewItem.content_hash == item.content_hash,
-        )
+        return self._insert_once(item, "channel", "message_id", "content_hash")
 
-    def _insert_once(self, row: Row, *key: Any) -> tuple[Row, bool]:
-        """Insert ``row`` unless its unique ``key`` is taken, in which case the stored row is
-        returned (False). A plain INSERT: the row holds exactly what the object holds (every
-        default is set in Python), so nothing is read back but the new id."""
+    def _insert_once(self, row: Row, *key: str) -> tuple[Row, bool]:
+        """Insert ``row`` unless its unique ``key`` (column names) is taken, in which case the
+        stored row is returned (False). A plain INSERT: the row holds exactly what the object
+        holds (every default is set in Python), so nothing is read back but the new id."""
         model = type(row)
         table: Table = model.__table__  # type: ignore[attr-defined]
         values: dict[str, Any] = {c.key: getattr(row, c.key) for c in table.columns}
         if values["id"] is None:
             del values["id"]
+        statement = insert(table)
         if "updated_at" in values:  # stamped by the database's clock (the object's is close)
-            values["updated_at"] = DbNow()
+            del values["updated_at"]
+            statement = statement.values(updated_at=DbNow())
         try:
             with self.engine.begin() as conn:
-                result = conn.execute(insert(table).values(values))
+                # Values as parameters, not baked into the statement: the compiled statement
+                # is reused from SQLAlchemy's cache instead of built per row (half the time).
+                result = conn.execute(statement, values)
         except IntegrityError:
+            taken = [getattr(model, name) == getattr(row, name) for name in key]
             with Session(self.engine) as session:
-                return session.exec(select(model).where(*key)).one(), False
+                return session.exec(select(model).where(*taken)).one(), False
         primary = result.inserted_primary_key
         assert primary is not None
         row.id = primary[0]
@@ -73,13 +111,9 @@ class Queue:
 
     def same_id_other_text(self, item: ReviewItem) -> ReviewItem | None:
         """An earlier item whose message had this item's channel and id but other text."""
-        query = select(ReviewItem).where(
-            ReviewItem.channel == item.channel,
-            ReviewItem.message_id == item.message_id,
-            ReviewItem.id != item.id,
-        )
+        wanted = {"channel": item.channel, "message_id": item.message_id, "id": item.id}
         with Session(self.engine) as session:
-            return session.exec(query.order_by(col(ReviewItem.id))).first()
+            return session.exec(_SAME_ID_OTHER_TEXT, params=wanted).first()
 
     def get(self, item_id: int) -> ReviewItem:
         with Session(self.engine) as session:
@@ -99,11 +133,7 @@ class Queue:
     def update(self, item_id: int, **fields: Any) -> None:
         """Unconditional update by the pipeline itself (bumps the version)."""
         with self.engine.begin() as conn:  # a plain statement: no ORM session needed
-            conn.execute(
-                update(ReviewItem)
-                .where(col(ReviewItem.id) == item_id)
-                .values(**fields, version=ReviewItem.version + 1, updated_at=DbNow())
-            )
+            conn.execute(_UPDATE_ITEM, {**fields, "item_id": item_id})
 
     def items(self, statuses: Sequence[ItemStatus] = (), limit: int = 500) -> list[ReviewItem]:
         """Most urgent first: risk rank, then reply deadline, then age."""
@@ -393,25 +423,9 @@ class Queue:
 
     def routing_state(self, customer_key: str, since: datetime) -> tuple[bool, int]:
         """(opted out?, automated replies since ``since``) for one customer, in one read."""
-        opted_out = (
-            select(CustomerState.opted_out_at)
-            .where(CustomerState.customer_key == customer_key)
-            .scalar_subquery()
-        )
-        recent = (
-            select(func.count())
-            .select_from(OutboxMessage)
-            .where(
-                OutboxMessage.customer_key == customer_key,
-                col(OutboxMessage.automated).is_(True),
-                OutboxMessage.kind == "reply",
-                OutboxMessage.state != DeliveryState.failed,
-                col(OutboxMessage.requested_at) >= since,
-            )
-            .scalar_subquery()
-        )
         with self.engine.connect() as conn:
-            row = conn.execute(select(opted_out.is_not(None), recent)).one()
+            wanted = {"customer_key": customer_key, "since": since}
+            row = conn.execute(_ROUTING_STATE, wanted).one()
         return bool(row[0]), int(row[1])
 
     # -- customers ---------------------------------------------------------------------
