@@ -1,0 +1,214 @@
+"""A verified webhook body in: kept as received, parsed, each event applied once. New
+messages go to the sink (the inbox, or the service's ``accept_messages``); edits, removals,
+echoes and failed deliveries change the item they concern; the rest is recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import assert_never
+
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from assistant.channels.meta import markers
+from assistant.channels.meta.config import AccountKind, ChannelsConfig
+from assistant.channels.meta.events import (
+    CommentEdited,
+    Echo,
+    EventKind,
+    MetaEvent,
+    NewMessage,
+    PayloadError,
+    Reaction,
+    Recorded,
+    Status,
+    Withdrawn,
+    kind_of,
+)
+from assistant.channels.meta.graph_errors import plain_reason
+from assistant.channels.meta.items import ItemChanges
+from assistant.channels.meta.parse import parse_payload
+from assistant.channels.meta.records import (
+    MetaEventRecord,
+    PayloadState,
+    WebhookEndpoint,
+    WebhookPayload,
+)
+from assistant.dbtypes import insert_ignoring_conflicts
+from assistant.intake.messages import Channel, InboundMessage
+
+MessageSink = Callable[[Sequence[InboundMessage]], Awaitable[object]]
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    payload_id: int
+    state: PayloadState
+    events: int
+    duplicates: int
+    queued: int
+
+
+@dataclass
+class WebhookIntake:
+    engine: Engine
+    config: ChannelsConfig
+    sink: MessageSink
+
+    def store(self, endpoint: WebhookEndpoint, body: bytes) -> int:
+        """Keep the body before anything else: a crash after this loses nothing."""
+        with Session(self.engine) as session:
+            row = WebhookPayload(endpoint=endpoint, body=body)
+            session.add(row)
+            session.commit()
+            assert row.id is not None
+            return row.id
+
+    async def receive(self, endpoint: WebhookEndpoint, body: bytes) -> IntakeResult:
+        return await self.process(self.store(endpoint, body))
+
+    async def process(self, payload_id: int) -> IntakeResult:
+        """Apply a stored payload (again: replay is safe, every event is applied once)."""
+        with Session(self.engine) as session:
+            payload = session.get(WebhookPayload, payload_id)
+            assert payload is not None
+            body, endpoint = payload.body, payload.endpoint
+        try:
+            parsed = parse_payload(body, whatsapp=endpoint is WebhookEndpoint.whatsapp)
+        except PayloadError as exc:
+            self._finish(payload_id, PayloadState.quarantined, str(exc), 0, 0)
+            return IntakeResult(payload_id, PayloadState.quarantined, 0, 0, 0)
+        seen = self._seen([e.key for e in parsed.events])
+        fresh = list({e.key: e for e in parsed.events if e.key not in seen}.values())
+        messages = [e for e in fresh if isinstance(e, NewMessage)]
+        if messages:  # a failure here raises: the payload stays 'received' and Meta retries
+            await self.sink([self._flag_missing_token(e) for e in messages])
+        changes = ItemChanges(self.engine)
+        for event in fresh:
+            self._apply(changes, event)
+            self._record(event, payload_id)
+        for event in messages:  # an edit or removal that overtook its comment (earlier payload)
+            changes.replay_late(event.message.channel, event.message.id, payload_id)
+        state = PayloadState.quarantined if parsed.problems else PayloadState.processed
+        duplicates = len(parsed.events) - len(fresh)
+        problem = "; ".join(parsed.problems)[:2000] or None
+        self._finish(payload_id, state, problem, len(parsed.events), duplicates)
+        return IntakeResult(payload_id, state, len(parsed.events), duplicates, len(messages))
+
+    def _flag_missing_token(self, event: NewMessage) -> InboundMessage:
+        message = event.message
+        kind = account_kind(event)
+        if self.config.token(kind, event.account_id):
+            return message
+        note = (
+            f"no token is configured for {kind.value} {event.account_id} (channels.yaml): "
+            "the reply cannot be sent until it is connected"
+        )
+        problem = f"{message.intake_problem}; {note}" if message.intake_problem else note
+        return message.model_copy(update={"intake_problem": problem})
+
+    def _apply(self, changes: ItemChanges, event: MetaEvent) -> None:
+        match event:
+            case NewMessage() | Reaction() | Recorded():
+                return  # queued by the sink, or recorded on the conversation only
+            case CommentEdited():
+                changes.edit(event.channel, event.comment_id, event.text)
+            case Withdrawn():
+                changes.withdraw(event.channel, event.platform_id)
+            case Echo():
+                if markers.is_ours(event.marker):
+                    return  # our own reply coming back
+                if event.answers:
+                    changes.answered_elsewhere_comment(event.channel, event.answers, event.text)
+                elif not event.conversation.count(":post:"):
+                    customer = event.conversation.rsplit(":", 1)[1]
+                    changes.answered_elsewhere_dm(event.channel, customer, event.text)
+            case Status():
+                item_id = markers.item_of(event.marker)
+                if event.state.value == "failed" and item_id is not None:
+                    code, title = event.errors[0] if event.errors else (0, "")
+                    changes.delivery_failed(item_id, plain_reason(code, title))
+            case _:
+                assert_never(event)
+
+    def _seen(self, keys: list[str]) -> set[str]:
+        if not keys:
+            return set()
+        query = select(MetaEventRecord.dedupe_key).where(col(MetaEventRecord.dedupe_key).in_(keys))
+        with Session(self.engine) as session:
+            return set(session.exec(query).all())
+
+    def _record(self, event: MetaEvent, payload_id: int) -> None:
+        data: dict[str, object] = {}
+        platform_id: str | None = None
+        match event:
+            case NewMessage():
+                platform_id = event.message.id
+            case CommentEdited():
+                platform_id, data = event.comment_id, {"text": event.text}
+            case Withdrawn():
+                platform_id = event.platform_id
+            case Reaction():
+                platform_id = event.target_id
+                data = {"emoji": event.emoji, "removed": event.removed}
+            case Echo():
+                platform_id = event.platform_id
+                data = {"text": event.text, "marker": event.marker, "answers": event.answers}
+            case Status():
+                platform_id = event.platform_id
+                data = {
+                    "state": event.state.value,
+                    "marker": event.marker,
+                    "errors": [list(e) for e in event.errors],
+                }
+            case Recorded():
+                data = event.data
+        values = MetaEventRecord(
+            dedupe_key=event.key,
+            kind=kind_of(event),
+            channel=event.channel,
+            account_id=event.account_id,
+            conversation=event.conversation,
+            platform_id=platform_id,
+            occurred_at=event.occurred_at,
+            payload_id=payload_id,
+            data=data,
+        ).model_dump(exclude={"id"})
+        with self.engine.begin() as conn:
+            insert_ignoring_conflicts(conn, MetaEventRecord.__table__, values)  # type: ignore[attr-defined]
+
+    def _finish(
+        self, payload_id: int, state: PayloadState, problem: str | None, events: int, dups: int
+    ) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(WebhookPayload)
+                .where(col(WebhookPayload.id) == payload_id)
+                .values(state=state, problem=problem, events=events, duplicates=dups)
+            )
+
+
+def account_kind(event: NewMessage) -> AccountKind:
+    match event.channel:
+        case Channel.whatsapp:
+            return AccountKind.whatsapp
+        case Channel.instagram:
+            return AccountKind.instagram
+        case _:
+            return AccountKind.page
+
+
+def conversation_events(engine: Engine, conversation: str) -> list[MetaEventRecord]:
+    """Everything recorded on one conversation, oldest first (the item view's history)."""
+    query = (
+        select(MetaEventRecord)
+        .where(MetaEventRecord.conversation == conversation)
+        .order_by(col(MetaEventRecord.occurred_at), col(MetaEventRecord.id))
+    )
+    with Session(engine) as session:
+        return list(session.exec(query).all())
+
+
+__all__ = ["EventKind", "IntakeResult", "MessageSink", "WebhookIntake", "conversation_events"]
