@@ -172,6 +172,7 @@ class WebhookIntake:
             account_id=event.account_id,
             conversation=event.conversation,
             platform_id=platform_id,
+            marker=event.marker if isinstance(event, Echo | Status) else None,
             occurred_at=event.occurred_at,
             payload_id=payload_id,
             data=data,

@@ -53,6 +53,7 @@ class MetaEventRecord(SQLModel, table=True):
     account_id: str
     conversation: str = Field(index=True)
     platform_id: str | None = Field(default=None, index=True)
+    marker: str | None = Field(default=None, index=True)  # ours, on echoes and statuses
     occurred_at: datetime = Field(sa_type=UtcDateTime)
     payload_id: int | None = None
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
@@ -68,4 +69,5 @@ class ChannelConnection(SQLModel, table=True):
     channel: Channel = Field(sa_type=EnumText(Channel))
     needs_reconnect: bool = False
     reason: str | None = None
+    token_fingerprint: str | None = None  # of the refused token: a new one is tried again
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)

@@ -41,6 +41,7 @@ def upgrade() -> None:
         sa.Column("account_id", sa.String(), nullable=False),
         sa.Column("conversation", sa.String(), nullable=False),
         sa.Column("platform_id", sa.String(), nullable=True),
+        sa.Column("marker", sa.String(), nullable=True),
         sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("payload_id", sa.Integer(), nullable=True),
         sa.Column("data", sa.JSON(), nullable=False),
@@ -51,12 +52,14 @@ def upgrade() -> None:
     op.create_index("ix_meta_events_kind", "meta_events", ["kind"])
     op.create_index("ix_meta_events_conversation", "meta_events", ["conversation"])
     op.create_index("ix_meta_events_platform_id", "meta_events", ["platform_id"])
+    op.create_index("ix_meta_events_marker", "meta_events", ["marker"])
     op.create_table(
         "meta_channel_connections",
         sa.Column("account_id", sa.String(), nullable=False),
         sa.Column("channel", sa.String(), nullable=False),
         sa.Column("needs_reconnect", sa.Boolean(), nullable=False),
         sa.Column("reason", sa.String(), nullable=True),
+        sa.Column("token_fingerprint", sa.String(), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("account_id"),
     )
@@ -64,6 +67,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("meta_channel_connections")
+    op.drop_index("ix_meta_events_marker", "meta_events")
     op.drop_index("ix_meta_events_platform_id", "meta_events")
     op.drop_index("ix_meta_events_conversation", "meta_events")
     op.drop_index("ix_meta_events_kind", "meta_events")
