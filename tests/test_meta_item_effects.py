@@ -9,11 +9,7 @@ from sqlmodel import Session, select
 
 from assistant.channels.meta.intake import conversation_events
 from assistant.channels.meta.records import MetaEventRecord
-from assistant.db import database_url, make_engine
-from assistant.review.models import AuditAction, ItemStatus, ReviewItem
-from assistant.review.queue import Queue
-from assistant.settings import Settings
-from tests.meta_payloads import (
+from assistant.channels.meta.simulator.payloads import (
     PAGE,
     PHONE,
     dm,
@@ -26,6 +22,10 @@ from tests.meta_payloads import (
     wa_status,
     whatsapp,
 )
+from assistant.db import database_url, make_engine
+from assistant.review.models import AuditAction, ItemStatus, ReviewItem
+from assistant.review.queue import Queue
+from assistant.settings import Settings
 from tests.meta_service import Service, running_service
 
 CHANNELS = f"""

@@ -18,8 +18,7 @@ from assistant.channels.meta.events import (
 )
 from assistant.channels.meta.parse import parse_payload
 from assistant.channels.meta.signature import meta_json
-from assistant.intake.messages import Channel
-from tests.meta_payloads import (
+from assistant.channels.meta.simulator.payloads import (
     IG,
     PAGE,
     PHONE,
@@ -37,6 +36,7 @@ from tests.meta_payloads import (
     wa_status,
     whatsapp,
 )
+from assistant.intake.messages import Channel
 
 
 def parse(payload: dict[str, Any]) -> list[MetaEvent]:

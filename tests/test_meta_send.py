@@ -19,6 +19,7 @@ from assistant.channels.meta.config import Account, AccountKind, ChannelsConfig,
 from assistant.channels.meta.graph import needing_reconnect
 from assistant.channels.meta.pacing import Pacer
 from assistant.channels.meta.simulator.graph_api import GraphSimulator
+from assistant.channels.meta.simulator.payloads import IG, PAGE, PHONE
 from assistant.channels.meta.windows import ReplyOption, reply_window
 from assistant.db import database_url, make_engine
 from assistant.intake.messages import Channel
@@ -26,7 +27,6 @@ from assistant.knowledge.policy import CommentReplies, CommentReply
 from assistant.safety.topics import Topic
 from assistant.settings import Settings
 from tests.live_server import serving
-from tests.meta_payloads import IG, PAGE, PHONE
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 ENV = {"PAGE_TOKEN": "page-token", "IG_TOKEN": "ig-token", "WA_TOKEN": "wa-token"}

@@ -10,10 +10,10 @@ from sqlmodel import Session, select
 
 from assistant.channels.meta.records import PayloadState, WebhookPayload
 from assistant.channels.meta.signature import meta_json, sign
+from assistant.channels.meta.simulator.payloads import IG, PAGE, dm, messaging_entry, page_batch
 from assistant.db import database_url, make_engine
 from assistant.review.models import ItemStatus, ReviewItem
 from assistant.settings import Settings
-from tests.meta_payloads import IG, PAGE, dm, messaging_entry, page_batch
 from tests.meta_service import SECRET, VERIFY, Service, running_service
 
 

@@ -23,6 +23,7 @@ from assistant.cli import (
     eval_commands,
     knowledge_commands,
     queue_commands,
+    simulate_command,
     user_commands,
     verify_command,
 )
@@ -49,6 +50,7 @@ app.add_typer(eval_commands.app, name="eval")
 app.add_typer(knowledge_commands.app, name="knowledge")
 app.command()(ask_command.ask)
 app.command(name="verify")(verify_command.verify)
+app.command(name="simulate")(simulate_command.simulate)
 app.add_typer(db_commands.app, name="db")
 console = Console(stderr=True)
 

@@ -1,9 +1,11 @@
-"""Webhook bodies built from the shapes in Meta's documentation (Messenger Platform webhook
-events, Instagram webhook examples, Page ``feed`` changes, WhatsApp Cloud API webhooks).
-Ids are made up; times are epoch milliseconds (Messenger/Instagram) or seconds (WhatsApp)."""
+"""Webhook bodies for the simulator and the tests, built from the shapes in Meta's
+documentation (Messenger Platform webhook events, Instagram webhook examples, Page ``feed``
+changes, WhatsApp Cloud API webhooks). Ids are made up; times are epoch milliseconds
+(Messenger/Instagram) or seconds (WhatsApp)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 PAGE = "104000000000001"
@@ -126,8 +128,8 @@ def feed_comment(
 
 def whatsapp(
     *,
-    messages: list[dict[str, Any]] = (),
-    statuses: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    messages: Sequence[dict[str, Any]] = (),
+    statuses: Sequence[dict[str, Any]] = (),
     name: str = "Ana Souza",
     wa_id: str = "5511987654321",
 ) -> dict[str, Any]:
