@@ -15,6 +15,14 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from assistant.channels.meta.simulator.payloads import (
+    echo,
+    messaging_entry,
+    page_batch,
+    wa_status,
+    whatsapp,
+)
+
 DAY = timedelta(days=1)
 
 
@@ -30,6 +38,7 @@ class Sent:
 @dataclass
 class GraphSimulator:
     tokens: dict[str, str]  # account id → the token it accepts
+    instagram: set[str] = field(default_factory=set)  # which accounts are Instagram ones
     latency_s: float = 0.0
     rate_limit_ratio: float = 0.0  # share of sends answered with a rate-limit error
     seed: int = 7
@@ -150,6 +159,38 @@ class GraphSimulator:
         return self._accept(
             path, account, body, {"recipient_id": customer, "message_id": self._mid()}
         )
+
+    def receipts(
+        self, state: str = "delivered", errors: list[dict[str, Any]] | None = None
+    ) -> list[dict[str, Any]]:
+        """The webhooks Meta sends back for what we sent: WhatsApp statuses carrying our
+        ``biz_opaque_callback_data``, Messenger/Instagram echoes carrying ``metadata``."""
+        payloads = []
+        for sent in self.sends:
+            ts = int(sent.at.timestamp())
+            if sent.body.get("messaging_product") == "whatsapp":
+                status = wa_status(
+                    sent.platform_id,
+                    state,
+                    ts=ts,
+                    errors=errors,
+                    marker=sent.body.get("biz_opaque_callback_data"),
+                )
+                status["recipient_id"] = str(sent.body["to"]).lstrip("+")
+                payloads.append(whatsapp(statuses=[status]))
+            elif "recipient" in sent.body and "id" in sent.body["recipient"]:
+                marker = (sent.body.get("message") or {}).get("metadata")
+                body = echo(
+                    sent.account,
+                    sent.body["recipient"]["id"],
+                    sent.platform_id,
+                    sent.body["message"]["text"],
+                    metadata=marker,
+                    ts=ts * 1000,
+                )
+                kind = "instagram" if sent.account in self.instagram else "page"
+                payloads.append(page_batch(messaging_entry(sent.account, body), object=kind))
+        return payloads
 
     def _mid(self) -> str:
         return f"m_SIM{next(self._ids):08d}"
