@@ -26,6 +26,7 @@ from assistant.cli import (
     simulate_command,
     user_commands,
     verify_command,
+    webhook_commands,
 )
 from assistant.cli.common import (
     emit_json,
@@ -52,6 +53,7 @@ app.command()(ask_command.ask)
 app.command(name="verify")(verify_command.verify)
 app.command(name="simulate")(simulate_command.simulate)
 app.add_typer(db_commands.app, name="db")
+app.add_typer(webhook_commands.app, name="webhooks")
 console = Console(stderr=True)
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -17,7 +17,6 @@ from assistant.channels.meta.config import AccountKind, ChannelsConfig
 from assistant.channels.meta.events import (
     CommentEdited,
     Echo,
-    EventKind,
     MetaEvent,
     NewMessage,
     PayloadError,
@@ -212,4 +211,12 @@ def conversation_events(engine: Engine, conversation: str) -> list[MetaEventReco
         return list(session.exec(query).all())
 
 
-__all__ = ["EventKind", "IntakeResult", "MessageSink", "WebhookIntake", "conversation_events"]
+def stored_payloads(
+    engine: Engine, states: Sequence[PayloadState] = (), limit: int = 200
+) -> list[WebhookPayload]:
+    """Newest first; the quarantine is ``states=[PayloadState.quarantined]``."""
+    query = select(WebhookPayload).order_by(col(WebhookPayload.id).desc()).limit(limit)
+    if states:
+        query = query.where(col(WebhookPayload.state).in_([s.value for s in states]))
+    with Session(engine) as session:
+        return list(session.exec(query).all())

@@ -6,6 +6,7 @@ quarantined and answered 200; a forged or unsigned one gets 401 and nothing is s
 from __future__ import annotations
 
 import hmac
+import logging
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
@@ -16,6 +17,7 @@ from assistant.channels.meta.intake import MessageSink, WebhookIntake
 from assistant.channels.meta.records import WebhookEndpoint
 from assistant.channels.meta.signature import HEADER, signature_matches
 
+log = logging.getLogger("reply_assistant.webhooks")
 MAX_BODY_BYTES = 3 * 1024 * 1024  # Meta's documented maximum payload
 
 
@@ -66,7 +68,12 @@ def _router(path: str, endpoint: WebhookEndpoint, intake: WebhookIntake) -> APIR
             return _refuse(503, "no app secret configured: set ASSISTANT_META_APP_SECRET")
         if not signature_matches(bytes(body), request.headers.get(HEADER), secrets):
             return _refuse(401, f"missing or invalid {HEADER} signature")
-        result = await intake.receive(endpoint, bytes(body))
+        payload_id = intake.store(endpoint, bytes(body))
+        try:
+            result = await intake.process(payload_id)
+        except Exception:  # kept: Meta's retry, or 'assistant webhooks replay', applies it
+            log.exception("webhook payload #%s stored but not applied", payload_id)
+            return _refuse(503, f"payload #{payload_id} stored but not applied yet; retry")
         return JSONResponse(
             {
                 "state": result.state.value,
