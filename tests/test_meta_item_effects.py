@@ -65,7 +65,7 @@ def test_comment_edited_then_removed_while_its_item_is_open(service: Service) ->
     service.meta(page_batch(feed_comment("edited", "400_1", "Do you deliver to Bergen?")))
     edited = item(service.settings, "400_1")
     assert edited.text == "Do you deliver to Bergen?" and edited.needs_attention
-    assert any("edited the comment" in r for r in edited.reasons)
+    assert any("edited the message" in r for r in edited.reasons)
     service.meta(page_batch(feed_comment("remove", "400_1")))
     removed = item(service.settings, "400_1")
     assert removed.status is ItemStatus.closed

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.channels.meta.events import (
-    CommentEdited,
     DeliveryState,
     Echo,
+    Edited,
     EventKind,
     MetaEvent,
     NewMessage,
@@ -22,6 +22,7 @@ from assistant.channels.meta.simulator.payloads import (
     IG,
     PAGE,
     PHONE,
+    T0,
     attachment,
     dm,
     echo,
@@ -139,6 +140,18 @@ def test_echoes_reactions_receipts_unsend_and_standby_are_not_queued() -> None:
     assert isinstance(standby, Recorded) and standby.kind is EventKind.standby
 
 
+def test_a_messenger_edit_carries_the_new_text() -> None:
+    edit = {
+        "sender": {"id": "p"},
+        "recipient": {"id": PAGE},
+        "timestamp": T0,
+        "message_edit": {"mid": "m_1", "text": "size 42, not 40", "num_edit": 1},
+    }
+    [event] = parse(page_batch(messaging_entry(PAGE, edit)))
+    assert isinstance(event, Edited)
+    assert (event.platform_id, event.text, event.key) == ("m_1", "size 42, not 40", "edit:m_1:1")
+
+
 def test_instagram_comments_top_level_and_replies_carry_the_post() -> None:
     top = only_message(page_batch(ig_comment("17900001", "Price?"), object="instagram"))
     assert top.message.id == "17900001"
@@ -162,7 +175,7 @@ def test_facebook_feed_add_edit_remove_and_page_reply() -> None:
     assert (add.message.author.name, add.message.metadata["post_id"]) == ("Sam Lee", post)
     assert add.message.metadata["parent_comment_id"] is None  # top-level: parent is the post
     [edited] = parse(page_batch(feed_comment("edited", "200_1", "Do you deliver to Bergen?")))
-    assert isinstance(edited, CommentEdited) and edited.text.endswith("Bergen?")
+    assert isinstance(edited, Edited) and edited.text.endswith("Bergen?")
     [removed] = parse(page_batch(feed_comment("remove", "200_1")))
     assert isinstance(removed, Withdrawn) and removed.key == "comment:200_1:remove"
     [page_reply] = parse(

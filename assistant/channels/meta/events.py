@@ -14,7 +14,7 @@ from assistant.intake.messages import Channel, InboundMessage
 
 class EventKind(StrEnum):
     message = "message"
-    comment_edit = "comment_edit"
+    edit = "edit"  # the customer edited a comment or a Messenger message
     withdrawn = "withdrawn"  # a comment removed or a DM unsent
     reaction = "reaction"
     echo = "echo"
@@ -55,8 +55,8 @@ class NewMessage(Base):
 
 
 @dataclass(frozen=True)
-class CommentEdited(Base):
-    comment_id: str
+class Edited(Base):
+    platform_id: str  # comment id or mid
     text: str
 
 
@@ -98,15 +98,15 @@ class Recorded(Base):
     data: dict[str, Any] = field(default_factory=dict)
 
 
-MetaEvent = NewMessage | CommentEdited | Withdrawn | Reaction | Echo | Status | Recorded
+MetaEvent = NewMessage | Edited | Withdrawn | Reaction | Echo | Status | Recorded
 
 
 def kind_of(event: MetaEvent) -> EventKind:
     match event:
         case NewMessage():
             return EventKind.message
-        case CommentEdited():
-            return EventKind.comment_edit
+        case Edited():
+            return EventKind.edit
         case Withdrawn():
             return EventKind.withdrawn
         case Reaction():

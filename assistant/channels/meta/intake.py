@@ -15,8 +15,8 @@ from sqlmodel import Session, col, select
 from assistant.channels.meta import markers
 from assistant.channels.meta.config import AccountKind, ChannelsConfig
 from assistant.channels.meta.events import (
-    CommentEdited,
     Echo,
+    Edited,
     MetaEvent,
     NewMessage,
     PayloadError,
@@ -112,8 +112,8 @@ class WebhookIntake:
         match event:
             case NewMessage() | Reaction() | Recorded():
                 return  # queued by the sink, or recorded on the conversation only
-            case CommentEdited():
-                changes.edit(event.channel, event.comment_id, event.text)
+            case Edited():
+                changes.edit(event.channel, event.platform_id, event.text)
             case Withdrawn():
                 changes.withdraw(event.channel, event.platform_id)
             case Echo():
@@ -145,8 +145,8 @@ class WebhookIntake:
         match event:
             case NewMessage():
                 platform_id = event.message.id
-            case CommentEdited():
-                platform_id, data = event.comment_id, {"text": event.text}
+            case Edited():
+                platform_id, data = event.platform_id, {"text": event.text}
             case Withdrawn():
                 platform_id = event.platform_id
             case Reaction():

@@ -37,11 +37,11 @@ class ItemChanges:
         with Session(self.engine) as session:
             return list(session.exec(query.order_by(col(ReviewItem.id))).all())
 
-    def edit(self, channel: Channel, comment_id: str, text: str) -> None:
-        for item in self._waiting(channel, message_id=comment_id):
+    def edit(self, channel: Channel, platform_id: str, text: str) -> None:
+        for item in self._waiting(channel, message_id=platform_id):
             assert item.id is not None
             message = {**item.message, "text": text}
-            reason = "the customer edited the comment after it was queued: check the draft"
+            reason = "the customer edited the message after it was queued: check the draft"
             self.queue.update(
                 item.id,
                 text=text,
@@ -122,7 +122,7 @@ class ItemChanges:
                 MetaEventRecord.channel == channel,
                 MetaEventRecord.platform_id == platform_id,
                 MetaEventRecord.payload_id != payload_id,
-                col(MetaEventRecord.kind).in_([EventKind.comment_edit, EventKind.withdrawn]),
+                col(MetaEventRecord.kind).in_([EventKind.edit, EventKind.withdrawn]),
             )
             .order_by(col(MetaEventRecord.occurred_at))
         )

@@ -9,8 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from assistant.channels.meta.events import (
-    CommentEdited,
     Echo,
+    Edited,
     EventKind,
     MetaEvent,
     NewMessage,
@@ -99,7 +99,7 @@ def parse_feed(value: dict[str, Any], page_id: str, at: datetime) -> MetaEvent:
             return Withdrawn(key=f"comment:{comment_id}:remove", platform_id=comment_id, **base)
         case "edited":
             key = f"comment:{comment_id}:edited:{_digest({'m': body})}"
-            return CommentEdited(key=key, comment_id=comment_id, text=body, **base)
+            return Edited(key=key, platform_id=comment_id, text=body, **base)
         case "add" if author_id == page_id:
             answers = parent if parent and parent != post_id else None
             return Echo(

@@ -8,6 +8,7 @@ from typing import Any
 
 from assistant.channels.meta.events import (
     Echo,
+    Edited,
     EventKind,
     MetaEvent,
     NewMessage,
@@ -103,6 +104,10 @@ def parse_messaging(
             metadata=_meta(base, account_id, postback=optional_text(postback, "payload")),
         )
         return NewMessage(key=f"msg:{mid}", message=inbound, **base)
+    if edit := mapping(event, "message_edit"):
+        mid = text(edit, "mid", f"{where}.message_edit")
+        key = f"edit:{mid}:{edit.get('num_edit')}"
+        return Edited(key=key, platform_id=mid, text=str(edit.get("text") or ""), **base)
     if reaction := mapping(event, "reaction"):
         target = text(reaction, "mid", f"{where}.reaction")
         removed = reaction.get("action") == "unreact"
