@@ -16,11 +16,11 @@ from assistant.app import open_assistant
 from assistant.channels.meta.config import ChannelsConfig, load_channels
 from assistant.channels.meta.router import meta_webhook_router, whatsapp_webhook_router
 from assistant.channels.meta.signature import HEADER, meta_json, sign
+from assistant.channels.meta.simulator.serving import serving
 from assistant.db import database_url, make_engine
 from assistant.intake.messages import InboundMessage
 from assistant.settings import Settings
 from assistant.users.actor import SYSTEM_ACTOR
-from tests.live_server import serving
 
 SECRET = "test-app-secret"
 VERIFY = "test-verify-token"

@@ -24,13 +24,13 @@ from assistant.channels.meta.simulator.payloads import (
     wa_message,
     whatsapp,
 )
+from assistant.channels.meta.simulator.serving import serving
 from assistant.channels.meta.simulator.webhooks import WebhookSender
 from assistant.db import database_url, make_engine
 from assistant.knowledge.policy import CommentReplies
 from assistant.review.models import ItemStatus, ReviewItem
 from assistant.review.queue import Queue
 from assistant.settings import Settings
-from tests.live_server import serving
 from tests.meta_service import SECRET, running_service
 
 CHANNELS = f"""

@@ -20,13 +20,13 @@ from assistant.channels.meta.graph import needing_reconnect
 from assistant.channels.meta.pacing import Pacer
 from assistant.channels.meta.simulator.graph_api import GraphSimulator
 from assistant.channels.meta.simulator.payloads import IG, PAGE, PHONE
+from assistant.channels.meta.simulator.serving import serving
 from assistant.channels.meta.windows import ReplyOption, reply_window
 from assistant.db import database_url, make_engine
 from assistant.intake.messages import Channel
 from assistant.knowledge.policy import CommentReplies, CommentReply
 from assistant.safety.topics import Topic
 from assistant.settings import Settings
-from tests.live_server import serving
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 ENV = {"PAGE_TOKEN": "page-token", "IG_TOKEN": "ig-token", "WA_TOKEN": "wa-token"}
@@ -294,9 +294,11 @@ def test_comment_replies_public_private_or_both_by_topic(rig: Rig) -> None:
 
 
 def test_was_sent_is_known_only_from_an_echo_or_status_with_our_marker(rig: Rig) -> None:
+    from assistant.channels.meta.event_rows import RECORDS, event_row
     from assistant.channels.meta.events import Echo
     from assistant.channels.meta.intake import WebhookIntake
     from assistant.channels.meta.records import WebhookEndpoint
+    from assistant.dbtypes import insert_ignoring_conflicts
 
     adapter = rig.adapter()
     outbound = reply(Channel.facebook, PAGE, "psid-1")
@@ -313,7 +315,8 @@ def test_was_sent_is_known_only_from_an_echo_or_status_with_our_marker(rig: Rig)
         text="Thanks!",
         marker="ra1:11:1:key-1",
     )
-    intake._record(echo, payload_id)
+    with rig.engine.begin() as conn:
+        insert_ignoring_conflicts(conn, RECORDS, event_row(echo, payload_id))
     check = LOOP[0].run_until_complete(adapter.was_sent(outbound))
     assert (check.state, check.platform_id) == (SentCheck.sent, "m_9")
     other = replace(outbound, reply_id=2, idempotency_key="key-2")

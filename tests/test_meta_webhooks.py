@@ -45,7 +45,7 @@ def test_handshake_answers_the_challenge_only_with_the_right_token(service: Serv
 
 def test_handshake_is_refused_when_no_verify_token_is_configured(settings: Settings) -> None:
     from assistant.channels.meta.config import load_channels
-    from tests.live_server import serving
+    from assistant.channels.meta.simulator.serving import serving
     from tests.meta_service import service_app
 
     with serving(service_app(settings, load_channels(settings, env={}), [])) as url:

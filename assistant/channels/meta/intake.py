@@ -4,6 +4,7 @@ echoes and failed deliveries change the item they concern; the rest is recorded.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import assert_never
@@ -14,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from assistant.channels.meta import markers
 from assistant.channels.meta.config import AccountKind, ChannelsConfig
+from assistant.channels.meta.event_rows import RECORDS, event_row
 from assistant.channels.meta.events import (
     Echo,
     Edited,
@@ -24,11 +26,10 @@ from assistant.channels.meta.events import (
     Recorded,
     Status,
     Withdrawn,
-    kind_of,
 )
 from assistant.channels.meta.graph_errors import plain_reason
 from assistant.channels.meta.items import ItemChanges
-from assistant.channels.meta.parse import parse_payload
+from assistant.channels.meta.parse import Parsed, parse_payload
 from assistant.channels.meta.records import (
     MetaEventRecord,
     PayloadState,
@@ -66,35 +67,57 @@ class WebhookIntake:
             return row.id
 
     async def receive(self, endpoint: WebhookEndpoint, body: bytes) -> IntakeResult:
-        return await self.process(self.store(endpoint, body))
+        return await self.process(await asyncio.to_thread(self.store, endpoint, body))
 
     async def process(self, payload_id: int) -> IntakeResult:
-        """Apply a stored payload (again: replay is safe, every event is applied once)."""
-        with Session(self.engine) as session:
-            payload = session.get(WebhookPayload, payload_id)
-            assert payload is not None
-            body, endpoint = payload.body, payload.endpoint
+        """Apply a stored payload (again: replay is safe, every event is applied once). The
+        database work runs in a thread so the event loop keeps answering other webhooks."""
+        body, endpoint = await asyncio.to_thread(self._load, payload_id)
         try:
             parsed = parse_payload(body, whatsapp=endpoint is WebhookEndpoint.whatsapp)
         except PayloadError as exc:
-            self._finish(payload_id, PayloadState.quarantined, str(exc), 0, 0)
+            await asyncio.to_thread(self._conclude, payload_id, Parsed(problems=[str(exc)]), [])
             return IntakeResult(payload_id, PayloadState.quarantined, 0, 0, 0)
-        seen = self._seen([e.key for e in parsed.events])
+        seen = await asyncio.to_thread(self._seen, [e.key for e in parsed.events])
         fresh = list({e.key: e for e in parsed.events if e.key not in seen}.values())
         messages = [e for e in fresh if isinstance(e, NewMessage)]
         if messages:  # a failure here raises: the payload stays 'received' and Meta retries
             await self.sink([self._flag_missing_token(e) for e in messages])
+        state = await asyncio.to_thread(self._conclude, payload_id, parsed, fresh)
+        duplicates = len(parsed.events) - len(fresh)
+        return IntakeResult(payload_id, state, len(parsed.events), duplicates, len(messages))
+
+    def _load(self, payload_id: int) -> tuple[bytes, WebhookEndpoint]:
+        with Session(self.engine) as session:
+            payload = session.get(WebhookPayload, payload_id)
+            assert payload is not None
+            return payload.body, payload.endpoint
+
+    def _conclude(self, payload_id: int, parsed: Parsed, fresh: list[MetaEvent]) -> PayloadState:
+        """Apply what changes items, then record the events and the payload's outcome in one
+        transaction."""
         changes = ItemChanges(self.engine)
         for event in fresh:
             self._apply(changes, event)
-            self._record(event, payload_id)
-        for event in messages:  # an edit or removal that overtook its comment (earlier payload)
-            changes.replay_late(event.message.channel, event.message.id, payload_id)
         state = PayloadState.quarantined if parsed.problems else PayloadState.processed
-        duplicates = len(parsed.events) - len(fresh)
         problem = "; ".join(parsed.problems)[:2000] or None
-        self._finish(payload_id, state, problem, len(parsed.events), duplicates)
-        return IntakeResult(payload_id, state, len(parsed.events), duplicates, len(messages))
+        with self.engine.begin() as conn:
+            for event in fresh:
+                insert_ignoring_conflicts(conn, RECORDS, event_row(event, payload_id))
+            conn.execute(
+                update(WebhookPayload)
+                .where(col(WebhookPayload.id) == payload_id)
+                .values(
+                    state=state,
+                    problem=problem,
+                    events=len(parsed.events),
+                    duplicates=len(parsed.events) - len(fresh),
+                )
+            )
+        for event in fresh:  # an edit or removal that overtook its message (earlier payload)
+            if isinstance(event, NewMessage):
+                changes.replay_late(event.message.channel, event.message.id, payload_id)
+        return state
 
     def _flag_missing_token(self, event: NewMessage) -> InboundMessage:
         message = event.message
@@ -138,56 +161,6 @@ class WebhookIntake:
         query = select(MetaEventRecord.dedupe_key).where(col(MetaEventRecord.dedupe_key).in_(keys))
         with Session(self.engine) as session:
             return set(session.exec(query).all())
-
-    def _record(self, event: MetaEvent, payload_id: int) -> None:
-        data: dict[str, object] = {}
-        platform_id: str | None = None
-        match event:
-            case NewMessage():
-                platform_id = event.message.id
-            case Edited():
-                platform_id, data = event.platform_id, {"text": event.text}
-            case Withdrawn():
-                platform_id = event.platform_id
-            case Reaction():
-                platform_id = event.target_id
-                data = {"emoji": event.emoji, "removed": event.removed}
-            case Echo():
-                platform_id = event.platform_id
-                data = {"text": event.text, "marker": event.marker, "answers": event.answers}
-            case Status():
-                platform_id = event.platform_id
-                data = {
-                    "state": event.state.value,
-                    "marker": event.marker,
-                    "errors": [list(e) for e in event.errors],
-                }
-            case Recorded():
-                data = event.data
-        values = MetaEventRecord(
-            dedupe_key=event.key,
-            kind=kind_of(event),
-            channel=event.channel,
-            account_id=event.account_id,
-            conversation=event.conversation,
-            platform_id=platform_id,
-            marker=event.marker if isinstance(event, Echo | Status) else None,
-            occurred_at=event.occurred_at,
-            payload_id=payload_id,
-            data=data,
-        ).model_dump(exclude={"id"})
-        with self.engine.begin() as conn:
-            insert_ignoring_conflicts(conn, MetaEventRecord.__table__, values)  # type: ignore[attr-defined]
-
-    def _finish(
-        self, payload_id: int, state: PayloadState, problem: str | None, events: int, dups: int
-    ) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(WebhookPayload)
-                .where(col(WebhookPayload.id) == payload_id)
-                .values(state=state, problem=problem, events=events, duplicates=dups)
-            )
 
 
 def account_kind(event: NewMessage) -> AccountKind:

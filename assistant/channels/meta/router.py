@@ -5,6 +5,7 @@ quarantined and answered 200; a forged or unsigned one gets 401 and nothing is s
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 
@@ -68,7 +69,7 @@ def _router(path: str, endpoint: WebhookEndpoint, intake: WebhookIntake) -> APIR
             return _refuse(503, "no app secret configured: set ASSISTANT_META_APP_SECRET")
         if not signature_matches(bytes(body), request.headers.get(HEADER), secrets):
             return _refuse(401, f"missing or invalid {HEADER} signature")
-        payload_id = intake.store(endpoint, bytes(body))
+        payload_id = await asyncio.to_thread(intake.store, endpoint, bytes(body))
         try:
             result = await intake.process(payload_id)
         except Exception as exc:  # kept: Meta's retry, or 'assistant webhooks replay', applies it

@@ -41,6 +41,7 @@ class GraphSimulator:
     instagram: set[str] = field(default_factory=set)  # which accounts are Instagram ones
     latency_s: float = 0.0
     rate_limit_ratio: float = 0.0  # share of sends answered with a rate-limit error
+    retry_after_s: float | None = None  # a Retry-After header on those answers (benchmarks)
     seed: int = 7
     offset: timedelta = timedelta(0)  # tests move time forward
     sends: list[Sent] = field(default_factory=list)
@@ -92,8 +93,12 @@ class GraphSimulator:
             )
         if self.rate_limit_ratio and self.random.random() < self.rate_limit_ratio:
             if whatsapp:
-                return self._error(path, 429, 130429, "OAuthException", "Rate limit hit")
-            return self._error(path, 400, 32, "OAuthException", "Page request limit reached")
+                limited = self._error(path, 429, 130429, "OAuthException", "Rate limit hit")
+            else:
+                limited = self._error(path, 400, 32, "OAuthException", "Page request limit reached")
+            if self.retry_after_s is not None:
+                limited.headers["Retry-After"] = f"{self.retry_after_s:g}"
+            return limited
         if whatsapp:
             return self._whatsapp(path, account, body)
         if edge == "messages":

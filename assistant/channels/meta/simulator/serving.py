@@ -1,4 +1,5 @@
-"""Serve an ASGI app with real uvicorn on 127.0.0.1 in a thread, for as long as a test needs."""
+"""Serve an ASGI app (the simulator, or the webhooks in tests and benchmarks) with real
+uvicorn on 127.0.0.1 in a thread, for as long as a block runs."""
 
 from __future__ import annotations
 
