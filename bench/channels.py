@@ -56,7 +56,7 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 def intake_app(queue: Queue) -> FastAPI:
-    async def store(messages: Sequence[InboundMessage]) -> object:
+    def store_now(messages: Sequence[InboundMessage]) -> None:
         for m in messages:
             queue.enqueue(
                 ReviewItem(
@@ -70,7 +70,9 @@ def intake_app(queue: Queue) -> FastAPI:
                     due_at=m.received_at,
                 )
             )
-        return None
+
+    async def store(messages: Sequence[InboundMessage]) -> object:
+        return await asyncio.to_thread(store_now, messages)
 
     app = FastAPI()
     config = ChannelsConfig(accounts={}, app_secret=SECRET)

@@ -9,7 +9,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import assert_never
 
-from sqlalchemy import update
+from sqlalchemy import Table, and_, insert, or_, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -19,6 +20,7 @@ from assistant.channels.meta.event_rows import RECORDS, event_row
 from assistant.channels.meta.events import (
     Echo,
     Edited,
+    EventKind,
     MetaEvent,
     NewMessage,
     PayloadError,
@@ -39,6 +41,8 @@ from assistant.channels.meta.records import (
 from assistant.dbtypes import insert_ignoring_conflicts
 from assistant.intake.messages import Channel, InboundMessage
 
+LATE_KINDS = {EventKind.edit, EventKind.withdrawn}
+PAYLOADS: Table = WebhookPayload.__table__  # type: ignore[attr-defined]
 MessageSink = Callable[[Sequence[InboundMessage]], Awaitable[object]]
 
 
@@ -59,33 +63,43 @@ class WebhookIntake:
 
     def store(self, endpoint: WebhookEndpoint, body: bytes) -> int:
         """Keep the body before anything else: a crash after this loses nothing."""
-        with Session(self.engine) as session:
-            row = WebhookPayload(endpoint=endpoint, body=body)
-            session.add(row)
-            session.commit()
-            assert row.id is not None
-            return row.id
+        row = WebhookPayload(endpoint=endpoint, body=body).model_dump(exclude={"id"})
+        with self.engine.begin() as conn:
+            primary = conn.execute(insert(PAYLOADS).values(row)).inserted_primary_key
+        assert primary is not None
+        return int(primary[0])
 
     async def receive(self, endpoint: WebhookEndpoint, body: bytes) -> IntakeResult:
-        return await self.process(await asyncio.to_thread(self.store, endpoint, body))
+        """Store ``body``, then apply it (the database work in threads, so the event loop
+        keeps answering other webhooks meanwhile)."""
+        payload_id = await asyncio.to_thread(self.store, endpoint, body)
+        return await self._apply_body(payload_id, endpoint, body)
 
     async def process(self, payload_id: int) -> IntakeResult:
-        """Apply a stored payload (again: replay is safe, every event is applied once). The
-        database work runs in a thread so the event loop keeps answering other webhooks."""
+        """Apply a stored payload (again: replay is safe, every event is applied once)."""
         body, endpoint = await asyncio.to_thread(self._load, payload_id)
-        try:
-            parsed = parse_payload(body, whatsapp=endpoint is WebhookEndpoint.whatsapp)
-        except PayloadError as exc:
-            await asyncio.to_thread(self._conclude, payload_id, Parsed(problems=[str(exc)]), [])
-            return IntakeResult(payload_id, PayloadState.quarantined, 0, 0, 0)
-        seen = await asyncio.to_thread(self._seen, [e.key for e in parsed.events])
+        return await self._apply_body(payload_id, endpoint, body)
+
+    async def _apply_body(
+        self, payload_id: int, endpoint: WebhookEndpoint, body: bytes
+    ) -> IntakeResult:
+        parsed, seen = await asyncio.to_thread(self._parse_and_check, endpoint, body)
         fresh = list({e.key: e for e in parsed.events if e.key not in seen}.values())
         messages = [e for e in fresh if isinstance(e, NewMessage)]
         if messages:  # a failure here raises: the payload stays 'received' and Meta retries
             await self.sink([self._flag_missing_token(e) for e in messages])
-        state = await asyncio.to_thread(self._conclude, payload_id, parsed, fresh)
+        state = await asyncio.to_thread(self._conclude, payload_id, parsed, fresh, seen)
         duplicates = len(parsed.events) - len(fresh)
         return IntakeResult(payload_id, state, len(parsed.events), duplicates, len(messages))
+
+    def _parse_and_check(self, endpoint: WebhookEndpoint, body: bytes) -> tuple[Parsed, set[str]]:
+        """The events, and which are already applied (their keys) or have an edit or removal
+        waiting for them (``late:`` plus the platform id)."""
+        try:
+            parsed = parse_payload(body, whatsapp=endpoint is WebhookEndpoint.whatsapp)
+        except PayloadError as exc:
+            return Parsed(problems=[str(exc)]), set()
+        return parsed, self._seen(parsed.events)
 
     def _load(self, payload_id: int) -> tuple[bytes, WebhookEndpoint]:
         with Session(self.engine) as session:
@@ -93,7 +107,9 @@ class WebhookIntake:
             assert payload is not None
             return payload.body, payload.endpoint
 
-    def _conclude(self, payload_id: int, parsed: Parsed, fresh: list[MetaEvent]) -> PayloadState:
+    def _conclude(
+        self, payload_id: int, parsed: Parsed, fresh: list[MetaEvent], seen: set[str]
+    ) -> PayloadState:
         """Apply what changes items, then record the events and the payload's outcome in one
         transaction."""
         changes = ItemChanges(self.engine)
@@ -114,9 +130,11 @@ class WebhookIntake:
                     duplicates=len(parsed.events) - len(fresh),
                 )
             )
-        for event in fresh:  # an edit or removal that overtook its message (earlier payload)
-            if isinstance(event, NewMessage):
-                changes.replay_late(event.message.channel, event.message.id, payload_id)
+        new = [
+            e.message for e in fresh if isinstance(e, NewMessage) and f"late:{e.message.id}" in seen
+        ]
+        if new:  # an edit or removal that overtook its message (in an earlier payload)
+            changes.replay_late([(m.channel, m.id) for m in new], payload_id)
         return state
 
     def _flag_missing_token(self, event: NewMessage) -> InboundMessage:
@@ -155,12 +173,23 @@ class WebhookIntake:
             case _:
                 assert_never(event)
 
-    def _seen(self, keys: list[str]) -> set[str]:
-        if not keys:
+    def _seen(self, events: list[MetaEvent]) -> set[str]:
+        if not events:
             return set()
-        query = select(MetaEventRecord.dedupe_key).where(col(MetaEventRecord.dedupe_key).in_(keys))
-        with Session(self.engine) as session:
-            return set(session.exec(query).all())
+        ids = [e.message.id for e in events if isinstance(e, NewMessage)]
+        query = sa_select(RECORDS.c.dedupe_key, RECORDS.c.platform_id, RECORDS.c.kind).where(
+            or_(
+                RECORDS.c.dedupe_key.in_([e.key for e in events]),
+                and_(
+                    RECORDS.c.platform_id.in_(ids),
+                    RECORDS.c.kind.in_(list(LATE_KINDS)),
+                ),
+            )
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        late = {f"late:{pid}" for _, pid, kind in rows if kind in LATE_KINDS}
+        return {key for key, _, _ in rows} | late
 
 
 def account_kind(event: NewMessage) -> AccountKind:

@@ -113,14 +113,14 @@ class ItemChanges:
         )
         self.queue.audit(item_id, ACTOR, AuditAction.delivery_failed, reason=reason)
 
-    def replay_late(self, channel: Channel, platform_id: str, payload_id: int) -> None:
-        """Webhooks arrive in any order: an edit or removal recorded before its comment's
+    def replay_late(self, messages: list[tuple[Channel, str]], payload_id: int) -> None:
+        """Webhooks arrive in any order: an edit or removal recorded before its message's
         item existed is applied now."""
+        wanted = set(messages)
         query = (
             select(MetaEventRecord)
             .where(
-                MetaEventRecord.channel == channel,
-                MetaEventRecord.platform_id == platform_id,
+                col(MetaEventRecord.platform_id).in_([pid for _, pid in messages]),
                 MetaEventRecord.payload_id != payload_id,
                 col(MetaEventRecord.kind).in_([EventKind.edit, EventKind.withdrawn]),
             )
@@ -129,7 +129,9 @@ class ItemChanges:
         with Session(self.engine) as session:
             late = list(session.exec(query).all())
         for record in late:
+            if record.platform_id is None or (record.channel, record.platform_id) not in wanted:
+                continue
             if record.kind is EventKind.withdrawn:
-                self.withdraw(channel, platform_id)
+                self.withdraw(record.channel, record.platform_id)
             else:
-                self.edit(channel, platform_id, str(record.data.get("text") or ""))
+                self.edit(record.channel, record.platform_id, str(record.data.get("text") or ""))
