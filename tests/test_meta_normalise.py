@@ -253,3 +253,23 @@ def test_a_mixed_batch_yields_every_event_in_order() -> None:
     )
     kinds = [type(e).__name__ for e in parse(payload)]
     assert kinds == ["NewMessage", "Echo", "NewMessage", "Recorded", "NewMessage"]
+
+
+def test_a_whatsapp_customer_known_only_by_a_business_scoped_id() -> None:
+    message = {
+        "from_user_id": "US.13491208655302741918",
+        "id": "wamid.BS",
+        "timestamp": "1790000000",
+        "type": "text",
+        "text": {"body": "oi"},
+    }
+    payload = whatsapp(messages=[message])
+    payload["entry"][0]["changes"][0]["value"]["contacts"] = [
+        {"profile": {"name": "Bia"}, "user_id": "US.13491208655302741918"}
+    ]
+    [event] = parse(payload)
+    assert isinstance(event, NewMessage)
+    assert (event.message.author.id, event.message.author.name) == (
+        "US.13491208655302741918",
+        "Bia",
+    )

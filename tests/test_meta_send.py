@@ -176,6 +176,12 @@ def test_whatsapp_text_inside_the_window_and_the_template_outside(rig: Rig) -> N
     assert "no template" in no_template.reason
 
 
+def test_a_customer_known_only_by_a_business_scoped_id_is_not_sent_blind(rig: Rig) -> None:
+    result = send(rig.adapter(), reply(Channel.whatsapp, PHONE, "US.13491208655302741918"))
+    assert result.outcome is SendOutcome.permanent and "business-scoped" in result.reason
+    assert rig.sim.sends == []
+
+
 def test_a_window_our_clock_thinks_open_but_meta_closed_is_permanent(rig: Rig) -> None:
     # The simulator never saw the customer write: Meta answers 131047.
     result = send(rig.adapter(), reply(Channel.whatsapp, PHONE, "5511911111111"))
