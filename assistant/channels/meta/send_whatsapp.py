@@ -43,6 +43,14 @@ class WhatsAppAdapter:
                     "channels.yaml and set its variable"
                 ),
             )
+        if not reply.recipient_id.lstrip("+").isdigit():
+            # A business-scoped user id (no phone number): a 'to' of digits would be accepted
+            # by Meta and silently dropped, so a person answers it in WhatsApp instead.
+            return SendResult(
+                SendOutcome.permanent,
+                reason="this customer is known only by a WhatsApp business-scoped id, not a "
+                "phone number: answer them from the WhatsApp Business app or Manager",
+            )
         window = reply_window(
             reply.channel, reply.metadata, self.clock(), has_template=account.template is not None
         )
