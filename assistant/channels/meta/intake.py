@@ -18,6 +18,7 @@ from assistant.channels.meta import markers
 from assistant.channels.meta.config import AccountKind, ChannelsConfig
 from assistant.channels.meta.event_rows import RECORDS, event_row
 from assistant.channels.meta.events import (
+    DeliveryState,
     Echo,
     Edited,
     EventKind,
@@ -167,7 +168,7 @@ class WebhookIntake:
                     changes.answered_elsewhere_dm(event.channel, customer, event.text)
             case Status():
                 item_id = markers.item_of(event.marker)
-                if event.state.value == "failed" and item_id is not None:
+                if event.state is DeliveryState.failed and item_id is not None:
                     code, title = event.errors[0] if event.errors else (0, "")
                     changes.delivery_failed(item_id, plain_reason(code, title))
             case _:

@@ -14,7 +14,7 @@ from assistant.channels.meta.config import AccountKind, ChannelsConfig
 from assistant.channels.meta.graph import GraphClient
 from assistant.channels.meta.markers import marker_for
 from assistant.channels.meta.pacing import Pacer
-from assistant.channels.meta.windows import ReplyOption, reply_window
+from assistant.channels.meta.windows import ReplyOption, is_comment, reply_window
 from assistant.intake.messages import Channel
 from assistant.knowledge.policy import CommentReplies, CommentReply
 
@@ -44,7 +44,7 @@ class MessengerAdapter:
                 SendOutcome.retry, retry_after=wait, reason="pacing sends to this page"
             )
         window = reply_window(reply.channel, reply.metadata, self.clock())
-        if reply.metadata.get("kind") == "comment":
+        if is_comment(reply.metadata):
             return await self._comment(reply, account, token, window.options)
         return await self._dm(reply, account, token, window.options, window.explanation)
 
