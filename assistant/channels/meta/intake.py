@@ -74,16 +74,17 @@ class WebhookIntake:
         """Store ``body``, then apply it (the database work in threads, so the event loop
         keeps answering other webhooks meanwhile)."""
         payload_id = await asyncio.to_thread(self.store, endpoint, body)
-        return await self._apply_body(payload_id, endpoint, body)
+        return await self.apply_stored(payload_id, endpoint, body)
 
     async def process(self, payload_id: int) -> IntakeResult:
         """Apply a stored payload (again: replay is safe, every event is applied once)."""
         body, endpoint = await asyncio.to_thread(self._load, payload_id)
-        return await self._apply_body(payload_id, endpoint, body)
+        return await self.apply_stored(payload_id, endpoint, body)
 
-    async def _apply_body(
+    async def apply_stored(
         self, payload_id: int, endpoint: WebhookEndpoint, body: bytes
     ) -> IntakeResult:
+        """Apply the events of a payload ``store`` kept (``body`` is its exact bytes)."""
         parsed, seen = await asyncio.to_thread(self._parse_and_check, endpoint, body)
         fresh = list({e.key: e for e in parsed.events if e.key not in seen}.values())
         messages = [e for e in fresh if isinstance(e, NewMessage)]

@@ -69,9 +69,13 @@ def _router(path: str, endpoint: WebhookEndpoint, intake: WebhookIntake) -> APIR
             return _refuse(503, "no app secret configured: set ASSISTANT_META_APP_SECRET")
         if not signature_matches(bytes(body), request.headers.get(HEADER), secrets):
             return _refuse(401, f"missing or invalid {HEADER} signature")
-        payload_id = await asyncio.to_thread(intake.store, endpoint, bytes(body))
         try:
-            result = await intake.process(payload_id)
+            payload_id = await asyncio.to_thread(intake.store, endpoint, bytes(body))
+        except Exception as exc:  # nothing kept: Meta retries on anything but a 200
+            log.error("webhook payload could not be stored (%s)", type(exc).__name__)
+            return _refuse(503, "the payload could not be stored; retry")
+        try:
+            result = await intake.apply_stored(payload_id, endpoint, bytes(body))
         except Exception as exc:  # kept: Meta's retry, or 'assistant webhooks replay', applies it
             # The type only: the message could quote a customer's words.
             log.error(
