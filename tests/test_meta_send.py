@@ -234,15 +234,30 @@ def test_rate_limits_and_outages_are_retries_with_a_wait(rig: Rig) -> None:
 def test_token_expiry_holds_sends_until_the_token_is_replaced(rig: Rig) -> None:
     rig.sim.customer_wrote(PAGE, "psid-1", NOW)
     rig.sim.tokens[PAGE] = "rotated-token"  # the page's token was revoked at Meta
-    first = send(rig.adapter(), reply(Channel.facebook, PAGE, "psid-1"))
+    adapter = rig.adapter()  # one per process
+    first = send(adapter, reply(Channel.facebook, PAGE, "psid-1"))
     assert first.outcome is SendOutcome.reconnect and "reconnect" in first.reason
     assert [c.account_id for c in needing_reconnect(rig.engine)] == [PAGE]
-    held = send(rig.adapter(), reply(Channel.facebook, PAGE, "psid-1", reply_id=2))
+    held = send(adapter, reply(Channel.facebook, PAGE, "psid-1", reply_id=2))
     assert held.outcome is SendOutcome.reconnect
     assert len(rig.sim.refused) == 1  # the held send never reached Meta
     rig.env["PAGE_TOKEN"] = "rotated-token"  # reconnected: the new token is in the env
-    recovered = send(rig.adapter(), reply(Channel.facebook, PAGE, "psid-1", reply_id=2))
+    recovered = send(adapter, reply(Channel.facebook, PAGE, "psid-1", reply_id=2))
     assert recovered.outcome is SendOutcome.delivered
+    assert needing_reconnect(rig.engine) == []
+
+
+def test_another_process_clears_the_reconnect_flag_once_its_send_succeeds(rig: Rig) -> None:
+    rig.sim.customer_wrote(PAGE, "psid-1", NOW)
+    rig.sim.tokens[PAGE] = "rotated-token"
+    assert send(rig.adapter(), reply(Channel.facebook, PAGE, "psid-1")).outcome is (
+        SendOutcome.reconnect
+    )
+    rig.env["PAGE_TOKEN"] = "rotated-token"
+    other_process = rig.adapter()
+    assert send(other_process, reply(Channel.facebook, PAGE, "psid-1", reply_id=2)).outcome is (
+        SendOutcome.delivered
+    )
     assert needing_reconnect(rig.engine) == []
 
 

@@ -5,7 +5,7 @@ asked for. A token Meta refused (190) marks the account for reconnection until i
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -42,6 +42,11 @@ class GraphAnswer:
 class GraphClient:
     http: httpx.AsyncClient  # base_url = the Graph API (or the simulator)
     engine: Engine
+    # account → fingerprint of the token Meta refused. Kept in memory so a send costs no
+    # database read; the table is for the console (a restarted process learns it again from
+    # Meta's next 190: one refused call).
+    _refused: dict[str, str] = field(default_factory=dict)
+    _checked: set[str] = field(default_factory=set)  # accounts whose stored flag was read
 
     async def post(
         self, path: str, payload: dict[str, Any], *, token: str, account: str, channel: Channel
@@ -83,19 +88,30 @@ class GraphClient:
     def held(self, account: str, token: str) -> SendResult | None:
         """A send with the token Meta already refused is held, not tried: nothing is lost,
         and a new token (after reconnecting) is tried at once."""
-        with Session(self.engine) as session:
-            row = session.get(ChannelConnection, account)
-        if row is None or not row.needs_reconnect or row.token_fingerprint != fingerprint(token):
+        if self._refused.get(account) != fingerprint(token):
             return None
-        return SendResult(SendOutcome.reconnect, reason=row.reason or "reconnect the channel")
+        return SendResult(
+            SendOutcome.reconnect,
+            reason=(
+                "Meta refused this channel's token (error 190): reconnect it, then set the new "
+                "token in its variable"
+            ),
+        )
 
     def _needs_reconnect(self, account: str, channel: Channel, token: str, reason: str) -> None:
+        self._refused[account] = fingerprint(token)
         self._set(account, channel, True, reason, fingerprint(token))
 
     def _connected(self, account: str, channel: Channel) -> None:
-        with Session(self.engine) as session:
-            row = session.get(ChannelConnection, account)
-        if row is not None and row.needs_reconnect:
+        """A send went through: clear the flag this process set, or (once per account) one
+        another process left."""
+        flagged = self._refused.pop(account, None) is not None
+        if not flagged and account not in self._checked:
+            with Session(self.engine) as session:
+                row = session.get(ChannelConnection, account)
+            flagged = row is not None and row.needs_reconnect
+        self._checked.add(account)
+        if flagged:
             self._set(account, channel, False, None, None)
 
     def _set(
