@@ -314,6 +314,21 @@ def test_comment_replies_public_private_or_both_by_topic(rig: Rig) -> None:
     assert late.outcome is SendOutcome.permanent and "7 days" in late.reason
 
 
+def test_spam_comments_are_hidden_and_shown_again_on_the_platform(rig: Rig) -> None:
+    moderation = rig.adapter().moderation
+    ig = {"account_id": IG, "kind": "comment", "comment_id": "c9"}
+    fb = {"account_id": PAGE, "kind": "comment", "comment_id": "c8"}
+    run = LOOP[0].run_until_complete
+    assert run(moderation.set_hidden(Channel.instagram, ig, True)).outcome is SendOutcome.delivered
+    assert run(moderation.set_hidden(Channel.facebook, fb, True)).outcome is SendOutcome.delivered
+    assert rig.sim.hidden == {"c9": True, "c8": True}
+    run(moderation.set_hidden(Channel.instagram, ig, False))  # a person restored it
+    assert rig.sim.hidden["c9"] is False
+    dm_meta = {"account_id": PAGE, "kind": "dm"}
+    refused = run(moderation.set_hidden(Channel.facebook, dm_meta, True))
+    assert refused.outcome is SendOutcome.permanent
+
+
 def test_was_sent_is_known_only_from_an_echo_or_status_with_our_marker(rig: Rig) -> None:
     from assistant.channels.meta.event_rows import RECORDS, event_row
     from assistant.channels.meta.events import Echo

@@ -23,6 +23,7 @@ from assistant.channels.meta.config import ChannelsConfig
 from assistant.channels.meta.events import EventKind
 from assistant.channels.meta.graph import GraphClient
 from assistant.channels.meta.markers import marker_for
+from assistant.channels.meta.moderation import CommentModeration
 from assistant.channels.meta.pacing import Pacer
 from assistant.channels.meta.records import MetaEventRecord
 from assistant.channels.meta.send_messenger import MessengerAdapter
@@ -42,6 +43,7 @@ class MetaAdapter:
     messenger: MessengerAdapter
     whatsapp: WhatsAppAdapter
     engine: Engine
+    moderation: CommentModeration  # hide / unhide spam comments on the platform
 
     async def send(self, reply: OutboundReply) -> SendResult:
         match reply.channel:
@@ -89,4 +91,5 @@ def meta_adapter(
         messenger=MessengerAdapter(graph, config, comment_replies, pacing, clock),
         whatsapp=WhatsAppAdapter(graph, config, pacing, clock),
         engine=engine,
+        moderation=CommentModeration(graph, config),
     )

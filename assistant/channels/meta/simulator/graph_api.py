@@ -48,6 +48,7 @@ class GraphSimulator:
     refused: list[tuple[str, int]] = field(default_factory=list)  # (path, Meta error code)
     inbound: dict[tuple[str, str], datetime] = field(default_factory=dict)
     private_replied: set[str] = field(default_factory=set)
+    hidden: dict[str, bool] = field(default_factory=dict)  # comment id → hidden now
     _ids: Any = field(default_factory=lambda: itertools.count(1))
     _last_wa: dict[tuple[str, str], datetime] = field(default_factory=dict)
 
@@ -66,6 +67,16 @@ class GraphSimulator:
 
     def app(self) -> FastAPI:
         app = FastAPI()
+
+        @app.post("/{node}")
+        async def moderate(node: str, request: Request) -> JSONResponse:
+            body = await request.json()
+            token = request.headers.get("authorization", "").removeprefix("Bearer ")
+            account = self._comment_account(token)
+            if not account:
+                return self._error(f"/{node}", 401, 190, "OAuthException", "Invalid token", 463)
+            self.hidden[node] = bool(body.get("hide", body.get("is_hidden")))
+            return JSONResponse({"success": True})
 
         @app.post("/{node}/{edge}")
         async def post(node: str, edge: str, request: Request) -> JSONResponse:
