@@ -1,5 +1,6 @@
 """Every table, imported in one place so the metadata is complete (migrations, checks)."""
 
+from assistant.channels.meta.records import ChannelConnection, MetaEventRecord, WebhookPayload
 from assistant.evals.history import EvalRegression, EvalRun
 from assistant.evals.learned import LearnedCase
 from assistant.knowledge.order_store import CustomerHandle, CustomerRecord, OrderRecord
@@ -16,6 +17,7 @@ from assistant.users.models import User
 
 __all__ = [
     "AuditEvent",
+    "ChannelConnection",
     "ChannelHealth",
     "CustomerHandle",
     "CustomerRecord",
@@ -25,9 +27,11 @@ __all__ = [
     "FaqProposal",
     "InstallSecret",
     "LearnedCase",
+    "MetaEventRecord",
     "OrderRecord",
     "OutboxMessage",
     "ReviewItem",
     "UnknownNameFailure",
     "User",
+    "WebhookPayload",
 ]

@@ -55,6 +55,18 @@ class Settings(BaseSettings):
     judge_model: str | None = Field(
         None, description="litellm model for the LLM-as-judge graders; unset = judges off."
     )
+    meta_app_secret: SecretStr | None = Field(
+        None,
+        description="Meta app secret: checks every webhook's signature (channels.yaml "
+        "may name other secrets per page, account or number).",
+    )
+    meta_verify_token: SecretStr | None = Field(
+        None, description="The verify token typed into Meta's webhook set-up; unset = refused."
+    )
+    meta_graph_url: str = Field(
+        "https://graph.facebook.com/v21.0",
+        description="Graph API base URL (the simulator's in tests).",
+    )
 
     # The service (assistant serve / worker): see docs/deploy.md.
     intake_api_key: SecretStr | None = Field(

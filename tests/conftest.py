@@ -56,6 +56,8 @@ BOTH_BACKENDS = {
     "test_delivery",
     "test_delivery_limits",
     "test_routing_cost",
+    "test_meta_webhooks",
+    "test_meta_item_effects",
 }
 # Modules that only make sense on Postgres + Chroma server (the job engine, its faults).
 POSTGRES_ONLY = {"test_jobs_postgres", "test_service_faults"}

@@ -12,7 +12,18 @@ import actions
 import session
 import streamlit as st
 from feedback import show_flash
-from views import audit, dashboard, evals, hidden, item, knowledge, outbox, queue, users
+from views import (
+    audit,
+    dashboard,
+    evals,
+    hidden,
+    item,
+    knowledge,
+    outbox,
+    queue,
+    users,
+    webhooks,
+)
 
 from assistant.errors import AssistantError, AuthError, storage_error
 from assistant.users import Permission, role_can
@@ -31,6 +42,7 @@ PAGES: dict[str, tuple[Page, Permission | None]] = {
     "Dashboard": (lambda user, role: dashboard.page(user), Permission.view_dashboard),
     "Knowledge": (lambda user, role: knowledge.page(user), Permission.manage_knowledge),
     "Audit": (lambda user, role: audit.page(user), Permission.view_audit),
+    "Webhooks": (lambda user, role: webhooks.page(user), Permission.view_audit),
     "Evals": (lambda user, role: evals.page(user), Permission.view_audit),
     "Users": (lambda user, role: users.page(user), Permission.manage_users),
 }
@@ -88,6 +100,8 @@ def main() -> None:
         st.query_params.clear()
     draw, _ = PAGES[name]
     try:
+        for channel in actions.channels_to_reconnect(user):  # sends are held until then
+            st.error(f"Reconnect {channel}")
         draw(user, role)
     except AssistantError as exc:
         show_flash()

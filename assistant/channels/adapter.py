@@ -24,6 +24,7 @@ class OutboundReply:
     idempotency_key: str  # stable across retries of this reply
     human_approved: bool  # a person wrote or approved it (Messenger's HUMAN_AGENT tag needs this)
     metadata: Mapping[str, Any] = field(default_factory=dict)  # the inbound message's metadata
+    topics: tuple[str, ...] = ()  # the item's topics (policy.yaml picks a comment's reply kind)
 
 
 class SendOutcome(StrEnum):

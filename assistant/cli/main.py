@@ -24,8 +24,10 @@ from assistant.cli import (
     knowledge_commands,
     queue_commands,
     service_commands,
+    simulate_command,
     user_commands,
     verify_command,
+    webhook_commands,
 )
 from assistant.cli.common import (
     emit_json,
@@ -51,10 +53,12 @@ app.add_typer(eval_commands.app, name="eval")
 app.add_typer(knowledge_commands.app, name="knowledge")
 app.command()(ask_command.ask)
 app.command(name="verify")(verify_command.verify)
+app.command(name="simulate")(simulate_command.simulate)
 app.add_typer(db_commands.app, name="db")
 app.command()(service_commands.serve)
 app.command()(service_commands.worker)
 app.add_typer(service_commands.jobs_app, name="jobs")
+app.add_typer(webhook_commands.app, name="webhooks")
 console = Console(stderr=True)
 
 ROOT = Path(__file__).resolve().parents[2]

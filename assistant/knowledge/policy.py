@@ -4,6 +4,8 @@ automation is off unless a channel turns it on."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -94,6 +96,26 @@ class Retrieval(_Strict):
     min_score: float = Field(0.45, ge=0, le=1)
 
 
+class CommentReply(StrEnum):
+    public = "public"  # answered under the comment
+    private = "private"  # one DM to the commenter (Meta: within 7 days)
+    both = "both"
+
+
+class CommentReplies(_Strict):
+    """How a comment is answered; per topic, e.g. ``order_status: private``."""
+
+    default: CommentReply = CommentReply.public
+    topics: dict[Topic, CommentReply] = Field(default_factory=dict)
+
+    def for_topics(self, topics: Iterable[str]) -> CommentReply:
+        known = {t.value: rule for t, rule in self.topics.items()}
+        chosen = {known[t] for t in topics if t in known}
+        if CommentReply.both in chosen or {CommentReply.public, CommentReply.private} <= chosen:
+            return CommentReply.both
+        return next(iter(chosen), self.default)
+
+
 class Policy(_Strict):
     version: int = 1
     brand_name: str = Field(min_length=1, max_length=100)
@@ -105,6 +127,7 @@ class Policy(_Strict):
     opt_out: OptOut = OptOut()
     moderation: Moderation = Moderation()
     retrieval: Retrieval = Retrieval()
+    comment_replies: CommentReplies = CommentReplies()
     topics: dict[Topic, TopicRule] = Field(default_factory=dict)
     eval_sample_rate: float = Field(0.2, ge=0, le=1)
 

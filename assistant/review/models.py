@@ -143,6 +143,10 @@ class AuditAction(StrEnum):
     role_changed = "role-changed"
     knowledge_sync = "knowledge-sync"
     faq_proposal = "faq-proposal"
+    customer_edit = "customer-edit"  # the customer edited their comment
+    withdrawn = "withdrawn"  # the customer removed their comment or unsent their message
+    answered_elsewhere = "answered-elsewhere"  # the page replied from another tool
+    delivery_failed = "delivery-failed"  # the platform reported our reply undelivered
 
 
 class AuditEvent(SQLModel, table=True):

@@ -1,0 +1,93 @@
+"""WhatsApp Cloud API: text inside the 24 h customer-service window, the account's approved
+template outside it; always ``+`` and the country code; at most one message every 6 s to the
+same person, and 131056's own 4^X back-off."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from assistant.channels.adapter import OutboundReply, SendOutcome, SendResult
+from assistant.channels.meta.config import AccountKind, ChannelsConfig
+from assistant.channels.meta.graph import GraphClient
+from assistant.channels.meta.graph_errors import PAIR_RATE_LIMIT
+from assistant.channels.meta.markers import marker_for
+from assistant.channels.meta.pacing import Pacer
+from assistant.channels.meta.windows import ReplyOption, reply_window
+
+
+def international(number: str) -> str:
+    """``+`` and the digits: without the ``+`` Meta prepends the business number's country."""
+    digits = "".join(ch for ch in number if ch.isdigit())
+    return f"+{digits}"
+
+
+@dataclass
+class WhatsAppAdapter:
+    graph: GraphClient
+    config: ChannelsConfig
+    pacer: Pacer
+    clock: Callable[[], datetime]
+
+    async def send(self, reply: OutboundReply) -> SendResult:
+        phone_id = str(reply.metadata.get("account_id") or "")
+        account = self.config.account(AccountKind.whatsapp, phone_id)
+        token = self.config.token(AccountKind.whatsapp, phone_id)
+        if account is None or token is None:
+            return SendResult(
+                SendOutcome.permanent,
+                reason=(
+                    f"no token for WhatsApp number {phone_id or '(unknown)'}: add it to "
+                    "channels.yaml and set its variable"
+                ),
+            )
+        if not reply.recipient_id.lstrip("+").isdigit():
+            # A business-scoped user id (no phone number): a 'to' of digits would be accepted
+            # by Meta and silently dropped, so a person answers it in WhatsApp instead.
+            return SendResult(
+                SendOutcome.permanent,
+                reason="this customer is known only by a WhatsApp business-scoped id, not a "
+                "phone number: answer them from the WhatsApp Business app or Manager",
+            )
+        window = reply_window(
+            reply.channel, reply.metadata, self.clock(), has_template=account.template is not None
+        )
+        payload: dict[str, Any] = {
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": international(reply.recipient_id),
+            "biz_opaque_callback_data": marker_for(reply),
+        }
+        if ReplyOption.message in window.options:
+            payload.update(
+                type="text",
+                text={"body": reply.text, "preview_url": False},
+                context={"message_id": reply.in_reply_to},
+            )
+        elif ReplyOption.template in window.options and account.template is not None:
+            payload.update(
+                type="template",
+                template={
+                    "name": account.template.name,
+                    "language": {"code": account.template.language, "policy": "deterministic"},
+                },
+            )
+        else:
+            return SendResult(SendOutcome.permanent, reason=window.explanation)
+        if (wait := self.pacer.wait_for(phone_id, reply.recipient_id)) > 0:
+            return SendResult(
+                SendOutcome.retry,
+                retry_after=wait,
+                reason="WhatsApp allows about one message every 6 s per person",
+            )
+        answer = await self.graph.post(
+            f"/{phone_id}/messages", payload, token=token, account=phone_id, channel=reply.channel
+        )
+        if answer.error_code == PAIR_RATE_LIMIT:
+            wait = self.pacer.pair_limited(phone_id, reply.recipient_id)
+            return SendResult(SendOutcome.retry, retry_after=wait, reason=answer.result.reason)
+        if answer.result.outcome is SendOutcome.delivered:
+            self.pacer.sent(phone_id, reply.recipient_id)
+        return answer.result
