@@ -2,6 +2,7 @@
 
 from assistant.evals.history import EvalRegression, EvalRun
 from assistant.evals.learned import LearnedCase
+from assistant.governance.models import ConsentRecord, IdentityLink
 from assistant.knowledge.order_store import CustomerHandle, CustomerRecord, OrderRecord
 from assistant.knowledge.proposals import FaqProposal
 from assistant.review.models import AuditEvent, CustomerState, OutboxMessage, ReviewItem
@@ -10,12 +11,14 @@ from assistant.users.models import User
 
 __all__ = [
     "AuditEvent",
+    "ConsentRecord",
     "CustomerHandle",
     "CustomerRecord",
     "CustomerState",
     "EvalRegression",
     "EvalRun",
     "FaqProposal",
+    "IdentityLink",
     "InstallSecret",
     "LearnedCase",
     "OrderRecord",

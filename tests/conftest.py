@@ -52,6 +52,8 @@ BOTH_BACKENDS = {
     "test_evals_run",
     "test_storage",
     "test_leases",
+    "test_audit_chain",
+    "test_governance",
 }
 HOW_TO_RUN_SERVERS = (
     "Postgres + Chroma server variant: set ASSISTANT_TEST_DATABASE_URL (a postgresql+psycopg:// "

@@ -21,6 +21,7 @@ import assistant.models  # noqa: F401
 from assistant.cli.main import app
 from assistant.db import database_url, make_engine
 from assistant.errors import ConfigError
+from assistant.governance.audit_chain import verify as verify_chain
 from assistant.intake.messages import Channel
 from assistant.migrations import current, head
 from assistant.review.models import ItemStatus
@@ -75,6 +76,8 @@ def test_a_database_from_before_alembic_upgrades_with_its_rows(tmp_path: Path) -
     assert all(item.received_at.tzinfo == UTC for item in items)
     assert all(item.content_hash for item in items)
     assert {u.role for u in UserStore(engine).list()} == {Role.agent, Role.lead, Role.admin}
+    chain = verify_chain(engine)  # the events written before the chain existed are linked
+    assert chain.intact and chain.checked == before["audit_events"]
 
 
 def test_the_oldest_databases_gain_the_users_table(tmp_path: Path) -> None:

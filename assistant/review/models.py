@@ -63,7 +63,7 @@ class ReviewItem(SQLModel, table=True):
     text: str = ""
     content_hash: str = ""  # sha256 of text: see message_key()
     message: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    received_at: datetime = Field(sa_type=UtcDateTime)
+    received_at: datetime = Field(index=True, sa_type=UtcDateTime)
     due_at: datetime = Field(sa_type=UtcDateTime)
     status: ItemStatus = Field(
         default=ItemStatus.processing, index=True, sa_type=EnumText(ItemStatus)
@@ -93,6 +93,8 @@ class ReviewItem(SQLModel, table=True):
     lease_expires_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    # Set when retention anonymised the item: its texts are gone, its figures stay.
+    purged_at: datetime | None = Field(default=None, index=True, sa_type=UtcDateTime)
 
     @property
     def has_draft(self) -> bool:
@@ -124,9 +126,20 @@ class AuditAction(StrEnum):
     role_changed = "role-changed"
     knowledge_sync = "knowledge-sync"
     faq_proposal = "faq-proposal"
+    retention_purge = "retention-purge"
+    erasure = "erasure"
+    customer_export = "customer-export"
+    consent_given = "consent-given"
+    consent_withdrawn = "consent-withdrawn"
+    identity_linked = "identity-linked"
+    reengagement_sent = "re-engagement-sent"
 
 
 class AuditEvent(SQLModel, table=True):
+    """One link of a hash chain (``assistant/governance/audit_chain.py``): ``hash`` covers
+    who/what/when, the digest of the texts and the previous event's hash. Retention and
+    erasure may drop the texts (``redacted_by`` names the event that did); the chain holds."""
+
     __tablename__ = "audit_events"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -137,6 +150,13 @@ class AuditEvent(SQLModel, table=True):
     before_text: str | None = None
     after_text: str | None = None
     reason: str | None = None
+    subject: str | None = Field(default=None, index=True)  # the customer key it is about
+    text_salt: str | None = None  # dropped with the texts, so the digest cannot be guessed
+    text_digest: str = ""
+    prev_hash: str = ""
+    hash: str = ""
+    redacted_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    redacted_by: int | None = None
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -166,3 +186,15 @@ class CustomerState(SQLModel, table=True):
     opted_out_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     opted_in_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     consent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+def _chain_listeners() -> None:
+    from sqlalchemy import event
+
+    from assistant.governance import audit_chain
+
+    event.listen(AuditEvent, "before_insert", audit_chain.before_insert)
+    event.listen(AuditEvent, "after_insert", audit_chain.after_insert)
+
+
+_chain_listeners()
