@@ -37,6 +37,7 @@ from assistant.cli.common import (
 from assistant.cli.explain import print_explanation
 from assistant.deps import shared_embedder
 from assistant.errors import ConfigError
+from assistant.governance import log_redaction
 from assistant.intake.jsonl import read_jsonl
 from assistant.knowledge.index import SyncReport
 from assistant.users.actor import SYSTEM_ACTOR
@@ -51,6 +52,12 @@ app.command()(ask_command.ask)
 app.command(name="verify")(verify_command.verify)
 app.add_typer(db_commands.app, name="db")
 console = Console(stderr=True)
+
+
+@app.callback()
+def _start() -> None:
+    # Before any command logs: no e-mail, phone, card number or token reaches a log.
+    log_redaction.install()
 
 ROOT = Path(__file__).resolve().parents[2]
 JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object per line, for scripts.")]

@@ -59,7 +59,7 @@ def before_insert(mapper: Mapper[Any], connection: Connection, target: Any) -> N
 
 
 def after_insert(mapper: Mapper[Any], connection: Connection, target: Any) -> None:
-    table = mapper.local_table
+    table: Any = mapper.local_table
     prev = connection.execute(
         select(table.c.hash).where(table.c.id < target.id).order_by(table.c.id.desc()).limit(1)
     ).scalar()
