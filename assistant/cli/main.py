@@ -23,6 +23,7 @@ from assistant.cli import (
     eval_commands,
     knowledge_commands,
     queue_commands,
+    retention_commands,
     user_commands,
     verify_command,
 )
@@ -51,6 +52,7 @@ app.add_typer(knowledge_commands.app, name="knowledge")
 app.command()(ask_command.ask)
 app.command(name="verify")(verify_command.verify)
 app.add_typer(db_commands.app, name="db")
+app.add_typer(retention_commands.app, name="retention")
 console = Console(stderr=True)
 
 
@@ -58,6 +60,7 @@ console = Console(stderr=True)
 def _start() -> None:
     # Before any command logs: no e-mail, phone, card number or token reaches a log.
     log_redaction.install()
+
 
 ROOT = Path(__file__).resolve().parents[2]
 JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object per line, for scripts.")]

@@ -94,6 +94,30 @@ class Retrieval(_Strict):
     min_score: float = Field(0.45, ge=0, le=1)
 
 
+PERIOD = re.compile(r"^\s*(\d{1,4})\s*(day|week|month|year)s?\s*$", re.IGNORECASE)
+
+
+def _period(value: str) -> str:
+    match = PERIOD.match(value)
+    if match is None or int(match.group(1)) < 1:
+        raise ValueError(f"{value!r} is not a period: write e.g. '30 days', '6 months', '2 years'")
+    return value.strip()
+
+
+class Retention(_Strict):
+    """How long each kind of data is kept (``assistant retention run`` applies it)."""
+
+    transactional: str = "12 months"  # conversations about an order
+    general: str = "6 months"  # every other conversation
+    audit: str = "24 months"  # audit events keep their texts this long, who/what/when forever
+    raw_payloads: str = "30 days"  # webhook bodies as received
+    quarantined: str = "30 days"  # payloads a person had to look at
+
+    _check = field_validator(
+        "transactional", "general", "audit", "raw_payloads", "quarantined", mode="before"
+    )(lambda v: _period(v) if isinstance(v, str) else v)
+
+
 class Policy(_Strict):
     version: int = 1
     brand_name: str = Field(min_length=1, max_length=100)
@@ -107,6 +131,7 @@ class Policy(_Strict):
     retrieval: Retrieval = Retrieval()
     topics: dict[Topic, TopicRule] = Field(default_factory=dict)
     eval_sample_rate: float = Field(0.2, ge=0, le=1)
+    retention: Retention = Retention()
 
     _check = field_validator("order_id_pattern")(lambda v: _compile_all([v])[0])
     _words = field_validator("brand_name", "disclosure", mode="before")(
