@@ -80,6 +80,11 @@ class OptOut(_Strict):
         "You're unsubscribed and won't get automated messages from us. Reply START to opt back in."
     )
     opt_in_confirmation: str = "You're subscribed again. Reply STOP at any time to opt out."
+    # What a customer agrees to by replying an opt-in keyword: stored with their consent.
+    consent_wording: str = (
+        "Messages from us on this channel, including offers and restock alerts. "
+        "Reply STOP at any time to opt out."
+    )
 
 
 class Moderation(_Strict):
