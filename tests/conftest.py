@@ -54,6 +54,7 @@ BOTH_BACKENDS = {
     "test_leases",
     "test_audit_chain",
     "test_governance",
+    "test_governance_subjects",
 }
 HOW_TO_RUN_SERVERS = (
     "Postgres + Chroma server variant: set ASSISTANT_TEST_DATABASE_URL (a postgresql+psycopg:// "

@@ -19,6 +19,7 @@ from assistant.app import Assistant, ProcessResult
 from assistant.cli import (
     ask_command,
     audit_commands,
+    consent_commands,
     customer_commands,
     db_commands,
     eval_commands,
@@ -55,6 +56,7 @@ app.command(name="verify")(verify_command.verify)
 app.add_typer(db_commands.app, name="db")
 app.add_typer(retention_commands.app, name="retention")
 app.add_typer(customer_commands.app, name="customer")
+app.add_typer(consent_commands.app, name="consent")
 console = Console(stderr=True)
 
 
