@@ -55,6 +55,7 @@ BOTH_BACKENDS = {
     "test_audit_chain",
     "test_governance",
     "test_governance_subjects",
+    "test_reengage",
 }
 HOW_TO_RUN_SERVERS = (
     "Postgres + Chroma server variant: set ASSISTANT_TEST_DATABASE_URL (a postgresql+psycopg:// "

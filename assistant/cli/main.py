@@ -25,6 +25,7 @@ from assistant.cli import (
     eval_commands,
     knowledge_commands,
     queue_commands,
+    reengage_command,
     retention_commands,
     user_commands,
     verify_command,
@@ -57,6 +58,7 @@ app.add_typer(db_commands.app, name="db")
 app.add_typer(retention_commands.app, name="retention")
 app.add_typer(customer_commands.app, name="customer")
 app.add_typer(consent_commands.app, name="consent")
+app.command(name="reengage")(reengage_command.reengage_command)
 console = Console(stderr=True)
 
 

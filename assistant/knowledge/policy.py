@@ -123,6 +123,15 @@ class Retention(_Strict):
     )(lambda v: _period(v) if isinstance(v, str) else v)
 
 
+class Reengagement(_Strict):
+    """Marketing sends (``assistant reengage``): only with current consent, never to minors."""
+
+    min_days_between: int = Field(30, ge=1)  # per customer, whatever the template
+    # Templates Meta approved as WhatsApp message templates: only these may go out after
+    # the 24-hour customer-service window.
+    whatsapp_approved_templates: list[str] = Field(default_factory=list)
+
+
 class Policy(_Strict):
     version: int = 1
     brand_name: str = Field(min_length=1, max_length=100)
@@ -137,6 +146,7 @@ class Policy(_Strict):
     topics: dict[Topic, TopicRule] = Field(default_factory=dict)
     eval_sample_rate: float = Field(0.2, ge=0, le=1)
     retention: Retention = Retention()
+    reengagement: Reengagement = Reengagement()
 
     _check = field_validator("order_id_pattern")(lambda v: _compile_all([v])[0])
     _words = field_validator("brand_name", "disclosure", mode="before")(
