@@ -25,6 +25,7 @@ from assistant.knowledge.proposals import FaqProposal
 from assistant.review.models import AuditAction
 from assistant.review.queue import Queue
 from assistant.settings import Settings
+from tests.console_support import add_users, console, on_screen, open_item
 from tests.support import message, process, run
 
 runner = CliRunner()
@@ -199,3 +200,16 @@ def test_consent_recorded_then_withdrawn_is_history_and_not_current(ingested: Se
         ("withdrawn", "stop please"),
     ]
     assert Queue(engine).customer_state(key).consent_at is None
+
+
+def test_the_customer_card_shows_the_consent_history(ingested: Settings) -> None:
+    add_users(ingested)
+    author = {"channel": "whatsapp", "author_id": "+15035550999"}
+    run(process(ingested, message("STOP", id="w1", **author), message("START", id="w2", **author)))
+    [result] = run(process(ingested, message("Can I get a refund?", id="w3", **author)))
+
+    screen = on_screen(open_item(console(), result.item_id))
+
+    assert "Consent history (2)" in screen
+    assert "withdrawn via keyword · STOP" in screen
+    assert "given via keyword · Messages from Fernhill Goods" in screen
