@@ -19,6 +19,7 @@ async def forget_threads(saver: BaseCheckpointSaver[Any], thread_ids: Iterable[s
     if isinstance(saver, AsyncSqliteSaver):
         # adelete_thread's own statements, for a batch of threads at once.
         marks = ",".join("?" * len(ids))
+        await saver.setup()  # a fresh data folder has no checkpoint tables yet
         async with saver.lock:
             await saver.conn.execute("PRAGMA secure_delete=ON")
             await saver.conn.execute(f"DELETE FROM checkpoints WHERE thread_id IN ({marks})", ids)
