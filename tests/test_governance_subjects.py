@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import insert
 from typer.testing import CliRunner
 
@@ -213,3 +214,16 @@ def test_the_customer_card_shows_the_consent_history(ingested: Settings) -> None
     assert "Consent history (2)" in screen
     assert "withdrawn via keyword · STOP" in screen
     assert "given via keyword · Messages from Fernhill Goods" in screen
+
+
+def test_an_agent_account_may_not_export_or_erase(
+    ingested: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_users(ingested)  # ann is an agent
+    monkeypatch.setenv("ASSISTANT_ACTOR", "ann")
+
+    export = runner.invoke(app, ["customer", "export", IG, "--json"])
+    erase = runner.invoke(app, ["customer", "erase", IG, "--yes"])
+
+    assert export.exit_code == 8 and erase.exit_code == 8
+    assert "cannot manage privacy" in erase.stderr

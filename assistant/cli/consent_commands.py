@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli.common import emit_json, handle_errors, operator, settings
+from assistant.cli.common import emit_json, handle_errors, settings
+from assistant.cli.privacy import privacy_officer
 from assistant.db import records_engine
 from assistant.governance.consent import history, import_consent, record_consent
 from assistant.governance.identities import parse_key
@@ -25,7 +26,7 @@ def import_command(
     ],
 ) -> None:
     """Record consent changes from the brand's CRM (each audited)."""
-    rows = import_consent(records_engine(settings()), csv_file, operator().name)
+    rows = import_consent(records_engine(settings()), csv_file, privacy_officer().name)
     typer.echo(f"Recorded {rows} consent change(s).")
 
 
@@ -46,7 +47,7 @@ def record(
         kind,
         source,
         wording,
-        actor=operator().name,
+        actor=privacy_officer().name,
         at=utcnow(),
     )
     typer.echo(f"Recorded: consent {kind.value} for {key}.")

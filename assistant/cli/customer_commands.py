@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from assistant.checkpoints import open_checkpointer
-from assistant.cli.common import emit_json, handle_errors, operator, run, settings
+from assistant.cli.common import emit_json, handle_errors, run, settings
+from assistant.cli.privacy import privacy_officer
 from assistant.db import records_engine
 from assistant.errors import ConfigError
 from assistant.governance.identities import import_links, parse_key
@@ -34,7 +35,7 @@ def export(
         records_engine(config),
         parse_key(key),
         config.evals_dir,
-        actor=operator().name,
+        actor=privacy_officer().name,
         now=utcnow(),
     )
     body = json.dumps(document, ensure_ascii=False, indent=2, default=str) + "\n"
@@ -66,7 +67,7 @@ def erase(
         raise ConfigError(f"Erasing {key} cannot be undone: pass --yes to confirm.")
     config = settings()
     customer = parse_key(key)
-    actor = operator().name
+    actor = privacy_officer().name
 
     async def work() -> dict[str, int]:
         async with open_checkpointer(config) as saver:
@@ -93,5 +94,5 @@ def link(
     csv_file: Annotated[Path, typer.Argument(help="CSV with person and customer_key columns.")],
 ) -> None:
     """Link channel identities as one person (an export or erasure then covers them all)."""
-    rows = import_links(records_engine(settings()), csv_file, operator().name)
+    rows = import_links(records_engine(settings()), csv_file, privacy_officer().name)
     typer.echo(f"Linked {rows} identit{'y' if rows == 1 else 'ies'}.")

@@ -12,7 +12,8 @@ import typer
 from sqlmodel import Session, col, select
 
 from assistant.app import Assistant
-from assistant.cli.common import emit_json, handle_errors, operator, run_with_assistant
+from assistant.cli.common import emit_json, handle_errors, run_with_assistant
+from assistant.cli.privacy import privacy_officer
 from assistant.errors import ConfigError
 from assistant.governance.identities import parse_key
 from assistant.governance.reengage import Candidate, Outcome, reengage
@@ -76,7 +77,7 @@ def reengage_command(
     if (customers is None) == (segment is None):
         raise ConfigError("Pass either --customers FILE or --segment consented.")
     fields = dict(f.split("=", 1) for f in field or [] if "=" in f)
-    actor = operator().name
+    actor = privacy_officer().name
 
     async def work(assistant: Assistant) -> list[Outcome]:
         chosen = [t for t in assistant.knowledge.templates if t.id == template]

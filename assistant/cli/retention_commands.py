@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 
 from assistant.checkpoints import open_checkpointer
-from assistant.cli.common import emit_json, handle_errors, operator, run, settings
+from assistant.cli.common import emit_json, handle_errors, run, settings
+from assistant.cli.privacy import privacy_officer
 from assistant.db import records_engine
 from assistant.governance.retention import RetentionReport, run_retention
 from assistant.knowledge.policy import load_policy
@@ -28,7 +29,7 @@ def run_command(
     checkpoints, audit texts); open items are never touched. The run is audited."""
     config = settings()
     policy = load_policy(config.knowledge_dir / "policy.yaml", "policy.yaml", config.knowledge_dir)
-    actor = operator().name
+    actor = privacy_officer().name
 
     async def work() -> RetentionReport:
         async with open_checkpointer(config) as saver:
