@@ -141,3 +141,17 @@ def test_old_audit_events_keep_who_what_when_but_lose_their_text(ingested: Setti
     [event] = [e for e in queue.audit_log() if e.action == AuditAction.faq_proposal]
     assert event.actor == "lena" and event.after_text is None and event.redacted_at
     assert verify(queue.engine).intact
+
+
+def test_a_bad_retention_period_is_reported_with_file_and_line(settings: Settings) -> None:
+    policy = settings.knowledge_dir / "policy.yaml"
+    lines = policy.read_text(encoding="utf-8").splitlines()
+    at = next(n for n, line in enumerate(lines) if line.strip().startswith("general:"))
+    lines[at] = "  general: six months"
+    policy.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    result = runner.invoke(app, ["retention", "run", "--dry-run"])
+
+    assert result.exit_code == 3
+    assert f"policy.yaml:{at + 1}: retention.general:" in result.stderr
+    assert "write e.g. '30 days', '6 months'" in result.stderr

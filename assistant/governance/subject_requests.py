@@ -110,8 +110,16 @@ async def erase_customer(
     with engine.begin() as conn:
         if conn.dialect.name == "sqlite":
             conn.exec_driver_sql("PRAGMA secure_delete=ON")  # zero the bytes, not just unlink
+        _erase_rows(conn, data)
+        # The event last: its chain lock is then held only for the last statements, never
+        # while waiting on a row a decision holds (which may be waiting on the chain lock).
         event_id = events.record(conn, actor, AuditAction.erasure, summary=counts)
-        _erase_rows(conn, data, event_id, now)
+        audit_ids = [e.id for e in data.audit if e.id is not None]
+        conn.execute(
+            update(AuditEvent)
+            .where(col(AuditEvent.id).in_(audit_ids))
+            .values(**redact_values(event_id, now))
+        )
     if saver is not None:
         await forget_threads(saver, data.thread_ids)
         await flush_saver(saver)
@@ -122,14 +130,8 @@ async def erase_customer(
     return counts
 
 
-def _erase_rows(conn: Connection, data: SubjectData, event_id: int, now: datetime) -> None:
+def _erase_rows(conn: Connection, data: SubjectData) -> None:
     ids, keys = data.item_ids, data.keys
-    audit_ids = [e.id for e in data.audit if e.id is not None]
-    conn.execute(
-        update(AuditEvent)
-        .where(col(AuditEvent.id).in_(audit_ids))
-        .values(**redact_values(event_id, now))
-    )
     conn.execute(
         delete(OutboxMessage).where(
             or_(col(OutboxMessage.customer_key).in_(keys), col(OutboxMessage.item_id).in_(ids))
