@@ -15,8 +15,9 @@ from assistant.evals.redact import CARD, luhn_ok
 from assistant.safety.facts import EMAIL, PHONE
 
 TOKEN = re.compile(
-    r"(?i:\b(?:bearer|token|access_token|api[_-]?key|secret|password)\b[\"']?\s*[:=]?\s*)"
-    r"[\"']?[^\s\"',;&]{6,}"  # a value after a word that says it is secret
+    r"(?i:\bbearer\s+)[A-Za-z0-9._~+/-]{8,}=*"  # Authorization: Bearer ...
+    r"|(?i:\b(?:access_token|token|api[_-]?key|secret|password|passwd)\b[\"']?\s*[:=]\s*[\"']?)"
+    r"[^\s\"',;&]{4,}"  # key=value and "key": "value"
     r"|\b(?:sk|pk|rk)-[A-Za-z0-9_-]{12,}"  # API keys (OpenAI style)
     r"|\bEAA[A-Za-z0-9]{20,}"  # Meta Graph API access tokens
     r"|\b[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"  # JWTs
