@@ -22,8 +22,9 @@ from assistant.evals.cases import case_id_for
 from assistant.evals.learned import LearnedCase
 from assistant.governance.audit_chain import verify
 from assistant.governance.consent import current_consent, history
+from assistant.governance.keyword_consent import record_keyword_consent
 from assistant.knowledge.proposals import FaqProposal
-from assistant.review.models import AuditAction
+from assistant.review.models import AuditAction, utcnow
 from assistant.review.queue import Queue
 from assistant.settings import Settings
 from tests.console_support import add_users, console, on_screen, open_item
@@ -201,6 +202,9 @@ def test_consent_recorded_then_withdrawn_is_history_and_not_current(ingested: Se
         ("withdrawn", "stop please"),
     ]
     assert Queue(engine).customer_state(key).consent_at is None
+    replayed = message("START", id="ig-2", channel="instagram", author_id="ann.k")
+    record_keyword_consent(engine, replayed, False, "again", utcnow())  # a re-run step
+    assert len(history(engine, key)) == 3
 
 
 def test_the_customer_card_shows_the_consent_history(ingested: Settings) -> None:
