@@ -3,6 +3,7 @@
 from assistant.channels.meta.records import ChannelConnection, MetaEventRecord, WebhookPayload
 from assistant.evals.history import EvalRegression, EvalRun
 from assistant.evals.learned import LearnedCase
+from assistant.governance.models import ConsentRecord, IdentityLink
 from assistant.knowledge.order_store import CustomerHandle, CustomerRecord, OrderRecord
 from assistant.knowledge.proposals import FaqProposal
 from assistant.review.models import (
@@ -19,12 +20,14 @@ __all__ = [
     "AuditEvent",
     "ChannelConnection",
     "ChannelHealth",
+    "ConsentRecord",
     "CustomerHandle",
     "CustomerRecord",
     "CustomerState",
     "EvalRegression",
     "EvalRun",
     "FaqProposal",
+    "IdentityLink",
     "InstallSecret",
     "LearnedCase",
     "MetaEventRecord",

@@ -58,6 +58,10 @@ BOTH_BACKENDS = {
     "test_routing_cost",
     "test_meta_webhooks",
     "test_meta_item_effects",
+    "test_audit_chain",
+    "test_governance",
+    "test_governance_subjects",
+    "test_reengage",
 }
 # Modules that only make sense on Postgres + Chroma server (the job engine, its faults).
 POSTGRES_ONLY = {"test_jobs_postgres", "test_service_faults"}

@@ -21,6 +21,7 @@ import assistant.models  # noqa: F401
 from assistant.cli.main import app
 from assistant.db import database_url, make_engine
 from assistant.errors import ConfigError
+from assistant.governance.audit_chain import verify as verify_chain
 from assistant.intake.messages import Channel
 from assistant.migrations import current, head
 from assistant.review.models import DeliveryState, ItemStatus
@@ -81,6 +82,8 @@ def test_a_database_from_before_alembic_upgrades_with_its_rows(tmp_path: Path) -
     assert sent and {r.state for r in sent} == {DeliveryState.delivered}
     assert all(r.requested_at == r.sent_at and r.attempts == 1 for r in sent)
     assert len({r.idempotency_key for r in sent}) == len(sent)
+    chain = verify_chain(engine)  # the events written before the chain existed are linked
+    assert chain.intact and chain.checked == before["audit_events"]
 
 
 def test_the_oldest_databases_gain_the_users_table(tmp_path: Path) -> None:

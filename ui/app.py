@@ -7,4 +7,7 @@ this script on every run, so it stays this short."""
 
 import frame
 
+from assistant.governance import log_redaction
+
+log_redaction.install()  # before anything logs: no personal data in the console's logs
 frame.main()

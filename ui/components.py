@@ -158,6 +158,10 @@ def customer_card(detail: ItemDetail) -> None:
             f"consent to messages {when(state.consent_at)}" if state.consent_at else "no consent",
         ]
         st.caption(" · ".join(p for p in consent if p))
+        if detail.consent:
+            with st.expander(f"Consent history ({len(detail.consent)})"):
+                for r in detail.consent:
+                    st.text(shown(f"{when(r.at)} · {r.kind} via {r.source} · {r.wording}"))
         if detail.orders:
             st.dataframe(
                 [

@@ -9,9 +9,10 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli.common import handle_errors, settings
+from assistant.cli.common import emit_json, handle_errors, settings
 from assistant.db import records_engine
 from assistant.errors import ConfigError
+from assistant.governance.audit_chain import verify as verify_chain
 from assistant.review.audit import search_audit, to_csv, to_json
 
 app = typer.Typer(help="The audit trail.", no_args_is_help=True)
@@ -79,3 +80,40 @@ def export(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(body, encoding="utf-8", newline="")
     typer.echo(f"Wrote {len(events)} event(s) to {out}", err=True)
+
+
+@app.command()
+@handle_errors
+def verify(
+    anchor: Annotated[
+        str | None,
+        typer.Option(
+            help="A head hash printed by an earlier verify: it must still be in the chain."
+        ),
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+) -> None:
+    """Check the audit hash chain; exit 1 naming the first event that does not hold."""
+    report = verify_chain(records_engine(settings()), anchor)
+    if json_out:
+        emit_json(
+            {
+                "intact": report.intact,
+                "checked": report.checked,
+                "head": report.head,
+                "broken_at": report.broken_at,
+                "problem": report.problem or None,
+                "anchor_found": report.anchor_found,
+            }
+        )
+    elif report.broken_at is not None:
+        typer.secho(f"BROKEN at event #{report.broken_at}: {report.problem}", fg="red", err=True)
+        typer.echo(f"{report.checked} event(s) before it hold.")
+    elif report.anchor_found is False:
+        typer.secho(
+            f"The anchor {anchor} is not in the chain: it was rewritten.", fg="red", err=True
+        )
+    else:
+        typer.echo(f"Audit chain intact: {report.checked} event(s), head {report.head}")
+    if not report.intact:
+        raise typer.Exit(1)

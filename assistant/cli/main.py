@@ -19,10 +19,14 @@ from assistant.app import Assistant, ProcessResult
 from assistant.cli import (
     ask_command,
     audit_commands,
+    consent_commands,
+    customer_commands,
     db_commands,
     eval_commands,
     knowledge_commands,
     queue_commands,
+    reengage_command,
+    retention_commands,
     service_commands,
     simulate_command,
     user_commands,
@@ -40,6 +44,7 @@ from assistant.cli.common import (
 from assistant.cli.explain import explain_stored, policy_change, print_explanation, replay
 from assistant.deps import shared_embedder
 from assistant.errors import ConfigError
+from assistant.governance import log_redaction
 from assistant.intake.jsonl import read_jsonl
 from assistant.knowledge.index import SyncReport
 from assistant.safety.topics import Topic
@@ -59,7 +64,18 @@ app.command()(service_commands.serve)
 app.command()(service_commands.worker)
 app.add_typer(service_commands.jobs_app, name="jobs")
 app.add_typer(webhook_commands.app, name="webhooks")
+app.add_typer(retention_commands.app, name="retention")
+app.add_typer(customer_commands.app, name="customer")
+app.add_typer(consent_commands.app, name="consent")
+app.command(name="reengage")(reengage_command.reengage_command)
 console = Console(stderr=True)
+
+
+@app.callback()
+def _start() -> None:
+    # Before any command logs: no e-mail, phone, card number or token reaches a log.
+    log_redaction.install()
+
 
 ROOT = Path(__file__).resolve().parents[2]
 JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object per line, for scripts.")]

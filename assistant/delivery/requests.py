@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 class ReplyKind(StrEnum):
     reply = "reply"  # the answer to the message
     confirmation = "confirmation"  # opt-out / opt-in acknowledgement
+    reengagement = "re-engagement"  # a marketing send relying on a consent record
 
 
 async def request(

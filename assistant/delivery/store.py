@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, and_, func, insert, or_, select, text, update
+from sqlalchemy import Table, and_, func, or_, select, text, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col
 from sqlmodel import select as select_rows
@@ -377,8 +377,10 @@ def _audit(
     at: datetime,
     after: str | None = None,
 ) -> None:
-    conn.execute(
-        insert(AuditEvent.__table__).values(  # type: ignore[attr-defined]
-            item_id=item_id, actor=actor, action=action, at=at, after_text=after
+    # Through the ORM, on this transaction's connection: the audit chain links each event as
+    # it is inserted (assistant/governance/audit_chain.py).
+    with Session(bind=conn) as session:
+        session.add(
+            AuditEvent(item_id=item_id, actor=actor, action=action, at=at, after_text=after)
         )
-    )
+        session.flush()

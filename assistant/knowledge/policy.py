@@ -82,6 +82,11 @@ class OptOut(_Strict):
         "You're unsubscribed and won't get automated messages from us. Reply START to opt back in."
     )
     opt_in_confirmation: str = "You're subscribed again. Reply STOP at any time to opt out."
+    # What a customer agrees to by replying an opt-in keyword: stored with their consent.
+    consent_wording: str = (
+        "Messages from us on this channel, including offers and restock alerts. "
+        "Reply STOP at any time to opt out."
+    )
 
 
 class Moderation(_Strict):
@@ -116,6 +121,39 @@ class CommentReplies(_Strict):
         return next(iter(chosen), self.default)
 
 
+PERIOD = re.compile(r"^\s*(\d{1,4})\s*(day|week|month|year)s?\s*$", re.IGNORECASE)
+
+
+def _period(value: str) -> str:
+    match = PERIOD.match(value)
+    if match is None or int(match.group(1)) < 1:
+        raise ValueError(f"{value!r} is not a period: write e.g. '30 days', '6 months', '2 years'")
+    return value.strip()
+
+
+class Retention(_Strict):
+    """How long each kind of data is kept (``assistant retention run`` applies it)."""
+
+    transactional: str = "12 months"  # conversations about an order
+    general: str = "6 months"  # every other conversation
+    audit: str = "24 months"  # audit events keep their texts this long, who/what/when forever
+    raw_payloads: str = "30 days"  # webhook bodies as received
+    quarantined: str = "30 days"  # payloads a person had to look at
+
+    _check = field_validator(
+        "transactional", "general", "audit", "raw_payloads", "quarantined", mode="before"
+    )(lambda v: _period(v) if isinstance(v, str) else v)
+
+
+class Reengagement(_Strict):
+    """Marketing sends (``assistant reengage``): only with current consent, never to minors."""
+
+    min_days_between: int = Field(30, ge=1)  # per customer, whatever the template
+    # Templates Meta approved as WhatsApp message templates: only these may go out after
+    # the 24-hour customer-service window.
+    whatsapp_approved_templates: list[str] = Field(default_factory=list)
+
+
 class Policy(_Strict):
     version: int = 1
     brand_name: str = Field(min_length=1, max_length=100)
@@ -130,6 +168,8 @@ class Policy(_Strict):
     comment_replies: CommentReplies = CommentReplies()
     topics: dict[Topic, TopicRule] = Field(default_factory=dict)
     eval_sample_rate: float = Field(0.2, ge=0, le=1)
+    retention: Retention = Retention()
+    reengagement: Reengagement = Reengagement()
 
     _check = field_validator("order_id_pattern")(lambda v: _compile_all([v])[0])
     _words = field_validator("brand_name", "disclosure", mode="before")(

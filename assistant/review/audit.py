@@ -17,7 +17,23 @@ from sqlmodel import Session, col, select
 from assistant.review.models import AuditEvent
 
 # Export columns, in this order, for CSV and JSON alike.
-FIELDS = ("id", "at", "actor", "action", "item_id", "reason", "before_text", "after_text")
+# The chain's fields let anyone re-check the export (see assistant/governance/audit_chain.py).
+FIELDS = (
+    "id",
+    "at",
+    "actor",
+    "action",
+    "item_id",
+    "reason",
+    "before_text",
+    "after_text",
+    "subject",
+    "redacted_at",
+    "text_salt",
+    "text_digest",
+    "prev_hash",
+    "hash",
+)
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -86,6 +102,12 @@ def event_row(event: AuditEvent) -> dict[str, Any]:
         "reason": event.reason,
         "before_text": event.before_text,
         "after_text": event.after_text,
+        "subject": event.subject,
+        "redacted_at": _utc(event.redacted_at).isoformat() if event.redacted_at else None,
+        "text_salt": event.text_salt,
+        "text_digest": event.text_digest,
+        "prev_hash": event.prev_hash,
+        "hash": event.hash,
     }
 
 

@@ -3,11 +3,13 @@ conversation before it, who the customer is, their orders, and the item's audit 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from assistant.governance.consent import history as consent_history
+from assistant.governance.models import ConsentRecord
 from assistant.knowledge.order_store import SqlOrderStore
 from assistant.knowledge.orders import Customer, Order
 from assistant.review.models import AuditEvent, CustomerState, OutboxMessage, ReviewItem
@@ -32,6 +34,7 @@ class ItemDetail:
     orders: list[Order]
     state: CustomerState
     audit: list[AuditEvent]
+    consent: list[ConsentRecord] = field(default_factory=list)  # oldest first
 
 
 def item_detail(queue: Queue, orders: SqlOrderStore, item_id: int) -> ItemDetail:
@@ -44,6 +47,7 @@ def item_detail(queue: Queue, orders: SqlOrderStore, item_id: int) -> ItemDetail
         orders=orders.orders_for(customer.customer_id) if customer else [],
         state=queue.customer_state(item.customer_key),
         audit=queue.audit_log(item_id),
+        consent=consent_history(queue.engine, item.customer_key),
     )
 
 

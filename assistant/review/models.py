@@ -77,7 +77,7 @@ class ReviewItem(SQLModel, table=True):
     message: dict[str, Any] = Field(
         default_factory=empty_dict, sa_column=Column(JSON, nullable=False)
     )
-    received_at: datetime = Field(sa_type=UtcDateTime)
+    received_at: datetime = Field(index=True, sa_type=UtcDateTime)
     due_at: datetime = Field(sa_type=UtcDateTime)
     status: ItemStatus = Field(
         default=ItemStatus.processing, index=True, sa_type=EnumText(ItemStatus)
@@ -112,6 +112,8 @@ class ReviewItem(SQLModel, table=True):
     lease_expires_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    # Set when retention anonymised the item: its texts are gone, its figures stay.
+    purged_at: datetime | None = Field(default=None, index=True, sa_type=UtcDateTime)
 
     @property
     def has_draft(self) -> bool:
@@ -147,9 +149,20 @@ class AuditAction(StrEnum):
     withdrawn = "withdrawn"  # the customer removed their comment or unsent their message
     answered_elsewhere = "answered-elsewhere"  # the page replied from another tool
     delivery_failed = "delivery-failed"  # the platform reported our reply undelivered
+    retention_purge = "retention-purge"
+    erasure = "erasure"
+    customer_export = "customer-export"
+    consent_given = "consent-given"
+    consent_withdrawn = "consent-withdrawn"
+    identity_linked = "identity-linked"
+    reengagement_sent = "re-engagement-sent"
 
 
 class AuditEvent(SQLModel, table=True):
+    """One link of a hash chain (``assistant/governance/audit_chain.py``): ``hash`` covers
+    who/what/when, the digest of the texts and the previous event's hash. Retention and
+    erasure may drop the texts (``redacted_by`` names the event that did); the chain holds."""
+
     __tablename__ = "audit_events"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -160,6 +173,13 @@ class AuditEvent(SQLModel, table=True):
     before_text: str | None = None
     after_text: str | None = None
     reason: str | None = None
+    subject: str | None = Field(default=None, index=True)  # the customer key it is about
+    text_salt: str | None = None  # dropped with the texts, so the digest cannot be guessed
+    text_digest: str = ""
+    prev_hash: str = ""
+    hash: str = ""
+    redacted_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    redacted_by: int | None = None
 
 
 class DeliveryState(StrEnum):
@@ -223,3 +243,15 @@ class CustomerState(SQLModel, table=True):
     opted_out_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     opted_in_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     consent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+def _chain_listeners() -> None:
+    from sqlalchemy import event
+
+    from assistant.governance import audit_chain
+
+    event.listen(AuditEvent, "before_insert", audit_chain.before_insert)
+    event.listen(AuditEvent, "after_insert", audit_chain.after_insert)
+
+
+_chain_listeners()

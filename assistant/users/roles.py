@@ -32,6 +32,7 @@ class Permission(StrEnum):
     manage_users = "manage_users"
     take_over = "take_over"  # claim an item someone else holds, or release it for them
     process_messages = "process_messages"  # run the pipeline: process, recover (automation)
+    manage_privacy = "manage_privacy"  # retention runs, customer export/erasure, consent, reengage
 
 
 _AGENT = frozenset({Permission.decide, Permission.bulk_decide, Permission.view_dashboard})

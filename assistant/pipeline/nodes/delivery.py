@@ -9,6 +9,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from assistant.delivery import OverRateLimitError, ReplyKind, request
+from assistant.governance.keyword_consent import record_keyword_consent
 from assistant.knowledge.disclosure import with_disclosure
 from assistant.pipeline.context import Services
 from assistant.pipeline.state import PipelineState, message_of
@@ -46,6 +47,9 @@ async def opt_change(state: PipelineState, runtime: Runtime[Services]) -> dict[s
     msg = message_of(state)
     opted_out = state.get("route") == Route.opted_out.value
     s.queue.set_opt_out(msg.customer_key, opted_out, s.clock())
+    record_keyword_consent(
+        s.queue.engine, msg, opted_out, policy.opt_out.consent_wording, s.clock()
+    )
     s.queue.update(
         state["item_id"],
         route=state["route"],

@@ -1,0 +1,43 @@
+"""Forgetting LangGraph threads: the checkpoints hold the message and the draft too."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+
+async def forget_threads(saver: BaseCheckpointSaver[Any], thread_ids: Iterable[str]) -> int:
+    """Delete every checkpoint of each thread, many threads per statement (one
+    ``adelete_thread`` each costs ~0.6 ms on SQLite: ten minutes for a million threads).
+    On the embedded SQLite saver the deleted bytes are zeroed (secure_delete)."""
+    ids = [str(t) for t in thread_ids]
+    if not ids:
+        return 0
+    if isinstance(saver, AsyncSqliteSaver):
+        # adelete_thread's own statements, for a batch of threads at once.
+        marks = ",".join("?" * len(ids))
+        await saver.setup()  # a fresh data folder has no checkpoint tables yet
+        async with saver.lock:
+            await saver.conn.execute("PRAGMA secure_delete=ON")
+            await saver.conn.execute(f"DELETE FROM checkpoints WHERE thread_id IN ({marks})", ids)
+            await saver.conn.execute(f"DELETE FROM writes WHERE thread_id IN ({marks})", ids)
+            await saver.conn.commit()
+        return len(ids)
+    try:
+        await saver.aprune(ids, strategy="delete")  # Postgres: one batch
+    except NotImplementedError:
+        for thread_id in ids:
+            await saver.adelete_thread(thread_id)
+    return len(ids)
+
+
+async def flush_saver(saver: BaseCheckpointSaver[Any]) -> None:
+    """Fold the SQLite saver's write-ahead log into the file and truncate it, so deleted
+    checkpoints leave no copy in the WAL."""
+    if isinstance(saver, AsyncSqliteSaver):
+        async with saver.lock:
+            await saver.conn.commit()
+            await saver.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

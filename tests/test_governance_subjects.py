@@ -1,0 +1,233 @@
+"""Data-subject requests: one customer seeded across two linked channels is exported whole
+and then erased everywhere (rows, checkpoints, eval files, free pages and WAL), while the
+other customers' data stays; consent is recorded, withdrawn, and shown."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import insert
+from typer.testing import CliRunner
+
+from assistant.checkpoints import open_checkpointer, psycopg_conninfo
+from assistant.cli.main import app
+from assistant.db import records_engine
+from assistant.evals.cases import case_id_for
+from assistant.evals.learned import LearnedCase
+from assistant.governance.audit_chain import verify
+from assistant.governance.consent import current_consent, history
+from assistant.governance.keyword_consent import record_keyword_consent
+from assistant.knowledge.proposals import FaqProposal
+from assistant.review.models import AuditAction, utcnow
+from assistant.review.queue import Queue
+from assistant.settings import Settings
+from tests.console_support import add_users, console, on_screen, open_item
+from tests.support import message, process, run
+
+runner = CliRunner()
+IG, WA, OTHER = "instagram:maya.designs", "whatsapp:+15035550142", "web_chat:web_3390"
+SECRETS = ("maya.designs", "15035550142", "maya.private@example.com", "receipt for the lamp")
+
+
+def _seed(settings: Settings, tmp_path: Path) -> dict[str, Any]:
+    msgs = [
+        message(
+            "Any update on my order FH-10299?",
+            id="ig-1",
+            channel="instagram",
+            author_id="maya.designs",
+            name="Maya Chen",
+            handle="@maya.designs",
+        ),
+        message(
+            "Please send the receipt for the lamp to maya.private@example.com",
+            id="wa-1",
+            channel="whatsapp",
+            author_id="+15035550142",
+            name="Maya Chen",
+        ),
+        message("STOP", id="wa-2", channel="whatsapp", author_id="+15035550142", name="Maya"),
+        message(
+            "Do you sell gift cards for the Bend shop?",
+            id="web-1",
+            author_id="web_3390",
+            name="Nora Kaplan",
+        ),
+    ]
+    results = run(process(settings, *msgs))
+    links = tmp_path / "links.csv"
+    links.write_text(f"person,customer_key\nP-7,{IG}\nP-7,{WA}\n", encoding="utf-8")
+    consent = tmp_path / "consent.csv"
+    consent.write_text(
+        "customer_key,kind,at,wording\n"
+        f"{IG},given,2026-01-05T10:00:00+00:00,Offers by Instagram DM\n",
+        encoding="utf-8",
+    )
+    assert runner.invoke(app, ["customer", "link", str(links)]).exit_code == 0
+    imported = runner.invoke(app, ["consent", "import", str(consent)])
+    assert imported.exit_code == 0, imported.output
+    queue = Queue(records_engine(settings))
+    theirs, other = queue.get(results[1].item_id), queue.get(results[3].item_id)
+    case_id = case_id_for(theirs.message_id)
+    with queue.engine.begin() as conn:
+        conn.execute(
+            insert(LearnedCase.__table__),  # type: ignore[attr-defined]
+            {
+                "case_id": case_id,
+                "topic": "general",
+                "channel": "whatsapp",
+                "data": {"id": case_id},
+            },
+        )
+        conn.execute(
+            insert(FaqProposal.__table__),  # type: ignore[attr-defined]
+            {
+                "kind": "gap",
+                "status": "open",
+                "text": theirs.text,
+                "examples": [theirs.text, other.text],
+                "item_ids": [theirs.id, other.id],
+                "count": 2,
+            },
+        )
+    datasets = settings.evals_dir / "datasets"
+    datasets.mkdir(parents=True, exist_ok=True)
+    line = json.dumps({"id": case_id, "message": {"text": "the receipt for the lamp"}})
+    (datasets / "approved-2026-11.jsonl").write_text(line + '\n{"id": "m-other"}\n')
+    return {"theirs": theirs, "other": other}
+
+
+def test_export_holds_every_kind_of_record_across_both_channels(
+    ingested: Settings, tmp_path: Path
+) -> None:
+    _seed(ingested, tmp_path)
+
+    result = runner.invoke(app, ["customer", "export", WA, "--json"])
+
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["identities"] == [IG, WA]
+    assert set(doc["sections"]) <= set(doc)  # every section is explained
+    assert {m["channel"] for m in doc["messages"]} == {"instagram", "whatsapp"}
+    assert any("maya.private@example.com" in m["text"] for m in doc["messages"])
+    assert doc["replies"] and doc["audit_events"] and doc["identity_links"]
+    assert [r["kind"] for r in doc["consent"]["history"]] == ["given", "withdrawn"]
+    assert doc["customer_records"][0]["customer_id"] == "C1001"
+    assert {o["order_id"] for o in doc["orders"]} >= {"FH-10299"}
+    assert doc["eval_cases"]["database"] and doc["eval_cases"]["files"]
+    assert doc["faq_proposals"] and doc["conversation_threads"]
+    exported = Queue(records_engine(ingested)).last_event(AuditAction.customer_export)
+    assert exported is not None and exported.subject == WA
+
+
+def _bytes_everywhere(settings: Settings, backend: str) -> bytes:
+    found = b""
+    for root in (settings.data_dir, settings.evals_dir):
+        for path in Path(root).rglob("*"):
+            if path.is_file():
+                found += path.read_bytes()
+    if backend == "postgres":
+        assert settings.database_url
+        pg_dump = shutil.which("pg_dump") or "/usr/lib/postgresql/15/bin/pg_dump"
+        dump = subprocess.run(
+            [pg_dump, psycopg_conninfo(settings.database_url)],
+            capture_output=True,
+            check=True,
+            env={**os.environ, "PGCLIENTENCODING": "UTF8"},
+        )
+        found += dump.stdout
+    return found
+
+
+def test_erasure_leaves_no_trace_of_them_and_keeps_everyone_else(
+    ingested: Settings, tmp_path: Path, backend: str
+) -> None:
+    seeded = _seed(ingested, tmp_path)
+    assert all(s.encode() in _bytes_everywhere(ingested, backend) for s in SECRETS)
+
+    refused = runner.invoke(app, ["customer", "erase", IG])
+    result = runner.invoke(app, ["customer", "erase", IG, "--yes", "--json"])
+
+    assert refused.exit_code == 2 and "--yes" in refused.stderr
+    assert result.exit_code == 0, result.output
+    erased = json.loads(result.stdout)["erased"]
+    assert erased["identities"] == 2 and erased["messages"] == 3
+    left = _bytes_everywhere(ingested, backend)
+    for secret in SECRETS:
+        assert secret.encode() not in left, secret
+    assert b"gift cards for the Bend shop" in left and b"m-other" in left  # others intact
+    queue = Queue(records_engine(ingested))
+    assert queue.get(seeded["other"].id).text == seeded["other"].text
+
+    async def threads() -> Any:
+        async with open_checkpointer(ingested) as saver:
+            return [
+                await saver.aget_tuple({"configurable": {"thread_id": t.thread_id}})
+                for t in seeded.values()
+            ]
+
+    mine, theirs = run(threads())
+    assert mine is None and theirs is not None
+    event = queue.last_event(AuditAction.erasure)
+    assert event is not None and event.actor == "cli" and json.loads(event.reason or "")
+    assert verify(queue.engine).intact
+    again = runner.invoke(app, ["customer", "export", WA, "--json"])
+    assert json.loads(again.stdout)["messages"] == []
+
+
+def test_consent_recorded_then_withdrawn_is_history_and_not_current(ingested: Settings) -> None:
+    engine = records_engine(ingested)
+    key = "instagram:ann.k"
+
+    def say(text: str, n: int) -> None:
+        run(process(ingested, message(text, id=f"ig-{n}", channel="instagram", author_id="ann.k")))
+
+    say("STOP", 1)
+    say("START", 2)  # back in: consent to the policy's wording, by keyword
+    given = current_consent(engine, key)
+    say("stop please", 3)
+
+    assert given is not None and given.source == "keyword" and given.evidence == "ig-2"
+    assert given.wording.startswith("Messages from Fernhill Goods on this channel")
+    assert current_consent(engine, key) is None
+    assert [(r.kind, r.wording[:11]) for r in history(engine, key)] == [
+        ("withdrawn", "STOP"),
+        ("given", "Messages fr"),
+        ("withdrawn", "stop please"),
+    ]
+    assert Queue(engine).customer_state(key).consent_at is None
+    replayed = message("START", id="ig-2", channel="instagram", author_id="ann.k")
+    record_keyword_consent(engine, replayed, False, "again", utcnow())  # a re-run step
+    assert len(history(engine, key)) == 3
+
+
+def test_the_customer_card_shows_the_consent_history(ingested: Settings) -> None:
+    add_users(ingested)
+    author = {"channel": "whatsapp", "author_id": "+15035550999"}
+    run(process(ingested, message("STOP", id="w1", **author), message("START", id="w2", **author)))
+    [result] = run(process(ingested, message("Can I get a refund?", id="w3", **author)))
+
+    screen = on_screen(open_item(console(), result.item_id))
+
+    assert "Consent history (2)" in screen
+    assert "withdrawn via keyword · STOP" in screen
+    assert "given via keyword · Messages from Fernhill Goods" in screen
+
+
+def test_an_agent_account_may_not_export_or_erase(
+    ingested: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_users(ingested)  # ann is an agent
+    monkeypatch.setenv("ASSISTANT_ACTOR", "ann")
+
+    export = runner.invoke(app, ["customer", "export", IG, "--json"])
+    erase = runner.invoke(app, ["customer", "erase", IG, "--yes"])
+
+    assert export.exit_code == 8 and erase.exit_code == 8
+    assert "cannot manage privacy" in erase.stderr
