@@ -116,12 +116,16 @@ def test_jobs_can_be_cancelled_and_retried_and_a_worker_stops_cleanly_on_sigterm
     assert missing.returncode != 0 and "no job #999999" in missing.stderr
 
     worker = start_worker(tmp_path / "worker.log", "--concurrency", "2")
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and {
-        j["status"] for j in _jobs(jobs_ready) if j["id"] == second["id"]
-    } != {"succeeded"}:
+    engine = make_engine(database_url(jobs_ready))
+    query = text("SELECT status::text FROM procrastinate_jobs WHERE id = :id")
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        with engine.connect() as conn:
+            if conn.execute(query, {"id": second["id"]}).scalar_one() == "succeeded":
+                break
         time.sleep(0.5)
-    assert stop(worker) == 0  # SIGTERM: graceful, exit status 0
+    engine.dispose()
+    assert stop(worker) == 0, (tmp_path / "worker.log").read_text()[-2000:]  # SIGTERM: graceful
     jobs = _jobs(jobs_ready)
     states = {j["id"]: j["status"] for j in jobs if j["task"] == "process_message"}
     assert states == {first["id"]: "cancelled", second["id"]: "succeeded"}
