@@ -93,7 +93,8 @@ def servers(backend: str) -> Iterator[tuple[str | None, str | None]]:
             pytest.fail("CI must run the Postgres variants: " + HOW_TO_RUN_SERVERS)
         pytest.skip(HOW_TO_RUN_SERVERS)
     name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    # pre_ping: the fault tests restart the cluster, which closes pooled connections.
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)

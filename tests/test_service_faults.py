@@ -114,7 +114,10 @@ class Workers:
         self._stop.set()
         self._thread.join()
         for proc in self.procs:
-            assert stop(proc) in (0, -signal.SIGKILL), self.log.read_text()[-3000:]
+            # 0: stopped gracefully. -SIGTERM: a worker restarted a moment ago was still
+            # starting (no handler yet, no job taken). Graceful stop: test_jobs_postgres.
+            code = stop(proc)
+            assert code in (0, -signal.SIGTERM), self.log.read_text()[-3000:]
 
 
 @pytest.fixture
@@ -217,13 +220,15 @@ def _run(layout: tuple[Settings, dict[str, str], Chroma], tmp_path: Path, fault:
             poster.start()
             time.sleep(2)
             if fault == "kill":  # mid-run: each kill once more work got done
-                for share in sorted(random.uniform(0.05, 0.8) for _ in range(4)):
+                shares = sorted(random.uniform(0.05, 0.8) for _ in range(4))
+                for kills, share in enumerate(shares, start=1):
                     wait_until(
                         lambda share=share: _finished(settings) >= share * MESSAGES,
                         120,
                         f"{share:.0%} of the messages to be processed",
                     )
                     workers.kill_one()
+                    wait_until(lambda k=kills: workers.restarts >= k, 30, "the restart")
             elif fault == "postgres":
                 _restart_postgres()
             elif fault == "chroma":
@@ -232,8 +237,6 @@ def _run(layout: tuple[Settings, dict[str, str], Chroma], tmp_path: Path, fault:
                 chroma.start()
             poster.join()
             _settled(settings, ids)
-            if fault == "kill":
-                assert workers.restarts >= 4
         finally:
             workers.close()
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
@@ -105,15 +104,29 @@ def list_jobs(
 @jobs_app.command("retry")
 @handle_errors
 def retry_job(job_id: int, json_out: JsonOpt = False) -> None:
-    """Queue a failed (or cancelled) job again, to run now."""
+    """Run a failed, cancelled or aborted job again, now: a new job with the same task,
+    arguments and lock (the old one stays in the list as it ended)."""
+    from assistant.jobs.engine import job_app
 
-    async def work(manager: Any) -> None:
-        if not list(await manager.list_jobs_async(id=job_id)):
-            raise NotFoundError(f"There is no job #{job_id}.")
-        await manager.retry_job_by_id_async(job_id, retry_at=datetime.now(UTC))
+    app = job_app(settings(), periodic=False)
 
-    run(_with_manager(work))
-    _done(json_out, {"id": job_id, "retried": True}, f"Job #{job_id} queued again.")
+    async def work() -> int:
+        async with app.open_async():
+            found = list(await app.job_manager.list_jobs_async(id=job_id))
+            if not found:
+                raise NotFoundError(f"There is no job #{job_id}.")
+            job = found[0]
+            if job.status in ("todo", "doing"):
+                raise ConfigError(f"Job #{job_id} is {job.status}; nothing to retry.")
+            deferrer = app.configure_task(job.task_name, lock=job.lock, queue=job.queue)
+            return await deferrer.defer_async(**job.task_kwargs)
+
+    new_id = run(work())
+    _done(
+        json_out,
+        {"id": job_id, "retried_as": new_id},
+        f"Job #{job_id} queued again as #{new_id}.",
+    )
 
 
 @jobs_app.command("cancel")
