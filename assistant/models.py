@@ -4,12 +4,15 @@ from assistant.evals.history import EvalRegression, EvalRun
 from assistant.evals.learned import LearnedCase
 from assistant.knowledge.order_store import CustomerHandle, CustomerRecord, OrderRecord
 from assistant.knowledge.proposals import FaqProposal
+from assistant.review.drafts import ItemDraft
 from assistant.review.models import AuditEvent, CustomerState, OutboxMessage, ReviewItem
 from assistant.users.lockouts import InstallSecret, UnknownNameFailure
 from assistant.users.models import User
+from assistant.users.sessions import ConsoleSession
 
 __all__ = [
     "AuditEvent",
+    "ConsoleSession",
     "CustomerHandle",
     "CustomerRecord",
     "CustomerState",
@@ -17,6 +20,7 @@ __all__ = [
     "EvalRun",
     "FaqProposal",
     "InstallSecret",
+    "ItemDraft",
     "LearnedCase",
     "OrderRecord",
     "OutboxMessage",

@@ -78,7 +78,9 @@ def test_filters_are_kept_while_an_item_is_worked(desk: Settings) -> None:
     _, first, second = [r.item_id for r in run(process(desk, message(REFUND), lawyer, other))]
     at = console()
     at.multiselect(key="f_channel").select("instagram").run()
-    at = click(open_item(at, first), "Approve & send")  # back on the queue afterwards
+    at = click(open_item(at, first), "Approve & next")  # the next item within the filters
+    assert f"Item #{second}" in on_screen(at)
+    at = go(at, "Queue")
     assert at.multiselect(key="f_channel").value == ["instagram"]
     assert list(at.dataframe[0].value["id"]) == [second]
 
@@ -142,7 +144,7 @@ def test_approve_sends_one_disclosed_reply_and_the_item_leaves_the_queue(
     [item_id] = queued(desk, REFUND)
     draft = item(desk, item_id).draft
     assert draft
-    at = click(open_item(console(), item_id), "Approve & send")
+    at = click(open_item(console(), item_id), "Approve & next")
     screen = on_screen(at)
     assert f"Item #{item_id} approved by ann: the reply was sent." in screen
     assert "Nothing to review." in screen  # back on the queue, now empty
@@ -163,7 +165,7 @@ def test_edit_shows_the_diff_then_sends_the_edited_text(desk: Settings) -> None:
     assert "Approve sends your text, recorded as an edit" in screen
     assert "+Hi Marcus, yes: start your return" in screen  # the diff, before sending
     assert disclosed(desk, edited) in screen  # the preview follows the edit
-    at = click(at, "Edit & send")
+    at = click(at, "Edit, send & next")
     assert f"Item #{item_id} edited and approved by ann: the reply was sent." in on_screen(at)
     assert [m.text for m in outbox(desk)] == [disclosed(desk, edited)]
     edit = next(e for e in audit(desk, item_id) if e.action == "edit")
@@ -172,11 +174,11 @@ def test_edit_shows_the_diff_then_sends_the_edited_text(desk: Settings) -> None:
 
 def test_reject_needs_a_reason(desk: Settings) -> None:
     [item_id] = queued(desk, REFUND)
-    at = click(open_item(console(), item_id), "Reject")
+    at = click(open_item(console(), item_id), "Reject & next")
     assert f"Item #{item_id} was not rejected: give a reason" in at.error[0].value
     assert item(desk, item_id).status == "pending"
     at.text_input(key=f"reason-{item_id}").input("Customer already refunded by phone").run()
-    at = click(at, "Reject")
+    at = click(at, "Reject & next")
     assert f"Item #{item_id} rejected by ann: no reply will be sent." in on_screen(at)
     assert item(desk, item_id).status == "rejected"
     assert outbox(desk) == []
@@ -194,10 +196,10 @@ def test_escalated_item_waits_for_the_lead_and_agents_cannot_decide_it(desk: Set
     assert audit(desk, item_id)[-1].reason == "to lead: mentions a chargeback"
 
     assert item(desk, item_id).assignee is None  # an escalation ends the agent's claim
-    at = click(open_item(console("bea"), item_id), "Approve & send")  # another agent
+    at = click(open_item(console("bea"), item_id), "Approve & next")  # another agent
     assert "was escalated to the lead role; as agent you cannot decide it" in at.error[0].value
     assert outbox(desk) == []
-    at = click(open_item(console("lea"), item_id), "Approve & send")  # the lead can
+    at = click(open_item(console("lea"), item_id), "Approve & next")  # the lead can
     assert f"Item #{item_id} approved by lea: the reply was sent." in on_screen(at)
     assert len(outbox(desk)) == 1
 
@@ -206,7 +208,7 @@ def test_approving_an_item_someone_already_sent_shows_a_conflict(desk: Settings)
     [item_id] = queued(desk, REFUND)
     at = open_item(console(), item_id)  # ann has the item open ...
     decide_elsewhere(desk, item_id, Approve(actor="bea"))  # ... bea sends it first
-    at = click(at, "Approve & send")
+    at = click(at, "Approve & next")
     assert f"Item #{item_id} is already sent by bea" in at.error[0].value
     assert len(outbox(desk)) == 1
     assert [e.actor for e in audit(desk, item_id) if e.action == "approve"] == ["bea"]
@@ -218,7 +220,7 @@ def test_approving_an_item_escalated_meanwhile_is_refused_not_overwritten(
     [item_id] = queued(desk, REFUND)
     at = open_item(console(), item_id)
     decide_elsewhere(desk, item_id, Escalate(actor="bea", to="lead"))
-    at = click(at, "Approve & send")
+    at = click(at, "Approve & next")
     assert f"Item #{item_id} changed since you opened it" in at.error[0].value
     assert outbox(desk) == []
     assert item(desk, item_id).status == "escalated"
@@ -231,7 +233,7 @@ def test_a_claimed_item_is_not_decided_by_another_agent(desk: Settings) -> None:
     assert console("bea").dataframe[0].value["claimed by"][0] == "ann"
     bea = open_item(console("bea"), item_id)
     assert "Claimed by ann" in on_screen(bea)
-    bea = click(bea, "Approve & send")
+    bea = click(bea, "Approve & next")
     assert f"Item #{item_id} is claimed by ann" in bea.error[0].value
     assert outbox(desk) == []
     lead = click(open_item(console("lea"), item_id), "Take over")  # a lead can reassign
@@ -297,7 +299,7 @@ def test_select_low_risk_then_bulk_reject_with_a_reason(desk: Settings) -> None:
 
 def test_outbox_lists_what_was_sent(desk: Settings) -> None:
     [item_id] = queued(desk, REFUND)
-    at = click(open_item(console(), item_id), "Approve & send")
+    at = click(open_item(console(), item_id), "Approve & next")
     at = go(at, "Outbox")
     table = at.dataframe[0].value
     assert list(table["item"]) == [item_id]
@@ -322,6 +324,6 @@ def test_a_reply_longer_than_the_channel_allows_is_not_sent(desk: Settings) -> N
     at = open_item(console(), item_id)
     at.text_area[0].input("Hi! " + "We are sorry. " * 80).run()
     assert "too long: shorten it before sending" in on_screen(at)
-    at = click(at, "Edit & send")
+    at = click(at, "Edit, send & next")
     assert "allows 1,000. Shorten it, then send; nothing was sent." in at.error[0].value
     assert outbox(desk) == [] and item(desk, item_id).status == "pending"

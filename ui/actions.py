@@ -13,7 +13,7 @@ import asyncio
 import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
@@ -42,8 +42,10 @@ from assistant.knowledge.status import KnowledgeStatus
 from assistant.review import audit, metrics
 from assistant.review.bulk import BulkOutcome
 from assistant.review.decisions import Approve, Decision, Reject
+from assistant.review.drafts import SavedDraft, drop_draft, save_draft, saved_draft
 from assistant.review.item_detail import ItemDetail, item_detail
 from assistant.review.models import AuditAction, AuditEvent, ItemStatus, OutboxMessage, ReviewItem
+from assistant.review.triage import next_item
 from assistant.review.worklist import Filters, Worklist, worklist
 from assistant.services.claims import ClaimService
 from assistant.services.knowledge import inspect_knowledge
@@ -53,6 +55,7 @@ from assistant.settings import Settings
 from assistant.settings import load_settings as read_settings
 from assistant.users import Permission, Role, User, UserStore, require
 from assistant.users.actor import Actor
+from assistant.users.sessions import SESSION_TTL, open_session, revoke_session, session_user
 
 T = TypeVar("T")
 
@@ -117,15 +120,29 @@ def _user(name: str, permission: Permission | None = None) -> User:
 # -- signing in ----------------------------------------------------------------------------
 
 
-def sign_in(name: str, password: str) -> User:
-    """The user, or AuthError with one message for every kind of failure."""
-    with open_records(load_settings()) as records:
-        return UserStore(records.queue.engine).authenticate(name, password)
+SESSION_SECONDS = int(SESSION_TTL.total_seconds())
 
 
-def sign_out(name: str) -> list[int]:
-    """Release the items the user held so nobody waits on someone who left."""
+def sign_in(name: str, password: str) -> tuple[str, str]:
+    """(user name, session token), or AuthError with one message for every failure."""
     with open_records(load_settings()) as records:
+        engine = records.queue.engine
+        user = UserStore(engine).authenticate(name, password)
+        return user.name, open_session(engine, user.name, datetime.now(UTC))
+
+
+def resume_session(token: str) -> str | None:
+    """The user a stored token still signs in (None: expired, revoked, disabled, forged)."""
+    with open_records(load_settings()) as records:
+        return session_user(records.queue.engine, token, datetime.now(UTC))
+
+
+def sign_out(name: str, token: str | None = None) -> list[int]:
+    """End the session and release the items the user held so nobody waits on someone
+    who left."""
+    with open_records(load_settings()) as records:
+        if token:
+            revoke_session(records.queue.engine, token, datetime.now(UTC))
         released = records.queue.release_all(name)
         records.queue.audit(None, name, AuditAction.sign_out)
     return released
@@ -142,6 +159,14 @@ def queue(name: str, filters: Filters) -> Worklist:
     _user(name)
     with open_records(load_settings()) as records:
         return worklist(records.queue.engine, filters)
+
+
+def next_open(name: str, filters: Filters, current: int | None) -> int | None:
+    """The next item (after ``current``, in queue order) this user can decide now."""
+    user = _user(name)
+    with open_records(load_settings()) as records:
+        rows = worklist(records.queue.engine, filters).rows
+    return next_item(rows, user.name, Role(user.role), current)
 
 
 @dataclass(frozen=True)
@@ -176,13 +201,41 @@ def release(name: str, item_id: int) -> ReviewItem:
 
 
 def decide(name: str, item_id: int, decision: Decision, expected_version: int) -> ReviewItem:
-    """Raises ConflictError when the item changed since ``expected_version`` was shown."""
+    """Raises ConflictError when the item changed since ``expected_version`` was shown.
+    A decided item's unsent edit is dropped: what was sent is in the audit."""
     actor = _actor(name)
 
     async def work(a: Assistant) -> ReviewItem:
         return await a.review.decide(actor, item_id, decision, expected_version)
 
-    return _call(work)
+    decided = _call(work)
+    with open_records(load_settings()) as records:
+        drop_draft(records.queue.engine, item_id)
+    return decided
+
+
+def draft(name: str, item_id: int) -> SavedDraft | None:
+    """The unsent edit kept for this item, if any."""
+    _user(name)
+    with open_records(load_settings()) as records:
+        return saved_draft(records.queue.engine, item_id)
+
+
+def keep_draft(name: str, item_id: int, text: str, original: str) -> ReviewItem | None:
+    """Keep the agent's edit (or forget it when it is the original again). Editing claims
+    the item, so two agents never write two replies; returns the item when it claimed it."""
+    actor = _actor(name)
+    with open_records(load_settings()) as records:
+        engine = records.queue.engine
+        if text.strip() == original.strip():
+            drop_draft(engine, item_id)
+            return None
+        current = records.queue.get(item_id)
+        claimed = None
+        if current.assignee != actor.name:
+            claimed = ClaimService(records.queue).claim(actor, item_id)
+        save_draft(engine, item_id, text, actor.name, datetime.now(UTC))
+        return claimed
 
 
 def decide_many(name: str, versions: dict[int, int], decision: Approve | Reject) -> BulkOutcome:

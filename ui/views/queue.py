@@ -9,12 +9,14 @@ from typing import Any
 import actions
 import components as ui
 import streamlit as st
-from feedback import attempt, flash, show_flash
+from feedback import attempt, flash, guarded, show_flash
 
 from assistant.review.bulk import bulk_refusal
 from assistant.review.decisions import Approve, Reject
+from assistant.review.triage import actionable
 from assistant.review.worklist import Filters as QueueFilters
 from assistant.review.worklist import QueueRow, Worklist
+from assistant.users import Role
 
 PICKER_LIMIT = 200  # items offered in the open / bulk pickers; the table shows them all
 FACETS = [  # (facet, label, session key)
@@ -26,12 +28,13 @@ FACETS = [  # (facet, label, session key)
 ]
 
 
+@guarded
 def open_item(item_id: int) -> None:
     st.session_state["item_id"] = item_id
     st.session_state["page"] = "Item"
 
 
-def _filters() -> QueueFilters:
+def current_filters() -> QueueFilters:
     state = st.session_state
 
     def picked(key: str) -> tuple[str, ...]:
@@ -63,12 +66,23 @@ def _filter_bar(work: Worklist) -> None:
     columns[-1].checkbox("Needs attention", key="f_attention", persist_state="session")
 
 
+@guarded
+def _on_open_pick() -> None:
+    picked = st.session_state.get("open_pick")
+    if picked is None:
+        flash("warning", "Pick an item to open first.")
+    else:
+        open_item(int(picked))
+
+
+@guarded
 def _on_open(key: str, ids: list[int]) -> None:
     rows = st.session_state[key]["selection"]["rows"]
     if rows and rows[0] < len(ids):
         open_item(ids[rows[0]])
 
 
+@guarded
 def _on_bulk(user: str, rows: dict[int, QueueRow], approve: bool) -> None:
     picked = [i for i in st.session_state.get("bulk_ids") or [] if i in rows]
     if not picked:
@@ -97,6 +111,7 @@ def _ids(ids: list[int]) -> str:
     return ", ".join(f"#{i}" for i in ids)
 
 
+@guarded
 def _on_select_low_risk(ids: list[int]) -> None:
     st.session_state["bulk_ids"] = ids
 
@@ -113,9 +128,18 @@ def _table(work: Worklist, now: datetime) -> dict[str, list[Any]]:
     return table
 
 
-def page(user: str) -> None:
+def _preselect(offered: list[int], by_id: dict[int, QueueRow], user: str, role: Role) -> None:
+    """The opener starts on the most urgent item this agent can decide (not one escalated
+    past their role or held by someone else), and keeps their own pick while it is open."""
+    if st.session_state.get("open_pick") in offered:
+        return
+    first = next((i for i in offered if actionable(by_id[i], user, role)), None)
+    st.session_state["open_pick"] = first if first is not None else offered[0]
+
+
+def page(user: str, role: str) -> None:
     st.header("Review queue")
-    work = actions.queue(user, _filters())
+    work = actions.queue(user, current_filters())
     now = datetime.now(UTC)
     _filter_bar(work)
     breached = sum(r.breached(now) for r in work.rows)
@@ -145,18 +169,19 @@ def page(user: str) -> None:
     more = (
         f" (the first {PICKER_LIMIT}; filter to reach the rest)" if len(ids) > PICKER_LIMIT else ""
     )
+    _preselect(offered, by_id, user, Role(role))
     opener, button = st.columns([4, 1], vertical_alignment="bottom")
     opener.selectbox(
         f"Open an item{more}",
         offered,
         key="open_pick",
-        format_func=lambda i: ui.row_label(by_id[i], now),
+        format_func=lambda i: ui.row_label(by_id.get(i), i),
     )
     button.button(
         "Open item",
         type="primary",
         key="open_button",
-        on_click=lambda: open_item(int(st.session_state["open_pick"])),
+        on_click=_on_open_pick,
         width="stretch",
         shortcut="Alt+O",
     )
@@ -172,7 +197,7 @@ def page(user: str) -> None:
         f"Bulk selection{more}",
         offered,
         key="bulk_ids",
-        format_func=lambda i: ui.row_label(by_id[i], now),
+        format_func=lambda i: ui.row_label(by_id.get(i), i),
         placeholder="pick items",
     )
     all_low.button(
