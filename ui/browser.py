@@ -3,7 +3,7 @@
 - ``keyboard_guard``: Streamlit's text boxes hand their value to the server only on blur
   or Ctrl+Enter, and a button shortcut (Alt+A) fires without a blur, so the server would
   act on the text from before the edit. The guard listens first (window, capture phase):
-  on any Alt / Ctrl / Meta shortcut pressed inside a box it blurs the box, which commits
+  on an Alt shortcut (all of the console's) pressed inside a box it blurs the box, which commits
   the value before the shortcut's click is sent; Esc in a text area commits instead of
   reaching the page (it never leaves an edit behind). A pause in typing commits too, so the
   preview, counter and diff follow typing and the draft is saved.
@@ -41,7 +41,7 @@ export default function ({ data }) {
       el.blur();
       return;
     }
-    if (e.altKey || e.ctrlKey || e.metaKey) {
+    if (e.altKey && e.key !== "Alt") {  // the console's shortcuts are all Alt + a key
       clearTimeout(timer);
       el.blur();
     }
