@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from assistant.settings import Settings
-from tests.browser_support import BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS, WAIT_MS, sign_in
+from tests.browser_support import BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS, WAIT_MS, settle, sign_in
 from tests.console_support import add_users, audit, item, outbox, queued
 
 pytestmark = BROWSER_MARKS
@@ -18,6 +18,9 @@ TRACKING = "Hi, where is my order FH-10293? Thanks!"
 
 
 def _browser(p: Any) -> tuple[Any, Any]:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=WAIT_MS // 4)  # two shared cores: a run can take seconds
     browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
     page.set_default_timeout(WAIT_MS)
@@ -104,12 +107,15 @@ def test_approve_and_next_through_ten_items_by_keyboard(
         browser, page = _browser(p)
         page.goto(console_url)
         sign_in(page, "ann")
-        expect(page.get_by_text("Review queue")).to_be_visible()
+        expect(page.get_by_role("button", name="Open item")).to_be_visible()
         page.keyboard.press("Alt+o")
+        worked: list[str] = []
         for _ in ids:
-            heading = page.get_by_role("heading", name="Item #")
-            expect(heading).to_be_visible()
-            shown = heading.inner_text()
+            expect(page.get_by_role("button", name="Approve & next")).to_be_visible()
+            settle(page)
+            shown = page.get_by_role("heading", name="Item #").inner_text()
+            assert shown not in worked
+            worked.append(shown)
             page.keyboard.press("Alt+a")
             expect(page.get_by_text(f"{shown} approved by ann")).to_be_visible()
         expect(page.get_by_text("Nothing else in the queue you can decide")).to_be_visible()
