@@ -268,8 +268,10 @@ def test_flagged_item_shows_the_error_and_retry_drafts_it_again(desk: Settings) 
 # -- bulk ------------------------------------------------------------------------------
 
 
-def test_bulk_approve_sends_low_risk_items_and_refuses_refunds(desk: Settings) -> None:
-    thanks = [f"Love the new mugs, thank you! #{n}" for n in range(3)]
+def test_bulk_approve_shows_a_review_sheet_then_sends_after_the_undo_window(
+    desk: Settings,
+) -> None:
+    thanks = [f"What a lovely colour! #{n}" for n in range(3)]
     ids = queued(desk, REFUND, *thanks, channel="whatsapp")
     refund, low = ids[0], ids[1:]
     assert all(item(desk, i).status == "pending" for i in ids)
@@ -277,15 +279,50 @@ def test_bulk_approve_sends_low_risk_items_and_refuses_refunds(desk: Settings) -
     at.multiselect(key="bulk_ids").set_value(ids).run()
     at = click(at, "Approve selected")
     screen = on_screen(at)
+    assert f"Review before sending: {len(low)} of {len(ids)} can go" in screen
+    assert "touches refund: approve it on its own page" in screen
+    assert disclosed(desk, item(desk, low[0]).draft or "") in screen  # the exact reply
+    assert outbox(desk) == []  # nothing leaves from the sheet
+    at = click(at, f"Send {len(low)} replies (undo for 10 s)")
+    assert f"Sending {len(low)} replies in" in on_screen(at)
+    assert outbox(desk) == []
+    versions, _ = at.session_state["bulk_pending"]
+    at.session_state["bulk_pending"] = (versions, 0.0)  # the undo window has passed
+    screen = on_screen(at.run())
     assert f"{len(low)} item(s) approved and sent" in screen
-    assert f"#{refund}: touches refund: approve it on its own page" in screen
     assert item(desk, refund).status == "pending"
     assert sorted(m.item_id for m in outbox(desk)) == sorted(low)
     assert all(not m.automated and m.sent_by == "ann" for m in outbox(desk))
 
 
+def test_undo_in_the_window_sends_nothing(desk: Settings) -> None:
+    ids = queued(desk, "Nice photo!", "Happy Friday everyone!", channel="whatsapp")
+    at = console()
+    at.multiselect(key="bulk_ids").set_value(ids).run()
+    at = click(click(at, "Approve selected"), "Send 2 replies (undo for 10 s)")
+    at = click(at, "Undo")
+    assert "Bulk approval undone: nothing was sent." in on_screen(at)
+    assert outbox(desk) == [] and "bulk_pending" not in at.session_state
+
+
+def test_the_review_sheet_refuses_complaints_and_requests_for_a_person(desk: Settings) -> None:
+    ids = queued(
+        desk,
+        "This is the worst service ever, I am furious and disappointed.",
+        "Can I talk to a real person please?",
+        "Happy Friday everyone!",
+        channel="whatsapp",
+    )
+    at = click(console(), "Select 1 low-risk")
+    assert at.multiselect(key="bulk_ids").value == [ids[2]]
+    at.multiselect(key="bulk_ids").set_value(ids).run()
+    screen = on_screen(click(at, "Approve selected"))
+    assert "Review before sending: 1 of 3 can go" in screen
+    assert "touches complaint" in screen and "touches human_requested" in screen
+
+
 def test_select_low_risk_then_bulk_reject_with_a_reason(desk: Settings) -> None:
-    ids = queued(desk, REFUND, "Love the new mugs!", "Great live stream today!", channel="whatsapp")
+    ids = queued(desk, REFUND, "Nice photo!", "What a lovely colour!", channel="whatsapp")
     at = click(console(), f"Select {len(ids) - 1} low-risk")
     assert sorted(at.multiselect(key="bulk_ids").value) == sorted(ids[1:])
     at = click(at, "Reject selected")

@@ -34,13 +34,14 @@ from assistant.evals.history import (
 )
 from assistant.intake.messages import Channel
 from assistant.knowledge.ask import Asked
+from assistant.knowledge.disclosure import with_disclosure
 from assistant.knowledge.index import SyncReport
 from assistant.knowledge.policy import load_policy
 from assistant.knowledge.proposals import FaqProposal, ProposalStatus
 from assistant.knowledge.questions import QuestionOutcomes, question_outcomes
 from assistant.knowledge.status import KnowledgeStatus
 from assistant.review import audit, metrics
-from assistant.review.bulk import BulkOutcome
+from assistant.review.bulk import BulkOutcome, bulk_refusal
 from assistant.review.decisions import Approve, Decision, Reject
 from assistant.review.drafts import SavedDraft, drop_draft, save_draft, saved_draft
 from assistant.review.item_detail import ItemDetail, item_detail
@@ -245,6 +246,41 @@ def decide_many(name: str, versions: dict[int, int], decision: Approve | Reject)
         return await a.review.decide_many(actor, versions, decision)
 
     return _call(work)
+
+
+@dataclass(frozen=True)
+class BulkPreview:
+    item_id: int
+    who: str
+    channel: str
+    message: str
+    reply: str  # exactly what would be sent, disclosure included
+    length: int
+    limit: int
+    refusal: str | None  # why it will not be sent, or None
+
+
+def bulk_preview(name: str, versions: dict[int, int]) -> list[BulkPreview]:
+    """What a bulk approval would send, item by item, with what stops each one."""
+    actor = _actor(name)
+    settings = load_settings()
+    policy = load_policy(settings.knowledge_dir / "policy.yaml", "policy.yaml")
+    found: list[BulkPreview] = []
+    with open_records(settings) as records:
+        for item_id, version in versions.items():
+            it = records.queue.get(item_id)
+            reply = with_disclosure(policy.disclosure, it.draft) if it.draft else ""
+            limit = policy.automation.for_channel(Channel(it.channel)).max_reply_chars
+            why = bulk_refusal(it, Approve(actor=actor.name))
+            if why is None and it.version != version:
+                why = "changed since you selected it: open it"
+            if why is None and len(reply) > limit:
+                why = f"too long for {it.channel}: shorten it on its own page"
+            who = it.author_name or it.customer_key
+            found.append(
+                BulkPreview(item_id, who, it.channel, it.text, reply, len(reply), limit, why)
+            )
+    return found
 
 
 def retry(name: str, item_id: int, expected_version: int) -> ProcessResult:

@@ -10,6 +10,7 @@ import actions
 import components as ui
 import streamlit as st
 from feedback import attempt, flash, guarded, show_flash
+from views import bulk_sheet
 
 from assistant.review.bulk import bulk_refusal
 from assistant.review.decisions import Approve, Reject
@@ -92,13 +93,16 @@ def _on_bulk(user: str, rows: dict[int, QueueRow], approve: bool) -> None:
     if not approve and not reason:
         flash("error", "Give a reason to reject the selected items (it goes in the audit).")
         return
-    decision = Approve(actor=user) if approve else Reject(actor=user, reason=reason)
+    if approve:  # nothing leaves before the agent has read the sheet
+        bulk_sheet.open_sheet({i: rows[i].version for i in picked})
+        return
+    decision = Reject(actor=user, reason=reason)
     outcome = attempt(
         lambda: actions.decide_many(user, {i: rows[i].version for i in picked}, decision)
     )
     if outcome is None:
         return
-    verb = "approved and sent" if approve else "rejected"
+    verb = "rejected"
     if outcome.decided:
         flash("success", f"{len(outcome.decided)} item(s) {verb}: " + _ids(outcome.decided))
     if outcome.refused:
@@ -187,10 +191,14 @@ def page(user: str, role: str) -> None:
     )
 
     st.subheader("Bulk actions")
+    bulk_sheet.undo_window(user)
+    bulk_sheet.sheet(user)
     low_risk = [i for i in offered if bulk_refusal(by_id[i], Approve(actor=user)) is None]
     st.caption(
         "For runs of simple messages (e.g. after a live session). Items touching price, "
-        "refunds, legal, cancellations, personal data or safety are never approved in bulk."
+        "refunds, legal, cancellations, personal data or safety, complaints, requests for a "
+        "person, order problems and VIP customers are never approved in bulk. Approving "
+        "shows every reply first, and waits a few seconds for an undo."
     )
     pick, all_low = st.columns([4, 1], vertical_alignment="bottom")
     pick.multiselect(
