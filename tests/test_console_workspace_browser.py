@@ -5,11 +5,14 @@ edit, and the queue is worked by keyboard."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from assistant.review.decisions import Reject
 from assistant.settings import Settings
 from tests.browser_support import BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS, WAIT_MS, settle, sign_in
-from tests.console_support import add_users, audit, item, outbox, queued
+from tests.console_support import add_users, audit, decide_elsewhere, item, outbox, queued
 
 pytestmark = BROWSER_MARKS
 
@@ -33,6 +36,12 @@ def _open(page: Any, url: str, item_id: int) -> None:
     page.goto(f"{url}/?item={item_id}")
     sign_in(page, "ann")
     expect(page.get_by_role("heading", name=f"Item #{item_id}")).to_be_visible()
+
+
+def _elsewhere(work: Callable[[], object]) -> None:
+    """Another process's work, off Playwright's event loop (its own thread)."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(work).result()
 
 
 def _retype(page: Any, text: str) -> None:
@@ -140,4 +149,25 @@ def test_opening_an_item_across_a_minute_boundary_shows_no_error(
         expect(page.get_by_role("heading", name="Item #")).to_be_visible()
         expect(page.get_by_test_id("stException")).to_have_count(0)
         expect(page.get_by_text("Signed in as")).to_be_visible()  # the sidebar is there
+        browser.close()
+
+
+def test_another_agents_decision_and_a_new_message_appear_without_a_click(
+    ingested: Settings, console_url: str
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    add_users(ingested)
+    first, _ = queued(ingested, "Nice photo!", "Happy Friday everyone!", channel="whatsapp")
+    with sync_playwright() as p:
+        browser, page = _browser(p)
+        page.goto(console_url)
+        sign_in(page, "ann")
+        expect(page.get_by_text("Showing 2 of 2 open items")).to_be_visible()
+        reject = Reject(actor="bea", reason="answered in the stream")
+        _elsewhere(lambda: decide_elsewhere(ingested, first, reject))
+        expect(page.get_by_text("Showing 1 of 1 open items")).to_be_visible()
+        _elsewhere(lambda: queued(ingested, "What a lovely colour!", channel="whatsapp"))
+        expect(page.get_by_text("1 new item(s) in the queue.")).to_be_visible()
+        expect(page.get_by_text("Showing 2 of 2 open items")).to_be_visible()
         browser.close()

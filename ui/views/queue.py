@@ -141,9 +141,30 @@ def _preselect(offered: list[int], by_id: dict[int, QueueRow], user: str, role: 
     st.session_state["open_pick"] = first if first is not None else offered[0]
 
 
+LIVE_SECONDS = 5  # how often an open queue page looks for changes made elsewhere
+
+
+def _shape(work: Worklist) -> tuple[tuple[int, int], ...]:
+    return tuple((r.id, r.version) for r in work.rows)
+
+
+@st.fragment(run_every=LIVE_SECONDS)
+def _watch(user: str, drawn: tuple[tuple[int, int], ...]) -> None:
+    """Redraw the queue when it changed elsewhere (a new message, another agent's claim or
+    decision), saying how many items are new: nobody has to click to see it."""
+    work = actions.queue(user, current_filters())
+    if _shape(work) == drawn:
+        return
+    new = {r.id for r in work.rows} - {i for i, _ in drawn}
+    if new:
+        flash("info", f"{len(new)} new item(s) in the queue.")
+    st.rerun(scope="app")
+
+
 def page(user: str, role: str) -> None:
     st.header("Review queue")
     work = actions.queue(user, current_filters())
+    _watch(user, _shape(work))
     now = datetime.now(UTC)
     _filter_bar(work)
     breached = sum(r.breached(now) for r in work.rows)
@@ -191,7 +212,8 @@ def page(user: str, role: str) -> None:
     )
 
     st.subheader("Bulk actions")
-    bulk_sheet.undo_window(user)
+    if st.session_state.get(bulk_sheet.PENDING):  # ticks each second only while it counts
+        bulk_sheet.undo_window(user)
     bulk_sheet.sheet(user)
     low_risk = [i for i in offered if bulk_refusal(by_id[i], Approve(actor=user)) is None]
     st.caption(
