@@ -364,3 +364,43 @@ def test_a_reply_longer_than_the_channel_allows_is_not_sent(desk: Settings) -> N
     at = click(at, "Edit, send & next")
     assert "allows 1,000. Shorten it, then send; nothing was sent." in at.error[0].value
     assert outbox(desk) == [] and item(desk, item_id).status == "pending"
+
+
+# -- the workspace: drafts, next, presence -----------------------------------------------
+
+
+def test_an_edit_is_kept_claims_the_item_and_shows_others_who_is_editing(desk: Settings) -> None:
+    [item_id] = queued(desk, "Do you ship to Norway?", channel="whatsapp")
+    bea = open_item(console("bea"), item_id)
+    box = next(t for t in bea.text_area if t.key.startswith(f"text-{item_id}-"))
+    box.input("Yes, we ship to Norway in 3-5 days.").run()
+    assert item(desk, item_id).assignee == "bea"  # editing claimed it
+    screen = on_screen(open_item(console("bea"), item_id))  # a new tab: the edit is back
+    assert "Your unsent edit" in screen
+    ann = open_item(console("ann"), item_id)
+    assert "bea is editing this reply" in on_screen(ann)
+    assert "Claimed by bea" in on_screen(ann)
+
+
+def test_approving_an_edit_right_after_the_claim_it_made_is_not_a_conflict(
+    desk: Settings,
+) -> None:
+    [item_id] = queued(desk, "Do you ship to Norway?", channel="whatsapp")
+    at = open_item(console(), item_id)
+    box = next(t for t in at.text_area if t.key.startswith(f"text-{item_id}-"))
+    box.input("Yes, we ship to Norway.")  # committed together with the click
+    at = click(at, "Approve & next")
+    assert f"Item #{item_id} edited and approved by ann" in on_screen(at)
+    assert outbox(desk)[-1].text.endswith("Yes, we ship to Norway.")
+
+
+def test_next_skips_items_escalated_past_the_agents_role(desk: Settings) -> None:
+    first, escalated, third = queued(
+        desk, "Nice photo!", "Happy Friday everyone!", "What a lovely colour!", channel="whatsapp"
+    )
+    decide_elsewhere(desk, escalated, Escalate(actor="lea", to="lead", note="VIP"))
+    at = open_item(console(), first)
+    at = click(at, "Next (J)")
+    assert f"Item #{third}" in on_screen(at)
+    at = click(at, "Previous (K)")
+    assert f"Item #{first}" in on_screen(at)

@@ -162,12 +162,13 @@ def queue(name: str, filters: Filters) -> Worklist:
         return worklist(records.queue.engine, filters)
 
 
-def next_open(name: str, filters: Filters, current: int | None) -> int | None:
-    """The next item (after ``current``, in queue order) this user can decide now."""
+def next_open(name: str, filters: Filters, current: int | None, step: int = 1) -> int | None:
+    """The next item (after ``current`` in queue order; ``step`` -1: before it) this user
+    can decide now."""
     user = _user(name)
     with open_records(load_settings()) as records:
         rows = worklist(records.queue.engine, filters).rows
-    return next_item(rows, user.name, Role(user.role), current)
+    return next_item(rows, user.name, Role(user.role), current, step)
 
 
 @dataclass(frozen=True)

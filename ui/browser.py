@@ -3,10 +3,11 @@
 - ``keyboard_guard``: Streamlit's text boxes hand their value to the server only on blur
   or Ctrl+Enter, and a button shortcut (Alt+A) fires without a blur, so the server would
   act on the text from before the edit. The guard listens first (window, capture phase):
-  on an Alt shortcut (all of the console's) pressed inside a box it blurs the box, which commits
+  an Alt shortcut (all of the console's) pressed inside a box blurs the box, which commits
   the value before the shortcut's click is sent; Esc in a text area commits instead of
   reaching the page (it never leaves an edit behind). A pause in typing commits too, so the
-  preview, counter and diff follow typing and the draft is saved.
+  preview, counter and diff follow typing and the draft is saved. ``?`` outside a box
+  opens the shortcut sheet (Streamlit shortcuts cannot be ``?``).
 - ``remember_session``: puts the sign-in token in a cookie (or removes it)."""
 
 from __future__ import annotations
@@ -33,6 +34,12 @@ export default function ({ data }) {
   let timer = null;
   window.addEventListener("keydown", (e) => {
     const el = document.activeElement;
+    if (e.key === "?" && !isBox(el) && !(el && el.getAttribute("role") === "combobox")) {
+      const help = [...document.querySelectorAll("button")]
+        .find((b) => b.textContent.startsWith("Keyboard shortcuts"));
+      if (help) { e.preventDefault(); help.click(); }
+      return;
+    }
     if (!isBox(el)) return;
     if (e.key === "Escape" && el.tagName === "TEXTAREA") {
       e.preventDefault();

@@ -19,12 +19,15 @@ def actionable(row: QueueRow, user: str, role: Role) -> bool:
     return may_decide(role, row)
 
 
-def next_item(rows: Sequence[QueueRow], user: str, role: Role, current: int | None) -> int | None:
-    """The first item after ``current`` in queue order (most urgent first) that ``user``
-    can decide; wraps to the top, and never returns ``current`` itself."""
-    ids = [r.id for r in rows]
+def next_item(
+    rows: Sequence[QueueRow], user: str, role: Role, current: int | None, step: int = 1
+) -> int | None:
+    """The first item after ``current`` in queue order (most urgent first; ``step`` -1:
+    before it) that ``user`` can decide; wraps around, and never returns ``current``."""
+    ordered = list(rows) if step > 0 else list(reversed(rows))
+    ids = [r.id for r in ordered]
     start = ids.index(current) + 1 if current in ids else 0
-    for row in [*rows[start:], *rows[:start]]:
+    for row in [*ordered[start:], *ordered[:start]]:
         if row.id != current and actionable(row, user, role):
             return row.id
     return None

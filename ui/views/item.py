@@ -12,7 +12,8 @@ import components as ui
 import streamlit as st
 from feedback import attempt, flash, guarded, show_flash
 from pydantic import ValidationError
-from views.queue import current_filters
+from views import keys
+from views.filters import current_filters
 
 from assistant.errors import AssistantError
 from assistant.knowledge.disclosure import with_disclosure
@@ -148,7 +149,11 @@ def _on_release(user: str, item_id: int) -> None:
 
 def page(user: str, role: str) -> None:
     item_id = st.session_state.get("item_id")
-    st.button("← Queue", key="back", on_click=back_to_queue, shortcut="Esc", type="tertiary")
+    top = st.columns([1, 1, 2], vertical_alignment="center")
+    with top[0]:
+        st.button("← Queue", key="back", on_click=back_to_queue, shortcut="Esc", type="tertiary")
+    with top[2]:
+        keys.sheet_button()
     if item_id is None:
         show_flash()
         st.info("Open an item from the queue.")
@@ -161,7 +166,14 @@ def page(user: str, role: str) -> None:
         st.session_state[_seen_key(item.id)] = item.version
     st.header(f"Item #{item.id}")
     show_flash()
+    with top[1]:
+        keys.move_buttons(user, item.id)
     _claim_bar(user, role, item)
+    if (kept := actions.draft(user, item.id)) and kept.author != user:
+        st.warning(
+            f"{kept.author} is editing this reply (unsent edit saved {ui.when(kept.updated_at)} "
+            "UTC): talk to them before you decide it."
+        )
     message_col, reply_col = st.columns([1, 1], gap="large")
     with message_col:
         ui.customer_message(item)

@@ -10,12 +10,12 @@ import actions
 import components as ui
 import streamlit as st
 from feedback import attempt, flash, guarded, show_flash
-from views import bulk_sheet
+from views import bulk_sheet, keys
+from views.filters import current_filters
 
 from assistant.review.bulk import bulk_refusal
 from assistant.review.decisions import Approve, Reject
 from assistant.review.triage import actionable
-from assistant.review.worklist import Filters as QueueFilters
 from assistant.review.worklist import QueueRow, Worklist
 from assistant.users import Role
 
@@ -33,22 +33,6 @@ FACETS = [  # (facet, label, session key)
 def open_item(item_id: int) -> None:
     st.session_state["item_id"] = item_id
     st.session_state["page"] = "Item"
-
-
-def current_filters() -> QueueFilters:
-    state = st.session_state
-
-    def picked(key: str) -> tuple[str, ...]:
-        return tuple(state.get(key) or ())
-
-    return QueueFilters(
-        channels=picked("f_channel"),
-        topics=picked("f_topic"),
-        statuses=picked("f_status"),
-        assignees=picked("f_assignee"),
-        draft_kinds=picked("f_draft"),
-        attention_only=bool(state.get("f_attention")),
-    )
 
 
 def _filter_bar(work: Worklist) -> None:
@@ -85,7 +69,10 @@ def _on_open(key: str, ids: list[int]) -> None:
 
 @guarded
 def _on_bulk(user: str, rows: dict[int, QueueRow], approve: bool) -> None:
-    picked = [i for i in st.session_state.get("bulk_ids") or [] if i in rows]
+    chosen = list(st.session_state.get("bulk_ids") or [])
+    picked = [i for i in chosen if i in rows]
+    if gone := [i for i in chosen if i not in rows]:
+        flash("warning", f"No longer open, left out: {_ids(gone)}.")
     if not picked:
         flash("warning", "Select the items first (the Bulk selection box).")
         return
@@ -163,6 +150,7 @@ def _watch(user: str, drawn: tuple[tuple[int, int], ...]) -> None:
 
 def page(user: str, role: str) -> None:
     st.header("Review queue")
+    keys.sheet_button()
     work = actions.queue(user, current_filters())
     _watch(user, _shape(work))
     now = datetime.now(UTC)
@@ -223,9 +211,10 @@ def page(user: str, role: str) -> None:
         "shows every reply first, and waits a few seconds for an undo."
     )
     pick, all_low = st.columns([4, 1], vertical_alignment="bottom")
-    pick.multiselect(
+    kept = [i for i in st.session_state.get("bulk_ids") or [] if i not in by_id]
+    pick.multiselect(  # picks that left the queue stay listed (and are refused), not dropped
         f"Bulk selection{more}",
-        offered,
+        offered + kept,
         key="bulk_ids",
         format_func=lambda i: ui.row_label(by_id.get(i), i),
         placeholder="pick items",
