@@ -131,9 +131,14 @@ def keyboard_run(browser: Any, settings: Settings, count: int) -> tuple[float, l
         times = []
         for _ in range(count - 1):
             shown = page.locator("h2", has_text="Item #").first.text_content()
+            page.wait_for_timeout(100)  # (not timed) React attaches the shortcuts
             start = time.perf_counter()
             page.keyboard.press("Alt+a")
-            page.wait_for_function(READY, arg=shown, polling="raf")
+            try:
+                page.wait_for_function(READY, arg=shown, polling="raf")
+            except Exception:
+                alerts = page.locator("[data-testid='stAlert']").all_inner_texts()
+                sys.exit(f"no next item after {shown}: {alerts}")
             times.append(time.perf_counter() - start)
         page.close()
     return opened, times
