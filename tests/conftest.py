@@ -53,6 +53,7 @@ BOTH_BACKENDS = {
     "test_evals_run",
     "test_storage",
     "test_leases",
+    "test_console_sessions",
 }
 HOW_TO_RUN_SERVERS = (
     "Postgres + Chroma server variant: set ASSISTANT_TEST_DATABASE_URL (a postgresql+psycopg:// "
