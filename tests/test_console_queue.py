@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from assistant.errors import AssistantError
 from assistant.pipeline.drafting import Draft, DraftContext
-from assistant.review.decisions import Approve, Escalate
+from assistant.review.decisions import Approve, Edit, Escalate
 from assistant.settings import Settings
 from tests.console_support import (
     REFUND,
@@ -361,8 +362,16 @@ def test_a_reply_longer_than_the_channel_allows_is_not_sent(desk: Settings) -> N
     at = open_item(console(), item_id)
     at.text_area[0].input("Hi! " + "We are sorry. " * 80).run()
     assert "too long: shorten it before sending" in on_screen(at)
-    at = click(at, "Edit, send & next")
-    assert "allows 1,000. Shorten it, then send; nothing was sent." in at.error[0].value
+    assert next(b for b in at.button if b.label == "Edit, send & next").disabled
+    assert outbox(desk) == [] and item(desk, item_id).status == "pending"
+
+
+def test_a_too_long_reply_typed_and_sent_at_once_is_refused_by_the_service(
+    desk: Settings,
+) -> None:
+    [item_id] = queued(desk, REFUND)
+    with pytest.raises(AssistantError, match="Shorten it, then send; nothing was sent"):
+        decide_elsewhere(desk, item_id, Edit(actor="ann", text="Hi! " + "We are sorry. " * 80))
     assert outbox(desk) == [] and item(desk, item_id).status == "pending"
 
 
@@ -402,5 +411,5 @@ def test_next_skips_items_escalated_past_the_agents_role(desk: Settings) -> None
     at = open_item(console(), first)
     at = click(at, "Next (J)")
     assert f"Item #{third}" in on_screen(at)
-    at = click(at, "Previous (K)")
+    at = click(at, "Prev (K)")
     assert f"Item #{first}" in on_screen(at)

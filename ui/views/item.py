@@ -245,10 +245,10 @@ def _reply(user: str, item: ReviewItem, disclosure: str, max_chars: int) -> None
         + (" — too long: shorten it before sending" if over else "")
     )
     if ItemStatus(item.status).open:
-        _actions(user, item, key, bool(edited))
+        _actions(user, item, key, bool(edited), over)
 
 
-def _actions(user: str, item: ReviewItem, key: str, edited: bool) -> None:
+def _actions(user: str, item: ReviewItem, key: str, edited: bool, too_long: bool) -> None:
     assert item.id is not None
     seen = (user, item.id, item.version)  # the version the agent is looking at
     approve, retry = st.columns(2) if item.needs_attention else (st.container(), None)
@@ -260,6 +260,7 @@ def _actions(user: str, item: ReviewItem, key: str, edited: bool) -> None:
         args=(*seen, item.draft, key),
         width="stretch",
         shortcut="Alt+A",
+        disabled=too_long,  # the send would be refused anyway; shorten it first
     )
     if retry is not None:
         retry.button(

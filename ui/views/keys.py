@@ -45,7 +45,7 @@ def _on_move(user: str, item_id: int, step: int) -> None:
 def move_buttons(user: str, item_id: int) -> None:
     back, forward = st.columns(2)
     back.button(
-        "Previous (K)", key="item_prev", on_click=_on_move, args=(user, item_id, -1), shortcut="K"
+        "Prev (K)", key="item_prev", on_click=_on_move, args=(user, item_id, -1), shortcut="K"
     )
     forward.button(
         "Next (J)", key="item_next", on_click=_on_move, args=(user, item_id, 1), shortcut="J"
