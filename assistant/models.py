@@ -5,6 +5,7 @@ from assistant.evals.learned import LearnedCase
 from assistant.knowledge.order_store import CustomerHandle, CustomerRecord, OrderRecord
 from assistant.knowledge.proposals import FaqProposal
 from assistant.review.drafts import ItemDraft
+from assistant.review.follow_ups import FollowUp
 from assistant.review.models import AuditEvent, CustomerState, OutboxMessage, ReviewItem
 from assistant.users.lockouts import InstallSecret, UnknownNameFailure
 from assistant.users.models import User
@@ -19,6 +20,7 @@ __all__ = [
     "EvalRegression",
     "EvalRun",
     "FaqProposal",
+    "FollowUp",
     "InstallSecret",
     "ItemDraft",
     "LearnedCase",

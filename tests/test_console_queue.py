@@ -413,3 +413,26 @@ def test_next_skips_items_escalated_past_the_agents_role(desk: Settings) -> None
     assert f"Item #{third}" in on_screen(at)
     at = click(at, "Prev (K)")
     assert f"Item #{first}" in on_screen(at)
+
+
+HANDOFF = (
+    "Thanks for your message. I've passed it to a person on our team, and they'll reply "
+    "here within one business day."
+)
+
+
+def test_a_hand_off_reply_opens_a_follow_up_until_someone_marks_it_done(
+    desk: Settings,
+) -> None:
+    [item_id] = queued(desk, "Do you ship to Norway?", channel="whatsapp")
+    at = open_item(console(), item_id)
+    next(t for t in at.text_area if t.key.startswith(f"text-{item_id}-")).input(HANDOFF)
+    at = click(at, "Approve & next")
+    assert f"Item #{item_id} promised a reply from a person: it is a follow-up now." in (
+        on_screen(at)
+    )
+    at = go(at, "Queue")
+    assert "Follow-ups promised to customers (1 open, 0 late)" in on_screen(at)
+    at = click(at, "Done")
+    assert f"Follow-up for item #{item_id} done." in on_screen(at)
+    assert "Follow-ups promised" not in on_screen(at)

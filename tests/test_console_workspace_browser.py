@@ -171,3 +171,22 @@ def test_another_agents_decision_and_a_new_message_appear_without_a_click(
         expect(page.get_by_text("1 new item(s) in the queue.")).to_be_visible()
         expect(page.get_by_text("Showing 2 of 2 open items")).to_be_visible()
         browser.close()
+
+
+def test_a_hand_off_reply_creates_a_follow_up(ingested: Settings, console_url: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    add_users(ingested)
+    [item_id] = queued(ingested, "Do you ship to Norway?", channel="whatsapp")
+    handoff = "I've passed it to a person on our team; they'll reply here within one business day."
+    with sync_playwright() as p:
+        browser, page = _browser(p)
+        _open(page, console_url, item_id)
+        _retype(page, handoff)
+        page.keyboard.press("Alt+a")
+        expect(page.get_by_text(f"Item #{item_id} promised a reply from a person")).to_be_visible()
+        page.get_by_text("Queue", exact=True).click()
+        expect(
+            page.get_by_text("Follow-ups promised to customers (1 open, 0 late)")
+        ).to_be_visible()
+        browser.close()

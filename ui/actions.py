@@ -44,6 +44,12 @@ from assistant.review import audit, metrics
 from assistant.review.bulk import BulkOutcome, bulk_refusal
 from assistant.review.decisions import Approve, Decision, Reject
 from assistant.review.drafts import SavedDraft, drop_draft, save_draft, saved_draft
+from assistant.review.follow_ups import (
+    FollowUp,
+    close_follow_up,
+    open_follow_up,
+    open_follow_ups,
+)
 from assistant.review.item_detail import ItemDetail, item_detail
 from assistant.review.models import AuditAction, AuditEvent, ItemStatus, OutboxMessage, ReviewItem
 from assistant.review.triage import next_item
@@ -213,7 +219,32 @@ def decide(name: str, item_id: int, decision: Decision, expected_version: int) -
     decided = _call(work)
     with open_records(load_settings()) as records:
         drop_draft(records.queue.engine, item_id)
+    _track_promise(decided, actor.name)
     return decided
+
+
+def _track_promise(item: ReviewItem, by: str) -> None:
+    """A sent reply promising that a person will answer opens a follow-up."""
+    if item.id is None or item.status not in (ItemStatus.approved, ItemStatus.sent):
+        return
+    with open_records(load_settings()) as records:
+        text = item.final_text or item.draft or ""
+        now = datetime.now(UTC)
+        open_follow_up(records.queue.engine, item.id, item.customer_key, text, by, now)
+
+
+def follow_ups(name: str) -> list[FollowUp]:
+    """Promised replies not done yet, earliest deadline first."""
+    _user(name)
+    with open_records(load_settings()) as records:
+        return open_follow_ups(records.queue.engine)
+
+
+def finish_follow_up(name: str, follow_up_id: int) -> bool:
+    actor = _actor(name)
+    actor.require(Permission.decide)
+    with open_records(load_settings()) as records:
+        return close_follow_up(records.queue.engine, follow_up_id, actor.name, datetime.now(UTC))
 
 
 def draft(name: str, item_id: int) -> SavedDraft | None:
@@ -246,7 +277,12 @@ def decide_many(name: str, versions: dict[int, int], decision: Approve | Reject)
     async def work(a: Assistant) -> BulkOutcome:
         return await a.review.decide_many(actor, versions, decision)
 
-    return _call(work)
+    outcome = _call(work)
+    with open_records(load_settings()) as records:
+        decided = [records.queue.get(i) for i in outcome.decided]
+    for item in decided:
+        _track_promise(item, actor.name)
+    return outcome
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,8 @@ def _submit(
         flash("error", f"Item #{item_id}: not recorded: {exc.errors()[0]['msg']}.")
     else:
         flash("success", _outcome(decision, item), diff)
+        if any(f.item_id == item_id for f in actions.follow_ups(user)):
+            flash("info", f"Item #{item_id} promised a reply from a person: it is a follow-up now.")
         _open_next(user, item_id)
 
 

@@ -10,7 +10,7 @@ import actions
 import components as ui
 import streamlit as st
 from feedback import attempt, flash, guarded, show_flash
-from views import bulk_sheet, keys
+from views import bulk_sheet, follow_ups, keys
 from views.filters import current_filters
 
 from assistant.review.bulk import bulk_refusal
@@ -163,6 +163,7 @@ def page(user: str, role: str) -> None:
         f"deadline · {flagged} need attention · {mine} claimed by you · most urgent first"
     )
     show_flash()
+    follow_ups.section(user)
     if not work.rows:
         st.info("Nothing to review." if not work.total else "No open item matches these filters.")
         return

@@ -1,5 +1,5 @@
-"""The agent workspace: unsent edits kept per item, and console sessions that survive a
-reload (revocable).
+"""The agent workspace: unsent edits kept per item, console sessions that survive a
+reload (revocable), and follow-ups for replies that promise a person will answer.
 
 Revision ID: 0012
 """
@@ -35,9 +35,26 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_console_sessions_user_name", "console_sessions", ["user_name"])
+    op.create_table(
+        "follow_ups",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("customer_key", sa.String(), nullable=False),
+        sa.Column("promise", sa.String(), nullable=False),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.String(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("done_by", sa.String(), nullable=True),
+        sa.ForeignKeyConstraint(["item_id"], ["review_items.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_follow_ups_item_id", "follow_ups", ["item_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_follow_ups_item_id", "follow_ups")
+    op.drop_table("follow_ups")
     op.drop_index("ix_console_sessions_user_name", "console_sessions")
     op.drop_table("console_sessions")
     op.drop_table("item_drafts")
