@@ -34,25 +34,20 @@ from assistant.evals.history import (
 )
 from assistant.intake.messages import Channel
 from assistant.knowledge.ask import Asked
-from assistant.knowledge.disclosure import with_disclosure
 from assistant.knowledge.index import SyncReport
 from assistant.knowledge.policy import load_policy
 from assistant.knowledge.proposals import FaqProposal, ProposalStatus
 from assistant.knowledge.questions import QuestionOutcomes, question_outcomes
 from assistant.knowledge.status import KnowledgeStatus
 from assistant.review import audit, metrics
-from assistant.review.bulk import BulkOutcome, bulk_refusal
+from assistant.review.bulk import BulkOutcome
 from assistant.review.decisions import Approve, Decision, Reject
-from assistant.review.drafts import SavedDraft, drop_draft, save_draft, saved_draft
+from assistant.review.drafts import drop_draft
 from assistant.review.follow_ups import (
-    FollowUp,
-    close_follow_up,
     open_follow_up,
-    open_follow_ups,
 )
 from assistant.review.item_detail import ItemDetail, item_detail
 from assistant.review.models import AuditAction, AuditEvent, ItemStatus, OutboxMessage, ReviewItem
-from assistant.review.triage import next_item
 from assistant.review.worklist import Filters, Worklist, worklist
 from assistant.services.claims import ClaimService
 from assistant.services.knowledge import inspect_knowledge
@@ -168,15 +163,6 @@ def queue(name: str, filters: Filters) -> Worklist:
         return worklist(records.queue.engine, filters)
 
 
-def next_open(name: str, filters: Filters, current: int | None, step: int = 1) -> int | None:
-    """The next item (after ``current`` in queue order; ``step`` -1: before it) this user
-    can decide now."""
-    user = _user(name)
-    with open_records(load_settings()) as records:
-        rows = worklist(records.queue.engine, filters).rows
-    return next_item(rows, user.name, Role(user.role), current, step)
-
-
 @dataclass(frozen=True)
 class ItemPage:
     detail: ItemDetail
@@ -233,44 +219,6 @@ def _track_promise(item: ReviewItem, by: str) -> None:
         open_follow_up(records.queue.engine, item.id, item.customer_key, text, by, now)
 
 
-def follow_ups(name: str) -> list[FollowUp]:
-    """Promised replies not done yet, earliest deadline first."""
-    _user(name)
-    with open_records(load_settings()) as records:
-        return open_follow_ups(records.queue.engine)
-
-
-def finish_follow_up(name: str, follow_up_id: int) -> bool:
-    actor = _actor(name)
-    actor.require(Permission.decide)
-    with open_records(load_settings()) as records:
-        return close_follow_up(records.queue.engine, follow_up_id, actor.name, datetime.now(UTC))
-
-
-def draft(name: str, item_id: int) -> SavedDraft | None:
-    """The unsent edit kept for this item, if any."""
-    _user(name)
-    with open_records(load_settings()) as records:
-        return saved_draft(records.queue.engine, item_id)
-
-
-def keep_draft(name: str, item_id: int, text: str, original: str) -> ReviewItem | None:
-    """Keep the agent's edit (or forget it when it is the original again). Editing claims
-    the item, so two agents never write two replies; returns the item when it claimed it."""
-    actor = _actor(name)
-    with open_records(load_settings()) as records:
-        engine = records.queue.engine
-        if text.strip() == original.strip():
-            drop_draft(engine, item_id)
-            return None
-        current = records.queue.get(item_id)
-        claimed = None
-        if current.assignee != actor.name:
-            claimed = ClaimService(records.queue).claim(actor, item_id)
-        save_draft(engine, item_id, text, actor.name, datetime.now(UTC))
-        return claimed
-
-
 def decide_many(name: str, versions: dict[int, int], decision: Approve | Reject) -> BulkOutcome:
     actor = _actor(name)
 
@@ -283,41 +231,6 @@ def decide_many(name: str, versions: dict[int, int], decision: Approve | Reject)
     for item in decided:
         _track_promise(item, actor.name)
     return outcome
-
-
-@dataclass(frozen=True)
-class BulkPreview:
-    item_id: int
-    who: str
-    channel: str
-    message: str
-    reply: str  # exactly what would be sent, disclosure included
-    length: int
-    limit: int
-    refusal: str | None  # why it will not be sent, or None
-
-
-def bulk_preview(name: str, versions: dict[int, int]) -> list[BulkPreview]:
-    """What a bulk approval would send, item by item, with what stops each one."""
-    actor = _actor(name)
-    settings = load_settings()
-    policy = load_policy(settings.knowledge_dir / "policy.yaml", "policy.yaml")
-    found: list[BulkPreview] = []
-    with open_records(settings) as records:
-        for item_id, version in versions.items():
-            it = records.queue.get(item_id)
-            reply = with_disclosure(policy.disclosure, it.draft) if it.draft else ""
-            limit = policy.automation.for_channel(Channel(it.channel)).max_reply_chars
-            why = bulk_refusal(it, Approve(actor=actor.name))
-            if why is None and it.version != version:
-                why = "changed since you selected it: open it"
-            if why is None and len(reply) > limit:
-                why = f"too long for {it.channel}: shorten it on its own page"
-            who = it.author_name or it.customer_key
-            found.append(
-                BulkPreview(item_id, who, it.channel, it.text, reply, len(reply), limit, why)
-            )
-    return found
 
 
 def retry(name: str, item_id: int, expected_version: int) -> ProcessResult:

@@ -8,6 +8,7 @@ import time
 import actions
 import components as ui
 import streamlit as st
+import workspace
 from feedback import flash, guarded
 
 from assistant.review.decisions import Approve
@@ -41,7 +42,7 @@ def sheet(user: str) -> None:
     versions: dict[int, int] | None = st.session_state.get(SHEET)
     if not versions:
         return
-    previews = actions.bulk_preview(user, versions)
+    previews = workspace.bulk_preview(user, versions)
     sendable = {p.item_id: versions[p.item_id] for p in previews if p.refusal is None}
     with st.container(border=True):
         st.subheader(f"Review before sending: {len(sendable)} of {len(previews)} can go")

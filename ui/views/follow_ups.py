@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import actions
 import components as ui
 import streamlit as st
+import workspace
 from feedback import flash, guarded
 
 SHOWN = 20
@@ -15,14 +15,14 @@ SHOWN = 20
 
 @guarded
 def _on_done(user: str, follow_up_id: int, item_id: int) -> None:
-    if actions.finish_follow_up(user, follow_up_id):
+    if workspace.finish_follow_up(user, follow_up_id):
         flash("success", f"Follow-up for item #{item_id} done.")
     else:
         flash("info", f"The follow-up for item #{item_id} was already done.")
 
 
 def section(user: str) -> None:
-    due = actions.follow_ups(user)
+    due = workspace.follow_ups(user)
     if not due:
         return
     now = datetime.now(UTC)

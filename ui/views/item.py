@@ -10,6 +10,7 @@ from collections.abc import Callable
 import actions
 import components as ui
 import streamlit as st
+import workspace
 from feedback import attempt, flash, guarded, show_flash
 from pydantic import ValidationError
 from views import keys
@@ -44,7 +45,7 @@ def _seen(item_id: int, shown: int) -> int:
 
 def _open_next(user: str, item_id: int) -> None:
     """After a decision: the next item this agent can decide, else the queue."""
-    following = actions.next_open(user, current_filters(), item_id)
+    following = workspace.next_open(user, current_filters(), item_id)
     if following is None:
         flash("info", "Nothing else in the queue you can decide right now.")
         back_to_queue()
@@ -83,7 +84,7 @@ def _submit(
         flash("error", f"Item #{item_id}: not recorded: {exc.errors()[0]['msg']}.")
     else:
         flash("success", _outcome(decision, item), diff)
-        if any(f.item_id == item_id for f in actions.follow_ups(user)):
+        if any(f.item_id == item_id for f in workspace.follow_ups(user)):
             flash("info", f"Item #{item_id} promised a reply from a person: it is a follow-up now.")
         _open_next(user, item_id)
 
@@ -91,7 +92,7 @@ def _submit(
 @guarded
 def _on_draft_change(user: str, item_id: int, version: int, draft: str | None, key: str) -> None:
     """Keep the edit in the database (and claim the item): a reload or a crash keeps it."""
-    claimed = actions.keep_draft(user, item_id, str(st.session_state.get(key) or ""), draft or "")
+    claimed = workspace.keep_draft(user, item_id, str(st.session_state.get(key) or ""), draft or "")
     if claimed is not None and claimed.version == _seen(item_id, version) + 1:
         st.session_state[_seen_key(item_id)] = claimed.version
         flash("info", f"Item #{item_id} is yours while you edit: other agents see it as claimed.")
@@ -171,7 +172,7 @@ def page(user: str, role: str) -> None:
     with top[1]:
         keys.move_buttons(user, item.id)
     _claim_bar(user, role, item)
-    if (kept := actions.draft(user, item.id)) and kept.author != user:
+    if (kept := workspace.draft(user, item.id)) and kept.author != user:
         st.warning(
             f"{kept.author} is editing this reply (unsent edit saved {ui.when(kept.updated_at)} "
             "UTC): talk to them before you decide it."
@@ -221,7 +222,7 @@ def _reply(user: str, item: ReviewItem, disclosure: str, max_chars: int) -> None
     ui.badge(item.draft_kind)
     key = f"text-{item.id}-{zlib.crc32((item.draft or '').encode())}"
     if key not in st.session_state:  # first draw in this tab: the kept edit, else the draft
-        saved = actions.draft(user, item.id) if ItemStatus(item.status).open else None
+        saved = workspace.draft(user, item.id) if ItemStatus(item.status).open else None
         st.session_state[key] = saved.text if saved else item.draft or ""
         if saved:
             st.info(f"Your unsent edit ({saved.author}, {ui.when(saved.updated_at)} UTC) is back.")

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-import actions
 import streamlit as st
+import workspace
 from feedback import flash, guarded
 from views.filters import current_filters
 
@@ -35,7 +35,7 @@ def sheet_button() -> None:
 
 @guarded
 def _on_move(user: str, item_id: int, step: int) -> None:
-    target = actions.next_open(user, current_filters(), item_id, step)
+    target = workspace.next_open(user, current_filters(), item_id, step)
     if target is None:
         flash("info", "No other item you can decide.")
     else:
