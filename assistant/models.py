@@ -6,6 +6,8 @@ from assistant.evals.learned import LearnedCase
 from assistant.governance.models import ConsentRecord, IdentityLink
 from assistant.knowledge.order_store import CustomerHandle, CustomerRecord, OrderRecord
 from assistant.knowledge.proposals import FaqProposal
+from assistant.review.drafts import ItemDraft
+from assistant.review.follow_ups import FollowUp
 from assistant.review.models import (
     AuditEvent,
     ChannelHealth,
@@ -15,20 +17,24 @@ from assistant.review.models import (
 )
 from assistant.users.lockouts import InstallSecret, UnknownNameFailure
 from assistant.users.models import User
+from assistant.users.sessions import ConsoleSession
 
 __all__ = [
     "AuditEvent",
     "ChannelConnection",
     "ChannelHealth",
     "ConsentRecord",
+    "ConsoleSession",
     "CustomerHandle",
     "CustomerRecord",
     "CustomerState",
     "EvalRegression",
     "EvalRun",
     "FaqProposal",
+    "FollowUp",
     "IdentityLink",
     "InstallSecret",
+    "ItemDraft",
     "LearnedCase",
     "MetaEventRecord",
     "OrderRecord",

@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from assistant.app import open_assistant
 from assistant.settings import Settings
 from assistant.users.actor import SYSTEM_ACTOR
+from tests.browser_support import console_url  # noqa: F401 (the browser tests' fixture)
 from tests.support import FAKE_API, ROOT, message, process, run, sample_inbox
 
 __all__ = ["message", "process", "run", "sample_inbox"]
@@ -62,6 +63,7 @@ BOTH_BACKENDS = {
     "test_governance",
     "test_governance_subjects",
     "test_reengage",
+    "test_console_sessions",
 }
 # Modules that only make sense on Postgres + Chroma server (the job engine, its faults).
 POSTGRES_ONLY = {"test_jobs_postgres", "test_service_faults"}

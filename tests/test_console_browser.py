@@ -9,91 +9,24 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import pytest
-
-from assistant.cli.main import console_command
 from assistant.settings import Settings
+from tests.browser_support import (
+    BROWSER_MARKS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SHOTS,
+    WAIT_MS,
+    settle,
+)
 from tests.console_support import PASSWORD, add_users, item, outbox
-from tests.support import ROOT, process, run, sample_inbox
+from tests.support import process, run, sample_inbox
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SHOTS = ROOT / "docs" / "screenshots"
-WAIT_MS = 60_000
-
-pytestmark = pytest.mark.browser
-
-if not CHROMIUM.exists() and not os.environ.get("CI"):
-    # CI installs Chromium (.ci/run) and always runs this; elsewhere it is optional.
-    pytestmark = [
-        pytest.mark.browser,
-        pytest.mark.skip(reason="needs Debian's Chromium: apt-get install -y chromium"),
-    ]
-
-
-def settle(page: Any) -> None:
-    """Wait until the script run is over: Streamlit keeps the previous page's elements,
-    marked stale, until the new run has drawn its own."""
-    page.wait_for_function(
-        "() => document.querySelectorAll('[data-stale=\"true\"]').length === 0"
-        " && !document.querySelector('[data-testid=\"stSkeleton\"]')"
-    )
-    page.wait_for_timeout(800)  # let tables and charts paint
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def console_url(ingested: Settings, tmp_path: Path) -> Iterator[str]:
-    """``streamlit run ui/app.py`` on this test's data, once it answers its health check."""
-    port = _free_port()
-    log = (tmp_path / "streamlit.log").open("w")
-    server = subprocess.Popen(
-        console_command(port),
-        env=os.environ.copy(),  # the settings fixture's ASSISTANT_* variables
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError((tmp_path / "streamlit.log").read_text()) from None
-                time.sleep(0.3)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-        log.close()
+pytestmark = BROWSER_MARKS
 
 
 def test_agent_edits_and_sends_a_reply_in_a_real_browser(
@@ -136,11 +69,11 @@ def test_agent_edits_and_sends_a_reply_in_a_real_browser(
 
         draft = page.get_by_label("Draft (body only; the disclosure is added when it is sent)")
         draft.fill(edited)
-        draft.press("Control+Enter")  # a text area takes its value on Ctrl+Enter or blur
-        send = page.get_by_role("button", name="Edit & send")
-        expect(send).to_be_visible()
+        send = page.get_by_role("button", name="Edit, send & next")
+        expect(send).to_be_visible()  # the box commits after a pause in typing
         send.click()
         expect(page.get_by_text(f"Item #{item_id} edited and approved by ann")).to_be_visible()
+        page.get_by_text("Queue", exact=True).click()
         left = len(waiting) - 1
         expect(page.get_by_text(f"Showing {left} of {left} open items")).to_be_visible()
 

@@ -113,10 +113,10 @@ def test_the_services_refuse_agents_too(desk: Settings) -> None:
 
 def test_dashboard_shows_the_days_numbers(desk: Settings) -> None:
     refund, other = queued(desk, REFUND, "I want my money back for FH-10293.")
-    at = click(open_item(console("ann"), refund), "Approve & send")
-    at = open_item(at, other)
+    at = click(open_item(console("ann"), refund), "Approve & next")
+    assert f"Item #{other}" in on_screen(at)  # the next one opened by itself
     at.text_input(key=f"reason-{other}").input("duplicate")
-    click(at.run(), "Reject")
+    click(at.run(), "Reject & next")
     at = go(console("lea"), "Dashboard")
     screen = on_screen(at)
     assert "Messages received: 2" in screen
@@ -215,7 +215,7 @@ def test_a_lead_accepts_a_phrasing_and_the_faq_file_gains_it(desk: Settings) -> 
 
 def test_audit_page_filters_by_actor_and_offers_exports(desk: Settings) -> None:
     [item_id] = queued(desk, REFUND)
-    click(open_item(console("ann"), item_id), "Approve & send")
+    click(open_item(console("ann"), item_id), "Approve & next")
     at = go(console("lea"), "Audit")
     at.selectbox(key="a_actor").select("ann").run()
     table = at.dataframe[0].value

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from assistant.errors import AssistantError
 from assistant.pipeline.drafting import Draft, DraftContext
-from assistant.review.decisions import Approve, Escalate
+from assistant.review.decisions import Approve, Edit, Escalate
 from assistant.settings import Settings
 from tests.console_support import (
     REFUND,
@@ -78,7 +79,9 @@ def test_filters_are_kept_while_an_item_is_worked(desk: Settings) -> None:
     _, first, second = [r.item_id for r in run(process(desk, message(REFUND), lawyer, other))]
     at = console()
     at.multiselect(key="f_channel").select("instagram").run()
-    at = click(open_item(at, first), "Approve & send")  # back on the queue afterwards
+    at = click(open_item(at, first), "Approve & next")  # the next item within the filters
+    assert f"Item #{second}" in on_screen(at)
+    at = go(at, "Queue")
     assert at.multiselect(key="f_channel").value == ["instagram"]
     assert list(at.dataframe[0].value["id"]) == [second]
 
@@ -142,7 +145,7 @@ def test_approve_sends_one_disclosed_reply_and_the_item_leaves_the_queue(
     [item_id] = queued(desk, REFUND)
     draft = item(desk, item_id).draft
     assert draft
-    at = click(open_item(console(), item_id), "Approve & send")
+    at = click(open_item(console(), item_id), "Approve & next")
     screen = on_screen(at)
     assert f"Item #{item_id} approved by ann: the reply was sent." in screen
     assert "Nothing to review." in screen  # back on the queue, now empty
@@ -163,7 +166,7 @@ def test_edit_shows_the_diff_then_sends_the_edited_text(desk: Settings) -> None:
     assert "Approve sends your text, recorded as an edit" in screen
     assert "+Hi Marcus, yes: start your return" in screen  # the diff, before sending
     assert disclosed(desk, edited) in screen  # the preview follows the edit
-    at = click(at, "Edit & send")
+    at = click(at, "Edit, send & next")
     assert f"Item #{item_id} edited and approved by ann: the reply was sent." in on_screen(at)
     assert [m.text for m in outbox(desk)] == [disclosed(desk, edited)]
     edit = next(e for e in audit(desk, item_id) if e.action == "edit")
@@ -172,11 +175,11 @@ def test_edit_shows_the_diff_then_sends_the_edited_text(desk: Settings) -> None:
 
 def test_reject_needs_a_reason(desk: Settings) -> None:
     [item_id] = queued(desk, REFUND)
-    at = click(open_item(console(), item_id), "Reject")
+    at = click(open_item(console(), item_id), "Reject & next")
     assert f"Item #{item_id} was not rejected: give a reason" in at.error[0].value
     assert item(desk, item_id).status == "pending"
     at.text_input(key=f"reason-{item_id}").input("Customer already refunded by phone").run()
-    at = click(at, "Reject")
+    at = click(at, "Reject & next")
     assert f"Item #{item_id} rejected by ann: no reply will be sent." in on_screen(at)
     assert item(desk, item_id).status == "rejected"
     assert outbox(desk) == []
@@ -194,10 +197,10 @@ def test_escalated_item_waits_for_the_lead_and_agents_cannot_decide_it(desk: Set
     assert audit(desk, item_id)[-1].reason == "to lead: mentions a chargeback"
 
     assert item(desk, item_id).assignee is None  # an escalation ends the agent's claim
-    at = click(open_item(console("bea"), item_id), "Approve & send")  # another agent
+    at = click(open_item(console("bea"), item_id), "Approve & next")  # another agent
     assert "was escalated to the lead role; as agent you cannot decide it" in at.error[0].value
     assert outbox(desk) == []
-    at = click(open_item(console("lea"), item_id), "Approve & send")  # the lead can
+    at = click(open_item(console("lea"), item_id), "Approve & next")  # the lead can
     assert f"Item #{item_id} approved by lea: the reply was sent." in on_screen(at)
     assert len(outbox(desk)) == 1
 
@@ -206,7 +209,7 @@ def test_approving_an_item_someone_already_sent_shows_a_conflict(desk: Settings)
     [item_id] = queued(desk, REFUND)
     at = open_item(console(), item_id)  # ann has the item open ...
     decide_elsewhere(desk, item_id, Approve(actor="bea"))  # ... bea sends it first
-    at = click(at, "Approve & send")
+    at = click(at, "Approve & next")
     assert f"Item #{item_id} is already sent by bea" in at.error[0].value
     assert len(outbox(desk)) == 1
     assert [e.actor for e in audit(desk, item_id) if e.action == "approve"] == ["bea"]
@@ -218,7 +221,7 @@ def test_approving_an_item_escalated_meanwhile_is_refused_not_overwritten(
     [item_id] = queued(desk, REFUND)
     at = open_item(console(), item_id)
     decide_elsewhere(desk, item_id, Escalate(actor="bea", to="lead"))
-    at = click(at, "Approve & send")
+    at = click(at, "Approve & next")
     assert f"Item #{item_id} changed since you opened it" in at.error[0].value
     assert outbox(desk) == []
     assert item(desk, item_id).status == "escalated"
@@ -231,7 +234,7 @@ def test_a_claimed_item_is_not_decided_by_another_agent(desk: Settings) -> None:
     assert console("bea").dataframe[0].value["claimed by"][0] == "ann"
     bea = open_item(console("bea"), item_id)
     assert "Claimed by ann" in on_screen(bea)
-    bea = click(bea, "Approve & send")
+    bea = click(bea, "Approve & next")
     assert f"Item #{item_id} is claimed by ann" in bea.error[0].value
     assert outbox(desk) == []
     lead = click(open_item(console("lea"), item_id), "Take over")  # a lead can reassign
@@ -266,8 +269,10 @@ def test_flagged_item_shows_the_error_and_retry_drafts_it_again(desk: Settings) 
 # -- bulk ------------------------------------------------------------------------------
 
 
-def test_bulk_approve_sends_low_risk_items_and_refuses_refunds(desk: Settings) -> None:
-    thanks = [f"Love the new mugs, thank you! #{n}" for n in range(3)]
+def test_bulk_approve_shows_a_review_sheet_then_sends_after_the_undo_window(
+    desk: Settings,
+) -> None:
+    thanks = [f"What a lovely colour! #{n}" for n in range(3)]
     ids = queued(desk, REFUND, *thanks, channel="whatsapp")
     refund, low = ids[0], ids[1:]
     assert all(item(desk, i).status == "pending" for i in ids)
@@ -275,15 +280,50 @@ def test_bulk_approve_sends_low_risk_items_and_refuses_refunds(desk: Settings) -
     at.multiselect(key="bulk_ids").set_value(ids).run()
     at = click(at, "Approve selected")
     screen = on_screen(at)
+    assert f"Review before sending: {len(low)} of {len(ids)} can go" in screen
+    assert "touches refund: approve it on its own page" in screen
+    assert disclosed(desk, item(desk, low[0]).draft or "") in screen  # the exact reply
+    assert outbox(desk) == []  # nothing leaves from the sheet
+    at = click(at, f"Send {len(low)} replies (undo for 10 s)")
+    assert f"Sending {len(low)} replies in" in on_screen(at)
+    assert outbox(desk) == []
+    versions, _ = at.session_state["bulk_pending"]
+    at.session_state["bulk_pending"] = (versions, 0.0)  # the undo window has passed
+    screen = on_screen(at.run())
     assert f"{len(low)} item(s) approved and sent" in screen
-    assert f"#{refund}: touches refund: approve it on its own page" in screen
     assert item(desk, refund).status == "pending"
     assert sorted(m.item_id for m in outbox(desk)) == sorted(low)
     assert all(not m.automated and m.sent_by == "ann" for m in outbox(desk))
 
 
+def test_undo_in_the_window_sends_nothing(desk: Settings) -> None:
+    ids = queued(desk, "Nice photo!", "Happy Friday everyone!", channel="whatsapp")
+    at = console()
+    at.multiselect(key="bulk_ids").set_value(ids).run()
+    at = click(click(at, "Approve selected"), "Send 2 replies (undo for 10 s)")
+    at = click(at, "Undo")
+    assert "Bulk approval undone: nothing was sent." in on_screen(at)
+    assert outbox(desk) == [] and "bulk_pending" not in at.session_state
+
+
+def test_the_review_sheet_refuses_complaints_and_requests_for_a_person(desk: Settings) -> None:
+    ids = queued(
+        desk,
+        "This is the worst service ever, I am furious and disappointed.",
+        "Can I talk to a real person please?",
+        "Happy Friday everyone!",
+        channel="whatsapp",
+    )
+    at = click(console(), "Select 1 low-risk")
+    assert at.multiselect(key="bulk_ids").value == [ids[2]]
+    at.multiselect(key="bulk_ids").set_value(ids).run()
+    screen = on_screen(click(at, "Approve selected"))
+    assert "Review before sending: 1 of 3 can go" in screen
+    assert "touches complaint" in screen and "touches human_requested" in screen
+
+
 def test_select_low_risk_then_bulk_reject_with_a_reason(desk: Settings) -> None:
-    ids = queued(desk, REFUND, "Love the new mugs!", "Great live stream today!", channel="whatsapp")
+    ids = queued(desk, REFUND, "Nice photo!", "What a lovely colour!", channel="whatsapp")
     at = click(console(), f"Select {len(ids) - 1} low-risk")
     assert sorted(at.multiselect(key="bulk_ids").value) == sorted(ids[1:])
     at = click(at, "Reject selected")
@@ -297,7 +337,7 @@ def test_select_low_risk_then_bulk_reject_with_a_reason(desk: Settings) -> None:
 
 def test_outbox_lists_what_was_sent(desk: Settings) -> None:
     [item_id] = queued(desk, REFUND)
-    at = click(open_item(console(), item_id), "Approve & send")
+    at = click(open_item(console(), item_id), "Approve & next")
     at = go(at, "Outbox")
     table = at.dataframe[0].value
     assert list(table["item"]) == [item_id]
@@ -322,6 +362,77 @@ def test_a_reply_longer_than_the_channel_allows_is_not_sent(desk: Settings) -> N
     at = open_item(console(), item_id)
     at.text_area[0].input("Hi! " + "We are sorry. " * 80).run()
     assert "too long: shorten it before sending" in on_screen(at)
-    at = click(at, "Edit & send")
-    assert "allows 1,000. Shorten it, then send; nothing was sent." in at.error[0].value
+    assert next(b for b in at.button if b.label == "Edit, send & next").disabled
     assert outbox(desk) == [] and item(desk, item_id).status == "pending"
+
+
+def test_a_too_long_reply_typed_and_sent_at_once_is_refused_by_the_service(
+    desk: Settings,
+) -> None:
+    [item_id] = queued(desk, REFUND)
+    with pytest.raises(AssistantError, match="Shorten it, then send; nothing was sent"):
+        decide_elsewhere(desk, item_id, Edit(actor="ann", text="Hi! " + "We are sorry. " * 80))
+    assert outbox(desk) == [] and item(desk, item_id).status == "pending"
+
+
+# -- the workspace: drafts, next, presence -----------------------------------------------
+
+
+def test_an_edit_is_kept_claims_the_item_and_shows_others_who_is_editing(desk: Settings) -> None:
+    [item_id] = queued(desk, "Do you ship to Norway?", channel="whatsapp")
+    bea = open_item(console("bea"), item_id)
+    box = next(t for t in bea.text_area if t.key.startswith(f"text-{item_id}-"))
+    box.input("Yes, we ship to Norway in 3-5 days.").run()
+    assert item(desk, item_id).assignee == "bea"  # editing claimed it
+    screen = on_screen(open_item(console("bea"), item_id))  # a new tab: the edit is back
+    assert "Your unsent edit" in screen
+    ann = open_item(console("ann"), item_id)
+    assert "bea is editing this reply" in on_screen(ann)
+    assert "Claimed by bea" in on_screen(ann)
+
+
+def test_approving_an_edit_right_after_the_claim_it_made_is_not_a_conflict(
+    desk: Settings,
+) -> None:
+    [item_id] = queued(desk, "Do you ship to Norway?", channel="whatsapp")
+    at = open_item(console(), item_id)
+    box = next(t for t in at.text_area if t.key.startswith(f"text-{item_id}-"))
+    box.input("Yes, we ship to Norway.")  # committed together with the click
+    at = click(at, "Approve & next")
+    assert f"Item #{item_id} edited and approved by ann" in on_screen(at)
+    assert outbox(desk)[-1].text.endswith("Yes, we ship to Norway.")
+
+
+def test_next_skips_items_escalated_past_the_agents_role(desk: Settings) -> None:
+    first, escalated, third = queued(
+        desk, "Nice photo!", "Happy Friday everyone!", "What a lovely colour!", channel="whatsapp"
+    )
+    decide_elsewhere(desk, escalated, Escalate(actor="lea", to="lead", note="VIP"))
+    at = open_item(console(), first)
+    at = click(at, "Next (J)")
+    assert f"Item #{third}" in on_screen(at)
+    at = click(at, "Prev (K)")
+    assert f"Item #{first}" in on_screen(at)
+
+
+HANDOFF = (
+    "Thanks for your message. I've passed it to a person on our team, and they'll reply "
+    "here within one business day."
+)
+
+
+def test_a_hand_off_reply_opens_a_follow_up_until_someone_marks_it_done(
+    desk: Settings,
+) -> None:
+    [item_id] = queued(desk, "Do you ship to Norway?", channel="whatsapp")
+    at = open_item(console(), item_id)
+    next(t for t in at.text_area if t.key.startswith(f"text-{item_id}-")).input(HANDOFF)
+    at = click(at, "Approve & next")
+    assert f"Item #{item_id} promised a reply from a person: it is a follow-up now." in (
+        on_screen(at)
+    )
+    at = go(at, "Queue")
+    assert "Follow-ups promised to customers (1 open, 0 late)" in on_screen(at)
+    at = click(at, "Done")
+    assert f"Follow-up for item #{item_id} done." in on_screen(at)
+    assert "Follow-ups promised" not in on_screen(at)

@@ -45,6 +45,10 @@ from assistant.knowledge.status import KnowledgeStatus
 from assistant.review import audit, metrics
 from assistant.review.bulk import BulkOutcome
 from assistant.review.decisions import Approve, Decision, Reject
+from assistant.review.drafts import drop_draft
+from assistant.review.follow_ups import (
+    open_follow_up,
+)
 from assistant.review.item_detail import ItemDetail, item_detail
 from assistant.review.metrics import day_bounds
 from assistant.review.models import AuditAction, AuditEvent, ItemStatus, OutboxMessage, ReviewItem
@@ -67,6 +71,7 @@ from assistant.settings import Settings
 from assistant.settings import load_settings as read_settings
 from assistant.users import Permission, Role, User, UserStore, require
 from assistant.users.actor import Actor
+from assistant.users.sessions import SESSION_TTL, open_session, revoke_session, session_user
 
 T = TypeVar("T")
 WHAT_IF_DAYS = 30
@@ -132,15 +137,29 @@ def _user(name: str, permission: Permission | None = None) -> User:
 # -- signing in ----------------------------------------------------------------------------
 
 
-def sign_in(name: str, password: str) -> User:
-    """The user, or AuthError with one message for every kind of failure."""
-    with open_records(load_settings()) as records:
-        return UserStore(records.queue.engine).authenticate(name, password)
+SESSION_SECONDS = int(SESSION_TTL.total_seconds())
 
 
-def sign_out(name: str) -> list[int]:
-    """Release the items the user held so nobody waits on someone who left."""
+def sign_in(name: str, password: str) -> tuple[str, str]:
+    """(user name, session token), or AuthError with one message for every failure."""
     with open_records(load_settings()) as records:
+        engine = records.queue.engine
+        user = UserStore(engine).authenticate(name, password)
+        return user.name, open_session(engine, user.name, datetime.now(UTC))
+
+
+def resume_session(token: str) -> str | None:
+    """The user a stored token still signs in (None: expired, revoked, disabled, forged)."""
+    with open_records(load_settings()) as records:
+        return session_user(records.queue.engine, token, datetime.now(UTC))
+
+
+def sign_out(name: str, token: str | None = None) -> list[int]:
+    """End the session and release the items the user held so nobody waits on someone
+    who left."""
+    with open_records(load_settings()) as records:
+        if token:
+            revoke_session(records.queue.engine, token, datetime.now(UTC))
         released = records.queue.release_all(name)
         records.queue.audit(None, name, AuditAction.sign_out)
     return released
@@ -191,13 +210,28 @@ def release(name: str, item_id: int) -> ReviewItem:
 
 
 def decide(name: str, item_id: int, decision: Decision, expected_version: int) -> ReviewItem:
-    """Raises ConflictError when the item changed since ``expected_version`` was shown."""
+    """Raises ConflictError when the item changed since ``expected_version`` was shown.
+    A decided item's unsent edit is dropped: what was sent is in the audit."""
     actor = _actor(name)
 
     async def work(a: Assistant) -> ReviewItem:
         return await a.review.decide(actor, item_id, decision, expected_version)
 
-    return _call(work)
+    decided = _call(work)
+    with open_records(load_settings()) as records:
+        drop_draft(records.queue.engine, item_id)
+    _track_promise(decided, actor.name)
+    return decided
+
+
+def _track_promise(item: ReviewItem, by: str) -> None:
+    """A sent reply promising that a person will answer opens a follow-up."""
+    if item.id is None or item.status not in (ItemStatus.approved, ItemStatus.sent):
+        return
+    with open_records(load_settings()) as records:
+        text = item.final_text or item.draft or ""
+        now = datetime.now(UTC)
+        open_follow_up(records.queue.engine, item.id, item.customer_key, text, by, now)
 
 
 def decide_many(name: str, versions: dict[int, int], decision: Approve | Reject) -> BulkOutcome:
@@ -206,7 +240,12 @@ def decide_many(name: str, versions: dict[int, int], decision: Approve | Reject)
     async def work(a: Assistant) -> BulkOutcome:
         return await a.review.decide_many(actor, versions, decision)
 
-    return _call(work)
+    outcome = _call(work)
+    with open_records(load_settings()) as records:
+        decided = [records.queue.get(i) for i in outcome.decided]
+    for item in decided:
+        _track_promise(item, actor.name)
+    return outcome
 
 
 def retry(name: str, item_id: int, expected_version: int) -> ProcessResult:

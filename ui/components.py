@@ -99,12 +99,15 @@ def queue_table(rows: list[QueueRow], now: datetime) -> dict[str, list[Any]]:
     }
 
 
-def row_label(row: QueueRow, now: datetime) -> str:
+def row_label(row: QueueRow | None, item_id: int) -> str:
+    """A picker label that stays the same while the item waits: no countdown (a label that
+    changed between drawing and picking made the pick fail)."""
+    if row is None:
+        return f"#{item_id} · no longer open"
     flag = " ⚠" if row.needs_attention else ""
-    held = f" · claimed by {row.assignee}" if row.assignee else ""
     return (
         f"#{row.id} · {row.channel} · {row.who} · {', '.join(row.topics) or 'no topic'} · "
-        f"{sla(row, now)}{held}{flag}"
+        f"due {when(row.due_at)} UTC{flag}"
     )
 
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+import logging
 from collections.abc import Callable
-from typing import TypeVar
+from typing import ParamSpec, TypeVar
 
 import streamlit as st
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, storage_error
 
 T = TypeVar("T")
+P = ParamSpec("P")
+log = logging.getLogger("reply_assistant.console")
 
 
 def flash(kind: str, text: str, diff: str | None = None) -> None:
@@ -32,3 +36,27 @@ def show_flash() -> None:
         getattr(st, kind)(text)
         if diff:
             st.code(diff, language="diff", wrap_lines=True)
+
+
+def guarded(callback: Callable[P, None]) -> Callable[P, None]:
+    """A button or widget callback that never turns the page into a raw error: whatever
+    it raises becomes a plain message on the same page, and the agent stays where they are."""
+
+    @functools.wraps(callback)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            callback(*args, **kwargs)
+        except AssistantError as exc:
+            flash("error", str(exc))
+        except Exception as exc:
+            if (failure := storage_error(exc)) is not None:
+                flash("error", str(failure))
+                return
+            log.exception("console action %s failed", callback.__name__)
+            flash(
+                "error",
+                f"That action failed ({type(exc).__name__}); the page is as it was. Try again, "
+                "and if it persists tell an admin: the details are in the console's log.",
+            )
+
+    return run

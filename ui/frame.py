@@ -9,6 +9,7 @@ import logging
 from collections.abc import Callable
 
 import actions
+import browser
 import session
 import streamlit as st
 from feedback import show_flash
@@ -35,7 +36,7 @@ MAX_ID_DIGITS = 12
 
 # Name → (draw, permission needed to see it; None = every signed-in user).
 PAGES: dict[str, tuple[Page, Permission | None]] = {
-    "Queue": (lambda user, role: queue.page(user), Permission.decide),
+    "Queue": (queue.page, Permission.decide),
     "Item": (item.page, Permission.decide),
     "Outbox": (lambda user, role: outbox.page(user), None),
     "Spam folder": (lambda user, role: hidden.page(user), Permission.decide),
@@ -63,6 +64,7 @@ def _deep_link() -> None:
 
 def main() -> None:
     st.set_page_config(page_title="Reply Assistant · review", page_icon="✉️", layout="wide")
+    browser.keyboard_guard()
     user = session.signed_in()
     if user is None:
         session.after_sign_out()
@@ -84,6 +86,7 @@ def main() -> None:
             raise
         st.error(str(failure))
         return
+    session.remember()
     allowed = [name for name, (_, need) in PAGES.items() if need is None or role_can(role, need)]
     _deep_link()
     if st.session_state.get("page") not in allowed:

@@ -1,20 +1,44 @@
 """Sign-in: no page draws any data before it. The session keeps only the user's name; the
-role is read from the users table on every run, so a change by an admin applies at once."""
+role is read from the users table on every run, so a change by an admin applies at once.
+A signed, revocable token in a cookie signs the agent back in after a reload."""
 
 from __future__ import annotations
 
 import actions
+import browser
 import streamlit as st
 from feedback import attempt, flash
 
 from assistant.errors import AssistantError
 
 USER = "user"  # session key: the signed-in user's name
+TOKEN = "session_token"  # session key: the token behind the cookie
 SIGNED_OUT = "signed_out"  # set by sign_out for the next run only
 
 
 def signed_in() -> str | None:
-    return st.session_state.get(USER)
+    """The signed-in user: from this browser tab's session, else from the cookie a reload
+    brought (checked against the sessions table: not expired, revoked or disabled)."""
+    state = st.session_state
+    if state.get(USER):
+        return str(state[USER])
+    token = browser.session_cookie()
+    if token and not state.get(SIGNED_OUT) and state.get("cookie_refused") != token:
+        try:
+            user = actions.resume_session(token)
+        except AssistantError:
+            user = None
+        if user:
+            state[USER], state[TOKEN] = user, token
+            return user
+        state["cookie_refused"] = token  # do not ask again on every run
+    return None
+
+
+def remember() -> None:
+    """Keep the token in the browser while signed in (drawn on every run: cheap)."""
+    if token := st.session_state.get(TOKEN):
+        browser.remember_session(str(token), actions.SESSION_SECONDS)
 
 
 def _on_sign_in() -> None:
@@ -25,8 +49,8 @@ def _on_sign_in() -> None:
     if not name or not password:
         flash("error", "Enter your user name and password.")
         return
-    if user := attempt(lambda: actions.sign_in(name, password)):
-        state[USER] = user.name
+    if signed := attempt(lambda: actions.sign_in(name, password)):
+        state[USER], state[TOKEN] = signed
 
 
 def sign_in_form() -> None:
@@ -50,9 +74,10 @@ def sign_in_form() -> None:
 
 def sign_out() -> None:
     name = signed_in()
+    token = st.session_state.get(TOKEN)
     if name:
         try:
-            released = actions.sign_out(name)
+            released = actions.sign_out(name, str(token) if token else None)
         except AssistantError:
             released = []
         if released:
@@ -61,6 +86,7 @@ def sign_out() -> None:
         if key not in ("flash",):
             del st.session_state[key]
     st.session_state[SIGNED_OUT] = True
+    st.session_state["forget_cookie"] = True
 
 
 def after_sign_out() -> None:
@@ -68,3 +94,5 @@ def after_sign_out() -> None:
     shows it any more: run once more now, so nothing stays downloadable after sign-out."""
     if st.session_state.pop(SIGNED_OUT, False):
         st.rerun()
+    if st.session_state.get("forget_cookie"):
+        browser.remember_session(None, 0)  # the token is revoked already; tidy the browser

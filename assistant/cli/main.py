@@ -343,6 +343,8 @@ def console_command(port: int) -> list[str]:
         str(port),
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",
+        "minimal",  # agents get no developer menu or deploy button
     ]
 
 

@@ -10,7 +10,8 @@ from typing import Protocol
 from assistant.review.decisions import Approve, Reject
 from assistant.safety.topics import Topic
 
-# Approving these in bulk could send a promise or a legal position nobody read.
+# Approving these in bulk could send a promise or a legal position nobody read, or a
+# canned line to someone upset, asking for a person, or whose order went wrong.
 NEVER_BULK_APPROVED = frozenset(
     {
         Topic.price,
@@ -21,8 +22,12 @@ NEVER_BULK_APPROVED = frozenset(
         Topic.minor,
         Topic.prompt_injection,
         Topic.abuse,
+        Topic.complaint,
+        Topic.human_requested,
+        Topic.order_problem,
     }
 )
+VIP_REASON = "VIP customer"  # how screening words it (pipeline/nodes/screen.py)
 
 
 class Bulkable(Protocol):
@@ -38,6 +43,8 @@ class Bulkable(Protocol):
     def escalated_to(self) -> str | None: ...
     @property
     def has_draft(self) -> bool: ...
+    @property
+    def reasons(self) -> list[str]: ...
 
 
 def bulk_refusal(item: Bulkable, decision: Approve | Reject) -> str | None:
@@ -49,6 +56,8 @@ def bulk_refusal(item: Bulkable, decision: Approve | Reject) -> str | None:
     risky = sorted(set(item.topics) & NEVER_BULK_APPROVED)
     if risky:
         return f"touches {', '.join(risky)}: approve it on its own page"
+    if any(r.startswith(VIP_REASON) for r in item.reasons):
+        return "is from a VIP customer: answer them on their own page"
     if item.needs_attention:
         return "needs attention (the pipeline failed on it): open it"
     if not item.has_draft:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from assistant.review.models import ItemStatus, ReviewItem
+from assistant.review.models import ItemStatus
 from assistant.users.roles import Role
 
 
@@ -42,7 +42,16 @@ class Escalate(_Decision):
     note: str = Field("", max_length=2_000)
 
 
-def may_decide(role: Role, item: ReviewItem) -> bool:
+class Routed(Protocol):
+    """What the rule reads: a queue row or a whole item."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def escalated_to(self) -> str | None: ...
+
+
+def may_decide(role: Role, item: Routed) -> bool:
     """An escalated item belongs to the role it went to, and to admins."""
     if item.status != ItemStatus.escalated or not item.escalated_to:
         return True

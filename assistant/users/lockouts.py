@@ -37,16 +37,18 @@ class UnknownNameFailure(SQLModel, table=True):
     updated_at: datetime = Field(index=True, sa_type=UtcDateTime)
 
 
-def _secret(conn: Connection) -> bytes:
+def install_secret(conn: Connection, name: str) -> bytes:
+    """The install's random secret called ``name``, made on first use."""
     table = InstallSecret.__table__  # type: ignore[attr-defined]
-    fresh = {"name": NAME_KEY_SECRET, "value": secrets.token_hex(32)}
+    fresh = {"name": name, "value": secrets.token_hex(32)}
     insert_ignoring_conflicts(conn, table, fresh)  # a racing process's value wins the same
-    value = conn.execute(select(table.c.value).where(table.c.name == NAME_KEY_SECRET)).scalar()
+    value = conn.execute(select(table.c.value).where(table.c.name == name)).scalar()
     return bytes.fromhex(str(value))
 
 
 def name_key(conn: Connection, handle: str) -> str:
-    return hmac.new(_secret(conn), handle.encode("utf-8"), hashlib.sha256).hexdigest()
+    secret = install_secret(conn, NAME_KEY_SECRET)
+    return hmac.new(secret, handle.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def fail_unknown_name(

@@ -29,6 +29,7 @@ from assistant.users.passwords import (
     verify_password,
 )
 from assistant.users.roles import Role
+from assistant.users.sessions import revoke_sessions
 
 MAX_FAILED_ATTEMPTS = 5
 LOCKOUT = timedelta(minutes=15)
@@ -135,9 +136,11 @@ class UserStore:
         if user.disabled_at is not None:
             return user
         self._keep_an_admin(user, f"disable {user.name}")
-        return self._change(
+        changed = self._change(
             user, AuditAction.user_disabled, f"user {user.name}", by, disabled_at=self._now()
         )
+        revoke_sessions(self.engine, user.name, self._now())  # signed out of every console
+        return changed
 
     def enable(self, name: str, *, by: str) -> User:
         user = self.get(name)
@@ -155,7 +158,7 @@ class UserStore:
         """Replace the password (and lift a lockout): for a user, or an admin resetting it."""
         user = self.get(name)
         check_policy(password, user.name)
-        return self._change(
+        changed = self._change(
             user,
             AuditAction.password_changed,
             f"user {user.name}",
@@ -164,6 +167,8 @@ class UserStore:
             failed_attempts=0,
             locked_until=None,
         )
+        revoke_sessions(self.engine, user.name, self._now())  # an old sign-in ends with it
+        return changed
 
     def set_role(self, name: str, role: Role | str, *, by: str) -> User:
         user = self.get(name)

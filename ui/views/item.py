@@ -10,8 +10,11 @@ from collections.abc import Callable
 import actions
 import components as ui
 import streamlit as st
-from feedback import attempt, flash, show_flash
+import workspace
+from feedback import attempt, flash, guarded, show_flash
 from pydantic import ValidationError
+from views import keys
+from views.filters import current_filters
 
 from assistant.errors import AssistantError
 from assistant.knowledge.disclosure import with_disclosure
@@ -28,6 +31,26 @@ from assistant.review.models import ItemStatus, ReviewItem
 
 def back_to_queue() -> None:
     st.session_state["page"] = "Queue"
+
+
+def _seen_key(item_id: int) -> str:
+    return f"seen-{item_id}"
+
+
+def _seen(item_id: int, shown: int) -> int:
+    """The version the agent is looking at: the one drawn, moved on only by their own claim
+    (claiming by editing changes nothing they read)."""
+    return int(st.session_state.get(_seen_key(item_id), shown))
+
+
+def _open_next(user: str, item_id: int) -> None:
+    """After a decision: the next item this agent can decide, else the queue."""
+    following = workspace.next_open(user, current_filters(), item_id)
+    if following is None:
+        flash("info", "Nothing else in the queue you can decide right now.")
+        back_to_queue()
+    else:
+        st.session_state["item_id"] = following
 
 
 def _outcome(decision: Decision, item: ReviewItem) -> str:
@@ -61,10 +84,23 @@ def _submit(
         flash("error", f"Item #{item_id}: not recorded: {exc.errors()[0]['msg']}.")
     else:
         flash("success", _outcome(decision, item), diff)
-        back_to_queue()
+        if any(f.item_id == item_id for f in workspace.follow_ups(user)):
+            flash("info", f"Item #{item_id} promised a reply from a person: it is a follow-up now.")
+        _open_next(user, item_id)
 
 
+@guarded
+def _on_draft_change(user: str, item_id: int, version: int, draft: str | None, key: str) -> None:
+    """Keep the edit in the database (and claim the item): a reload or a crash keeps it."""
+    claimed = workspace.keep_draft(user, item_id, str(st.session_state.get(key) or ""), draft or "")
+    if claimed is not None and claimed.version == _seen(item_id, version) + 1:
+        st.session_state[_seen_key(item_id)] = claimed.version
+        flash("info", f"Item #{item_id} is yours while you edit: other agents see it as claimed.")
+
+
+@guarded
 def _on_approve(user: str, item_id: int, version: int, draft: str | None, key: str) -> None:
+    version = _seen(item_id, version)
     text = str(st.session_state.get(key) or "").strip()
     if not text:
         flash("error", f"Item #{item_id}: the reply is empty. Write one, or reject the message.")
@@ -75,7 +111,9 @@ def _on_approve(user: str, item_id: int, version: int, draft: str | None, key: s
         _submit(user, item_id, version, lambda: Edit(actor=user, text=text), diff)
 
 
+@guarded
 def _on_reject(user: str, item_id: int, version: int) -> None:
+    version = _seen(item_id, version)
     reason = str(st.session_state.get(f"reason-{item_id}") or "").strip()
     if not reason:
         flash("error", f"Item #{item_id} was not rejected: give a reason (it goes in the audit).")
@@ -83,12 +121,15 @@ def _on_reject(user: str, item_id: int, version: int) -> None:
     _submit(user, item_id, version, lambda: Reject(actor=user, reason=reason))
 
 
+@guarded
 def _on_escalate(user: str, item_id: int, version: int) -> None:
+    version = _seen(item_id, version)
     to = str(st.session_state.get(f"to-{item_id}") or ESCALATION_ROLES[0])
     note = str(st.session_state.get(f"note-{item_id}") or "").strip()
     _submit(user, item_id, version, lambda: Escalate(actor=user, to=to, note=note))  # type: ignore[arg-type]
 
 
+@guarded
 def _on_retry(user: str, item_id: int, version: int) -> None:
     result = attempt(lambda: actions.retry(user, item_id, version))
     if result is None:
@@ -97,11 +138,13 @@ def _on_retry(user: str, item_id: int, version: int) -> None:
     flash("success", f"Item #{item_id} ran through the pipeline again: {result.status}{still}.")
 
 
+@guarded
 def _on_claim(user: str, item_id: int, take_over: bool) -> None:
     if attempt(lambda: actions.claim(user, item_id, take_over)):
         flash("info", f"Item #{item_id} is yours: other agents see it as claimed by you.")
 
 
+@guarded
 def _on_release(user: str, item_id: int) -> None:
     if attempt(lambda: actions.release(user, item_id)):
         flash("info", f"Item #{item_id} is back in the queue for anyone.")
@@ -109,7 +152,11 @@ def _on_release(user: str, item_id: int) -> None:
 
 def page(user: str, role: str) -> None:
     item_id = st.session_state.get("item_id")
-    st.button("← Queue", key="back", on_click=back_to_queue, shortcut="Esc", type="tertiary")
+    top = st.columns([1, 1, 2], vertical_alignment="center")
+    with top[0]:
+        st.button("← Queue", key="back", on_click=back_to_queue, shortcut="Esc", type="tertiary")
+    with top[2]:
+        keys.sheet_button()
     if item_id is None:
         show_flash()
         st.info("Open an item from the queue.")
@@ -117,9 +164,19 @@ def page(user: str, role: str) -> None:
     view = actions.item(user, int(item_id))
     item = view.detail.item
     assert item.id is not None
+    if st.session_state.get("shown_item") != (item.id, item.version):  # a fresh look at it
+        st.session_state["shown_item"] = (item.id, item.version)
+        st.session_state[_seen_key(item.id)] = item.version
     st.header(f"Item #{item.id}")
     show_flash()
+    with top[1]:
+        keys.move_buttons(user, item.id)
     _claim_bar(user, role, item)
+    if (kept := workspace.draft(user, item.id)) and kept.author != user:
+        st.warning(
+            f"{kept.author} is editing this reply (unsent edit saved {ui.when(kept.updated_at)} "
+            "UTC): talk to them before you decide it."
+        )
     message_col, reply_col = st.columns([1, 1], gap="large")
     with message_col:
         ui.customer_message(item)
@@ -164,12 +221,18 @@ def _reply(user: str, item: ReviewItem, disclosure: str, max_chars: int) -> None
     st.markdown("**Reply**")
     ui.badge(item.draft_kind)
     key = f"text-{item.id}-{zlib.crc32((item.draft or '').encode())}"
+    if key not in st.session_state:  # first draw in this tab: the kept edit, else the draft
+        saved = workspace.draft(user, item.id) if ItemStatus(item.status).open else None
+        st.session_state[key] = saved.text if saved else item.draft or ""
+        if saved:
+            st.info(f"Your unsent edit ({saved.author}, {ui.when(saved.updated_at)} UTC) is back.")
     text = st.text_area(
         "Draft (body only; the disclosure is added when it is sent)",
-        value=item.draft or "",
         key=key,
         height=200,
         max_chars=10_000,
+        on_change=_on_draft_change,
+        args=(user, item.id, item.version, item.draft, key),
     )
     edited = text.strip() and text.strip() != (item.draft or "").strip()
     if edited:
@@ -185,21 +248,22 @@ def _reply(user: str, item: ReviewItem, disclosure: str, max_chars: int) -> None
         + (" — too long: shorten it before sending" if over else "")
     )
     if ItemStatus(item.status).open:
-        _actions(user, item, key, bool(edited))
+        _actions(user, item, key, bool(edited), over)
 
 
-def _actions(user: str, item: ReviewItem, key: str, edited: bool) -> None:
+def _actions(user: str, item: ReviewItem, key: str, edited: bool, too_long: bool) -> None:
     assert item.id is not None
     seen = (user, item.id, item.version)  # the version the agent is looking at
     approve, retry = st.columns(2) if item.needs_attention else (st.container(), None)
     approve.button(
-        "Edit & send" if edited else "Approve & send",
+        "Edit, send & next" if edited else "Approve & next",
         type="primary",
         key=f"approve-{item.id}",
         on_click=_on_approve,
         args=(*seen, item.draft, key),
         width="stretch",
         shortcut="Alt+A",
+        disabled=too_long,  # the send would be refused anyway; shorten it first
     )
     if retry is not None:
         retry.button(
@@ -212,7 +276,7 @@ def _actions(user: str, item: ReviewItem, key: str, edited: bool) -> None:
     reject, escalate = st.columns(2, vertical_alignment="bottom")
     reject.text_input("Reason (required to reject)", key=f"reason-{item.id}", max_chars=2_000)
     reject.button(
-        "Reject",
+        "Reject & next",
         key=f"reject-{item.id}",
         on_click=_on_reject,
         args=seen,

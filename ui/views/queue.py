@@ -9,12 +9,15 @@ from typing import Any
 import actions
 import components as ui
 import streamlit as st
-from feedback import attempt, flash, show_flash
+from feedback import attempt, flash, guarded, show_flash
+from views import bulk_sheet, follow_ups, keys
+from views.filters import current_filters
 
 from assistant.review.bulk import bulk_refusal
 from assistant.review.decisions import Approve, Reject
-from assistant.review.worklist import Filters as QueueFilters
+from assistant.review.triage import actionable
 from assistant.review.worklist import QueueRow, Worklist
+from assistant.users import Role
 
 PICKER_LIMIT = 200  # items offered in the open / bulk pickers; the table shows them all
 FACETS = [  # (facet, label, session key)
@@ -26,25 +29,10 @@ FACETS = [  # (facet, label, session key)
 ]
 
 
+@guarded
 def open_item(item_id: int) -> None:
     st.session_state["item_id"] = item_id
     st.session_state["page"] = "Item"
-
-
-def _filters() -> QueueFilters:
-    state = st.session_state
-
-    def picked(key: str) -> tuple[str, ...]:
-        return tuple(state.get(key) or ())
-
-    return QueueFilters(
-        channels=picked("f_channel"),
-        topics=picked("f_topic"),
-        statuses=picked("f_status"),
-        assignees=picked("f_assignee"),
-        draft_kinds=picked("f_draft"),
-        attention_only=bool(state.get("f_attention")),
-    )
 
 
 def _filter_bar(work: Worklist) -> None:
@@ -63,14 +51,28 @@ def _filter_bar(work: Worklist) -> None:
     columns[-1].checkbox("Needs attention", key="f_attention", persist_state="session")
 
 
+@guarded
+def _on_open_pick() -> None:
+    picked = st.session_state.get("open_pick")
+    if picked is None:
+        flash("warning", "Pick an item to open first.")
+    else:
+        open_item(int(picked))
+
+
+@guarded
 def _on_open(key: str, ids: list[int]) -> None:
     rows = st.session_state[key]["selection"]["rows"]
     if rows and rows[0] < len(ids):
         open_item(ids[rows[0]])
 
 
+@guarded
 def _on_bulk(user: str, rows: dict[int, QueueRow], approve: bool) -> None:
-    picked = [i for i in st.session_state.get("bulk_ids") or [] if i in rows]
+    chosen = list(st.session_state.get("bulk_ids") or [])
+    picked = [i for i in chosen if i in rows]
+    if gone := [i for i in chosen if i not in rows]:
+        flash("warning", f"No longer open, left out: {_ids(gone)}.")
     if not picked:
         flash("warning", "Select the items first (the Bulk selection box).")
         return
@@ -78,13 +80,16 @@ def _on_bulk(user: str, rows: dict[int, QueueRow], approve: bool) -> None:
     if not approve and not reason:
         flash("error", "Give a reason to reject the selected items (it goes in the audit).")
         return
-    decision = Approve(actor=user) if approve else Reject(actor=user, reason=reason)
+    if approve:  # nothing leaves before the agent has read the sheet
+        bulk_sheet.open_sheet({i: rows[i].version for i in picked})
+        return
+    decision = Reject(actor=user, reason=reason)
     outcome = attempt(
         lambda: actions.decide_many(user, {i: rows[i].version for i in picked}, decision)
     )
     if outcome is None:
         return
-    verb = "approved and sent" if approve else "rejected"
+    verb = "rejected"
     if outcome.decided:
         flash("success", f"{len(outcome.decided)} item(s) {verb}: " + _ids(outcome.decided))
     if outcome.refused:
@@ -97,6 +102,7 @@ def _ids(ids: list[int]) -> str:
     return ", ".join(f"#{i}" for i in ids)
 
 
+@guarded
 def _on_select_low_risk(ids: list[int]) -> None:
     st.session_state["bulk_ids"] = ids
 
@@ -113,9 +119,40 @@ def _table(work: Worklist, now: datetime) -> dict[str, list[Any]]:
     return table
 
 
-def page(user: str) -> None:
+def _preselect(offered: list[int], by_id: dict[int, QueueRow], user: str, role: Role) -> None:
+    """The opener starts on the most urgent item this agent can decide (not one escalated
+    past their role or held by someone else), and keeps their own pick while it is open."""
+    if st.session_state.get("open_pick") in offered:
+        return
+    first = next((i for i in offered if actionable(by_id[i], user, role)), None)
+    st.session_state["open_pick"] = first if first is not None else offered[0]
+
+
+LIVE_SECONDS = 5  # how often an open queue page looks for changes made elsewhere
+
+
+def _shape(work: Worklist) -> tuple[tuple[int, int], ...]:
+    return tuple((r.id, r.version) for r in work.rows)
+
+
+@st.fragment(run_every=LIVE_SECONDS)
+def _watch(user: str, drawn: tuple[tuple[int, int], ...]) -> None:
+    """Redraw the queue when it changed elsewhere (a new message, another agent's claim or
+    decision), saying how many items are new: nobody has to click to see it."""
+    work = actions.queue(user, current_filters())
+    if _shape(work) == drawn:
+        return
+    new = {r.id for r in work.rows} - {i for i, _ in drawn}
+    if new:
+        flash("info", f"{len(new)} new item(s) in the queue.")
+    st.rerun(scope="app")
+
+
+def page(user: str, role: str) -> None:
     st.header("Review queue")
-    work = actions.queue(user, _filters())
+    keys.sheet_button()
+    work = actions.queue(user, current_filters())
+    _watch(user, _shape(work))
     now = datetime.now(UTC)
     _filter_bar(work)
     breached = sum(r.breached(now) for r in work.rows)
@@ -126,6 +163,7 @@ def page(user: str) -> None:
         f"deadline · {flagged} need attention · {mine} claimed by you · most urgent first"
     )
     show_flash()
+    follow_ups.section(user)
     if not work.rows:
         st.info("Nothing to review." if not work.total else "No open item matches these filters.")
         return
@@ -145,34 +183,41 @@ def page(user: str) -> None:
     more = (
         f" (the first {PICKER_LIMIT}; filter to reach the rest)" if len(ids) > PICKER_LIMIT else ""
     )
+    _preselect(offered, by_id, user, Role(role))
     opener, button = st.columns([4, 1], vertical_alignment="bottom")
     opener.selectbox(
         f"Open an item{more}",
         offered,
         key="open_pick",
-        format_func=lambda i: ui.row_label(by_id[i], now),
+        format_func=lambda i: ui.row_label(by_id.get(i), i),
     )
     button.button(
         "Open item",
         type="primary",
         key="open_button",
-        on_click=lambda: open_item(int(st.session_state["open_pick"])),
+        on_click=_on_open_pick,
         width="stretch",
         shortcut="Alt+O",
     )
 
     st.subheader("Bulk actions")
+    if st.session_state.get(bulk_sheet.PENDING):  # ticks each second only while it counts
+        bulk_sheet.undo_window(user)
+    bulk_sheet.sheet(user)
     low_risk = [i for i in offered if bulk_refusal(by_id[i], Approve(actor=user)) is None]
     st.caption(
         "For runs of simple messages (e.g. after a live session). Items touching price, "
-        "refunds, legal, cancellations, personal data or safety are never approved in bulk."
+        "refunds, legal, cancellations, personal data or safety, complaints, requests for a "
+        "person, order problems and VIP customers are never approved in bulk. Approving "
+        "shows every reply first, and waits a few seconds for an undo."
     )
     pick, all_low = st.columns([4, 1], vertical_alignment="bottom")
-    pick.multiselect(
+    kept = [i for i in st.session_state.get("bulk_ids") or [] if i not in by_id]
+    pick.multiselect(  # picks that left the queue stay listed (and are refused), not dropped
         f"Bulk selection{more}",
-        offered,
+        offered + kept,
         key="bulk_ids",
-        format_func=lambda i: ui.row_label(by_id[i], now),
+        format_func=lambda i: ui.row_label(by_id.get(i), i),
         placeholder="pick items",
     )
     all_low.button(
