@@ -12,6 +12,7 @@ from assistant.channels.adapter import ChannelAdapter
 from assistant.checkpoints import open_checkpointer
 from assistant.db import records_engine
 from assistant.deps import Deps, build_deps
+from assistant.jobs.scheduling import delivery_scheduler
 from assistant.knowledge.index import KnowledgeIndex
 from assistant.knowledge.loader import Knowledge
 from assistant.knowledge.order_store import SqlOrderStore
@@ -100,6 +101,7 @@ async def open_assistant(
         clock=parts.clock,
         claim_model=model_claim_check(settings),
     )
+    services.scheduler = delivery_scheduler(settings, parts.engine, services)
     async with open_checkpointer(settings) as saver:
         runs = PipelineRuns(parts.knowledge, queue, build_graph(saver), services)
         proposals = ProposalStore(parts.engine)

@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     )
     log_text: bool = Field(False, description="Put message text in the logs (never in prod).")
     stalled_jobs_cron: str = Field("* * * * *", description="Retry jobs of dead workers.")
+    delivery_sweep_cron: str = Field(
+        "* * * * *", description="Give due replies whose delivery job was lost a job."
+    )
     ingest_cron: str = Field("*/15 * * * *", description="Sync knowledge into the index.")
     eval_cron: str = Field("0 3 * * *", description="The nightly eval run.")
 

@@ -7,7 +7,8 @@ processes, template drafting, no keys).
   the API alone on Postgres.
 - ``throughput``: ``--messages`` (2,000) queued on Postgres, drained by 1 and then 2 ``worker
   --burst`` processes: messages/s each and the 2-vs-1 ratio; then the SQLite ``serve``.
-- ``delivery``: part A's delivery benchmark (issue 10), run from here once it is merged.
+- ``delivery``: part A's delivery benchmark (bench/delivery.py: 1,000 replies to the fake
+  channel, wall over ideal, duplicates).
 
 The last line is one JSON object. Postgres URLs are an admin URL: a database is created per
 run and dropped after."""
@@ -202,14 +203,12 @@ def throughput(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def delivery(args: argparse.Namespace) -> dict[str, Any]:
-    """Part A of issue 10 provides the delivery benchmark; it is run from here once merged."""
-    try:
-        from assistant.delivery.bench import run_delivery_bench  # type: ignore[import-not-found]
-    except ImportError:
-        raise SystemExit(
-            "delivery: needs the assistant.delivery package (issue 10, part A)."
-        ) from None
-    result: dict[str, Any] = run_delivery_bench(args)
+    """Part A's delivery benchmark (bench/delivery.py), with its defaults."""
+    from delivery import run_delivery_bench
+
+    result: dict[str, Any] = run_delivery_bench(
+        args.replies, args.in_flight, database_url=args.database_url
+    )
     return result
 
 
@@ -226,7 +225,10 @@ def main() -> None:
     p.add_argument("--messages", type=int, default=2000)
     p.add_argument("--database-url", default=SERVERS[0])
     p.add_argument("--chroma-url", default=SERVERS[1])
-    sub.add_parser("delivery")
+    p = sub.add_parser("delivery")
+    p.add_argument("--replies", type=int, default=1000)
+    p.add_argument("--in-flight", type=int, default=16)
+    p.add_argument("--database-url", default=None)
     args = parser.parse_args()
     run = {"intake": intake, "throughput": throughput, "delivery": delivery}[args.command]
     emit({"bench": f"service.{args.command}", **run(args), "machine": machine()})

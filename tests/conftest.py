@@ -66,7 +66,7 @@ BOTH_BACKENDS = {
     "test_console_sessions",
 }
 # Modules that only make sense on Postgres + Chroma server (the job engine, its faults).
-POSTGRES_ONLY = {"test_jobs_postgres", "test_service_faults"}
+POSTGRES_ONLY = {"test_jobs_postgres", "test_service_faults", "test_delivery_faults"}
 HOW_TO_RUN_SERVERS = (
     "Postgres + Chroma server variant: set ASSISTANT_TEST_DATABASE_URL (a postgresql+psycopg:// "
     "URL whose user may CREATE DATABASE) and ASSISTANT_TEST_CHROMA_URL; .ci/run starts both."

@@ -1,48 +1,68 @@
-"""Delivery on procrastinate (issue 10, part A's ``assistant.delivery`` does the sending):
-``ProcrastinateDelivery`` is the ``DeliveryScheduler`` that workers and the console use on
-Postgres, and ``deliver`` the job. One attempt per job; a transient failure defers the next
-attempt at the ``retry_at`` the state machine chose (its backoff honours Retry-After).
-
-Wiring at merge (see the closing note): add ``deliver`` to ``tasks.TASKS`` (queue
-"delivery", no procrastinate retry: the state machine schedules its own), and set
-``services.scheduler = ProcrastinateDelivery(app)`` wherever a Postgres process opens the
-services (worker, console, API)."""
+"""Delivery on procrastinate (issue 10; ``assistant.delivery`` does the sending):
+``ProcrastinateDelivery`` is the ``DeliveryScheduler`` of every process that opens the
+services on Postgres with the job tables in place (worker, console, CLI), so nothing there
+calls a channel itself: the decision is recorded, the attempt is a ``deliver_reply`` job.
+One attempt per job; a transient failure defers the next at the ``retry_at`` the state
+machine chose. A defer lost between the reply's commit and here is found by
+``sweep_due_replies`` (periodic) from the rows."""
 
 from __future__ import annotations
 
-import importlib
+import asyncio
+import logging
 from datetime import datetime
 from typing import Any
 
 from procrastinate import App, JobContext
 from procrastinate.exceptions import AlreadyEnqueued
+from sqlalchemy.engine import Engine
+
+from assistant.delivery import deliver_reply, schedule_due
 
 DELIVER = "deliver_reply"
+SWEEP = "schedule_due"
+log = logging.getLogger("assistant.jobs")
 
 
 class ProcrastinateDelivery:
-    def __init__(self, app: App) -> None:
+    """Defers on a connection of our own engine (a sync defer in a thread), so it works in
+    any process and event loop: the console's per-action loops as well as a worker's."""
+
+    def __init__(self, app: App, engine: Engine) -> None:
         self.app = app
+        self.engine = engine
 
     async def schedule(self, reply_id: int, at: datetime | None) -> None:
         """Queue one attempt at ``at``. The queueing lock keeps one waiting job per reply;
         a second schedule while one waits is a no-op (``deliver_reply`` never sends twice)."""
-        deferrer = self.app.configure_task(
-            DELIVER,
-            lock=f"reply:{reply_id}",
-            queueing_lock=f"reply:{reply_id}",
-            schedule_at=at,
-        )
+        await asyncio.to_thread(self._defer, reply_id, at)
+
+    def _defer(self, reply_id: int, at: datetime | None) -> None:
         try:
-            await deferrer.defer_async(reply_id=reply_id)
+            with self.engine.begin() as conn:
+                raw: Any = conn.connection.driver_connection
+                deferrer = self.app.configure_task(
+                    DELIVER,
+                    lock=f"reply:{reply_id}",
+                    queueing_lock=f"reply:{reply_id}",
+                    schedule_at=at,
+                    connection=raw,
+                )
+                deferrer.defer(reply_id=reply_id)
         except AlreadyEnqueued:
             return
 
 
 async def deliver(context: JobContext, reply_id: int) -> None:
     """One delivery attempt; the next one, if any, is a new job at ``retry_at``."""
-    machine: Any = importlib.import_module("assistant.delivery")
     services = context.additional_context["assistant"].services
-    step = await machine.deliver_reply(services, reply_id)
+    step = await deliver_reply(services, reply_id)
     if not step.done:
-        await ProcrastinateDelivery(context.app).schedule(reply_id, step.retry_at)
+        await services.scheduler.schedule(reply_id, step.retry_at)
+
+
+async def sweep_due_replies(context: JobContext, timestamp: int | None = None) -> None:
+    """Pending replies that are due and ``sending`` ones a killed worker left get a job."""
+    items = await schedule_due(context.additional_context["assistant"].services)
+    if items:
+        log.info("due replies scheduled", extra={"count": len(items)})

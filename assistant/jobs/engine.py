@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from assistant.checkpoints import is_postgres, psycopg_conninfo
 from assistant.db import database_url
 from assistant.errors import ConfigError
+from assistant.jobs.delivery import DELIVER, SWEEP
 from assistant.jobs.retry import Backoff
 from assistant.jobs.tasks import TASKS
 from assistant.migrations import ADVISORY_LOCK
@@ -28,6 +29,9 @@ QUEUES = {
     "ingest_knowledge": "maintenance",
     "nightly_eval": "maintenance",
     "retry_stalled_jobs": "maintenance",
+    # No procrastinate retry: the state machine schedules its own next attempt.
+    DELIVER: "delivery",
+    SWEEP: "delivery",
 }
 # Work a retry can finish retries as long as the fault lasts; maintenance gives up early
 # (the next period runs it again).
@@ -57,6 +61,7 @@ def job_app(settings: Settings, *, periodic: bool = True) -> App:
     if periodic:
         crons = {
             "retry_stalled_jobs": settings.stalled_jobs_cron,
+            SWEEP: settings.delivery_sweep_cron,
             "ingest_knowledge": settings.ingest_cron,
             "nightly_eval": settings.eval_cron,
         }

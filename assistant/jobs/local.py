@@ -15,6 +15,7 @@ from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 
 from assistant.app import Assistant
+from assistant.delivery import DeliveryPool, schedule_due
 from assistant.jobs.retry import backoff_seconds
 from assistant.llm import model_slots
 from assistant.users.actor import SYSTEM_ACTOR
@@ -22,6 +23,8 @@ from assistant.users.actor import SYSTEM_ACTOR
 log = logging.getLogger("assistant.jobs")
 POLL_S = 2.0  # a woken runner starts at once; the poll only catches what nobody announced
 BATCH = 100
+SWEEP_S = 10.0  # how often due replies (a crash's, a long retry's) are looked for in the rows
+DELIVERY_SLOTS = 16  # replies talking to the channel at once
 
 
 class LocalRunner:
@@ -69,9 +72,16 @@ class LocalRunner:
     async def run(self, assistant: Assistant) -> None:
         """Until ``stop``: take waiting items, ``concurrency`` at a time, from the database."""
         self._assistant, self._loop = assistant, asyncio.get_running_loop()
+        # Replies are delivered by tasks of this loop: a run returns once its reply is
+        # recorded, and retries wait here rather than in the run.
+        assistant.services.scheduler = DeliveryPool(assistant.services, DELIVERY_SLOTS)
         limit = asyncio.Semaphore(self.concurrency)
+        swept = -SWEEP_S
         while not self._stopping:
             self._woken.clear()
+            if time.monotonic() - swept >= SWEEP_S:
+                swept = time.monotonic()
+                await self._hand_over_due_replies(assistant)
             try:
                 waiting = await asyncio.to_thread(assistant.queue.waiting, datetime.now(UTC), BATCH)
             except Exception as exc:  # the database is down: wait for it, lose nothing
@@ -83,6 +93,12 @@ class LocalRunner:
                 continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._woken.wait(), POLL_S)
+
+    async def _hand_over_due_replies(self, assistant: Assistant) -> None:
+        try:
+            await schedule_due(assistant.services)
+        except Exception as exc:  # the rows stay pending: the next sweep finds them
+            log.error("delivery sweep failed", extra={"error": type(exc).__name__})
 
     def _due_retries(self) -> list[int]:
         now = time.monotonic()

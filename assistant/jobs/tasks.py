@@ -10,6 +10,7 @@ from typing import Any
 from procrastinate import JobContext
 
 from assistant.app import Assistant
+from assistant.jobs.delivery import DELIVER, SWEEP, deliver, sweep_due_replies
 from assistant.jobs.nightly import nightly_eval_run
 from assistant.users.actor import SYSTEM_ACTOR
 
@@ -66,4 +67,6 @@ TASKS: dict[str, Any] = {
     "ingest_knowledge": ingest_knowledge,
     "nightly_eval": nightly_eval,
     "retry_stalled_jobs": retry_stalled_jobs,
+    DELIVER: deliver,
+    SWEEP: sweep_due_replies,
 }

@@ -1,5 +1,6 @@
 """``GET /metrics`` in the Prometheus text format: request latency (a histogram kept in
-this process) and gauges read from the database (queue by status, jobs by state, sends)."""
+this process) and gauges read from the database (queue by status, jobs by state, reply rows
+by delivery state)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Table, func, select
 from sqlalchemy.engine import Engine
 
-from assistant.review.models import OutboxMessage, ReviewItem
+from assistant.review.models import DeliveryState, OutboxMessage, ReviewItem
 
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 # A source of extra gauge lines (e.g. delivery rows by state), rendered after ours.
@@ -65,19 +66,27 @@ def queue_lines(engine: Engine) -> list[str]:
         "# TYPE assistant_queue_items gauge",
     ]
     items: Table = ReviewItem.__table__  # type: ignore[attr-defined]
-    outbox: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
     with engine.connect() as conn:
         rows = conn.execute(select(items.c.status, func.count()).group_by(items.c.status)).all()
-        out += [f'assistant_queue_items{{status="{status}"}} {n}' for status, n in sorted(rows)]
-        sends = conn.execute(select(outbox.c.kind, func.count()).group_by(outbox.c.kind)).all()
-    out += [
-        "# HELP assistant_sends Replies recorded as sent, by kind.",
+    out += [f'assistant_queue_items{{status="{status}"}} {n}' for status, n in sorted(rows)]
+    return out
+
+
+def reply_lines(engine: Engine) -> list[str]:
+    """Reply rows by delivery state (pending, sending, delivered, failed); every state is
+    listed, zero included, so a dashboard sees ``failed`` appear rather than a gap."""
+    outbox: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        rows = conn.execute(select(outbox.c.state, func.count()).group_by(outbox.c.state)).all()
+    counts = {DeliveryState(state): int(n) for state, n in rows}
+    out = [
+        "# HELP assistant_sends Outbound replies by delivery state.",
         "# TYPE assistant_sends gauge",
     ]
-    out += [
-        f'assistant_sends{{outcome="delivered",kind="{kind}"}} {n}' for kind, n in sorted(sends)
+    return out + [
+        f'assistant_sends{{outcome="{state.value}"}} {counts.get(state, 0)}'
+        for state in DeliveryState
     ]
-    return out
 
 
 def job_lines(states: dict[str, int]) -> list[str]:

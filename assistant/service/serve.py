@@ -24,6 +24,7 @@ from assistant.jobs.queue import RowsAreTheQueue
 from assistant.knowledge.index import KnowledgeIndex
 from assistant.review.models import ItemStatus, ReviewItem
 from assistant.service.app import ServiceDeps, create_app
+from assistant.service.metrics import reply_lines
 from assistant.settings import Settings
 
 
@@ -54,6 +55,7 @@ def build_service(settings: Settings) -> FastAPI:
             jobs=jobs,
             readiness={"database": database, "index": index, "engine": _jobs_table(engine)},
             job_states=lambda: procrastinate_states(engine),
+            metric_sources=[lambda: reply_lines(engine)],
         )
         return create_app(service)
 
@@ -78,6 +80,7 @@ def build_service(settings: Settings) -> FastAPI:
         jobs=RowsAreTheQueue(runner.wake),
         readiness={"database": database, "index": index, "engine": engine_alive},
         job_states=lambda: in_flight_states(engine),
+        metric_sources=[lambda: reply_lines(engine)],
     )
     return create_app(service, lifespan=run_jobs_here)
 
