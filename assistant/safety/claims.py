@@ -205,6 +205,9 @@ class _Sentence:
     inherited: bool = False  # aligned with the words of the sentence before (a pronoun)
 
 
+# The same knowledge sentences come back in most contexts (and the same clauses in many
+# drafts): a unit depends on its text alone, so it is read once and shared (it is frozen).
+@lru_cache(maxsize=8192)
 def _unit(raw: str) -> _Sentence:
     folded = _fold(raw)
     # Within a clause an even number of negations cancels out ("isn't no plastic" says

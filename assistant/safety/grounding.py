@@ -17,6 +17,7 @@ from typing import cast
 from assistant.safety.facts import (
     DURATION,
     KINDS,
+    MONTH,
     NUMBER,
     WEEKDAY_SPAN,
     DateKey,
@@ -125,13 +126,87 @@ class _Index:
                     weekdays.add(key.weekday)
 
 
-def _index(context: str, order_id_pattern: str) -> _Index:
-    text = FoldedText(context).text
-    index = _Index(re.compile(order_id_pattern, re.IGNORECASE), phrases=f" {promise_phrase(text)} ")
+@dataclass(frozen=True)
+class _Part:
+    """One paragraph's index, and what joining it to the others needs."""
+
+    index: _Index
+    phrase: str  # promise_phrase of the paragraph
+    unlinked: str  # the paragraph with links, e-mails and handles masked (see extract)
+    orders: list[tuple[int, int]]  # where its order ids are
+
+
+def segments(text: str) -> list[str]:
+    """The text cut into paragraphs that can be indexed apart: only at a line break right
+    after a sentence's full stop ("...within 30 days.\nExpress shipping..."), where no fact
+    pattern can run on into the next line (only a month, "Nov.", or "a." of "a.m." could)
+    and the promise phrase has a sentence break either way."""
+    pieces, lines = [], text.split("\n")
+    current = [lines[0]]
+    for line in lines[1:]:
+        last = re.search(r"([A-Za-z]+)\.$", current[-1])
+        if (
+            last is not None
+            and len(last[1]) >= 2
+            and not re.fullmatch(MONTH, last[1], re.IGNORECASE)
+            and line[:1] not in ("", ".", "!", "?")
+        ):
+            pieces.append("\n".join(current))
+            current = []
+        current.append(line)
+    pieces.append("\n".join(current))
+    return pieces
+
+
+def _joined(parts: list[_Part], order_id: re.Pattern[str]) -> _Index | None:
+    """The index of the paragraphs' text as one, from theirs; None when the order id
+    pattern (the one pattern a brand configures) reads the joined text differently."""
+    spans, offset = [], 0
+    for part in parts:
+        spans += [(start + offset, end + offset) for start, end in part.orders]
+        offset += len(part.unlinked) + 1
+    if _scan(order_id, "\n".join(p.unlinked for p in parts)) != spans:
+        return None
+    index = _Index(order_id)
+    for part in parts:
+        mine = part.index
+        for tag, keys in mine.keys.items():
+            index.keys[tag] |= keys
+        for day, (years, weekdays) in mine.dates.items():
+            all_years, all_weekdays = index.dates.setdefault(day, (set(), set()))
+            all_years |= years
+            all_weekdays |= weekdays
+        for tag, about in mine.about.items():
+            for words, atoms in zip(about.words, about.atoms, strict=True):
+                index.about[tag].add(words, atoms)
+        index.numbers |= mine.numbers
+        index.digit_runs |= mine.digit_runs
+        index.tokens |= mine.tokens
+        index.sentences += mine.sentences
+    index.phrases = f" {' '.join(p.phrase for p in parts if p.phrase)} "
+    return index
+
+
+def _scan(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    """Where extract() finds ``pattern`` in ``text`` (non-overlapping, left to right)."""
+    spans: list[tuple[int, int]] = []
+    at = 0
+    while (m := pattern.search(text, at)) is not None:
+        if m.end() > m.start() and (not spans or m.start() >= spans[-1][1]):
+            spans.append((m.start(), m.end()))
+            at = m.end()
+        else:
+            at = m.start() + 1
+    return spans
+
+
+def _read(text: str, order_id: re.Pattern[str]) -> _Part:
+    """The index of a folded text, with what is needed to join it to its neighbours."""
+    index = _Index(order_id)
     index.sentences = [
         frozenset(re.findall(r"[a-z0-9]+", s)) for s in re.split(r"[.!?\n]+", text.lower())
     ]
-    found, unlinked = extract(text, index.order_id)
+    found, unlinked = extract(text, order_id)
     for f in found:
         index.keys[f.tag].add(f.key)
         if f.tag in BOUND:
@@ -160,12 +235,30 @@ def _index(context: str, order_id_pattern: str) -> _Index:
     words = re.findall(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*", text)
     index.tokens = {w.replace("-", "").upper() for w in words}
     index.tokens.update(w.upper() for w in re.findall(r"[A-Za-z0-9]+", text))
-    return index
+    orders = [(f.start, f.end) for f in found if f.tag == "order"]
+    return _Part(index, promise_phrase(text), unlinked, orders)
+
+
+def _index(context: str, order_id_pattern: str) -> _Index:
+    text = FoldedText(context).text
+    order_id = re.compile(order_id_pattern, re.IGNORECASE)
+    pieces = segments(text)
+    if len(pieces) > 1:
+        parts = [_recent_part(piece, order_id) for piece in pieces]
+        joined = _joined(parts, order_id)
+        if joined is not None:
+            return joined
+    part = _read(text, order_id)
+    part.index.phrases = f" {part.phrase} "
+    return part.index
 
 
 # The pipeline checks every draft against the retrieved chunks, and the same chunks come back
-# for many messages: the index of a (reasonably sized) context is kept for the next draft.
+# for many messages: the index of a (reasonably sized) context is kept for the next draft,
+# and the index of each of its paragraphs for the next context that shares them (the
+# customer's handle and order facts make nearly every context new, not its knowledge).
 _recent_index = lru_cache(maxsize=256)(_index)
+_recent_part = lru_cache(maxsize=4096)(_read)
 
 
 class Grounding:
