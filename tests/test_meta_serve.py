@@ -87,7 +87,10 @@ def test_webhook_dm_and_comment_are_drafted_and_approved_replies_reach_meta_once
             dm(PAGE, "psid-9", "m_refund", "Can I get a refund for my order?", ts=int(now * 1000)),
         )
     )
-    comment = {"object": "instagram", "entry": [ig_comment("c_refund", "I want a refund now")]}
+    public = ig_comment("c_refund", "I want a refund now")
+    # policy.yaml answers an order problem privately (a DM tied to the comment, <= 7 days)
+    private = {**ig_comment("c_lost", "My parcel never arrived, refund me"), "time": int(now)}
+    comment = {"object": "instagram", "entry": [public, private]}
     with serving(sim.app()) as graph_url:
         settings = wired(ingested, graph_url)
         sim.customer_wrote(PAGE, "psid-9")
@@ -100,9 +103,9 @@ def test_webhook_dm_and_comment_are_drafted_and_approved_replies_reach_meta_once
                 return [d.status for d in sent]
 
             assert asyncio.run(customers_write()) == [200] * 4
-            items = [waited_for(settings, m) for m in ("m_refund", "c_refund")]
+            items = [waited_for(settings, m) for m in ("m_refund", "c_refund", "c_lost")]
             # A refund is never sent without a person: both wait for review, nothing sent.
-            assert [i.status for i in items] == [ItemStatus.pending] * 2
+            assert [i.status for i in items] == [ItemStatus.pending] * 3
             assert sim.sends == []
 
             async def approve() -> None:
@@ -113,16 +116,16 @@ def test_webhook_dm_and_comment_are_drafted_and_approved_replies_reach_meta_once
 
             asyncio.run(approve())
     # Meta retried both webhooks: still one item per message.
-    assert [len(items_for(settings, m)) for m in ("m_refund", "c_refund")] == [1, 1]
-    assert sorted(s.path for s in sim.sends) == sorted(
-        [f"/{PAGE}/messages", "/c_refund/replies"]
-    ), [s.path for s in sim.sends]
+    assert [len(items_for(settings, m)) for m in ("m_refund", "c_refund", "c_lost")] == [1] * 3
+    sends = {s.path: s.body for s in sim.sends}
+    assert sorted(sends) == sorted([f"/{PAGE}/messages", "/c_refund/replies", f"/{IG}/messages"])
+    assert sends[f"/{IG}/messages"]["recipient"] == {"comment_id": "c_lost"}
     with Session(make_engine(database_url(settings))) as session:
         rows = session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all()
         states = [(r.state, r.platform_id) for r in rows]
         total = session.exec(select(func.count()).select_from(ReviewItem)).one()
     assert states == [(DeliveryState.delivered, s.platform_id) for s in sim.sends]
-    assert total == 2
+    assert total == 3
 
 
 def test_a_bad_channels_file_stops_the_service_with_its_line(settings: Settings) -> None:
