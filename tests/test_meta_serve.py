@@ -90,7 +90,8 @@ def test_webhook_dm_and_comment_are_drafted_and_approved_replies_reach_meta_once
     public = ig_comment("c_refund", "I want a refund now")
     # policy.yaml answers an order problem privately (a DM tied to the comment, <= 7 days)
     private = {**ig_comment("c_lost", "My parcel never arrived, refund me"), "time": int(now)}
-    comment = {"object": "instagram", "entry": [public, private]}
+    spam = ig_comment("c_spam", "FREE FOLLOWERS!!! Click bit.ly/free-followers-now to get 10k")
+    comment = {"object": "instagram", "entry": [public, private, spam]}
     with serving(sim.app()) as graph_url:
         settings = wired(ingested, graph_url)
         sim.customer_wrote(PAGE, "psid-9")
@@ -107,14 +108,21 @@ def test_webhook_dm_and_comment_are_drafted_and_approved_replies_reach_meta_once
             # A refund is never sent without a person: both wait for review, nothing sent.
             assert [i.status for i in items] == [ItemStatus.pending] * 3
             assert sim.sends == []
+            hidden = waited_for(settings, "c_spam")
+            assert hidden.status is ItemStatus.hidden
+            # hidden on Instagram too (just after the queue)
+            wait_until(lambda: sim.hidden == {"c_spam": True}, 30, "the comment hidden")
 
             async def approve() -> None:
                 async with open_assistant(settings) as assistant:
                     for item in items:
                         assert item.id is not None
                         await assistant.review.decide(SYSTEM_ACTOR, item.id, Approve(actor="al"))
+                    assert hidden.id is not None
+                    await assistant.review.restore(SYSTEM_ACTOR, hidden.id)  # "Not spam"
 
             asyncio.run(approve())
+            assert sim.hidden == {"c_spam": False}
     # Meta retried both webhooks: still one item per message.
     assert [len(items_for(settings, m)) for m in ("m_refund", "c_refund", "c_lost")] == [1] * 3
     sends = {s.path: s.body for s in sim.sends}
@@ -125,7 +133,7 @@ def test_webhook_dm_and_comment_are_drafted_and_approved_replies_reach_meta_once
         states = [(r.state, r.platform_id) for r in rows]
         total = session.exec(select(func.count()).select_from(ReviewItem)).one()
     assert states == [(DeliveryState.delivered, s.platform_id) for s in sim.sends]
-    assert total == 3
+    assert total == 4
 
 
 def test_a_bad_channels_file_stops_the_service_with_its_line(settings: Settings) -> None:

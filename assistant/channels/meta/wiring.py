@@ -5,17 +5,26 @@ names the account) go to the Graph API; everything else keeps the process's defa
 from __future__ import annotations
 
 import asyncio
+import logging
 import weakref
 
 from sqlalchemy.engine import Engine
 
-from assistant.channels.adapter import ChannelAdapter, OutboundReply, Reconciliation, SendResult
+from assistant.channels.adapter import (
+    ChannelAdapter,
+    OutboundReply,
+    Reconciliation,
+    SendOutcome,
+    SendResult,
+)
 from assistant.channels.meta.adapters import MetaAdapter, meta_adapter
 from assistant.channels.meta.config import ChannelsConfig
 from assistant.channels.meta.pacing import Pacer
-from assistant.intake.messages import Channel
+from assistant.channels.meta.windows import is_comment
+from assistant.intake.messages import Channel, InboundMessage
 from assistant.knowledge.policy import CommentReplies
 
+log = logging.getLogger("assistant.channels.meta")
 META_CHANNELS = frozenset({Channel.facebook, Channel.instagram, Channel.whatsapp})
 
 
@@ -71,3 +80,29 @@ class ChannelSelector:
 
     async def was_sent(self, reply: OutboundReply) -> Reconciliation:
         return await self.pick(reply).was_sent(reply)
+
+
+async def set_hidden_on_platform(
+    adapter: ChannelAdapter, message: InboundMessage, hidden: bool
+) -> None:
+    """A comment hidden as spam is hidden on the platform too, and shown again when a person
+    restores it. Only webhook comments on a Meta channel; a failure is logged, never raised
+    (the item is hidden in the queue either way)."""
+    if not isinstance(adapter, ChannelSelector):
+        return
+    metadata = message.metadata or {}
+    if message.channel not in META_CHANNELS or not metadata.get("account_id"):
+        return
+    if not is_comment(metadata):
+        return
+    try:
+        moderation = adapter.meta.current().moderation
+        result = await moderation.set_hidden(message.channel, metadata, hidden)
+    except Exception as exc:  # the platform call is best effort
+        log.warning("comment moderation failed", extra={"error": type(exc).__name__})
+        return
+    if result.outcome is not SendOutcome.delivered:
+        log.warning(
+            "comment moderation refused",
+            extra={"outcome": result.outcome.value, "reason": result.reason},
+        )
