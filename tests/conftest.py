@@ -58,6 +58,7 @@ BOTH_BACKENDS = {
     "test_routing_cost",
     "test_meta_webhooks",
     "test_meta_item_effects",
+    "test_meta_serve",
 }
 # Modules that only make sense on Postgres + Chroma server (the job engine, its faults).
 POSTGRES_ONLY = {"test_jobs_postgres", "test_service_faults"}

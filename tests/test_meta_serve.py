@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -27,12 +30,13 @@ from assistant.channels.meta.simulator.serving import serving
 from assistant.channels.meta.simulator.webhooks import WebhookSender
 from assistant.db import database_url, make_engine
 from assistant.errors import KnowledgeError
+from assistant.jobs.engine import apply_schema
 from assistant.review.decisions import Approve
 from assistant.review.models import DeliveryState, ItemStatus, OutboxMessage, ReviewItem
 from assistant.service.serve import build_service
 from assistant.settings import Settings
 from assistant.users.actor import SYSTEM_ACTOR
-from tests.service_support import KEY, wait_until
+from tests.service_support import KEY, service_env, start_worker, stop, wait_until
 
 SECRET = "serve-app-secret"
 CHANNELS = f"""
@@ -74,8 +78,23 @@ def waited_for(settings: Settings, message_id: str) -> ReviewItem:
     return item
 
 
+@contextmanager
+def jobs_running(settings: Settings, log: Path) -> Iterator[None]:
+    """On Postgres, ``assistant worker`` drafts what the service stores (on SQLite the
+    service runs its jobs itself)."""
+    if not settings.database_url:
+        yield
+        return
+    apply_schema(make_engine(settings.database_url))  # what 'assistant db upgrade' adds
+    worker = start_worker(log, env=service_env())
+    try:
+        yield
+    finally:
+        stop(worker)
+
+
 def test_webhook_dm_and_comment_are_drafted_and_approved_replies_reach_meta_once(
-    ingested: Settings, monkeypatch: pytest.MonkeyPatch
+    ingested: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("PAGE_TOKEN", "page-token")
     monkeypatch.setenv("IG_TOKEN", "ig-token")
@@ -94,8 +113,10 @@ def test_webhook_dm_and_comment_are_drafted_and_approved_replies_reach_meta_once
     comment = {"object": "instagram", "entry": [public, private, spam]}
     with serving(sim.app()) as graph_url:
         settings = wired(ingested, graph_url)
+        monkeypatch.setenv("ASSISTANT_META_APP_SECRET", SECRET)  # the worker's too
+        monkeypatch.setenv("ASSISTANT_META_GRAPH_URL", graph_url)
         sim.customer_wrote(PAGE, "psid-9")
-        with serving(build_service(settings)) as url:
+        with jobs_running(settings, tmp_path / "w.log"), serving(build_service(settings)) as url:
 
             async def customers_write() -> list[int]:
                 async with httpx.AsyncClient(timeout=30) as http:
