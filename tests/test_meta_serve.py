@@ -6,6 +6,7 @@ retried webhook makes no second item."""
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,14 +30,13 @@ from assistant.channels.meta.simulator.payloads import (
 from assistant.channels.meta.simulator.serving import serving
 from assistant.channels.meta.simulator.webhooks import WebhookSender
 from assistant.db import database_url, make_engine
-from assistant.errors import KnowledgeError
 from assistant.jobs.engine import apply_schema
 from assistant.review.decisions import Approve
 from assistant.review.models import DeliveryState, ItemStatus, OutboxMessage, ReviewItem
 from assistant.service.serve import build_service
 from assistant.settings import Settings
 from assistant.users.actor import SYSTEM_ACTOR
-from tests.service_support import KEY, service_env, start_worker, stop, wait_until
+from tests.service_support import ASSISTANT, KEY, service_env, start_worker, stop, wait_until
 
 SECRET = "serve-app-secret"
 CHANNELS = f"""
@@ -159,6 +159,9 @@ def test_webhook_dm_and_comment_are_drafted_and_approved_replies_reach_meta_once
 
 def test_a_bad_channels_file_stops_the_service_with_its_line(settings: Settings) -> None:
     (settings.knowledge_dir / "channels.yaml").write_text("pages:\n  '1': {token: x}\n")
-    keyed = settings.model_copy(update={"intake_api_key": SecretStr(KEY)})
-    with pytest.raises(KnowledgeError, match=r"channels\.yaml:2"):
-        build_service(keyed)
+    started = subprocess.run(
+        [*ASSISTANT, "serve", "--port", "9"], env=service_env(), capture_output=True, timeout=120
+    )
+    error = started.stderr.decode()
+    assert started.returncode != 0
+    assert "channels.yaml:2" in error and "Traceback" not in error, error
