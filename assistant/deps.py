@@ -41,6 +41,17 @@ def default_channel(settings: Settings) -> ChannelAdapter:
     return OutboxChannel()
 
 
+def delivery_channel(settings: Settings, engine: Engine, knowledge: Knowledge) -> ChannelAdapter:
+    """Webhook items on Meta channels go to the Graph API, the rest to ``default_channel``;
+    a bad channels.yaml stops the start with its file:line."""
+    from assistant.channels.meta.config import load_channels
+    from assistant.channels.meta.wiring import ChannelSelector, MetaAdapters
+
+    replies = knowledge.policy.comment_replies
+    meta = MetaAdapters(load_channels(settings), engine, replies, settings.meta_graph_url)
+    return ChannelSelector(meta, default_channel(settings))
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -74,13 +85,14 @@ def build_deps(settings: Settings) -> Deps:
     """Everything that is costly to set up: the engine (and its pool), the index client,
     the parsed knowledge and the detectors (which embed their examples)."""
     knowledge = load_knowledge(settings.knowledge_dir)
+    engine = make_engine(database_url(settings))
     return Deps(
         settings=settings,
-        engine=make_engine(database_url(settings)),
+        engine=engine,
         index=open_index(settings, knowledge.policy.retrieval.min_score),
         embedder=shared_embedder(),
         knowledge=knowledge,
         detectors=build_detectors(knowledge, shared_embedder(), settings),
         drafter=default_drafter(settings),
-        channel=default_channel(settings),
+        channel=delivery_channel(settings, engine, knowledge),
     )

@@ -23,7 +23,14 @@ from assistant.channels.meta.simulator.payloads import (
     whatsapp,
 )
 from assistant.db import database_url, make_engine
-from assistant.review.models import AuditAction, ItemStatus, ReviewItem
+from assistant.intake.messages import Channel
+from assistant.review.models import (
+    AuditAction,
+    DeliveryState,
+    ItemStatus,
+    OutboxMessage,
+    ReviewItem,
+)
 from assistant.review.queue import Queue
 from assistant.settings import Settings
 from tests.meta_service import Service, running_service
@@ -133,7 +140,20 @@ def test_a_failed_whatsapp_delivery_reopens_the_item_flagged_in_plain_words(
     sent = item(service.settings, "wamid.IN")
     assert sent.id is not None
     queue(service.settings).update(sent.id, status=ItemStatus.sent)
-    marker = f"ra1:{sent.id}:1:key"
+    reply = OutboxMessage(
+        message_id="wamid.IN",
+        item_id=sent.id,
+        channel=Channel.whatsapp,
+        customer_key=sent.customer_key,
+        text="Automated reply: yes.",
+        state=DeliveryState.delivered,
+        platform_id="wamid.OUT",
+    )
+    with Session(make_engine(database_url(service.settings))) as session:
+        session.add(reply)
+        session.commit()
+        session.refresh(reply)
+    marker = f"ra1:{sent.id}:{reply.id}:key"
     service.whatsapp(whatsapp(statuses=[wa_status("wamid.OUT", "sent", marker=marker)]))
     assert item(service.settings, "wamid.IN").status is ItemStatus.sent
     failure = [{"code": 131047, "title": "Re-engagement message"}]
@@ -144,6 +164,9 @@ def test_a_failed_whatsapp_delivery_reopens_the_item_flagged_in_plain_words(
     assert reopened.status is ItemStatus.pending and reopened.needs_attention
     assert "only a template can be sent" in (reopened.error or "")
     assert AuditAction.delivery_failed in actions(service.settings, sent.id)
+    with Session(make_engine(database_url(service.settings))) as session:
+        row = session.get(OutboxMessage, reply.id)
+    assert row is not None and row.state is DeliveryState.failed  # no longer reads delivered
 
 
 def test_a_message_for_an_unconnected_page_is_queued_and_flagged(settings: Settings) -> None:

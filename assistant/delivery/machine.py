@@ -150,6 +150,7 @@ async def outbound(services: Services, row: OutboxMessage) -> OutboundReply:
     """What the adapter needs to send ``row``, from the row and its inbound message."""
     assert row.id is not None and row.item_id is not None
     message = await _db(replies(services).message_of, row.item_id)
+    topics = await _db(replies(services).topics_of, row.item_id)
     author = message.get("author") or {}
     return OutboundReply(
         reply_id=row.id,
@@ -162,4 +163,5 @@ async def outbound(services: Services, row: OutboxMessage) -> OutboundReply:
         idempotency_key=row.idempotency_key,
         human_approved=not row.automated,
         metadata=message.get("metadata") or {},
+        topics=topics,
     )

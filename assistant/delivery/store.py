@@ -75,6 +75,13 @@ class ReplyStore:
             found = conn.execute(select(items.c.message).where(items.c.id == item_id)).scalar()
         return dict(found or {})
 
+    def topics_of(self, item_id: int) -> tuple[str, ...]:
+        """The item's topics (a Meta comment's reply kind is chosen by topic)."""
+        items = ReviewItem.__table__  # type: ignore[attr-defined]
+        with self.engine.connect() as conn:
+            found = conn.execute(select(items.c.topics).where(items.c.id == item_id)).scalar()
+        return tuple(found or ())
+
     def for_item(self, item_id: int) -> OutboxMessage | None:
         query = select_rows(OutboxMessage).where(col(OutboxMessage.item_id) == item_id)
         with Session(self.engine) as session:

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 from assistant.app import open_assistant
+from assistant.channels.meta.config import load_channels
 from assistant.checkpoints import is_postgres
 from assistant.db import database_url
 from assistant.deps import build_deps
@@ -25,6 +26,7 @@ from assistant.knowledge.index import KnowledgeIndex
 from assistant.review.models import ItemStatus, ReviewItem
 from assistant.service.app import ServiceDeps, create_app
 from assistant.service.metrics import reply_lines
+from assistant.service.webhooks import webhook_routers
 from assistant.settings import Settings
 
 
@@ -34,6 +36,7 @@ def build_service(settings: Settings) -> FastAPI:
             "Set ASSISTANT_INTAKE_API_KEY (the Bearer key clients send to POST /v1/messages) "
             "before starting the service, e.g. ASSISTANT_INTAKE_API_KEY=$(openssl rand -hex 24)."
         )
+    channels = load_channels(settings)  # a bad channels.yaml stops here, with file:line
     deps = build_deps(settings)
     engine = deps.engine
 
@@ -57,7 +60,7 @@ def build_service(settings: Settings) -> FastAPI:
             job_states=lambda: procrastinate_states(engine),
             metric_sources=[lambda: reply_lines(engine)],
         )
-        return create_app(service)
+        return create_app(service, routers=webhook_routers(service, channels))
 
     runner = LocalRunner(settings.concurrency)
 
@@ -82,7 +85,7 @@ def build_service(settings: Settings) -> FastAPI:
         job_states=lambda: in_flight_states(engine),
         metric_sources=[lambda: reply_lines(engine)],
     )
-    return create_app(service, lifespan=run_jobs_here)
+    return create_app(service, routers=webhook_routers(service, channels), lifespan=run_jobs_here)
 
 
 def _index_reachable(index: KnowledgeIndex) -> None:

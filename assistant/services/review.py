@@ -8,9 +8,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from assistant.channels.meta.wiring import set_hidden_on_platform
 from assistant.errors import AssistantError, ConfigError, ConflictError
 from assistant.evals.learn import learn
-from assistant.intake.messages import Channel
+from assistant.intake.messages import Channel, InboundMessage
 from assistant.knowledge.disclosure import with_disclosure
 from assistant.knowledge.index import KnowledgeIndex
 from assistant.knowledge.learning import propose
@@ -122,6 +123,8 @@ class ReviewService:
             raise ConflictError(
                 f"Item #{item_id} is {item.status}, not hidden; nothing to restore."
             )
+        message = InboundMessage.model_validate(item.message)
+        await set_hidden_on_platform(self.runs.services.channel, message, False)
         return await self._rerun(
             item, actor, AuditAction.restore, "not spam", restored_by=actor.name
         )

@@ -171,7 +171,8 @@ class WebhookIntake:
                 item_id = markers.item_of(event.marker)
                 if event.state is DeliveryState.failed and item_id is not None:
                     code, title = event.errors[0] if event.errors else (0, "")
-                    changes.delivery_failed(item_id, plain_reason(code, title))
+                    reason = plain_reason(code, title)
+                    changes.delivery_failed(item_id, reason, event.channel, event.platform_id)
             case _:
                 assert_never(event)
 

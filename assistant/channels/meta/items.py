@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from assistant.channels.meta.events import EventKind
 from assistant.channels.meta.records import MetaEventRecord
+from assistant.delivery.store import ReplyStore
 from assistant.intake.messages import Channel
 from assistant.review.models import AuditAction, ItemStatus, ReviewItem
 from assistant.review.queue import Queue
@@ -97,7 +98,11 @@ class ItemChanges:
                 reason="the page answered from another tool",
             )
 
-    def delivery_failed(self, item_id: int, reason: str) -> None:
+    def delivery_failed(
+        self, item_id: int, reason: str, channel: Channel, platform_id: str
+    ) -> None:
+        # The reply's row too (delivered → failed), so nobody reads it as delivered.
+        ReplyStore(self.engine).failed_after_delivery(channel.value, platform_id, reason)
         with Session(self.engine) as session:
             item = session.get(ReviewItem, item_id)
         if item is None:

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
+from assistant.channels.meta.wiring import set_hidden_on_platform
 from assistant.knowledge.opt_out import keyword_command
 from assistant.pipeline.context import Services
 from assistant.pipeline.state import PipelineState, analysed, message_of
@@ -110,4 +111,5 @@ async def hide(state: PipelineState, runtime: Runtime[Services]) -> dict[str, An
     queue.audit(
         state["item_id"], "auto", AuditAction.hidden, reason="; ".join(state.get("reasons", []))
     )
+    await set_hidden_on_platform(runtime.context.channel, message_of(state), True)
     return {"route": Route.hidden.value}
