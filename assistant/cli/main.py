@@ -365,9 +365,10 @@ def ui(port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8501) -> 
 @handle_errors
 def demo(
     no_ui: Annotated[bool, typer.Option("--no-ui", help="Do not start the console.")] = False,
-    inbox: Annotated[Path, typer.Option(help="Inbound messages to process.")] = ROOT
-    / "samples"
-    / "inbox.jsonl",
+    inbox: Annotated[
+        Path,
+        typer.Option(help="Inbound messages to process.", show_default="samples/inbox.jsonl"),
+    ] = ROOT / "samples" / "inbox.jsonl",
     port: int = 8501,
     json_out: JsonOpt = False,
 ) -> None:
