@@ -184,7 +184,8 @@ def _bytes_everywhere(settings: Settings, backend: str) -> bytes:
             [pg_dump, psycopg_conninfo(settings.database_url)],
             capture_output=True,
             check=True,
-            env={**os.environ, "PGCLIENTENCODING": "UTF8"},
+            # bytea as escaped text, so raw webhook bodies are readable in the dump
+            env={**os.environ, "PGCLIENTENCODING": "UTF8", "PGOPTIONS": "-c bytea_output=escape"},
         )
         found += dump.stdout
     return found
@@ -216,6 +217,8 @@ def test_erasure_leaves_no_trace_of_them_and_keeps_everyone_else(
         payloads = session.exec(select(WebhookPayload)).all()
     assert [e.platform_id for e in kept] == [OTHER_DM]  # Nora's event stays
     assert [(p.body, p.problem) for p in payloads] == [(b"", ERASED_NOTE)]
+    replay = runner.invoke(app, ["webhooks", "replay", str(payloads[0].id)])
+    assert replay.exit_code == 6 and "cannot be replayed" in replay.stderr
 
     async def threads() -> Any:
         async with open_checkpointer(ingested) as saver:
