@@ -8,9 +8,10 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import text
-from sqlmodel import Session
+from sqlmodel import Session, select
 from typer.testing import CliRunner
 
+from assistant.channels.meta.records import PayloadState, WebhookEndpoint, WebhookPayload
 from assistant.checkpoints import open_checkpointer
 from assistant.cli.main import app
 from assistant.db import records_engine
@@ -141,6 +142,34 @@ def test_old_audit_events_keep_who_what_when_but_lose_their_text(ingested: Setti
     [event] = [e for e in queue.audit_log() if e.action == AuditAction.faq_proposal]
     assert event.actor == "lena" and event.after_text is None and event.redacted_at
     assert verify(queue.engine).intact
+
+
+def test_webhook_bodies_past_their_period_go_and_received_ones_stay(ingested: Settings) -> None:
+    engine = records_engine(ingested)
+    old, recent = utcnow() - timedelta(days=40), utcnow()
+    rows = [
+        (PayloadState.processed, old),
+        (PayloadState.quarantined, old),
+        (PayloadState.received, old),
+        (PayloadState.processed, recent),
+    ]
+    with Session(engine) as session:
+        for state, at in rows:
+            session.add(
+                WebhookPayload(
+                    endpoint=WebhookEndpoint.meta, body=b"{}", state=state, received_at=at
+                )
+            )
+        session.commit()
+
+    result = runner.invoke(app, ["retention", "run", "--json"])
+
+    counts = json.loads(result.stdout)["counts"]
+    assert counts["raw_payloads"] == 1 and counts["quarantined_payloads"] == 1
+    with Session(engine) as session:
+        left = session.exec(select(WebhookPayload)).all()
+    # 'received' is not yet applied (a crash or a failed sink): never purged
+    assert sorted(p.state for p in left) == [PayloadState.processed, PayloadState.received]
 
 
 def test_a_bad_retention_period_is_reported_with_file_and_line(settings: Settings) -> None:

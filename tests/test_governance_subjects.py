@@ -13,8 +13,21 @@ from typing import Any
 
 import pytest
 from sqlalchemy import insert
+from sqlmodel import Session, select
 from typer.testing import CliRunner
 
+from assistant.channels.meta.config import ChannelsConfig
+from assistant.channels.meta.intake import WebhookIntake
+from assistant.channels.meta.records import MetaEventRecord, WebhookEndpoint, WebhookPayload
+from assistant.channels.meta.simulator.payloads import (
+    IG as IG_ACCOUNT,
+)
+from assistant.channels.meta.simulator.payloads import (
+    dm,
+    ig_comment,
+    messaging_entry,
+    page_batch,
+)
 from assistant.checkpoints import open_checkpointer, psycopg_conninfo
 from assistant.cli.main import app
 from assistant.db import records_engine
@@ -23,6 +36,7 @@ from assistant.evals.learned import LearnedCase
 from assistant.governance.audit_chain import verify
 from assistant.governance.consent import current_consent, history
 from assistant.governance.keyword_consent import record_keyword_consent
+from assistant.governance.subject_meta import ERASED_NOTE
 from assistant.knowledge.proposals import FaqProposal
 from assistant.review.models import AuditAction, utcnow
 from assistant.review.queue import Queue
@@ -33,6 +47,31 @@ from tests.support import message, process, run
 runner = CliRunner()
 IG, WA, OTHER = "instagram:maya.designs", "whatsapp:+15035550142", "web_chat:web_3390"
 SECRETS = ("maya.designs", "15035550142", "maya.private@example.com", "receipt for the lamp")
+META_SECRETS = ("The lamp shade arrived cracked", "m_maya_dm", "Does the brass lamp dim")
+OTHER_DM = "m_nora_dm"
+
+
+async def _no_sink(messages: object) -> None:
+    return None
+
+
+def _post_webhooks(settings: Settings) -> None:
+    """Through the webhook intake the router calls: Maya's comment alone, and her DM in a
+    batch with another customer's DM."""
+    intake = WebhookIntake(records_engine(settings), ChannelsConfig({}), _no_sink)
+    comment = page_batch(
+        ig_comment("c_maya_1", META_SECRETS[2], user="maya.designs"), object="instagram"
+    )
+    batch = page_batch(
+        messaging_entry(
+            IG_ACCOUNT,
+            dm(IG_ACCOUNT, "maya.designs", META_SECRETS[1], META_SECRETS[0]),
+            dm(IG_ACCOUNT, "17850000000000077", OTHER_DM, "Do you ship to Bend?"),
+        ),
+        object="instagram",
+    )
+    for body in (comment, batch):
+        run(intake.receive(WebhookEndpoint.meta, json.dumps(body).encode()))
 
 
 def _seed(settings: Settings, tmp_path: Path) -> dict[str, Any]:
@@ -100,6 +139,7 @@ def _seed(settings: Settings, tmp_path: Path) -> dict[str, Any]:
     datasets.mkdir(parents=True, exist_ok=True)
     line = json.dumps({"id": case_id, "message": {"text": "the receipt for the lamp"}})
     (datasets / "approved-2026-11.jsonl").write_text(line + '\n{"id": "m-other"}\n')
+    _post_webhooks(settings)
     return {"theirs": theirs, "other": other}
 
 
@@ -122,6 +162,11 @@ def test_export_holds_every_kind_of_record_across_both_channels(
     assert {o["order_id"] for o in doc["orders"]} >= {"FH-10299"}
     assert doc["eval_cases"]["database"] and doc["eval_cases"]["files"]
     assert doc["faq_proposals"] and doc["conversation_threads"]
+    meta = {e["platform_id"]: e for e in doc["meta_events"]}
+    assert set(meta) == {"c_maya_1", META_SECRETS[1]}  # not the other customer's DM
+    own, shared = sorted(doc["webhook_payloads"], key=lambda p: p["shared_with_others"])
+    assert META_SECRETS[2] in own["body"] and not own["shared_with_others"]
+    assert shared["shared_with_others"] and shared["body"] is None  # holds Nora's DM too
     exported = Queue(records_engine(ingested)).last_event(AuditAction.customer_export)
     assert exported is not None and exported.subject == WA
 
@@ -139,7 +184,8 @@ def _bytes_everywhere(settings: Settings, backend: str) -> bytes:
             [pg_dump, psycopg_conninfo(settings.database_url)],
             capture_output=True,
             check=True,
-            env={**os.environ, "PGCLIENTENCODING": "UTF8"},
+            # bytea as escaped text, so raw webhook bodies are readable in the dump
+            env={**os.environ, "PGCLIENTENCODING": "UTF8", "PGOPTIONS": "-c bytea_output=escape"},
         )
         found += dump.stdout
     return found
@@ -149,7 +195,8 @@ def test_erasure_leaves_no_trace_of_them_and_keeps_everyone_else(
     ingested: Settings, tmp_path: Path, backend: str
 ) -> None:
     seeded = _seed(ingested, tmp_path)
-    assert all(s.encode() in _bytes_everywhere(ingested, backend) for s in SECRETS)
+    before = _bytes_everywhere(ingested, backend)
+    assert all(s.encode() in before for s in SECRETS + META_SECRETS)
 
     refused = runner.invoke(app, ["customer", "erase", IG])
     result = runner.invoke(app, ["customer", "erase", IG, "--yes", "--json"])
@@ -159,11 +206,19 @@ def test_erasure_leaves_no_trace_of_them_and_keeps_everyone_else(
     erased = json.loads(result.stdout)["erased"]
     assert erased["identities"] == 2 and erased["messages"] == 3
     left = _bytes_everywhere(ingested, backend)
-    for secret in SECRETS:
+    for secret in SECRETS + META_SECRETS:
         assert secret.encode() not in left, secret
+    assert erased["meta_events"] == 2 and erased["webhook_payloads"] == 2
     assert b"gift cards for the Bend shop" in left and b"m-other" in left  # others intact
     queue = Queue(records_engine(ingested))
     assert queue.get(seeded["other"].id).text == seeded["other"].text
+    with Session(queue.engine) as session:
+        kept = session.exec(select(MetaEventRecord)).all()
+        payloads = session.exec(select(WebhookPayload)).all()
+    assert [e.platform_id for e in kept] == [OTHER_DM]  # Nora's event stays
+    assert [(p.body, p.problem) for p in payloads] == [(b"", ERASED_NOTE)]
+    replay = runner.invoke(app, ["webhooks", "replay", str(payloads[0].id)])
+    assert replay.exit_code == 6 and "cannot be replayed" in replay.stderr
 
     async def threads() -> Any:
         async with open_checkpointer(ingested) as saver:

@@ -15,7 +15,7 @@ from assistant.channels.meta.records import PayloadState, WebhookPayload
 from assistant.channels.meta.sink import inbox_sink
 from assistant.cli.common import emit_json, handle_errors, run_with_assistant, settings
 from assistant.db import records_engine
-from assistant.errors import NotFoundError
+from assistant.errors import ConflictError, NotFoundError
 
 app = typer.Typer(help="Meta webhook payloads: list, quarantine, replay.", no_args_is_help=True)
 
@@ -65,9 +65,13 @@ def replay(payload_id: Annotated[int, typer.Argument(help="The payload's number.
     async def work(assistant: Assistant) -> str:
         engine = assistant.queue.engine
         with Session(engine) as session:
-            missing = session.get(WebhookPayload, payload_id) is None
-        if missing:
+            payload = session.get(WebhookPayload, payload_id)
+        if payload is None:
             raise NotFoundError(f"There is no stored webhook payload #{payload_id}.")
+        if not payload.body:  # a customer's erasure emptied it (see its problem)
+            raise ConflictError(
+                f"Webhook payload #{payload_id} cannot be replayed: {payload.problem}"
+            )
         intake = WebhookIntake(engine, config, inbox_sink(assistant.inbox))
         result = await intake.process(payload_id)
         return (

@@ -14,14 +14,11 @@ from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from sqlalchemy import (
-    MetaData,
     String,
-    Table,
     and_,
     cast,
     delete,
     func,
-    inspect,
     literal,
     or_,
     select,
@@ -30,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import col
 
+from assistant.channels.meta.records import PayloadState, WebhookPayload
 from assistant.evals.cases import case_id_for
 from assistant.evals.learned import LearnedCase
 from assistant.governance import events
@@ -40,8 +38,6 @@ from assistant.knowledge.policy import Retention
 from assistant.review.models import AuditAction, AuditEvent, ItemStatus, OutboxMessage, ReviewItem
 
 CLOSED = [ItemStatus.sent, ItemStatus.rejected, ItemStatus.hidden, ItemStatus.closed]
-# Raw webhook tables (issue 11) purged when present: (table, time column, quarantined state).
-RAW_PAYLOADS = (("meta_webhook_payloads", "received_at"),)
 
 
 class Kind(StrEnum):
@@ -260,27 +256,22 @@ def _old_audit(
 def _raw_payloads(
     engine: Engine, retention: Retention, now: datetime, counts: dict[Kind, int], dry_run: bool
 ) -> None:
-    """Webhook bodies as received, where the channels keep them."""
-    present = set(inspect(engine).get_table_names())
-    for name, moment in RAW_PAYLOADS:
-        if name not in present:
-            continue
-        table = Table(name, MetaData(), autoload_with=engine)
-        quarantined = table.c.state == "quarantined"
-        rules = (
-            (Kind.quarantined_payloads, quarantined, cutoff(retention.quarantined, now)),
-            (Kind.raw_payloads, table.c.state == "processed", cutoff(retention.raw_payloads, now)),
-        )
-        for kind, which, cut in rules:
-            where = and_(which, table.c[moment] < cut)
-            with engine.begin() as conn:
-                if dry_run:
-                    counts[kind] += _count(
-                        conn, select(func.count()).select_from(table).where(where)
-                    )
-                else:
-                    _secure(conn)
-                    counts[kind] += int(conn.execute(delete(table).where(where)).rowcount)
+    """Meta webhook bodies as received (quarantined ones have their own period)."""
+    state, received = col(WebhookPayload.state), col(WebhookPayload.received_at)
+    rules = (
+        (Kind.quarantined_payloads, PayloadState.quarantined, retention.quarantined),
+        (Kind.raw_payloads, PayloadState.processed, retention.raw_payloads),
+    )
+    for kind, which, period in rules:
+        where = and_(state == which, received < cutoff(period, now))
+        with engine.begin() as conn:
+            if dry_run:
+                counts[kind] += _count(
+                    conn, select(func.count()).select_from(WebhookPayload).where(where)
+                )
+            else:
+                _secure(conn)
+                counts[kind] += int(conn.execute(delete(WebhookPayload).where(where)).rowcount)
 
 
 def _flush_wal(engine: Engine) -> None:

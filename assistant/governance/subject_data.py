@@ -16,6 +16,7 @@ from assistant.evals.cases import case_id_for
 from assistant.evals.learned import LearnedCase
 from assistant.governance.identities import linked_keys, links_of
 from assistant.governance.models import ConsentRecord, IdentityLink
+from assistant.governance.subject_meta import MetaHoldings, find_meta
 from assistant.knowledge.order_store import CustomerHandle, CustomerRecord, OrderRecord
 from assistant.knowledge.proposals import FaqProposal
 from assistant.review.models import AuditEvent, CustomerState, OutboxMessage, ReviewItem
@@ -35,6 +36,7 @@ class SubjectData:
     orders: list[OrderRecord]
     learned: list[LearnedCase]
     proposals: list[FaqProposal]
+    meta: MetaHoldings = field(default_factory=MetaHoldings)  # Meta webhook events, payloads
     dataset_files: dict[Path, list[str]] = field(default_factory=dict)  # file -> case ids
 
     @property
@@ -62,6 +64,8 @@ class SubjectData:
             "eval_file_cases": sum(len(ids) for ids in self.dataset_files.values()),
             "faq_proposals": len(self.proposals),
             "checkpoint_threads": len(self.thread_ids),
+            "meta_events": len(self.meta.events),
+            "webhook_payloads": len(self.meta.payloads) + len(self.meta.shared),
         }
 
 
@@ -124,6 +128,7 @@ def find(engine: Engine, key: str, evals_dir: Path) -> SubjectData:
         proposals = [
             p for p in session.exec(select(FaqProposal)).all() if set(p.item_ids) & set(ids)
         ]
+        meta = find_meta(session, keys)
     return SubjectData(
         keys=keys,
         links=links,
@@ -137,6 +142,7 @@ def find(engine: Engine, key: str, evals_dir: Path) -> SubjectData:
         orders=list(orders),
         learned=list(learned),
         proposals=proposals,
+        meta=meta,
         dataset_files=_in_dataset_files(evals_dir / "datasets", case_ids),
     )
 

@@ -21,6 +21,7 @@ from assistant.governance import events
 from assistant.governance.audit_chain import redact_values
 from assistant.governance.models import ConsentRecord, IdentityLink
 from assistant.governance.subject_data import SubjectData, find
+from assistant.governance.subject_meta import erase_meta, payload_export
 from assistant.governance.threads import flush_saver, forget_threads
 from assistant.knowledge.order_store import CustomerHandle, CustomerRecord, OrderRecord
 from assistant.knowledge.proposals import FaqProposal
@@ -48,6 +49,10 @@ EXPLAINED = {
     "eval_cases": "Quality-test cases derived from their messages (with names and numbers "
     "replaced by stand-ins), in the database and in evals/datasets files.",
     "faq_proposals": "Suggested FAQ wordings that quote their questions.",
+    "meta_events": "What Meta's webhooks told us about their conversations: messages, edits, "
+    "removals, reactions, receipts and the page's replies to them.",
+    "webhook_payloads": "Meta webhook bodies that mention them, as received. A batch that also "
+    "holds other people's messages is listed without its body.",
     "conversation_threads": "Pipeline thread ids whose saved state (LangGraph checkpoints) "
     "holds copies of their messages and drafts.",
 }
@@ -79,6 +84,8 @@ def export_document(data: SubjectData, key: str, now: datetime) -> dict[str, Any
             "files": {str(p): ids for p, ids in data.dataset_files.items()},
         },
         "faq_proposals": [_row(p, "vector") for p in data.proposals],
+        "meta_events": [_row(e) for e in data.meta.events],
+        "webhook_payloads": payload_export(data.meta),
         "conversation_threads": data.thread_ids,
         "counts": data.counts(),
     }
@@ -152,6 +159,7 @@ def _erase_rows(conn: Connection, data: SubjectData) -> None:
     learned = [c.case_id for c in data.learned]
     conn.execute(delete(LearnedCase).where(col(LearnedCase.case_id).in_(learned)))
     _erase_from_proposals(conn, data)
+    erase_meta(conn, data.meta)
 
 
 def _erase_from_proposals(conn: Connection, data: SubjectData) -> None:
