@@ -64,6 +64,7 @@ BOTH_BACKENDS = {
     "test_governance_subjects",
     "test_reengage",
     "test_console_sessions",
+    "test_console_privacy",
 }
 # Modules that only make sense on Postgres + Chroma server (the job engine, its faults).
 POSTGRES_ONLY = {"test_jobs_postgres", "test_service_faults"}
