@@ -65,6 +65,7 @@ BOTH_BACKENDS = {
     "test_reengage",
     "test_console_sessions",
     "test_meta_serve",
+    "test_console_privacy",
 }
 # Modules that only make sense on Postgres + Chroma server (the job engine, its faults).
 POSTGRES_ONLY = {"test_jobs_postgres", "test_service_faults", "test_delivery_faults"}

@@ -21,6 +21,7 @@ from views import (
     item,
     knowledge,
     outbox,
+    privacy,
     queue,
     users,
     webhooks,
@@ -46,6 +47,7 @@ PAGES: dict[str, tuple[Page, Permission | None]] = {
     "Webhooks": (lambda user, role: webhooks.page(user), Permission.view_audit),
     "Evals": (lambda user, role: evals.page(user), Permission.view_audit),
     "Users": (lambda user, role: users.page(user), Permission.manage_users),
+    "Privacy": (lambda user, role: privacy.page(user), Permission.manage_privacy),
 }
 
 
