@@ -117,11 +117,11 @@ def _call(work: Callable[[Assistant], Awaitable[T]]) -> T:
 
 def _actor(name: str) -> Actor:
     """The signed-in user, as stored now, acting with their current role."""
-    user = _user(name)
+    user = current_user(name)
     return Actor(user.name, Role(user.role))
 
 
-def _user(name: str, permission: Permission | None = None) -> User:
+def current_user(name: str, permission: Permission | None = None) -> User:
     """The signed-in user as stored now; disabled accounts are signed out."""
     with open_records(load_settings()) as records:
         user = UserStore(records.queue.engine).find(name)
@@ -166,14 +166,14 @@ def sign_out(name: str, token: str | None = None) -> list[int]:
 
 
 def role_of(name: str) -> str:
-    return _user(name).role
+    return current_user(name).role
 
 
 # -- the queue -----------------------------------------------------------------------------
 
 
 def queue(name: str, filters: Filters) -> Worklist:
-    _user(name)
+    current_user(name)
     with open_records(load_settings()) as records:
         return worklist(records.queue.engine, filters)
 
@@ -186,7 +186,7 @@ class ItemPage:
 
 
 def item(name: str, item_id: int) -> ItemPage:
-    _user(name)
+    current_user(name)
     settings = load_settings()
     policy = load_policy(settings.knowledge_dir / "policy.yaml", "policy.yaml")
     with open_records(settings) as records:
@@ -259,7 +259,7 @@ def retry(name: str, item_id: int, expected_version: int) -> ProcessResult:
 
 def hidden(name: str) -> tuple[list[ReviewItem], tuple[int, int]]:
     """Messages hidden as spam now, and (ever hidden, restored by a person)."""
-    _user(name)
+    current_user(name)
     with open_records(load_settings()) as records:
         queue = records.queue
         return queue.items([ItemStatus.hidden], limit=1_000), queue.moderation_counts()
@@ -276,14 +276,14 @@ def restore(name: str, item_id: int) -> ProcessResult:
 
 def outbox(name: str, limit: int = 500) -> list[OutboxMessage]:
     """Sent replies and confirmations, newest first."""
-    _user(name)
+    current_user(name)
     with open_records(load_settings()) as records:
         return records.queue.outbox()[::-1][:limit]
 
 
 def webhook_payloads(name: str) -> tuple[list[WebhookPayload], list[WebhookPayload]]:
     """(the quarantine, the 50 most recent payloads), newest first."""
-    _user(name, Permission.view_audit)
+    current_user(name, Permission.view_audit)
     with open_records(load_settings()) as records:
         engine = records.queue.engine
         quarantined = stored_payloads(engine, [PayloadState.quarantined])
@@ -292,7 +292,7 @@ def webhook_payloads(name: str) -> tuple[list[WebhookPayload], list[WebhookPaylo
 
 def channels_to_reconnect(name: str) -> list[str]:
     """Pages, accounts and numbers whose token Meta refused (shown on every page)."""
-    _user(name)
+    current_user(name)
     with open_records(load_settings()) as records:
         return [
             f"{c.channel.value} {c.account_id}: {c.reason or 'reconnect it'}"
@@ -304,14 +304,14 @@ def channels_to_reconnect(name: str) -> list[str]:
 
 
 def dashboard(name: str, start: date, end: date) -> metrics.Dashboard:
-    _user(name, Permission.view_dashboard)
+    current_user(name, Permission.view_dashboard)
     with open_records(load_settings()) as records:
         return metrics.dashboard(records.queue.engine, start, end)
 
 
 def routing_cost(name: str, start: date, end: date) -> RoutingCost:
     """Per topic and detector, the messages received in the range that went to a person."""
-    _user(name, Permission.view_dashboard)
+    current_user(name, Permission.view_dashboard)
     low, high = day_bounds(start, end)
     with open_records(load_settings()) as records:
         return cost_of_routing(records.queue.engine, low, high)
@@ -319,13 +319,13 @@ def routing_cost(name: str, start: date, end: date) -> RoutingCost:
 
 def detector_thresholds(name: str) -> dict[str, float | None]:
     """The detectors a what-if can replay, with their threshold (None: they have none)."""
-    _user(name, Permission.manage_knowledge)
+    current_user(name, Permission.manage_knowledge)
     return thresholds_of(replayable(console_deps().detectors))
 
 
 def what_if(name: str, change: PolicyChange, days: int = WHAT_IF_DAYS) -> WhatIf:
     """The stored messages of the last ``days`` days, triaged now and with ``change``."""
-    _user(name, Permission.manage_knowledge)
+    current_user(name, Permission.manage_knowledge)
     deps = console_deps()
     end = datetime.now(UTC)
     with open_records(load_settings()) as records:
@@ -388,7 +388,7 @@ def audit_events(
     end: datetime | None,
     text: str | None,
 ) -> list[AuditEvent]:
-    _user(name, Permission.view_audit)
+    current_user(name, Permission.view_audit)
     with open_records(load_settings()) as records:
         return audit.search_audit(
             records.queue.engine,
@@ -403,7 +403,7 @@ def audit_events(
 
 def evals(name: str) -> tuple[list[RunSummary], list[RegressionRow]]:
     """The eval runs (newest first) and the latest run's regressions."""
-    _user(name, Permission.view_audit)
+    current_user(name, Permission.view_audit)
     settings = load_settings()
     return load_history(settings), latest_regressions(settings)
 
@@ -437,7 +437,7 @@ def set_role(name: str, who: str, role: str) -> User:
 
 def audit_choices(name: str) -> tuple[list[str], list[str]]:
     """(actors, actions) seen in the audit log, for the filters."""
-    _user(name, Permission.view_audit)
+    current_user(name, Permission.view_audit)
     with open_records(load_settings()) as records:
         engine = records.queue.engine
         return audit.audit_actors(engine), audit.audit_actions(engine)

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from actions import _user, load_settings
+from actions import current_user, load_settings
 
 from assistant.app import open_records
 from assistant.checkpoints import open_checkpointer
@@ -39,7 +39,7 @@ def customer_key(value: str) -> str:
 
 
 def held(name: str, key: str) -> Held:
-    _user(name, Permission.manage_privacy)
+    current_user(name, Permission.manage_privacy)
     settings = load_settings()
     with open_records(settings) as records:
         engine = records.queue.engine
@@ -49,7 +49,7 @@ def held(name: str, key: str) -> Held:
 
 def export_json(name: str, key: str) -> str:
     """The export document as the CLI writes it (``--json``); the export is audited."""
-    user = _user(name, Permission.manage_privacy)
+    user = current_user(name, Permission.manage_privacy)
     settings = load_settings()
     with open_records(settings) as records:
         document = export_customer(
@@ -64,7 +64,7 @@ def export_json(name: str, key: str) -> str:
 
 def erase(name: str, key: str, confirmation: str) -> dict[str, int]:
     """Erase the customer and every linked identity; ``confirmation`` must repeat the key."""
-    user = _user(name, Permission.manage_privacy)
+    user = current_user(name, Permission.manage_privacy)
     wanted = customer_key(key)
     if confirmation.strip() != wanted:
         raise ConfigError(f"Type the customer key {wanted} again to confirm the erasure.")
@@ -83,7 +83,7 @@ def erase(name: str, key: str, confirmation: str) -> dict[str, int]:
 def link_identities(name: str, first: str, second: str, person: str) -> list[str]:
     """Link two identities as one person (joining the person either already belongs to);
     returns every identity now linked."""
-    user = _user(name, Permission.manage_privacy)
+    user = current_user(name, Permission.manage_privacy)
     keys = [customer_key(first), customer_key(second)]
     if keys[0] == keys[1]:
         raise ConfigError("Enter two different customer keys to link.")

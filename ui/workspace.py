@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from actions import _actor, _user, load_settings
+from actions import _actor, current_user, load_settings
 
 from assistant.app import open_records
 from assistant.intake.messages import Channel
@@ -26,7 +26,7 @@ from assistant.users import Permission, Role
 def next_open(name: str, filters: Filters, current: int | None, step: int = 1) -> int | None:
     """The next item (after ``current`` in queue order; ``step`` -1: before it) this user
     can decide now."""
-    user = _user(name)
+    user = current_user(name)
     with open_records(load_settings()) as records:
         rows = worklist(records.queue.engine, filters).rows
     return next_item(rows, user.name, Role(user.role), current, step)
@@ -34,7 +34,7 @@ def next_open(name: str, filters: Filters, current: int | None, step: int = 1) -
 
 def follow_ups(name: str) -> list[FollowUp]:
     """Promised replies not done yet, earliest deadline first."""
-    _user(name)
+    current_user(name)
     with open_records(load_settings()) as records:
         return open_follow_ups(records.queue.engine)
 
@@ -48,7 +48,7 @@ def finish_follow_up(name: str, follow_up_id: int) -> bool:
 
 def draft(name: str, item_id: int) -> SavedDraft | None:
     """The unsent edit kept for this item, if any."""
-    _user(name)
+    current_user(name)
     with open_records(load_settings()) as records:
         return saved_draft(records.queue.engine, item_id)
 
