@@ -53,8 +53,8 @@ def layout(settings: Settings, tmp_path: Path) -> Iterator[tuple[Settings, dict[
         env = service_env(
             ASSISTANT_CHROMA_URL=chroma.url,
             ASSISTANT_CHANNEL_URL=fake.url,
-            ASSISTANT_STALLED_JOBS_CRON="*/5 * * * * *",
-            ASSISTANT_DELIVERY_SWEEP_CRON="*/5 * * * * *",  # a killed send is found in 5 s
+            ASSISTANT_STALLED_JOBS_CRON="* * * * * */5",  # croniter: seconds are the 6th field
+            ASSISTANT_DELIVERY_SWEEP_CRON="* * * * * */5",  # a killed send is found in 5 s
             ASSISTANT_INGEST_CRON="0 0 1 1 *",
             ASSISTANT_EVAL_CRON="0 0 1 1 *",
         )

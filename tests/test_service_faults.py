@@ -131,7 +131,7 @@ def layout(settings: Settings, tmp_path: Path) -> Iterator[tuple[Settings, dict[
     chroma.start()
     env = service_env(
         ASSISTANT_CHROMA_URL=chroma.url,
-        ASSISTANT_STALLED_JOBS_CRON="*/5 * * * * *",  # every 5 s: the test waits less
+        ASSISTANT_STALLED_JOBS_CRON="* * * * * */5",  # every 5 s: the test waits less
         ASSISTANT_INGEST_CRON="0 0 1 1 *",
         ASSISTANT_EVAL_CRON="0 0 1 1 *",
     )
