@@ -8,6 +8,8 @@ import logging
 from typing import Any
 
 from procrastinate import JobContext
+from procrastinate.exceptions import UniqueViolation
+from procrastinate.jobs import Status
 
 from assistant.app import Assistant
 from assistant.jobs.delivery import DELIVER, SWEEP, deliver, sweep_due_replies
@@ -57,7 +59,15 @@ async def retry_stalled_jobs(context: JobContext, timestamp: int | None = None) 
     """Jobs whose worker stopped sending heartbeats (killed, host gone) are queued again."""
     manager = context.app.job_manager
     for job in await manager.get_stalled_jobs():
-        await manager.retry_job(job)
+        try:
+            await manager.retry_job(job)
+        except UniqueViolation:
+            # A replacement with the same queueing lock is already waiting (the delivery
+            # sweep defers one for a reply left ``sending``): end the dead job so its lock
+            # no longer holds the replacement back. The reply row decides what is sent.
+            await manager.finish_job(job, status=Status.FAILED, delete_job=False)
+            log.warning("stalled job replaced", extra={"job_id": job.id, "task": job.task_name})
+            continue
         log.warning("stalled job retried", extra={"job_id": job.id, "task": job.task_name})
 
 
