@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -15,6 +13,7 @@ from assistant.app import Assistant
 from assistant.cli.common import emit_json, handle_errors, run_with_assistant
 from assistant.cli.privacy import privacy_officer
 from assistant.errors import ConfigError
+from assistant.governance.csv_input import read_csv
 from assistant.governance.identities import parse_key
 from assistant.governance.reengage import Candidate, Outcome, reengage
 from assistant.review.models import CustomerState
@@ -26,15 +25,7 @@ class Segment(StrEnum):
 
 def _read_customers(path: Path) -> list[Candidate]:
     """A CSV with a customer_key column; other columns fill the template ({product_name})."""
-    try:
-        body = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file.") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 (byte {exc.start + 1}); save it as UTF-8") from None
-    reader = csv.DictReader(io.StringIO(body, newline=""))
-    if "customer_key" not in (reader.fieldnames or []):
-        raise ConfigError(f"{path}:1: the CSV needs a customer_key column")
+    reader = read_csv(path, {"customer_key"})
     found = []
     for row in reader:
         key = parse_key(row.pop("customer_key") or "", f"{path}:{reader.line_num}:")

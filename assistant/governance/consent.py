@@ -3,8 +3,6 @@ wording; ``customer_state.consent_at`` says whether consent is current."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -17,6 +15,7 @@ from sqlmodel import Session, col, select
 from assistant.dbtypes import upsert
 from assistant.errors import ConfigError
 from assistant.governance import events
+from assistant.governance.csv_input import read_csv
 from assistant.governance.identities import parse_key
 from assistant.governance.models import ConsentKind, ConsentRecord, ConsentSource
 from assistant.intake.messages import Channel
@@ -106,16 +105,7 @@ def history(engine: Engine, customer_key: str) -> list[ConsentRecord]:
 def import_consent(engine: Engine, path: Path, actor: str) -> int:
     """A CSV from the brand's CRM: customer_key, kind (given|withdrawn), at (ISO 8601),
     wording, and optionally source (import|platform). Returns the rows recorded."""
-    try:
-        body = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file.") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 (byte {exc.start + 1}); save it as UTF-8") from None
-    reader = csv.DictReader(io.StringIO(body, newline=""))
-    needed = {"customer_key", "kind", "at", "wording"}
-    if not needed <= set(reader.fieldnames or []):
-        raise ConfigError(f"{path}:1: the CSV needs columns {', '.join(sorted(needed))}")
+    reader = read_csv(path, {"customer_key", "kind", "at", "wording"})
     rows = []
     for row in reader:
         where = f"{path}:{reader.line_num}:"

@@ -4,7 +4,6 @@ and an export or erasure covers every linked identity."""
 from __future__ import annotations
 
 import csv
-import io
 import re
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from sqlmodel import Session, col, select
 from assistant.dbtypes import upsert
 from assistant.errors import ConfigError
 from assistant.governance import events
+from assistant.governance.csv_input import read_csv
 from assistant.governance.models import IdentityLink
 from assistant.intake.messages import Channel
 from assistant.review.models import AuditAction, utcnow
@@ -62,17 +62,7 @@ def link(engine: Engine, keys: list[str], person: str, actor: str) -> None:
 
 def import_links(engine: Engine, path: Path, actor: str) -> int:
     """A CSV with ``person`` and ``customer_key`` columns (one identity a row); returns rows."""
-    try:
-        body = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file.") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"{path}: not UTF-8 text (byte {exc.start + 1}); save it as UTF-8"
-        ) from None
-    reader = csv.DictReader(io.StringIO(body, newline=""))
-    if not {"person", "customer_key"} <= set(reader.fieldnames or []):
-        raise ConfigError(f"{path}:1: the CSV needs 'person' and 'customer_key' columns")
+    reader = read_csv(path, {"person", "customer_key"})
     groups: dict[str, list[str]] = {}
     try:
         for row in reader:
