@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr, ValidationError
+from croniter import croniter
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.errors import ConfigError
@@ -84,6 +85,21 @@ class Settings(BaseSettings):
     )
     ingest_cron: str = Field("*/15 * * * *", description="Sync knowledge into the index.")
     eval_cron: str = Field("0 3 * * *", description="The nightly eval run.")
+    retention_cron: str = Field(
+        "30 2 * * *", description="Apply policy.yaml's retention periods (nightly)."
+    )
+
+    @field_validator(
+        "stalled_jobs_cron", "delivery_sweep_cron", "ingest_cron", "eval_cron", "retention_cron"
+    )
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        if not croniter.is_valid(value):
+            raise ValueError(
+                "not a cron expression: five fields 'minute hour day month weekday' "
+                "(a sixth is seconds), e.g. '30 2 * * *' for 02:30 every day"
+            )
+        return value
 
     @property
     def database_path(self) -> Path:

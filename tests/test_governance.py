@@ -4,7 +4,10 @@ figures stay, open items are untouched, the dry run counts, the real run is audi
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
@@ -14,11 +17,13 @@ from typer.testing import CliRunner
 from assistant.channels.meta.records import PayloadState, WebhookEndpoint, WebhookPayload
 from assistant.checkpoints import open_checkpointer
 from assistant.cli.main import app
-from assistant.db import records_engine
+from assistant.db import make_engine, records_engine
 from assistant.governance.audit_chain import verify
+from assistant.jobs.engine import apply_schema
 from assistant.review.models import AuditAction, AuditEvent, utcnow
 from assistant.review.queue import Queue
 from assistant.settings import Settings
+from tests.service_support import service_env, serving, start_worker, stop, wait_until
 from tests.support import message, process, run
 
 runner = CliRunner()
@@ -184,3 +189,52 @@ def test_a_bad_retention_period_is_reported_with_file_and_line(settings: Setting
     assert result.exit_code == 3
     assert f"policy.yaml:{at + 1}: retention.general:" in result.stderr
     assert "write e.g. '30 days', '6 months'" in result.stderr
+
+
+@contextmanager
+def jobs_running(settings: Settings, log: Path, env: dict[str, str]) -> Iterator[None]:
+    """What runs the periodic jobs: a procrastinate worker on Postgres, ``serve``'s
+    in-process runner on the embedded default."""
+    if not settings.database_url:
+        with serving(log, env):
+            yield
+        return
+    apply_schema(make_engine(settings.database_url))  # what 'assistant db upgrade' adds
+    worker = start_worker(log, env=env)
+    try:
+        yield
+    finally:
+        stop(worker)
+
+
+def test_retention_runs_on_its_schedule_with_nobody_typing_the_command(
+    ingested: Settings, tmp_path: Path
+) -> None:
+    items = _seed(ingested)
+    queue = Queue(records_engine(ingested))
+    env = service_env(ASSISTANT_RETENTION_CRON="* * * * * */2")  # every 2 s
+
+    with jobs_running(ingested, tmp_path / "jobs.log", env):
+        purged = wait_until(
+            lambda: queue.get(items["general_8m"].id).purged_at is not None,
+            90,
+            "the scheduled retention run",
+        )
+
+    assert purged
+    assert queue.get(items["order_13m"].id).text == ""
+    assert queue.get(items["open_13m"].id).text == items["open_13m"].text  # open: never
+    assert queue.get(items["new"].id).purged_at is None
+    finished = queue.last_event(AuditAction.retention_purge)
+    assert finished is not None and finished.actor == "system"
+    assert verify(queue.engine).intact
+
+
+def test_a_schedule_that_is_not_cron_is_refused_naming_the_variable(settings: Settings) -> None:
+    result = runner.invoke(
+        app, ["retention", "run", "--dry-run"], env={"ASSISTANT_RETENTION_CRON": "nightly"}
+    )
+
+    assert result.exit_code != 0
+    assert "ASSISTANT_RETENTION_CRON: " in result.stderr and "'30 2 * * *'" in result.stderr
+    assert "Traceback" not in result.output

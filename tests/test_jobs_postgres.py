@@ -3,6 +3,7 @@ the jobs (procrastinate), ``assistant jobs`` shows and steers them."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import time
@@ -12,14 +13,18 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from assistant.app import open_records
+from assistant.app import open_assistant, open_records
 from assistant.db import database_url, make_engine
+from assistant.evals.cases import case_id_for
+from assistant.evals.learned import all_cases, stored_strata
 from assistant.intake.messages import InboundMessage
 from assistant.jobs.engine import ProcrastinateJobs, apply_schema, job_app
 from assistant.knowledge.loader import load_knowledge
+from assistant.review.decisions import Edit
 from assistant.review.models import ItemStatus
 from assistant.service.intake import accept_messages
 from assistant.settings import Settings
+from assistant.users.actor import SYSTEM_ACTOR
 from tests.service_support import ASSISTANT, post, service_env, serving, start_worker, stop, wire
 
 
@@ -150,3 +155,34 @@ def test_jobs_can_be_cancelled_and_retried_and_a_worker_stops_cleanly_on_sigterm
         assert len(records.queue.outbox()) == 2  # the rerun of a sent item sent nothing
     log = (tmp_path / "worker.log").read_text()
     assert all(json.loads(line) for line in log.splitlines() if line.startswith("{"))
+
+
+def test_an_approval_is_learned_from_once_a_worker_has_delivered_it(
+    jobs_ready: Settings, tmp_path: Path
+) -> None:
+    question = "Do you have a store in Portland where I can try the boots?"
+    with serving(tmp_path / "serve.log") as base:
+        assert post(base, [wire("learn-1", text=question)]).status_code == 202
+    assert start_worker(tmp_path / "worker.log", "--burst").wait(240) == 0
+    with open_records(jobs_ready) as records:
+        [item] = records.queue.items(limit=10)
+    item_id = item.id
+    assert item.status is ItemStatus.pending and item_id is not None
+    golden = "We have no store in Portland yet; every pair ships with free returns."
+
+    async def edit_and_send() -> None:
+        async with open_assistant(jobs_ready) as assistant:
+            await assistant.review.decide(SYSTEM_ACTOR, item_id, Edit(actor="al", text=golden))
+
+    asyncio.run(edit_and_send())
+    case_id = case_id_for("learn-1")
+    # The console only recorded the reply: nothing is sent, so nothing is learned yet.
+    assert case_id not in stored_strata(jobs_ready)
+
+    assert start_worker(tmp_path / "worker.log", "--burst").wait(240) == 0
+    with open_records(jobs_ready) as records:
+        assert records.queue.get(item_id).status is ItemStatus.sent
+    [case] = [c for c in all_cases(jobs_ready) if c.id == case_id]
+    assert case.golden_reply == golden
+    learned = [j for j in _jobs(jobs_ready) if j["task"] == "learn_from_approval"]
+    assert [j["status"] for j in learned] == ["succeeded"]

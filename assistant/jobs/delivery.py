@@ -18,9 +18,12 @@ from procrastinate.exceptions import AlreadyEnqueued
 from sqlalchemy.engine import Engine
 
 from assistant.delivery import deliver_reply, schedule_due
+from assistant.delivery.store import ReplyStore
+from assistant.review.models import DeliveryState
 
 DELIVER = "deliver_reply"
 SWEEP = "schedule_due"
+LEARN = "learn_from_approval"
 log = logging.getLogger("assistant.jobs")
 
 
@@ -59,6 +62,22 @@ async def deliver(context: JobContext, reply_id: int) -> None:
     step = await deliver_reply(services, reply_id)
     if not step.done:
         await services.scheduler.schedule(reply_id, step.retry_at)
+        return
+    row = await asyncio.to_thread(ReplyStore(services.queue.engine).get, reply_id)
+    if row.state == DeliveryState.delivered and row.item_id and not row.automated:
+        await _learn_later(context.app, row.item_id)
+
+
+async def _learn_later(app: App, item_id: int) -> None:
+    """A person's approval is learned from once its reply has reached the customer (the
+    eval set only takes sent replies), as a job of its own: learning never delays or fails
+    a delivery."""
+    try:
+        await app.configure_task(LEARN, queueing_lock=f"learn:{item_id}").defer_async(
+            item_id=item_id
+        )
+    except AlreadyEnqueued:
+        return
 
 
 async def sweep_due_replies(context: JobContext, timestamp: int | None = None) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from assistant.checkpoints import is_postgres, psycopg_conninfo
 from assistant.db import database_url
 from assistant.errors import ConfigError
-from assistant.jobs.delivery import DELIVER, SWEEP
+from assistant.jobs.delivery import DELIVER, LEARN, SWEEP
 from assistant.jobs.retry import Backoff
 from assistant.jobs.tasks import TASKS
 from assistant.migrations import ADVISORY_LOCK
@@ -25,9 +25,10 @@ POOL_MAX = 4  # per worker process: fetch, heartbeat, listen and the jobs' own w
 # Which queue each task runs on, so a worker can be started for some of them only.
 QUEUES = {
     PROCESS: "messages",
-    "learn_from_approval": "learning",
+    LEARN: "learning",
     "ingest_knowledge": "maintenance",
     "nightly_eval": "maintenance",
+    "apply_retention": "maintenance",
     "retry_stalled_jobs": "maintenance",
     # No procrastinate retry: the state machine schedules its own next attempt.
     DELIVER: "delivery",
@@ -35,7 +36,7 @@ QUEUES = {
 }
 # Work a retry can finish retries as long as the fault lasts; maintenance gives up early
 # (the next period runs it again).
-RETRIES = {PROCESS: Backoff(), "learn_from_approval": Backoff(max_attempts=8)}
+RETRIES = {PROCESS: Backoff(), LEARN: Backoff(max_attempts=8)}
 
 
 def job_app(settings: Settings, *, periodic: bool = True) -> App:
@@ -64,6 +65,7 @@ def job_app(settings: Settings, *, periodic: bool = True) -> App:
             SWEEP: settings.delivery_sweep_cron,
             "ingest_knowledge": settings.ingest_cron,
             "nightly_eval": settings.eval_cron,
+            "apply_retention": settings.retention_cron,
         }
         for name, cron in crons.items():
             app.periodic(cron=cron, periodic_id=name)(app.tasks[name])

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from assistant.app import Assistant
 from assistant.delivery import DeliveryPool, schedule_due
+from assistant.jobs.retention import next_run, retention_pass
 from assistant.jobs.retry import backoff_seconds
 from assistant.llm import model_slots
 from assistant.users.actor import SYSTEM_ACTOR
@@ -77,11 +78,17 @@ class LocalRunner:
         assistant.services.scheduler = DeliveryPool(assistant.services, DELIVERY_SLOTS)
         limit = asyncio.Semaphore(self.concurrency)
         swept = -SWEEP_S
+        cron, clock = assistant.settings.retention_cron, assistant.services.clock
+        retention_at = next_run(cron, clock())
         while not self._stopping:
             self._woken.clear()
             if time.monotonic() - swept >= SWEEP_S:
                 swept = time.monotonic()
                 await self._hand_over_due_replies(assistant)
+            if clock() >= retention_at:
+                # from now, not from the missed slot: a machine asleep for days runs it once
+                retention_at = next_run(cron, clock())
+                await self._apply_retention(assistant)
             try:
                 waiting = await asyncio.to_thread(assistant.queue.waiting, datetime.now(UTC), BATCH)
             except Exception as exc:  # the database is down: wait for it, lose nothing
@@ -99,6 +106,12 @@ class LocalRunner:
             await schedule_due(assistant.services)
         except Exception as exc:  # the rows stay pending: the next sweep finds them
             log.error("delivery sweep failed", extra={"error": type(exc).__name__})
+
+    async def _apply_retention(self, assistant: Assistant) -> None:
+        try:
+            await retention_pass(assistant)
+        except Exception as exc:  # nothing removed this time: the next period tries again
+            log.error("retention run failed", extra={"error": type(exc).__name__})
 
     def _due_retries(self) -> list[int]:
         now = time.monotonic()

@@ -12,8 +12,9 @@ from procrastinate.exceptions import UniqueViolation
 from procrastinate.jobs import Status
 
 from assistant.app import Assistant
-from assistant.jobs.delivery import DELIVER, SWEEP, deliver, sweep_due_replies
+from assistant.jobs.delivery import DELIVER, LEARN, SWEEP, deliver, sweep_due_replies
 from assistant.jobs.nightly import nightly_eval_run
+from assistant.jobs.retention import retention_pass
 from assistant.users.actor import SYSTEM_ACTOR
 
 log = logging.getLogger("assistant.jobs")
@@ -55,6 +56,11 @@ async def nightly_eval(context: JobContext, timestamp: int | None = None) -> Non
     log.info("nightly eval", extra=summary)
 
 
+async def apply_retention(context: JobContext, timestamp: int | None = None) -> None:
+    """policy.yaml's retention periods: what is past its period is anonymised (audited)."""
+    await retention_pass(assistant_of(context))
+
+
 async def retry_stalled_jobs(context: JobContext, timestamp: int | None = None) -> None:
     """Jobs whose worker stopped sending heartbeats (killed, host gone) are queued again."""
     manager = context.app.job_manager
@@ -73,9 +79,10 @@ async def retry_stalled_jobs(context: JobContext, timestamp: int | None = None) 
 
 TASKS: dict[str, Any] = {
     "process_message": process_message,
-    "learn_from_approval": learn_from_approval,
+    LEARN: learn_from_approval,
     "ingest_knowledge": ingest_knowledge,
     "nightly_eval": nightly_eval,
+    "apply_retention": apply_retention,
     "retry_stalled_jobs": retry_stalled_jobs,
     DELIVER: deliver,
     SWEEP: sweep_due_replies,

@@ -5,6 +5,9 @@ worker, and its item carries on from its last checkpoint."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from procrastinate import App
 from procrastinate.app import WorkerOptions
 
 from assistant.app import open_assistant
@@ -14,6 +17,9 @@ from assistant.review.leases import OWNER
 from assistant.settings import Settings
 
 GRACE_S = 60.0
+# A burst run goes round again while jobs deferred by its own jobs are due (a delivery
+# defers its learning job): a chain is a few links long, so a few rounds end it.
+BURST_ROUNDS = 5
 
 
 async def run_worker(
@@ -33,4 +39,17 @@ async def run_worker(
         options["additional_context"] = {"assistant": assistant}
         with model_slots(settings.concurrency):
             async with app.open_async():
-                await app.run_worker_async(**options)
+                for _ in range(BURST_ROUNDS if burst else 1):
+                    await app.run_worker_async(**options)
+                    if not await _due_jobs_left(app, queues):
+                        return
+
+
+async def _due_jobs_left(app: App, queues: list[str] | None) -> bool:
+    now = datetime.now(UTC)
+    waiting = await app.job_manager.list_jobs_async(status="todo")
+    return any(
+        (queues is None or job.queue in queues)
+        and (job.scheduled_at is None or job.scheduled_at <= now)
+        for job in waiting
+    )

@@ -55,6 +55,10 @@ class ReviewService:
         item = queue.decide(item_id, decision, expected_version, actor.role)
         await self.runs.resume(item)
         decided = queue.get(item_id)
+        if decided.status != ItemStatus.sent and isinstance(decision, Approve | Edit):
+            # Delivered later by a job (workers on Postgres, a retry's wait): the delivery
+            # job learns from it once it is sent, off the agent's click.
+            return decided
         self.learn_from(decided)
         return decided
 
