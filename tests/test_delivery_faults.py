@@ -33,7 +33,8 @@ from assistant.settings import Settings
 from assistant.users.actor import SYSTEM_ACTOR
 from tests.service_support import ASSISTANT, service_env, serving, wait_until
 
-MESSAGES = 48
+MESSAGES = 48 if service_faults.MESSAGES == 120 else service_faults.MESSAGES
+SLOWER = max(1.0, MESSAGES / 48)
 UNFINISHED = (DeliveryState.pending, DeliveryState.sending)
 FAULTS = Faults(
     latency_s=0.05, failing=0.1, rate_limited=0.1, retry_after_s=0.5, timing_out=0.05, hang_s=8
@@ -120,10 +121,12 @@ def test_every_reply_reaches_its_customer_once_through_channel_faults_and_kills(
         workers = service_faults.Workers(tmp_path / "workers.log", env)
         try:
             service_faults._post_all(base, ids)
-            wait_until(lambda: len(_rows(settings)[0]) == MESSAGES, 120, "every message stored")
+            wait_until(
+                lambda: len(_rows(settings)[0]) == MESSAGES, 120 * SLOWER, "every message stored"
+            )
             wait_until(
                 lambda: all(i.status != ItemStatus.processing for i in _rows(settings)[0]),
-                120,
+                120 * SLOWER,
                 "every message to be drafted",
             )
             approving = threading.Thread(target=asyncio.run, args=(_approve_waiting(settings),))
@@ -131,12 +134,14 @@ def test_every_reply_reaches_its_customer_once_through_channel_faults_and_kills(
             for share in (0.4, 0.7):  # while replies are on their way to the channel
                 wait_until(
                     _reached(fake_url, int(share * MESSAGES)),
-                    90,
+                    90 * SLOWER,
                     f"{share:.0%} of the replies to reach the channel",
                 )
                 workers.kill_one()
             approving.join()
-            wait_until(lambda: _delivered_all(settings), 150, "every reply to be delivered")
+            wait_until(
+                lambda: _delivered_all(settings), 150 * SLOWER, "every reply to be delivered"
+            )
             assert workers.restarts >= 2
         finally:
             workers.close()
