@@ -4,6 +4,7 @@ on 127.0.0.1, real HTTP, and the same process running the jobs."""
 from __future__ import annotations
 
 import os
+import signal
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -119,3 +120,44 @@ def test_work_a_crash_left_behind_is_picked_up_on_start(ingested: Settings, tmp_
             60,
             "the crashed message to be finished",
         )
+
+
+def _serve_pid(base: str) -> int:
+    port = base.rsplit(":", 1)[1]
+    for proc in Path("/proc").iterdir():
+        try:
+            args = (proc / "cmdline").read_bytes().split(b"\0") if proc.name.isdigit() else []
+        except OSError:  # it ended while we looked
+            continue
+        if b"serve" in args and port.encode() in args:
+            return int(proc.name)
+    raise AssertionError(f"no 'assistant serve' process on port {port}")
+
+
+def _children(pid: int) -> list[int]:
+    tasks = Path(f"/proc/{pid}/task")
+    found: list[int] = []
+    for task in tasks.iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def test_the_job_runner_is_a_process_of_its_own_and_is_started_again_if_it_dies(
+    ingested: Settings, tmp_path: Path
+) -> None:
+    """Drafting runs beside the API, not in it (it would hold the interpreter lock intake
+    answers need); a runner killed mid-service is replaced and nothing posted is lost."""
+    with serving(tmp_path / "serve.log") as base:
+        serve_pid = _serve_pid(base)
+        [runner] = wait_until(lambda: _children(serve_pid), 30, "the job runner to start")
+        os.kill(runner, signal.SIGKILL)
+        assert post(base, wire("after-kill", author="c7")).status_code == 202
+        wait_until(
+            lambda: _statuses(ingested).get("after-kill") == ItemStatus.sent,
+            90,
+            "a new runner to draft and send the message",
+        )
+        [again] = _children(serve_pid)
+        assert again != runner
+        assert httpx.get(f"{base}/readyz").status_code == 200
+    assert not Path(f"/proc/{again}").exists()  # stopping serve stops its runner too

@@ -23,7 +23,7 @@ def serve(
     port: Annotated[int, typer.Option(help="Port.")] = 8080,
 ) -> None:
     """Start the intake API (POST /v1/messages, /healthz, /readyz, /metrics). On the SQLite
-    default it also runs the jobs in this process; on Postgres, start 'assistant worker'."""
+    default it also starts the job runner beside it; on Postgres, start 'assistant worker'."""
     import uvicorn
 
     from assistant.service.serve import build_service

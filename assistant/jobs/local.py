@@ -1,24 +1,21 @@
-"""The one-machine default: ``assistant serve`` on SQLite runs the job functions in-process.
-The database rows are the queue: an item stored by the API is ``processing`` with no lease,
-and one a crash left behind has its dead owner's lease; both are found here, so nothing is
-lost across a restart. (On Postgres, procrastinate workers do this instead.)"""
+"""The one-machine default: ``assistant serve`` on SQLite runs the job functions itself, in
+a process of its own (``runner_process``). The database rows are the queue: an item stored
+by the API is ``processing`` with no lease, and one a crash left behind has its dead owner's
+lease; both are found here, so nothing is lost across a restart. (On Postgres, procrastinate
+workers do this instead.)"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-import threading
 import time
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 
 from assistant.app import Assistant
 from assistant.delivery import DeliveryPool, schedule_due
 from assistant.jobs.retention import next_run, retention_pass
 from assistant.jobs.retry import backoff_seconds
-from assistant.llm import model_slots
 from assistant.users.actor import SYSTEM_ACTOR
 
 log = logging.getLogger("assistant.jobs")
@@ -35,43 +32,24 @@ class LocalRunner:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._woken = asyncio.Event()
         self._stopping = False
-        self._thread: threading.Thread | None = None
         self.processed = 0
         self._retry_at: dict[int, float] = {}  # items whose attempt here failed: when to retry
         self._attempts: dict[int, int] = {}
 
     def wake(self) -> None:
-        """Thread-safe: the API stores in a worker thread, then calls this."""
+        """Thread-safe: whoever stored new work calls this (through the runner's process)."""
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._woken.set)
 
-    def start(self, opener: Callable[[], AbstractAsyncContextManager[Assistant]]) -> None:
-        """Run in a thread of its own, with its own event loop: the pipeline's CPU work
-        (embeddings, detectors) never stalls the API's loop. ``opener`` builds the
-        ``Assistant`` inside that loop (its checkpointer belongs to the loop)."""
-
-        async def main() -> None:
-            async with opener() as assistant:
-                with model_slots(self.concurrency):
-                    await self.run(assistant)
-
-        self._thread = threading.Thread(target=asyncio.run, args=(main(),), name="jobs")
-        self._thread.start()
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def stop(self) -> None:
-        """Take nothing new; let the runs in progress finish (a leased item left by a kill
-        is picked up on the next start). Blocks until the runner's thread ends."""
+    def request_stop(self) -> None:
+        """Take nothing new; the runs in progress finish and ``run`` returns (a leased item
+        left by a kill is picked up on the next start). Thread-safe."""
         self._stopping = True
         self.wake()
-        if self._thread is not None:
-            self._thread.join()
 
     async def run(self, assistant: Assistant) -> None:
-        """Until ``stop``: take waiting items, ``concurrency`` at a time, from the database."""
+        """Until ``request_stop``: take waiting items from the database, ``concurrency`` at a
+        time."""
         self._assistant, self._loop = assistant, asyncio.get_running_loop()
         # Replies are delivered by tasks of this loop: a run returns once its reply is
         # recorded, and retries wait here rather than in the run.

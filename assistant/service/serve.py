@@ -1,6 +1,6 @@
 """Wiring ``assistant serve`` from settings. On Postgres the API only stores and defers
-(procrastinate workers do the rest); on the embedded SQLite default the same process also
-runs the jobs (``LocalRunner``), so one command is the whole service."""
+(procrastinate workers do the rest); on the embedded SQLite default ``serve`` also starts
+the job runner, as a child process of its own, so one command is the whole service."""
 
 from __future__ import annotations
 
@@ -13,16 +13,16 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
-from assistant.app import open_assistant
 from assistant.channels.meta.config import load_channels
 from assistant.checkpoints import is_postgres
-from assistant.db import database_url
-from assistant.deps import build_deps
+from assistant.db import database_url, make_engine
+from assistant.deps import open_index
 from assistant.errors import ConfigError
 from assistant.jobs.engine import ProcrastinateJobs, has_schema, job_app
-from assistant.jobs.local import LocalRunner
 from assistant.jobs.queue import RowsAreTheQueue
+from assistant.jobs.runner_process import RunnerProcess
 from assistant.knowledge.index import KnowledgeIndex
+from assistant.knowledge.loader import load_knowledge
 from assistant.review.models import ItemStatus, ReviewItem
 from assistant.service.app import ServiceDeps, create_app
 from assistant.service.metrics import reply_lines
@@ -37,15 +37,17 @@ def build_service(settings: Settings) -> FastAPI:
             "before starting the service, e.g. ASSISTANT_INTAKE_API_KEY=$(openssl rand -hex 24)."
         )
     channels = load_channels(settings)  # a bad channels.yaml stops here, with file:line
-    deps = build_deps(settings)
-    engine = deps.engine
+    # The API stores and answers: no detectors or drafter here (the jobs build their own).
+    knowledge = load_knowledge(settings.knowledge_dir)
+    engine = make_engine(database_url(settings))
+    knowledge_index = open_index(settings, knowledge.policy.retrieval.min_score)
 
     def database() -> None:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
 
     def index() -> None:
-        _index_reachable(deps.index)
+        _index_reachable(knowledge_index)
 
     if is_postgres(database_url(settings)):
         if not has_schema(engine):
@@ -54,7 +56,7 @@ def build_service(settings: Settings) -> FastAPI:
         service = ServiceDeps(
             settings=settings,
             engine=engine,
-            policy=deps.knowledge.policy,
+            policy=knowledge.policy,
             jobs=jobs,
             readiness={"database": database, "index": index, "engine": _jobs_table(engine)},
             job_states=lambda: procrastinate_states(engine),
@@ -62,11 +64,11 @@ def build_service(settings: Settings) -> FastAPI:
         )
         return create_app(service, routers=webhook_routers(service, channels))
 
-    runner = LocalRunner(settings.concurrency)
+    runner = RunnerProcess(settings)
 
     @asynccontextmanager
-    async def run_jobs_here(app: FastAPI) -> AsyncIterator[None]:
-        runner.start(lambda: open_assistant(settings, deps=deps))
+    async def run_jobs_beside(app: FastAPI) -> AsyncIterator[None]:
+        runner.start()
         try:
             yield
         finally:
@@ -74,18 +76,18 @@ def build_service(settings: Settings) -> FastAPI:
 
     def engine_alive() -> None:
         if not runner.running:
-            raise RuntimeError("the in-process job runner stopped")
+            raise RuntimeError("the job runner is not running (it is being started again)")
 
     service = ServiceDeps(
         settings=settings,
         engine=engine,
-        policy=deps.knowledge.policy,
+        policy=knowledge.policy,
         jobs=RowsAreTheQueue(runner.wake),
         readiness={"database": database, "index": index, "engine": engine_alive},
         job_states=lambda: in_flight_states(engine),
         metric_sources=[lambda: reply_lines(engine)],
     )
-    return create_app(service, routers=webhook_routers(service, channels), lifespan=run_jobs_here)
+    return create_app(service, routers=webhook_routers(service, channels), lifespan=run_jobs_beside)
 
 
 def _index_reachable(index: KnowledgeIndex) -> None:
