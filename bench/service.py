@@ -3,7 +3,7 @@ processes, template drafting, no keys).
 
 - ``intake``: POST /v1/messages (one message, with the API-key check) at ``--rate`` requests/s
   for ``--seconds``, open loop: p50/p99 latency (target p99 <= 50 ms). SQLite by default (the
-  one-machine service, whose in-process runner drafts meanwhile); ``--database-url`` measures
+  one-machine service, whose runner process drafts meanwhile); ``--database-url`` measures
   the API alone on Postgres.
 - ``throughput``: ``--messages`` (2,000) queued on Postgres, drained by 1 and then 2 ``worker
   --burst`` processes: messages/s each and the 2-vs-1 ratio; then the SQLite ``serve``.
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -36,6 +37,7 @@ SERVERS = (
 )
 
 from _common import ROOT, emit, machine, percentile, varied_messages, workspace  # noqa: E402
+from _load import Request, open_loop  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
@@ -87,54 +89,43 @@ def _wire(count: int, prefix: str) -> list[dict[str, Any]]:
     return [m.model_dump(mode="json") for m in varied_messages(count, prefix)]
 
 
-async def _open_loop(base: str, rate: float, seconds: float) -> tuple[list[float], int]:
-    """One request every 1/rate s whatever the answers do (no coordinated omission)."""
+def _posts(rate: float, seconds: float) -> list[Request]:
+    headers = {"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"}
     bodies = _wire(int(rate * seconds), "intake")
-    latencies: list[float] = []
-    errors = 0
-    headers = {"Authorization": f"Bearer {KEY}"}
-    limits = httpx.Limits(max_connections=256, max_keepalive_connections=64)
-    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits) as client:
-
-        async def one(body: dict[str, Any]) -> None:
-            nonlocal errors
-            started = time.perf_counter()
-            response = await client.post("/v1/messages", json=body, timeout=10)
-            latencies.append(time.perf_counter() - started)
-            errors += response.status_code not in (200, 202)
-
-        start = time.perf_counter()
-        tasks = []
-        for n, body in enumerate(bodies):
-            delay = start + n / rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(body)))
-        await asyncio.gather(*tasks)
-    return latencies, errors
+    return [Request("POST", "/v1/messages", json.dumps(b).encode(), headers) for b in bodies]
 
 
 def intake(args: argparse.Namespace) -> dict[str, Any]:
+    """POST /v1/messages against the same server's bare ``GET /healthz`` at the same rate, in
+    the same run: the floor this machine and generator give any answer."""
+    bare = [Request("GET", "/healthz")] * int(args.rate * args.seconds)
     with workspace("intake") as base, _database(args.database_url) as db:
         env = _env(base, **db)
         _prepare(env)
         with serving(base / "serve.log", env) as url:
-            latencies, errors = asyncio.run(_open_loop(url, args.rate, args.seconds))
-    ms = [s * 1000 for s in latencies]
+            floor = asyncio.run(open_loop(url, bare, args.rate))
+            posted = asyncio.run(open_loop(url, _posts(args.rate, args.seconds), args.rate))
+    ms = [s * 1000 for s in posted.latencies_s]
+    floor_ms = [s * 1000 for s in floor.latencies_s]
+    errors = sum(n for status, n in posted.statuses.items() if status not in (200, 202))
     result = {
         "backend": "postgres" if db else "sqlite",
-        "requests": len(ms),
+        "requests": sum(posted.statuses.values()),
         "rate": args.rate,
         "errors": errors,
         "p50_ms": round(percentile(ms, 50), 2),
         "p99_ms": round(percentile(ms, 99), 2),
         "max_ms": round(max(ms), 2),
+        "bare_p50_ms": round(percentile(floor_ms, 50), 2),
+        "bare_p99_ms": round(percentile(floor_ms, 99), 2),
         "target": f"p99 <= {TARGET_P99_MS:.0f} ms",
         "meets_target": percentile(ms, 99) <= TARGET_P99_MS,
     }
     print(
-        f"intake ({result['backend']}): {len(ms)} requests at {args.rate}/s: p50 "
-        f"{result['p50_ms']} ms, p99 {result['p99_ms']} ms, {errors} errors"
+        f"intake ({result['backend']}): {result['requests']} requests at {args.rate}/s: p50 "
+        f"{result['p50_ms']} ms, p99 {result['p99_ms']} ms, {errors} errors "
+        f"(bare GET /healthz, same run: p50 {result['bare_p50_ms']} ms, "
+        f"p99 {result['bare_p99_ms']} ms)"
     )
     return result
 
