@@ -19,12 +19,9 @@ import argparse
 import asyncio
 import json
 import os
-import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -38,51 +35,13 @@ SERVERS = (
 
 from _common import ROOT, emit, machine, percentile, varied_messages, workspace  # noqa: E402
 from _load import Request, open_loop  # noqa: E402
+from _serve import KEY, fresh_database, prepare, serve_env  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
-from tests.service_support import KEY, serving, start_worker, wait_until  # noqa: E402
+from tests.service_support import serving, start_worker, wait_until  # noqa: E402
 
-ASSISTANT = [sys.executable, "-m", "assistant.cli.main"]
 TARGET_P99_MS = 50.0
-
-
-def _env(base: Path, **extra: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "ASSISTANT_DATA_DIR": str(base / "data"),
-        "ASSISTANT_KNOWLEDGE_DIR": str(base / "knowledge"),
-        "ASSISTANT_INTAKE_API_KEY": KEY,
-        "ASSISTANT_INGEST_CRON": "0 0 1 1 *",
-        "ASSISTANT_EVAL_CRON": "0 0 1 1 *",
-        **extra,
-    }
-
-
-@contextmanager
-def _database(admin_url: str | None) -> Iterator[dict[str, str]]:
-    """Env for a fresh Postgres database (migrated, job tables), or {} for SQLite."""
-    if admin_url is None:
-        yield {}
-        return
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        yield {"ASSISTANT_DATABASE_URL": url}
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def _prepare(env: dict[str, str]) -> None:
-    if "ASSISTANT_DATABASE_URL" in env:
-        subprocess.run([*ASSISTANT, "db", "upgrade"], env=env, check=True, capture_output=True)
-    subprocess.run([*ASSISTANT, "ingest"], env=env, check=True, capture_output=True)
 
 
 def _wire(count: int, prefix: str) -> list[dict[str, Any]]:
@@ -99,9 +58,9 @@ def intake(args: argparse.Namespace) -> dict[str, Any]:
     """POST /v1/messages against the same server's bare ``GET /healthz`` at the same rate, in
     the same run: the floor this machine and generator give any answer."""
     bare = [Request("GET", "/healthz")] * int(args.rate * args.seconds)
-    with workspace("intake") as base, _database(args.database_url) as db:
-        env = _env(base, **db)
-        _prepare(env)
+    with workspace("intake") as base, fresh_database(args.database_url) as db:
+        env = serve_env(base, **db)
+        prepare(env)
         with serving(base / "serve.log", env) as url:
             floor = asyncio.run(open_loop(url, bare, args.rate))
             posted = asyncio.run(open_loop(url, _posts(args.rate, args.seconds), args.rate))
@@ -164,19 +123,19 @@ def throughput(args: argparse.Namespace) -> dict[str, Any]:
     rates: dict[str, float] = {}
     if args.database_url:
         for workers in (1, 2):
-            with workspace(f"workers{workers}") as base, _database(args.database_url) as db:
+            with workspace(f"workers{workers}") as base, fresh_database(args.database_url) as db:
                 server = {"ASSISTANT_CHROMA_URL": args.chroma_url} if args.chroma_url else {}
                 collection = {"ASSISTANT_CHROMA_COLLECTION": f"bench-{uuid.uuid4().hex[:8]}"}
-                env = _env(base, **db, **server, **collection)
-                _prepare(env)
+                env = serve_env(base, **db, **server, **collection)
+                prepare(env)
                 rates[f"postgres_{workers}_workers"] = _drain(
                     base, env, workers, args.messages, f"w{workers}"
                 )
                 rate = rates[f"postgres_{workers}_workers"]
                 print(f"postgres, {workers} worker(s): {rate:.1f} msg/s")
     with workspace("serve") as base:
-        env = _env(base)
-        _prepare(env)
+        env = serve_env(base)
+        prepare(env)
         with serving(base / "serve.log", env) as url:
             started = time.perf_counter()
             _queue(url, _wire(args.messages, "serve"))
