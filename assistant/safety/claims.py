@@ -18,12 +18,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
+from assistant.safety.qualifiers import changed_qualifier, compatible
+
 
 class ClaimKind(StrEnum):
     entity = "entity"
     polarity = "polarity"
     policy_term = "policy term"
     capability = "capability"
+    condition = "condition"
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,7 @@ EXCLUSIVE = [
     ("how often", ["always", "never", "only", "sometimes"]),
     ("the remedy", ["refund", "replacement", "exchange", "store credit"]),
     ("when it ships", ["same day", "same business day", "next day", "next business day"]),
+    ("the currency", ["us dollars", "local currency", "your own currency", "euros", "pounds"]),
 ]
 
 NEGATION = re.compile(
@@ -128,6 +132,14 @@ SAME_MEANING: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]]
         "original payment method",
     ),
     (re.compile(r"\bnon-?(refundable|returnable)\b"), r"not \1"),
+    # A condition said with a negation is not a negated claim: "as long as it hasn't shipped".
+    (
+        re.compile(r"\bas long as (\w+ \w+) (?:hasn't|has not) (?:yet )?shipped( yet)?\b"),
+        r"until \1 ships",
+    ),
+    # "anything that isn't Final Sale": an exception to the subject, not a negated claim.
+    (re.compile(r"\b(that|which) (?:isn't|aren't|is not|are not)\b"), r"\1 is other than"),
+    (re.compile(r"\busd\b|\bu\.s\. dollars\b"), "us dollars"),
     (re.compile(r"\bno later than\b|\bnot later than\b"), "by"),
     (re.compile(r"\bno (?:matter|problem|worries)\b"), ""),
     # "No, you can check out as a guest": the answer to a question, not a negation.
@@ -153,6 +165,8 @@ STOP = frozenset(
 )
 # How closely a claim must match a context sentence before their polarities are compared.
 POLARITY_ALIGNED = 0.8
+# How closely a claim must match a context sentence before their conditions are compared.
+CONDITION_ALIGNED = 0.5
 # A term the closest sentence lacks is backed by another sentence this nearly as close.
 BACKING = 0.75
 # Clauses joined by ";" are separate claims ("we charge in USD; we add no fees").
@@ -322,6 +336,8 @@ def _check(draft: str, ctx: ClaimContext) -> list[ClaimFinding]:
             if found is not None:
                 break
         if found is None:
+            found = _condition(claim, ctx)
+        if found is None:
             found = _polarity(claim, ctx)
         if found is None:
             found = _capability(claim, ctx, near)
@@ -361,7 +377,9 @@ def _backed(claim: _Sentence, ctx: ClaimContext, terms: list[str]) -> bool:
     """Another context sentence, nearly as close to the claim, names these terms too."""
     _, best = ctx.closest(claim)
     return any(
-        all(_has(s.folded, t) for t in terms) and ctx.score(claim, s) >= BACKING * best
+        all(_has(s.folded, t) for t in terms)
+        and ctx.score(claim, s) >= BACKING * best
+        and compatible(claim.text, s.text)
         for s in ctx.sentences
         if not s.inherited
     )
@@ -408,6 +426,19 @@ def _verb(text: str, term: str) -> bool:
 
 def _names(sentence: _Sentence, group: list[str]) -> bool:
     return any(_has(sentence.folded, t) for t in group)
+
+
+def _condition(claim: _Sentence, ctx: ClaimContext) -> ClaimFinding | None:
+    """A condition or scope of the aligned knowledge widened, changed or dropped."""
+    _, best = ctx.closest(claim)
+    if best < CONDITION_ALIGNED:
+        return None
+    aligned = [s.text for s in ctx.aligned(claim, ctx.sentences)]
+    related = [s.text for s in ctx.sentences if len(s.words & claim.words) >= 2]
+    change = changed_qualifier(claim.text, aligned, related)
+    if change is None:
+        return None
+    return ClaimFinding(ClaimKind.condition, claim.text, change.closest, change.detail)
 
 
 def _polarity(claim: _Sentence, ctx: ClaimContext) -> ClaimFinding | None:
