@@ -39,6 +39,7 @@ CONTEXT = _knowledge("policies", "shipping", "refunds", "returns", "warranty") +
         ("You can cancel an order at no cost even after it ships.", "even after it ships", "until"),
         # a place widened, swapped, or the place that makes it free dropped
         ("Returns are free wherever you live.", "wherever", "within the us"),
+        ("Return shipping is free regardless of where you live.", "regardless of where", "us"),
         ("For customers in every country we cover shipping both ways.", "every country", "us"),
         ("Customers outside the US get free return shipping.", "free for 'outside us'", "us"),
         # days and time of day

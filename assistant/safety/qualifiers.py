@@ -80,16 +80,21 @@ UNIVERSAL: dict[Facet, re.Pattern[str]] = {
         r"|\bwhatever the (?:total|order (?:size|total)|amount|size)\b"
         r"|\bregardless of (?:the )?(?:total|amount|order size|what you spend)\b"
         r"|\bno minimum\b|\bhowever (?:much|little) you spend\b"
+        r"|\bno matter (?:the|how) (?:total|big|small|much)"
+        r"|\bany (?:order )?(?:size|amount|total)\b"
     ),
     Facet.time: re.compile(
         r"\b(?:at any time|any ?time|at any point|whenever you (?:like|want|need)|no time limit"
-        r"|without (?:a|any) time limit|forever|indefinitely|no deadline|there's no rush)\b"
+        r"|without (?:a|any) time limit|forever|indefinitely|no deadline|there's no rush"
+        r"|no matter (?:how long|when)|however long)\b"
         r"|\beven (?:after|once)\b[^.;,]*\b(?:ships|shipped|with the carrier)\b"
     ),
     Facet.place: re.compile(
         r"\bwherever\b|\b(?:every|any|all) countr(?:y|ies)\b|\bworldwide\b|\banywhere\b(?! in)"
         r"|\bno matter where\b|\bevery(?:one| customer)\b|\ball customers\b"
         r"|\bany (?:address|destination)\b|\ball over the world\b|\bglobally\b"
+        r"|\bregardless of where\b|\bincluding international\b"
+        r"|\binternational (?:orders|customers) too\b"
     ),
     Facet.days: re.compile(
         r"\bweekends? included\b|\bincluding (?:on )?weekends\b"
@@ -100,7 +105,9 @@ UNIVERSAL: dict[Facet, re.Pattern[str]] = {
     Facet.item: re.compile(
         r"\b(?:every|any|all|each) (?:of )?(?:our )?(?:items?|products?|pieces?|things?)\b"
         r"|\beverything\b(?! else)|\bany condition\b|\bwhatever (?:its|the) condition\b"
-        r"|\b(?:worn|used|washed) or not\b"
+        r"|\b(?:worn|used|washed) or not\b|\bin any state\b"
+        r"|\beven if (?:it's|it has|they've|they have|you've)(?: been)?"
+        r" (?:worn|used|washed|opened)\b"
     ),
     Facet.source: re.compile(
         r"\b(?:from|at) any (?:retailer|store|shop|seller|website)\b"
