@@ -66,6 +66,8 @@ RESTRICTION: dict[Facet, re.Pattern[str]] = {
     Facet.item: re.compile(
         r"\b(?:unworn|unwashed|unused|unopened)\b|\boriginal (?:tags|packaging)\b"
         r"|\b(?:that|which) (?:isn't|aren't|is not|are not)\b|\bnot marked\b"
+        r"|\bfor (?:a |an )?(?:damaged|faulty|wrong|defective)\b|\barrives? damaged\b"
+        r"|\b(?:damaged|faulty|defective) or wrong\b"
         r"|\beverything else\b|\b(?:all|any) other\b|\bexcept\b|\bother than\b|\bapart from\b"
     ),
     # "bought from fernhillgoods.example" (sentence splitting may have cut the domain).
@@ -115,8 +117,11 @@ UNIVERSAL: dict[Facet, re.Pattern[str]] = {
     ),
 }
 # A qualifier of these facets is what makes a "free" claim true: dropping it widens it.
-GATES_OF_FREE = (Facet.amount, Facet.place)
-FREE = re.compile(r"\bfree\b|\bat no (?:extra )?(?:cost|charge)\b|\bon us\b|\bcosts? nothing\b")
+GATES_OF_FREE = (Facet.amount, Facet.place, Facet.item)
+FREE = re.compile(
+    r"(?<!-)\bfree\b|\bat no (?:extra )?(?:cost|charge)\b|\bon us\b|\bcosts? (?:you )?nothing\b"
+    r"|\b(?:never|don't|do not|won't) (?:have to )?pay\b|\bwe (?:cover|pay for)\b"
+)
 PLACE = re.compile(_PLACES)
 
 
@@ -208,30 +213,43 @@ def changed_qualifier(claim: str, aligned: list[str], related: list[str]) -> Qua
             return QualifierChange(
                 facet, f"'{said}' where the knowledge says '{sorted(known[0][1])[0]}'", known[0][0]
             )
-    if mine.free and (places := mine.restricted.get(Facet.place)):
-        # Free for one place where the knowledge makes it free for another.
-        free_for = [
-            (s, q.restricted[Facet.place])
-            for s in related
-            if (q := qualifiers(s)).free and Facet.place in q.restricted
-        ]
-        if free_for and not any(places & v for _, v in free_for):
-            where = sorted(free_for[0][1])[0]
-            return QualifierChange(
-                Facet.place,
-                f"free for '{sorted(places)[0]}' where the knowledge says free for '{where}'",
-                free_for[0][0],
-            )
     if mine.free:
-        for facet in GATES_OF_FREE:
-            if facet in mine.restricted or facet in mine.universal:
-                continue
-            gated = [s for s, q in theirs if q.free and facet in q.restricted]
-            if gated and not any(q.free and facet not in q.restricted for _, q in theirs):
-                return QualifierChange(
-                    facet, f"free without the knowledge's condition on the {facet}", gated[0]
-                )
+        seen = dict.fromkeys(aligned + related)
+        return _free_without_its_condition(mine, [(t, qualifiers(t)) for t in seen])
     return None
+
+
+def _free_without_its_condition(
+    mine: Qualifiers, sentences: list[tuple[str, Qualifiers]]
+) -> QualifierChange | None:
+    """A "free" claim must keep the conditions under which the knowledge makes it free: a
+    knowledge sentence backs it when the claim states every gate (threshold, place, which
+    items) that sentence states, with a place in common."""
+    free = [(s, q) for s, q in sentences if q.free]
+
+    def backs(q: Qualifiers) -> bool:
+        for facet in GATES_OF_FREE:
+            if facet in q.restricted and facet not in mine.restricted:
+                return False
+        places, theirs = mine.restricted.get(Facet.place), q.restricted.get(Facet.place)
+        return not (places and theirs and not places & theirs)
+
+    if not free or any(backs(q) for _, q in free):
+        return None
+    # Quote the sentence whose condition the claim talks about ("wherever you live" -> the
+    # sentence limited to a place), else the closest.
+    spoken = mine.restricted.keys() | mine.universal.keys()
+    text, q = min(free, key=lambda sq: not spoken & sq[1].restricted.keys())
+    missing = [f for f in GATES_OF_FREE if f in q.restricted and f not in mine.restricted]
+    if not missing:
+        mine_at, theirs_at = sorted(mine.restricted[Facet.place]), sorted(q.restricted[Facet.place])
+        detail = f"free for '{mine_at[0]}' where the knowledge says free for '{theirs_at[0]}'"
+        return QualifierChange(Facet.place, detail, text)
+    widened = mine.universal.get(missing[0])
+    said = f"'{widened}'" if widened else "free"
+    return QualifierChange(
+        missing[0], f"{said} without the knowledge's condition on the {missing[0]}", text
+    )
 
 
 def compatible(claim: str, sentence: str) -> bool:
