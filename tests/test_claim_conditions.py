@@ -52,6 +52,9 @@ CONTEXT = _knowledge("policies", "shipping", "refunds", "returns", "warranty") +
         # which items, and where they were bought
         ("Every item can be returned within 30 days of delivery.", "every item", "unworn"),
         ("The warranty covers items bought from any store.", "any store", "bought"),
+        # "only when" dropped or said away
+        ("Original shipping charges are refunded as well.", "drops", "only when"),
+        ("We refund original shipping charges, no questions asked.", "no questions", "only when"),
     ],
 )
 def test_a_widened_or_changed_condition_is_found_with_both_sentences_quoted(
@@ -83,6 +86,7 @@ def test_a_widened_or_changed_condition_is_found_with_both_sentences_quoted(
         "Only items bought from fernhillgoods.example are covered by the warranty.",
         "Exchanges for another size or color are free within 30 days of delivery.",
         "Every order is charged in US dollars.",
+        "Original shipping is refunded only if the item arrived damaged, faulty or wrong.",
     ],
 )
 def test_a_rewording_that_keeps_the_condition_is_not_flagged(draft: str) -> None:

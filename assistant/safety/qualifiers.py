@@ -29,6 +29,7 @@ class Facet(StrEnum):
     cutoff = "time of day"
     item = "which items"
     source = "where it was bought"
+    when = "when it applies"
 
 
 _PLACES = (
@@ -74,6 +75,10 @@ RESTRICTION: dict[Facet, re.Pattern[str]] = {
     Facet.source: re.compile(
         r"\b(?:bought|purchased) (?:directly )?(?:from|at|on) (?!any\b|an?\b)[\w-]+"
     ),
+    Facet.when: re.compile(
+        r"\bonly (?:when|if|for|on|with|after|once)\b|\bas long as\b|\bprovided (?:that )?\b"
+        r"|\bunless\b|\bon condition\b"
+    ),
 }
 # Saying the condition does not hold: "on every order", "at any time", "wherever you live".
 UNIVERSAL: dict[Facet, re.Pattern[str]] = {
@@ -115,6 +120,11 @@ UNIVERSAL: dict[Facet, re.Pattern[str]] = {
         r"\b(?:from|at) any (?:retailer|store|shop|seller|website)\b"
         r"|\bwherever you bought\b|\bno matter where you bought\b"
     ),
+    Facet.when: re.compile(
+        r"\bwhatever the reason\b|\bno matter (?:why|what|the reason)\b|\bin (?:all|every) cases?\b"
+        r"|\bno questions asked\b|\bfor any reason\b|\bwithout conditions?\b"
+        r"|\bno strings attached\b"
+    ),
 }
 # A qualifier of these facets is what makes a "free" claim true: dropping it widens it.
 GATES_OF_FREE = (Facet.amount, Facet.place, Facet.item)
@@ -123,6 +133,11 @@ FREE = re.compile(
     r"|\b(?:never|don't|do not|won't) (?:have to )?pay\b|\bwe (?:cover|pay for)\b"
 )
 PLACE = re.compile(_PLACES)
+# Any way of stating a condition: a claim with none has dropped an "only when" of its source.
+CONDITIONAL = re.compile(
+    r"\b(?:if|when|whenever|only|as long as|unless|provided|once|after|before|until|within"
+    r"|except|but|so long as)\b|\b(?:that|which|who) (?:has|have|is|are)(?:n't| not)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -213,6 +228,12 @@ def changed_qualifier(claim: str, aligned: list[str], related: list[str]) -> Qua
             return QualifierChange(
                 facet, f"'{said}' where the knowledge says '{sorted(known[0][1])[0]}'", known[0][0]
             )
+    closest = theirs[0][1]
+    stated = mine.restricted or CONDITIONAL.search(_normal(claim))
+    if Facet.when in closest.restricted and not stated:
+        return QualifierChange(
+            Facet.when, "drops the knowledge's condition on when it applies", theirs[0][0]
+        )
     if mine.free:
         seen = dict.fromkeys(aligned + related)
         return _free_without_its_condition(mine, [(t, qualifiers(t)) for t in seen])
