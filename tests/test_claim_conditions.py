@@ -48,10 +48,16 @@ CONTEXT = _knowledge("policies", "shipping", "refunds", "returns", "warranty") +
             "weekends included",
             "monday to friday",
         ),
-        ("Orders placed after 1 pm Pacific still ship the same day.", "same day", "1 pm"),
+        ("Orders placed after 1 pm Pacific still ship the same day.", "same day", "placed later"),
         # which items, and where they were bought
         ("Every item can be returned within 30 days of delivery.", "every item", "unworn"),
         ("The warranty covers items bought from any store.", "any store", "bought"),
+        # a refund destination backed only by a sentence about another way of paying
+        (
+            "If you paid with a Fernhill gift card, the refund goes to your installment plan.",
+            "installment plan",
+            "gift card",
+        ),
         # "only when" dropped or said away
         ("Original shipping charges are refunded as well.", "drops", "only when"),
         ("We refund original shipping charges, no questions asked.", "no questions", "only when"),
@@ -112,3 +118,6 @@ def test_a_sentence_for_another_place_or_hour_cannot_back_a_claim() -> None:
     assert not compatible("Orders after 1 pm ship today.", "Orders before 1 pm ship today.")
     assert compatible("US orders get a free label.", "For US orders we email a free label.")
     assert compatible("Returns are easy.", "Returns within the US are free.")
+    assert not compatible(
+        "If you paid with Pay in 4, it goes back.", "If you paid with a gift card"
+    )

@@ -57,7 +57,8 @@ ENTITIES = {
         " panama peru philippines poland portugal qatar romania russia serbia singapore"
         " slovakia slovenia spain sweden switzerland taiwan thailand turkey ukraine uruguay"
         " venezuela vietnam zimbabwe hawaii alaska texas california florida york london paris"
-        " berlin tokyo toronto vancouver sydney dublin seattle chicago"
+        " berlin tokyo toronto vancouver sydney dublin seattle chicago denver boston atlanta"
+        " miami dallas houston phoenix los_angeles san_francisco san_diego las_vegas"
         " europe asia africa oceania scotland wales england puerto_rico new_zealand"
         " south_africa hong_kong saudi_arabia united_arab_emirates south_korea"
     ),
@@ -88,13 +89,16 @@ ENTITY = re.compile(
 # Terms that exclude each other: a draft naming one where its closest context sentence
 # names another of the same group has swapped a policy term.
 EXCLUSIVE = [
-    ("where a refund goes", ["original payment method", "gift card", "store credit", "voucher"]),
+    (
+        "where a refund goes",
+        ["original payment method", "gift card", "store credit", "voucher", "installment plan"],
+    ),
     ("the item's condition", ["unworn", "worn"]),
     ("the item's condition", ["unused", "used"]),
     ("the item's condition", ["unwashed", "washed"]),
     ("who pays", ["free", "pay", "paid", "costs", "charge"]),
     ("how often", ["always", "never", "only", "sometimes"]),
-    ("the remedy", ["refund", "replacement", "exchange", "store credit"]),
+    ("the remedy", ["refund", "replacement", "exchange", "store credit", "gift card", "voucher"]),
     ("when it ships", ["same day", "same business day", "next day", "next business day"]),
     ("the currency", ["us dollars", "local currency", "your own currency", "euros", "pounds"]),
 ]
@@ -299,6 +303,10 @@ class ClaimContext:
                 best, score = sentence, value
         return best, score
 
+    @staticmethod
+    def comparable(claim: _Sentence, sentence: _Sentence) -> bool:
+        return not sentence.text.startswith("#") and compatible(claim.text, sentence.text)
+
     def aligned(self, claim: _Sentence, among: list[_Sentence]) -> list[_Sentence]:
         """The units about as close to the claim as the closest one, closest first (a
         pronoun sentence only as the closest: its borrowed words align it with anything)."""
@@ -389,7 +397,10 @@ def _term(clause: _Sentence, claim: _Sentence, ctx: ClaimContext) -> ClaimFindin
     """A term of an exclusive group where the aligned context clauses name another one
     of the group and never this one."""
     aligned = ctx.aligned(clause, ctx.clauses)
-    closest, _ = ctx.closest(claim)
+    # The closest sentence under the same conditions: "if you paid with Pay in 4" is about
+    # the Pay in 4 sentence, not the gift-card one that shares more words.
+    # (a heading names a topic, it states no policy).
+    closest, _ = ctx.closest(claim, [s for s in ctx.sentences if ctx.comparable(claim, s)])
     for about, group in EXCLUSIVE:
         mine = [t for t in group if _has(clause.folded, t)]
         if not mine:

@@ -273,10 +273,16 @@ def _free_without_its_condition(
     )
 
 
+PAID_WITH = re.compile(r"\b(?:paid|pay|paying) (?:with|by|through|using) (?:a |an |your )?([\w-]+)")
+
+
 def compatible(claim: str, sentence: str) -> bool:
-    """Whether a knowledge sentence can back the claim: not when both restrict a place or a
-    time of day and differ ("outside the US" is not backed by "within the US", "after 1 pm"
-    not by "before 1 pm")."""
+    """Whether a knowledge sentence can back the claim: not when both restrict a place, a
+    time of day or the way it was paid and differ ("outside the US" is not backed by "within
+    the US", "after 1 pm" not by "before 1 pm")."""
+    paid, paid_there = PAID_WITH.search(_normal(claim)), PAID_WITH.search(_normal(sentence))
+    if paid and paid_there and paid[1] != paid_there[1]:
+        return False  # "if you paid with Pay in 4" is not backed by "… with a gift card"
     mine, theirs = qualifiers(claim).restricted, qualifiers(sentence).restricted
     return all(
         not (mine.get(f) and theirs.get(f) and not mine[f] & theirs[f])
