@@ -588,7 +588,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 def word_claims() -> dict[str, Any]:
     """The semantic kinds (bench/claims.py): per claim set, the share of changed claims
     caught per kind and the share of faithful paraphrases flagged."""
-    print("\nclaims in words (entity, polarity, policy term, capability; paraphrases):")
+    print("\nclaims in words (entity, polarity, policy term, capability, condition; paraphrases):")
     found = {}
     for name in claim_sets.SETS:
         result = claim_sets.score(ROOT / "bench" / "data" / f"{name}.jsonl")

@@ -13,10 +13,20 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+
+from assistant.safety.claim_terms import (
+    CAPABILITY,
+    ENTITY,
+    ENTITY_KIND,
+    EXCLUSIVE,
+    NEGATION,
+    SAME_MEANING,
+    STOP,
+)
+from assistant.safety.qualifiers import changed_qualifier, compatible
 
 
 class ClaimKind(StrEnum):
@@ -24,6 +34,7 @@ class ClaimKind(StrEnum):
     polarity = "polarity"
     policy_term = "policy term"
     capability = "capability"
+    condition = "condition"
 
 
 @dataclass(frozen=True)
@@ -38,121 +49,10 @@ class ClaimFinding:
         return f"unsupported {self.kind.value}: {self.detail} in '{_clip(self.claim)}'{where}"
 
 
-# Named things a draft may only mention when the context does. Lowercase; matched as words.
-def _terms(text: str) -> list[str]:
-    return text.split()
-
-
-ENTITIES = {
-    "place": _terms(
-        "afghanistan albania algeria argentina armenia australia austria bahamas bangladesh"
-        " belgium bolivia brazil bulgaria cambodia cameroon canada chile china colombia"
-        " croatia cuba cyprus czechia denmark ecuador egypt estonia ethiopia finland france"
-        " germany ghana greece guatemala hungary iceland india indonesia iran iraq ireland"
-        " israel italy jamaica japan jordan kenya korea kuwait latvia lebanon lithuania"
-        " luxembourg malaysia malta mexico morocco nepal netherlands nigeria norway pakistan"
-        " panama peru philippines poland portugal qatar romania russia serbia singapore"
-        " slovakia slovenia spain sweden switzerland taiwan thailand turkey ukraine uruguay"
-        " venezuela vietnam zimbabwe hawaii alaska texas california florida york london paris"
-        " berlin tokyo toronto vancouver sydney dublin seattle chicago"
-        " europe asia africa oceania scotland wales england puerto_rico new_zealand"
-        " south_africa hong_kong saudi_arabia united_arab_emirates south_korea"
-    ),
-    "carrier": _terms(
-        "usps ups fedex dhl tnt aramex purolator royal_mail canada_post australia_post"
-        " evri hermes dpd gls ontrac lasership amazon_logistics"
-    ),
-    "payment method": _terms(
-        "paypal venmo zelle klarna afterpay affirm sezzle apple_pay google_pay amazon_pay"
-        " bitcoin crypto cryptocurrency cheque cash_on_delivery bank_transfer"
-        " wire_transfer store_credit voucher vouchers"
-    ),
-    "material": _terms(
-        "cotton wool merino cashmere alpaca silk linen leather suede polyester nylon acrylic"
-        " bamboo hemp denim canvas fleece rayon viscose spandex elastane velvet"
-        " stainless_steel ceramic porcelain glass oak walnut beeswax soy_wax"
-    ),
-    "channel": _terms(
-        "app mobile_app text_message sms whatsapp messenger telegram live_chat phone_call"
-        " hotline instagram facebook tiktok twitter"
-    ),
-}
-ENTITY_KIND = {term.replace("_", " "): kind for kind, terms in ENTITIES.items() for term in terms}
-ENTITY = re.compile(
-    r"\b(?:" + "|".join(sorted((re.escape(t) for t in ENTITY_KIND), key=len, reverse=True)) + r")\b"
-)
-
-# Terms that exclude each other: a draft naming one where its closest context sentence
-# names another of the same group has swapped a policy term.
-EXCLUSIVE = [
-    ("where a refund goes", ["original payment method", "gift card", "store credit", "voucher"]),
-    ("the item's condition", ["unworn", "worn"]),
-    ("the item's condition", ["unused", "used"]),
-    ("the item's condition", ["unwashed", "washed"]),
-    ("who pays", ["free", "pay", "paid", "costs", "charge"]),
-    ("how often", ["always", "never", "only", "sometimes"]),
-    ("the remedy", ["refund", "replacement", "exchange", "store credit"]),
-    ("when it ships", ["same day", "same business day", "next day", "next business day"]),
-]
-
-NEGATION = re.compile(
-    r"\b(?:not|no|never|none|nothing|cannot|without|neither|nor|non|aren't|isn't|can't|won't|"
-    r"don't|doesn't|didn't|wasn't|weren't|shouldn't|couldn't|haven't|hasn't|unable)\b"
-)
-# Ways of saying the same thing with or without a negation: folded before polarity is read.
-SAME_MEANING: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
-    (
-        re.compile(
-            r"\b(?:at no (?:extra )?(?:cost|charge)|(?:do|does|will) not (?:cost|charge)|"
-            r"(?:don't|doesn't|won't) (?:cost|charge)|(?:for|free of) (?:no )?charge|"
-            r"no (?:extra )?(?:cost|charge|fee)|(?:don't|do not|never) pay)\b"
-        ),
-        "free",
-    ),
-    # "we cover shipping", "on us": the customer pays nothing.
-    (re.compile(r"\bwe (?:cover|pay for)\b|\bon us\b|\bcomplimentary\b"), "free"),
-    # A price says the customer pays ("gift wrapping is $5" against "is free").
-    (re.compile(r"(?<![\w$])(?=\$\s?\d)"), "costs "),
-    # "interest-free", "plastic-free": without the thing, said with a negation.
-    (re.compile(r"\b(\w+)-free\b"), r"no \1"),
-    # Conditions said either way: "hasn't been worn" is "unworn".
-    (
-        re.compile(
-            r"\b(?:not|never|hasn't|haven't|isn't|aren't|wasn't|weren't)\s+(?:been\s+|yet\s+)?"
-            r"(worn|used|washed|opened)(?:\s+(or|and|nor)\s+(worn|used|washed|opened))?\b"
-        ),
-        lambda m: f"un{m[1]}" + (f" {m[2]} un{m[3]}" if m[3] else ""),
-    ),
-    (
-        re.compile(r"\boriginal (?:card|form of payment|payment)(?! method)\b"),
-        "original payment method",
-    ),
-    (re.compile(r"\bnon-?(refundable|returnable)\b"), r"not \1"),
-    (re.compile(r"\bno later than\b|\bnot later than\b"), "by"),
-    (re.compile(r"\bno (?:matter|problem|worries)\b"), ""),
-    # "No, you can check out as a guest": the answer to a question, not a negation.
-    (re.compile(r"^\s*(?:no|yes)\b[,!.]?\s*"), ""),
-    (re.compile(r"\bcosts? (?:you )?nothing\b"), "free"),
-    (re.compile(r"\bnot (?:only|just)\b"), ""),
-]
-CAPABILITY = re.compile(
-    r"\b(?:you can|you'll be able to|you may|we can|we'll|we will|we offer|we ship|we deliver|"
-    r"we accept|we provide|we also|we do|we have)\b"
-)
-STOP = frozenset(
-    _terms(
-        "a an the and or but of to in on at by for with from as is are was were be been being it"
-        " its this that these those you your yours we our us i me my he she they them their"
-        " will would can could may might should shall do does did have has had if then so than"
-        " just also any all each every some more most very too here there what which who when"
-        " where how why about into over after before up out off again once hi hello thanks thank"
-        " please team reply automated let know anything else comes reaching need needs"
-        " don't doesn't isn't aren't won't can't didn't cost costs without not never"
-        " one two three four five six seven eight nine ten"
-    )
-)
 # How closely a claim must match a context sentence before their polarities are compared.
 POLARITY_ALIGNED = 0.8
+# How closely a claim must match a context sentence before their conditions are compared.
+CONDITION_ALIGNED = 0.5
 # A term the closest sentence lacks is backed by another sentence this nearly as close.
 BACKING = 0.75
 # Clauses joined by ";" are separate claims ("we charge in USD; we add no fees").
@@ -285,6 +185,10 @@ class ClaimContext:
                 best, score = sentence, value
         return best, score
 
+    @staticmethod
+    def comparable(claim: _Sentence, sentence: _Sentence) -> bool:
+        return not sentence.text.startswith("#") and compatible(claim.text, sentence.text)
+
     def aligned(self, claim: _Sentence, among: list[_Sentence]) -> list[_Sentence]:
         """The units about as close to the claim as the closest one, closest first (a
         pronoun sentence only as the closest: its borrowed words align it with anything)."""
@@ -321,6 +225,8 @@ def _check(draft: str, ctx: ClaimContext) -> list[ClaimFinding]:
             found = _term(clause, claim, ctx)
             if found is not None:
                 break
+        if found is None:
+            found = _condition(claim, ctx)
         if found is None:
             found = _polarity(claim, ctx)
         if found is None:
@@ -361,7 +267,9 @@ def _backed(claim: _Sentence, ctx: ClaimContext, terms: list[str]) -> bool:
     """Another context sentence, nearly as close to the claim, names these terms too."""
     _, best = ctx.closest(claim)
     return any(
-        all(_has(s.folded, t) for t in terms) and ctx.score(claim, s) >= BACKING * best
+        all(_has(s.folded, t) for t in terms)
+        and ctx.score(claim, s) >= BACKING * best
+        and compatible(claim.text, s.text)
         for s in ctx.sentences
         if not s.inherited
     )
@@ -371,7 +279,10 @@ def _term(clause: _Sentence, claim: _Sentence, ctx: ClaimContext) -> ClaimFindin
     """A term of an exclusive group where the aligned context clauses name another one
     of the group and never this one."""
     aligned = ctx.aligned(clause, ctx.clauses)
-    closest, _ = ctx.closest(claim)
+    # The closest sentence under the same conditions: "if you paid with Pay in 4" is about
+    # the Pay in 4 sentence, not the gift-card one that shares more words.
+    # (a heading names a topic, it states no policy).
+    closest, _ = ctx.closest(claim, [s for s in ctx.sentences if ctx.comparable(claim, s)])
     for about, group in EXCLUSIVE:
         mine = [t for t in group if _has(clause.folded, t)]
         if not mine:
@@ -408,6 +319,19 @@ def _verb(text: str, term: str) -> bool:
 
 def _names(sentence: _Sentence, group: list[str]) -> bool:
     return any(_has(sentence.folded, t) for t in group)
+
+
+def _condition(claim: _Sentence, ctx: ClaimContext) -> ClaimFinding | None:
+    """A condition or scope of the aligned knowledge widened, changed or dropped."""
+    _, best = ctx.closest(claim)
+    if best < CONDITION_ALIGNED:
+        return None
+    aligned = [s.text for s in ctx.aligned(claim, ctx.sentences)]
+    related = [s.text for s in ctx.sentences if len(s.words & claim.words) >= 2]
+    change = changed_qualifier(claim.text, aligned, related)
+    if change is None:
+        return None
+    return ClaimFinding(ClaimKind.condition, claim.text, change.closest, change.detail)
 
 
 def _polarity(claim: _Sentence, ctx: ClaimContext) -> ClaimFinding | None:

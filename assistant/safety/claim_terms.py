@@ -1,0 +1,136 @@
+"""The vocabulary of the claim check (claims.py): named things a draft may only mention
+when the knowledge does, policy terms that exclude each other, negations, ways of saying the
+same thing with or without one, and the words that carry no claim."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+
+# Named things a draft may only mention when the context does. Lowercase; matched as words.
+def _terms(text: str) -> list[str]:
+    return text.split()
+
+
+ENTITIES = {
+    "place": _terms(
+        "afghanistan albania algeria argentina armenia australia austria bahamas bangladesh"
+        " belgium bolivia brazil bulgaria cambodia cameroon canada chile china colombia"
+        " croatia cuba cyprus czechia denmark ecuador egypt estonia ethiopia finland france"
+        " germany ghana greece guatemala hungary iceland india indonesia iran iraq ireland"
+        " israel italy jamaica japan jordan kenya korea kuwait latvia lebanon lithuania"
+        " luxembourg malaysia malta mexico morocco nepal netherlands nigeria norway pakistan"
+        " panama peru philippines poland portugal qatar romania russia serbia singapore"
+        " slovakia slovenia spain sweden switzerland taiwan thailand turkey ukraine uruguay"
+        " venezuela vietnam zimbabwe hawaii alaska texas california florida york london paris"
+        " berlin tokyo toronto vancouver sydney dublin seattle chicago denver boston atlanta"
+        " miami dallas houston phoenix los_angeles san_francisco san_diego las_vegas"
+        " europe asia africa oceania scotland wales england puerto_rico new_zealand"
+        " south_africa hong_kong saudi_arabia united_arab_emirates south_korea"
+    ),
+    "carrier": _terms(
+        "usps ups fedex dhl tnt aramex purolator royal_mail canada_post australia_post"
+        " evri hermes dpd gls ontrac lasership amazon_logistics"
+    ),
+    "payment method": _terms(
+        "paypal venmo zelle klarna afterpay affirm sezzle apple_pay google_pay amazon_pay"
+        " bitcoin crypto cryptocurrency cheque cash_on_delivery bank_transfer"
+        " wire_transfer store_credit voucher vouchers"
+    ),
+    "material": _terms(
+        "cotton wool merino cashmere alpaca silk linen leather suede polyester nylon acrylic"
+        " bamboo hemp denim canvas fleece rayon viscose spandex elastane velvet"
+        " stainless_steel ceramic porcelain glass oak walnut beeswax soy_wax"
+    ),
+    "channel": _terms(
+        "app mobile_app text_message sms whatsapp messenger telegram live_chat phone_call"
+        " hotline instagram facebook tiktok twitter"
+    ),
+}
+ENTITY_KIND = {term.replace("_", " "): kind for kind, terms in ENTITIES.items() for term in terms}
+ENTITY = re.compile(
+    r"\b(?:" + "|".join(sorted((re.escape(t) for t in ENTITY_KIND), key=len, reverse=True)) + r")\b"
+)
+
+# Terms that exclude each other: a draft naming one where its closest context sentence
+# names another of the same group has swapped a policy term.
+EXCLUSIVE = [
+    (
+        "where a refund goes",
+        ["original payment method", "gift card", "store credit", "voucher", "installment plan"],
+    ),
+    ("the item's condition", ["unworn", "worn"]),
+    ("the item's condition", ["unused", "used"]),
+    ("the item's condition", ["unwashed", "washed"]),
+    ("who pays", ["free", "pay", "paid", "costs", "charge"]),
+    ("how often", ["always", "never", "only", "sometimes"]),
+    ("the remedy", ["refund", "replacement", "exchange", "store credit", "gift card", "voucher"]),
+    ("when it ships", ["same day", "same business day", "next day", "next business day"]),
+    ("the currency", ["us dollars", "local currency", "your own currency", "euros", "pounds"]),
+]
+
+NEGATION = re.compile(
+    r"\b(?:not|no|never|none|nothing|cannot|without|neither|nor|non|aren't|isn't|can't|won't|"
+    r"don't|doesn't|didn't|wasn't|weren't|shouldn't|couldn't|haven't|hasn't|unable)\b"
+)
+# Ways of saying the same thing with or without a negation: folded before polarity is read.
+SAME_MEANING: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    (
+        re.compile(
+            r"\b(?:at no (?:extra )?(?:cost|charge)|(?:do|does|will) not (?:cost|charge)|"
+            r"(?:don't|doesn't|won't) (?:cost|charge)|(?:for|free of) (?:no )?charge|"
+            r"no (?:extra )?(?:cost|charge|fee)|(?:don't|do not|never) pay)\b"
+        ),
+        "free",
+    ),
+    # "we cover shipping", "on us": the customer pays nothing.
+    (re.compile(r"\bwe (?:cover|pay for)\b|\bon us\b|\bcomplimentary\b"), "free"),
+    # A price says the customer pays ("gift wrapping is $5" against "is free").
+    (re.compile(r"(?<![\w$])(?=\$\s?\d)"), "costs "),
+    # "interest-free", "plastic-free": without the thing, said with a negation.
+    (re.compile(r"\b(\w+)-free\b"), r"no \1"),
+    # Conditions said either way: "hasn't been worn" is "unworn".
+    (
+        re.compile(
+            r"\b(?:not|never|hasn't|haven't|isn't|aren't|wasn't|weren't)\s+(?:been\s+|yet\s+)?"
+            r"(worn|used|washed|opened)(?:\s+(or|and|nor)\s+(worn|used|washed|opened))?\b"
+        ),
+        lambda m: f"un{m[1]}" + (f" {m[2]} un{m[3]}" if m[3] else ""),
+    ),
+    (
+        re.compile(r"\boriginal (?:card|form of payment|payment)(?! method)\b"),
+        "original payment method",
+    ),
+    (re.compile(r"\bnon-?(refundable|returnable)\b"), r"not \1"),
+    # A condition said with a negation is not a negated claim: "as long as it hasn't shipped".
+    (
+        re.compile(r"\bas long as (\w+ \w+) (?:hasn't|has not) (?:yet )?shipped( yet)?\b"),
+        r"until \1 ships",
+    ),
+    # "anything that isn't Final Sale": an exception to the subject, not a negated claim.
+    (re.compile(r"\b(that|which) (?:isn't|aren't|is not|are not)\b"), r"\1 is other than"),
+    (re.compile(r"\busd\b|\bu\.s\. dollars\b"), "us dollars"),
+    (re.compile(r"\bno later than\b|\bnot later than\b"), "by"),
+    (re.compile(r"\bno (?:matter|problem|worries)\b"), ""),
+    # "No, you can check out as a guest": the answer to a question, not a negation.
+    (re.compile(r"^\s*(?:no|yes)\b[,!.]?\s*"), ""),
+    (re.compile(r"\bcosts? (?:you )?nothing\b"), "free"),
+    (re.compile(r"\bnot (?:only|just)\b"), ""),
+]
+CAPABILITY = re.compile(
+    r"\b(?:you can|you'll be able to|you may|we can|we'll|we will|we offer|we ship|we deliver|"
+    r"we accept|we provide|we also|we do|we have)\b"
+)
+STOP = frozenset(
+    _terms(
+        "a an the and or but of to in on at by for with from as is are was were be been being it"
+        " its this that these those you your yours we our us i me my he she they them their"
+        " will would can could may might should shall do does did have has had if then so than"
+        " just also any all each every some more most very too here there what which who when"
+        " where how why about into over after before up out off again once hi hello thanks thank"
+        " please team reply automated let know anything else comes reaching need needs"
+        " don't doesn't isn't aren't won't can't didn't cost costs without not never"
+        " one two three four five six seven eight nine ten"
+    )
+)
