@@ -14,14 +14,16 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
 
-from assistant.channels.meta.config import AccountKind, ChannelsConfig
+from assistant.channels.meta.config import AccountKind, ChannelsConfig, load_channels
 from assistant.channels.meta.last_message import conversation_of, last_messages
 from assistant.channels.meta.windows import ReplyOption, ReplyWindow, is_comment, reply_window
 from assistant.channels.meta.wiring import META_CHANNELS
 from assistant.intake.messages import Channel
-from assistant.knowledge.policy import CommentReplies, CommentReply
+from assistant.knowledge.policy import CommentReplies, CommentReply, Policy
 from assistant.review.models import ReviewItem
+from assistant.settings import Settings
 
 CLOSED = "nothing: the window is closed"
 
@@ -148,3 +150,42 @@ def windows_for(
             last_message_at=latest.get(conversation_of(metadata) or ""),
         )
     return found
+
+
+def item_window(
+    engine: Engine, item: ReviewItem, now: datetime, settings: Settings, policy: Policy
+) -> ItemWindow:
+    """One item's window, with channels.yaml read now (its templates)."""
+    assert item.id is not None
+    found = windows_for(
+        engine,
+        [item],
+        now,
+        config=load_channels(settings),
+        comment_replies=policy.comment_replies,
+    )
+    return found[item.id]
+
+
+def closed_refusal(window: ItemWindow, item_id: int | None) -> str | None:
+    """Why an approval is refused before anything is sent, or None."""
+    if not window.closed:
+        return None
+    return (
+        f"Item #{item_id}: {window.possible()}. Nothing was sent; close the item (reject it "
+        "with a reason) or wait for the customer to write again."
+    )
+
+
+def windows_by_id(
+    engine: Engine, ids: Sequence[int], now: datetime, settings: Settings, policy: Policy
+) -> dict[int, ItemWindow]:
+    """The windows of the items listed (the queue's rows carry no metadata): two queries."""
+    if not ids:
+        return {}
+    with Session(engine) as session:
+        items = session.exec(select(ReviewItem).where(col(ReviewItem.id).in_(list(ids)))).all()
+    config = load_channels(settings)
+    return windows_for(
+        engine, list(items), now, config=config, comment_replies=policy.comment_replies
+    )
