@@ -144,6 +144,7 @@ def test_a_comment_conversation_is_one_post_and_shows_the_page_answering_elsewhe
 def test_a_model_draft_reads_the_earlier_turns_redacted_and_bounded(
     model_settings: Settings, respx_mock: respx.MockRouter
 ) -> None:
+    respx_mock.route(host="127.0.0.1").pass_through()  # the Chroma server, on Postgres runs
     route = respx_mock.post(f"{FAKE_API}/chat/completions").mock(
         return_value=completion(draft_json("Happy to help with that!"))
     )
