@@ -127,17 +127,24 @@ def test_an_approval_the_window_no_longer_allows_is_refused_before_sending(
 ) -> None:
     s = service.settings
     write(service, "psid-z", "m_gone", "Can I get a refund for my order?", ago(240))
-    gone = item(s, "m_gone")
-    assert gone.status is ItemStatus.pending
+    write(service, "psid-y", "m_safe", "Do you restock the tote?", ago(240))
+    gone, safe = item(s, "m_gone"), item(s, "m_safe")
+    assert gone.status is ItemStatus.pending and safe.status is ItemStatus.pending
 
-    async def approve() -> str:
+    async def approve() -> tuple[str, str]:
         async with open_assistant(s) as assistant:
             assert gone.id is not None
             with pytest.raises(ConfigError) as refused:
                 await assistant.review.decide(SYSTEM_ACTOR, gone.id, Approve(actor="ann"))
-            return str(refused.value)
+            assert safe.id is not None
+            bulk = await assistant.review.decide_many(
+                SYSTEM_ACTOR, {safe.id: safe.version}, Approve(actor="ann")
+            )
+            return str(refused.value), bulk.refused[safe.id]
 
-    reason = asyncio.run(approve())
+    reason, bulk_reason = asyncio.run(approve())
     assert "nothing: the window is closed" in reason and "Nothing was sent" in reason
+    assert "nothing: the window is closed" in bulk_reason  # bulk approval refuses it too
+    assert item(s, "m_safe").status is ItemStatus.pending
     assert item(s, "m_gone").status is ItemStatus.pending
     assert Queue(make_engine(database_url(s))).outbox() == []
