@@ -71,6 +71,8 @@ def _window(user: str, item: ReviewItem, window: ItemWindow) -> None:
         )
     elif window.needs_person:
         st.warning(f"Reply window: {window.possible()}. Approving sends it with that tag.")
+    elif window.template is not None and window.deadline is None:
+        st.warning(f"Reply window: {window.possible()}.")  # the draft itself cannot go
     else:
         st.caption(f"Reply window: {window.possible()}.")
 
