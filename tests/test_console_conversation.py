@@ -71,3 +71,13 @@ def test_the_item_shows_its_conversation_and_window_and_a_closed_one_can_be_clos
     assert [e.reason for e in audit(service.settings, old) if e.action is AuditAction.reject] == [
         "the platform's reply window has closed: nothing can be sent"
     ]
+
+
+def test_a_broken_channels_file_is_said_on_the_item_not_a_crash(service: Service) -> None:
+    event = dm(PAGE, "psid-2", "m_c", "Do you restock the tote?", ts=ms(1))
+    assert service.meta(page_batch(messaging_entry(PAGE, event))).status_code == 200
+    (service.settings.knowledge_dir / "channels.yaml").write_text("pages:\n  '1': {token: x}\n")
+    at = console()
+    assert "platform window" not in at.dataframe[0].value.columns
+    screen = on_screen(open_item(at, item_id(service, "m_c")))
+    assert "Reply window unknown" in screen and "channels.yaml:2" in screen

@@ -14,6 +14,7 @@ from feedback import attempt, flash, guarded
 from assistant.app import open_records
 from assistant.channels.conversations import Conversation, Turn, TurnKind, conversation_of
 from assistant.channels.reply_deadlines import ItemWindow, item_window
+from assistant.errors import KnowledgeError
 from assistant.knowledge.policy import load_policy
 from assistant.review.decisions import Reject
 from assistant.review.models import ItemStatus, ReviewItem
@@ -34,7 +35,11 @@ def load(user: str, item: ReviewItem) -> tuple[Conversation, ItemWindow]:
     with open_records(settings) as records:
         engine = records.queue.engine
         talk = conversation_of(engine, item)
-        window = item_window(engine, item, datetime.now(UTC), settings, policy)
+        try:
+            window = item_window(engine, item, datetime.now(UTC), settings, policy)
+        except KnowledgeError as exc:  # a broken channels.yaml: said, not a crash
+            st.warning(f"Reply window unknown: {exc}")
+            window = ItemWindow(None)
     return talk, window
 
 

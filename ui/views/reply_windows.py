@@ -12,6 +12,7 @@ import streamlit as st
 from assistant.app import open_records
 from assistant.channels.meta.wiring import META_CHANNELS
 from assistant.channels.reply_deadlines import windows_by_id
+from assistant.errors import KnowledgeError
 from assistant.knowledge.policy import load_policy
 from assistant.review.worklist import QueueRow
 
@@ -33,8 +34,11 @@ def with_windows(
         return table
     settings = actions.load_settings()
     policy = load_policy(settings.knowledge_dir / "policy.yaml", "policy.yaml")
-    with open_records(settings) as records:
-        windows = windows_by_id(records.queue.engine, ids, now, settings, policy)
+    try:
+        with open_records(settings) as records:
+            windows = windows_by_id(records.queue.engine, ids, now, settings, policy)
+    except KnowledgeError:  # a broken channels.yaml: the item page says so
+        return table
     shown = [windows[r.id].short(now) if r.id in windows else "" for r in rows]
     if not any(shown):
         return table
