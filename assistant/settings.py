@@ -68,6 +68,9 @@ class Settings(BaseSettings):
         "https://graph.facebook.com/v21.0",
         description="Graph API base URL (the simulator's in tests).",
     )
+    channels_file: Path | None = Field(
+        None, description="channels.yaml elsewhere than the knowledge folder or beside it."
+    )
 
     # The service (assistant serve / worker): see docs/deploy.md.
     intake_api_key: SecretStr | None = Field(

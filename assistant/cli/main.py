@@ -370,10 +370,15 @@ def demo(
         typer.Option(help="Inbound messages to process.", show_default="samples/inbox.jsonl"),
     ] = ROOT / "samples" / "inbox.jsonl",
     port: int = 8501,
+    no_webhooks: Annotated[
+        bool, typer.Option("--no-webhooks", help="Skip the Meta webhook loop (simulator).")
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
-    """Ingest the sample brand, process the sample inbox, print a summary, open the console."""
+    """Ingest the sample brand, process the sample inbox, print a summary, run the webhook
+    loop against the Meta simulator, open the console."""
     from assistant.cli.summary import print_summary
+    from assistant.cli.webhook_demo import webhook_demo
 
     if not inbox.is_file():
         raise ConfigError(f"{inbox}: sample inbox not found; pass --inbox FILE.")
@@ -385,13 +390,21 @@ def demo(
         return summary, await assistant.inbox.process_many(SYSTEM_ACTOR, messages)
 
     report, results = run_with_assistant(work)
+    if not json_out:
+        print_summary(report, results)
+    say = (lambda _: None) if json_out else typer.echo
+    loop = None if no_webhooks else webhook_demo(settings(), say)
     accounts = user_commands.demo_accounts()  # on a fresh data folder only
     if json_out:
         emit_json(
-            {"ingest": report, "results": [r.as_json() for r in results], "demo_users": accounts}
+            {
+                "ingest": report,
+                "results": [r.as_json() for r in results],
+                "demo_users": accounts,
+                "webhooks": loop,
+            }
         )
     else:
-        print_summary(report, results)
         user_commands.print_demo_accounts(accounts)
     if not no_ui:
         _start_ui(port)

@@ -17,6 +17,7 @@ from assistant.cli.common import (
     run_with_assistant,
     settings,
 )
+from assistant.cli.reply_windows import reply_windows
 from assistant.knowledge.disclosure import with_disclosure
 from assistant.review.decisions import (
     ESCALATION_ROLES,
@@ -75,9 +76,12 @@ def list_(
 
     with open_records(settings()) as records:
         items = work(records)
+        windows = reply_windows(records.queue.engine, [i.id for i in items], settings())
     for item in items:
         row = {k: getattr(item, k) for k in LIST_FIELDS if hasattr(item, k)}
         row |= {"item_id": item.id, "customer": item.customer_key}
+        deadline = windows[item.id].deadline if item.id in windows else None
+        row["reply_deadline"] = deadline.isoformat() if deadline else None
         if json_out:
             emit_json(row)
         else:

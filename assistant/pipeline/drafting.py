@@ -10,6 +10,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, Field
 
+from assistant.channels.conversations import Turn
 from assistant.intake.messages import InboundMessage
 from assistant.knowledge.documents import Template, TemplatePurpose
 from assistant.knowledge.index import Hit
@@ -39,10 +40,17 @@ class DraftContext:
     missing_order_id: str | None
     knowledge: Knowledge
     topics: list[str] = field(default_factory=list)
+    # The conversation's last few turns, oldest first (drafters that read them say so).
+    history: list[Turn] = field(default_factory=list)
 
 
 class Drafter(Protocol):
     async def draft(self, ctx: DraftContext) -> Draft: ...
+
+
+def reads_history(drafter: Drafter) -> bool:
+    """Only a drafter that reads the earlier turns costs the query that finds them."""
+    return bool(getattr(drafter, "reads_history", False))
 
 
 def human_date(value: date | None) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from assistant.channels.meta.wiring import set_hidden_on_platform
+from assistant.channels.reply_deadlines import closed_refusal, item_window
 from assistant.errors import AssistantError, ConfigError, ConflictError
 from assistant.evals.learn import learn
 from assistant.intake.messages import Channel, InboundMessage
@@ -52,6 +53,7 @@ class ReviewService:
         queue = self.runs.queue
         if isinstance(decision, Approve | Edit):
             self._check_length(queue.get(item_id), decision)
+            self._check_window(queue.get(item_id))
         item = queue.decide(item_id, decision, expected_version, actor.role)
         await self.runs.resume(item)
         decided = queue.get(item_id)
@@ -69,6 +71,14 @@ class ReviewService:
         learn(self.settings, knowledge, self.orders, decided)
         if (decided.decision or {}).get("kind") in {"approve", "edit"}:
             propose(self.proposals, knowledge, self.index.embedder, decided)
+
+    def _check_window(self, item: ReviewItem) -> None:
+        """A reply the platform's window no longer allows is refused now, not at send time."""
+        policy = self.runs.knowledge.policy
+        now = datetime.now(UTC)
+        window = item_window(self.runs.queue.engine, item, now, self.settings, policy)
+        if (refusal := closed_refusal(window, item.id)) is not None:
+            raise ConfigError(refusal)
 
     def _check_length(self, item: ReviewItem, decision: Approve | Edit) -> None:
         """A reply the channel would refuse or cut is not sent: the agent shortens it."""

@@ -13,7 +13,7 @@ import streamlit as st
 import workspace
 from feedback import attempt, flash, guarded, show_flash
 from pydantic import ValidationError
-from views import keys
+from views import conversation, keys
 from views.filters import current_filters
 
 from assistant.errors import AssistantError
@@ -180,7 +180,7 @@ def page(user: str, role: str) -> None:
     message_col, reply_col = st.columns([1, 1], gap="large")
     with message_col:
         ui.customer_message(item)
-        ui.thread(view.detail.thread)
+        conversation.render_conversation(user, item)
         ui.customer_card(view.detail)
         ui.context(item)
     with reply_col:

@@ -10,7 +10,7 @@ import actions
 import components as ui
 import streamlit as st
 from feedback import attempt, flash, guarded, show_flash
-from views import bulk_sheet, follow_ups, keys
+from views import bulk_sheet, follow_ups, keys, reply_windows
 from views.filters import current_filters
 
 from assistant.review.bulk import bulk_refusal
@@ -113,7 +113,7 @@ def _table(work: Worklist, now: datetime) -> dict[str, list[Any]]:
     key = (work.key, int(now.timestamp() // 60))
     cached = st.session_state.get("queue_table_cache")
     if cached is None or cached[0] != key or not work.key:
-        cached = (key, ui.queue_table(work.rows, now))
+        cached = (key, reply_windows.with_windows(ui.queue_table(work.rows, now), work.rows, now))
         st.session_state["queue_table_cache"] = cached
     table: dict[str, list[Any]] = cached[1]
     return table
@@ -174,7 +174,7 @@ def page(user: str, role: str) -> None:
         key="queue_table",
         hide_index=True,
         height=min(38 + 35 * len(ids), 420),
-        column_config=ui.QUEUE_COLUMNS,
+        column_config={**ui.QUEUE_COLUMNS, **reply_windows.COLUMNS},
         on_select=lambda: _on_open("queue_table", ids),
         selection_mode="single-row",
     )

@@ -99,7 +99,7 @@ def load_channels(settings: Settings, env: Mapping[str, str] | None = None) -> C
         verify_token=token.get_secret_value() if token else None,
         env=env,
     )
-    path = channels_file(settings.knowledge_dir)
+    path = settings.channels_file or channels_file(settings.knowledge_dir)
     if path is None:
         return base
     parsed = parse_channels(path)

@@ -166,7 +166,9 @@ class WebhookIntake:
                     changes.answered_elsewhere_comment(event.channel, event.answers, event.text)
                 elif not event.conversation.count(":post:"):
                     customer = event.conversation.rsplit(":", 1)[1]
-                    changes.answered_elsewhere_dm(event.channel, customer, event.text)
+                    changes.answered_elsewhere_dm(
+                        event.channel, customer, event.text, event.occurred_at
+                    )
             case Status():
                 item_id = markers.item_of(event.marker)
                 if event.state is DeliveryState.failed and item_id is not None:

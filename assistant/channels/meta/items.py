@@ -5,6 +5,7 @@ and a failed delivery reopens it flagged. Every change is audited."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -76,11 +77,14 @@ class ItemChanges:
     def answered_elsewhere_comment(self, channel: Channel, comment_id: str, text: str) -> None:
         self._close_answered(self._waiting(channel, message_id=comment_id), text)
 
-    def answered_elsewhere_dm(self, channel: Channel, customer_id: str, text: str) -> None:
+    def answered_elsewhere_dm(
+        self, channel: Channel, customer_id: str, text: str, sent_at: datetime
+    ) -> None:
+        """Closes what the customer wrote before that reply, not what they wrote after."""
         items = [
             i
             for i in self._waiting(channel, customer_key=f"{channel.value}:{customer_id}")
-            if i.message.get("metadata", {}).get("kind") != "comment"
+            if i.message.get("metadata", {}).get("kind") != "comment" and i.received_at <= sent_at
         ]
         self._close_answered(items, text)
 

@@ -12,6 +12,7 @@ from typing import Any
 from assistant.channels.adapter import OutboundReply, SendOutcome, SendResult
 from assistant.channels.meta.config import AccountKind, ChannelsConfig
 from assistant.channels.meta.graph import GraphClient
+from assistant.channels.meta.last_message import last_message
 from assistant.channels.meta.markers import marker_for
 from assistant.channels.meta.pacing import Pacer
 from assistant.channels.meta.windows import ReplyOption, is_comment, reply_window
@@ -43,7 +44,8 @@ class MessengerAdapter:
             return SendResult(
                 SendOutcome.retry, retry_after=wait, reason="pacing sends to this page"
             )
-        window = reply_window(reply.channel, reply.metadata, self.clock())
+        last = await last_message(self.graph.engine, reply.metadata)  # a newer DM reopens it
+        window = reply_window(reply.channel, reply.metadata, self.clock(), last_message_at=last)
         if is_comment(reply.metadata):
             return await self._comment(reply, account, token, window.options)
         return await self._dm(reply, account, token, window.options, window.explanation)

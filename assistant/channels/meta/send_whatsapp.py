@@ -13,6 +13,7 @@ from assistant.channels.adapter import OutboundReply, SendOutcome, SendResult
 from assistant.channels.meta.config import AccountKind, ChannelsConfig
 from assistant.channels.meta.graph import GraphClient
 from assistant.channels.meta.graph_errors import PAIR_RATE_LIMIT
+from assistant.channels.meta.last_message import last_message
 from assistant.channels.meta.markers import marker_for
 from assistant.channels.meta.pacing import Pacer
 from assistant.channels.meta.windows import ReplyOption, reply_window
@@ -52,7 +53,11 @@ class WhatsAppAdapter:
                 "phone number: answer them from the WhatsApp Business app or Manager",
             )
         window = reply_window(
-            reply.channel, reply.metadata, self.clock(), has_template=account.template is not None
+            reply.channel,
+            reply.metadata,
+            self.clock(),
+            last_message_at=await last_message(self.graph.engine, reply.metadata),
+            has_template=account.template is not None,
         )
         payload: dict[str, Any] = {
             "messaging_product": "whatsapp",

@@ -7,11 +7,12 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from assistant.channels.conversations import recent_turns
 from assistant.errors import AssistantError
 from assistant.knowledge.index import Hit as IndexHit
 from assistant.knowledge.orders import Order
 from assistant.pipeline.context import Services
-from assistant.pipeline.drafting import DraftContext
+from assistant.pipeline.drafting import DraftContext, reads_history
 from assistant.pipeline.state import PipelineState, analysed, message_of
 from assistant.safety.topics import Topic
 
@@ -65,6 +66,9 @@ async def retrieve(state: PipelineState, runtime: Runtime[Services]) -> dict[str
 async def draft(state: PipelineState, runtime: Runtime[Services]) -> dict[str, Any]:
     s = runtime.context
     msg = message_of(state)
+    history = []
+    if reads_history(s.drafter) and "item_id" in state:
+        history = await asyncio.to_thread(recent_turns, s.queue.engine, state["item_id"])
     ctx = DraftContext(
         message=msg,
         text=analysed(msg, s.knowledge.policy),
@@ -74,6 +78,7 @@ async def draft(state: PipelineState, runtime: Runtime[Services]) -> dict[str, A
         missing_order_id=state.get("missing_order_id"),
         knowledge=s.knowledge,
         topics=state.get("topics", []),
+        history=history,
     )
     try:
         result = await s.drafter.draft(ctx)
