@@ -52,8 +52,9 @@ class ReviewService:
     ) -> ReviewItem:
         queue = self.runs.queue
         if isinstance(decision, Approve | Edit):
-            self._check_length(queue.get(item_id), decision)
-            self._check_window(queue.get(item_id))
+            current = queue.get(item_id)
+            self._check_length(current, decision)
+            self._check_window(current)
         item = queue.decide(item_id, decision, expected_version, actor.role)
         await self.runs.resume(item)
         decided = queue.get(item_id)
