@@ -94,7 +94,7 @@ async def _approve_waiting(settings: Settings) -> list[int]:
     """What a person approves in the console: every item waiting for one."""
     async with open_assistant(settings) as assistant:
         assert isinstance(assistant.services.scheduler, ProcrastinateDelivery)
-        open_items = assistant.queue.items([ItemStatus.pending, ItemStatus.escalated])
+        open_items = assistant.queue.items([ItemStatus.pending, ItemStatus.escalated], MESSAGES)
         waiting = [i.id for i in open_items if i.id is not None]
         for item_id in waiting:
             await assistant.review.decide(SYSTEM_ACTOR, item_id, Approve(actor="alice"))
