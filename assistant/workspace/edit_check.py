@@ -1,0 +1,29 @@
+"""An agent's edit goes through the same guard as the pipeline's drafts before it is
+sent: every price, code, date or promise must stand on the item's sources, order record or
+the brand's templates. The console shows what does not as a warning next to Approve; a
+person decides (it never blocks: the agent may know something the knowledge does not)."""
+
+from __future__ import annotations
+
+from assistant.knowledge.disclosure import policy_text
+from assistant.knowledge.loader import Knowledge
+from assistant.pipeline.model_drafter import SYSTEM
+from assistant.review.models import ReviewItem
+from assistant.safety.verify import Verifier, grounding_context
+from assistant.workspace.macros import unfilled_tokens
+
+
+def edit_context(knowledge: Knowledge, item: ReviewItem) -> str:
+    """What an agent's reply may stand on: the item's retrieved sources and order facts,
+    and every template (an agent may insert any of them)."""
+    hits = [str(s.get("text") or "") for s in item.sources]
+    templates = "\n".join(t.body for t in knowledge.templates)
+    return grounding_context(hits, item.order_facts, templates, knowledge, item.author_handle)
+
+
+def edit_warnings(knowledge: Knowledge, item: ReviewItem, text: str, max_chars: int) -> list[str]:
+    """What the guard finds wrong with ``text`` as this item's reply, worded for the agent."""
+    verifier = Verifier(knowledge.policy, knowledge.tone, [SYSTEM, policy_text(knowledge)])
+    found = verifier.problems(text, edit_context(knowledge, item), item.channel, max_chars)
+    found += [f"template token not filled: '{{{t}}}'" for t in unfilled_tokens(text)]
+    return found
