@@ -46,9 +46,19 @@ class Mention:
     created_at: datetime
 
 
+def mention_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, lower-cased name) of every ``@name`` in ``text`` (a trailing full stop
+    ends the sentence, not the name)."""
+    spans = []
+    for found in _MENTION.finditer(text):
+        name = found.group(1).rstrip(".-")
+        spans.append((found.start(), found.start() + 1 + len(name), name.lower()))
+    return spans
+
+
 def mentioned_names(text: str) -> list[str]:
     """Every ``@name`` in ``text``, lower-cased, first mention first."""
-    return list(dict.fromkeys(m.group(1).lower().rstrip(".-") for m in _MENTION.finditer(text)))
+    return list(dict.fromkeys(name for _, _, name in mention_spans(text)))
 
 
 def existing_users(engine: Engine, names: list[str]) -> list[str]:
