@@ -3,11 +3,14 @@ presence, macros and the guard on an agent's edit."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from typer.testing import CliRunner
 
 from assistant.app import open_records
+from assistant.cli.main import app
 from assistant.errors import ConfigError
 from assistant.knowledge.loader import load_knowledge
 from assistant.review.decisions import Escalate
@@ -137,3 +140,18 @@ def test_an_edit_with_a_new_price_or_code_is_warned_and_a_grounded_one_is_not(
     edited = it.draft + " Use code SAVE20 for $15 off until December 24."
     warned = " | ".join(edit_warnings(knowledge, it, edited, 4096))
     assert "SAVE20" in warned and "$15" in warned and "December 24" in warned
+
+
+def test_queue_list_json_still_lists_a_snoozed_item_with_its_time(desk: Settings) -> None:
+    refund, other = queued(desk, REFUND, "Do you ship to Canada?", channel="whatsapp")
+    until = NOW + timedelta(hours=2)
+    with open_records(desk) as records:
+        SnoozeService(records.queue).snooze(ANN, refund, until, NOW)
+
+    listed = CliRunner().invoke(app, ["queue", "list", "--json"])
+
+    assert listed.exit_code == 0, listed.output
+    rows = {r["item_id"]: r for r in map(json.loads, listed.stdout.splitlines())}
+    assert set(rows) == {refund, other}  # the CLI lists the whole queue
+    assert datetime.fromisoformat(rows[refund]["snoozed_until"]) == until
+    assert rows[other]["snoozed_until"] is None

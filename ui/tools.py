@@ -5,15 +5,19 @@ now, and the services check the role."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
 
-from actions import _actor, console_deps, current_user, load_settings
+from actions import _actor, _knowledge_stamp, current_user, load_settings
 
 from assistant.app import open_records
 from assistant.errors import NotFoundError
+from assistant.knowledge.loader import Knowledge, load_knowledge
 from assistant.review.worklist import Worklist
+from assistant.safety.verify import Verifier
 from assistant.users import UserStore
 from assistant.workspace import presence
-from assistant.workspace.edit_check import edit_warnings
+from assistant.workspace.edit_check import edit_verifier, edit_warnings
 from assistant.workspace.macros import FilledMacro, Macro, fill_macro, macros
 from assistant.workspace.notes import Mention, Note, NoteService
 from assistant.workspace.search import search_queue
@@ -22,6 +26,19 @@ from assistant.workspace.snooze import SnoozeService, awake, snoozed_until
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _knowledge() -> tuple[Knowledge, Verifier]:
+    """The knowledge and its verifier, read again only when a knowledge file changes (the
+    full ``console_deps`` would also open the index and embed the detectors' examples)."""
+    folder = load_settings().knowledge_dir
+    return _knowledge_at(folder, _knowledge_stamp(folder))
+
+
+@lru_cache(maxsize=2)
+def _knowledge_at(folder: Path, stamp: tuple[int, int]) -> tuple[Knowledge, Verifier]:
+    knowledge = load_knowledge(folder)
+    return knowledge, edit_verifier(knowledge)
 
 
 # -- notes ------------------------------------------------------------------------------
@@ -125,7 +142,7 @@ def item_macros(name: str, item_id: int) -> list[Macro]:
     current_user(name)
     with open_records(load_settings()) as records:
         item = records.queue.get(item_id)
-    return macros(console_deps().knowledge, item)
+    return macros(_knowledge()[0], item)
 
 
 def filled_macro(name: str, item_id: int, macro_id: str) -> FilledMacro:
@@ -136,7 +153,7 @@ def filled_macro(name: str, item_id: int, macro_id: str) -> FilledMacro:
         order = records.orders.order(item.order_id) if item.order_id else None
     if order is not None and order.customer_id != item.customer_id:
         order = None  # never fill one customer's reply with another's order
-    filled = fill_macro(console_deps().knowledge, item, macro_id, customer, order)
+    filled = fill_macro(_knowledge()[0], item, macro_id, customer, order)
     if filled is None:
         raise NotFoundError(f"Item #{item_id}: that template or source is gone; pick another.")
     return filled
@@ -146,4 +163,5 @@ def reply_warnings(name: str, item_id: int, text: str, max_chars: int) -> list[s
     current_user(name)
     with open_records(load_settings()) as records:
         item = records.queue.get(item_id)
-    return edit_warnings(console_deps().knowledge, item, text, max_chars)
+    knowledge, verifier = _knowledge()
+    return edit_warnings(knowledge, item, text, max_chars, verifier)

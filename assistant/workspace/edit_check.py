@@ -21,9 +21,20 @@ def edit_context(knowledge: Knowledge, item: ReviewItem) -> str:
     return grounding_context(hits, item.order_facts, templates, knowledge, item.author_handle)
 
 
-def edit_warnings(knowledge: Knowledge, item: ReviewItem, text: str, max_chars: int) -> list[str]:
+def edit_verifier(knowledge: Knowledge) -> Verifier:
+    """The pipeline's verifier for this knowledge (build once, check many edits)."""
+    return Verifier(knowledge.policy, knowledge.tone, [SYSTEM, policy_text(knowledge)])
+
+
+def edit_warnings(
+    knowledge: Knowledge,
+    item: ReviewItem,
+    text: str,
+    max_chars: int,
+    verifier: Verifier | None = None,
+) -> list[str]:
     """What the guard finds wrong with ``text`` as this item's reply, worded for the agent."""
-    verifier = Verifier(knowledge.policy, knowledge.tone, [SYSTEM, policy_text(knowledge)])
+    verifier = verifier or edit_verifier(knowledge)
     found = verifier.problems(text, edit_context(knowledge, item), item.channel, max_chars)
     found += [f"template token not filled: '{{{t}}}'" for t in unfilled_tokens(text)]
     return found
