@@ -129,10 +129,11 @@ def left_items(name: str) -> None:
         presence.leave(records.queue.engine, name)
 
 
-def viewers(name: str, item_ids: list[int]) -> dict[int, list[str]]:
+def viewers(name: str) -> dict[int, list[str]]:
+    """Every item someone is viewing now (a handful of rows: never a long id list)."""
     current_user(name)
     with open_records(load_settings()) as records:
-        return presence.viewers(records.queue.engine, _now(), item_ids)
+        return presence.viewers(records.queue.engine, _now())
 
 
 # -- macros and the guard on an edit ---------------------------------------------------

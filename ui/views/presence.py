@@ -26,6 +26,5 @@ def on_item(user: str, item_id: int) -> None:
 def with_viewers(user: str, table: dict[str, list[Any]]) -> dict[str, list[Any]]:
     """The queue table with a "viewing" column (a copy: the table is cached)."""
     tools.left_items(user)  # on the queue page: not viewing an item any more
-    ids = [int(i) for i in table.get("id", [])]
-    seen = tools.viewers(user, ids)
-    return {**table, "viewing": [", ".join(seen.get(i, [])) for i in ids]}
+    seen = tools.viewers(user)
+    return {**table, "viewing": [", ".join(seen.get(i, ())) for i in table.get("id", [])]}
