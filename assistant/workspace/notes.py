@@ -168,15 +168,16 @@ class NoteService:
             return int(conn.execute(query).scalar() or 0)
 
     def mark_read(self, actor: Actor, item_id: int, now: datetime) -> int:
-        """The actor has seen the notes naming them on this item."""
+        """The actor has seen the notes naming them on this item. Writes only when there is
+        something unread: the item page calls it on every draw."""
+        unread = (
+            _MENTIONS.c.user_name == actor.name,
+            _MENTIONS.c.item_id == item_id,
+            _MENTIONS.c.read_at.is_(None),
+        )
+        with self.engine.connect() as conn:
+            if not conn.execute(select(func.count()).where(*unread)).scalar():
+                return 0
         with self.engine.begin() as conn:
-            result = conn.execute(
-                update(_MENTIONS)
-                .where(
-                    _MENTIONS.c.user_name == actor.name,
-                    _MENTIONS.c.item_id == item_id,
-                    _MENTIONS.c.read_at.is_(None),
-                )
-                .values(read_at=now)
-            )
+            result = conn.execute(update(_MENTIONS).where(*unread).values(read_at=now))
         return int(result.rowcount)
