@@ -19,7 +19,7 @@ from assistant.review.worklist import worklist
 from assistant.settings import Settings
 from assistant.users.actor import Actor
 from assistant.users.roles import Role
-from assistant.workspace.edit_check import edit_warnings
+from assistant.workspace.edit_check import edit_warnings, held_facts
 from assistant.workspace.macros import fill_macro, macros
 from assistant.workspace.notes import NoteKind, NoteService
 from assistant.workspace.presence import VIEWING_TTL, heartbeat, viewers
@@ -140,6 +140,9 @@ def test_an_edit_with_a_new_price_or_code_is_warned_and_a_grounded_one_is_not(
     edited = it.draft + " Use code SAVE20 for $15 off until December 24."
     warned = " | ".join(edit_warnings(knowledge, it, edited, 4096))
     assert "SAVE20" in warned and "$15" in warned and "December 24" in warned
+    held = {f.span for f in held_facts(knowledge, it, edited)}
+    assert {"SAVE20", "$15", "December 24"} <= held  # sent only once the agent has seen them
+    assert held_facts(knowledge, it, it.draft + " Thanks, Marcus!") == []
 
 
 def test_queue_list_json_still_lists_a_snoozed_item_with_its_time(desk: Settings) -> None:

@@ -112,3 +112,19 @@ def test_another_agent_viewing_the_item_shows_on_the_item_and_the_row(desk: Sett
     assert list(ann.dataframe[0].value["viewing"]) == ["bea"]
     ann = open_item(ann, item_id)
     assert "bea is viewing this item" in on_screen(ann)
+
+
+def test_an_unbacked_edit_typed_and_sent_at_once_waits_for_a_second_press(
+    desk: Settings,
+) -> None:
+    (item_id,) = queued(desk, "Do you ship to Norway?", channel="whatsapp")
+    at = open_item(console(), item_id)
+    priced = "Yes! Shipping to Norway is $9 and arrives by March 3."
+    box = next(t for t in at.text_area if t.key.startswith(f"text-{item_id}-"))
+    box.input(priced)  # committed together with the click: no warning was on screen yet
+    at = click(at, "Approve & next")
+    screen = on_screen(at)
+    assert f"Item #{item_id}: not sent yet" in screen and "$9" in screen
+    assert outbox(desk) == []
+    at = click(at, "Edit, send & next")  # seen: the agent decides
+    assert [m.text for m in outbox(desk)] == [disclosed(desk, priced)]

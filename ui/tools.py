@@ -14,10 +14,11 @@ from assistant.app import open_records
 from assistant.errors import NotFoundError
 from assistant.knowledge.loader import Knowledge, load_knowledge
 from assistant.review.worklist import Worklist
+from assistant.safety.facts import Fact
 from assistant.safety.verify import Verifier
 from assistant.users import UserStore
 from assistant.workspace import presence
-from assistant.workspace.edit_check import edit_verifier, edit_warnings
+from assistant.workspace.edit_check import edit_verifier, edit_warnings, held_facts
 from assistant.workspace.macros import FilledMacro, Macro, fill_macro, macros
 from assistant.workspace.notes import Mention, Note, NoteService
 from assistant.workspace.search import search_queue
@@ -166,3 +167,11 @@ def reply_warnings(name: str, item_id: int, text: str, max_chars: int) -> list[s
         item = records.queue.get(item_id)
     knowledge, verifier = _knowledge()
     return edit_warnings(knowledge, item, text, max_chars, verifier)
+
+
+def held_back(name: str, item_id: int, text: str) -> list[Fact]:
+    """New prices, codes, dates or promises in the edit that the sources do not back."""
+    current_user(name)
+    with open_records(load_settings()) as records:
+        item = records.queue.get(item_id)
+    return held_facts(_knowledge()[0], item, text)

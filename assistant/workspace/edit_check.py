@@ -9,6 +9,8 @@ from assistant.knowledge.disclosure import policy_text
 from assistant.knowledge.loader import Knowledge
 from assistant.pipeline.model_drafter import SYSTEM
 from assistant.review.models import ReviewItem
+from assistant.safety.facts import Fact
+from assistant.safety.grounding import Grounding
 from assistant.safety.verify import Verifier, grounding_context
 from assistant.workspace.macros import unfilled_tokens
 
@@ -19,6 +21,17 @@ def edit_context(knowledge: Knowledge, item: ReviewItem) -> str:
     hits = [str(s.get("text") or "") for s in item.sources]
     templates = "\n".join(t.body for t in knowledge.templates)
     return grounding_context(hits, item.order_facts, templates, knowledge, item.author_handle)
+
+
+# What an edit may not send unseen: the kinds that commit the brand to money, a code or a date.
+HELD_KINDS = frozenset({"amount", "percentage", "code or tracking number", "date", "promise"})
+
+
+def held_facts(knowledge: Knowledge, item: ReviewItem, text: str) -> list[Fact]:
+    """A new price, code, date or promise in ``text`` that the sources do not back: the
+    console sends such an edit only once the agent has seen them."""
+    grounding = Grounding(edit_context(knowledge, item), knowledge.policy.order_id_pattern)
+    return [f for f in grounding.unsupported(text) if f.kind in HELD_KINDS]
 
 
 def edit_verifier(knowledge: Knowledge) -> Verifier:

@@ -48,6 +48,27 @@ def insert(user: str, item: ReviewItem, key: str, saved: Callable[[], None]) -> 
     swap.button("Replace", key=f"replace-{item.id}", on_click=_on_insert, args=(*args, True, saved))
 
 
+def _warned_key(item_id: int) -> str:
+    return f"warned-{item_id}"
+
+
+def confirmed(user: str, item_id: int, text: str) -> bool:
+    """Before an edit is sent: True unless it states a new price, code, date or promise the
+    sources do not back and the agent has not seen that warning for this very text (typed
+    and sent at once). Then the send waits for one more press, with the warning on screen."""
+    held = tools.held_back(user, item_id, text)
+    if not held or st.session_state.get(_warned_key(item_id)) == text:
+        return True
+    st.session_state[_warned_key(item_id)] = text
+    lines = "\n".join(f"- {f.kind}: '{ui.plain(f.span)}'" for f in held)
+    flash(
+        "warning",
+        f"Item #{item_id}: not sent yet. The sources do not back your edit:\n{lines}\n\n"
+        "Approve again to send it as it is.",
+    )
+    return False
+
+
 def warnings(user: str, item: ReviewItem, text: str, edited: bool, max_chars: int) -> None:
     """What the grounding guard finds in the agent's edit: a new price, code, date or
     promise the sources do not back. Shown, not blocking: the agent decides."""
@@ -56,5 +77,6 @@ def warnings(user: str, item: ReviewItem, text: str, edited: bool, max_chars: in
         return
     found = tools.reply_warnings(user, item.id, text, max_chars)
     if found:
+        st.session_state[_warned_key(item.id)] = text.strip()  # seen: Approve sends it
         lines = "\n".join(f"- {ui.plain(w)}" for w in found)
         st.warning(f"Check before sending: the sources do not back your edit:\n{lines}")

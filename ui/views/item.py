@@ -107,7 +107,7 @@ def _on_approve(user: str, item_id: int, version: int, draft: str | None, key: s
         flash("error", f"Item #{item_id}: the reply is empty. Write one, or reject the message.")
     elif text == (draft or "").strip():
         _submit(user, item_id, version, lambda: Approve(actor=user))
-    else:
+    elif composer_tools.confirmed(user, item_id, text):  # agent tools: the guard's warnings
         diff = ui.draft_diff(draft or "", text)
         _submit(user, item_id, version, lambda: Edit(actor=user, text=text), diff)
 
