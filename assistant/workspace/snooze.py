@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
@@ -19,7 +19,6 @@ from assistant.users.roles import Permission
 from assistant.workspace.models import ItemSnooze
 
 _SNOOZES = ItemSnooze.__table__  # type: ignore[attr-defined]
-R = TypeVar("R")
 
 
 def snoozed_until(engine: Engine, now: datetime) -> dict[int, datetime]:
@@ -29,9 +28,17 @@ def snoozed_until(engine: Engine, now: datetime) -> dict[int, datetime]:
         return {row.item_id: row.until for row in conn.execute(query)}
 
 
-def awake(rows: Iterable[R], snoozed: dict[int, datetime], item_id: str = "id") -> list[R]:
-    """``rows`` (queue rows or items) without the snoozed ones."""
-    return [r for r in rows if getattr(r, item_id) not in snoozed]
+class _HasId(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+R = TypeVar("R", bound=_HasId)
+
+
+def awake(rows: Iterable[R], snoozed: dict[int, datetime]) -> list[R]:
+    """Queue rows without the snoozed ones."""
+    return [r for r in rows if r.id not in snoozed]
 
 
 class SnoozeService:
