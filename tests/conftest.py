@@ -67,6 +67,7 @@ BOTH_BACKENDS = {
     "test_meta_serve",
     "test_console_privacy",
     "test_agent_tools",
+    "test_console_agent_tools",
 }
 # Modules that only make sense on Postgres + Chroma server (the job engine, its faults).
 POSTGRES_ONLY = {"test_jobs_postgres", "test_service_faults", "test_delivery_faults"}
