@@ -18,6 +18,7 @@ from assistant.review.models import (
 from assistant.users.lockouts import InstallSecret, UnknownNameFailure
 from assistant.users.models import User
 from assistant.users.sessions import ConsoleSession
+from assistant.workspace.models import ItemNote, ItemSnooze, ItemViewer, NoteMention
 
 __all__ = [
     "AuditEvent",
@@ -35,8 +36,12 @@ __all__ = [
     "IdentityLink",
     "InstallSecret",
     "ItemDraft",
+    "ItemNote",
+    "ItemSnooze",
+    "ItemViewer",
     "LearnedCase",
     "MetaEventRecord",
+    "NoteMention",
     "OrderRecord",
     "OutboxMessage",
     "ReviewItem",

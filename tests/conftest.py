@@ -69,6 +69,8 @@ BOTH_BACKENDS = {
     "test_conversations",
     "test_reply_deadlines",
     "test_console_conversation",
+    "test_agent_tools",
+    "test_console_agent_tools",
 }
 # Modules that only make sense on Postgres + Chroma server (the job engine, its faults).
 POSTGRES_ONLY = {"test_jobs_postgres", "test_service_faults", "test_delivery_faults"}

@@ -23,6 +23,9 @@ from assistant.jobs.engine import apply_schema
 from assistant.review.models import AuditAction, AuditEvent, utcnow
 from assistant.review.queue import Queue
 from assistant.settings import Settings
+from assistant.users.actor import Actor
+from assistant.users.roles import Role
+from assistant.workspace.notes import NoteService
 from tests.service_support import service_env, serving, start_worker, stop, wait_until
 from tests.support import message, process, run
 
@@ -98,6 +101,8 @@ def test_the_run_purges_past_retention_keeps_open_and_recent_items_and_figures(
     queue = Queue(records_engine(ingested))
     before = len(queue.items(limit=100))
     assert run(_checkpoint(ingested, items["order_13m"].thread_id)) is not None
+    note = "she asked us to call 555-201-7788"  # an agent's note holds personal data too
+    NoteService(queue).add(Actor("ann", Role.agent), items["general_8m"].id, note, utcnow())
 
     result = runner.invoke(app, ["retention", "run"])
 
@@ -119,9 +124,12 @@ def test_the_run_purges_past_retention_keeps_open_and_recent_items_and_figures(
         dump = " ".join(str(r) for r in conn.execute(text("SELECT * FROM review_items")))
         dump += " ".join(str(r) for r in conn.execute(text("SELECT * FROM audit_events")))
         dump += " ".join(str(r) for r in conn.execute(text("SELECT * FROM outbox")))
+        dump += " ".join(str(r) for r in conn.execute(text("SELECT * FROM item_notes")))
     assert "old.general@example.com" not in dump and "555-201-7788" not in dump
     finished = queue.last_event(AuditAction.retention_purge)
-    assert finished is not None and json.loads(finished.reason or "")["counts"]["messages"] == 2
+    assert finished is not None
+    counts = json.loads(finished.reason or "")["counts"]
+    assert counts["messages"] == 2 and counts["internal_notes"] == 1
     assert verify(queue.engine).intact  # the redactions are events in the chain
 
     again = runner.invoke(app, ["retention", "run", "--json"])

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -38,15 +39,26 @@ from assistant.governance.consent import current_consent, history
 from assistant.governance.keyword_consent import record_keyword_consent
 from assistant.governance.subject_meta import ERASED_NOTE
 from assistant.knowledge.proposals import FaqProposal
-from assistant.review.models import AuditAction, utcnow
+from assistant.review.models import AuditAction, ItemStatus, utcnow
 from assistant.review.queue import Queue
 from assistant.settings import Settings
+from assistant.users.actor import Actor
+from assistant.users.roles import Role
+from assistant.workspace.notes import NoteService
+from assistant.workspace.presence import heartbeat
+from assistant.workspace.snooze import SnoozeService
 from tests.console_support import add_users, console, on_screen, open_item
 from tests.support import message, process, run
 
 runner = CliRunner()
 IG, WA, OTHER = "instagram:maya.designs", "whatsapp:+15035550142", "web_chat:web_3390"
-SECRETS = ("maya.designs", "15035550142", "maya.private@example.com", "receipt for the lamp")
+SECRETS = (
+    "maya.designs",
+    "15035550142",
+    "maya.private@example.com",
+    "receipt for the lamp",
+    "side door code is 4412",  # an agent's internal note
+)
 META_SECRETS = ("The lamp shade arrived cracked", "m_maya_dm", "Does the brass lamp dim")
 OTHER_DM = "m_nora_dm"
 
@@ -140,6 +152,12 @@ def _seed(settings: Settings, tmp_path: Path) -> dict[str, Any]:
     line = json.dumps({"id": case_id, "message": {"text": "the receipt for the lamp"}})
     (datasets / "approved-2026-11.jsonl").write_text(line + '\n{"id": "m-other"}\n')
     _post_webhooks(settings)
+    assert theirs.id is not None
+    lead = Actor("lea", Role.lead)
+    NoteService(queue).add(lead, theirs.id, "Her side door code is 4412, per the DM", utcnow())
+    if ItemStatus(theirs.status).open:
+        SnoozeService(queue).snooze(lead, theirs.id, utcnow() + timedelta(days=1), utcnow())
+    heartbeat(queue.engine, theirs.id, "lea", utcnow())
     return {"theirs": theirs, "other": other}
 
 
@@ -162,6 +180,7 @@ def test_export_holds_every_kind_of_record_across_both_channels(
     assert {o["order_id"] for o in doc["orders"]} >= {"FH-10299"}
     assert doc["eval_cases"]["database"] and doc["eval_cases"]["files"]
     assert doc["faq_proposals"] and doc["conversation_threads"]
+    assert [n["text"] for n in doc["internal_notes"]] == ["Her side door code is 4412, per the DM"]
     meta = {e["platform_id"]: e for e in doc["meta_events"]}
     assert set(meta) == {"c_maya_1", META_SECRETS[1]}  # not the other customer's DM
     own, shared = sorted(doc["webhook_payloads"], key=lambda p: p["shared_with_others"])

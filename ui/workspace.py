@@ -21,6 +21,7 @@ from assistant.review.triage import next_item
 from assistant.review.worklist import Filters, worklist
 from assistant.services.claims import ClaimService
 from assistant.users import Permission, Role
+from assistant.workspace.snooze import awake, snoozed_until
 
 
 def next_open(name: str, filters: Filters, current: int | None, step: int = 1) -> int | None:
@@ -29,6 +30,7 @@ def next_open(name: str, filters: Filters, current: int | None, step: int = 1) -
     user = current_user(name)
     with open_records(load_settings()) as records:
         rows = worklist(records.queue.engine, filters).rows
+        rows = tuple(awake(rows, snoozed_until(records.queue.engine, datetime.now(UTC))))
     return next_item(rows, user.name, Role(user.role), current, step)
 
 

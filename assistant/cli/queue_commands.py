@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -30,6 +31,7 @@ from assistant.review.decisions import (
 from assistant.review.models import ItemStatus, ReviewItem
 from assistant.review.worklist import UNASSIGNED, Filters, worklist
 from assistant.services.claims import ClaimService
+from assistant.workspace.snooze import snoozed_until
 
 EscalateTo = StrEnum("EscalateTo", {role: role for role in ESCALATION_ROLES})  # type: ignore[misc]
 
@@ -77,16 +79,24 @@ def list_(
     with open_records(settings()) as records:
         items = work(records)
         windows = reply_windows(records.queue.engine, [i.id for i in items], settings())
+        snoozed = snoozed_until(records.queue.engine, datetime.now(UTC))
     for item in items:
         row = {k: getattr(item, k) for k in LIST_FIELDS if hasattr(item, k)}
         row |= {"item_id": item.id, "customer": item.customer_key}
         deadline = windows[item.id].deadline if item.id in windows else None
         row["reply_deadline"] = deadline.isoformat() if deadline else None
+        # Still listed here (the CLI shows the whole queue): the console hides it until then.
+        row["snoozed_until"] = snoozed.get(item.id) if item.id is not None else None
         if json_out:
             emit_json(row)
         else:
             flag = " ⚠" if item.needs_attention else ""
             held = f" [{item.assignee}]" if item.assignee else ""
+            held += (
+                f" (snoozed until {row['snoozed_until']:%b %d %H:%M})"
+                if row["snoozed_until"]
+                else ""
+            )
             text = str(getattr(item, "text", None) or getattr(item, "preview", ""))
             typer.echo(
                 f"#{item.id:<4} {item.status:<9} p{item.priority} {item.channel:<9} "

@@ -34,8 +34,10 @@ from assistant.governance import events
 from assistant.governance.audit_chain import redact_values
 from assistant.governance.periods import cutoff
 from assistant.governance.threads import flush_saver, forget_threads
+from assistant.governance.workspace_data import purge_item_extras
 from assistant.knowledge.policy import Retention
 from assistant.review.models import AuditAction, AuditEvent, ItemStatus, OutboxMessage, ReviewItem
+from assistant.workspace.models import ItemNote
 
 CLOSED = [ItemStatus.sent, ItemStatus.rejected, ItemStatus.hidden, ItemStatus.closed]
 
@@ -45,6 +47,7 @@ class Kind(StrEnum):
     replies = "replies"  # sent reply texts
     audit_texts = "audit_texts"  # audit events that lost their texts
     checkpoint_threads = "checkpoint_threads"  # LangGraph threads deleted
+    internal_notes = "internal_notes"  # agents' notes on those items that lost their text
     learned_case_links = "learned_case_links"  # eval cases no longer traceable to a message
     raw_payloads = "raw_payloads"
     quarantined_payloads = "quarantined_payloads"
@@ -137,6 +140,8 @@ async def run_retention(
                 counts[Kind.replies] += _count(conn, _replies_count(ids))
                 counts[Kind.audit_texts] += _count(conn, _audit_count(ids))
             counts[Kind.checkpoint_threads] += len(ids)
+            with engine.connect() as conn:
+                counts[Kind.internal_notes] += _count(conn, _notes_count(ids))
             continue
         assert run_id is not None
         with engine.begin() as conn:
@@ -145,6 +150,7 @@ async def run_retention(
             counts[Kind.audit_texts] += _redact_audit(
                 conn, col(AuditEvent.item_id).in_(ids), run_id, now
             )
+            counts[Kind.internal_notes] += purge_item_extras(conn, ids)
             _purge_items(conn, ids, now)
         if saver is not None:
             counts[Kind.checkpoint_threads] += await forget_threads(
@@ -169,6 +175,10 @@ def _replies_count(ids: list[int]) -> Any:
     return select(func.count()).where(
         col(OutboxMessage.item_id).in_(ids), col(OutboxMessage.text) != ""
     )
+
+
+def _notes_count(ids: list[int]) -> Any:
+    return select(func.count()).where(col(ItemNote.item_id).in_(ids), col(ItemNote.text) != "")
 
 
 def _audit_count(ids: list[int]) -> Any:

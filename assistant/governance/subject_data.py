@@ -20,6 +20,7 @@ from assistant.governance.subject_meta import MetaHoldings, find_meta
 from assistant.knowledge.order_store import CustomerHandle, CustomerRecord, OrderRecord
 from assistant.knowledge.proposals import FaqProposal
 from assistant.review.models import AuditEvent, CustomerState, OutboxMessage, ReviewItem
+from assistant.workspace.models import ItemNote
 
 
 @dataclass
@@ -37,6 +38,7 @@ class SubjectData:
     learned: list[LearnedCase]
     proposals: list[FaqProposal]
     meta: MetaHoldings = field(default_factory=MetaHoldings)  # Meta webhook events, payloads
+    notes: list[ItemNote] = field(default_factory=list)  # agents' internal notes on their items
     dataset_files: dict[Path, list[str]] = field(default_factory=dict)  # file -> case ids
 
     @property
@@ -63,6 +65,7 @@ class SubjectData:
             "learned_eval_cases": len(self.learned),
             "eval_file_cases": sum(len(ids) for ids in self.dataset_files.values()),
             "faq_proposals": len(self.proposals),
+            "internal_notes": len(self.notes),
             "checkpoint_threads": len(self.thread_ids),
             "meta_events": len(self.meta.events),
             "webhook_payloads": len(self.meta.payloads) + len(self.meta.shared),
@@ -129,6 +132,9 @@ def find(engine: Engine, key: str, evals_dir: Path) -> SubjectData:
             p for p in session.exec(select(FaqProposal)).all() if set(p.item_ids) & set(ids)
         ]
         meta = find_meta(session, keys)
+        notes = session.exec(
+            select(ItemNote).where(col(ItemNote.item_id).in_(ids)).order_by(col(ItemNote.id))
+        ).all()
     return SubjectData(
         keys=keys,
         links=links,
@@ -143,6 +149,7 @@ def find(engine: Engine, key: str, evals_dir: Path) -> SubjectData:
         learned=list(learned),
         proposals=proposals,
         meta=meta,
+        notes=list(notes),
         dataset_files=_in_dataset_files(evals_dir / "datasets", case_ids),
     )
 

@@ -23,6 +23,7 @@ from assistant.governance.models import ConsentRecord, IdentityLink
 from assistant.governance.subject_data import SubjectData, find
 from assistant.governance.subject_meta import erase_meta, payload_export
 from assistant.governance.threads import flush_saver, forget_threads
+from assistant.governance.workspace_data import erase_item_extras
 from assistant.knowledge.order_store import CustomerHandle, CustomerRecord, OrderRecord
 from assistant.knowledge.proposals import FaqProposal
 from assistant.review.models import (
@@ -53,6 +54,8 @@ EXPLAINED = {
     "removals, reactions, receipts and the page's replies to them.",
     "webhook_payloads": "Meta webhook bodies that mention them, as received. A batch that also "
     "holds other people's messages is listed without its body.",
+    "internal_notes": "Notes the brand's agents wrote to each other about their messages "
+    "(never sent to them).",
     "conversation_threads": "Pipeline thread ids whose saved state (LangGraph checkpoints) "
     "holds copies of their messages and drafts.",
 }
@@ -86,6 +89,7 @@ def export_document(data: SubjectData, key: str, now: datetime) -> dict[str, Any
         "faq_proposals": [_row(p, "vector") for p in data.proposals],
         "meta_events": [_row(e) for e in data.meta.events],
         "webhook_payloads": payload_export(data.meta),
+        "internal_notes": [_row(n) for n in data.notes],
         "conversation_threads": data.thread_ids,
         "counts": data.counts(),
     }
@@ -144,6 +148,7 @@ def _erase_rows(conn: Connection, data: SubjectData) -> None:
             or_(col(OutboxMessage.customer_key).in_(keys), col(OutboxMessage.item_id).in_(ids))
         )
     )
+    erase_item_extras(conn, ids)
     conn.execute(delete(ReviewItem).where(col(ReviewItem.id).in_(ids)))
     conn.execute(delete(CustomerState).where(col(CustomerState.customer_key).in_(keys)))
     conn.execute(delete(ConsentRecord).where(col(ConsentRecord.customer_key).in_(keys)))

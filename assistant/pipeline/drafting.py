@@ -64,6 +64,27 @@ def fill(template: Template, values: dict[str, str]) -> tuple[str, list[str]]:
     return template.body.format_map({n: values.get(n, "") for n in names}), missing
 
 
+def template_values(kb: Knowledge, first_name: str | None, order: Order | None) -> dict[str, str]:
+    """What a template's tokens are filled with, for drafts and for agents' macros alike."""
+    values = {
+        "first_name": first_name or "there",
+        "brand_name": kb.policy.brand_name,
+        "sign_off": kb.tone.sign_off,
+    }
+    if order is not None:
+        values.update(
+            order_id=order.order_id,
+            product_name=order.product_name,
+            carrier=order.carrier or "",
+            tracking_number=order.tracking_number or "",
+            tracking_url=order.tracking_url or "",
+            estimated_delivery=human_date(order.estimated_delivery),
+            shipped_on=human_date(order.shipped_on),
+            delivered_on=human_date(order.delivered_on),
+        )
+    return values
+
+
 class TemplateDrafter:
     """The offline default: no model, so it only ever says what the knowledge says."""
 
@@ -72,23 +93,9 @@ class TemplateDrafter:
 
     async def draft(self, ctx: DraftContext) -> Draft:
         kb = ctx.knowledge
-        values = {
-            "first_name": ctx.first_name or "there",
-            "brand_name": kb.policy.brand_name,
-            "sign_off": kb.tone.sign_off,
-        }
+        values = template_values(kb, ctx.first_name, ctx.order)
         if ctx.order is not None:
             order = ctx.order
-            values.update(
-                order_id=order.order_id,
-                product_name=order.product_name,
-                carrier=order.carrier or "",
-                tracking_number=order.tracking_number or "",
-                tracking_url=order.tracking_url or "",
-                estimated_delivery=human_date(order.estimated_delivery),
-                shipped_on=human_date(order.shipped_on),
-                delivered_on=human_date(order.delivered_on),
-            )
             template = kb.template_for(TemplatePurpose.order_status, order.status.value)
             return self._render(
                 template, values, confidence=0.95, cited=[f"order:{order.order_id}"]

@@ -156,6 +156,9 @@ class AuditAction(StrEnum):
     consent_withdrawn = "consent-withdrawn"
     identity_linked = "identity-linked"
     reengagement_sent = "re-engagement-sent"
+    note = "note"  # an internal note on an item (never sent)
+    snooze = "snooze"
+    unsnooze = "unsnooze"
 
 
 class AuditEvent(SQLModel, table=True):

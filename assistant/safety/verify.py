@@ -4,8 +4,10 @@ Each failure is a reason worded for the agent, quoting the offending text."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from assistant.knowledge.documents import Tone
+from assistant.knowledge.loader import Knowledge
 from assistant.knowledge.policy import Policy
 from assistant.safety.claims import check_claims
 from assistant.safety.grounding import Grounding
@@ -25,6 +27,21 @@ LEAK_PHRASES = re.compile(
     r"(?:straight )?to (?:a |an )?(?:person|human|agent|reviewer|review)\b",
     re.IGNORECASE | re.DOTALL,
 )
+
+
+def grounding_context(
+    hits: Iterable[str],
+    order_facts: str | None,
+    grounding: str,
+    knowledge: Knowledge,
+    handle: str | None,
+) -> str:
+    """Everything a reply may stand on: the retrieved knowledge, the order record, the
+    template it came from, the brand's name and sign-off, and the customer's handle (a
+    reply may @-mention the customer it answers). The pipeline's drafts and the agents'
+    edits are checked against the same context."""
+    brand, sign_off = knowledge.policy.brand_name, knowledge.tone.sign_off
+    return "\n".join([*hits, order_facts or "", grounding, brand, sign_off, handle or ""])
 
 
 def _shingles(text: str) -> set[tuple[str, ...]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
+from functools import partial
 
 import actions
 import components as ui
@@ -13,7 +14,7 @@ import streamlit as st
 import workspace
 from feedback import attempt, flash, guarded, show_flash
 from pydantic import ValidationError
-from views import conversation, keys
+from views import composer_tools, conversation, keys, notes, presence, snooze
 from views.filters import current_filters
 
 from assistant.errors import AssistantError
@@ -106,7 +107,7 @@ def _on_approve(user: str, item_id: int, version: int, draft: str | None, key: s
         flash("error", f"Item #{item_id}: the reply is empty. Write one, or reject the message.")
     elif text == (draft or "").strip():
         _submit(user, item_id, version, lambda: Approve(actor=user))
-    else:
+    elif composer_tools.confirmed(user, item_id, text):  # agent tools: the guard's warnings
         diff = ui.draft_diff(draft or "", text)
         _submit(user, item_id, version, lambda: Edit(actor=user, text=text), diff)
 
@@ -172,6 +173,9 @@ def page(user: str, role: str) -> None:
     with top[1]:
         keys.move_buttons(user, item.id)
     _claim_bar(user, role, item)
+    presence.on_item(user, item.id)  # agent tools: who else is viewing, notes, snooze
+    notes.render(user, item.id)
+    snooze.render(user, item)
     if (kept := workspace.draft(user, item.id)) and kept.author != user:
         st.warning(
             f"{kept.author} is editing this reply (unsent edit saved {ui.when(kept.updated_at)} "
@@ -234,6 +238,8 @@ def _reply(user: str, item: ReviewItem, disclosure: str, max_chars: int) -> None
         on_change=_on_draft_change,
         args=(user, item.id, item.version, item.draft, key),
     )
+    saved = partial(_on_draft_change, user, item.id, item.version, item.draft, key)
+    composer_tools.insert(user, item, key, saved)  # agent tools: templates, source answers
     edited = text.strip() and text.strip() != (item.draft or "").strip()
     if edited:
         st.caption("You changed the draft: Approve sends your text, recorded as an edit.")
@@ -247,6 +253,7 @@ def _reply(user: str, item: ReviewItem, disclosure: str, max_chars: int) -> None
         f"{len(shown)} of {max_chars} characters allowed on {item.channel}"
         + (" — too long: shorten it before sending" if over else "")
     )
+    composer_tools.warnings(user, item, text, bool(edited), max_chars)  # the guard on the edit
     if ItemStatus(item.status).open:
         _actions(user, item, key, bool(edited), over)
 

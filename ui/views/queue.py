@@ -10,7 +10,7 @@ import actions
 import components as ui
 import streamlit as st
 from feedback import attempt, flash, guarded, show_flash
-from views import bulk_sheet, follow_ups, keys, reply_windows
+from views import bulk_sheet, follow_ups, keys, presence, queue_tools, reply_windows
 from views.filters import current_filters
 
 from assistant.review.bulk import bulk_refusal
@@ -139,7 +139,7 @@ def _shape(work: Worklist) -> tuple[tuple[int, int], ...]:
 def _watch(user: str, drawn: tuple[tuple[int, int], ...]) -> None:
     """Redraw the queue when it changed elsewhere (a new message, another agent's claim or
     decision), saying how many items are new: nobody has to click to see it."""
-    work = actions.queue(user, current_filters())
+    work = queue_tools.narrow(user, actions.queue(user, current_filters()))
     if _shape(work) == drawn:
         return
     new = {r.id for r in work.rows} - {i for i, _ in drawn}
@@ -151,10 +151,11 @@ def _watch(user: str, drawn: tuple[tuple[int, int], ...]) -> None:
 def page(user: str, role: str) -> None:
     st.header("Review queue")
     keys.sheet_button()
-    work = actions.queue(user, current_filters())
+    work = queue_tools.narrow(user, actions.queue(user, current_filters()))  # snoozed, search
     _watch(user, _shape(work))
     now = datetime.now(UTC)
     _filter_bar(work)
+    queue_tools.bar(user)  # agent tools: search box, snoozed toggle, mentions
     breached = sum(r.breached(now) for r in work.rows)
     flagged = sum(r.needs_attention for r in work.rows)
     mine = sum(r.assignee == user for r in work.rows)
@@ -170,7 +171,7 @@ def page(user: str, role: str) -> None:
 
     ids = [r.id for r in work.rows]
     st.dataframe(
-        _table(work, now),
+        presence.with_viewers(user, _table(work, now)),  # agent tools: "viewing" column
         key="queue_table",
         hide_index=True,
         height=min(38 + 35 * len(ids), 420),

@@ -18,6 +18,7 @@ from assistant.review.decisions import DECISION, Approve, Edit, Escalate, Reject
 from assistant.review.models import ItemStatus
 from assistant.review.reason_sources import origins_of
 from assistant.safety.topics import Route, Topic
+from assistant.safety.verify import grounding_context
 
 
 async def route(
@@ -90,16 +91,8 @@ async def verify(
 ) -> list[str]:
     """What is wrong with a draft, checked against everything it may stand on."""
     policy = s.knowledge.policy
-    context = "\n".join(
-        [
-            *(h["text"] for h in state.get("hits", [])),
-            facts or "",
-            result.grounding,
-            policy.brand_name,
-            s.knowledge.tone.sign_off,
-            msg.author.handle or "",  # a reply may @-mention the customer it answers
-        ]
-    )
+    hits = (h["text"] for h in state.get("hits", []))
+    context = grounding_context(hits, facts, result.grounding, s.knowledge, msg.author.handle)
     limit = policy.automation.for_channel(msg.channel).max_reply_chars
     found = s.verifier.problems(result.text, context, msg.channel.value, limit)
     if s.claim_model is not None:
