@@ -100,6 +100,12 @@ def test_casual_text_is_normalised_for_retrieval() -> None:
     assert normalise("u guys, my mug arrived CRACKED") == "you my mug arrived damaged"
     assert normalise("how do i get on the mailing list") == "how do i get on the newsletter"
     assert normalise("do u take klarna") == "do you take installments"
+    # Symbols go the same way in plain ASCII text (fast path) and next to an emoji.
+    assert (
+        normalise("ur `return`^policy")
+        == normalise("ur `return`^policy 😩")
+        == ("your return policy")
+    )
 
 
 def _add_also_asked(path: Path, faq_id: str, lines: str) -> None:
