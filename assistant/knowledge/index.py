@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
+import numpy.typing as npt
 
 from assistant.errors import SearchIndexError
 from assistant.knowledge.documents import Chunk
@@ -222,7 +223,7 @@ class KnowledgeIndex:
         catalogue, rule = loaded.catalogue, loaded.calibration
         fused = catalogue.scores(self.embedder.embed_one(text), query)
         today = today or date.today()
-        allowed = np.array([row.usable(channel, today) for row in loaded.rows], dtype=bool)
+        allowed = loaded.allowed(channel, today)
 
         def decide(fused: Floats) -> tuple[list[Ranked], bool]:
             ranked = catalogue.rank(fused, allowed)[:k]
@@ -233,7 +234,8 @@ class KnowledgeIndex:
 
         ranked, answers = decide(fused)
         unknown = catalogue.vocabulary.unknown(query)
-        known = " ".join(w for w in query.split() if w not in unknown)
+        skip = set(unknown)
+        known = " ".join(w for w in query.split() if w not in skip)
         # Only a question about to be answered pays for the coverage check's second
         # embedding: the check is there to take doubtful answers away.
         if answers and unknown and known:
@@ -365,6 +367,17 @@ class _Loaded:
     rows: list[_Row]
     catalogue: Catalogue
     calibration: Calibration
+    _allowed: dict[tuple[str | None, date], npt.NDArray[np.bool_]] = field(default_factory=dict)
+
+    def allowed(self, channel: str | None, today: date) -> npt.NDArray[np.bool_]:
+        """Which entries may answer on this channel today (a handful of channels and one
+        date per day: worked out once each, not per message)."""
+        key = (channel, today)
+        if key not in self._allowed:
+            if len(self._allowed) > 64:
+                self._allowed.clear()
+            self._allowed[key] = np.array([r.usable(channel, today) for r in self.rows], dtype=bool)
+        return self._allowed[key]
 
 
 def _metadata(chunk: Chunk, embedder_id: str) -> dict[str, str | int]:

@@ -7,10 +7,12 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Collection
+from functools import lru_cache
 
 from assistant.knowledge.normalise import normalise
 
 K1 = 1.2
+WORD_CACHE = 8192  # words remembered per index (typo look-ups are pure)
 B = 0.75
 
 _STOP = """a about am an and any are as at be been being but by can could did do does doing for
@@ -67,15 +69,17 @@ class Vocabulary:
 
     def __init__(self, texts: list[str]) -> None:
         self._terms = frozenset(t for text in texts for t in terms(text))
+        # Per word, not per question: customers reuse the same few thousand words, and the
+        # typo scan over the whole vocabulary is most of a search's CPU.
+        self._is_unknown = lru_cache(maxsize=WORD_CACHE)(self._word_unknown)
+
+    def _word_unknown(self, word: str) -> bool:
+        return any(closest(t, self._terms) is None for t in terms(word))
 
     def unknown(self, normalised: str) -> list[str]:
         """The words of a normalised question that the knowledge never uses, even with a
         typo fixed ("furniture" for a shop whose FAQ never mentions it)."""
-        return [
-            word
-            for word in normalised.split()
-            if any(closest(t, self._terms) is None for t in terms(word))
-        ]
+        return [word for word in normalised.split() if self._is_unknown(word)]
 
 
 class Bm25:
@@ -88,8 +92,9 @@ class Bm25:
             frequency.update(doc.keys())
         n = len(self._docs)
         self._idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in frequency.items()}
+        self._known = lru_cache(maxsize=WORD_CACHE)(self._closest)
 
-    def _known(self, term: str) -> str | None:
+    def _closest(self, term: str) -> str | None:
         return closest(term, self._idf)
 
     def scores(self, query: str) -> list[float]:

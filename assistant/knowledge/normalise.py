@@ -86,6 +86,9 @@ REPEATS = re.compile(r"(\w)\1{2,}")  # "sooooo" → "soo": keeps real double let
 WORD = re.compile(r"[^\W_]+(?:[/'-][^\W_]+)*/?")
 
 
+_ASCII_SYMBOLS = str.maketrans("^`", "  ")
+
+
 def _is_symbol(char: str) -> bool:
     """Emoji, pictographs and other symbols: they carry tone, not the question."""
     return unicodedata.category(char) in {"So", "Sk", "Cs", "Co", "Mn", "Cf"}
@@ -95,7 +98,10 @@ def normalise(text: str) -> str:
     """Lower-case words separated by single spaces, shorthand spelled out."""
     text = HANDLE.sub(" ", LINK.sub(" ", text))
     text = unicodedata.normalize("NFKC", text).lower().replace("’", "'")
-    text = "".join(" " if _is_symbol(c) else c for c in text)
+    if text.isascii():  # the common case: the only ASCII symbols are these two
+        text = text.translate(_ASCII_SYMBOLS)
+    else:
+        text = "".join(" " if _is_symbol(c) else c for c in text)
     text = REPEATS.sub(r"\1\1", text)
     words = []
     for word in WORD.findall(text):
