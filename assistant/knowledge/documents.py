@@ -105,6 +105,7 @@ class Template:
     body: str
     source: str
     order_status: OrderStatus | None = None
+    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,8 @@ class TemplateMeta(_Meta):
     id: str = Field(pattern=KEBAB)
     purpose: TemplatePurpose
     order_status: OrderStatus | None = None
+    # ISO 639-1: a template in the customer's language is preferred (e.g. a Spanish hand-off).
+    language: str = Field("en", pattern=r"^[a-z]{2}$")
     description: str | None = None
 
 
@@ -272,6 +275,7 @@ def load_template(text: str, where: str, problems: list[str]) -> Template | None
         body=block.body,
         source=where,
         order_status=meta.order_status,
+        language=meta.language,
     )
 
 

@@ -22,6 +22,7 @@ from assistant.knowledge.documents import (
     load_template,
     load_tone,
 )
+from assistant.knowledge.language import DEFAULT_LANGUAGE
 from assistant.knowledge.orders import Customer, Order, RoutingExample, normalised_handle, read_rows
 from assistant.knowledge.policy import Policy, load_policy
 
@@ -41,11 +42,19 @@ class Knowledge:
     routing_examples: list[RoutingExample] = field(default_factory=list)
 
     def template_for(
-        self, purpose: TemplatePurpose, order_status: str | None = None
+        self,
+        purpose: TemplatePurpose,
+        order_status: str | None = None,
+        language: str | None = None,
     ) -> Template | None:
+        """The template for ``purpose`` (and ``order_status``), in ``language`` when the
+        brand wrote one in it, else in the default language."""
         matches = [t for t in self.templates if t.purpose is purpose]
         if order_status is not None:
             matches = [t for t in matches if t.order_status == order_status] or matches
+        for wanted in (language, DEFAULT_LANGUAGE):
+            if chosen := [t for t in matches if t.language == wanted]:
+                return chosen[0]
         return matches[0] if matches else None
 
 

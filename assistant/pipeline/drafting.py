@@ -14,6 +14,7 @@ from assistant.channels.conversations import Turn
 from assistant.intake.messages import InboundMessage
 from assistant.knowledge.documents import Template, TemplatePurpose
 from assistant.knowledge.index import Hit
+from assistant.knowledge.language import message_language
 from assistant.knowledge.loader import Knowledge
 from assistant.knowledge.orders import Order
 from assistant.review.models import DraftKind
@@ -117,7 +118,7 @@ class TemplateDrafter:
             confidence = min(1.0, best.score / self.strong_score)
             return self._render(template, values, confidence=round(confidence, 3), cited=[best.id])
         return self._render(
-            kb.template_for(TemplatePurpose.handoff),
+            kb.template_for(TemplatePurpose.handoff, language=message_language(ctx.text)),
             values,
             confidence=0.1,
             cited=[],
