@@ -4,9 +4,9 @@
     python bench/console_browser.py [--items 50] [--queue 5000] [--runs 5]
 
 1. Keyboard triage: ``--items`` real messages run through the pipeline to review; the
-   agent signs in, presses Alt+O (open the most urgent item), then Alt+A (approve & next)
+   agent signs in, presses Enter (open the most urgent item), then Alt+A (approve & next)
    for every item. Timed per item from the key press until the next item is on screen and
-   the run is over (no stale elements): ``open`` for Alt+O, ``decide_next`` for Alt+A.
+   the run is over (no stale elements): ``open`` for Enter, ``decide_next`` for Alt+A.
    Target: p50 <= 0.5 s.
 2. Queue page: ``--queue`` pending items; a reload of the signed-in queue page (the cookie
    signs the agent back in) until the table is drawn, against a bare ``st.dataframe`` of
@@ -45,7 +45,7 @@ from assistant.users import UserStore
 from assistant.users.actor import SYSTEM_ACTOR
 
 sys.path.insert(0, str(ROOT / "ui"))
-import components
+import queue_list
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -125,7 +125,7 @@ def keyboard_run(browser: Any, settings: Settings, count: int) -> tuple[float, l
         _sign_in(page, url)
         page.wait_for_timeout(1_000)
         start = time.perf_counter()
-        page.keyboard.press("Alt+o")
+        page.keyboard.press("Enter")
         page.wait_for_function(READY, arg="", polling="raf")
         opened = time.perf_counter() - start
         times = []
@@ -149,7 +149,7 @@ def bare_table(settings: Settings, base: Path) -> Path:
     with open_records(settings) as records:
         rows = worklist(records.queue.engine).rows
     data = base / "rows.json"
-    data.write_text(json.dumps(components.queue_table(rows, datetime.now(UTC))))
+    data.write_text(json.dumps(queue_list.queue_table(rows, datetime.now(UTC))))
     bare = base / "bare.py"
     bare.write_text(
         "import json\nimport streamlit as st\n"
@@ -220,8 +220,8 @@ def main() -> None:
             browser.close()
 
     page_ms, bare_ms = statistics.median(page_s) * 1000, statistics.median(bare_s) * 1000
-    print(f"keyboard triage, {args.items} items (Alt+O once, then Alt+A approve & next):")
-    print(f"  open (Alt+O)          {opened * 1000:8.0f} ms")
+    print(f"keyboard triage, {args.items} items (Enter once, then Alt+A approve & next):")
+    print(f"  open (Enter)          {opened * 1000:8.0f} ms")
     print(f"  approve & next p50    {_p(per_item, 0.5):8.0f} ms   (target <= 500)")
     print(f"  approve & next p95    {_p(per_item, 0.95):8.0f} ms")
     print(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from actions import _actor, current_user, load_settings
+from actions import current_actor, current_user, load_settings
 
 from assistant.app import open_records
 from assistant.intake.messages import Channel
@@ -14,7 +14,7 @@ from assistant.knowledge.disclosure import with_disclosure
 from assistant.knowledge.policy import load_policy
 from assistant.review.bulk import bulk_refusal
 from assistant.review.decisions import Approve
-from assistant.review.drafts import SavedDraft, drop_draft, save_draft, saved_draft
+from assistant.review.drafts import drop_draft, save_draft
 from assistant.review.follow_ups import FollowUp, close_follow_up, open_follow_ups
 from assistant.review.models import ReviewItem
 from assistant.review.triage import next_item
@@ -40,23 +40,16 @@ def follow_ups(name: str) -> list[FollowUp]:
 
 
 def finish_follow_up(name: str, follow_up_id: int) -> bool:
-    actor = _actor(name)
+    actor = current_actor(name)
     actor.require(Permission.decide)
     with open_records(load_settings()) as records:
         return close_follow_up(records.queue.engine, follow_up_id, actor.name, datetime.now(UTC))
 
 
-def draft(name: str, item_id: int) -> SavedDraft | None:
-    """The unsent edit kept for this item, if any."""
-    current_user(name)
-    with open_records(load_settings()) as records:
-        return saved_draft(records.queue.engine, item_id)
-
-
 def keep_draft(name: str, item_id: int, text: str, original: str) -> ReviewItem | None:
     """Keep the agent's edit (or forget it when it is the original again). Editing claims
     the item, so two agents never write two replies; returns the item when it claimed it."""
-    actor = _actor(name)
+    actor = current_actor(name)
     with open_records(load_settings()) as records:
         engine = records.queue.engine
         if text.strip() == original.strip():
@@ -84,7 +77,7 @@ class BulkPreview:
 
 def bulk_preview(name: str, versions: dict[int, int]) -> list[BulkPreview]:
     """What a bulk approval would send, item by item, with what stops each one."""
-    actor = _actor(name)
+    actor = current_actor(name)
     settings = load_settings()
     policy = load_policy(settings.knowledge_dir / "policy.yaml", "policy.yaml")
     found: list[BulkPreview] = []
