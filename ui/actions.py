@@ -25,6 +25,7 @@ from assistant.app import Assistant, ProcessResult, open_assistant, open_records
 from assistant.deps import Deps, build_deps
 from assistant.errors import AuthError
 from assistant.intake.messages import Channel
+from assistant.knowledge.policy import Policy, load_policy
 from assistant.review.bulk import BulkOutcome
 from assistant.review.decisions import Approve, Decision, Reject
 from assistant.review.drafts import SavedDraft, drop_draft, saved_draft
@@ -59,6 +60,18 @@ def console_deps() -> Deps:
     built again only when a knowledge file changes (the drafts must use the new text)."""
     settings = load_settings()
     return _deps(settings, _knowledge_stamp(settings.knowledge_dir))
+
+
+def console_policy() -> Policy:
+    """``policy.yaml`` (disclosure, channel limits), parsed again only when a knowledge
+    file changes: opening an item does not need the rest of the ``Deps``."""
+    settings = load_settings()
+    return _policy(settings.knowledge_dir, _knowledge_stamp(settings.knowledge_dir))
+
+
+@lru_cache(maxsize=2)
+def _policy(folder: Path, knowledge_stamp: tuple[int, int]) -> Policy:
+    return load_policy(folder / "policy.yaml", "policy.yaml")
 
 
 def _knowledge_stamp(folder: Path) -> tuple[int, int]:
@@ -119,7 +132,7 @@ class ItemPage:
 
 def item(name: str, item_id: int) -> ItemPage:
     current_user(name)
-    policy = console_deps().knowledge.policy  # parsed once, again when the files change
+    policy = console_policy()
     with open_records(load_settings()) as records:
         detail = item_detail(records.queue, records.orders, item_id)
         editing = saved_draft(records.queue.engine, item_id)

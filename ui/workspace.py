@@ -6,12 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from actions import current_actor, current_user, load_settings
+from actions import console_policy, current_actor, current_user, load_settings
 
 from assistant.app import open_records
 from assistant.intake.messages import Channel
 from assistant.knowledge.disclosure import with_disclosure
-from assistant.knowledge.policy import load_policy
 from assistant.review.bulk import bulk_refusal
 from assistant.review.decisions import Approve
 from assistant.review.drafts import drop_draft, save_draft
@@ -79,7 +78,7 @@ def bulk_preview(name: str, versions: dict[int, int]) -> list[BulkPreview]:
     """What a bulk approval would send, item by item, with what stops each one."""
     actor = current_actor(name)
     settings = load_settings()
-    policy = load_policy(settings.knowledge_dir / "policy.yaml", "policy.yaml")
+    policy = console_policy()
     found: list[BulkPreview] = []
     with open_records(settings) as records:
         for item_id, version in versions.items():

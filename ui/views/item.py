@@ -78,8 +78,12 @@ def view(user: str, role: str, item_id: int, *, wide: bool) -> None:
     ui.thread(shown.detail.thread)
     ui.customer_card(shown.detail)
     ui.grounding(item)
-    with st.expander(f"Audit ({len(shown.detail.audit)} actions)"):
-        ui.audit_trail(shown.detail.audit)
+    audit = st.expander(
+        f"Audit ({len(shown.detail.audit)} actions)", key=f"audit-{item.id}", on_change="rerun"
+    )
+    if audit.open:  # drawn only when asked for: its table costs more than the rest
+        with audit:
+            ui.audit_trail(shown.detail.audit)
 
 
 def _claim_bar(user: str, role: str, item: ReviewItem) -> None:

@@ -23,6 +23,7 @@ from assistant.review.worklist import QueueRow, Worklist
 from assistant.users import Role
 
 DRAWN = "queue_drawn"  # session key: (id, version) of the rows the pane drew last
+LIST_DRAWS = "queue_list_draws"  # session key: rows clicked so far (the list's key)
 PICKER_LIMIT = 200  # items offered in the open / bulk pickers; the table shows them all
 LIST_HEIGHT = 560
 FACETS = [  # (facet, label, session key)
@@ -60,9 +61,12 @@ def _on_open_pick() -> None:
 
 @guarded
 def _on_row(key: str, ids: list[int]) -> None:
+    """A clicked row opens its item; the list is then drawn anew (a new key), so no
+    selection is left pointing at a row that moves when the queue changes."""
     rows = st.session_state[key]["selection"]["rows"]
     if rows and rows[0] < len(ids):
         open_item(ids[rows[0]])
+    st.session_state[LIST_DRAWS] = st.session_state.get(LIST_DRAWS, 0) + 1
 
 
 @guarded
@@ -124,7 +128,7 @@ def _listing(user: str, role: str, work: Worklist, open_id: int | None) -> None:
         st.info("Nothing to review." if not work.total else "No open item matches these filters.")
         return
     ids = [r.id for r in work.rows]
-    key = f"queue_list_{open_id}"  # a new list per open item: no stale row selection
+    key = f"queue_list_{st.session_state.get(LIST_DRAWS, 0)}"
     st.dataframe(
         queue_list.with_open_mark(_table(work, now), open_id),
         key=key,
