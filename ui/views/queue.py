@@ -81,9 +81,10 @@ def page(user: str, role: str) -> None:
     st.html(triage.PHONE_CSS)
     show_flash()
     follow_ups.section(user)
+    work = actions.queue(user, current_filters())
+    triage.opener(user, role, work)
     triage.pane(user, role)
     _watch(user)  # after the pane: it compares with what the pane just drew
-    work = actions.queue(user, current_filters())  # the pane's answer, cached
     if work.rows:
         _bulk(user, work)
 

@@ -14,8 +14,10 @@ from typing import Any
 import actions
 import queue_list
 import streamlit as st
+import workspace
 from feedback import flash, guarded, show_flash
 from views import item
+from views.composer import NOTHING_LEFT
 from views.filters import current_filters
 
 from assistant.review.triage import actionable
@@ -51,12 +53,20 @@ def open_item(item_id: int) -> None:
 
 
 @guarded
-def _on_open_pick() -> None:
+def _on_open_pick(user: str) -> None:
+    """Open the picked item; one decided since the picker was drawn (the pane moves on
+    without redrawing it) gives way to the most urgent item the agent can decide now."""
     picked = st.session_state.get("open_pick")
     if picked is None:
         flash("warning", "Pick an item to open first.")
-    else:
+        return
+    work = actions.queue(user, current_filters())
+    if any(r.id == picked for r in work.rows):
         open_item(int(picked))
+    elif (first := workspace.next_open(user, current_filters(), None)) is not None:
+        open_item(first)
+    else:
+        flash("info", NOTHING_LEFT)
 
 
 @guarded
@@ -78,11 +88,11 @@ def _filter_bar(work: Worklist) -> None:
     picked = sum(bool(st.session_state.get(key)) for _, _, key in FACETS)
     picked += bool(st.session_state.get("f_attention"))
     with st.expander(f"Filters ({picked} set)" if picked else "Filters", expanded=bool(picked)):
-        columns = st.columns(3, vertical_alignment="bottom")
-        for n, (facet, label, key) in enumerate(FACETS):
+        columns = st.columns([1.2, 1.6, 1, 1.2, 1, 1], vertical_alignment="bottom")
+        for (facet, label, key), column in zip(FACETS, columns, strict=False):
             counts = work.counts.get(facet, {})
             options = sorted(set(counts) | set(st.session_state.get(key) or ()))
-            columns[n % 3].multiselect(
+            column.multiselect(
                 label,
                 options,
                 key=key,
@@ -90,7 +100,7 @@ def _filter_bar(work: Worklist) -> None:
                 placeholder="any",
                 persist_state="session",  # kept while the agent works an item
             )
-        columns[2].checkbox("Needs attention", key="f_attention", persist_state="session")
+        columns[-1].checkbox("Needs attention", key="f_attention", persist_state="session")
 
 
 def _table(work: Worklist, now: datetime) -> dict[str, list[Any]]:
@@ -116,7 +126,6 @@ def _preselect(offered: list[int], by_id: dict[int, QueueRow], user: str, role: 
 
 def _listing(user: str, role: str, work: Worklist, open_id: int | None) -> None:
     now = datetime.now(UTC)
-    _filter_bar(work)
     breached = sum(r.breached(now) for r in work.rows)
     flagged = sum(r.needs_attention for r in work.rows)
     mine = sum(r.assignee == user for r in work.rows)
@@ -139,12 +148,22 @@ def _listing(user: str, role: str, work: Worklist, open_id: int | None) -> None:
         on_select=lambda: _on_row(key, ids),
         selection_mode="single-row",
     )
+
+
+def opener(user: str, role: str, work: Worklist) -> None:
+    """Above the pane, drawn with the page (they change the pane, not the other way): the
+    filters, and the picker Enter opens (at first the most urgent item this agent can
+    decide; type to find another)."""
+    _filter_bar(work)
+    if not work.rows:
+        return
+    ids = [r.id for r in work.rows]
     by_id = {r.id: r for r in work.rows}
     offered = ids[:PICKER_LIMIT]
     more = f" (the first {PICKER_LIMIT}; filter for the rest)" if len(ids) > PICKER_LIMIT else ""
     _preselect(offered, by_id, user, Role(role))
-    opener, button = st.columns([3, 1], vertical_alignment="bottom")
-    opener.selectbox(
+    pick, button = st.columns([4, 1], vertical_alignment="bottom")
+    pick.selectbox(
         f"Open an item{more}",
         offered,
         key="open_pick",
@@ -155,6 +174,7 @@ def _listing(user: str, role: str, work: Worklist, open_id: int | None) -> None:
         type="primary",
         key="open_button",
         on_click=_on_open_pick,
+        args=(user,),
         width="stretch",
         shortcut="Enter",
     )
@@ -173,7 +193,7 @@ def pane(user: str, role: str) -> None:
         if open_id is None:
             show_flash()
             st.caption(
-                "Enter opens the most urgent item you can decide (or the one picked below "
+                "Enter opens the most urgent item you can decide (or the one picked above "
                 "the list); click a row to open it. J / K move, Alt+A approves and opens "
                 "the next, ? lists every key."
             )
