@@ -137,8 +137,8 @@ def test_approve_and_next_through_ten_items_by_keyboard(
         expect(header).to_have_text(f"Item #{ids[0]}")
         worked: list[str] = []
         for _ in ids:
-            settle(page)
-            expect(page.get_by_role("button", name="Approve & next")).to_be_visible()
+            settle(page)  # the last item's button goes when the run ends: one left
+            expect(page.get_by_role("button", name="Approve & next")).to_have_count(1)
             shown = header.inner_text()
             assert shown not in worked
             worked.append(shown)

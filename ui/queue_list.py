@@ -53,17 +53,17 @@ def status(row: QueueRow) -> str:
     return f"{state} · {row.assignee}" if row.assignee else state
 
 
-QUEUE_COLUMNS: dict[str, Any] = {
+QUEUE_COLUMNS: dict[str, Any] = {  # the list is narrow beside the item: what decides first
     "open": st.column_config.TextColumn("", width=24, help="The item open beside the list"),
     "risk": st.column_config.TextColumn(
-        width=80, help="Red: legal, money, complaints and the like; orange: check it"
+        width=76, help="Red: legal, money, complaints and the like; orange: check it"
     ),
-    "reply due": st.column_config.TextColumn(width=130, help="Time left before the channel's SLA"),
-    "id": st.column_config.NumberColumn("#", width=50, format="%d"),
-    "customer": st.column_config.TextColumn(width=100),
-    "message": st.column_config.TextColumn(width=260),
+    "id": st.column_config.NumberColumn("#", width=44, format="%d"),
+    "message": st.column_config.TextColumn(width=220),
+    "reply due": st.column_config.TextColumn(width=118, help="Time left before the channel's SLA"),
     "why": st.column_config.TextColumn("why (every reason)", width=260),
     "status · claimed by": st.column_config.TextColumn(width=130),
+    "customer": st.column_config.TextColumn(width=100),
     "⚠": st.column_config.TextColumn("⚠", width=30, help="Needs attention: the pipeline failed"),
     "channel": st.column_config.TextColumn(width=80),
     "topics": st.column_config.TextColumn(width=150),
@@ -75,12 +75,12 @@ def queue_table(rows: list[QueueRow], now: datetime) -> dict[str, list[Any]]:
     """Column-wise (what a dataframe is built from fastest); the open mark is added per draw."""
     return {
         "risk": [risk_mark(r) for r in rows],
-        "reply due": [sla(r, now) for r in rows],
         "id": [r.id for r in rows],
-        "customer": [r.who for r in rows],
         "message": [r.preview for r in rows],
+        "reply due": [sla(r, now) for r in rows],
         "why": ["; ".join(r.reasons) for r in rows],
         "status · claimed by": [status(r) for r in rows],
+        "customer": [r.who for r in rows],
         "⚠": ["⚠" if r.needs_attention else "" for r in rows],
         "channel": [r.channel for r in rows],
         "topics": [", ".join(r.topics) for r in rows],

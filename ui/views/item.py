@@ -90,7 +90,7 @@ def _claim_bar(user: str, role: str, item: ReviewItem) -> None:
     assert item.id is not None
     if not ItemStatus(item.status).open:
         return  # the composer says who decided it and shows what was sent
-    text, button = st.columns([4, 1], vertical_alignment="center")
+    text, button = st.columns([3, 1], vertical_alignment="center")
     if item.assignee == user:
         text.caption("You have claimed this item; other agents see it as yours.")
         button.button("Release", key="release", on_click=_on_release, args=(user, item.id))
