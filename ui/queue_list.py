@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import streamlit as st
-from components import when
+from components import shown, when
 
 from assistant.review.worklist import QueueRow
 
@@ -72,15 +72,16 @@ QUEUE_COLUMNS: dict[str, Any] = {  # the list is narrow beside the item: what de
 
 
 def queue_table(rows: list[QueueRow], now: datetime) -> dict[str, list[Any]]:
-    """Column-wise (what a dataframe is built from fastest); the open mark is added per draw."""
+    """Column-wise (what a dataframe is built from fastest); the open mark is added per draw.
+    Customer text with direction overrides is shown with their code points (``shown``)."""
     return {
         "risk": [risk_mark(r) for r in rows],
         "id": [r.id for r in rows],
-        "message": [r.preview for r in rows],
+        "message": [shown(r.preview) for r in rows],
         "reply due": [sla(r, now) for r in rows],
-        "why": ["; ".join(r.reasons) for r in rows],
+        "why": [shown("; ".join(r.reasons)) for r in rows],
         "status · claimed by": [status(r) for r in rows],
-        "customer": [r.who for r in rows],
+        "customer": [shown(r.who) for r in rows],
         "⚠": ["⚠" if r.needs_attention else "" for r in rows],
         "channel": [r.channel for r in rows],
         "topics": [", ".join(r.topics) for r in rows],
