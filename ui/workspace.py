@@ -15,7 +15,7 @@ from assistant.review.bulk import bulk_refusal
 from assistant.review.decisions import Approve
 from assistant.review.drafts import drop_draft, save_draft
 from assistant.review.follow_ups import FollowUp, close_follow_up, open_follow_ups
-from assistant.review.models import ReviewItem
+from assistant.review.models import ItemStatus, ReviewItem
 from assistant.review.triage import next_item
 from assistant.review.worklist import Filters, worklist
 from assistant.services.claims import ClaimService
@@ -29,6 +29,14 @@ def next_open(name: str, filters: Filters, current: int | None, step: int = 1) -
     with open_records(load_settings()) as records:
         rows = worklist(records.queue.engine, filters).rows
     return next_item(rows, user.name, Role(user.role), current, step)
+
+
+def decided_by(name: str, item_id: int) -> str | None:
+    """Who decided the item, if it is no longer open."""
+    current_user(name)
+    with open_records(load_settings()) as records:
+        found = records.queue.get(item_id)
+    return None if ItemStatus(found.status).open else found.decided_by
 
 
 def follow_ups(name: str) -> list[FollowUp]:

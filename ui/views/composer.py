@@ -78,6 +78,9 @@ def _submit(
         decision = make()
         item = actions.decide(user, item_id, decision, version)
     except AssistantError as exc:
+        if workspace.decided_by(user, item_id) == user:  # a second press of the same key
+            _open_next(user, item_id)
+            return
         flash("error", str(exc))
     except ValidationError as exc:
         flash("error", f"Item #{item_id}: not recorded: {exc.errors()[0]['msg']}.")
