@@ -157,6 +157,25 @@ def test_approve_sends_one_disclosed_reply_and_the_item_leaves_the_queue(
     ]
 
 
+def test_a_decided_item_shows_who_decided_it_and_the_text_that_was_sent(desk: Settings) -> None:
+    [item_id] = queued(desk, REFUND)
+    edited = "Hi Marcus, start your return on our site and we refund you within a week."
+    at = open_item(console(), item_id)
+    at.text_area[0].input(edited).run()
+    click(at, "Edit, send & next")
+    from streamlit.testing.v1 import AppTest
+
+    from tests.console_support import APP
+
+    link = AppTest.from_file(str(APP), default_timeout=60)
+    link.session_state["user"] = "bea"
+    link.query_params["item"] = str(item_id)
+    screen = on_screen(link.run())
+    assert "This item is sent by ann; there is nothing left to decide." in screen
+    assert "**What was sent**" in screen and edited in screen
+    assert not [b for b in link.button if b.label in ("Approve & next", "Reject & next")]
+
+
 def test_edit_shows_the_diff_then_sends_the_edited_text(desk: Settings) -> None:
     [item_id] = queued(desk, REFUND)
     draft = item(desk, item_id).draft
