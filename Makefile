@@ -31,7 +31,7 @@ bench: install  ## needs ../shared/datasets for the routing benchmarks
 	$(BIN)/python bench/console.py
 
 screenshots: install  ## refresh docs/screenshots from the browser test (needs Chromium)
-	UPDATE_SCREENSHOTS=1 $(BIN)/pytest -q tests/test_console_browser.py
+	UPDATE_SCREENSHOTS=1 $(BIN)/pytest -q tests/test_console_browser.py tests/test_console_layout_browser.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

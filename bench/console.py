@@ -47,7 +47,7 @@ from assistant.users.actor import SYSTEM_ACTOR
 
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "ui"))
-import components
+import queue_list
 
 CHANNELS = ["web_chat", "instagram", "facebook", "whatsapp", "x", "email", "tiktok"]
 TOPICS = [
@@ -213,7 +213,7 @@ def main() -> None:
         fill(settings, args.items)
         with open_records(settings) as records:
             rows = worklist(records.queue.engine).rows
-        table = components.queue_table(rows, datetime.now(UTC))
+        table = queue_list.queue_table(rows, datetime.now(UTC))
         data = base / "rows.json"
         data.write_text(json.dumps(table))
         bare = base / "bare.py"

@@ -96,12 +96,12 @@ def test_the_services_refuse_agents_too(desk: Settings) -> None:
 
     sys.path.insert(0, str(ROOT / "ui"))
     try:
-        import actions
+        import lead_actions
 
         with pytest.raises(ForbiddenError, match="cannot manage knowledge"):
-            actions.resync("ann", lambda done, total: None)
+            lead_actions.resync("ann", lambda done, total: None)
         with pytest.raises(ForbiddenError, match="cannot view audit"):
-            actions.audit_events(
+            lead_actions.audit_events(
                 "ann", actor=None, action=None, item_id=None, start=None, end=None, text=None
             )
     finally:

@@ -95,8 +95,8 @@ def test_breached_reply_deadlines_are_flagged(desk: Settings) -> None:
     )
     at = console()
     due = list(at.dataframe[0].value["reply due"])
-    assert due[0].startswith("OVERDUE")
-    assert "left" in due[1]
+    assert due[0].startswith("🔴 OVERDUE")  # red: breached
+    assert "left" in due[1] and not due[1].startswith("🔴")
     assert "1 past their reply deadline" in on_screen(at)
 
 
@@ -114,7 +114,8 @@ def test_item_page_shows_message_customer_reasons_sources_and_preview(desk: Sett
     assert "Can I get a refund for my order? It is FH-10293." in screen
     assert "Conversation so far (1 earlier messages and replies)" in screen
     assert "Marcus" in screen and "C1004" in screen  # the customer card
-    assert "FH-10293" in at.dataframe[0].value["order"].tolist()  # past orders
+    [orders] = [d.value for d in at.dataframe if "order" in d.value]
+    assert "FH-10293" in orders["order"].tolist()  # past orders
     assert "mentions a refund" in screen  # why it is here
     assert "**Sources** (" in screen and ".md:" in screen  # retrieved files with lines
     draft = item(desk, result.item_id).draft
@@ -156,6 +157,25 @@ def test_approve_sends_one_disclosed_reply_and_the_item_leaves_the_queue(
     ]
 
 
+def test_a_decided_item_shows_who_decided_it_and_the_text_that_was_sent(desk: Settings) -> None:
+    [item_id] = queued(desk, REFUND)
+    edited = "Hi Marcus, start your return on our site and we refund you within a week."
+    at = open_item(console(), item_id)
+    at.text_area[0].input(edited).run()
+    click(at, "Edit, send & next")
+    from streamlit.testing.v1 import AppTest
+
+    from tests.console_support import APP
+
+    link = AppTest.from_file(str(APP), default_timeout=60)
+    link.session_state["user"] = "bea"
+    link.query_params["item"] = str(item_id)
+    screen = on_screen(link.run())
+    assert "This item is sent by ann; there is nothing left to decide." in screen
+    assert "**What was sent**" in screen and edited in screen
+    assert not [b for b in link.button if b.label in ("Approve & next", "Reject & next")]
+
+
 def test_edit_shows_the_diff_then_sends_the_edited_text(desk: Settings) -> None:
     [item_id] = queued(desk, REFUND)
     draft = item(desk, item_id).draft
@@ -193,7 +213,7 @@ def test_escalated_item_waits_for_the_lead_and_agents_cannot_decide_it(desk: Set
     at.text_input(key=f"note-{item_id}").input("mentions a chargeback").run()
     at = click(at, "Escalate")
     assert f"Item #{item_id} escalated to lead by ann." in on_screen(at)
-    assert at.dataframe[0].value["status"][0] == "escalated → lead"
+    assert at.dataframe[0].value["status · claimed by"][0] == "escalated → lead"
     assert audit(desk, item_id)[-1].reason == "to lead: mentions a chargeback"
 
     assert item(desk, item_id).assignee is None  # an escalation ends the agent's claim
@@ -231,7 +251,7 @@ def test_a_claimed_item_is_not_decided_by_another_agent(desk: Settings) -> None:
     [item_id] = queued(desk, REFUND)
     at = click(open_item(console("ann"), item_id), "Claim")
     assert "is yours" in on_screen(at)
-    assert console("bea").dataframe[0].value["claimed by"][0] == "ann"
+    assert console("bea").dataframe[0].value["status · claimed by"][0] == "pending · ann"
     bea = open_item(console("bea"), item_id)
     assert "Claimed by ann" in on_screen(bea)
     bea = click(bea, "Approve & next")

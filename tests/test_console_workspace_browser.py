@@ -104,6 +104,8 @@ def test_a_reload_keeps_the_agent_signed_in_with_the_unsent_edit(
 def test_approve_and_next_through_ten_items_by_keyboard(
     ingested: Settings, console_url: str
 ) -> None:
+    """The whole sample run without the mouse: ? lists the keys, Enter opens the most
+    urgent item beside the list, J / K move, Alt+A approves and opens the next."""
     from playwright.sync_api import expect, sync_playwright
 
     add_users(ingested)
@@ -117,18 +119,35 @@ def test_approve_and_next_through_ten_items_by_keyboard(
         page.goto(console_url)
         sign_in(page, "ann")
         expect(page.get_by_role("button", name="Open item")).to_be_visible()
-        page.keyboard.press("Alt+o")
+        settle(page)
+        page.keyboard.press("?")
+        expect(page.get_by_text("item: approve (or send your edit) & next")).to_be_visible()
+        page.keyboard.press("?")
+        expect(page.get_by_text("item: approve (or send your edit) & next")).to_have_count(0)
+        settle(page)
+        page.keyboard.press("Enter")
+        header = page.get_by_role("heading", name="Item #")
+        expect(header).to_have_text(f"Item #{ids[0]}")  # the most urgent: the oldest
+        expect(page.get_by_text("Review queue")).to_be_visible()  # the list stays beside it
+        settle(page)
+        page.keyboard.press("j")
+        expect(header).to_have_text(f"Item #{ids[1]}")
+        settle(page)
+        page.keyboard.press("k")
+        expect(header).to_have_text(f"Item #{ids[0]}")
         worked: list[str] = []
         for _ in ids:
-            expect(page.get_by_role("button", name="Approve & next")).to_be_visible()
-            settle(page)
-            shown = page.get_by_role("heading", name="Item #").inner_text()
+            settle(page)  # the last item's button goes when the run ends: one left
+            expect(page.get_by_role("button", name="Approve & next")).to_have_count(1)
+            shown = header.inner_text()
             assert shown not in worked
             worked.append(shown)
             page.keyboard.press("Alt+a")
             expect(page.get_by_text(f"{shown} approved by ann")).to_be_visible()
         expect(page.get_by_text("Nothing else in the queue you can decide")).to_be_visible()
+        expect(page.get_by_text("Nothing to review.")).to_be_visible()
         browser.close()
+    assert worked == [f"Item #{i}" for i in ids]
     assert {item(ingested, i).status for i in ids} == {"sent"}
 
 

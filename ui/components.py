@@ -5,13 +5,11 @@ from __future__ import annotations
 import difflib
 import re
 from datetime import UTC, datetime
-from typing import Any
 
 import streamlit as st
 
-from assistant.review.item_detail import ItemDetail, ThreadEntry
+from assistant.review.item_detail import ItemDetail
 from assistant.review.models import AuditAction, AuditEvent, OutboxMessage, ReviewItem
-from assistant.review.worklist import QueueRow
 
 MESSAGE_PREVIEW = 600  # characters of the customer's message shown before "show the rest"
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|$<>~:])")
@@ -52,65 +50,6 @@ def draft_diff(before: str, after: str) -> str:
     return "\n".join(diff)
 
 
-def sla(row: QueueRow, now: datetime) -> str:
-    """The reply deadline as a countdown; breached ones stand out in the table."""
-    return _countdown(row.minutes_left(now))
-
-
-def _countdown(left: int) -> str:
-    size = abs(left)
-    span = f"{size // 60} h {size % 60:02d} min" if size >= 60 else f"{size} min"
-    if left < 0:
-        return f"OVERDUE {span}"
-    return f"⚠ {span} left" if left <= SLA_WARNING_MINUTES else f"{span} left"
-
-
-SLA_WARNING_MINUTES = 30
-
-QUEUE_COLUMNS: dict[str, Any] = {
-    "id": st.column_config.NumberColumn("#", width=50, format="%d"),
-    "⚠": st.column_config.TextColumn("⚠", width=30, help="Needs attention: the pipeline failed"),
-    "reply due": st.column_config.TextColumn(width=140, help="Time left before the channel's SLA"),
-    "channel": st.column_config.TextColumn(width=80),
-    "topics": st.column_config.TextColumn(width=150),
-    "why": st.column_config.TextColumn("why (first reason)", width=220),
-    "customer": st.column_config.TextColumn(width=110),
-    "message": st.column_config.TextColumn(width=260),
-    "claimed by": st.column_config.TextColumn(width=90),
-    "draft": st.column_config.TextColumn(width=70),
-    "status": st.column_config.TextColumn(width=90),
-}
-
-
-def queue_table(rows: list[QueueRow], now: datetime) -> dict[str, list[Any]]:
-    """Column-wise (what a dataframe is built from fastest)."""
-    return {
-        "id": [r.id for r in rows],
-        "⚠": ["⚠" if r.needs_attention else "" for r in rows],
-        "reply due": [sla(r, now) for r in rows],
-        "channel": [r.channel for r in rows],
-        "topics": [", ".join(r.topics) for r in rows],
-        "why": [r.reasons[0] if r.reasons else "" for r in rows],
-        "customer": [r.who for r in rows],
-        "message": [r.preview for r in rows],
-        "claimed by": [r.assignee or "" for r in rows],
-        "draft": [r.draft_kind for r in rows],
-        "status": [f"{r.status} → {r.escalated_to}" if r.escalated_to else r.status for r in rows],
-    }
-
-
-def row_label(row: QueueRow | None, item_id: int) -> str:
-    """A picker label that stays the same while the item waits: no countdown (a label that
-    changed between drawing and picking made the pick fail)."""
-    if row is None:
-        return f"#{item_id} · no longer open"
-    flag = " ⚠" if row.needs_attention else ""
-    return (
-        f"#{row.id} · {row.channel} · {row.who} · {', '.join(row.topics) or 'no topic'} · "
-        f"due {when(row.due_at)} UTC{flag}"
-    )
-
-
 def customer_message(item: ReviewItem) -> None:
     if item.needs_attention:
         st.warning(f"Needs attention: {plain(item.error or 'the pipeline failed on this message')}")
@@ -128,18 +67,6 @@ def customer_message(item: ReviewItem) -> None:
         if len(text) > MESSAGE_PREVIEW:
             with st.expander(f"Show the rest ({len(text) - MESSAGE_PREVIEW:,} more characters)"):
                 st.text(shown(text[MESSAGE_PREVIEW:]))
-
-
-def thread(entries: list[ThreadEntry]) -> None:
-    """What this customer wrote before, and what we answered."""
-    if not entries:
-        st.caption("No earlier messages from this customer.")
-        return
-    with st.expander(f"Conversation so far ({len(entries)} earlier messages and replies)"):
-        for e in entries:
-            who = "Customer" if e.from_customer else "Brand"
-            st.caption(f"{who} · {when(e.at)} · {e.note}")
-            st.text(shown(e.text[:MESSAGE_PREVIEW]))
 
 
 def customer_card(detail: ItemDetail) -> None:
@@ -182,10 +109,14 @@ def customer_card(detail: ItemDetail) -> None:
             )
 
 
-def context(item: ReviewItem) -> None:
-    """Why the item is here, the order, and the knowledge the draft is grounded in."""
+def reasons(item: ReviewItem) -> None:
+    """Why the item is here, every reason in words."""
     st.markdown("**Why it is here**")
     st.text("\n".join(f"• {shown(r)}" for r in item.reasons) or "• (no reason recorded)")
+
+
+def grounding(item: ReviewItem) -> None:
+    """The order the message is about and the knowledge the draft is grounded in."""
     if item.order_facts:
         st.markdown("**Order**")
         st.text(item.order_facts)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import actions
 import browser
+import channel_actions
 import session
 import streamlit as st
 from feedback import show_flash
@@ -105,7 +106,7 @@ def main() -> None:
         st.query_params.clear()
     draw, _ = PAGES[name]
     try:
-        for channel in actions.channels_to_reconnect(user):  # sends are held until then
+        for channel in channel_actions.channels_to_reconnect(user):  # sends are held until then
             st.error(f"Reconnect {channel}")
         draw(user, role)
     except AssistantError as exc:

@@ -4,8 +4,8 @@ A signed, revocable token in a cookie signs the agent back in after a reload."""
 
 from __future__ import annotations
 
-import actions
 import browser
+import session_actions
 import streamlit as st
 from feedback import attempt, flash
 
@@ -25,7 +25,7 @@ def signed_in() -> str | None:
     token = browser.session_cookie()
     if token and not state.get(SIGNED_OUT) and state.get("cookie_refused") != token:
         try:
-            user = actions.resume_session(token)
+            user = session_actions.resume_session(token)
         except AssistantError:
             user = None
         if user:
@@ -38,7 +38,7 @@ def signed_in() -> str | None:
 def remember() -> None:
     """Keep the token in the browser while signed in (drawn on every run: cheap)."""
     if token := st.session_state.get(TOKEN):
-        browser.remember_session(str(token), actions.SESSION_SECONDS)
+        browser.remember_session(str(token), session_actions.SESSION_SECONDS)
 
 
 def _on_sign_in() -> None:
@@ -49,7 +49,7 @@ def _on_sign_in() -> None:
     if not name or not password:
         flash("error", "Enter your user name and password.")
         return
-    if signed := attempt(lambda: actions.sign_in(name, password)):
+    if signed := attempt(lambda: session_actions.sign_in(name, password)):
         state[USER], state[TOKEN] = signed
 
 
@@ -77,7 +77,7 @@ def sign_out() -> None:
     token = st.session_state.get(TOKEN)
     if name:
         try:
-            released = actions.sign_out(name, str(token) if token else None)
+            released = session_actions.sign_out(name, str(token) if token else None)
         except AssistantError:
             released = []
         if released:

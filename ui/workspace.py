@@ -6,17 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from actions import _actor, current_user, load_settings
+from actions import console_policy, current_actor, current_user, load_settings
 
 from assistant.app import open_records
 from assistant.intake.messages import Channel
 from assistant.knowledge.disclosure import with_disclosure
-from assistant.knowledge.policy import load_policy
 from assistant.review.bulk import bulk_refusal
 from assistant.review.decisions import Approve
-from assistant.review.drafts import SavedDraft, drop_draft, save_draft, saved_draft
+from assistant.review.drafts import drop_draft, save_draft
 from assistant.review.follow_ups import FollowUp, close_follow_up, open_follow_ups
-from assistant.review.models import ReviewItem
+from assistant.review.models import ItemStatus, ReviewItem
 from assistant.review.triage import next_item
 from assistant.review.worklist import Filters, worklist
 from assistant.services.claims import ClaimService
@@ -34,6 +33,14 @@ def next_open(name: str, filters: Filters, current: int | None, step: int = 1) -
     return next_item(rows, user.name, Role(user.role), current, step)
 
 
+def decided_by(name: str, item_id: int) -> str | None:
+    """Who decided the item, if it is no longer open."""
+    current_user(name)
+    with open_records(load_settings()) as records:
+        found = records.queue.get(item_id)
+    return None if ItemStatus(found.status).open else found.decided_by
+
+
 def follow_ups(name: str) -> list[FollowUp]:
     """Promised replies not done yet, earliest deadline first."""
     current_user(name)
@@ -42,23 +49,16 @@ def follow_ups(name: str) -> list[FollowUp]:
 
 
 def finish_follow_up(name: str, follow_up_id: int) -> bool:
-    actor = _actor(name)
+    actor = current_actor(name)
     actor.require(Permission.decide)
     with open_records(load_settings()) as records:
         return close_follow_up(records.queue.engine, follow_up_id, actor.name, datetime.now(UTC))
 
 
-def draft(name: str, item_id: int) -> SavedDraft | None:
-    """The unsent edit kept for this item, if any."""
-    current_user(name)
-    with open_records(load_settings()) as records:
-        return saved_draft(records.queue.engine, item_id)
-
-
 def keep_draft(name: str, item_id: int, text: str, original: str) -> ReviewItem | None:
     """Keep the agent's edit (or forget it when it is the original again). Editing claims
     the item, so two agents never write two replies; returns the item when it claimed it."""
-    actor = _actor(name)
+    actor = current_actor(name)
     with open_records(load_settings()) as records:
         engine = records.queue.engine
         if text.strip() == original.strip():
@@ -86,9 +86,9 @@ class BulkPreview:
 
 def bulk_preview(name: str, versions: dict[int, int]) -> list[BulkPreview]:
     """What a bulk approval would send, item by item, with what stops each one."""
-    actor = _actor(name)
+    actor = current_actor(name)
     settings = load_settings()
-    policy = load_policy(settings.knowledge_dir / "policy.yaml", "policy.yaml")
+    policy = console_policy()
     found: list[BulkPreview] = []
     with open_records(settings) as records:
         for item_id, version in versions.items():

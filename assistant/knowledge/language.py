@@ -41,8 +41,7 @@ MARKERS: dict[str, frozenset[str]] = {
         "tenho quero"
     ),
     "it": _words(
-        "il gli che non mio mia grazie ciao ordine sono è ancora aiuto dove perché "
-        "ricevuto voglio"
+        "il gli che non mio mia grazie ciao ordine sono è ancora aiuto dove perché ricevuto voglio"
     ),
 }
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-import actions
 import components as ui
+import lead_actions
 import streamlit as st
 
 from assistant.review.audit import to_csv, to_json
@@ -17,7 +17,7 @@ EXPORT_READY = "audit_export_ready"
 
 def page(user: str) -> None:
     st.header("Audit log")
-    actors, verbs = actions.audit_choices(user)
+    actors, verbs = lead_actions.audit_choices(user)
     who, what, item, text = st.columns([1, 1, 0.7, 2], vertical_alignment="bottom")
     actor = who.selectbox("Actor", [ANY, *actors], key="a_actor", persist_state="session")
     action = what.selectbox("Action", [ANY, *verbs], key="a_action", persist_state="session")
@@ -30,7 +30,7 @@ def page(user: str) -> None:
     days = [d for d in (picked if isinstance(picked, tuple | list) else [picked]) if d]
     start = datetime.combine(days[0], time.min, UTC) if days else None
     end = datetime.combine(days[-1], time.max, UTC) if days else None
-    events = actions.audit_events(
+    events = lead_actions.audit_events(
         user,
         actor=None if actor == ANY else actor,
         action=None if action == ANY else action,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import actions
+import lead_actions
 import pandas as pd
 import streamlit as st
 from views import routing_cost
@@ -90,7 +91,7 @@ def page(user: str) -> None:
         persist_state="session",
     )
     start, end = _range(picked, today)
-    board = actions.dashboard(user, start, end)
+    board = lead_actions.dashboard(user, start, end)
     channels = ["all", *board.channels]
     channel = right.segmented_control("Channel", channels, default="all", key="dash_channel")
     metrics = board.totals if channel in (None, "all") else board.by_channel[str(channel)]

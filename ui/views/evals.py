@@ -3,8 +3,8 @@ golden reply and the current draft side by side."""
 
 from __future__ import annotations
 
-import actions
 import components as ui
+import lead_actions
 import pandas as pd
 import streamlit as st
 
@@ -15,7 +15,7 @@ def _score(value: float | None) -> str:
 
 def page(user: str) -> None:
     st.header("Evals")
-    runs, regressions = actions.evals(user)
+    runs, regressions = lead_actions.evals(user)
     if not runs:
         st.info(
             "No eval run yet. Run `assistant eval` (nightly: see docs/evals.md); its "

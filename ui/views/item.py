@@ -1,142 +1,24 @@
-"""One item: the message and what came before it, who the customer is, why it is here, what
-the draft is grounded in, and the decision. Decisions carry the version the agent saw: if
-someone acted in between, nothing is overwritten and the page says who did what."""
+"""One item: the message, why it is here and the reply with its decisions first (what an
+agent needs, and what a phone shows first), then the conversation before it, who the
+customer is, what the draft is grounded in and the audit.
+
+``view`` draws it in two places: beside the list in the queue's one pane (``triage``), and
+full width on the Item page (deep links: ``?item=12``)."""
 
 from __future__ import annotations
-
-import zlib
-from collections.abc import Callable
-from functools import partial
 
 import actions
 import components as ui
 import streamlit as st
-import workspace
 from feedback import attempt, flash, guarded, show_flash
-from pydantic import ValidationError
-from views import composer_tools, conversation, keys, notes, presence, snooze
-from views.filters import current_filters
+from views import conversation, keys, notes, presence, snooze
+from views.composer import composer, seen_key
 
-from assistant.errors import AssistantError
-from assistant.knowledge.disclosure import with_disclosure
-from assistant.review.decisions import (
-    ESCALATION_ROLES,
-    Approve,
-    Decision,
-    Edit,
-    Escalate,
-    Reject,
-)
 from assistant.review.models import ItemStatus, ReviewItem
 
 
 def back_to_queue() -> None:
     st.session_state["page"] = "Queue"
-
-
-def _seen_key(item_id: int) -> str:
-    return f"seen-{item_id}"
-
-
-def _seen(item_id: int, shown: int) -> int:
-    """The version the agent is looking at: the one drawn, moved on only by their own claim
-    (claiming by editing changes nothing they read)."""
-    return int(st.session_state.get(_seen_key(item_id), shown))
-
-
-def _open_next(user: str, item_id: int) -> None:
-    """After a decision: the next item this agent can decide, else the queue."""
-    following = workspace.next_open(user, current_filters(), item_id)
-    if following is None:
-        flash("info", "Nothing else in the queue you can decide right now.")
-        back_to_queue()
-    else:
-        st.session_state["item_id"] = following
-
-
-def _outcome(decision: Decision, item: ReviewItem) -> str:
-    who = decision.actor
-    match decision:
-        case Approve() | Edit():
-            verb = "approved" if decision.kind == "approve" else "edited and approved"
-            sent = "the reply was sent" if item.status == "sent" else f"it is {item.status}"
-            return f"Item #{item.id} {verb} by {who}: {sent}."
-        case Reject():
-            return f"Item #{item.id} rejected by {who}: no reply will be sent."
-        case Escalate(to=to):
-            return f"Item #{item.id} escalated to {to} by {who}."
-
-
-def _submit(
-    user: str,
-    item_id: int,
-    version: int,
-    make: Callable[[], Decision],
-    diff: str | None = None,
-) -> None:
-    """Record a decision taken on ``version`` of the item (the one on screen), or say why not.
-    A decided item leaves the queue, so the agent goes back to it for the next one."""
-    try:
-        decision = make()
-        item = actions.decide(user, item_id, decision, version)
-    except AssistantError as exc:
-        flash("error", str(exc))
-    except ValidationError as exc:
-        flash("error", f"Item #{item_id}: not recorded: {exc.errors()[0]['msg']}.")
-    else:
-        flash("success", _outcome(decision, item), diff)
-        if any(f.item_id == item_id for f in workspace.follow_ups(user)):
-            flash("info", f"Item #{item_id} promised a reply from a person: it is a follow-up now.")
-        _open_next(user, item_id)
-
-
-@guarded
-def _on_draft_change(user: str, item_id: int, version: int, draft: str | None, key: str) -> None:
-    """Keep the edit in the database (and claim the item): a reload or a crash keeps it."""
-    claimed = workspace.keep_draft(user, item_id, str(st.session_state.get(key) or ""), draft or "")
-    if claimed is not None and claimed.version == _seen(item_id, version) + 1:
-        st.session_state[_seen_key(item_id)] = claimed.version
-        flash("info", f"Item #{item_id} is yours while you edit: other agents see it as claimed.")
-
-
-@guarded
-def _on_approve(user: str, item_id: int, version: int, draft: str | None, key: str) -> None:
-    version = _seen(item_id, version)
-    text = str(st.session_state.get(key) or "").strip()
-    if not text:
-        flash("error", f"Item #{item_id}: the reply is empty. Write one, or reject the message.")
-    elif text == (draft or "").strip():
-        _submit(user, item_id, version, lambda: Approve(actor=user))
-    elif composer_tools.confirmed(user, item_id, text):  # agent tools: the guard's warnings
-        diff = ui.draft_diff(draft or "", text)
-        _submit(user, item_id, version, lambda: Edit(actor=user, text=text), diff)
-
-
-@guarded
-def _on_reject(user: str, item_id: int, version: int) -> None:
-    version = _seen(item_id, version)
-    reason = str(st.session_state.get(f"reason-{item_id}") or "").strip()
-    if not reason:
-        flash("error", f"Item #{item_id} was not rejected: give a reason (it goes in the audit).")
-        return
-    _submit(user, item_id, version, lambda: Reject(actor=user, reason=reason))
-
-
-@guarded
-def _on_escalate(user: str, item_id: int, version: int) -> None:
-    version = _seen(item_id, version)
-    to = str(st.session_state.get(f"to-{item_id}") or ESCALATION_ROLES[0])
-    note = str(st.session_state.get(f"note-{item_id}") or "").strip()
-    _submit(user, item_id, version, lambda: Escalate(actor=user, to=to, note=note))  # type: ignore[arg-type]
-
-
-@guarded
-def _on_retry(user: str, item_id: int, version: int) -> None:
-    result = attempt(lambda: actions.retry(user, item_id, version))
-    if result is None:
-        return
-    still = f"; it still needs attention: {result.error}" if result.needs_attention else ""
-    flash("success", f"Item #{item_id} ran through the pipeline again: {result.status}{still}.")
 
 
 @guarded
@@ -152,54 +34,65 @@ def _on_release(user: str, item_id: int) -> None:
 
 
 def page(user: str, role: str) -> None:
-    item_id = st.session_state.get("item_id")
+    """The Item page: one item, full width."""
     top = st.columns([1, 1, 2], vertical_alignment="center")
-    with top[0]:
-        st.button("← Queue", key="back", on_click=back_to_queue, shortcut="Esc", type="tertiary")
+    top[0].button("← Queue", key="back", on_click=back_to_queue, shortcut="Esc", type="tertiary")
     with top[2]:
         keys.sheet_button()
+    item_id = st.session_state.get("item_id")
     if item_id is None:
         show_flash()
         st.info("Open an item from the queue.")
         return
-    view = actions.item(user, int(item_id))
-    item = view.detail.item
+    view(user, role, int(item_id), wide=True)
+
+
+def view(user: str, role: str, item_id: int, *, wide: bool) -> None:
+    """The item. ``wide``: the message and the reply side by side (they stack on a phone,
+    message first); otherwise one above the other (beside the queue's list)."""
+    shown = actions.item(user, item_id)
+    item = shown.detail.item
     assert item.id is not None
     if st.session_state.get("shown_item") != (item.id, item.version):  # a fresh look at it
         st.session_state["shown_item"] = (item.id, item.version)
-        st.session_state[_seen_key(item.id)] = item.version
-    st.header(f"Item #{item.id}")
-    show_flash()
-    with top[1]:
+        st.session_state[seen_key(item.id)] = item.version
+    title, moves = st.columns([3, 2], vertical_alignment="center")
+    title.header(f"Item #{item.id}")
+    with moves:
         keys.move_buttons(user, item.id)
+    show_flash()
     _claim_bar(user, role, item)
-    presence.on_item(user, item.id)  # agent tools: who else is viewing, notes, snooze
-    notes.render(user, item.id)
-    snooze.render(user, item)
-    if (kept := workspace.draft(user, item.id)) and kept.author != user:
+    if (kept := shown.editing) and kept.author != user:
         st.warning(
             f"{kept.author} is editing this reply (unsent edit saved {ui.when(kept.updated_at)} "
             "UTC): talk to them before you decide it."
         )
-    message_col, reply_col = st.columns([1, 1], gap="large")
-    with message_col:
+    presence.on_item(user, item.id)  # who else is viewing it
+    notes.render(user, item.id)  # internal notes, an escalation's first
+    snooze.render(user, item)
+    message, reply = st.columns(2, gap="large") if wide else (st.container(), st.container())
+    with message:
         ui.customer_message(item)
-        conversation.render_conversation(user, item)
-        ui.customer_card(view.detail)
-        ui.context(item)
-    with reply_col:
-        _reply(user, item, view.disclosure, view.max_chars)
-    with st.expander(f"Audit ({len(view.detail.audit)} actions)"):
-        ui.audit_trail(view.detail.audit)
+        ui.reasons(item)
+    with reply:
+        # Tools that fill the draft (macros, a source's answer) render here, above the box.
+        composer(user, item, shown.disclosure, shown.max_chars, shown.editing)
+    conversation.render_conversation(user, item)  # earlier turns, the platform's reply window
+    ui.customer_card(shown.detail)
+    ui.grounding(item)
+    audit = st.expander(
+        f"Audit ({len(shown.detail.audit)} actions)", key=f"audit-{item.id}", on_change="rerun"
+    )
+    if audit.open:  # drawn only when asked for: its table costs more than the rest
+        with audit:
+            ui.audit_trail(shown.detail.audit)
 
 
 def _claim_bar(user: str, role: str, item: ReviewItem) -> None:
     assert item.id is not None
     if not ItemStatus(item.status).open:
-        by = f" by {item.decided_by}" if item.decided_by else ""
-        st.info(f"This item is {item.status}{by}; there is nothing left to decide.")
-        return
-    text, button = st.columns([4, 1], vertical_alignment="center")
+        return  # the composer says who decided it and shows what was sent
+    text, button = st.columns([3, 1], vertical_alignment="center")
     if item.assignee == user:
         text.caption("You have claimed this item; other agents see it as yours.")
         button.button("Release", key="release", on_click=_on_release, args=(user, item.id))
@@ -218,85 +111,3 @@ def _claim_bar(user: str, role: str, item: ReviewItem) -> None:
             args=(user, item.id, False),
             shortcut="Alt+M",
         )
-
-
-def _reply(user: str, item: ReviewItem, disclosure: str, max_chars: int) -> None:
-    assert item.id is not None
-    st.markdown("**Reply**")
-    ui.badge(item.draft_kind)
-    key = f"text-{item.id}-{zlib.crc32((item.draft or '').encode())}"
-    if key not in st.session_state:  # first draw in this tab: the kept edit, else the draft
-        saved = workspace.draft(user, item.id) if ItemStatus(item.status).open else None
-        st.session_state[key] = saved.text if saved else item.draft or ""
-        if saved:
-            st.info(f"Your unsent edit ({saved.author}, {ui.when(saved.updated_at)} UTC) is back.")
-    text = st.text_area(
-        "Draft (body only; the disclosure is added when it is sent)",
-        key=key,
-        height=200,
-        max_chars=10_000,
-        on_change=_on_draft_change,
-        args=(user, item.id, item.version, item.draft, key),
-    )
-    saved = partial(_on_draft_change, user, item.id, item.version, item.draft, key)
-    composer_tools.insert(user, item, key, saved)  # agent tools: templates, source answers
-    edited = text.strip() and text.strip() != (item.draft or "").strip()
-    if edited:
-        st.caption("You changed the draft: Approve sends your text, recorded as an edit.")
-        st.code(ui.draft_diff(item.draft or "", text), language="diff", wrap_lines=True)
-    st.markdown("**What the customer will see**")
-    shown = with_disclosure(disclosure, text) if text.strip() else ""
-    with st.container(border=True):
-        st.text(shown or "(nothing yet)")
-    over = len(shown) > max_chars
-    st.caption(
-        f"{len(shown)} of {max_chars} characters allowed on {item.channel}"
-        + (" — too long: shorten it before sending" if over else "")
-    )
-    composer_tools.warnings(user, item, text, bool(edited), max_chars)  # the guard on the edit
-    if ItemStatus(item.status).open:
-        _actions(user, item, key, bool(edited), over)
-
-
-def _actions(user: str, item: ReviewItem, key: str, edited: bool, too_long: bool) -> None:
-    assert item.id is not None
-    seen = (user, item.id, item.version)  # the version the agent is looking at
-    approve, retry = st.columns(2) if item.needs_attention else (st.container(), None)
-    approve.button(
-        "Edit, send & next" if edited else "Approve & next",
-        type="primary",
-        key=f"approve-{item.id}",
-        on_click=_on_approve,
-        args=(*seen, item.draft, key),
-        width="stretch",
-        shortcut="Alt+A",
-        disabled=too_long,  # the send would be refused anyway; shorten it first
-    )
-    if retry is not None:
-        retry.button(
-            "Retry the pipeline",
-            key=f"retry-{item.id}",
-            on_click=_on_retry,
-            args=seen,
-            width="stretch",
-        )
-    reject, escalate = st.columns(2, vertical_alignment="bottom")
-    reject.text_input("Reason (required to reject)", key=f"reason-{item.id}", max_chars=2_000)
-    reject.button(
-        "Reject & next",
-        key=f"reject-{item.id}",
-        on_click=_on_reject,
-        args=seen,
-        width="stretch",
-        shortcut="Alt+X",
-    )
-    escalate.selectbox("Escalate to", ESCALATION_ROLES, key=f"to-{item.id}")
-    escalate.text_input("Note for them", key=f"note-{item.id}", max_chars=2_000)
-    escalate.button(
-        "Escalate",
-        key=f"escalate-{item.id}",
-        on_click=_on_escalate,
-        args=seen,
-        width="stretch",
-        shortcut="Alt+E",
-    )

@@ -10,13 +10,13 @@ from views.filters import current_filters
 
 SHEET = "shortcut_sheet"  # session key: the sheet is open
 SHORTCUTS = [
-    ("Alt+O", "queue: open the most urgent item you can decide"),
+    ("Enter", "queue: open the picked item (at first the most urgent you can decide)"),
     ("J / K", "item: next / previous item you can decide, without deciding"),
     ("Alt+A", "item: approve (or send your edit) & next"),
     ("Alt+X", "item: reject with the reason & next"),
     ("Alt+E", "item: escalate"),
     ("Alt+M", "item: claim"),
-    ("Esc", "item: back to the queue (inside the reply box: keeps the edit, stays)"),
+    ("Esc", "item: close it / back to the queue (in the reply box: keeps the edit)"),
     ("Alt+U", "queue: undo a bulk approval while it counts down"),
     ("?", "this sheet"),
 ]

@@ -3,7 +3,7 @@ progress, and a playground that shows what retrieval returns for a question."""
 
 from __future__ import annotations
 
-import actions
+import lead_actions
 import streamlit as st
 from feedback import flash, show_flash
 
@@ -31,7 +31,7 @@ def _resync(user: str) -> None:
         bar.progress(done / total if total else 1.0, text=f"Embedded {done} of {total} entries")
 
     try:
-        report = actions.resync(user, progress)
+        report = lead_actions.resync(user, progress)
     except KnowledgeError as exc:
         flash("error", "Nothing was synced: fix these problems first.\n\n" + _bullets(exc.problems))
     except AssistantError as exc:
@@ -53,7 +53,7 @@ def page(user: str) -> None:
     st.header("Knowledge")
     if st.button("Re-sync knowledge", type="primary", key="resync"):
         _resync(user)
-    status = actions.knowledge(user)
+    status = lead_actions.knowledge(user)
     show_flash()
     last = status.last_sync
     st.caption(
@@ -89,7 +89,7 @@ def page(user: str) -> None:
     asked = question.text_input("Question", key="ask", max_chars=2_000)
     picked = channel.selectbox("Channel", ["any", *[c.value for c in Channel]], key="ask_channel")
     if asked.strip():
-        _show_asked(actions.ask(user, asked, None if picked == "any" else picked))
+        _show_asked(lead_actions.ask(user, asked, None if picked == "any" else picked))
     _learning(user)
 
 
@@ -97,7 +97,7 @@ def _decide(user: str, proposal: FaqProposal, accepted: bool) -> None:
     assert proposal.id is not None
     try:
         with st.spinner("Writing the change and running the eval gate…" if accepted else "…"):
-            done = actions.decide_proposal(user, proposal.id, accepted)
+            done = lead_actions.decide_proposal(user, proposal.id, accepted)
     except AssistantError as exc:
         flash("error", str(exc))
         return
@@ -109,7 +109,7 @@ def _decide(user: str, proposal: FaqProposal, accepted: bool) -> None:
 
 def _learning(user: str) -> None:
     """What customers asked (from processed messages) and what approvals propose."""
-    outcomes, open_ = actions.learning(user)
+    outcomes, open_ = lead_actions.learning(user)
     st.subheader("Questions customers asked")
     st.caption("From processed messages; messages about an order are answered from the order.")
     reached = [

@@ -1,70 +1,17 @@
-"""The queue page: open items, most urgent first, with faceted filters, SLA countdowns,
-claims, and bulk approve / reject for low-risk items."""
+"""The queue page: the one pane (list beside the open item, ``triage``), follow-ups, and
+bulk approve / reject for low-risk items (with a review sheet and an undo window)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
-
 import actions
-import components as ui
+import queue_list
 import streamlit as st
 from feedback import attempt, flash, guarded, show_flash
-from views import bulk_sheet, follow_ups, keys, presence, queue_tools, reply_windows
-from views.filters import current_filters
+from views import bulk_sheet, follow_ups, keys, queue_tools, triage
 
 from assistant.review.bulk import bulk_refusal
 from assistant.review.decisions import Approve, Reject
-from assistant.review.triage import actionable
 from assistant.review.worklist import QueueRow, Worklist
-from assistant.users import Role
-
-PICKER_LIMIT = 200  # items offered in the open / bulk pickers; the table shows them all
-FACETS = [  # (facet, label, session key)
-    ("channel", "Channel", "f_channel"),
-    ("topic", "Topic", "f_topic"),
-    ("status", "Status", "f_status"),
-    ("assignee", "Assignee", "f_assignee"),
-    ("draft", "Draft", "f_draft"),
-]
-
-
-@guarded
-def open_item(item_id: int) -> None:
-    st.session_state["item_id"] = item_id
-    st.session_state["page"] = "Item"
-
-
-def _filter_bar(work: Worklist) -> None:
-    columns = st.columns([1.2, 1.6, 1, 1.2, 1, 1], vertical_alignment="bottom")
-    for (facet, label, key), column in zip(FACETS, columns, strict=False):
-        counts = work.counts.get(facet, {})
-        options = sorted(set(counts) | set(st.session_state.get(key) or ()))
-        column.multiselect(
-            label,
-            options,
-            key=key,
-            format_func=lambda v, c=counts: f"{v} ({c.get(v, 0)})",
-            placeholder="any",
-            persist_state="session",  # kept while the agent works an item
-        )
-    columns[-1].checkbox("Needs attention", key="f_attention", persist_state="session")
-
-
-@guarded
-def _on_open_pick() -> None:
-    picked = st.session_state.get("open_pick")
-    if picked is None:
-        flash("warning", "Pick an item to open first.")
-    else:
-        open_item(int(picked))
-
-
-@guarded
-def _on_open(key: str, ids: list[int]) -> None:
-    rows = st.session_state[key]["selection"]["rows"]
-    if rows and rows[0] < len(ids):
-        open_item(ids[rows[0]])
 
 
 @guarded
@@ -107,40 +54,17 @@ def _on_select_low_risk(ids: list[int]) -> None:
     st.session_state["bulk_ids"] = ids
 
 
-def _table(work: Worklist, now: datetime) -> dict[str, list[Any]]:
-    """The table changes when the queue does, and its countdowns once a minute: between
-    clicks (every click redraws the page) the last one is reused."""
-    key = (work.key, int(now.timestamp() // 60))
-    cached = st.session_state.get("queue_table_cache")
-    if cached is None or cached[0] != key or not work.key:
-        cached = (key, reply_windows.with_windows(ui.queue_table(work.rows, now), work.rows, now))
-        st.session_state["queue_table_cache"] = cached
-    table: dict[str, list[Any]] = cached[1]
-    return table
-
-
-def _preselect(offered: list[int], by_id: dict[int, QueueRow], user: str, role: Role) -> None:
-    """The opener starts on the most urgent item this agent can decide (not one escalated
-    past their role or held by someone else), and keeps their own pick while it is open."""
-    if st.session_state.get("open_pick") in offered:
-        return
-    first = next((i for i in offered if actionable(by_id[i], user, role)), None)
-    st.session_state["open_pick"] = first if first is not None else offered[0]
-
-
 LIVE_SECONDS = 5  # how often an open queue page looks for changes made elsewhere
 
 
-def _shape(work: Worklist) -> tuple[tuple[int, int], ...]:
-    return tuple((r.id, r.version) for r in work.rows)
-
-
 @st.fragment(run_every=LIVE_SECONDS)
-def _watch(user: str, drawn: tuple[tuple[int, int], ...]) -> None:
+def _watch(user: str) -> None:
     """Redraw the queue when it changed elsewhere (a new message, another agent's claim or
-    decision), saying how many items are new: nobody has to click to see it."""
-    work = queue_tools.narrow(user, actions.queue(user, current_filters()))
-    if _shape(work) == drawn:
+    decision), saying how many items are new: nobody has to click to see it. The pane
+    records what it drew, so the agent's own work there redraws only the pane."""
+    work = triage.worklist(user)
+    drawn: tuple[tuple[int, int], ...] = st.session_state.get(triage.DRAWN, ())
+    if triage.shape(work) == drawn:
         return
     new = {r.id for r in work.rows} - {i for i, _ in drawn}
     if new:
@@ -149,58 +73,26 @@ def _watch(user: str, drawn: tuple[tuple[int, int], ...]) -> None:
 
 
 def page(user: str, role: str) -> None:
-    st.header("Review queue")
-    keys.sheet_button()
-    work = queue_tools.narrow(user, actions.queue(user, current_filters()))  # snoozed, search
-    _watch(user, _shape(work))
-    now = datetime.now(UTC)
-    _filter_bar(work)
-    queue_tools.bar(user)  # agent tools: search box, snoozed toggle, mentions
-    breached = sum(r.breached(now) for r in work.rows)
-    flagged = sum(r.needs_attention for r in work.rows)
-    mine = sum(r.assignee == user for r in work.rows)
-    st.caption(
-        f"Showing {len(work.rows)} of {work.total} open items · {breached} past their reply "
-        f"deadline · {flagged} need attention · {mine} claimed by you · most urgent first"
-    )
+    head, keys_help = st.columns([3, 1], vertical_alignment="bottom")
+    head.header("Review queue")
+    with keys_help:
+        keys.sheet_button()
+    st.html(triage.PHONE_CSS)
     show_flash()
     follow_ups.section(user)
-    if not work.rows:
-        st.info("Nothing to review." if not work.total else "No open item matches these filters.")
-        return
+    queue_tools.bar(user)  # search, snoozed items, mentions
+    work = triage.worklist(user)
+    triage.opener(user, role, work)
+    triage.pane(user, role)
+    _watch(user)  # after the pane: it compares with what the pane just drew
+    if work.rows:
+        _bulk(user, work)
 
-    ids = [r.id for r in work.rows]
-    st.dataframe(
-        presence.with_viewers(user, _table(work, now)),  # agent tools: "viewing" column
-        key="queue_table",
-        hide_index=True,
-        height=min(38 + 35 * len(ids), 420),
-        column_config={**ui.QUEUE_COLUMNS, **reply_windows.COLUMNS},
-        on_select=lambda: _on_open("queue_table", ids),
-        selection_mode="single-row",
-    )
+
+def _bulk(user: str, work: Worklist) -> None:
     by_id = {r.id: r for r in work.rows}
-    offered = ids[:PICKER_LIMIT]
-    more = (
-        f" (the first {PICKER_LIMIT}; filter to reach the rest)" if len(ids) > PICKER_LIMIT else ""
-    )
-    _preselect(offered, by_id, user, Role(role))
-    opener, button = st.columns([4, 1], vertical_alignment="bottom")
-    opener.selectbox(
-        f"Open an item{more}",
-        offered,
-        key="open_pick",
-        format_func=lambda i: ui.row_label(by_id.get(i), i),
-    )
-    button.button(
-        "Open item",
-        type="primary",
-        key="open_button",
-        on_click=_on_open_pick,
-        width="stretch",
-        shortcut="Alt+O",
-    )
-
+    offered = [r.id for r in work.rows][: triage.PICKER_LIMIT]
+    more = f" (the first {triage.PICKER_LIMIT})" if len(work.rows) > triage.PICKER_LIMIT else ""
     st.subheader("Bulk actions")
     if st.session_state.get(bulk_sheet.PENDING):  # ticks each second only while it counts
         bulk_sheet.undo_window(user)
@@ -218,7 +110,7 @@ def page(user: str, role: str) -> None:
         f"Bulk selection{more}",
         offered + kept,
         key="bulk_ids",
-        format_func=lambda i: ui.row_label(by_id.get(i), i),
+        format_func=lambda i: queue_list.row_label(by_id.get(i), i),
         placeholder="pick items",
     )
     all_low.button(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-import actions
+import lead_actions
 import streamlit as st
 
 from assistant.errors import AssistantError
@@ -18,7 +18,7 @@ AUTOMATABLE = [t.value for t in Topic if t.is_risk and t not in ALWAYS_A_PERSON 
 
 def section(user: str, start: date, end: date, lead: bool) -> None:
     st.subheader("What each detector costs")
-    _costs(actions.routing_cost(user, start, end))
+    _costs(lead_actions.routing_cost(user, start, end))
     if lead:
         _what_if(user)
 
@@ -49,7 +49,7 @@ def _costs(cost: RoutingCost) -> None:
 def _what_if(user: str) -> None:
     if not st.toggle("What if… (replay the last 30 days with a change)", key="whatif_open"):
         return
-    thresholds = actions.detector_thresholds(user)
+    thresholds = lead_actions.detector_thresholds(user)
     with st.form("whatif"):
         automate = st.multiselect("Stop sending these topics to a person", AUTOMATABLE)
         hold = st.multiselect("Send these to a person", sorted(t.value for t in SAFE_TOPICS))
@@ -72,7 +72,7 @@ def _what_if(user: str) -> None:
             return
         try:
             with st.spinner("Replaying the last 30 days of messages…"):
-                st.session_state["whatif_report"] = actions.what_if(user, change)
+                st.session_state["whatif_report"] = lead_actions.what_if(user, change)
         except AssistantError as exc:
             st.error(str(exc))
             return

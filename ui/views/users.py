@@ -4,7 +4,7 @@ disabled or demoted. (`assistant users` does the same from the command line.)"""
 
 from __future__ import annotations
 
-import actions
+import admin_actions
 import components as ui
 import streamlit as st
 from feedback import attempt, flash, show_flash
@@ -21,26 +21,26 @@ def _on_add(admin: str) -> None:
     if password != again:
         flash("error", "The two passwords differ; nothing was created.")
         return
-    if user := attempt(lambda: actions.add_user(admin, name, role, password)):
+    if user := attempt(lambda: admin_actions.add_user(admin, name, role, password)):
         state["u_name"] = ""
         flash("success", f"Added {user.name} as {user.role}. Give them the password in person.")
 
 
 def _on_active(admin: str, who: str, active: bool) -> None:
-    if attempt(lambda: actions.set_active(admin, who, active)):
+    if attempt(lambda: admin_actions.set_active(admin, who, active)):
         flash("success", f"{who} is {'enabled' if active else 'disabled'}.")
 
 
 def _on_role(admin: str, who: str) -> None:
     role = str(st.session_state.get(f"role-{who}"))
-    if attempt(lambda: actions.set_role(admin, who, role)):
+    if attempt(lambda: admin_actions.set_role(admin, who, role)):
         flash("success", f"{who} is now {role}.")
 
 
 def page(user: str) -> None:
     st.header("Users")
     show_flash()
-    accounts = actions.users(user)
+    accounts = admin_actions.users(user)
     roles = [r.value for r in Role]
     for account in accounts:
         with st.container(border=True):

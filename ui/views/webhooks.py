@@ -3,7 +3,7 @@ and the most recent deliveries, with what happened to each."""
 
 from __future__ import annotations
 
-import actions
+import channel_actions
 import components as ui
 import streamlit as st
 
@@ -29,7 +29,7 @@ def _table(rows: list[WebhookPayload]) -> None:
 
 def page(user: str) -> None:
     st.header("Webhooks")
-    quarantined, recent = actions.webhook_payloads(user)
+    quarantined, recent = channel_actions.webhook_payloads(user)
     st.subheader(f"Quarantine ({len(quarantined)})")
     st.caption(
         "Signed by Meta but not readable: answered 200 so Meta does not retry for days, and "
