@@ -81,6 +81,7 @@ def bench_intake(rate: int, seconds: int) -> dict[str, Any]:
         "intake_events": count,
         "intake_queued": queued,
         "intake_refused": sum(n for status, n in hooks.statuses.items() if status != 200),
+        "intake_statuses": {str(k): v for k, v in sorted(hooks.statuses.items())},
         "answer_p50_ms": round(percentile(answers, 50), 1),
         "answer_p99_ms": round(percentile(answers, 99), 1),
         "baseline_p50_ms": round(percentile(bare, 50), 1),

@@ -72,6 +72,7 @@ def intake(args: argparse.Namespace) -> dict[str, Any]:
         "requests": sum(posted.statuses.values()),
         "rate": args.rate,
         "errors": errors,
+        "statuses": {str(k): v for k, v in sorted(posted.statuses.items())},  # 0: no answer
         "p50_ms": round(percentile(ms, 50), 2),
         "p99_ms": round(percentile(ms, 99), 2),
         "max_ms": round(max(ms), 2),

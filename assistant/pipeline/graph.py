@@ -4,6 +4,7 @@ dependencies come in per run as the runtime context (``Services``); nothing conn
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -21,7 +22,14 @@ Pipeline = CompiledStateGraph[PipelineState, Services, PipelineInput, PipelineSt
 
 
 def build_graph(checkpointer: BaseCheckpointSaver[Any]) -> Pipeline:
-    """Run it with ``context=services``: every node reads its dependencies from there."""
+    """Run it with ``context=services``: every node reads its dependencies from there.
+    Compiled once per process (it cost a console click about as much as its reads); each
+    checkpointer gets a copy, which shares the compiled nodes."""
+    return _compiled().copy(update={"checkpointer": checkpointer})
+
+
+@cache
+def _compiled() -> Pipeline:
     graph = StateGraph(PipelineState, context_schema=Services, input_schema=PipelineInput)
     graph.add_node("screen", screen)
     graph.add_node("classify", classify_message)
@@ -37,4 +45,4 @@ def build_graph(checkpointer: BaseCheckpointSaver[Any]) -> Pipeline:
     graph.add_edge("draft", "route")
     graph.add_edge("opt_change", END)
     graph.add_edge("hide", END)
-    return graph.compile(checkpointer=checkpointer)
+    return graph.compile()
