@@ -142,7 +142,7 @@ def throughput(args: argparse.Namespace) -> dict[str, Any]:
             _queue(url, _wire(args.messages, "serve"))
             wait_until(lambda: _processing(env) == 0, 3600, "serve to drain")
             rates["sqlite_serve"] = args.messages / (time.perf_counter() - started)
-        print(f"sqlite serve (in-process): {rates['sqlite_serve']:.1f} msg/s")
+        print(f"sqlite serve (its runner process): {rates['sqlite_serve']:.1f} msg/s")
     result: dict[str, Any] = {
         "messages": args.messages,
         **{k: round(v, 2) for k, v in rates.items()},
