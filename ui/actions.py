@@ -59,14 +59,14 @@ def console_deps() -> Deps:
     """The engine, index, knowledge and detectors, built once and kept across clicks;
     built again only when a knowledge file changes (the drafts must use the new text)."""
     settings = load_settings()
-    return _deps(settings, _knowledge_stamp(settings.knowledge_dir))
+    return _deps(settings, knowledge_stamp(settings.knowledge_dir))
 
 
 def console_policy() -> Policy:
     """``policy.yaml`` (disclosure, channel limits), parsed again only when a knowledge
     file changes: opening an item does not need the rest of the ``Deps``."""
     settings = load_settings()
-    return _policy(settings.knowledge_dir, _knowledge_stamp(settings.knowledge_dir))
+    return _policy(settings.knowledge_dir, knowledge_stamp(settings.knowledge_dir))
 
 
 @lru_cache(maxsize=2)
@@ -74,7 +74,7 @@ def _policy(folder: Path, knowledge_stamp: tuple[int, int]) -> Policy:
     return load_policy(folder / "policy.yaml", "policy.yaml")
 
 
-def _knowledge_stamp(folder: Path) -> tuple[int, int]:
+def knowledge_stamp(folder: Path) -> tuple[int, int]:
     """(files, newest modification) under the knowledge folder: a few dozen stat calls."""
     stamps = [p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()]
     return len(stamps), max(stamps, default=0)

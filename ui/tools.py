@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from actions import _actor, _knowledge_stamp, current_user, load_settings
+from actions import current_actor, current_user, knowledge_stamp, load_settings
 
 from assistant.app import open_records
 from assistant.errors import NotFoundError
@@ -33,7 +33,7 @@ def _knowledge() -> tuple[Knowledge, Verifier]:
     """The knowledge and its verifier, read again only when a knowledge file changes (the
     full ``console_deps`` would also open the index and embed the detectors' examples)."""
     folder = load_settings().knowledge_dir
-    return _knowledge_at(folder, _knowledge_stamp(folder))
+    return _knowledge_at(folder, knowledge_stamp(folder))
 
 
 @lru_cache(maxsize=2)
@@ -47,7 +47,7 @@ def _knowledge_at(folder: Path, stamp: tuple[int, int]) -> tuple[Knowledge, Veri
 
 def notes(name: str, item_id: int) -> list[Note]:
     """The item's notes (escalation note first); reading them marks the user's mentions read."""
-    actor = _actor(name)
+    actor = current_actor(name)
     with open_records(load_settings()) as records:
         service = NoteService(records.queue)
         service.mark_read(actor, item_id, _now())
@@ -55,13 +55,13 @@ def notes(name: str, item_id: int) -> list[Note]:
 
 
 def add_note(name: str, item_id: int, text: str) -> Note:
-    actor = _actor(name)
+    actor = current_actor(name)
     with open_records(load_settings()) as records:
         return NoteService(records.queue).add(actor, item_id, text, _now())
 
 
 def mentions(name: str) -> list[Mention]:
-    actor = _actor(name)
+    actor = current_actor(name)
     with open_records(load_settings()) as records:
         return NoteService(records.queue).mentions(actor)
 
@@ -77,13 +77,13 @@ def user_names(name: str) -> set[str]:
 
 
 def snooze(name: str, item_id: int, until: datetime) -> datetime:
-    actor = _actor(name)
+    actor = current_actor(name)
     with open_records(load_settings()) as records:
         return SnoozeService(records.queue).snooze(actor, item_id, until, _now())
 
 
 def wake(name: str, item_id: int) -> bool:
-    actor = _actor(name)
+    actor = current_actor(name)
     with open_records(load_settings()) as records:
         return SnoozeService(records.queue).wake(actor, item_id)
 
@@ -98,7 +98,7 @@ def snoozed(name: str) -> dict[int, datetime]:
 def narrowed(name: str, work: Worklist, query: str, show_snoozed: bool) -> Worklist:
     """The queue without snoozed items (unless asked), narrowed to a search if one is typed.
     The result carries a key of its own, so tables cached per key stay right."""
-    actor = _actor(name)
+    actor = current_actor(name)
     with open_records(load_settings()) as records:
         engine = records.queue.engine
         hidden = {} if show_snoozed else snoozed_until(engine, _now())
