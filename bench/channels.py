@@ -1,13 +1,15 @@
 """Meta channels: webhook intake latency and reply delivery against the simulator.
 
     python bench/channels.py [--rate 200] [--seconds 10] [--replies 300] [--workers 10]
+                             [--database-url ADMIN_URL]
 
 1. Intake: ``--rate`` signed webhook events a second for ``--seconds`` (one Messenger DM per
    POST) to ``/webhooks/meta`` of a real ``assistant serve`` on 127.0.0.1 (SQLite; each
    event stored as an item with its job, drafted by serve's runner meanwhile), sent open
    loop by bench/_load.py. Answer p50/p99 are reported against the same server's bare
    ``GET /healthz`` at the same rate (the baseline, same run). Target (issue 11): answer
-   p99 <= 50 ms.
+   p99 <= 50 ms. With ``--database-url`` (an admin URL; a database is made and dropped) the
+   API alone on Postgres: the at-scale layout, whose workers run elsewhere.
 2. Delivery: ``--replies`` replies sent by ``--workers`` concurrent senders through the Meta
    adapter to the simulator at 100 ms latency with 5% rate-limit answers (Retry-After 0.1 s);
    each retry waits what the adapter says. Ideal = replies x 0.1 s / workers. Target: wall /
@@ -32,7 +34,7 @@ from typing import Any
 import httpx
 from _common import percentile, workspace
 from _load import Request, open_loop
-from _serve import prepare, serve_env
+from _serve import fresh_database, prepare, serve_env
 
 from assistant.channels.adapter import OutboundReply, SendOutcome
 from assistant.channels.meta.adapters import meta_adapter
@@ -62,22 +64,25 @@ def _signed_dms(count: int) -> list[Request]:
     return requests
 
 
-def bench_intake(rate: int, seconds: int) -> dict[str, Any]:
-    """``assistant serve`` (SQLite, its job runner drafting meanwhile) in a process of its
-    own; the generator in this one, so neither takes the other's interpreter lock."""
+def bench_intake(rate: int, seconds: int, database_url: str | None) -> dict[str, Any]:
+    """``assistant serve`` in a process of its own (the generator in this one, so neither
+    takes the other's interpreter lock): on SQLite with its job runner drafting meanwhile,
+    or, with ``database_url``, the at-scale API alone on Postgres (workers elsewhere)."""
     count = rate * seconds
-    with workspace("channels") as base:
+    with workspace("channels") as base, fresh_database(database_url) as db:
         (base / "knowledge" / "channels.yaml").write_text(CHANNELS, encoding="utf-8")
-        env = serve_env(base, ASSISTANT_META_APP_SECRET=SECRET, BENCH_PAGE_TOKEN="t")
+        env = serve_env(base, ASSISTANT_META_APP_SECRET=SECRET, BENCH_PAGE_TOKEN="t", **db)
         prepare(env)
         with serve_process(base / "serve.log", env) as url:
             floor = asyncio.run(open_loop(url, [Request("GET", "/healthz")] * count, rate))
             hooks = asyncio.run(open_loop(url, _signed_dms(count), rate))
-        engine = make_engine(base / "data" / "assistant.db")
+        engine = make_engine(db.get("ASSISTANT_DATABASE_URL") or base / "data" / "assistant.db")
         queued = len(Queue(engine).items(limit=count + 10))
+        engine.dispose()
     answers = [s * 1000 for s in hooks.latencies_s]
     bare = [s * 1000 for s in floor.latencies_s]
     figures = {
+        "backend": "postgres" if db else "sqlite",
         "intake_events": count,
         "intake_queued": queued,
         "intake_refused": sum(n for status, n in hooks.statuses.items() if status != 200),
@@ -170,8 +175,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--replies", type=int, default=300)
     parser.add_argument("--workers", type=int, default=10)
+    parser.add_argument("--database-url", help="an admin Postgres URL: the API alone on it")
     args = parser.parse_args()
-    figures = bench_intake(args.rate, args.seconds)
+    figures = bench_intake(args.rate, args.seconds, args.database_url)
     print(f"intake: {figures}")
     delivery = bench_delivery(args.replies, args.workers)
     print(f"delivery: {delivery}")
