@@ -40,6 +40,8 @@ def test_viewing_shows_up_and_fades_without_a_click_and_a_mention_reaches_bea(
         expect(ann.get_by_text("bea is viewing this item")).to_be_visible()  # no click
         bea.get_by_role("button", name="← Queue").click()
         expect(bea.get_by_role("heading", name="Review queue")).to_be_visible()
+        # The queue's pane keeps the item open beside the list: closing it is leaving it.
+        bea.get_by_role("button", name="Close", exact=False).first.click()
         expect(ann.get_by_text("bea is viewing this item")).to_have_count(0)  # faded
         ann.get_by_text("Internal notes (0)").click()
         ann.get_by_label("New note (type @name to tell a teammate)").fill("@bea over to you")
