@@ -18,6 +18,8 @@ def _words(names: list[str]) -> str:
 @st.fragment(run_every=HEARTBEAT_SECONDS)
 def on_item(user: str, item_id: int) -> None:
     """Tell the others this user has the item open; say who else has."""
+    if st.session_state.get("item_id") != item_id:
+        return  # closed: a fragment's timer can outlive the pane that drew it
     others = tools.viewing(user, item_id)
     if others:
         st.caption(f"👀 {_words(others)}")
