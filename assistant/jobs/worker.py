@@ -39,10 +39,11 @@ async def run_worker(
         options["additional_context"] = {"assistant": assistant}
         with model_slots(settings.concurrency):
             async with app.open_async():
-                for _ in range(BURST_ROUNDS if burst else 1):
-                    await app.run_worker_async(**options)
+                await app.run_worker_async(**options)
+                for _ in range(BURST_ROUNDS - 1 if burst else 0):  # a stopped worker just ends
                     if not await _due_jobs_left(app, queues):
                         return
+                    await app.run_worker_async(**options)
 
 
 async def _due_jobs_left(app: App, queues: list[str] | None) -> bool:
