@@ -3,6 +3,8 @@ schema kept current by Alembic (``assistant/migrations``)."""
 
 from __future__ import annotations
 
+import logging
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import create_engine
 
 from assistant.settings import Settings
+
+log = logging.getLogger("assistant.db")
 
 
 def database_url(settings: Settings) -> str:
@@ -56,9 +60,29 @@ def _sqlite_engine(path: str) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Deleted and overwritten bytes are zeroed, not left in free space: an erasure must
+        # not stay readable in the file (an update without it leaves the old row's bytes).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     return engine
+
+
+def fold_wal(engine: Engine, attempts: int = 20) -> bool:
+    """Fold SQLite's write-ahead log into the file and truncate it: old page versions (the
+    text a purge or an erasure removed) stay in its frames until then. A reader on an older
+    snapshot makes the checkpoint report busy instead of raising; wait for it and try again.
+    False if it never completed (the old frames go at the next checkpoint)."""
+    if engine.dialect.name != "sqlite":
+        return True
+    for attempt in range(attempts):
+        with engine.connect() as conn:
+            busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()[0]
+        if not busy:
+            return True
+        time.sleep(0.05 * (attempt + 1))
+    log.warning("the write-ahead log could not be folded in: a reader held an old snapshot")
+    return False
 
 
 def records_engine(settings: Settings) -> Engine:

@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import col
 
 from assistant.channels.meta.records import PayloadState, WebhookPayload
+from assistant.db import fold_wal
 from assistant.evals.cases import case_id_for
 from assistant.evals.learned import LearnedCase
 from assistant.governance import events
@@ -145,7 +146,6 @@ async def run_retention(
             continue
         assert run_id is not None
         with engine.begin() as conn:
-            _secure(conn)
             counts[Kind.replies] += _purge_replies(conn, ids)
             counts[Kind.audit_texts] += _redact_audit(
                 conn, col(AuditEvent.item_id).in_(ids), run_id, now
@@ -163,7 +163,7 @@ async def run_retention(
         events.record(engine, actor, AuditAction.retention_purge, summary=done)
         if saver is not None:
             await flush_saver(saver)
-        _flush_wal(engine)
+        fold_wal(engine)
     return report
 
 
@@ -190,12 +190,6 @@ def _audit_count(ids: list[int]) -> Any:
 def _learned_ids(engine: Engine) -> set[str]:
     with engine.connect() as conn:
         return set(conn.execute(select(col(LearnedCase.case_id))).scalars())
-
-
-def _secure(conn: Connection) -> None:
-    """Deleted or overwritten bytes are zeroed in the SQLite file, not left in free space."""
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("PRAGMA secure_delete=ON")
 
 
 def _purge_items(conn: Connection, ids: list[int], now: datetime) -> None:
@@ -252,7 +246,6 @@ def _old_audit(
     total = 0
     while True:
         with engine.begin() as conn:
-            _secure(conn)
             ids = list(
                 conn.execute(
                     select(col(AuditEvent.id)).where(old).order_by(col(AuditEvent.id)).limit(batch)
@@ -280,13 +273,4 @@ def _raw_payloads(
                     conn, select(func.count()).select_from(WebhookPayload).where(where)
                 )
             else:
-                _secure(conn)
                 counts[kind] += int(conn.execute(delete(WebhookPayload).where(where)).rowcount)
-
-
-def _flush_wal(engine: Engine) -> None:
-    """Fold SQLite's write-ahead log into the file and truncate it: the old texts are in
-    its frames until then."""
-    if engine.dialect.name == "sqlite":
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -16,6 +16,7 @@ from sqlalchemy import delete, or_, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel, col
 
+from assistant.db import fold_wal
 from assistant.errors import NotFoundError
 from assistant.governance import events
 from assistant.governance.audit_chain import redact_values
@@ -119,8 +120,6 @@ async def erase_customer(
     if not any(v for k, v in counts.items() if k != "identities"):
         raise NotFoundError(f"Nothing is held about {key} (or any identity linked to it).")
     with engine.begin() as conn:
-        if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql("PRAGMA secure_delete=ON")  # zero the bytes, not just unlink
         _erase_rows(conn, data)
         # The event last: its chain lock is then held only for the last statements, never
         # while waiting on a row a decision holds (which may be waiting on the chain lock).
@@ -135,9 +134,7 @@ async def erase_customer(
         await forget_threads(saver, data.thread_ids)
         await flush_saver(saver)
     _erase_from_files(data)
-    if engine.dialect.name == "sqlite":
-        with engine.connect() as conn:  # the WAL still holds the old pages until folded in
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    fold_wal(engine)
     return counts
 
 

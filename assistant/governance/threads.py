@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,7 +22,7 @@ async def forget_threads(saver: BaseCheckpointSaver[Any], thread_ids: Iterable[s
         marks = ",".join("?" * len(ids))
         await saver.setup()  # a fresh data folder has no checkpoint tables yet
         async with saver.lock:
-            await saver.conn.execute("PRAGMA secure_delete=ON")
+            await saver.conn.execute("PRAGMA secure_delete=ON")  # a saver opened elsewhere
             await saver.conn.execute(f"DELETE FROM checkpoints WHERE thread_id IN ({marks})", ids)
             await saver.conn.execute(f"DELETE FROM writes WHERE thread_id IN ({marks})", ids)
             await saver.conn.commit()
@@ -37,7 +38,13 @@ async def forget_threads(saver: BaseCheckpointSaver[Any], thread_ids: Iterable[s
 async def flush_saver(saver: BaseCheckpointSaver[Any]) -> None:
     """Fold the SQLite saver's write-ahead log into the file and truncate it, so deleted
     checkpoints leave no copy in the WAL."""
-    if isinstance(saver, AsyncSqliteSaver):
+    if not isinstance(saver, AsyncSqliteSaver):
+        return
+    for attempt in range(20):  # busy while a reader holds an older snapshot: wait, retry
         async with saver.lock:
             await saver.conn.commit()
-            await saver.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            async with saver.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+                row = await cursor.fetchone()
+        if row is None or not row[0]:
+            return
+        await asyncio.sleep(0.05 * (attempt + 1))
