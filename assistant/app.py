@@ -12,7 +12,7 @@ from assistant.channels.adapter import ChannelAdapter
 from assistant.checkpoints import open_checkpointer
 from assistant.db import records_engine
 from assistant.deps import Deps, build_deps
-from assistant.jobs.scheduling import delivery_scheduler
+from assistant.jobs.scheduling import delivery_learner, delivery_scheduler
 from assistant.knowledge.index import KnowledgeIndex
 from assistant.knowledge.loader import Knowledge
 from assistant.knowledge.order_store import SqlOrderStore
@@ -105,6 +105,8 @@ async def open_assistant(
     async with open_checkpointer(settings) as saver:
         runs = PipelineRuns(parts.knowledge, queue, build_graph(saver), services)
         proposals = ProposalStore(parts.engine)
+        review = ReviewService(settings, runs, parts.index, orders, proposals)
+        services.learn = delivery_learner(services.scheduler, review)
         try:
             yield Assistant(
                 settings=settings,
@@ -115,7 +117,7 @@ async def open_assistant(
                 services=services,
                 runs=runs,
                 inbox=InboxService(runs, settings.concurrency),
-                review=ReviewService(settings, runs, parts.index, orders, proposals),
+                review=review,
                 library=KnowledgeService(parts.knowledge, parts.index, orders, queue),
                 claims=ClaimService(queue),
             )

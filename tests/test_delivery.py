@@ -20,6 +20,8 @@ from assistant.delivery import InlineDelivery, ReplyStore, deliver_reply
 from assistant.delivery.machine import outbound
 from assistant.delivery.reconnect import Reconnects
 from assistant.errors import ConflictError
+from assistant.evals.cases import case_id_for
+from assistant.evals.learned import stored_strata
 from assistant.review.decisions import Approve
 from assistant.review.models import AuditAction, DeliveryState, ItemStatus, OutboxMessage
 from assistant.settings import Settings
@@ -308,12 +310,15 @@ def test_inline_delivery_waits_out_a_short_retry_and_leaves_a_long_one_to_recove
             slow = await approved_reply(assistant, id="m-2", author="u-2")
             waiting = row(assistant, slow)
             assert waiting.state == DeliveryState.pending and waiting.next_attempt_at
+            # Only a sent approval is learned from: the first now, the waiting one not yet.
+            assert set(stored_strata(ingested)) == {case_id_for("m-1")}
 
             faults(fake)
             assert await assistant.inbox.recover(SYSTEM_ACTOR) == []  # not due yet
             advance(assistant, timedelta(seconds=61))
             assert await assistant.inbox.recover(SYSTEM_ACTOR) == [waiting.item_id]
             assert row(assistant, slow).state == DeliveryState.delivered
+            assert set(stored_strata(ingested)) == {case_id_for("m-1"), case_id_for("m-2")}
 
     run(go())
     assert fake.ledger.stats()["per_customer"] == {"web_chat:u-1": 1, "web_chat:u-2": 1}

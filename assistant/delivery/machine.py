@@ -4,6 +4,7 @@ what happened. Whatever the outcome, the reply is delivered once or a person is 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from assistant.pipeline.context import Services
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 UNCONFIRMED = (
     "Check whether the customer received this reply: a send was interrupted and "
@@ -38,6 +40,13 @@ class DeliveryStep:
 
     done: bool
     retry_at: datetime | None = None
+    # A person's approved reply reached the customer: its item is something to learn from.
+    learned_item_id: int | None = None
+
+
+def _delivered(held: OutboxMessage) -> DeliveryStep:
+    person_approved = held.item_id is not None and not held.automated
+    return DeliveryStep(done=True, learned_item_id=held.item_id if person_approved else None)
 
 
 def replies(services: Services) -> ReplyStore:
@@ -46,7 +55,18 @@ def replies(services: Services) -> ReplyStore:
 
 async def deliver_reply(services: Services, reply_id: int) -> DeliveryStep:
     """One attempt. Safe to call from any number of processes at once, and again after a
-    crash: only the holder of the row's claim talks to the channel."""
+    crash: only the holder of the row's claim talks to the channel. A person's approval
+    that this attempt delivered is handed to ``services.learn`` (whichever runner sent it)."""
+    step = await _attempt(services, reply_id)
+    if step.learned_item_id is not None:
+        try:
+            await services.learn(step.learned_item_id)
+        except Exception:  # the reply is out: learning from it must never look like a failure
+            log.exception("learning from item %s failed", step.learned_item_id)
+    return step
+
+
+async def _attempt(services: Services, reply_id: int) -> DeliveryStep:
     store = replies(services)
     now = services.clock()
     held = await _db(store.claim, reply_id, now)  # the usual case: pending and due
@@ -89,7 +109,7 @@ async def _reconcile(services: Services, store: ReplyStore, held: OutboxMessage)
     match check.state:
         case SentCheck.sent:
             await _db(store.delivered, held, check.platform_id, now)
-            return DeliveryStep(done=True)
+            return _delivered(held)
         case SentCheck.unknown:
             attention = UNCONFIRMED.format(channel=held.channel)
             await _db(store.failed, held, "delivery could not be confirmed", attention, now)
@@ -120,7 +140,7 @@ def _record(
     match result.outcome:
         case SendOutcome.delivered:
             store.delivered(held, result.platform_id, now)
-            return DeliveryStep(done=True)
+            return _delivered(held)
         case SendOutcome.permanent:
             reason = result.reason or "the channel refused it"
             store.failed(held, reason, f"Not delivered: {reason}.", now)

@@ -18,8 +18,6 @@ from procrastinate.exceptions import AlreadyEnqueued
 from sqlalchemy.engine import Engine
 
 from assistant.delivery import deliver_reply, schedule_due
-from assistant.delivery.store import ReplyStore
-from assistant.review.models import DeliveryState
 
 DELIVER = "deliver_reply"
 SWEEP = "schedule_due"
@@ -38,20 +36,34 @@ class ProcrastinateDelivery:
     async def schedule(self, reply_id: int, at: datetime | None) -> None:
         """Queue one attempt at ``at``. The queueing lock keeps one waiting job per reply;
         a second schedule while one waits is a no-op (``deliver_reply`` never sends twice)."""
-        await asyncio.to_thread(self._defer, reply_id, at)
+        key = f"reply:{reply_id}"  # one attempt at a time, one waiting
+        await asyncio.to_thread(self._defer, DELIVER, key, key, at, {"reply_id": reply_id})
 
-    def _defer(self, reply_id: int, at: datetime | None) -> None:
+    async def learn(self, item_id: int) -> None:
+        """A ``learn_from_approval`` job for a person's delivered approval (one per item):
+        learning never delays or fails a delivery."""
+        key = f"learn:{item_id}"
+        await asyncio.to_thread(self._defer, LEARN, None, key, None, {"item_id": item_id})
+
+    def _defer(
+        self,
+        task: str,
+        lock: str | None,
+        queueing_lock: str,
+        at: datetime | None,
+        args: dict[str, int],
+    ) -> None:
         try:
             with self.engine.begin() as conn:
                 raw: Any = conn.connection.driver_connection
                 deferrer = self.app.configure_task(
-                    DELIVER,
-                    lock=f"reply:{reply_id}",
-                    queueing_lock=f"reply:{reply_id}",
+                    task,
+                    lock=lock,
+                    queueing_lock=queueing_lock,
                     schedule_at=at,
                     connection=raw,
                 )
-                deferrer.defer(reply_id=reply_id)
+                deferrer.defer(**args)
         except AlreadyEnqueued:
             return
 
@@ -59,25 +71,9 @@ class ProcrastinateDelivery:
 async def deliver(context: JobContext, reply_id: int) -> None:
     """One delivery attempt; the next one, if any, is a new job at ``retry_at``."""
     services = context.additional_context["assistant"].services
-    step = await deliver_reply(services, reply_id)
+    step = await deliver_reply(services, reply_id)  # a delivered approval defers learning
     if not step.done:
         await services.scheduler.schedule(reply_id, step.retry_at)
-        return
-    row = await asyncio.to_thread(ReplyStore(services.queue.engine).get, reply_id)
-    if row.state == DeliveryState.delivered and row.item_id and not row.automated:
-        await _learn_later(context.app, row.item_id)
-
-
-async def _learn_later(app: App, item_id: int) -> None:
-    """A person's approval is learned from once its reply has reached the customer (the
-    eval set only takes sent replies), as a job of its own: learning never delays or fails
-    a delivery."""
-    try:
-        await app.configure_task(LEARN, queueing_lock=f"learn:{item_id}").defer_async(
-            item_id=item_id
-        )
-    except AlreadyEnqueued:
-        return
 
 
 async def sweep_due_replies(context: JobContext, timestamp: int | None = None) -> None:

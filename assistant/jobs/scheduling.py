@@ -5,10 +5,14 @@ default, a Postgres database without workers' tables) the reply is delivered in-
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
+
 from sqlalchemy.engine import Engine
 
 from assistant.delivery import DeliveryScheduler, InlineDelivery
 from assistant.pipeline.context import Services
+from assistant.services.review import ReviewService
 from assistant.settings import Settings
 
 
@@ -22,3 +26,20 @@ def delivery_scheduler(settings: Settings, engine: Engine, services: Services) -
     if not has_schema(engine):
         return InlineDelivery(services)
     return ProcrastinateDelivery(job_app(settings, periodic=False), engine)
+
+
+def delivery_learner(
+    scheduler: DeliveryScheduler, review: ReviewService
+) -> Callable[[int], Awaitable[None]]:
+    """What runs once a person's approval reached the customer (the eval set only takes sent
+    replies). Where workers deliver, a ``learn_from_approval`` job of its own, so learning
+    never delays or fails a delivery; elsewhere, here, off the event loop."""
+    from assistant.jobs.delivery import ProcrastinateDelivery
+
+    if isinstance(scheduler, ProcrastinateDelivery):
+        return scheduler.learn
+
+    async def learn_here(item_id: int) -> None:
+        await asyncio.to_thread(lambda: review.learn_from(review.runs.queue.get(item_id)))
+
+    return learn_here

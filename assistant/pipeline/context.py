@@ -3,7 +3,7 @@ built once per process and passed to every run, so each node is a plain function
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -21,6 +21,10 @@ from assistant.safety.model_claims import ModelClaimCheck
 from assistant.safety.verify import Verifier
 
 
+async def _learn_nothing(item_id: int) -> None:
+    return None
+
+
 @dataclass
 class Services:
     knowledge: Knowledge
@@ -36,6 +40,9 @@ class Services:
     verifier: Verifier = field(init=False, repr=False)
     # Who runs delivery attempts: inline by default; a job engine assigns its own.
     scheduler: DeliveryScheduler = field(init=False, repr=False)
+    # What a person's delivered approval teaches (item id): the eval set and FAQ proposals.
+    # Wired by ``open_assistant``; nothing is learned where it is not.
+    learn: Callable[[int], Awaitable[None]] = field(default=_learn_nothing, repr=False)
 
     def __post_init__(self) -> None:
         self.verifier = Verifier(

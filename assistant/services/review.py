@@ -56,14 +56,10 @@ class ReviewService:
             self._check_length(current, decision)
             self._check_window(current)
         item = queue.decide(item_id, decision, expected_version, actor.role)
+        # An approval is learned from once its reply is delivered, by whichever runner
+        # delivers it (here, a worker, or a retry later): ``Services.learn``.
         await self.runs.resume(item)
-        decided = queue.get(item_id)
-        if decided.status != ItemStatus.sent and isinstance(decision, Approve | Edit):
-            # Delivered later by a job (workers on Postgres, a retry's wait): the delivery
-            # job learns from it once it is sent, off the agent's click.
-            return decided
-        self.learn_from(decided)
-        return decided
+        return queue.get(item_id)
 
     def learn_from(self, decided: ReviewItem) -> None:
         """A sent approval or edit may join the eval set (sampled, PII-redacted), and
