@@ -6,7 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.settings import Settings
-from tests.browser_support import BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS, WAIT_MS, sign_in
+from tests.browser_support import (
+    BROWSER_MARKS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    WAIT_MS,
+    settle,
+    sign_in,
+)
 from tests.console_support import REFUND, add_users, queued
 
 pytestmark = BROWSER_MARKS
@@ -38,8 +45,11 @@ def test_viewing_shows_up_and_fades_without_a_click_and_a_mention_reaches_bea(
         ann = _agent(browser, console_url, "ann", item_id)
         bea = _agent(browser, console_url, "bea", item_id)
         expect(ann.get_by_text("bea is viewing this item")).to_be_visible()  # no click
-        bea.goto(console_url)  # bea leaves for the queue (a fresh visit: no item open)
+        bea.get_by_role("button", name="← Queue").click()  # the queue's pane keeps it open
         expect(bea.get_by_role("heading", name="Review queue")).to_be_visible()
+        settle(bea)  # a click while the run still redraws the page lands on a replaced button
+        bea.get_by_role("button", name="Close").click()  # only closing it leaves the item
+        expect(bea.get_by_role("button", name="Close")).to_have_count(0)
         # Faded: at most 30 s after bea's last heartbeat, which may land just after the close.
         expect(ann.get_by_text("bea is viewing this item")).to_have_count(0, timeout=WAIT_MS)
         ann.get_by_text("Internal notes (0)").click()
