@@ -273,3 +273,14 @@ def test_a_whatsapp_customer_known_only_by_a_business_scoped_id() -> None:
         "US.13491208655302741918",
         "Bia",
     )
+
+
+def test_a_receipt_with_only_its_watermark_is_recorded_at_the_watermark() -> None:
+    """Messenger's documented delivery receipt has no ``timestamp``: everything up to the
+    watermark was delivered. It is a receipt, never a quarantined payload."""
+    event = receipt(PAGE, "p", "delivery")
+    del event["timestamp"]
+    event["delivery"]["watermark"] = 1758448800000  # ms
+    [recorded] = parse(page_batch(messaging_entry(PAGE, event)))
+    assert isinstance(recorded, Recorded) and recorded.kind is EventKind.receipt
+    assert recorded.occurred_at.isoformat() == "2025-09-21T10:00:00+00:00"

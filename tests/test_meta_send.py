@@ -176,10 +176,17 @@ def test_whatsapp_text_inside_the_window_and_the_template_outside(rig: Rig) -> N
     assert "no template" in no_template.reason
 
 
-def test_a_customer_known_only_by_a_business_scoped_id_is_not_sent_blind(rig: Rig) -> None:
-    result = send(rig.adapter(), reply(Channel.whatsapp, PHONE, "US.13491208655302741918"))
-    assert result.outcome is SendOutcome.permanent and "business-scoped" in result.reason
-    assert rig.sim.sends == []
+def test_a_customer_known_only_by_a_business_scoped_id_is_addressed_by_recipient(
+    rig: Rig,
+) -> None:
+    """A username hides the number: the id goes in ``recipient`` (in ``to`` Meta would
+    drop the message silently)."""
+    bsuid = "US.13491208655302741918"
+    rig.sim.customer_wrote(PHONE, bsuid, NOW)
+    result = send(rig.adapter(), reply(Channel.whatsapp, PHONE, bsuid))
+    assert result.outcome is SendOutcome.delivered, result.reason
+    [sent] = rig.sim.sends
+    assert sent.body["recipient"] == bsuid and "to" not in sent.body
 
 
 def test_a_window_our_clock_thinks_open_but_meta_closed_is_permanent(rig: Rig) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.errors import KnowledgeError
+from assistant.intake.messages import Channel
 from assistant.knowledge import files, safe_yaml
 from assistant.knowledge.yaml_lines import compose, line_of
 from assistant.settings import Settings
@@ -71,6 +72,14 @@ class ChannelsConfig:
     def token(self, kind: AccountKind, account_id: str) -> str | None:
         account = self.account(kind, account_id)
         return None if account is None else self._env(account.token_env)
+
+    def messaging_channel(self, account_id: str) -> Channel | None:
+        """The channel of a configured page or Instagram account (None: not configured)."""
+        if (AccountKind.instagram, account_id) in self.accounts:
+            return Channel.instagram
+        if (AccountKind.page, account_id) in self.accounts:
+            return Channel.facebook
+        return None
 
     def app_secrets(self) -> list[str]:
         """Every secret a signature may be made with: the app's, plus per-account ones (an

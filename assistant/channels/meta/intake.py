@@ -98,7 +98,10 @@ class WebhookIntake:
         """The events, and which are already applied (their keys) or have an edit or removal
         waiting for them (``late:`` plus the platform id)."""
         try:
-            parsed = parse_payload(body, whatsapp=endpoint is WebhookEndpoint.whatsapp)
+            whatsapp = endpoint is WebhookEndpoint.whatsapp
+            parsed = parse_payload(
+                body, whatsapp=whatsapp, channel_of=self.config.messaging_channel
+            )
         except PayloadError as exc:
             return Parsed(problems=[str(exc)]), set()
         return parsed, self._seen(parsed.events)

@@ -32,20 +32,32 @@ class Parsed:
             self.problems.append(f"{where}: {type(exc).__name__}: {str(exc)[:300]}")
 
 
-def parse_payload(body: bytes, *, whatsapp: bool) -> Parsed:
-    """``whatsapp`` says which endpoint received it: each accepts only its own objects."""
+def parse_payload(
+    body: bytes, *, whatsapp: bool, channel_of: Callable[[str], Channel | None] | None = None
+) -> Parsed:
+    """``whatsapp`` says which endpoint received it: each accepts only its own objects.
+    ``channel_of`` names the channel of a configured page or Instagram account id: it
+    places a payload that arrived without its ``object``."""
     envelope = read_envelope(body)
     parsed = Parsed()
-    if whatsapp != (envelope.object == WHATSAPP_OBJECT):
-        raise PayloadError(f"object {envelope.object!r} does not belong on this endpoint")
-    if not whatsapp and envelope.object not in MESSAGING_OBJECTS:
-        raise PayloadError(f"object {envelope.object!r} is not one we know")
+    kind = envelope.object or (WHATSAPP_OBJECT if whatsapp else None)
+    if whatsapp != (kind == WHATSAPP_OBJECT):
+        raise PayloadError(f"object {kind!r} does not belong on this endpoint")
+    if kind is not None and not whatsapp and kind not in MESSAGING_OBJECTS:
+        raise PayloadError(f"object {kind!r} is not one we know")
     for e, entry in enumerate(envelope.entry):
         if whatsapp:
             for c, change in enumerate(entry.changes):
                 parsed.attempt(f"entry[{e}].changes[{c}]", _whatsapp_change, change, entry.id)
             continue
-        channel = MESSAGING_OBJECTS[envelope.object]
+        channel = MESSAGING_OBJECTS[kind] if kind else (channel_of or _unknown)(entry.id)
+        if channel is None:
+            parsed.problems.append(
+                f"entry[{e}]: the payload has no 'object' and account {entry.id} is not in "
+                "channels.yaml, so Messenger and Instagram cannot be told apart: add the "
+                "account there, then replay the payload"
+            )
+            continue
         for i, event in enumerate(entry.messaging):
             parsed.attempt(f"entry[{e}].messaging[{i}]", _messaging, event, channel, entry.id)
         for i, event in enumerate(entry.standby):
@@ -53,6 +65,10 @@ def parse_payload(body: bytes, *, whatsapp: bool) -> Parsed:
         for c, change in enumerate(entry.changes):
             parsed.attempt(f"entry[{e}].changes[{c}]", _page_change, change, entry, channel)
     return parsed
+
+
+def _unknown(account_id: str) -> Channel | None:
+    return None
 
 
 def _messaging(event: dict[str, Any], channel: Channel, account_id: str) -> list[MetaEvent]:

@@ -66,7 +66,10 @@ def parse_messaging(
     where = f"{channel.value} messaging event"
     sender = text(mapping(event, "sender"), "id", f"{where}.sender")
     recipient = text(mapping(event, "recipient"), "id", f"{where}.recipient")
-    at = moment(event.get("timestamp"), f"{where}.timestamp")
+    # A delivery or read receipt may carry only its watermark (when everything up to it
+    # was delivered or read).
+    when = event.get("timestamp") or _watermark(event)
+    at = moment(when, f"{where}.timestamp")
     message = mapping(event, "message")
     echo = bool(message.get("is_echo"))
     customer = recipient if echo else sender
@@ -171,6 +174,11 @@ def _meta(base: Origin, account_id: str, **extra: Any) -> dict[str, Any]:
     }
     data.update({k: v for k, v in extra.items() if v is not None})
     return data
+
+
+def _watermark(event: dict[str, Any]) -> object:
+    receipt = mapping(event, "delivery") or mapping(event, "read")
+    return receipt.get("watermark")
 
 
 def _digest(event: dict[str, Any]) -> str:

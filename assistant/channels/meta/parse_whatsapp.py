@@ -121,7 +121,10 @@ def _status(data: dict[str, Any], phone_id: str) -> Status:
     except ValueError:
         raise PayloadError(f"{where}.status: unknown value {state_text!r}") from None
     at: datetime = moment(data.get("timestamp"), f"{where}.timestamp")
-    recipient = optional_text(data, "recipient_id") or "unknown"
+    # A customer known only by a business-scoped id has ``recipient_user_id`` instead.
+    recipient = (
+        optional_text(data, "recipient_id") or optional_text(data, "recipient_user_id") or "unknown"
+    )
     errors = tuple(
         (int(e.get("code") or 0), str(e.get("title") or e.get("message") or ""))
         for e in data.get("errors") or []

@@ -21,7 +21,7 @@ class Change(BaseModel):
 class Entry(BaseModel):
     model_config = ConfigDict(extra="ignore")
     id: str
-    time: int | None = None
+    time: int | str | None = None  # epoch seconds or ms; ISO 8601 text in some captures
     messaging: list[dict[str, Any]] = Field(default_factory=list)
     standby: list[dict[str, Any]] = Field(default_factory=list)
     changes: list[Change] = Field(default_factory=list)
@@ -34,7 +34,7 @@ class Entry(BaseModel):
 
 class Envelope(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    object: str
+    object: str | None = None  # always sent by Meta; some relays and captures drop it
     entry: list[Entry] = Field(min_length=1)
 
 

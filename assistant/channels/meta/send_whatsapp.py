@@ -25,6 +25,15 @@ def international(number: str) -> str:
     return f"+{digits}"
 
 
+def addressed_to(customer: str) -> dict[str, str]:
+    """A phone number goes in ``to``; a business-scoped user id (``US.1349…``: a customer
+    who hides their number behind a username) goes in ``recipient``. In ``to`` Meta would
+    accept it and drop the message silently."""
+    if customer.lstrip("+").isdigit():
+        return {"to": international(customer)}
+    return {"recipient": customer}
+
+
 @dataclass
 class WhatsAppAdapter:
     graph: GraphClient
@@ -44,14 +53,6 @@ class WhatsAppAdapter:
                     "channels.yaml and set its variable"
                 ),
             )
-        if not reply.recipient_id.lstrip("+").isdigit():
-            # A business-scoped user id (no phone number): a 'to' of digits would be accepted
-            # by Meta and silently dropped, so a person answers it in WhatsApp instead.
-            return SendResult(
-                SendOutcome.permanent,
-                reason="this customer is known only by a WhatsApp business-scoped id, not a "
-                "phone number: answer them from the WhatsApp Business app or Manager",
-            )
         window = reply_window(
             reply.channel,
             reply.metadata,
@@ -62,7 +63,7 @@ class WhatsAppAdapter:
         payload: dict[str, Any] = {
             "messaging_product": "whatsapp",
             "recipient_type": "individual",
-            "to": international(reply.recipient_id),
+            **addressed_to(reply.recipient_id),
             "biz_opaque_callback_data": marker_for(reply),
         }
         if ReplyOption.message in window.options:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,6 +25,7 @@ from assistant.channels.meta.simulator.payloads import (
 )
 
 DAY = timedelta(days=1)
+BSUID = re.compile(r"[A-Z]{2}\.(ENT\.)?[A-Za-z0-9]{1,128}")
 
 
 @dataclass
@@ -118,9 +120,10 @@ class GraphSimulator:
 
     def _whatsapp(self, path: str, account: str, body: dict[str, Any]) -> JSONResponse:
         to = str(body.get("to") or "")
-        if not to.startswith("+"):
+        bsuid = str(body.get("recipient") or "")  # a business-scoped user id, not a number
+        if (to and not to.startswith("+")) or (not to and not BSUID.fullmatch(bsuid)):
             return self._error(path, 400, 100, "OAuthException", "Invalid parameter: to")
-        customer = to[1:]
+        customer = to[1:] if to else bsuid
         now = self.now()
         last = self.inbound.get((account, customer))
         if body.get("type") != "template" and (last is None or now - last > DAY):
@@ -138,7 +141,7 @@ class GraphSimulator:
         wamid = f"wamid.SIM{next(self._ids):08d}"
         answer = {
             "messaging_product": "whatsapp",
-            "contacts": [{"input": to, "wa_id": customer}],
+            "contacts": [{"input": to or bsuid, "wa_id": customer}],
             "messages": [{"id": wamid}],
         }
         return self._accept(path, account, body, answer, wamid)
@@ -192,7 +195,8 @@ class GraphSimulator:
                     errors=errors,
                     marker=sent.body.get("biz_opaque_callback_data"),
                 )
-                status["recipient_id"] = str(sent.body["to"]).lstrip("+")
+                to = sent.body.get("to") or sent.body["recipient"]
+                status["recipient_id"] = str(to).lstrip("+")
                 payloads.append(whatsapp(statuses=[status]))
             elif "recipient" in sent.body and "id" in sent.body["recipient"]:
                 marker = (sent.body.get("message") or {}).get("metadata")
