@@ -17,6 +17,7 @@ from assistant.channels.adapter import OutboundReply, SendOutcome, SentCheck
 from assistant.channels.meta.adapters import MetaAdapter, meta_adapter
 from assistant.channels.meta.config import Account, AccountKind, ChannelsConfig, Template
 from assistant.channels.meta.graph import needing_reconnect
+from assistant.channels.meta.graph_errors import ErrorClass, parse_error
 from assistant.channels.meta.pacing import Pacer
 from assistant.channels.meta.simulator.graph_api import GraphSimulator
 from assistant.channels.meta.simulator.payloads import IG, PAGE, PHONE
@@ -384,3 +385,15 @@ def test_reply_windows_per_channel_say_what_is_still_possible() -> None:
     comment = window(Channel.instagram, 24 * 8, kind="comment")
     assert comment.options == (ReplyOption.public_comment,) and not comment.closed
     assert ReplyOption.private_reply in window(Channel.facebook, 24 * 6, kind="comment").options
+
+
+def test_error_bodies_wrapped_bare_or_missing_map_to_what_happens_next() -> None:
+    """Meta wraps errors in ``{"error": …}``; statuses and some proxies give the bare object.
+    Either way a closed window is permanent and an expired token means reconnecting."""
+    closed = parse_error(400, {"error": {"code": 131047, "title": "Re-engagement message"}})
+    expired = parse_error(400, {"code": 190, "error_subcode": 463, "type": "OAuthException"})
+    assert closed.klass is ErrorClass.permanent and "24 hours" in closed.reason
+    assert expired.klass is ErrorClass.reconnect and "190/463" in expired.reason
+    assert parse_error(401, {}).klass is ErrorClass.reconnect  # a refused token, no body
+    assert parse_error(502, "<html>Bad gateway</html>").klass is ErrorClass.retry
+    assert parse_error(400, {"error": "nope"}).klass is ErrorClass.permanent  # a person looks

@@ -67,9 +67,11 @@ def classify(code: int, status: int = 400) -> ErrorClass:
 def parse_error(status: int, body: Any) -> GraphError:
     """Meta's error body: ``{"error": {"message", "type", "code", "error_subcode",
     "error_data", "fbtrace_id"}}``; anything else from a 5xx is a retry."""
-    error = body.get("error") if isinstance(body, dict) else None
-    if not isinstance(error, dict):
+    error = body.get("error", body) if isinstance(body, dict) else None
+    if not isinstance(error, dict) or "code" not in error:  # bare error objects are read too
         klass = ErrorClass.retry if status >= 500 or status == 429 else ErrorClass.permanent
+        if status == 401:  # the token was refused: sends wait for a reconnection
+            klass = ErrorClass.reconnect
         return GraphError(0, None, f"HTTP {status} without an error body", klass)
     code = int(error.get("code") or 0)
     subcode = error.get("error_subcode")
