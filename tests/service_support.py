@@ -65,6 +65,8 @@ def serving(log: Path, env: dict[str, str] | None = None) -> Iterator[str]:
         yield base
     finally:
         stop(proc)
+    # A clean stop: no process of the service aborts on its way out.
+    assert "Fatal Python error" not in log.read_text(errors="replace"), log.read_text()[-3000:]
 
 
 def start_worker(

@@ -14,7 +14,6 @@ import subprocess
 import sys
 import threading
 import time
-from typing import IO
 
 from pydantic import SecretStr
 
@@ -111,10 +110,25 @@ class RunnerProcess:
             proc.stdin.close()
 
 
-def _wake_on_lines(runner: LocalRunner, lines: IO[bytes]) -> None:
-    for _ in lines:
-        runner.wake()
-    runner.request_stop()  # stdin closed: the API process is gone
+def _watch_stdin(loop: asyncio.AbstractEventLoop, runner: LocalRunner) -> None:
+    """Each line the API process writes wakes the runner; end of input (the API process is
+    gone) stops it. Read by the event loop, not a thread: a thread blocked on stdin at exit
+    makes the interpreter abort ("could not acquire lock for <stdin>")."""
+    fd = sys.stdin.fileno()
+    os.set_blocking(fd, False)
+
+    def readable() -> None:
+        try:
+            data = os.read(fd, 4096)
+        except BlockingIOError:
+            return
+        if data:
+            runner.wake()
+            return
+        loop.remove_reader(fd)
+        runner.request_stop()
+
+    loop.add_reader(fd, readable)
 
 
 async def _serve_jobs(settings: Settings) -> None:
@@ -123,9 +137,7 @@ async def _serve_jobs(settings: Settings) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, runner.request_stop)
     async with open_assistant(settings) as assistant:
-        waker = threading.Thread(target=_wake_on_lines, args=(runner, sys.stdin.buffer))
-        waker.daemon = True
-        waker.start()
+        _watch_stdin(loop, runner)
         with model_slots(settings.concurrency):
             await runner.run(assistant)
 
