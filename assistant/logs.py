@@ -60,3 +60,6 @@ def configure_json_logging(log_text: bool = False, level: int = logging.INFO) ->
         logger.propagate = True
     # One line per request comes from our middleware (with latency), not uvicorn's access log.
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    # httpx logs every request's URL at INFO: the delivery records say what was sent, and
+    # URLs carry comment and account ids that do not belong in every log line.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
