@@ -26,6 +26,7 @@ from assistant.safety.claim_terms import (
     SAME_MEANING,
     STOP,
 )
+from assistant.safety.predicates import flipped_predicate
 from assistant.safety.qualifiers import changed_qualifier, compatible
 
 
@@ -51,6 +52,9 @@ class ClaimFinding:
 
 # How closely a claim must match a context sentence before their polarities are compared.
 POLARITY_ALIGNED = 0.8
+# How closely a claim statement must match a knowledge statement before the words a
+# negation governs in them are compared.
+PREDICATE_ALIGNED = 0.6
 # How closely a claim must match a context sentence before their conditions are compared.
 CONDITION_ALIGNED = 0.5
 # A term the closest sentence lacks is backed by another sentence this nearly as close.
@@ -350,6 +354,22 @@ def _polarity(claim: _Sentence, ctx: ClaimContext) -> ClaimFinding | None:
             closest.text,
             f"'{_clip(statement.text, 60)}' is {said} where the closest knowledge is not",
         )
+    for statement in _statements(claim):
+        # A heading names a topic ("What isn't covered"), it states no policy.
+        scored = [
+            (ctx.score(statement, s), s.folded, s.text)
+            for s in ctx.statements
+            if not s.text.startswith("#")
+        ]
+        flip = flipped_predicate(statement.folded, scored, PREDICATE_ALIGNED)
+        if flip is not None:
+            word, said_by = flip
+            return ClaimFinding(
+                ClaimKind.polarity,
+                claim.text,
+                said_by,
+                f"'{word}' is said the other way round from the closest knowledge",
+            )
     return None
 
 

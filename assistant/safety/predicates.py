@@ -1,0 +1,70 @@
+"""Polarity read per predicate, not per sentence: the word a negation governs ("never
+*expire*", "don't have to *wait*", "aren't *covered*") is compared with the same word in the
+closest knowledge statement that uses it. A claim that asserts what the knowledge only ever
+denies next to it ("gift cards expire after a year" beside "they never expire"), or denies
+what it asserts, changed the polarity whatever else it reworded, so no list of phrasings
+is needed: any verb or noun the knowledge negates is covered."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.safety.claim_terms import NEGATION, STOP
+
+TOKEN = re.compile(r"[a-z][a-z'-]*|[,;:()\u2014]")
+CLAUSE_END = frozenset(",;:()\u2014")
+# Auxiliaries and fillers between a negation and the word it governs ("don't *have to*
+# wait", "can't *be* returned", "isn't *yet*"): skipped, never the governed word.
+BRIDGE = frozenset({"to", "be", "been", "yet", "ever", "really", "even", "get", "got"})
+
+
+def _stem(word: str) -> str:
+    word = word.strip("'-")
+    for suffix in ("able", "ing", "ed", "es", "s", "ly"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def governed(folded: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(words a negation governs, words said plainly in clauses without a negation), stems."""
+    denied: set[str] = set()
+    plain: set[str] = set()
+    clause: list[str] = []
+    for token in [*TOKEN.findall(folded), ","]:
+        if token not in CLAUSE_END:
+            clause.append(token)
+            continue
+        negations = [i for i, t in enumerate(clause) if NEGATION.fullmatch(t)]
+        for i in negations:
+            head = next(
+                (t for t in clause[i + 1 :] if t not in STOP and t not in BRIDGE and len(t) > 2),
+                None,
+            )
+            if head is not None and not NEGATION.fullmatch(head):
+                denied.add(_stem(head))
+        if not negations:
+            plain.update(_stem(t) for t in clause if t not in STOP and len(t) > 2)
+        clause = []
+    return frozenset(denied), frozenset(plain)
+
+
+def flipped_predicate(
+    claim_folded: str, statements: list[tuple[float, str, str]], least: float
+) -> tuple[str, str] | None:
+    """The word the claim asserts where the closest knowledge statement using it denies it
+    (or the reverse), with that statement's text. ``statements`` are (closeness to the
+    claim, folded text, text). None when a nearly-as-close statement using the word says
+    it the claim's way."""
+    denied, plain = governed(claim_folded)
+    near = sorted((s for s in statements if s[0] >= least), key=lambda s: -s[0])
+    read = [(value, text, *governed(folded)) for value, folded, text in near]
+    words = [(w, True) for w in sorted(denied)] + [(w, False) for w in sorted(plain - denied)]
+    for word, claim_denies in words:
+        using = [(v, t, word in d) for v, t, d, p in read if word in d or word in p]
+        if not using:
+            continue
+        top = using[0][0]
+        if all(says_denied != claim_denies for v, _, says_denied in using if v >= 0.75 * top):
+            return word, using[0][1]
+    return None
