@@ -61,3 +61,39 @@ def test_the_governed_word_skips_auxiliaries_and_stops_at_the_clause() -> None:
     denied, plain = governed("they never expire, and you can check a balance")
     assert denied == {"expire"}
     assert {"check", "balance"} <= plain
+
+
+SIZING = (ROOT / "knowledge" / "faq" / "sizing.md").read_text().split("\n---\n")[-1]
+ADDRESS = (
+    "We can update the shipping address on an order until it ships; just send us your order "
+    "number and the new address. Once a parcel is with the carrier, the carrier's tracking "
+    "page may let you redirect it."
+)
+
+
+@pytest.mark.parametrize(
+    ("draft", "context", "deed"),
+    [
+        ("We can hem the trousers to any inseam you like.", SIZING, "hem"),
+        ("Our courier will collect the parcel from your door.", ADDRESS, "collect"),
+        ("We can cancel the parcel once it is with the carrier.", ADDRESS, "cancel"),
+    ],
+)
+def test_a_deed_the_knowledge_does_not_describe_is_flagged(
+    draft: str, context: str, deed: str
+) -> None:
+    findings = check_claims(draft, context)
+    assert [f.kind for f in findings] == [ClaimKind.capability]
+    assert f"can '{deed}'" in findings[0].reason()
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "We can change the shipping address until your order ships.",
+        "We can update the address on your order until it ships.",
+        "The carrier's tracking page may let you reroute the parcel once it's with them.",
+    ],
+)
+def test_a_deed_reworded_passes(draft: str) -> None:
+    assert check_claims(draft, ADDRESS) == []

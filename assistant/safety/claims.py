@@ -26,8 +26,9 @@ from assistant.safety.claim_terms import (
     SAME_MEANING,
     STOP,
 )
-from assistant.safety.predicates import flipped_predicate
+from assistant.safety.predicates import abilities, flipped_predicate
 from assistant.safety.qualifiers import changed_qualifier, compatible
+from assistant.safety.word_sense import SAME_SENSE, closest_sense
 
 
 class ClaimKind(StrEnum):
@@ -55,6 +56,8 @@ POLARITY_ALIGNED = 0.8
 # How closely a claim statement must match a knowledge statement before the words a
 # negation governs in them are compared.
 PREDICATE_ALIGNED = 0.6
+# How many of the closest knowledge sentences may describe what a claim says can be done.
+ABILITY_ALIGNED = 3
 # How closely a claim must match a context sentence before their conditions are compared.
 CONDITION_ALIGNED = 0.5
 # A term the closest sentence lacks is backed by another sentence this nearly as close.
@@ -374,6 +377,9 @@ def _polarity(claim: _Sentence, ctx: ClaimContext) -> ClaimFinding | None:
 
 
 def _capability(claim: _Sentence, ctx: ClaimContext, near: str) -> ClaimFinding | None:
+    unsupported = _ability(claim, ctx)
+    if unsupported is not None:
+        return unsupported
     if not CAPABILITY.search(claim.folded):
         return None
     missing = sorted(claim.words - ctx.words)
@@ -385,3 +391,27 @@ def _capability(claim: _Sentence, ctx: ClaimContext, near: str) -> ClaimFinding 
         near,
         "describes something the knowledge does not (" + ", ".join(missing[:4]) + ")",
     )
+
+
+def _ability(claim: _Sentence, ctx: ClaimContext) -> ClaimFinding | None:
+    """What a modal says someone can do ("we can *hem* the trousers") must be what one of
+    the closest knowledge sentences describes: the same word, or one near in meaning."""
+    aligned = [s for s in ctx.aligned(claim, ctx.sentences) if not s.text.startswith("#")]
+    near = aligned[:ABILITY_ALIGNED]
+    said = sorted({w for s in near for w in WORDS.findall(s.folded) if w not in STOP})
+    stems = {_stem(w) for w in said}
+    # The claim's own words ("hem the *trousers*") are what the deed is done to, not a
+    # description of it: only the knowledge's other words can say the same deed.
+    said = [w for w in said if _stem(w) not in claim.words]
+    for word in sorted(abilities(claim.folded)):
+        if word in stems or _stem(word) in stems:
+            continue
+        _, sense = closest_sense(word, said)
+        if sense < SAME_SENSE:
+            return ClaimFinding(
+                ClaimKind.capability,
+                claim.text,
+                near[0].text if near else "",
+                f"says it can '{word}', which the closest knowledge does not describe",
+            )
+    return None

@@ -68,3 +68,21 @@ def flipped_predicate(
         if all(says_denied != claim_denies for v, _, says_denied in using if v >= 0.75 * top):
             return word, using[0][1]
     return None
+
+
+# "we can X", "you'll be able to X", "our courier will X": what someone is said to be able
+# to do. The X a modal governs is the capability.
+MODAL = re.compile(r"\b(?:can|could|will|'ll|able to|may)\s+((?:[a-z'-]+\s+){0,3}[a-z'-]+)")
+
+
+def abilities(folded: str) -> frozenset[str]:
+    """The stems of the words modals govern in a claim ("we can *hem*", "can be *used*")."""
+    found = set()
+    for match in MODAL.finditer(folded):
+        head = next(
+            (w for w in match.group(1).split() if w not in STOP and w not in BRIDGE and len(w) > 2),
+            None,
+        )
+        if head is not None and not NEGATION.fullmatch(head):
+            found.add(_stem(head))
+    return frozenset(found)
