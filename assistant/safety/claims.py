@@ -404,7 +404,8 @@ def _ability(claim: _Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     # description of it: only the knowledge's other words can say the same deed.
     said = [w for w in said if _stem(w) not in claim.words]
     for word in sorted(abilities(claim.folded)):
-        if word in stems or _stem(word) in stems:
+        head = word.split()[0]
+        if head in stems or _stem(head) in stems:
             continue
         _, sense = closest_sense(word, said)
         if sense < SAME_SENSE:

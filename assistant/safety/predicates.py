@@ -70,19 +70,21 @@ def flipped_predicate(
     return None
 
 
+PARTICLE = frozenset({"back", "up", "off", "out", "down", "over", "away", "around"})
 # "we can X", "you'll be able to X", "our courier will X": what someone is said to be able
 # to do. The X a modal governs is the capability.
 MODAL = re.compile(r"\b(?:can|could|will|'ll|able to|may)\s+((?:[a-z'-]+\s+){0,3}[a-z'-]+)")
 
 
 def abilities(folded: str) -> frozenset[str]:
-    """The stems of the words modals govern in a claim ("we can *hem*", "can be *used*")."""
+    """What modals govern in a claim ("we can *hem*", "can be *used*", "can *come back*"):
+    the word, with the particle of a phrasal verb (whose meaning it changes)."""
     found = set()
     for match in MODAL.finditer(folded):
-        head = next(
-            (w for w in match.group(1).split() if w not in STOP and w not in BRIDGE and len(w) > 2),
-            None,
-        )
-        if head is not None and not NEGATION.fullmatch(head):
-            found.add(_stem(head))
+        words = match.group(1).split()
+        at = next((i for i, w in enumerate(words) if w not in STOP | BRIDGE and len(w) > 2), None)
+        if at is None or NEGATION.fullmatch(words[at]):
+            continue
+        particle = words[at + 1 : at + 2]
+        found.add(" ".join([words[at], *(p for p in particle if p in PARTICLE)]))
     return frozenset(found)
