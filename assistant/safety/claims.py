@@ -364,7 +364,12 @@ def _polarity(claim: _Sentence, ctx: ClaimContext) -> ClaimFinding | None:
             for s in ctx.statements
             if not s.text.startswith("#")
         ]
-        flip = flipped_predicate(statement.folded, scored, PREDICATE_ALIGNED)
+        # Only the statements that support the claim best are compared: a word said the
+        # other way in a statement about something else ("every order is charged in USD"
+        # beside "Oregon orders aren't charged sales tax") says nothing about this claim.
+        top = max((value for value, _, _ in scored), default=0.0)
+        least = max(PREDICATE_ALIGNED, BACKING * top)
+        flip = flipped_predicate(statement.folded, scored, least)
         if flip is not None:
             word, said_by = flip
             return ClaimFinding(
