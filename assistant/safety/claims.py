@@ -26,9 +26,8 @@ from assistant.safety.claim_terms import (
     SAME_MEANING,
     STOP,
 )
-from assistant.safety.predicates import abilities, flipped_predicate
+from assistant.safety.predicates import flipped_predicate, undescribed_deed
 from assistant.safety.qualifiers import changed_qualifier, compatible
-from assistant.safety.word_sense import SAME_SENSE, closest_sense
 
 
 class ClaimKind(StrEnum):
@@ -399,25 +398,15 @@ def _capability(claim: _Sentence, ctx: ClaimContext, near: str) -> ClaimFinding 
 
 
 def _ability(claim: _Sentence, ctx: ClaimContext) -> ClaimFinding | None:
-    """What a modal says someone can do ("we can *hem* the trousers") must be what one of
-    the closest knowledge sentences describes: the same word, or one near in meaning."""
+    """What a modal says someone can do must be a deed the closest knowledge describes."""
     aligned = [s for s in ctx.aligned(claim, ctx.sentences) if not s.text.startswith("#")]
     near = aligned[:ABILITY_ALIGNED]
-    said = sorted({w for s in near for w in WORDS.findall(s.folded) if w not in STOP})
-    stems = {_stem(w) for w in said}
-    # The claim's own words ("hem the *trousers*") are what the deed is done to, not a
-    # description of it: only the knowledge's other words can say the same deed.
-    said = [w for w in said if _stem(w) not in claim.words]
-    for word in sorted(abilities(claim.folded)):
-        head = word.split()[0]
-        if head in stems or _stem(head) in stems:
-            continue
-        _, sense = closest_sense(word, said)
-        if sense < SAME_SENSE:
-            return ClaimFinding(
-                ClaimKind.capability,
-                claim.text,
-                near[0].text if near else "",
-                f"says it can '{word}', which the closest knowledge does not describe",
-            )
-    return None
+    deed = undescribed_deed(claim.folded, claim.words, [s.folded for s in near])
+    if deed is None:
+        return None
+    return ClaimFinding(
+        ClaimKind.capability,
+        claim.text,
+        near[0].text if near else "",
+        f"says it can '{deed}', which the closest knowledge does not describe",
+    )

@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 
 from assistant.safety.claim_terms import NEGATION, STOP
+from assistant.safety.word_sense import SAME_SENSE, closest_sense
 
+WORD = re.compile(r"[a-z][a-z'-]*")
 TOKEN = re.compile(r"[a-z][a-z'-]*|[,;:()\u2014]")
 CLAUSE_END = frozenset(",;:()\u2014")
 # Auxiliaries and fillers between a negation and the word it governs ("don't *have to*
@@ -88,3 +90,22 @@ def abilities(folded: str) -> frozenset[str]:
         particle = words[at + 1 : at + 2]
         found.add(" ".join([words[at], *(p for p in particle if p in PARTICLE)]))
     return frozenset(found)
+
+
+def undescribed_deed(
+    claim_folded: str, claim_words: frozenset[str], near_folded: list[str]
+) -> str | None:
+    """The first deed a modal in the claim governs ("we can *hem* the trousers") that none of
+    the closest knowledge sentences describes, in the same word or one near in meaning."""
+    said = sorted({w for text in near_folded for w in WORD.findall(text) if w not in STOP})
+    stems = {_stem(w) for w in said}
+    # The claim's own words ("hem the *trousers*") are what the deed is done to, not a
+    # description of it: only the knowledge's other words can say the same deed.
+    others = [w for w in said if _stem(w) not in claim_words and w not in claim_words]
+    for deed in sorted(abilities(claim_folded)):
+        head = deed.split()[0]
+        if head in stems or _stem(head) in stems:
+            continue
+        if closest_sense(deed, others)[1] < SAME_SENSE:
+            return deed
+    return None
