@@ -97,3 +97,24 @@ def test_a_deed_the_knowledge_does_not_describe_is_flagged(
 )
 def test_a_deed_reworded_passes(draft: str) -> None:
     assert check_claims(draft, ADDRESS) == []
+
+
+@pytest.mark.parametrize(
+    ("draft", "name"),
+    [
+        ("Standard shipping goes with Skyline Couriers from our warehouse.", "Skyline"),
+        ("Our tees are made from Peruvian organic cotton.", "Peruvian"),
+    ],
+)
+def test_a_name_the_knowledge_never_uses_is_flagged(draft: str, name: str) -> None:
+    context = "\n".join(
+        (ROOT / "knowledge" / folder / name).read_text()
+        for folder, name in [("policies", "shipping.md"), ("faq", "products.md")]
+    )
+    findings = check_claims(draft, context)
+    assert [f.kind for f in findings] == [ClaimKind.entity]
+    assert f"the name '{name}'" in findings[0].reason()
+
+
+def test_names_the_knowledge_uses_pass_however_spelt() -> None:
+    assert check_claims("Every order is charged in USD by Fernhill Goods.", CONTEXT) == []

@@ -75,6 +75,9 @@ STATEMENT_BREAK = re.compile(
     re.IGNORECASE,
 )
 WORDS = re.compile(r"[a-z][a-z'-]*")
+# A capitalised word inside a sentence names something (a carrier, a place, a material's
+# origin, a service): whatever it is, the knowledge has to name it too. ("I" is no name.)
+PROPER_NAME = re.compile(r"(?<=[a-z0-9,]\s)(?!I\b)[A-Z][A-Za-z]+")
 PRONOUN = re.compile(r"(?:they|it|these|those|this|that)\b")
 
 
@@ -261,6 +264,11 @@ def _entity(claim: _Sentence, closest: _Sentence | None, ctx: ClaimContext) -> C
             kind = ENTITY_KIND[name]
             return ClaimFinding(
                 ClaimKind.entity, claim.text, near, f"the {kind} '{name}' is not in the knowledge"
+            )
+    for name in PROPER_NAME.findall(claim.text):
+        if not re.search(rf"\b{re.escape(_fold(name).strip())}", ctx.folded):
+            return ClaimFinding(
+                ClaimKind.entity, claim.text, near, f"the name '{name}' is not in the knowledge"
             )
     return None
 
