@@ -11,6 +11,7 @@ content words (stems), which costs microseconds and can be explained in one line
 
 from __future__ import annotations
 
+import calendar
 import html
 import re
 from dataclasses import dataclass
@@ -75,9 +76,15 @@ STATEMENT_BREAK = re.compile(
     re.IGNORECASE,
 )
 WORDS = re.compile(r"[a-z][a-z'-]*")
+# Month and day names are dates: grounding.py compares those with the order record.
+CALENDAR = frozenset(n.lower() for n in [*calendar.month_name, *calendar.day_name] if n)
 # A capitalised word inside a sentence names something (a carrier, a place, a material's
-# origin, a service): whatever it is, the knowledge has to name it too. ("I" is no name.)
-PROPER_NAME = re.compile(r"(?<=[a-z0-9,]\s)(?!I\b)[A-Z][A-Za-z]+")
+# origin, a service): whatever it is, the knowledge has to name it too. ("I" is no name,
+# and a name after a greeting or a thank-you is the customer's: "Hi Marcus,".)
+PROPER_NAME = re.compile(
+    r"(?<!(?i:\bhi ))(?<!(?i:\bhey ))(?<!(?i:\bdear ))(?<!(?i:\bhello ))"
+    r"(?<!(?i:\bthanks ))(?<!(?i:\byou ))(?<=[a-z0-9,]\s)(?!I\b)[A-Z][A-Za-z]+"
+)
 PRONOUN = re.compile(r"(?:they|it|these|those|this|that)\b")
 
 
@@ -265,7 +272,12 @@ def _entity(claim: _Sentence, closest: _Sentence | None, ctx: ClaimContext) -> C
             return ClaimFinding(
                 ClaimKind.entity, claim.text, near, f"the {kind} '{name}' is not in the knowledge"
             )
-    for name in PROPER_NAME.findall(claim.text):
+    for found in PROPER_NAME.finditer(claim.text):
+        name, before, after = found.group(0), claim.text[: found.start()], claim.text[found.end() :]
+        if before.endswith(", ") and after[:1] in {",", "!"}:
+            continue  # "Sorry, Marcus, …": the customer, addressed
+        if name.lower() in CALENDAR:
+            continue
         if not re.search(rf"\b{re.escape(_fold(name).strip())}", ctx.folded):
             return ClaimFinding(
                 ClaimKind.entity, claim.text, near, f"the name '{name}' is not in the knowledge"
