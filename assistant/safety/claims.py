@@ -27,7 +27,7 @@ from assistant.safety.claim_terms import (
     SAME_MEANING,
     STOP,
 )
-from assistant.safety.predicates import flipped_predicate, undescribed_deed
+from assistant.safety.predicates import abilities, flipped_predicate, undescribed_deed
 from assistant.safety.qualifiers import changed_qualifier, compatible
 
 
@@ -185,6 +185,8 @@ class ClaimContext:
         self.words = frozenset().union(*(s.words for s in self.sentences))
         self.clauses = [c for s in self.sentences for c in _clauses(s)]
         self.statements = _resolved_statements(self.sentences)
+        # What the knowledge says anyone can do, anywhere ("you can follow it here").
+        self.abilities = frozenset().union(*(abilities(s.folded) for s in self.sentences))
 
     @staticmethod
     def score(claim: _Sentence, sentence: _Sentence) -> float:
@@ -421,7 +423,7 @@ def _ability(claim: _Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     """What a modal says someone can do must be a deed the closest knowledge describes."""
     aligned = [s for s in ctx.aligned(claim, ctx.sentences) if not s.text.startswith("#")]
     near = aligned[:ABILITY_ALIGNED]
-    deed = undescribed_deed(claim.folded, claim.words, [s.folded for s in near])
+    deed = undescribed_deed(claim.folded, claim.words, [s.folded for s in near], ctx.abilities)
     if deed is None:
         return None
     return ClaimFinding(

@@ -72,33 +72,43 @@ def flipped_predicate(
     return None
 
 
+# Adverbs between a modal and its verb ("we can *also* ship").
+FILLER = frozenset(
+    {"also", "still", "just", "then", "only", "usually", "often", "now", "always", "gladly"}
+)
+PARTICIPLE = ("ed", "en", "t")
 PARTICLE = frozenset({"back", "up", "off", "out", "down", "over", "away", "around"})
 # "we can X", "you'll be able to X", "our courier will X": what someone is said to be able
 # to do. The X a modal governs is the capability.
-MODAL = re.compile(r"\b(?:can|could|will|'ll|able to|may)\s+((?:[a-z'-]+\s+){0,3}[a-z'-]+)")
+MODAL = re.compile(r"\b(?:can|could|will|'ll|able to|may)\s+((?:[a-z'-]+\s+){0,2}[a-z'-]+)")
 
 
 def abilities(folded: str) -> frozenset[str]:
     """What modals govern in a claim ("we can *hem*", "can be *used*", "can *come back*"):
-    the word, with the particle of a phrasal verb (whose meaning it changes)."""
+    the verb, with the particle of a phrasal verb (whose meaning it changes). A modal that
+    governs a negation (polarity's business), a common verb ("will *reply*", "'ll *let* you
+    know") or an adjective ("we'll be *happy* to") names no new deed."""
     found = set()
     for match in MODAL.finditer(folded):
-        words = match.group(1).split()
-        at = next((i for i, w in enumerate(words) if w not in STOP | BRIDGE and len(w) > 2), None)
-        if at is None or NEGATION.fullmatch(words[at]):
+        words = [w for w in match.group(1).split() if w not in FILLER]
+        if words and words[0] in {"be", "been", "get"}:
+            # A passive names its deed by the participle ("be sent"); "be happy" names none.
+            words = words[1:2] if words[1:2] and words[1].endswith(PARTICIPLE) else []
+        if not words or words[0] in STOP or NEGATION.fullmatch(words[0]) or len(words[0]) < 3:
             continue
-        particle = words[at + 1 : at + 2]
-        found.add(" ".join([words[at], *(p for p in particle if p in PARTICLE)]))
+        particle = [p for p in words[1:2] if p in PARTICLE]
+        found.add(" ".join([words[0], *particle]))
     return frozenset(found)
 
 
 def undescribed_deed(
-    claim_folded: str, claim_words: frozenset[str], near_folded: list[str]
+    claim_folded: str, claim_words: frozenset[str], near_folded: list[str], known: frozenset[str]
 ) -> str | None:
     """The first deed a modal in the claim governs ("we can *hem* the trousers") that none of
-    the closest knowledge sentences describes, in the same word or one near in meaning."""
+    the closest knowledge sentences describes, in the same word or one near in meaning, and
+    that the knowledge never says can be done anywhere (``known``: its own abilities)."""
     said = sorted({w for text in near_folded for w in WORD.findall(text) if w not in STOP})
-    stems = {_stem(w) for w in said}
+    stems = {_stem(w) for w in said} | {_stem(d.split()[0]) for d in known}
     # The claim's own words ("hem the *trousers*") are what the deed is done to, not a
     # description of it: only the knowledge's other words can say the same deed.
     others = [w for w in said if _stem(w) not in claim_words and w not in claim_words]
