@@ -8,6 +8,7 @@ is needed: any verb or noun the knowledge negates is covered."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from assistant.safety.claim_terms import NEGATION, STOP
 from assistant.safety.word_sense import SAME_SENSE, closest_sense
@@ -28,6 +29,8 @@ def _stem(word: str) -> str:
     return word
 
 
+# Knowledge statements come back in every draft check: each is read once.
+@lru_cache(maxsize=8192)
 def governed(folded: str) -> tuple[frozenset[str], frozenset[str]]:
     """(words a negation governs, words said plainly in clauses without a negation), stems."""
     denied: set[str] = set()
