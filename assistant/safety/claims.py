@@ -11,6 +11,7 @@ content words (stems), which costs microseconds and can be explained in one line
 
 from __future__ import annotations
 
+import calendar
 import html
 import re
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from assistant.safety.claim_terms import (
     SAME_MEANING,
     STOP,
 )
+from assistant.safety.predicates import abilities, flipped_predicate, undescribed_deed
 from assistant.safety.qualifiers import changed_qualifier, compatible
 
 
@@ -51,6 +53,11 @@ class ClaimFinding:
 
 # How closely a claim must match a context sentence before their polarities are compared.
 POLARITY_ALIGNED = 0.8
+# How closely a claim statement must match a knowledge statement before the words a
+# negation governs in them are compared.
+PREDICATE_ALIGNED = 0.6
+# How many of the closest knowledge sentences may describe what a claim says can be done.
+ABILITY_ALIGNED = 3
 # How closely a claim must match a context sentence before their conditions are compared.
 CONDITION_ALIGNED = 0.5
 # A term the closest sentence lacks is backed by another sentence this nearly as close.
@@ -69,6 +76,15 @@ STATEMENT_BREAK = re.compile(
     re.IGNORECASE,
 )
 WORDS = re.compile(r"[a-z][a-z'-]*")
+# Month and day names are dates: grounding.py compares those with the order record.
+CALENDAR = frozenset(n.lower() for n in [*calendar.month_name, *calendar.day_name] if n)
+# A capitalised word inside a sentence names something (a carrier, a place, a material's
+# origin, a service): whatever it is, the knowledge has to name it too. ("I" is no name,
+# and a name after a greeting or a thank-you is the customer's: "Hi Marcus,".)
+PROPER_NAME = re.compile(
+    r"(?<!(?i:\bhi ))(?<!(?i:\bhey ))(?<!(?i:\bdear ))(?<!(?i:\bhello ))"
+    r"(?<!(?i:\bthanks ))(?<!(?i:\byou ))(?<=[a-z0-9,]\s)(?!I\b)[A-Z][A-Za-z]+"
+)
 PRONOUN = re.compile(r"(?:they|it|these|those|this|that)\b")
 
 
@@ -169,6 +185,8 @@ class ClaimContext:
         self.words = frozenset().union(*(s.words for s in self.sentences))
         self.clauses = [c for s in self.sentences for c in _clauses(s)]
         self.statements = _resolved_statements(self.sentences)
+        # What the knowledge says anyone can do, anywhere ("you can follow it here").
+        self.abilities = frozenset().union(*(abilities(s.folded) for s in self.sentences))
 
     @staticmethod
     def score(claim: _Sentence, sentence: _Sentence) -> float:
@@ -255,6 +273,16 @@ def _entity(claim: _Sentence, closest: _Sentence | None, ctx: ClaimContext) -> C
             kind = ENTITY_KIND[name]
             return ClaimFinding(
                 ClaimKind.entity, claim.text, near, f"the {kind} '{name}' is not in the knowledge"
+            )
+    for found in PROPER_NAME.finditer(claim.text):
+        name, before, after = found.group(0), claim.text[: found.start()], claim.text[found.end() :]
+        if before.endswith(", ") and after[:1] in {",", "!"}:
+            continue  # "Sorry, Marcus, …": the customer, addressed
+        if name.lower() in CALENDAR:
+            continue
+        if not re.search(rf"\b{re.escape(_fold(name).strip())}", ctx.folded):
+            return ClaimFinding(
+                ClaimKind.entity, claim.text, near, f"the name '{name}' is not in the knowledge"
             )
     return None
 
@@ -350,10 +378,34 @@ def _polarity(claim: _Sentence, ctx: ClaimContext) -> ClaimFinding | None:
             closest.text,
             f"'{_clip(statement.text, 60)}' is {said} where the closest knowledge is not",
         )
+    for statement in _statements(claim):
+        # A heading names a topic ("What isn't covered"), it states no policy.
+        scored = [
+            (ctx.score(statement, s), s.folded, s.text)
+            for s in ctx.statements
+            if not s.text.startswith("#")
+        ]
+        # Only the statements that support the claim best are compared: a word said the
+        # other way in a statement about something else ("every order is charged in USD"
+        # beside "Oregon orders aren't charged sales tax") says nothing about this claim.
+        top = max((value for value, _, _ in scored), default=0.0)
+        least = max(PREDICATE_ALIGNED, BACKING * top)
+        flip = flipped_predicate(statement.folded, scored, least)
+        if flip is not None:
+            word, said_by = flip
+            return ClaimFinding(
+                ClaimKind.polarity,
+                claim.text,
+                said_by,
+                f"'{word}' is said the other way round from the closest knowledge",
+            )
     return None
 
 
 def _capability(claim: _Sentence, ctx: ClaimContext, near: str) -> ClaimFinding | None:
+    unsupported = _ability(claim, ctx)
+    if unsupported is not None:
+        return unsupported
     if not CAPABILITY.search(claim.folded):
         return None
     missing = sorted(claim.words - ctx.words)
@@ -364,4 +416,19 @@ def _capability(claim: _Sentence, ctx: ClaimContext, near: str) -> ClaimFinding 
         claim.text,
         near,
         "describes something the knowledge does not (" + ", ".join(missing[:4]) + ")",
+    )
+
+
+def _ability(claim: _Sentence, ctx: ClaimContext) -> ClaimFinding | None:
+    """What a modal says someone can do must be a deed the closest knowledge describes."""
+    aligned = [s for s in ctx.aligned(claim, ctx.sentences) if not s.text.startswith("#")]
+    near = aligned[:ABILITY_ALIGNED]
+    deed = undescribed_deed(claim.folded, claim.words, [s.folded for s in near], ctx.abilities)
+    if deed is None:
+        return None
+    return ClaimFinding(
+        ClaimKind.capability,
+        claim.text,
+        near[0].text if near else "",
+        f"says it can '{deed}', which the closest knowledge does not describe",
     )

@@ -1,0 +1,124 @@
+"""Polarity read per predicate, not per sentence: the word a negation governs ("never
+*expire*", "don't have to *wait*", "aren't *covered*") is compared with the same word in the
+closest knowledge statement that uses it. A claim that asserts what the knowledge only ever
+denies next to it ("gift cards expire after a year" beside "they never expire"), or denies
+what it asserts, changed the polarity whatever else it reworded, so no list of phrasings
+is needed: any verb or noun the knowledge negates is covered."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from assistant.safety.claim_terms import NEGATION, STOP
+from assistant.safety.word_sense import SAME_SENSE, closest_sense
+
+WORD = re.compile(r"[a-z][a-z'-]*")
+TOKEN = re.compile(r"[a-z][a-z'-]*|[,;:()\u2014]")
+CLAUSE_END = frozenset(",;:()\u2014")
+# Auxiliaries and fillers between a negation and the word it governs ("don't *have to*
+# wait", "can't *be* returned", "isn't *yet*"): skipped, never the governed word.
+BRIDGE = frozenset({"to", "be", "been", "yet", "ever", "really", "even", "get", "got"})
+
+
+def _stem(word: str) -> str:
+    word = word.strip("'-")
+    for suffix in ("able", "ing", "ed", "es", "s", "ly"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+# Knowledge statements come back in every draft check: each is read once.
+@lru_cache(maxsize=8192)
+def governed(folded: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(words a negation governs, words said plainly in clauses without a negation), stems."""
+    denied: set[str] = set()
+    plain: set[str] = set()
+    clause: list[str] = []
+    for token in [*TOKEN.findall(folded), ","]:
+        if token not in CLAUSE_END:
+            clause.append(token)
+            continue
+        negations = [i for i, t in enumerate(clause) if NEGATION.fullmatch(t)]
+        for i in negations:
+            head = next(
+                (t for t in clause[i + 1 :] if t not in STOP and t not in BRIDGE and len(t) > 2),
+                None,
+            )
+            if head is not None and not NEGATION.fullmatch(head):
+                denied.add(_stem(head))
+        if not negations:
+            plain.update(_stem(t) for t in clause if t not in STOP and len(t) > 2)
+        clause = []
+    return frozenset(denied), frozenset(plain)
+
+
+def flipped_predicate(
+    claim_folded: str, statements: list[tuple[float, str, str]], least: float
+) -> tuple[str, str] | None:
+    """The word the claim asserts where the closest knowledge statement using it denies it
+    (or the reverse), with that statement's text. ``statements`` are (closeness to the
+    claim, folded text, text). None when a nearly-as-close statement using the word says
+    it the claim's way."""
+    denied, plain = governed(claim_folded)
+    near = sorted((s for s in statements if s[0] >= least), key=lambda s: -s[0])
+    read = [(value, text, *governed(folded)) for value, folded, text in near]
+    words = [(w, True) for w in sorted(denied)] + [(w, False) for w in sorted(plain - denied)]
+    for word, claim_denies in words:
+        using = [(v, t, word in d) for v, t, d, p in read if word in d or word in p]
+        if not using:
+            continue
+        top = using[0][0]
+        if all(says_denied != claim_denies for v, _, says_denied in using if v >= 0.75 * top):
+            return word, using[0][1]
+    return None
+
+
+# Adverbs between a modal and its verb ("we can *also* ship").
+FILLER = frozenset(
+    {"also", "still", "just", "then", "only", "usually", "often", "now", "always", "gladly"}
+)
+PARTICIPLE = ("ed", "en", "t")
+PARTICLE = frozenset({"back", "up", "off", "out", "down", "over", "away", "around"})
+# "we can X", "you'll be able to X", "our courier will X": what someone is said to be able
+# to do. The X a modal governs is the capability.
+MODAL = re.compile(r"\b(?:can|could|will|'ll|able to|may)\s+((?:[a-z'-]+\s+){0,2}[a-z'-]+)")
+
+
+def abilities(folded: str) -> frozenset[str]:
+    """What modals govern in a claim ("we can *hem*", "can be *used*", "can *come back*"):
+    the verb, with the particle of a phrasal verb (whose meaning it changes). A modal that
+    governs a negation (polarity's business), a common verb ("will *reply*", "'ll *let* you
+    know") or an adjective ("we'll be *happy* to") names no new deed."""
+    found = set()
+    for match in MODAL.finditer(folded):
+        words = [w for w in match.group(1).split() if w not in FILLER]
+        if words and words[0] in {"be", "been", "get"}:
+            # A passive names its deed by the participle ("be sent"); "be happy" names none.
+            words = words[1:2] if words[1:2] and words[1].endswith(PARTICIPLE) else []
+        if not words or words[0] in STOP or NEGATION.fullmatch(words[0]) or len(words[0]) < 3:
+            continue
+        particle = [p for p in words[1:2] if p in PARTICLE]
+        found.add(" ".join([words[0], *particle]))
+    return frozenset(found)
+
+
+def undescribed_deed(
+    claim_folded: str, claim_words: frozenset[str], near_folded: list[str], known: frozenset[str]
+) -> str | None:
+    """The first deed a modal in the claim governs ("we can *hem* the trousers") that none of
+    the closest knowledge sentences describes, in the same word or one near in meaning, and
+    that the knowledge never says can be done anywhere (``known``: its own abilities)."""
+    said = sorted({w for text in near_folded for w in WORD.findall(text) if w not in STOP})
+    stems = {_stem(w) for w in said} | {_stem(d.split()[0]) for d in known}
+    # The claim's own words ("hem the *trousers*") are what the deed is done to, not a
+    # description of it: only the knowledge's other words can say the same deed.
+    others = [w for w in said if _stem(w) not in claim_words and w not in claim_words]
+    for deed in sorted(abilities(claim_folded)):
+        head = deed.split()[0]
+        if head in stems or _stem(head) in stems:
+            continue
+        if closest_sense(deed, others)[1] < SAME_SENSE:
+            return deed
+    return None

@@ -1,0 +1,120 @@
+"""Polarity per predicate: a claim that asserts what the knowledge next to it denies (or
+denies what it asserts) goes to a person whatever words carry the negation; faithful
+rewordings that keep the negation, or move it, do not."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.safety.claims import ClaimKind, check_claims
+from assistant.safety.predicates import governed
+from tests.support import ROOT
+
+# The knowledge as retrieval hands it over: answers without their front matter.
+CONTEXT = "\n".join(
+    part.split("\n---\n", 1)[-1]
+    for folder, name in [("faq", "payments"), ("policies", "returns"), ("policies", "warranty")]
+    for part in (ROOT / "knowledge" / folder / f"{name}.md").read_text().split("\n---\nid:")
+)
+
+
+@pytest.mark.parametrize(
+    ("draft", "quoted"),
+    [
+        ("Our gift cards expire 12 months after purchase.", "never expire"),
+        ("Please wait until your return reaches us before we send the new size.", "wait"),
+        ("The warranty covers damage caused by your dog chewing the strap.", "doesn't cover"),
+    ],
+)
+def test_a_predicate_said_the_other_way_round_is_flagged(draft: str, quoted: str) -> None:
+    findings = check_claims(draft, CONTEXT)
+    assert [f.kind for f in findings] == [ClaimKind.polarity]
+    assert quoted in findings[0].closest.lower()
+
+
+def test_denying_what_the_knowledge_asserts_is_flagged() -> None:
+    findings = check_claims("We don't repair bags once the warranty has ended.", CONTEXT)
+    assert [f.kind for f in findings] == [ClaimKind.polarity]
+    assert "repair" in findings[0].closest
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "Gift cards from us never expire.",
+        "Our gift cards don't have an expiry date.",
+        "Once the carrier scans your return, we ship the new item; you don't have to wait.",
+        "Normal wear and tear isn't something the warranty covers.",
+        "Items that someone else has altered aren't covered by the warranty.",
+        "Final Sale items and gift cards can't be returned or exchanged.",
+        "We never add fees of our own; your bank may add a foreign transaction fee.",
+    ],
+)
+def test_rewordings_that_keep_the_polarity_pass(draft: str) -> None:
+    assert check_claims(draft, CONTEXT) == []
+
+
+def test_the_governed_word_skips_auxiliaries_and_stops_at_the_clause() -> None:
+    denied, plain = governed("you don't have to wait for it, and refunds are not refundable")
+    assert denied == {"wait", "refund"}
+    assert "wait" not in plain
+    denied, plain = governed("they never expire, and you can check a balance")
+    assert denied == {"expire"}
+    assert {"check", "balance"} <= plain
+
+
+SIZING = (ROOT / "knowledge" / "faq" / "sizing.md").read_text().split("\n---\n")[-1]
+ADDRESS = (
+    "We can update the shipping address on an order until it ships; just send us your order "
+    "number and the new address. Once a parcel is with the carrier, the carrier's tracking "
+    "page may let you redirect it."
+)
+
+
+@pytest.mark.parametrize(
+    ("draft", "context", "deed"),
+    [
+        ("We can hem the trousers to any inseam you like.", SIZING, "hem"),
+        ("Our courier will collect the parcel from your door.", ADDRESS, "collect"),
+        ("We can cancel the parcel once it is with the carrier.", ADDRESS, "cancel"),
+    ],
+)
+def test_a_deed_the_knowledge_does_not_describe_is_flagged(
+    draft: str, context: str, deed: str
+) -> None:
+    findings = check_claims(draft, context)
+    assert [f.kind for f in findings] == [ClaimKind.capability]
+    assert f"can '{deed}'" in findings[0].reason()
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "We can change the shipping address until your order ships.",
+        "We can update the address on your order until it ships.",
+        "The carrier's tracking page may let you reroute the parcel once it's with them.",
+    ],
+)
+def test_a_deed_reworded_passes(draft: str) -> None:
+    assert check_claims(draft, ADDRESS) == []
+
+
+@pytest.mark.parametrize(
+    ("draft", "name"),
+    [
+        ("Standard shipping goes with Skyline Couriers from our warehouse.", "Skyline"),
+        ("Our tees are made from Peruvian organic cotton.", "Peruvian"),
+    ],
+)
+def test_a_name_the_knowledge_never_uses_is_flagged(draft: str, name: str) -> None:
+    context = "\n".join(
+        (ROOT / "knowledge" / folder / name).read_text()
+        for folder, name in [("policies", "shipping.md"), ("faq", "products.md")]
+    )
+    findings = check_claims(draft, context)
+    assert [f.kind for f in findings] == [ClaimKind.entity]
+    assert f"the name '{name}'" in findings[0].reason()
+
+
+def test_names_the_knowledge_uses_pass_however_spelt() -> None:
+    assert check_claims("Every order is charged in USD by Fernhill Goods.", CONTEXT) == []
