@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -15,7 +14,7 @@ from assistant.channels.adapter import ChannelAdapter
 from assistant.channels.outbox import OutboxChannel
 from assistant.channels.recording import RecordingChannelClient
 from assistant.db import database_url, make_engine
-from assistant.knowledge.embeddings import Embedder
+from assistant.knowledge.embeddings import Embedder, shared_embedder
 from assistant.knowledge.index import KnowledgeIndex, open_chroma
 from assistant.knowledge.loader import Knowledge, load_knowledge
 from assistant.pipeline.drafting import Drafter, TemplateDrafter
@@ -23,12 +22,6 @@ from assistant.pipeline.model_drafter import ModelDrafter
 from assistant.safety.detectors import Detector
 from assistant.safety.triage import build_detectors
 from assistant.settings import Settings
-
-
-@cache
-def shared_embedder() -> Embedder:
-    """One model per process: it is thread-safe and loads on first use."""
-    return Embedder()
 
 
 def default_drafter(settings: Settings) -> Drafter:

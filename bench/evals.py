@@ -45,11 +45,11 @@ from concurrency import FakeModelServer
 from pydantic import SecretStr
 
 from assistant.app import open_assistant
-from assistant.deps import shared_embedder
 from assistant.evals.cases import EvalCase
 from assistant.evals.dataset import load_cases
 from assistant.evals.runner import run_eval
 from assistant.evals.scratch import inbound, seed
+from assistant.knowledge.embeddings import shared_embedder
 from assistant.settings import Settings
 
 TARGET = 1.3

@@ -39,8 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import emit, machine, workspace
 
 from assistant.app import open_assistant
-from assistant.deps import shared_embedder
-from assistant.knowledge.embeddings import Embedder
+from assistant.knowledge.embeddings import Embedder, shared_embedder
 from assistant.knowledge.loader import load_knowledge
 from assistant.settings import Settings
 

@@ -12,8 +12,8 @@ import respx
 from typer.testing import CliRunner
 
 from assistant.cli.main import app
-from assistant.deps import shared_embedder
 from assistant.errors import ModelError
+from assistant.knowledge.embeddings import shared_embedder
 from assistant.knowledge.loader import load_knowledge
 from assistant.safety.detectors import ModerationDetector, PatternDetector, card_number
 from assistant.safety.llm_classifier import LLMDetector

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli.main import app
-from assistant.deps import shared_embedder
+from assistant.knowledge.embeddings import shared_embedder
 from assistant.knowledge.loader import load_knowledge
 from assistant.safety.detectors import PatternDetector
 from assistant.safety.examples import shipped_examples

@@ -42,10 +42,10 @@ from assistant.cli.common import (
     settings,
 )
 from assistant.cli.explain import explain_stored, policy_change, print_explanation, replay
-from assistant.deps import shared_embedder
 from assistant.errors import ConfigError
 from assistant.governance import log_redaction
 from assistant.intake.jsonl import read_jsonl
+from assistant.knowledge.embeddings import shared_embedder
 from assistant.knowledge.index import SyncReport
 from assistant.safety.topics import Topic
 from assistant.users.actor import SYSTEM_ACTOR

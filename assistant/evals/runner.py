@@ -16,11 +16,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from assistant.app import Assistant, open_assistant
-from assistant.deps import shared_embedder
 from assistant.evals.cases import EvalCase
 from assistant.evals.graders import Grader, GraderConfig, Outcome, build_graders
 from assistant.evals.results import CaseResult, GraderInfo, RunResult
 from assistant.evals.scratch import RecordingChannel, inbound, seed
+from assistant.knowledge.embeddings import shared_embedder
 from assistant.llm import model_slots
 from assistant.pipeline.drafting import Drafter
 from assistant.review.models import DraftKind

@@ -9,12 +9,11 @@ import threading
 
 import numpy as np
 
-from assistant.knowledge.embeddings import Embedder, Vectors
+from assistant.knowledge.embeddings import Vectors, shared_embedder
 
 # Measured on the development sets: synonyms 0.53-0.67, other deeds 0.29-0.42.
 SAME_SENSE = 0.5
 
-_embedder = Embedder()
 _vectors: dict[str, Vectors] = {}
 _lock = threading.Lock()
 
@@ -23,7 +22,7 @@ def _vectors_of(words: list[str]) -> Vectors:
     with _lock:
         missing = sorted({w for w in words if w not in _vectors})
     if missing:
-        fresh = _embedder.embed(missing)
+        fresh = shared_embedder().embed(missing)  # the process's one model
         with _lock:
             if len(_vectors) > 50_000:  # a bound, never reached by one brand's knowledge
                 _vectors.clear()
