@@ -260,7 +260,19 @@ def _entity(claim: _Sentence, closest: _Sentence | None, ctx: ClaimContext) -> C
 
 
 def _has(text: str, term: str) -> bool:
-    return re.search(rf"\b{re.escape(term)}\b", text) is not None
+    return _whole_word(term).search(text) is not None
+
+
+# The terms are a fixed vocabulary (claim_terms.py): each pattern is built once, not per
+# (sentence, term) test, which ran ≈150 times per draft.
+@lru_cache(maxsize=1024)
+def _whole_word(term: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(term)}\b")
+
+
+@lru_cache(maxsize=1024)
+def _after_pronoun(term: str) -> re.Pattern[str]:
+    return re.compile(rf"\b(?:you|we|i|they)\s+{re.escape(term)}\b")
 
 
 def _backed(claim: _Sentence, ctx: ClaimContext, terms: list[str]) -> bool:
@@ -314,7 +326,7 @@ def _term(clause: _Sentence, claim: _Sentence, ctx: ClaimContext) -> ClaimFindin
 
 def _verb(text: str, term: str) -> bool:
     """'the card you used': after a pronoun the word is what someone did, not a condition."""
-    return re.search(rf"\b(?:you|we|i|they)\s+{re.escape(term)}\b", text) is not None
+    return _after_pronoun(term).search(text) is not None
 
 
 def _names(sentence: _Sentence, group: list[str]) -> bool:
