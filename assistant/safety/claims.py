@@ -239,10 +239,16 @@ def _check(draft: str, ctx: ClaimContext) -> list[ClaimFinding]:
         closest, _ = ctx.closest(claim)
         near = closest.text if closest else ""
         found = _entity(claim, closest, ctx)
-        for clause in _clauses(claim) if found is None else ():
-            found = _term(clause, claim, ctx)
-            if found is not None:
-                break
+        if found is None:
+            # The closest sentence under the same conditions: "if you paid with Pay in 4" is
+            # about the Pay in 4 sentence, not the gift-card one that shares more words (a
+            # heading names a topic, it states no policy). The same for every clause.
+            comparable = [s for s in ctx.sentences if ctx.comparable(claim, s)]
+            under_same, _ = ctx.closest(claim, comparable)
+            for clause in _clauses(claim):
+                found = _term(clause, claim, under_same, ctx)
+                if found is not None:
+                    break
         if found is None:
             found = _condition(claim, ctx)
         if found is None:
@@ -288,7 +294,19 @@ def _entity(claim: _Sentence, closest: _Sentence | None, ctx: ClaimContext) -> C
 
 
 def _has(text: str, term: str) -> bool:
-    return re.search(rf"\b{re.escape(term)}\b", text) is not None
+    return _whole_word(term).search(text) is not None
+
+
+# The terms are a fixed vocabulary (claim_terms.py): each pattern is built once, not per
+# (sentence, term) test, which ran ≈150 times per draft.
+@lru_cache(maxsize=1024)
+def _whole_word(term: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(term)}\b")
+
+
+@lru_cache(maxsize=1024)
+def _after_pronoun(term: str) -> re.Pattern[str]:
+    return re.compile(rf"\b(?:you|we|i|they)\s+{re.escape(term)}\b")
 
 
 def _backed(claim: _Sentence, ctx: ClaimContext, terms: list[str]) -> bool:
@@ -303,14 +321,12 @@ def _backed(claim: _Sentence, ctx: ClaimContext, terms: list[str]) -> bool:
     )
 
 
-def _term(clause: _Sentence, claim: _Sentence, ctx: ClaimContext) -> ClaimFinding | None:
+def _term(
+    clause: _Sentence, claim: _Sentence, closest: _Sentence | None, ctx: ClaimContext
+) -> ClaimFinding | None:
     """A term of an exclusive group where the aligned context clauses name another one
-    of the group and never this one."""
+    of the group and never this one. ``closest``: the claim's closest comparable sentence."""
     aligned = ctx.aligned(clause, ctx.clauses)
-    # The closest sentence under the same conditions: "if you paid with Pay in 4" is about
-    # the Pay in 4 sentence, not the gift-card one that shares more words.
-    # (a heading names a topic, it states no policy).
-    closest, _ = ctx.closest(claim, [s for s in ctx.sentences if ctx.comparable(claim, s)])
     for about, group in EXCLUSIVE:
         mine = [t for t in group if _has(clause.folded, t)]
         if not mine:
@@ -342,7 +358,7 @@ def _term(clause: _Sentence, claim: _Sentence, ctx: ClaimContext) -> ClaimFindin
 
 def _verb(text: str, term: str) -> bool:
     """'the card you used': after a pronoun the word is what someone did, not a condition."""
-    return re.search(rf"\b(?:you|we|i|they)\s+{re.escape(term)}\b", text) is not None
+    return _after_pronoun(term).search(text) is not None
 
 
 def _names(sentence: _Sentence, group: list[str]) -> bool:

@@ -276,6 +276,9 @@ def _free_without_its_condition(
 PAID_WITH = re.compile(r"\b(?:paid|pay|paying) (?:with|by|through|using) (?:a |an |your )?([\w-]+)")
 
 
+# Asked for every (claim, context sentence) pair, again per clause of the claim and for the
+# same knowledge sentences draft after draft: a pure function of the two texts, kept.
+@lru_cache(maxsize=16384)
 def compatible(claim: str, sentence: str) -> bool:
     """Whether a knowledge sentence can back the claim: not when both restrict a place, a
     time of day or the way it was paid and differ ("outside the US" is not backed by "within
