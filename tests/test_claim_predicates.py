@@ -116,5 +116,18 @@ def test_a_name_the_knowledge_never_uses_is_flagged(draft: str, name: str) -> No
     assert f"the name '{name}'" in findings[0].reason()
 
 
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "Hi Marcus, every order is charged in USD.",
+        "Thanks for your message, Marcus.",  # the default hand-off, filled in
+        "Sorry, Marcus, every order is charged in USD.",
+        "Every order is charged in USD, Marcus!",
+    ],
+)
+def test_the_customer_addressed_by_name_is_no_claim(draft: str) -> None:
+    assert check_claims(draft, CONTEXT) == []
+
+
 def test_names_the_knowledge_uses_pass_however_spelt() -> None:
     assert check_claims("Every order is charged in USD by Fernhill Goods.", CONTEXT) == []

@@ -282,8 +282,8 @@ def _entity(claim: _Sentence, closest: _Sentence | None, ctx: ClaimContext) -> C
             )
     for found in PROPER_NAME.finditer(claim.text):
         name, before, after = found.group(0), claim.text[: found.start()], claim.text[found.end() :]
-        if before.endswith(", ") and after[:1] in {",", "!"}:
-            continue  # "Sorry, Marcus, …": the customer, addressed
+        if before.endswith(", ") and after[:1] in {",", "!", ".", "?", ""}:
+            continue  # "Sorry, Marcus, …", "Thanks for your message, Marcus.": addressed
         if name.lower() in CALENDAR:
             continue
         if not re.search(rf"\b{re.escape(_fold(name).strip())}", ctx.folded):
