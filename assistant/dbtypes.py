@@ -56,9 +56,11 @@ class EnumText(TypeDecorator[E], Generic[E]):
         return None if value is None else self.enum(value)
 
 
-def insert_ignoring_conflicts(conn: Connection, table: Table, values: dict[str, Any]) -> bool:
-    """INSERT that does nothing when a unique key is taken; True if a row was added. The one
-    place dialect-specific upsert syntax lives."""
+def insert_ignoring_conflicts(
+    conn: Connection, table: Table, values: dict[str, Any] | list[dict[str, Any]]
+) -> bool:
+    """INSERT (one row, or a list of rows in one statement) that skips rows whose unique key
+    is taken; True if a row was added. The one place dialect-specific upsert syntax lives."""
     statement: Any
     match conn.dialect.name:
         case "postgresql":
