@@ -42,6 +42,7 @@ ENV_VARS = [
     "ASSISTANT_CHROMA_URL",
     "ASSISTANT_CHROMA_COLLECTION",
     "ASSISTANT_CHANNEL_URL",
+    "ASSISTANT_API_WORKERS",
 ]
 
 # Modules whose tests run on SQLite + embedded Chroma and again on Postgres + Chroma server.

@@ -40,8 +40,9 @@ from assistant.channels.meta.records import (
     WebhookEndpoint,
     WebhookPayload,
 )
-from assistant.dbtypes import insert_ignoring_conflicts
+from assistant.dbtypes import ignoring_conflicts
 from assistant.intake.messages import Channel, InboundMessage
+from assistant.review.models import utcnow
 
 LATE_KINDS = {EventKind.edit, EventKind.withdrawn}
 PAYLOADS: Table = WebhookPayload.__table__  # type: ignore[attr-defined]
@@ -217,8 +218,10 @@ class WebhookIntake:
 
 
 def _keep(conn: Connection, endpoint: WebhookEndpoint, body: bytes) -> int:
-    row = WebhookPayload(endpoint=endpoint, body=body).model_dump(exclude={"id"})
-    primary = conn.execute(insert(PAYLOADS).values(row)).inserted_primary_key
+    # Parameters to a cached statement, not a model per payload: this runs for every POST.
+    row = {"endpoint": endpoint, "body": body, "received_at": utcnow()}
+    row |= {"state": PayloadState.received, "problem": None, "events": 0, "duplicates": 0}
+    primary = conn.execute(insert(PAYLOADS), row).inserted_primary_key
     assert primary is not None
     return int(primary[0])
 
@@ -229,7 +232,7 @@ def _record(
     """The fresh events (one multi-row INSERT, whatever the batch size) and the payload's
     outcome."""
     if fresh:
-        insert_ignoring_conflicts(conn, RECORDS, [event_row(e, payload_id) for e in fresh])
+        conn.execute(ignoring_conflicts(conn, RECORDS), [event_row(e, payload_id) for e in fresh])
     state = PayloadState.quarantined if parsed.problems else PayloadState.processed
     conn.execute(
         update(WebhookPayload)
