@@ -22,6 +22,7 @@ from assistant.channels.meta.signature import HEADER, meta_json, sign
 from assistant.channels.meta.simulator.payloads import (
     PAGE,
     dm,
+    feed_comment,
     messaging_entry,
     page_batch,
     reaction,
@@ -30,7 +31,11 @@ from assistant.channels.meta.simulator.serving import serving
 from assistant.db import database_url, make_engine
 from assistant.intake.messages import InboundMessage
 from assistant.jobs.engine import apply_schema
-from assistant.review.models import ReviewItem
+from assistant.jobs.queue import RowsAreTheQueue
+from assistant.knowledge.loader import load_knowledge
+from assistant.review.models import ItemStatus, ReviewItem
+from assistant.review.queue import Queue
+from assistant.service.intake import accept_in
 from assistant.service.serve import build_service
 from assistant.settings import Settings
 from tests.service_support import KEY
@@ -127,3 +132,36 @@ def test_a_failed_transaction_leaves_nothing_half_written_and_the_body_kept(
     with engine.connect() as conn:
         events = conn.execute(select(func.count()).select_from(MetaEventRecord)).scalar_one()
     assert (events, webhook_items(engine)) == (0, [])  # not marked seen: a retry applies it
+
+
+class AcceptingHere:
+    """The service's storing sink without its job runner: items stay queued, untouched."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.policy = load_knowledge(settings.knowledge_dir).policy
+
+    def store(self, conn: Connection, messages: Sequence[InboundMessage]) -> object:
+        return accept_in(conn, RowsAreTheQueue(), self.policy, messages)
+
+    def committed(self) -> None:
+        return None
+
+
+def test_edits_and_removals_still_change_items_beside_the_one_transaction(
+    settings: Settings,
+) -> None:
+    engine = make_engine(database_url(settings))
+    app = FastAPI()
+    config = ChannelsConfig(accounts={}, app_secret=SECRET)
+    app.include_router(meta_webhook_router(config, engine, failing_sink, AcceptingHere(settings)))
+    queue = Queue(engine)
+    with serving(app) as url:
+        # A removal that overtakes its comment: recorded first, applied when the comment lands.
+        assert post(url, page_batch(feed_comment("remove", "402_1"))).status_code == 200
+        assert post(url, page_batch(feed_comment("add", "402_1", "Wrong size"))).status_code == 200
+        assert post(url, page_batch(feed_comment("add", "403_1", "To Oslo?"))).status_code == 200
+        edit = page_batch(feed_comment("edited", "403_1", "To Bergen?"))
+        assert post(url, edit).json()["state"] == "processed"
+    overtaken, edited = queue.by_message("402_1"), queue.by_message("403_1")
+    assert overtaken is not None and overtaken.status is ItemStatus.closed
+    assert edited is not None and edited.text == "To Bergen?" and edited.needs_attention
