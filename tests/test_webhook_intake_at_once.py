@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, event, func, select, text
 from sqlmodel import Session, col
 
 from assistant.channels.meta.config import ChannelsConfig
+from assistant.channels.meta.folding import StoringSink
 from assistant.channels.meta.intake import stored_payloads
 from assistant.channels.meta.records import MetaEventRecord, PayloadState
 from assistant.channels.meta.router import meta_webhook_router
@@ -115,13 +116,19 @@ async def failing_sink(messages: Sequence[InboundMessage]) -> object:
     raise ConnectionError("still away")
 
 
+def webhook_app(engine: Engine, storing: StoringSink) -> FastAPI:
+    """The Meta router with ``storing``; the long way's sink always fails."""
+    app = FastAPI()
+    config = ChannelsConfig(accounts={}, app_secret=SECRET)
+    app.include_router(meta_webhook_router(config, engine, failing_sink, storing))
+    return app
+
+
 def test_a_failed_transaction_leaves_nothing_half_written_and_the_body_kept(
     settings: Settings,
 ) -> None:
     engine = make_engine(database_url(settings))
-    app = FastAPI()
-    config = ChannelsConfig(accounts={}, app_secret=SECRET)
-    app.include_router(meta_webhook_router(config, engine, failing_sink, FailingStore()))
+    app = webhook_app(engine, FailingStore())
     payload = page_batch(messaging_entry(PAGE, dm(PAGE, "psid", "m_batch_lost", "Hello?")))
     with serving(app) as url:
         answer = post(url, payload)
@@ -151,10 +158,7 @@ def test_edits_and_removals_still_change_items_beside_the_one_transaction(
     settings: Settings,
 ) -> None:
     engine = make_engine(database_url(settings))
-    app = FastAPI()
-    config = ChannelsConfig(accounts={}, app_secret=SECRET)
-    app.include_router(meta_webhook_router(config, engine, failing_sink, AcceptingHere(settings)))
-    queue = Queue(engine)
+    app, queue = webhook_app(engine, AcceptingHere(settings)), Queue(engine)
     with serving(app) as url:
         # A removal that overtakes its comment: recorded first, applied when the comment lands.
         assert post(url, page_batch(feed_comment("remove", "402_1"))).status_code == 200
