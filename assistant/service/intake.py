@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from sqlalchemy import Table, select
 from sqlalchemy.engine import Connection, Engine
 
-from assistant.dbtypes import DbNow, insert_ignoring_conflicts
+from assistant.dbtypes import DbNow, ignoring_conflicts
 from assistant.intake.jsonl import EARLIEST, MAX_DEPTH, MAX_FUTURE, _depth
 from assistant.intake.messages import InboundMessage
 from assistant.jobs.queue import JobQueue
@@ -119,12 +119,14 @@ def accept_in(
     """``accept_messages`` inside the caller's transaction (a webhook stores its payload, its
     items and their jobs together); the caller calls ``jobs.committed()`` after the commit."""
     table: Table = ReviewItem.__table__  # type: ignore[attr-defined]
+    # One cached statement, the row as parameters: not a statement built per message.
+    statement = ignoring_conflicts(conn, table).values(updated_at=DbNow())
+    columns = [c.key for c in table.columns if c.key not in ("id", "updated_at")]
     accepted: list[Accepted] = []
     for message in messages:
         item = new_item(message, policy)
-        values = {c.key: getattr(item, c.key) for c in table.columns if c.key != "id"}
-        values["updated_at"] = DbNow()
-        created = insert_ignoring_conflicts(conn, table, values)
+        params = {key: getattr(item, key) for key in columns}
+        created = bool(conn.execute(statement, params).rowcount)
         key = (
             table.c.channel == item.channel,
             table.c.message_id == item.message_id,
