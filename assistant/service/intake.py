@@ -120,19 +120,22 @@ def accept_in(
     items and their jobs together); the caller calls ``jobs.committed()`` after the commit."""
     table: Table = ReviewItem.__table__  # type: ignore[attr-defined]
     # One cached statement, the row as parameters: not a statement built per message.
-    statement = ignoring_conflicts(conn, table).values(updated_at=DbNow())
+    statement = ignoring_conflicts(conn, table).values(updated_at=DbNow()).returning(table.c.id)
     columns = [c.key for c in table.columns if c.key not in ("id", "updated_at")]
     accepted: list[Accepted] = []
     for message in messages:
         item = new_item(message, policy)
         params = {key: getattr(item, key) for key in columns}
-        created = bool(conn.execute(statement, params).rowcount)
-        key = (
-            table.c.channel == item.channel,
-            table.c.message_id == item.message_id,
-            table.c.content_hash == item.content_hash,
-        )
-        item_id = conn.execute(select(table.c.id).where(*key)).scalar_one()
+        # The row that came back, not a row count: only the insert that made it defers a job.
+        item_id = conn.execute(statement, params).scalar()
+        created = item_id is not None
+        if item_id is None:
+            key = (
+                table.c.channel == item.channel,
+                table.c.message_id == item.message_id,
+                table.c.content_hash == item.content_hash,
+            )
+            item_id = conn.execute(select(table.c.id).where(*key)).scalar_one()
         if created:
             jobs.defer_process(conn, item_id, item.thread_id)
         accepted.append(Accepted(message.id, item_id, duplicate=not created))
