@@ -59,15 +59,20 @@ class EnumText(TypeDecorator[E], Generic[E]):
 def insert_ignoring_conflicts(conn: Connection, table: Table, values: dict[str, Any]) -> bool:
     """INSERT that does nothing when a unique key is taken; True if a row was added. The one
     place dialect-specific upsert syntax lives."""
-    statement: Any
+    return bool(conn.execute(ignoring_conflicts(conn, table).values(values)).rowcount)
+
+
+def ignoring_conflicts(conn: Connection, table: Table) -> Any:
+    """``INSERT`` into ``table`` skipping rows whose unique key is taken. Executed with a list
+    of parameter rows it is one cached statement for a whole batch (SQLAlchemy sends them as
+    multi-row INSERTs), not a statement built and compiled per call."""
     match conn.dialect.name:
         case "postgresql":
-            statement = postgresql.insert(table).values(values).on_conflict_do_nothing()
+            return postgresql.insert(table).on_conflict_do_nothing()
         case "sqlite":
-            statement = sqlite.insert(table).values(values).on_conflict_do_nothing()
+            return sqlite.insert(table).on_conflict_do_nothing()
         case _:
-            statement = insert(table).values(values)
-    return bool(conn.execute(statement).rowcount)
+            return insert(table)
 
 
 def upsert(conn: Connection, table: Table, values: dict[str, Any], keys: tuple[str, ...]) -> None:

@@ -77,6 +77,9 @@ class Settings(BaseSettings):
         None, description="Bearer key for POST /v1/messages; unset = the API refuses every post."
     )
     max_body_bytes: int = Field(1_000_000, ge=1_000, description="Largest request body.")
+    api_workers: int = Field(
+        1, ge=1, le=64, description="API processes 'assistant serve' runs (Postgres; SQLite: 1)."
+    )
     max_batch: int = Field(500, ge=1, description="Most messages in one POST.")
     max_backlog: int = Field(
         50_000, ge=1, description="Messages waiting to be processed before the API answers 429."

@@ -42,6 +42,7 @@ ENV_VARS = [
     "ASSISTANT_CHROMA_URL",
     "ASSISTANT_CHROMA_COLLECTION",
     "ASSISTANT_CHANNEL_URL",
+    "ASSISTANT_API_WORKERS",
 ]
 
 # Modules whose tests run on SQLite + embedded Chroma and again on Postgres + Chroma server.
@@ -59,6 +60,7 @@ BOTH_BACKENDS = {
     "test_routing_cost",
     "test_meta_webhooks",
     "test_meta_item_effects",
+    "test_webhook_intake_at_once",
     "test_audit_chain",
     "test_governance",
     "test_governance_subjects",
@@ -73,7 +75,12 @@ BOTH_BACKENDS = {
     "test_console_agent_tools",
 }
 # Modules that only make sense on Postgres + Chroma server (the job engine, its faults).
-POSTGRES_ONLY = {"test_jobs_postgres", "test_service_faults", "test_delivery_faults"}
+POSTGRES_ONLY = {
+    "test_jobs_postgres",
+    "test_service_faults",
+    "test_delivery_faults",
+    "test_serve_api_workers",
+}
 HOW_TO_RUN_SERVERS = (
     "Postgres + Chroma server variant: set ASSISTANT_TEST_DATABASE_URL (a postgresql+psycopg:// "
     "URL whose user may CREATE DATABASE) and ASSISTANT_TEST_CHROMA_URL; .ci/run starts both."

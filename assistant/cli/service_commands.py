@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from typing import Annotated, Any
 
 import typer
@@ -22,21 +23,37 @@ jobs_app = typer.Typer(
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8080,
+    api_workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="API processes on the port (Postgres only); default ASSISTANT_API_WORKERS, 1.",
+        ),
+    ] = None,
 ) -> None:
     """Start the intake API (POST /v1/messages, /healthz, /readyz, /metrics). On the SQLite
     default it also starts the job runner beside it; on Postgres, start 'assistant worker'."""
     import uvicorn
 
-    from assistant.service.serve import build_service
+    from assistant.service.serve import build_service, check_api_workers, service_from_env
 
     config = settings()
     configure_json_logging(config.log_text)
+    workers = check_api_workers(config, api_workers)
+    typer.echo(f"Intake API: http://{host}:{port}/v1/messages  (Ctrl+C to stop)", err=True)
+    options: dict[str, Any] = {"host": host, "port": port, "log_config": None, "access_log": False}
+    if workers > 1:  # uvicorn spawns the processes; each builds its own service
+        build_service(config)  # a bad setting stops here, once, not in every process
+        os.environ["ASSISTANT_API_WORKERS"] = str(workers)
+        factory = f"{service_from_env.__module__}:{service_from_env.__name__}"
+        uvicorn.run(factory, factory=True, workers=workers, **options)
+        return
     app = build_service(config)
     # Everything built so far lives as long as the process: keep it out of the collector's
     # full passes, which otherwise stop every request for ~0.1 s every few seconds.
     gc.freeze()
-    typer.echo(f"Intake API: http://{host}:{port}/v1/messages  (Ctrl+C to stop)", err=True)
-    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+    uvicorn.run(app, **options)
 
 
 @handle_errors

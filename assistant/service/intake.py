@@ -5,15 +5,16 @@ and the webhook routers: call ``accept_messages`` and never write items another 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import Table, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
-from assistant.dbtypes import DbNow, insert_ignoring_conflicts
+from assistant.dbtypes import DbNow, ignoring_conflicts
 from assistant.intake.jsonl import EARLIEST, MAX_DEPTH, MAX_FUTURE, _depth
 from assistant.intake.messages import InboundMessage
 from assistant.jobs.queue import JobQueue
@@ -106,22 +107,36 @@ def accept_messages(
     """Store each new message as a ``processing`` item with no lease and defer its
     ``process_message`` job, all in one transaction; a message seen before (same channel,
     id and text) answers its existing item. Returns one ``Accepted`` per message, in order."""
-    table: Table = ReviewItem.__table__  # type: ignore[attr-defined]
-    accepted: list[Accepted] = []
     with engine.begin() as conn:
-        for message in messages:
-            item = new_item(message, policy)
-            values = {c.key: getattr(item, c.key) for c in table.columns if c.key != "id"}
-            values["updated_at"] = DbNow()
-            created = insert_ignoring_conflicts(conn, table, values)
+        accepted = accept_in(conn, jobs, policy, messages)
+    jobs.committed()
+    return accepted
+
+
+def accept_in(
+    conn: Connection, jobs: JobQueue, policy: Policy, messages: Sequence[InboundMessage]
+) -> list[Accepted]:
+    """``accept_messages`` inside the caller's transaction (a webhook stores its payload, its
+    items and their jobs together); the caller calls ``jobs.committed()`` after the commit."""
+    table: Table = ReviewItem.__table__  # type: ignore[attr-defined]
+    # One cached statement, the row as parameters: not a statement built per message.
+    statement = ignoring_conflicts(conn, table).values(updated_at=DbNow()).returning(table.c.id)
+    columns = [c.key for c in table.columns if c.key not in ("id", "updated_at")]
+    accepted: list[Accepted] = []
+    for message in messages:
+        item = new_item(message, policy)
+        params = {key: getattr(item, key) for key in columns}
+        # The row that came back, not a row count: only the insert that made it defers a job.
+        item_id = conn.execute(statement, params).scalar()
+        created = item_id is not None
+        if item_id is None:
             key = (
                 table.c.channel == item.channel,
                 table.c.message_id == item.message_id,
                 table.c.content_hash == item.content_hash,
             )
             item_id = conn.execute(select(table.c.id).where(*key)).scalar_one()
-            if created:
-                jobs.defer_process(conn, item_id, item.thread_id)
-            accepted.append(Accepted(message.id, item_id, duplicate=not created))
-    jobs.committed()
+        if created:
+            jobs.defer_process(conn, item_id, item.thread_id)
+        accepted.append(Accepted(message.id, item_id, duplicate=not created))
     return accepted

@@ -5,6 +5,7 @@ the job runner, as a child process of its own, so one command is the whole servi
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -23,11 +24,12 @@ from assistant.jobs.queue import RowsAreTheQueue
 from assistant.jobs.runner_process import RunnerProcess
 from assistant.knowledge.index import KnowledgeIndex
 from assistant.knowledge.loader import load_knowledge
+from assistant.logs import configure_json_logging
 from assistant.review.models import ItemStatus, ReviewItem
 from assistant.service.app import ServiceDeps, create_app
 from assistant.service.metrics import reply_lines
 from assistant.service.webhooks import webhook_routers
-from assistant.settings import Settings
+from assistant.settings import Settings, load_settings
 
 
 def build_service(settings: Settings) -> FastAPI:
@@ -88,6 +90,29 @@ def build_service(settings: Settings) -> FastAPI:
         metric_sources=[lambda: reply_lines(engine)],
     )
     return create_app(service, routers=webhook_routers(service, channels), lifespan=run_jobs_beside)
+
+
+def check_api_workers(settings: Settings, asked: int | None) -> int:
+    """How many API processes to run: several only on Postgres. On SQLite each would start
+    a job runner of its own and only its own would be woken, and one file takes one writer
+    at a time anyway, so a second process adds contention, not throughput."""
+    workers = asked or settings.api_workers
+    if workers > 1 and not is_postgres(database_url(settings)):
+        raise ConfigError(
+            f"--api-workers {workers} needs Postgres (ASSISTANT_DATABASE_URL): on the SQLite "
+            "default 'assistant serve' runs one API process beside its job runner."
+        )
+    return workers
+
+
+def service_from_env() -> FastAPI:
+    """One API process of several (``serve --api-workers N``): settings from the environment
+    the parent process passed on."""
+    settings = load_settings()
+    configure_json_logging(settings.log_text)
+    app = build_service(settings)
+    gc.freeze()  # as in the one-process serve: keep long-lived objects out of full passes
+    return app
 
 
 def _index_reachable(index: KnowledgeIndex) -> None:

@@ -19,6 +19,7 @@ from assistant.channels.meta.events import (
     kind_of,
 )
 from assistant.channels.meta.records import MetaEventRecord
+from assistant.review.models import utcnow
 
 RECORDS: Table = MetaEventRecord.__table__  # type: ignore[attr-defined]
 
@@ -45,15 +46,17 @@ def event_row(event: MetaEvent, payload_id: int) -> dict[str, Any]:
             data = {"state": event.state.value, "errors": [list(e) for e in event.errors]}
         case Recorded():
             data = event.data
-    return MetaEventRecord(
-        dedupe_key=event.key,
-        kind=kind_of(event),
-        channel=event.channel,
-        account_id=event.account_id,
-        conversation=event.conversation,
-        platform_id=platform_id,
-        marker=marker,
-        occurred_at=event.occurred_at,
-        payload_id=payload_id,
-        data=data,
-    ).model_dump(exclude={"id"})
+    # A plain row, not a model: built for every event of every webhook.
+    return {
+        "dedupe_key": event.key,
+        "kind": kind_of(event),
+        "channel": event.channel,
+        "account_id": event.account_id,
+        "conversation": event.conversation,
+        "platform_id": platform_id,
+        "marker": marker,
+        "occurred_at": event.occurred_at,
+        "payload_id": payload_id,
+        "data": data,
+        "recorded_at": utcnow(),
+    }

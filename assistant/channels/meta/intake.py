@@ -11,7 +11,7 @@ from typing import assert_never
 
 from sqlalchemy import Table, and_, insert, or_, update
 from sqlalchemy import select as sa_select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
 from assistant.channels.meta import markers
@@ -30,6 +30,7 @@ from assistant.channels.meta.events import (
     Status,
     Withdrawn,
 )
+from assistant.channels.meta.folding import StoredNotAppliedError, StoringSink, changes_items
 from assistant.channels.meta.graph_errors import plain_reason
 from assistant.channels.meta.items import ItemChanges
 from assistant.channels.meta.parse import Parsed, parse_payload
@@ -39,8 +40,9 @@ from assistant.channels.meta.records import (
     WebhookEndpoint,
     WebhookPayload,
 )
-from assistant.dbtypes import insert_ignoring_conflicts
+from assistant.dbtypes import ignoring_conflicts
 from assistant.intake.messages import Channel, InboundMessage
+from assistant.review.models import utcnow
 
 LATE_KINDS = {EventKind.edit, EventKind.withdrawn}
 PAYLOADS: Table = WebhookPayload.__table__  # type: ignore[attr-defined]
@@ -61,14 +63,36 @@ class WebhookIntake:
     engine: Engine
     config: ChannelsConfig
     sink: MessageSink
+    storing: StoringSink | None = None  # set: most payloads are taken in one transaction
 
     def store(self, endpoint: WebhookEndpoint, body: bytes) -> int:
         """Keep the body before anything else: a crash after this loses nothing."""
-        row = WebhookPayload(endpoint=endpoint, body=body).model_dump(exclude={"id"})
         with self.engine.begin() as conn:
-            primary = conn.execute(insert(PAYLOADS).values(row)).inserted_primary_key
-        assert primary is not None
-        return int(primary[0])
+            return _keep(conn, endpoint, body)
+
+    def take_at_once(self, endpoint: WebhookEndpoint, body: bytes) -> IntakeResult | None:
+        """Keep the body, check its events against those seen, store the new messages (their
+        items and jobs) and record the events, all in ONE transaction: it commits together or
+        not at all. None (nothing written) when there is no ``storing`` sink or an event
+        changes an existing item: then ``store`` and ``apply_stored``, the long way."""
+        parsed, _ = self._parse_and_check(endpoint, body, seen=False)
+        if self.storing is None or any(changes_items(e) for e in parsed.events):
+            return None
+        with self.engine.begin() as conn:
+            payload_id = _keep(conn, endpoint, body)  # first: the write lock at once on SQLite
+            seen = self._seen_in(conn, parsed.events)
+            fresh = list({e.key: e for e in parsed.events if e.key not in seen}.values())
+            messages = [e for e in fresh if isinstance(e, NewMessage)]
+            if messages:
+                self.storing.store(conn, [self._flag_missing_token(e) for e in messages])
+            state = _record(conn, payload_id, parsed, fresh)
+        self.storing.committed()
+        try:
+            self._replay_late(ItemChanges(self.engine), payload_id, fresh, seen)
+        except Exception as exc:
+            raise StoredNotAppliedError(payload_id) from exc
+        duplicates = len(parsed.events) - len(fresh)
+        return IntakeResult(payload_id, state, len(parsed.events), duplicates, len(messages))
 
     async def receive(self, endpoint: WebhookEndpoint, body: bytes) -> IntakeResult:
         """Store ``body``, then apply it (the database work in threads, so the event loop
@@ -94,7 +118,9 @@ class WebhookIntake:
         duplicates = len(parsed.events) - len(fresh)
         return IntakeResult(payload_id, state, len(parsed.events), duplicates, len(messages))
 
-    def _parse_and_check(self, endpoint: WebhookEndpoint, body: bytes) -> tuple[Parsed, set[str]]:
+    def _parse_and_check(
+        self, endpoint: WebhookEndpoint, body: bytes, seen: bool = True
+    ) -> tuple[Parsed, set[str]]:
         """The events, and which are already applied (their keys) or have an edit or removal
         waiting for them (``late:`` plus the platform id)."""
         try:
@@ -104,7 +130,10 @@ class WebhookIntake:
             )
         except PayloadError as exc:
             return Parsed(problems=[str(exc)]), set()
-        return parsed, self._seen(parsed.events)
+        if not seen or not parsed.events:
+            return parsed, set()
+        with self.engine.connect() as conn:
+            return parsed, self._seen_in(conn, parsed.events)
 
     def _load(self, payload_id: int) -> tuple[bytes, WebhookEndpoint]:
         with Session(self.engine) as session:
@@ -120,27 +149,19 @@ class WebhookIntake:
         changes = ItemChanges(self.engine)
         for event in fresh:
             self._apply(changes, event)
-        state = PayloadState.quarantined if parsed.problems else PayloadState.processed
-        problem = "; ".join(parsed.problems)[:2000] or None
         with self.engine.begin() as conn:
-            for event in fresh:
-                insert_ignoring_conflicts(conn, RECORDS, event_row(event, payload_id))
-            conn.execute(
-                update(WebhookPayload)
-                .where(col(WebhookPayload.id) == payload_id)
-                .values(
-                    state=state,
-                    problem=problem,
-                    events=len(parsed.events),
-                    duplicates=len(parsed.events) - len(fresh),
-                )
-            )
+            state = _record(conn, payload_id, parsed, fresh)
+        self._replay_late(changes, payload_id, fresh, seen)
+        return state
+
+    def _replay_late(
+        self, changes: ItemChanges, payload_id: int, fresh: list[MetaEvent], seen: set[str]
+    ) -> None:
         new = [
             e.message for e in fresh if isinstance(e, NewMessage) and f"late:{e.message.id}" in seen
         ]
         if new:  # an edit or removal that overtook its message (in an earlier payload)
             changes.replay_late([(m.channel, m.id) for m in new], payload_id)
-        return state
 
     def _flag_missing_token(self, event: NewMessage) -> InboundMessage:
         message = event.message
@@ -181,7 +202,7 @@ class WebhookIntake:
             case _:
                 assert_never(event)
 
-    def _seen(self, events: list[MetaEvent]) -> set[str]:
+    def _seen_in(self, conn: Connection, events: list[MetaEvent]) -> set[str]:
         if not events:
             return set()
         ids = [e.message.id for e in events if isinstance(e, NewMessage)]
@@ -194,10 +215,39 @@ class WebhookIntake:
                 ),
             )
         )
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
+        rows = conn.execute(query).all()
         late = {f"late:{pid}" for _, pid, kind in rows if kind in LATE_KINDS}
         return {key for key, _, _ in rows} | late
+
+
+def _keep(conn: Connection, endpoint: WebhookEndpoint, body: bytes) -> int:
+    # Parameters to a cached statement, not a model per payload: this runs for every POST.
+    row = {"endpoint": endpoint, "body": body, "received_at": utcnow()}
+    row |= {"state": PayloadState.received, "problem": None, "events": 0, "duplicates": 0}
+    primary = conn.execute(insert(PAYLOADS), row).inserted_primary_key
+    assert primary is not None
+    return int(primary[0])
+
+
+def _record(
+    conn: Connection, payload_id: int, parsed: Parsed, fresh: list[MetaEvent]
+) -> PayloadState:
+    """The fresh events (one multi-row INSERT, whatever the batch size) and the payload's
+    outcome."""
+    if fresh:
+        conn.execute(ignoring_conflicts(conn, RECORDS), [event_row(e, payload_id) for e in fresh])
+    state = PayloadState.quarantined if parsed.problems else PayloadState.processed
+    conn.execute(
+        update(WebhookPayload)
+        .where(col(WebhookPayload.id) == payload_id)
+        .values(
+            state=state,
+            problem="; ".join(parsed.problems)[:2000] or None,
+            events=len(parsed.events),
+            duplicates=len(parsed.events) - len(fresh),
+        )
+    )
+    return state
 
 
 def account_kind(event: NewMessage) -> AccountKind:

@@ -14,7 +14,8 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from sqlalchemy.engine import Engine
 
 from assistant.channels.meta.config import ChannelsConfig
-from assistant.channels.meta.intake import MessageSink, WebhookIntake
+from assistant.channels.meta.folding import StoredNotAppliedError, StoringSink
+from assistant.channels.meta.intake import IntakeResult, MessageSink, WebhookIntake
 from assistant.channels.meta.records import WebhookEndpoint
 from assistant.channels.meta.signature import HEADER, signature_matches
 
@@ -22,14 +23,19 @@ log = logging.getLogger("reply_assistant.webhooks")
 MAX_BODY_BYTES = 3 * 1024 * 1024  # Meta's documented maximum payload
 
 
-def meta_webhook_router(config: ChannelsConfig, engine: Engine, sink: MessageSink) -> APIRouter:
+def meta_webhook_router(
+    config: ChannelsConfig, engine: Engine, sink: MessageSink, storing: StoringSink | None = None
+) -> APIRouter:
     """Messenger, Instagram (DMs and comments) and Facebook Page feed webhooks."""
-    return _router("/webhooks/meta", WebhookEndpoint.meta, WebhookIntake(engine, config, sink))
+    intake = WebhookIntake(engine, config, sink, storing)
+    return _router("/webhooks/meta", WebhookEndpoint.meta, intake)
 
 
-def whatsapp_webhook_router(config: ChannelsConfig, engine: Engine, sink: MessageSink) -> APIRouter:
+def whatsapp_webhook_router(
+    config: ChannelsConfig, engine: Engine, sink: MessageSink, storing: StoringSink | None = None
+) -> APIRouter:
     """WhatsApp Cloud API webhooks (messages and delivery statuses)."""
-    intake = WebhookIntake(engine, config, sink)
+    intake = WebhookIntake(engine, config, sink, storing)
     return _router("/webhooks/whatsapp", WebhookEndpoint.whatsapp, intake)
 
 
@@ -69,26 +75,48 @@ def _router(path: str, endpoint: WebhookEndpoint, intake: WebhookIntake) -> APIR
             return _refuse(503, "no app secret configured: set ASSISTANT_META_APP_SECRET")
         if not signature_matches(bytes(body), request.headers.get(HEADER), secrets):
             return _refuse(401, f"missing or invalid {HEADER} signature")
-        try:
-            payload_id = await asyncio.to_thread(intake.store, endpoint, bytes(body))
-        except Exception as exc:  # nothing kept: Meta retries on anything but a 200
-            log.error("webhook payload could not be stored (%s)", type(exc).__name__)
-            return _refuse(503, "the payload could not be stored; retry")
-        try:
-            result = await intake.apply_stored(payload_id, endpoint, bytes(body))
-        except Exception as exc:  # kept: Meta's retry, or 'assistant webhooks replay', applies it
-            # The type only: the message could quote a customer's words.
-            log.error(
-                "webhook payload #%s stored but not applied (%s)", payload_id, type(exc).__name__
-            )
-            return _refuse(503, f"payload #{payload_id} stored but not applied yet; retry")
-        return JSONResponse(
-            {
-                "state": result.state.value,
-                "events": result.events,
-                "duplicates": result.duplicates,
-                "queued": result.queued,
-            }
-        )
+        try:  # one transaction for nearly every payload
+            result = await asyncio.to_thread(intake.take_at_once, endpoint, bytes(body))
+        except StoredNotAppliedError as exc:
+            return _not_applied(exc.payload_id, exc.__cause__)
+        except Exception as exc:  # nothing was written: the long way keeps the body first
+            log.warning("webhook payload not taken at once (%s)", type(exc).__name__)
+            result = None
+        return _answer(result or await _the_long_way(intake, endpoint, bytes(body)))
 
     return router
+
+
+async def _the_long_way(
+    intake: WebhookIntake, endpoint: WebhookEndpoint, body: bytes
+) -> IntakeResult | Response:
+    """Keep the body in a transaction of its own, then apply it: a payload that changes
+    items, or one the single transaction could not take, is kept even if applying fails."""
+    try:
+        payload_id = await asyncio.to_thread(intake.store, endpoint, body)
+    except Exception as exc:  # nothing kept: Meta retries on anything but a 200
+        log.error("webhook payload could not be stored (%s)", type(exc).__name__)
+        return _refuse(503, "the payload could not be stored; retry")
+    try:
+        return await intake.apply_stored(payload_id, endpoint, body)
+    except Exception as exc:  # kept: Meta's retry, or 'assistant webhooks replay', applies it
+        return _not_applied(payload_id, exc)
+
+
+def _not_applied(payload_id: int, exc: BaseException | None) -> Response:
+    # The type only: the message could quote a customer's words.
+    log.error("webhook payload #%s stored but not applied (%s)", payload_id, type(exc).__name__)
+    return _refuse(503, f"payload #{payload_id} stored but not applied yet; retry")
+
+
+def _answer(result: IntakeResult | Response) -> Response:
+    if isinstance(result, Response):
+        return result
+    return JSONResponse(
+        {
+            "state": result.state.value,
+            "events": result.events,
+            "duplicates": result.duplicates,
+            "queued": result.queued,
+        }
+    )
