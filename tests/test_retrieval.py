@@ -32,10 +32,10 @@ def _dev_rows(path: Path = DEV_SET) -> list[dict[str, Any]]:
 
 
 # (right at least, wrong at most, unanswerable answered at most): a little below what
-# bench/retrieval.py measures (dev 0.90 / 0.01 / 0.03, check 0.77 / 0.04 / 0.06). The
+# bench/retrieval.py measures (dev 0.91 / 0.01 / 0.03, check 0.77 / 0.04 / 0.06). The
 # retrieval this replaced measured 0.74 / 0.07 / 0.09 and 0.64 / 0.11 / 0.06; without the
 # coverage check unanswerable questions measured 0.09 on the dev set.
-FLOORS = {DEV_SET: (0.87, 0.03, 0.06), CHECK_SET: (0.74, 0.06, 0.08)}
+FLOORS = {DEV_SET: (0.89, 0.03, 0.06), CHECK_SET: (0.74, 0.06, 0.08)}
 
 
 @pytest.mark.parametrize("path", [DEV_SET, CHECK_SET], ids=["dev", "check"])
@@ -202,3 +202,34 @@ def test_ingest_reports_the_brands_calibrated_answer_rule(ingested: Settings) ->
         len(c.also_asked) for c in load_knowledge(ingested.knowledge_dir).chunks
     )
     assert runner.invoke(app, ["ingest", "--json"]).output == result.output  # reproducible
+
+
+def test_more_also_asked_paraphrases_do_not_raise_the_answer_threshold(
+    ingested: Settings,
+) -> None:
+    """A lead who writes a casual copy of each phrasing must not make the brand's answer
+    rule stricter for every customer: each phrasing is calibrated without its siblings."""
+
+    def rule() -> dict[str, float]:
+        result = runner.invoke(app, ["ingest", "--json"])
+        assert result.exit_code == 0, result.output
+        answer_rule: dict[str, float] = json.loads(result.output)["answer_rule"]
+        return answer_rule
+
+    before = rule()
+    for chunk in load_knowledge(ingested.knowledge_dir).chunks:
+        if chunk.kind == "faq" and chunk.also_asked:
+            path = ingested.knowledge_dir / chunk.source
+            casual = chunk.also_asked[0].lower().rstrip("?!.") + " pls"
+            text = path.read_text()
+            head, tail = text.split(f"id: {chunk.id.removeprefix('faq:')}\n", 1)
+            at = tail.index("also_asked:\n") + len("also_asked:\n")
+            path.write_text(
+                f"{head}id: {chunk.id.removeprefix('faq:')}\n{tail[:at]}  - {casual}\n{tail[at:]}"
+            )
+    after = rule()
+
+    assert after["phrasings"] > before["phrasings"] + 30
+    # Calibrated against the entry's siblings too, the threshold rose by 0.06 here.
+    assert abs(after["threshold"] - before["threshold"]) <= 0.02
+    assert abs(after["margin"] - before["margin"]) <= 0.02

@@ -70,7 +70,7 @@ class Catalogue:
     def __len__(self) -> int:
         return len(self.answer_vectors)
 
-    def _dense(self, vector: Floats, skip_phrasing: int | None = None) -> Floats:
+    def _dense(self, vector: Floats, skip_phrasing: list[int] | None = None) -> Floats:
         """Per entry, the closest of its embedded texts (``skip_phrasing`` left out)."""
         dense = (self.answer_vectors @ vector) * ANSWER_VECTOR_WEIGHT
         if len(self.phrasing_vectors):
@@ -82,8 +82,8 @@ class Catalogue:
             dense = np.maximum(dense, best)
         return dense
 
-    def scores(self, vector: Floats, query: str, skip_phrasing: int | None = None) -> Floats:
-        """One fused score per entry (``skip_phrasing`` leaves one phrasing out)."""
+    def scores(self, vector: Floats, query: str, skip_phrasing: list[int] | None = None) -> Floats:
+        """One fused score per entry (``skip_phrasing`` leaves those phrasings out)."""
         dense = self._dense(vector, skip_phrasing)
         lexical = np.asarray(self.bm25.scores(query), dtype=np.float32)
         lexical_share = lexical / (lexical + LEXICAL_HALF)
@@ -115,18 +115,26 @@ class Catalogue:
         return top.score - rival.score if rival else top.score
 
     def calibrate(self, held_out: dict[int, str], floor: float) -> Calibration:
-        """Leave each ``also_asked`` phrasing out (position → text), ask it, and set the
-        threshold so that most of the brand's own phrasings would still be answered by
-        their FAQ; never below ``floor`` (the policy's min_score). The lexical side never
-        holds ``also_asked`` text, so leaving the vector out leaves the whole phrasing out."""
+        """Ask each ``also_asked`` phrasing (position → text) with every ``also_asked``
+        phrasing of its own entry left out, so against the entry's question and answer and
+        the rest of the knowledge, and set the threshold so that most of the brand's own
+        phrasings would still be answered by their entry; never below ``floor`` (the
+        policy's min_score). Leaving out only the phrasing asked let its siblings (often
+        near-paraphrases) answer it, so every phrasing a lead added made the bar higher for
+        customers' new wordings. The lexical side never holds ``also_asked`` text, so
+        leaving the vectors out leaves the phrasings out."""
         allowed = np.ones(len(self), dtype=bool)
         tops: list[float] = []
         margins: list[float] = []
+        siblings: dict[int, list[int]] = {}
+        for n in held_out:
+            siblings.setdefault(int(self.phrasing_owner[n]), []).append(n)
         for n, text in held_out.items():
-            ranked = self.rank(
-                self.scores(self.phrasing_vectors[n], text, skip_phrasing=n), allowed
-            )
             owner = int(self.phrasing_owner[n])
+            ranked = self.rank(
+                self.scores(self.phrasing_vectors[n], text, skip_phrasing=siblings[owner]),
+                allowed,
+            )
             assert self.same is not None
             if ranked and self.same[ranked[0].index, owner]:
                 tops.append(ranked[0].score)
