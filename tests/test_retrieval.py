@@ -15,6 +15,7 @@ from assistant.cli.main import app
 from assistant.errors import KnowledgeError
 from assistant.knowledge.loader import load_knowledge
 from assistant.knowledge.normalise import normalise
+from assistant.knowledge.spelling import Speller
 from assistant.settings import Settings
 from assistant.users.actor import SYSTEM_ACTOR
 from tests.support import ROOT, run
@@ -233,3 +234,36 @@ def test_more_also_asked_paraphrases_do_not_raise_the_answer_threshold(
     # Calibrated against the entry's siblings too, the threshold rose by 0.06 here.
     assert abs(after["threshold"] - before["threshold"]) <= 0.02
     assert abs(after["margin"] - before["margin"]) <= 0.02
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("can i get a trakcing link for my parcel", "can i get a tracking link for my parcel"),
+        ("i want to unsubscibe from the newsleter", "i want to unsubscribe from the newsletter"),
+    ],
+)
+def test_a_question_with_typos_is_answered_like_the_one_spelled_right(
+    ingested: Settings, typed: str, meant: str
+) -> None:
+    async def go() -> list[tuple[str, float, bool]]:
+        async with open_assistant(ingested) as assistant:
+            out = []
+            for text in (typed, meant):
+                asked = assistant.library.retrieve(SYSTEM_ACTOR, text)
+                out.append((asked.hits[0].id, asked.hits[0].score, asked.answered))
+            return out
+
+    (typed_id, typed_score, typed_answered), (meant_id, meant_score, meant_answered) = run(go())
+    assert (typed_id, typed_answered) == (meant_id, meant_answered) and meant_answered
+    assert typed_score == pytest.approx(meant_score, abs=0.01)
+
+
+def test_only_a_typo_of_a_knowledge_word_is_respelt() -> None:
+    speller = Speller(["it is washed once", "the tote and the newsletter", "account amount"])
+
+    assert speller.correct("the newsleter") == "the newsletter"
+    # An edit at the end (another form of a word) and a typo two words are one edit from
+    # stay as written.
+    assert speller.correct("the washes and two totes") == "the washes and two totes"
+    assert speller.correct("my acount") == "my acount"

@@ -222,6 +222,9 @@ class KnowledgeIndex:
         query = normalise(text) or text
         catalogue, rule = loaded.catalogue, loaded.calibration
         fused = catalogue.scores(self.embedder.embed_one(text), query)
+        fixed = catalogue.speller.correct(query)
+        if fixed != query:  # a typo the model cannot read: the better of the two readings
+            fused = np.maximum(fused, catalogue.scores(self.embedder.embed_one(fixed), query))
         today = today or date.today()
         allowed = loaded.allowed(channel, today)
 

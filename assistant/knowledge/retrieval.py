@@ -14,6 +14,8 @@ import numpy as np
 import numpy.typing as npt
 
 from assistant.knowledge.lexical import Bm25, Vocabulary
+from assistant.knowledge.normalise import normalise
+from assistant.knowledge.spelling import Speller
 
 Floats = npt.NDArray[np.float32]
 
@@ -60,6 +62,7 @@ class Catalogue:
         self.phrasing_owner = np.asarray(phrasing_owner, dtype=np.int64)
         self.bm25 = Bm25(lexical_docs)
         self.vocabulary = Vocabulary(lexical_docs + (phrasing_texts or []))
+        self.speller = Speller(normalise(t) for t in lexical_docs + (phrasing_texts or []))
         # Entries that give the same answer: near-identical text (an FAQ and the policy
         # section it sums up), or one group (the sections of one policy).
         self.same = answer_vectors @ answer_vectors.T >= SAME_ANSWER if len(lexical_docs) else None
