@@ -101,6 +101,10 @@ async def score(paths: list[Path]) -> tuple[dict[Path, list[Scored]], dict[str, 
                     )
                     bm25 = np.asarray(catalogue.bm25.scores(query), dtype=np.float32)
                     fused = catalogue.scores(vector, query)
+                    fixed = catalogue.speller.correct(query)
+                    if fixed != query:  # as ``index.search``: the respelt reading too
+                        again = index.embedder.embed_one(fixed)
+                        fused = np.maximum(fused, catalogue.scores(again, query))
                     allowed = loaded.allowed(row.get("channel"), date.today())
                     first = stage(loaded, fused, answer, question, bm25, allowed)
                     unknown = set(catalogue.vocabulary.unknown(query))
