@@ -12,7 +12,7 @@ from assistant.knowledge.loader import load_knowledge
 from assistant.safety.detectors import PatternDetector
 from assistant.safety.similarity import SimilarityDetector
 from assistant.safety.social import social_normalise
-from assistant.safety.tone import praise, social_post, tone_head
+from assistant.safety.tone import ToneHead, praise, social_post, tone_head
 from assistant.safety.topics import Topic
 from assistant.safety.triage import router_examples
 from tests.support import ROOT
@@ -152,3 +152,28 @@ def test_the_tone_head_scores_frustration_above_calm_and_belongs_to_its_embedder
 )
 def test_praise_is_thanks_with_nothing_asked_and_no_problem(text: str, warm: bool) -> None:
     assert praise(text) is warm
+
+
+def _head_scoring(frustration: float) -> ToneHead:
+    """A head that gives every post the same frustration, to test the rule alone."""
+    bias = float(np.log(frustration / (1 - frustration)))
+    return ToneHead(np.zeros(384, dtype=np.float32), bias, 0.30, 0.35, "test")
+
+
+@pytest.mark.parametrize(
+    ("frustration", "text", "calm"),
+    [
+        (0.25, "@fernhill where is the Leeds store?", True),  # calm enough on its own
+        (0.25, "where is the Leeds store?", False),  # not a social post: the vote stands
+        (0.32, "@fernhill good morning, is the Leeds store open today? 🙂", True),  # friendly
+        (0.32, "@fernhill where is the Leeds store?", False),  # neither calm nor friendly
+        (0.40, "@fernhill good morning, is the Leeds store open today? 🙂", False),
+        (0.40, "Huge thanks to the team at @fernhill for the beautiful wrapping 🎁", True),
+    ],
+)
+def test_a_post_sounds_calm_by_its_score_or_by_a_friendly_tone_and_nothing_else(
+    frustration: float, text: str, calm: bool
+) -> None:
+    vector = np.zeros(384, dtype=np.float32)
+
+    assert _head_scoring(frustration).sounds_calm(text, vector) is calm

@@ -49,7 +49,8 @@ SARCASM = re.compile(
     r"[🙃🤔😑😒🙄😤😠😡😩😭😞😢]|\b(?:smh|lol|wtf)\b|[\"“”]|!!|\?\?", re.IGNORECASE
 )
 SHOUTING = re.compile(r"\b[A-Z]{4,}\b")
-PRAISE = 0.6  # VADER compound at or above which a post sounds warm
+PRAISE = 0.6  # VADER compound at or above which thanks or praise sounds sincere
+WARM = 0.3  # VADER compound at or above which a post sounds friendly
 
 
 def social_post(text: str) -> bool:
@@ -72,13 +73,15 @@ def praise(text: str) -> bool:
 
 @dataclass(frozen=True)
 class ToneHead:
-    """Weights over the embedding; ``calm_below``: a post scoring under it sounds calm.
-    Chosen on the development set so that no must-review tweet there is let through by
-    it (see bench/routing.py)."""
+    """Weights over the embedding. A post scoring under ``calm_below`` sounds calm; one
+    under ``warm_below`` does when VADER also finds it friendly. Both chosen on the
+    development set's tweets so that none that must be reviewed is let through by them
+    (see bench/routing.py and docs/decisions.md)."""
 
     weights: Vectors
     bias: float
     calm_below: float
+    warm_below: float
     embedder: str
 
     def frustration(self, vector: Vectors) -> float:
@@ -87,7 +90,12 @@ class ToneHead:
         return 1.0 / (1.0 + float(np.exp(-logit)))
 
     def sounds_calm(self, text: str, vector: Vectors) -> bool:
-        return social_post(text) and (self.frustration(vector) < self.calm_below or praise(text))
+        if not social_post(text):
+            return False
+        frustration = self.frustration(vector)
+        if frustration < self.calm_below or praise(text):
+            return True
+        return frustration < self.warm_below and compound(social_normalise(text)) >= WARM
 
 
 @cache
@@ -101,5 +109,6 @@ def tone_head(embedder_id: str) -> ToneHead | None:
         np.asarray(data["weights"], dtype=np.float32),
         float(data["bias"]),
         float(data["calm_below"]),
+        float(data["warm_below"]),
         data["embedder"],
     )
