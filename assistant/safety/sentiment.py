@@ -24,6 +24,11 @@ def _analyser() -> Any:
     return SentimentIntensityAnalyzer()
 
 
+def compound(text: str) -> float:
+    """VADER's compound score, -1 (very negative) to 1 (very positive)."""
+    return float(_analyser().polarity_scores(text)["compound"])
+
+
 def negative_words(text: str) -> list[str]:
     lexicon: dict[str, float] = _analyser().lexicon
     words = [w.strip(".,!?;:'\"()").lower() for w in text.split()]
@@ -41,7 +46,7 @@ class SentimentDetector:
 
     def detect_sync(self, text: str) -> list[Hit]:
         cleaned = social_normalise(text)
-        score = float(_analyser().polarity_scores(cleaned)["compound"])
+        score = compound(cleaned)
         if score > self.threshold:
             return []
         words = ", ".join(f"'{w}'" for w in negative_words(cleaned)[:3]) or "its tone"
