@@ -99,15 +99,21 @@ class RunnerProcess:
             proc = self._proc
         if proc is None:
             return
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(GRACE_S)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        terminate(proc, GRACE_S)
         if proc.stdin is not None:
             proc.stdin.close()
+
+
+def terminate(proc: subprocess.Popen[bytes], grace_s: float) -> int:
+    """SIGTERM, up to ``grace_s`` to finish what it was doing, then SIGKILL; the exit code."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(grace_s)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return proc.returncode
 
 
 def _watch_stdin(loop: asyncio.AbstractEventLoop, runner: LocalRunner) -> None:
