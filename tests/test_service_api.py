@@ -14,7 +14,8 @@ import httpx
 from assistant.app import open_records
 from assistant.review.models import ItemStatus, ReviewItem
 from assistant.settings import Settings
-from tests.service_support import post, serving, wait_until, wire
+from tests.service_support import post, service_env, serving, wait_until, wire
+from tests.support import in_flight
 
 
 def _statuses(settings: Settings) -> dict[str, ItemStatus]:
@@ -94,6 +95,20 @@ def test_bad_requests_get_a_clear_error_and_store_nothing(
         assert "larger than 1,000,000 bytes" in cases["10 MB body"].json()["detail"]
     # The valid message beside the unknown channel was not stored either: all or nothing.
     assert _statuses(ingested) == {}
+
+
+def test_a_full_backlog_is_answered_429_and_nothing_more_is_stored(
+    ingested: Settings, tmp_path: Path
+) -> None:
+    # Two messages another live process is drafting: the backlog the API counts.
+    in_flight(ingested, 2, datetime.now(UTC) + timedelta(minutes=10), "busy-host:1:bbbbbb")
+    env = service_env(ASSISTANT_MAX_BACKLOG="2")
+    with serving(tmp_path / "serve.log", env) as base:
+        full = post(base, wire("late-1"))
+        assert full.status_code == 429
+        assert full.json()["detail"] == "The backlog is full; retry later."
+        assert full.headers["retry-after"] == "1"
+    assert "late-1" not in _statuses(ingested)
 
 
 def test_work_a_crash_left_behind_is_picked_up_on_start(ingested: Settings, tmp_path: Path) -> None:
