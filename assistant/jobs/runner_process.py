@@ -25,6 +25,9 @@ from assistant.settings import Settings, load_settings
 
 log = logging.getLogger("assistant.jobs")
 GRACE_S = 60.0  # on stop, the runs in progress may finish for this long
+# Below the API in the CPU's queue: a message or webhook is answered first (Meta retries
+# slow answers), drafting takes the rest of the machine, all of it when the API is idle.
+NICENESS = 5
 RESTART_PAUSE_S = 1.0
 
 
@@ -151,6 +154,8 @@ async def _serve_jobs(settings: Settings) -> None:
 def main() -> None:
     settings = load_settings()
     configure_json_logging(settings.log_text)
+    if hasattr(os, "nice"):
+        os.nice(NICENESS)
     asyncio.run(_serve_jobs(settings))
 
 
