@@ -13,6 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import create_engine
 
+from assistant import sqlite_writers
 from assistant.settings import Settings
 
 log = logging.getLogger("assistant.db")
@@ -47,8 +48,14 @@ def _sqlite_engine(path: str) -> Engine:
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
-        f"sqlite:///{path}", connect_args={"check_same_thread": False, "timeout": 30}
+        f"sqlite:///{path}",
+        connect_args={
+            "check_same_thread": False,
+            "timeout": 30,
+            **sqlite_writers.connect_args(path),
+        },
     )
+    sqlite_writers.install(engine, path)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -4,7 +4,6 @@ subprocesses on 127.0.0.1, posted to with httpx."""
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -15,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from assistant.jobs.runner_process import terminate
 
 KEY = "test-intake-key"
 ASSISTANT = [sys.executable, "-m", "assistant.cli.main"]
@@ -79,14 +80,7 @@ def start_worker(
 
 
 def stop(proc: subprocess.Popen[bytes], timeout: float = 70) -> int:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    return proc.returncode
+    return terminate(proc, timeout)
 
 
 def post(base: str, body: Any, key: str | None = KEY, **kwargs: Any) -> httpx.Response:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from collections.abc import Coroutine
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from assistant.app import open_assistant
+from assistant.app import open_assistant, open_records
 from assistant.intake.jsonl import parse_line
 from assistant.intake.messages import InboundMessage
+from assistant.review.models import ReviewItem
 from assistant.settings import Settings
 from assistant.users.actor import SYSTEM_ACTOR
 
@@ -87,3 +90,28 @@ def draft_json(reply: str, confidence: float = 0.9, **extra: Any) -> str:
             **extra,
         }
     )
+
+
+def in_flight(settings: Settings, n: int, expires: datetime, owner: str) -> list[int]:
+    """``n`` messages being processed, leased to ``owner`` until ``expires``."""
+    ids = []
+    with open_records(settings) as records:
+        for k in range(n):
+            msg = message("Do you ship to Canada?", id=f"{owner}-{k}", author_id=f"c{k}")
+            item, _ = records.queue.enqueue(
+                ReviewItem(
+                    message_id=msg.id,
+                    thread_id=uuid.uuid4().hex,
+                    channel=msg.channel,
+                    customer_key=msg.customer_key,
+                    text=msg.text,
+                    message=msg.model_dump(mode="json"),
+                    received_at=msg.received_at,
+                    due_at=msg.received_at + timedelta(hours=1),
+                    lease_owner=owner,
+                    lease_expires_at=expires,
+                )
+            )
+            assert item.id is not None
+            ids.append(item.id)
+    return ids

@@ -137,6 +137,24 @@ def test_deep_link_opens_the_item(desk: Settings) -> None:
     assert f"Item #{item_id}" in on_screen(at)
 
 
+def test_an_item_open_beside_the_queue_is_in_the_address_and_a_reload_reopens_it_there(
+    desk: Settings,
+) -> None:
+    [item_id] = queued(desk, REFUND)
+    at = open_item(console(), item_id)
+    assert (at.query_params["item"], at.query_params["pane"]) == (str(item_id), "1")
+    from streamlit.testing.v1 import AppTest
+
+    from tests.console_support import APP
+
+    reloaded = AppTest.from_file(str(APP), default_timeout=60)
+    reloaded.session_state["user"] = "ann"
+    reloaded.query_params.update(item=str(item_id), pane="1")
+    reloaded.run()
+    assert reloaded.session_state["page"] == "Queue"  # the pane, not the Item page
+    assert f"Item #{item_id}" in on_screen(reloaded)
+
+
 # -- decisions -------------------------------------------------------------------------
 
 

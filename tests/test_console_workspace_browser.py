@@ -4,6 +4,7 @@ edit, and the queue is worked by keyboard."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -87,8 +88,9 @@ def test_a_reload_keeps_the_agent_signed_in_with_the_unsent_edit(
         _open(page, console_url, item_id)
         _retype(page, edited)
         expect(page.get_by_text("is yours while you edit")).to_be_visible()  # saved, claimed
-        page.keyboard.press("Escape")  # commits, never leaves the page
+        page.keyboard.press("Escape")  # commits; the item stays open, on its page or the pane
         expect(page.get_by_role("heading", name=f"Item #{item_id}")).to_be_visible()
+        expect(page).to_have_url(re.compile(rf"[?&]item={item_id}\b"))  # where a reload goes
         page.reload()
         expect(page.get_by_role("heading", name=f"Item #{item_id}")).to_be_visible()
         expect(page.get_by_role("button", name="Sign in")).to_have_count(0)

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from assistant.app import Assistant
 from assistant.channels.recording_server import FakeChannelServer
 from assistant.cli.main import app
-from assistant.delivery import InlineDelivery, ReplyStore, deliver_reply
+from assistant.delivery import DeliveryPool, InlineDelivery, ReplyStore, deliver_reply
 from assistant.delivery.machine import outbound
 from assistant.delivery.reconnect import Reconnects
 from assistant.errors import ConflictError
@@ -48,10 +48,11 @@ def _sent_audits(assistant: Assistant, item_id: int | None) -> int:
 async def _crash_after_claim(assistant: Assistant, reply_id: int, *, went_out: bool) -> None:
     """What a process killed mid-send leaves: the row claimed (``sending``) by a process
     that no longer exists; the reply reached the channel or not."""
-    held = ReplyStore(assistant.queue.engine).claim(reply_id, assistant.services.clock())
+    store = ReplyStore(assistant.queue.engine)
+    held = store.claim(reply_id, assistant.services.clock())
     assert held is not None
     if went_out:
-        await assistant.services.channel.send(await outbound(assistant.services, held))
+        await assistant.services.channel.send(outbound(store, held))
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
     with assistant.queue.engine.begin() as conn:
         conn.execute(update(table).where(table.c.id == reply_id).values(lease_owner=DEAD_OWNER))
@@ -247,6 +248,30 @@ def test_two_deliverers_at_once_send_exactly_once(
 
     run(go())
     assert _received(fake) == 1
+
+
+def test_a_pool_keeps_to_its_limit_on_sends_at_once_and_delivers_every_reply_once(
+    ingested: Settings, fake: FakeChannelServer
+) -> None:
+    async def go() -> None:
+        async with wired(ingested, fake) as assistant:
+            reply_ids = [
+                await approved_reply(assistant, id=f"m-{n}", author=f"web_{n}") for n in range(9)
+            ]
+            faults(fake, latency_s=0.2, rate_limited=0.3, retry_after_s=0.1)
+            pool = DeliveryPool(assistant.services, concurrency=2)
+
+            for reply_id in reply_ids:
+                await pool.schedule(reply_id, None)
+            await pool.drain()
+
+            assert {row(assistant, r).state for r in reply_ids} == {DeliveryState.delivered}
+
+    run(go())
+    stats = fake.ledger.stats()
+    assert stats["requests"].get("rate_limited", 0) > 0  # some were retried
+    assert stats["received"] == stats["replies"] == 9 and stats["duplicates"] == 0
+    assert stats["most_at_once"] == 2
 
 
 def test_approving_from_the_cli_delivers_once_and_outbox_shows_states(

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from assistant.app import open_records
-from assistant.review.models import ItemStatus, ReviewItem
+from assistant.review.models import ItemStatus
 from assistant.settings import Settings
-from tests.support import ROOT, message
+from tests.support import ROOT, in_flight, message
 
 PROCESS_ONLY = """
 import asyncio, sys
@@ -30,34 +29,10 @@ asyncio.run(main())
 """
 
 
-def _in_flight(settings: Settings, n: int, expires: datetime, owner: str) -> list[int]:
-    ids = []
-    with open_records(settings) as records:
-        for k in range(n):
-            msg = message("Do you ship to Canada?", id=f"{owner}-{k}", author_id=f"c{k}")
-            item, _ = records.queue.enqueue(
-                ReviewItem(
-                    message_id=msg.id,
-                    thread_id=uuid.uuid4().hex,
-                    channel=msg.channel,
-                    customer_key=msg.customer_key,
-                    text=msg.text,
-                    message=msg.model_dump(mode="json"),
-                    received_at=msg.received_at,
-                    due_at=msg.received_at + timedelta(hours=1),
-                    lease_owner=owner,
-                    lease_expires_at=expires,
-                )
-            )
-            assert item.id is not None
-            ids.append(item.id)
-    return ids
-
-
 def test_two_recovers_and_a_worker_run_each_item_once(ingested: Settings, tmp_path: Path) -> None:
     now = datetime.now(UTC)
-    crashed = _in_flight(ingested, 6, now - timedelta(minutes=1), "gone-host:1:aaaaaa")
-    busy = _in_flight(ingested, 2, now + timedelta(minutes=10), "busy-host:1:bbbbbb")
+    crashed = in_flight(ingested, 6, now - timedelta(minutes=1), "gone-host:1:aaaaaa")
+    busy = in_flight(ingested, 2, now + timedelta(minutes=10), "busy-host:1:bbbbbb")
     inbox = tmp_path / "inbox.jsonl"
     inbox.write_text(
         "\n".join(

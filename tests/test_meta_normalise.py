@@ -275,6 +275,17 @@ def test_a_whatsapp_customer_known_only_by_a_business_scoped_id() -> None:
     )
 
 
+def test_a_whatsapp_group_message_is_the_group_s_conversation_written_by_its_member() -> None:
+    message = wa_message("wamid.GRP", "text", {"body": "does it come in blue?"})
+    message["group_id"] = "120363000000000001@g.us"
+    [event] = parse(whatsapp(messages=[message]))
+    assert isinstance(event, NewMessage)
+    meta = event.message.metadata
+    assert event.message.author.id == "5511987654321"  # the member who wrote it
+    assert (meta["kind"], meta["group_id"]) == ("group", "120363000000000001@g.us")
+    assert meta["conversation"] == f"whatsapp:{PHONE}:group:120363000000000001@g.us"
+
+
 def test_a_receipt_with_only_its_watermark_is_recorded_at_the_watermark() -> None:
     """Messenger's documented delivery receipt has no ``timestamp``: everything up to the
     watermark was delivered. It is a receipt, never a quarantined payload."""

@@ -190,6 +190,18 @@ def test_a_customer_known_only_by_a_business_scoped_id_is_addressed_by_recipient
     assert sent.body["recipient"] == bsuid and "to" not in sent.body
 
 
+def test_a_message_written_in_a_group_is_answered_in_the_group(rig: Rig) -> None:
+    group = "120363000000000001@g.us"
+    rig.sim.customer_wrote(PHONE, group, NOW)
+    result = send(
+        rig.adapter(),
+        reply(Channel.whatsapp, PHONE, "5511987654321", human=True, kind="group", group_id=group),
+    )
+    assert result.outcome is SendOutcome.delivered, result.reason
+    [sent] = rig.sim.sends
+    assert (sent.body["recipient_type"], sent.body["to"]) == ("group", group)
+
+
 def test_a_window_our_clock_thinks_open_but_meta_closed_is_permanent(rig: Rig) -> None:
     # The simulator never saw the customer write: Meta answers 131047.
     result = send(rig.adapter(), reply(Channel.whatsapp, PHONE, "5511911111111"))

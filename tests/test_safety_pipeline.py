@@ -52,6 +52,21 @@ def test_the_kill_switch_stops_every_automatic_send(ingested: Settings) -> None:
     assert _outbox(ingested) == []
 
 
+def test_a_question_written_in_a_group_chat_waits_for_a_person(ingested: Settings) -> None:
+    """Every member of the group would read the reply, and it may carry order details."""
+    alone, in_group = run(
+        process(
+            ingested,
+            message(ORDER_QUESTION, id="g-0"),
+            message(ORDER_QUESTION, id="g-1", metadata={"group_id": "120363000000000001@g.us"}),
+        )
+    )
+
+    assert alone.route == "auto_send"
+    assert in_group.route == "human_review"
+    assert "written in a group chat: every member would see the reply" in in_group.reasons
+
+
 def test_rollout_percentage_picks_the_same_messages_every_time(ingested: Settings) -> None:
     _edit_policy(
         ingested.knowledge_dir,

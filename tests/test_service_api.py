@@ -14,7 +14,8 @@ import httpx
 from assistant.app import open_records
 from assistant.review.models import ItemStatus, ReviewItem
 from assistant.settings import Settings
-from tests.service_support import post, serving, wait_until, wire
+from tests.service_support import post, service_env, serving, wait_until, wire
+from tests.support import in_flight
 
 
 def _statuses(settings: Settings) -> dict[str, ItemStatus]:
@@ -96,6 +97,20 @@ def test_bad_requests_get_a_clear_error_and_store_nothing(
     assert _statuses(ingested) == {}
 
 
+def test_a_full_backlog_is_answered_429_and_nothing_more_is_stored(
+    ingested: Settings, tmp_path: Path
+) -> None:
+    # Two messages another live process is drafting: the backlog the API counts.
+    in_flight(ingested, 2, datetime.now(UTC) + timedelta(minutes=10), "busy-host:1:bbbbbb")
+    env = service_env(ASSISTANT_MAX_BACKLOG="2")
+    with serving(tmp_path / "serve.log", env) as base:
+        full = post(base, wire("late-1"))
+        assert full.status_code == 429
+        assert full.json()["detail"] == "The backlog is full; retry later."
+        assert full.headers["retry-after"] == "1"
+    assert "late-1" not in _statuses(ingested)
+
+
 def test_work_a_crash_left_behind_is_picked_up_on_start(ingested: Settings, tmp_path: Path) -> None:
     """A message stored, then the process died mid-pipeline: the next start finishes it."""
     dead = f"{os.uname().nodename}:999999:dead00"  # this host, a pid that is not running
@@ -151,6 +166,14 @@ def test_the_job_runner_is_a_process_of_its_own_and_is_started_again_if_it_dies(
     with serving(tmp_path / "serve.log") as base:
         serve_pid = _serve_pid(base)
         [runner] = wait_until(lambda: _children(serve_pid), 30, "the job runner to start")
+        # Below the API for the CPU: intake is answered first, drafting takes what is left.
+        wait_until(
+            lambda: (
+                os.getpriority(os.PRIO_PROCESS, runner) > os.getpriority(os.PRIO_PROCESS, serve_pid)
+            ),
+            30,
+            "the runner to lower its priority",
+        )
         os.kill(runner, signal.SIGKILL)
         assert post(base, wire("after-kill", author="c7")).status_code == 202
         wait_until(

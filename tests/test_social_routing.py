@@ -36,6 +36,8 @@ def test_a_tweet_is_compared_without_handles_links_entities_or_stretching() -> N
     assert social_normalise(tweet) == "soo slow!! & still nothing Worst Service Ever"
     assert social_normalise("How long does shipping take?") == "How long does shipping take?"
     assert social_normalise("@FernhillGoods") == "@FernhillGoods"  # never an empty text
+    # Only letters are stretched: order numbers and amounts stay as written.
+    assert social_normalise("FH-99999 for $5,000!!!") == "FH-99999 for $5,000!!"
 
 
 @pytest.mark.parametrize(

@@ -53,7 +53,8 @@ PAGES: dict[str, tuple[Page, Permission | None]] = {
 
 
 def _deep_link() -> None:
-    """``?item=12`` opens that item (links in chat tools, the browser's back button)."""
+    """``?item=12`` opens that item (links in chat tools, the browser's back button, a
+    reload); ``&pane=1`` opens it beside the queue, where the agent had it."""
     wanted = st.query_params.get("item")
     if not wanted or st.session_state.get("linked") == wanted:
         return
@@ -62,7 +63,19 @@ def _deep_link() -> None:
         st.session_state["linked"] = wanted
         st.warning(f"The link's item number ({wanted[:20]!r}) is not a queue item number.")
         return
-    st.session_state.update(item_id=int(wanted), page="Item", linked=wanted)
+    page = "Queue" if st.query_params.get("pane") == "1" else "Item"
+    st.session_state.update(item_id=int(wanted), page=page, linked=wanted)
+
+
+def _keep_place(page: str, item_id: int | None) -> None:
+    """The open item stays in the address, so a reload (or a shared link) comes back to it."""
+    if page in ("Item", "Queue") and item_id is not None:
+        place = {"item": str(item_id), **({"pane": "1"} if page == "Queue" else {})}
+        if dict(st.query_params) != place:
+            st.query_params.from_dict(place)
+        st.session_state["linked"] = str(item_id)
+    else:
+        st.query_params.clear()
 
 
 def main() -> None:
@@ -100,10 +113,7 @@ def main() -> None:
         st.button("Sign out", key="sign_out", on_click=session.sign_out)
         st.radio("Page", allowed, key="page")
     name = str(st.session_state["page"])
-    if name == "Item" and st.session_state.get("item_id") is not None:
-        st.query_params["item"] = st.session_state["linked"] = str(st.session_state["item_id"])
-    else:
-        st.query_params.clear()
+    _keep_place(name, st.session_state.get("item_id"))
     draw, _ = PAGES[name]
     try:
         for channel in channel_actions.channels_to_reconnect(user):  # sends are held until then

@@ -61,6 +61,15 @@ class Ledger:
         self.received: list[tuple[str, str]] = []  # (idempotency key, customer)
         self.ids: dict[str, str] = {}
         self.requests = Counter[str]()
+        self.at_once = 0
+        self.most_at_once = 0  # the most sends open together: what a sender's limit allowed
+
+    def opened(self) -> None:
+        self.at_once += 1
+        self.most_at_once = max(self.most_at_once, self.at_once)
+
+    def closed(self) -> None:
+        self.at_once -= 1
 
     def deliver(self, send: Send) -> str:
         self.received.append((send.idempotency_key, send.customer_key))
@@ -75,6 +84,7 @@ class Ledger:
             "duplicates": sum(n - 1 for n in per_key.values()),
             "per_customer": dict(Counter(customer for _, customer in self.received)),
             "requests": dict(self.requests),
+            "most_at_once": self.most_at_once,
         }
 
 
@@ -85,6 +95,13 @@ def build_app(faults: Faults | None = None) -> FastAPI:
 
     @app.post("/send")
     async def send(body: Send, response: Response) -> dict[str, Any]:
+        ledger.opened()
+        try:
+            return await _answer(body, response)
+        finally:
+            ledger.closed()
+
+    async def _answer(body: Send, response: Response) -> dict[str, Any]:
         f = ledger.faults
         if f.latency_s:
             await asyncio.sleep(f.latency_s)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -53,11 +54,15 @@ def replies(services: Services) -> ReplyStore:
     return ReplyStore(services.queue.engine)
 
 
-async def deliver_reply(services: Services, reply_id: int) -> DeliveryStep:
+async def deliver_reply(
+    services: Services, reply_id: int, sending: AbstractAsyncContextManager[Any] | None = None
+) -> DeliveryStep:
     """One attempt. Safe to call from any number of processes at once, and again after a
-    crash: only the holder of the row's claim talks to the channel. A person's approval
-    that this attempt delivered is handed to ``services.learn`` (whichever runner sent it)."""
-    step = await _attempt(services, reply_id)
+    crash: only the holder of the row's claim talks to the channel, inside ``sending`` (a
+    runner's limit on requests to the channel at once; its database work overlaps them). A
+    person's approval that this attempt delivered is handed to ``services.learn`` (whichever
+    runner sent it)."""
+    step = await _attempt(services, reply_id, sending or nullcontext())
     if step.learned_item_id is not None:
         try:
             await services.learn(step.learned_item_id)
@@ -66,23 +71,33 @@ async def deliver_reply(services: Services, reply_id: int) -> DeliveryStep:
     return step
 
 
-async def _attempt(services: Services, reply_id: int) -> DeliveryStep:
+async def _attempt(
+    services: Services, reply_id: int, sending: AbstractAsyncContextManager[Any]
+) -> DeliveryStep:
     store = replies(services)
     now = services.clock()
-    held = await _db(store.claim, reply_id, now)  # the usual case: pending and due
-    if held is not None:
-        return await _send(services, store, held)
+    claimed = await _db(_claim, store, reply_id, now)  # the usual case: pending and due
+    if claimed is not None:
+        return await _send(services, store, *claimed, sending)
     row = await _db(store.get, reply_id)
     if row.state == DeliveryState.sending:
         taken = await _db(store.take_over, row, now)
         if taken is not None:  # a crash left it: find out whether it went out
-            return await _reconcile(services, store, taken)
+            return await _reconcile(services, store, taken, sending)
     return _waiting(row)
 
 
 async def _db(call: Callable[..., T], *args: Any) -> T:
     """Database work off the event loop: the sends of other replies go on meanwhile."""
     return await asyncio.to_thread(call, *args)
+
+
+def _claim(
+    store: ReplyStore, reply_id: int, now: datetime
+) -> tuple[OutboxMessage, OutboundReply] | None:
+    """The claim and what the send needs, in one trip off the event loop."""
+    held = store.claim(reply_id, now)
+    return None if held is None else (held, outbound(store, held))
 
 
 def _waiting(row: OutboxMessage) -> DeliveryStep:
@@ -95,12 +110,18 @@ def _waiting(row: OutboxMessage) -> DeliveryStep:
             return DeliveryStep(done=True)
 
 
-async def _reconcile(services: Services, store: ReplyStore, held: OutboxMessage) -> DeliveryStep:
+async def _reconcile(
+    services: Services,
+    store: ReplyStore,
+    held: OutboxMessage,
+    sending: AbstractAsyncContextManager[Any],
+) -> DeliveryStep:
     """A claim without an outcome: ask the channel before sending again."""
     now = services.clock()
-    reply = await outbound(services, held)
+    reply = await _db(outbound, store, held)
     try:
-        check = await services.channel.was_sent(reply)
+        async with sending:
+            check = await services.channel.was_sent(reply)
     except Exception as exc:  # the channel did not answer: ask again later, never send blind
         later = retry_at(now, held.attempts, None)
         reason = f"could not ask the channel: {type(exc).__name__}"
@@ -120,12 +141,19 @@ async def _reconcile(services: Services, store: ReplyStore, held: OutboxMessage)
             await _db(store.failed, held, reason, attention, now)
             return DeliveryStep(done=True)
         case _:
-            return await _send(services, store, held)
+            return await _send(services, store, held, reply, sending)
 
 
-async def _send(services: Services, store: ReplyStore, held: OutboxMessage) -> DeliveryStep:
+async def _send(
+    services: Services,
+    store: ReplyStore,
+    held: OutboxMessage,
+    reply: OutboundReply,
+    sending: AbstractAsyncContextManager[Any],
+) -> DeliveryStep:
     try:
-        result = await services.channel.send(await outbound(services, held))
+        async with sending:
+            result = await services.channel.send(reply)
     except Exception as exc:  # it may or may not have gone out: reconcile, as after a crash
         result = SendResult(
             SendOutcome.retry, reason=f"the channel failed: {type(exc).__name__}", maybe_sent=True
@@ -166,11 +194,10 @@ def _record(
     return DeliveryStep(done=False, retry_at=later)
 
 
-async def outbound(services: Services, row: OutboxMessage) -> OutboundReply:
+def outbound(store: ReplyStore, row: OutboxMessage) -> OutboundReply:
     """What the adapter needs to send ``row``, from the row and its inbound message."""
     assert row.id is not None and row.item_id is not None
-    message = await _db(replies(services).message_of, row.item_id)
-    topics = await _db(replies(services).topics_of, row.item_id)
+    message, topics = store.addressee(row.item_id)
     author = message.get("author") or {}
     return OutboundReply(
         reply_id=row.id,

@@ -1,5 +1,6 @@
 """An in-process runner: delivery attempts as asyncio tasks, ``concurrency`` talking to the
-channel at once, each reply that is not done put back for its retry time. For a process that
+channel at once while as many more claim or record theirs, each reply that is not done put
+back for its retry time. For a process that
 lives long enough to wait out retries (``serve`` on one machine, benchmarks); the CLI uses
 ``InlineDelivery``; at scale a job engine runs ``deliver_reply``."""
 
@@ -24,7 +25,10 @@ ERROR_PAUSE_S = 1.0  # after an attempt failed outright (e.g. the database was u
 class DeliveryPool:
     def __init__(self, services: Services, concurrency: int = 16) -> None:
         self.services = services
-        self.slots = asyncio.Semaphore(concurrency)
+        self.sending = asyncio.Semaphore(concurrency)
+        # Claims wait for a sending slot: twice as many keeps the channel busy while the
+        # database work of the others overlaps, and no claim waits long enough to lapse.
+        self.attempts = asyncio.Semaphore(2 * concurrency)
         self.tasks: set[asyncio.Task[None]] = set()
 
     async def schedule(self, reply_id: int, at: datetime | None) -> None:
@@ -41,8 +45,8 @@ class DeliveryPool:
         if at is not None:
             await asyncio.sleep(max((at - self.services.clock()).total_seconds(), 0))
         try:
-            async with self.slots:
-                step = await deliver_reply(self.services, reply_id)
+            async with self.attempts:
+                step = await deliver_reply(self.services, reply_id, self.sending)
         except Exception:  # the row is the truth: try again shortly, never drop it
             log.exception("delivery attempt for reply %s failed; retrying", reply_id)
             await asyncio.sleep(ERROR_PAUSE_S)

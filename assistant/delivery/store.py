@@ -68,19 +68,16 @@ class ReplyStore:
             raise NotFoundError(f"There is no outbound reply #{reply_id}.")
         return _row(found)
 
-    def message_of(self, item_id: int) -> dict[str, Any]:
-        """The inbound message a reply answers (the adapter needs its author and metadata)."""
+    def addressee(self, item_id: int) -> tuple[dict[str, Any], tuple[str, ...]]:
+        """The inbound message a reply answers (the adapter needs its author and metadata)
+        and the item's topics (a Meta comment's reply kind is chosen by topic)."""
         items = ReviewItem.__table__  # type: ignore[attr-defined]
         with self.engine.connect() as conn:
-            found = conn.execute(select(items.c.message).where(items.c.id == item_id)).scalar()
-        return dict(found or {})
-
-    def topics_of(self, item_id: int) -> tuple[str, ...]:
-        """The item's topics (a Meta comment's reply kind is chosen by topic)."""
-        items = ReviewItem.__table__  # type: ignore[attr-defined]
-        with self.engine.connect() as conn:
-            found = conn.execute(select(items.c.topics).where(items.c.id == item_id)).scalar()
-        return tuple(found or ())
+            found = conn.execute(
+                select(items.c.message, items.c.topics).where(items.c.id == item_id)
+            ).first()
+        message, topics = found if found is not None else (None, None)
+        return dict(message or {}), tuple(topics or ())
 
     def for_item(self, item_id: int) -> OutboxMessage | None:
         query = select_rows(OutboxMessage).where(col(OutboxMessage.item_id) == item_id)

@@ -25,6 +25,9 @@ from assistant.settings import Settings, load_settings
 
 log = logging.getLogger("assistant.jobs")
 GRACE_S = 60.0  # on stop, the runs in progress may finish for this long
+# Below the API in the CPU's queue: a message or webhook is answered first (Meta retries
+# slow answers), drafting takes the rest of the machine, all of it when the API is idle.
+NICENESS = 5
 RESTART_PAUSE_S = 1.0
 
 
@@ -99,15 +102,21 @@ class RunnerProcess:
             proc = self._proc
         if proc is None:
             return
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(GRACE_S)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        terminate(proc, GRACE_S)
         if proc.stdin is not None:
             proc.stdin.close()
+
+
+def terminate(proc: subprocess.Popen[bytes], grace_s: float) -> int:
+    """SIGTERM, up to ``grace_s`` to finish what it was doing, then SIGKILL; the exit code."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(grace_s)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return proc.returncode
 
 
 def _watch_stdin(loop: asyncio.AbstractEventLoop, runner: LocalRunner) -> None:
@@ -145,6 +154,8 @@ async def _serve_jobs(settings: Settings) -> None:
 def main() -> None:
     settings = load_settings()
     configure_json_logging(settings.log_text)
+    if hasattr(os, "nice"):
+        os.nice(NICENESS)
     asyncio.run(_serve_jobs(settings))
 
 

@@ -22,6 +22,7 @@ class RouteInput:
     problems: list[str]  # grounding and other verify failures, already worded
     opted_out: bool
     automated_in_window: int
+    in_group: bool = False  # written in a group chat: every member sees the reply
 
 
 def rollout_bucket(message_id: str) -> int:
@@ -54,6 +55,8 @@ def decide(policy: Policy, given: RouteInput) -> tuple[Route, list[str]]:
         reasons.append(f"automatic sending is off for {given.channel.value}")
     elif rollout_bucket(given.message_id) >= rules.rollout_percent:
         reasons.append(f"outside the {rules.rollout_percent}% rollout for {given.channel.value}")
+    if given.in_group:
+        reasons.append("written in a group chat: every member would see the reply")
     if given.opted_out:
         reasons.append("the customer opted out of automated replies")
     limit = policy.rate_limit

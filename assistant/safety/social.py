@@ -11,7 +11,7 @@ HANDLE = re.compile(r"(?<!\w)[@＠]\w+")
 LINK = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
 HASHTAG = re.compile(r"#(\w+)")
 CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
-STRETCHED = re.compile(r"(\w)\1{2,}")
+STRETCHED = re.compile(r"([^\W\d_])\1{2,}")
 REPEATED_MARKS = re.compile(r"([!?.])\1{2,}")
 
 

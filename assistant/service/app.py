@@ -61,14 +61,15 @@ class Backlog:
         self.engine = engine
         self.checked, self.count = 0.0, 0
 
-    def current(self) -> int:
-        if time.monotonic() - self.checked > BACKLOG_CHECK_S:
-            with self.engine.connect() as conn:
-                waiting = col(ReviewItem.status) == ItemStatus.processing
-                query = select(func.count()).select_from(ReviewItem).where(waiting)
-                self.count = conn.execute(query).scalar_one()
-            self.checked = time.monotonic()
-        return self.count
+    def stale(self) -> bool:
+        return time.monotonic() - self.checked > BACKLOG_CHECK_S
+
+    def recount(self) -> None:
+        with self.engine.connect() as conn:
+            waiting = col(ReviewItem.status) == ItemStatus.processing
+            query = select(func.count()).select_from(ReviewItem).where(waiting)
+            self.count = conn.execute(query).scalar_one()
+        self.checked = time.monotonic()
 
 
 def create_app(
@@ -116,7 +117,9 @@ def create_app(
                 problems = [{"field": p.field, "message": p.message} for p in exc.problems]
                 return error(422, f"Nothing was stored: {exc}"[:2000], problems=problems)
             try:
-                if await run_in_threadpool(backlog.current) >= settings.max_backlog:
+                if backlog.stale():  # a thread hop only once a second
+                    await run_in_threadpool(backlog.recount)
+                if backlog.count >= settings.max_backlog:
                     return error(429, "The backlog is full; retry later.")
                 accepted = await run_in_threadpool(
                     accept_messages, deps.engine, deps.jobs, deps.policy, messages

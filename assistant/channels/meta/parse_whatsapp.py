@@ -46,7 +46,9 @@ def _message(data: dict[str, Any], phone_id: str, names: dict[str, str | None]) 
     wamid = text(data, "id", where)
     sender = optional_text(data, "from") or text(data, "from_user_id", where)
     at = moment(data.get("timestamp"), f"{where}.timestamp")
-    conv = conversation(Channel.whatsapp, phone_id, sender)
+    # A group's messages are one conversation, answered in the group (every member sees it).
+    group = optional_text(data, "group_id")
+    conv = conversation(Channel.whatsapp, phone_id, f"group:{group}" if group else sender)
     base = Origin(channel=Channel.whatsapp, account_id=phone_id, occurred_at=at, conversation=conv)
     kind = str(data.get("type") or "unknown")
     if kind == "reaction":
@@ -73,7 +75,8 @@ def _message(data: dict[str, Any], phone_id: str, names: dict[str, str | None]) 
         "account_id": phone_id,
         "conversation": conv,
         "event_at": at.isoformat(),
-        "kind": "dm",
+        "kind": "group" if group else "dm",
+        "group_id": group,
         "wa_type": kind,
         "reply_to": optional_text(mapping(data, "context"), "id"),
         "attachments": attachments or None,

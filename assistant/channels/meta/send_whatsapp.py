@@ -25,13 +25,16 @@ def international(number: str) -> str:
     return f"+{digits}"
 
 
-def addressed_to(customer: str) -> dict[str, str]:
-    """A phone number goes in ``to``; a business-scoped user id (``US.1349…``: a customer
-    who hides their number behind a username) goes in ``recipient``. In ``to`` Meta would
-    accept it and drop the message silently."""
+def addressed_to(customer: str, group: str | None = None) -> dict[str, str]:
+    """A message written in a group is answered in the group (``to`` the group id). Else a
+    phone number goes in ``to``; a business-scoped user id (``US.1349…``: a customer who
+    hides their number behind a username) goes in ``recipient``. In ``to`` Meta would accept
+    it and drop the message silently."""
+    if group:
+        return {"recipient_type": "group", "to": group}
     if customer.lstrip("+").isdigit():
-        return {"to": international(customer)}
-    return {"recipient": customer}
+        return {"recipient_type": "individual", "to": international(customer)}
+    return {"recipient_type": "individual", "recipient": customer}
 
 
 @dataclass
@@ -60,10 +63,10 @@ class WhatsAppAdapter:
             last_message_at=await last_message(self.graph.engine, reply.metadata),
             has_template=account.template is not None,
         )
+        group = reply.metadata.get("group_id")
         payload: dict[str, Any] = {
             "messaging_product": "whatsapp",
-            "recipient_type": "individual",
-            **addressed_to(reply.recipient_id),
+            **addressed_to(reply.recipient_id, str(group) if group else None),
             "biz_opaque_callback_data": marker_for(reply),
         }
         if ReplyOption.message in window.options:
@@ -82,7 +85,8 @@ class WhatsAppAdapter:
             )
         else:
             return SendResult(SendOutcome.permanent, reason=window.explanation)
-        if (wait := self.pacer.wait_for(phone_id, reply.recipient_id)) > 0:
+        to = str(group or reply.recipient_id)  # who is paced: the person, or the group
+        if (wait := self.pacer.wait_for(phone_id, to)) > 0:
             return SendResult(
                 SendOutcome.retry,
                 retry_after=wait,
@@ -92,8 +96,8 @@ class WhatsAppAdapter:
             f"/{phone_id}/messages", payload, token=token, account=phone_id, channel=reply.channel
         )
         if answer.error_code == PAIR_RATE_LIMIT:
-            wait = self.pacer.pair_limited(phone_id, reply.recipient_id)
+            wait = self.pacer.pair_limited(phone_id, to)
             return SendResult(SendOutcome.retry, retry_after=wait, reason=answer.result.reason)
         if answer.result.outcome is SendOutcome.delivered:
-            self.pacer.sent(phone_id, reply.recipient_id)
+            self.pacer.sent(phone_id, to)
         return answer.result

@@ -53,6 +53,7 @@ async def route(
             problems=problems,
             opted_out=opted_out,
             automated_in_window=automated_in_window,
+            in_group=bool(msg.metadata.get("group_id")),
         ),
     )
     reasons = list(dict.fromkeys([*state.get("reasons", []), *why]))

@@ -26,6 +26,7 @@ from assistant.channels.meta.simulator.payloads import (
 
 DAY = timedelta(days=1)
 BSUID = re.compile(r"[A-Z]{2}\.(ENT\.)?[A-Za-z0-9]{1,128}")
+GROUP = re.compile(r"\d{1,40}@g\.us")
 
 
 @dataclass
@@ -121,9 +122,14 @@ class GraphSimulator:
     def _whatsapp(self, path: str, account: str, body: dict[str, Any]) -> JSONResponse:
         to = str(body.get("to") or "")
         bsuid = str(body.get("recipient") or "")  # a business-scoped user id, not a number
-        if (to and not to.startswith("+")) or (not to and not BSUID.fullmatch(bsuid)):
+        if body.get("recipient_type") == "group":  # ``to`` is the group: "<digits>@g.us"
+            if not GROUP.fullmatch(to):
+                return self._error(path, 400, 100, "OAuthException", "Invalid parameter: to")
+            customer = to
+        elif (to and not to.startswith("+")) or (not to and not BSUID.fullmatch(bsuid)):
             return self._error(path, 400, 100, "OAuthException", "Invalid parameter: to")
-        customer = to[1:] if to else bsuid
+        else:
+            customer = to[1:] if to else bsuid
         now = self.now()
         last = self.inbound.get((account, customer))
         if body.get("type") != "template" and (last is None or now - last > DAY):
