@@ -3,7 +3,6 @@ what happened. Whatever the outcome, the reply is delivered once or a person is 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager, nullcontext
@@ -17,6 +16,7 @@ from assistant.channels.adapter import (
     SendResult,
     SentCheck,
 )
+from assistant.db import off_loop
 from assistant.delivery.backoff import MAX_ATTEMPTS, RECONNECT_PROBE, retry_at
 from assistant.delivery.reconnect import Reconnects
 from assistant.delivery.store import ReplyStore
@@ -76,20 +76,20 @@ async def _attempt(
 ) -> DeliveryStep:
     store = replies(services)
     now = services.clock()
-    claimed = await _db(_claim, store, reply_id, now)  # the usual case: pending and due
+    claimed = await _db(store, _claim, store, reply_id, now)  # the usual case: pending and due
     if claimed is not None:
         return await _send(services, store, *claimed, sending)
-    row = await _db(store.get, reply_id)
+    row = await _db(store, store.get, reply_id)
     if row.state == DeliveryState.sending:
-        taken = await _db(store.take_over, row, now)
+        taken = await _db(store, store.take_over, row, now)
         if taken is not None:  # a crash left it: find out whether it went out
             return await _reconcile(services, store, taken, sending)
     return _waiting(row)
 
 
-async def _db(call: Callable[..., T], *args: Any) -> T:
+async def _db(store: ReplyStore, call: Callable[..., T], *args: Any) -> T:
     """Database work off the event loop: the sends of other replies go on meanwhile."""
-    return await asyncio.to_thread(call, *args)
+    return await off_loop(store.engine, call, *args)
 
 
 def _claim(
@@ -118,27 +118,27 @@ async def _reconcile(
 ) -> DeliveryStep:
     """A claim without an outcome: ask the channel before sending again."""
     now = services.clock()
-    reply = await _db(outbound, store, held)
+    reply = await _db(store, outbound, store, held)
     try:
         async with sending:
             check = await services.channel.was_sent(reply)
     except Exception as exc:  # the channel did not answer: ask again later, never send blind
         later = retry_at(now, held.attempts, None)
         reason = f"could not ask the channel: {type(exc).__name__}"
-        await _db(store.recheck_at, held, later, reason)
+        await _db(store, store.recheck_at, held, later, reason)
         return DeliveryStep(done=False, retry_at=later)
     match check.state:
         case SentCheck.sent:
-            await _db(store.delivered, held, check.platform_id, now)
+            await _db(store, store.delivered, held, check.platform_id, now)
             return _delivered(held)
         case SentCheck.unknown:
             attention = UNCONFIRMED.format(channel=held.channel)
-            await _db(store.failed, held, "delivery could not be confirmed", attention, now)
+            await _db(store, store.failed, held, "delivery could not be confirmed", attention, now)
             return DeliveryStep(done=True)
         case _ if held.attempts > MAX_ATTEMPTS:
             attention = f"Not delivered after {MAX_ATTEMPTS} tries: {held.last_error}."
             reason = held.last_error or "too many tries"
-            await _db(store.failed, held, reason, attention, now)
+            await _db(store, store.failed, held, reason, attention, now)
             return DeliveryStep(done=True)
         case _:
             return await _send(services, store, held, reply, sending)
@@ -158,7 +158,7 @@ async def _send(
         result = SendResult(
             SendOutcome.retry, reason=f"the channel failed: {type(exc).__name__}", maybe_sent=True
         )
-    return await asyncio.to_thread(_record, services, store, held, result)
+    return await _db(store, _record, services, store, held, result)
 
 
 def _record(
