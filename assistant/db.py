@@ -114,10 +114,9 @@ _embedded_guard = threading.Lock()
 
 async def off_loop(engine: Engine, call: Callable[..., T], *args: Any) -> T:
     """Database work off the event loop. On an embedded SQLite database it all goes to one
-    thread: the file takes one writer at a time anyway, and several threads queueing for it
-    only add waits (measured on 1,000 deliveries: wall / ideal 1.30-1.38 with a thread
-    per call, 1.25 with one thread, as fast as the sends alone). A server database gets
-    the default pool: its writers do run at once."""
+    thread: the file takes one writer at a time anyway, and threads queueing for it (and for
+    the interpreter lock, held by a writer descheduled mid-transaction) only add waits. A
+    server database gets the default pool: its writers do run at once."""
     global _embedded_thread
     if engine.dialect.name != "sqlite":
         return await asyncio.to_thread(call, *args)

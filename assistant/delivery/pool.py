@@ -1,8 +1,8 @@
 """An in-process runner: delivery attempts as asyncio tasks, ``concurrency`` talking to the
 channel at once while as many more claim or record theirs, each reply that is not done put
-back for its retry time. For a process that
-lives long enough to wait out retries (``serve`` on one machine, benchmarks); the CLI uses
-``InlineDelivery``; at scale a job engine runs ``deliver_reply``."""
+back for its retry time. For a process that lives long enough to wait out retries
+(``serve`` on one machine, benchmarks); the CLI uses ``InlineDelivery``; at scale a job
+engine runs ``deliver_reply``."""
 
 from __future__ import annotations
 
