@@ -61,8 +61,12 @@ def praise(text: str) -> bool:
     """Thanks or praise and nothing else: warm (VADER), no word VADER rates negative, no
     question or request, no problem named, no sarcasm mark, no shouting."""
     cleaned = social_normalise(text)
+    return _praise(text, cleaned, compound(cleaned))
+
+
+def _praise(text: str, cleaned: str, warmth: float) -> bool:
     return (
-        compound(cleaned) >= PRAISE
+        warmth >= PRAISE
         and not negative_words(cleaned)
         and not ASKS.search(text)
         and not PROBLEMS.search(text)
@@ -93,9 +97,11 @@ class ToneHead:
         if not social_post(text):
             return False
         frustration = self.frustration(vector)
-        if frustration < self.calm_below or praise(text):
+        if frustration < self.calm_below:
             return True
-        return frustration < self.warm_below and compound(social_normalise(text)) >= WARM
+        cleaned = social_normalise(text)
+        warmth = compound(cleaned)  # read once for both rules below
+        return _praise(text, cleaned, warmth) or (frustration < self.warm_below and warmth >= WARM)
 
 
 @cache
