@@ -70,7 +70,7 @@ def storage_error(exc: BaseException) -> StorageError | None:
     """The plain-words form of a database failure, or None if ``exc`` is something else.
     Checked by module name so this file imports no database library."""
     kind = type(exc)
-    if not kind.__module__.startswith(("sqlite3", "sqlalchemy", "psycopg", "aiosqlite")):
+    if not kind.__module__.startswith(("sqlite3", "sqlalchemy", "psycopg")):
         return None
     if kind.__name__ not in ("OperationalError", "InterfaceError", "DatabaseError"):
         return None  # an integrity or programming error is a bug, not an outage

@@ -164,7 +164,7 @@ class Stages:
                     delattr(obj, name)
 
 
-CHECKPOINTER = "checkpointer in flight (aiosqlite, union)"
+CHECKPOINTER = "checkpointer in flight (union)"
 
 
 def instrument(assistant: Assistant, stages: Stages) -> list[Any]:
@@ -187,7 +187,9 @@ def instrument(assistant: Assistant, stages: Stages) -> list[Any]:
     stages.wrap(svc.index.embedder, "embed", "embedder.embed (ONNX)")
     stages.wrap(svc.drafter, "draft", "drafter.draft (template)")
     for detector in svc.detectors:
-        stages.wrap(detector, "detect", f"detect: {detector.name}")
+        # classify runs the local detectors through detect_sync, the others through detect
+        method = "detect_sync" if hasattr(detector, "detect_sync") else "detect"
+        stages.wrap(detector, method, f"detect: {detector.name}")
     saver = assistant.graph.checkpointer
     for method in ["aget_tuple", "aput", "aput_writes"]:
         stages.wrap(saver, method, f"checkpointer.{method}", group=CHECKPOINTER)

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+from assistant.checkpoints import SqliteCheckpoints
 
 
 async def forget_threads(saver: BaseCheckpointSaver[Any], thread_ids: Iterable[str]) -> int:
@@ -17,15 +18,8 @@ async def forget_threads(saver: BaseCheckpointSaver[Any], thread_ids: Iterable[s
     ids = [str(t) for t in thread_ids]
     if not ids:
         return 0
-    if isinstance(saver, AsyncSqliteSaver):
-        # adelete_thread's own statements, for a batch of threads at once.
-        marks = ",".join("?" * len(ids))
-        await saver.setup()  # a fresh data folder has no checkpoint tables yet
-        async with saver.lock:
-            await saver.conn.execute("PRAGMA secure_delete=ON")  # a saver opened elsewhere
-            await saver.conn.execute(f"DELETE FROM checkpoints WHERE thread_id IN ({marks})", ids)
-            await saver.conn.execute(f"DELETE FROM writes WHERE thread_id IN ({marks})", ids)
-            await saver.conn.commit()
+    if isinstance(saver, SqliteCheckpoints):
+        await asyncio.to_thread(_delete_sqlite_threads, saver, ids)
         return len(ids)
     try:
         await saver.aprune(ids, strategy="delete")  # Postgres: one batch
@@ -35,16 +29,28 @@ async def forget_threads(saver: BaseCheckpointSaver[Any], thread_ids: Iterable[s
     return len(ids)
 
 
+def _delete_sqlite_threads(saver: SqliteCheckpoints, ids: list[str]) -> None:
+    """``delete_thread``'s own statements, for a batch of threads at once."""
+    marks = ",".join("?" * len(ids))
+    with saver.cursor() as cur:  # sets up a fresh data folder's tables; commits
+        cur.execute("PRAGMA secure_delete=ON")  # a saver opened elsewhere
+        cur.execute(f"DELETE FROM checkpoints WHERE thread_id IN ({marks})", ids)
+        cur.execute(f"DELETE FROM writes WHERE thread_id IN ({marks})", ids)
+
+
 async def flush_saver(saver: BaseCheckpointSaver[Any]) -> None:
     """Fold the SQLite saver's write-ahead log into the file and truncate it, so deleted
     checkpoints leave no copy in the WAL."""
-    if not isinstance(saver, AsyncSqliteSaver):
+    if not isinstance(saver, SqliteCheckpoints):
         return
+
+    def truncate_wal() -> bool:
+        with saver.lock:
+            saver.conn.commit()
+            row = saver.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return row is None or not row[0]
+
     for attempt in range(20):  # busy while a reader holds an older snapshot: wait, retry
-        async with saver.lock:
-            await saver.conn.commit()
-            async with saver.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
-                row = await cursor.fetchone()
-        if row is None or not row[0]:
+        if await asyncio.to_thread(truncate_wal):
             return
         await asyncio.sleep(0.05 * (attempt + 1))

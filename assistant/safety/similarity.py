@@ -41,12 +41,12 @@ class SimilarityDetector:
         self.tone = tone_head(embedder.model_id) if calm_posts else None
 
     async def detect(self, text: str) -> list[Hit]:
+        # Embedding and the nearest-neighbour search both run off the event loop.
+        return await asyncio.to_thread(self.detect_sync, text)
+
+    def detect_sync(self, text: str) -> list[Hit]:
         if not text.strip() or self.k == 0:
             return []
-        # Embedding and the nearest-neighbour search both run off the event loop.
-        return await asyncio.to_thread(self._detect_text, text)
-
-    def _detect_text(self, text: str) -> list[Hit]:
         return self.detect_vector(self.embedder.embed_one(social_normalise(text)), text)
 
     def detect_vector(self, vector: Vectors, text: str = "") -> list[Hit]:

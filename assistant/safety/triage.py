@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 
 from assistant.knowledge.embeddings import Embedder
 from assistant.knowledge.loader import Knowledge
-from assistant.safety.detectors import Detector, Hit, ModerationDetector, PatternDetector, classify
+from assistant.safety.detectors import (
+    Detector,
+    Hit,
+    LocalDetector,
+    ModerationDetector,
+    PatternDetector,
+    classify,
+)
 from assistant.safety.examples import Examples, brand_examples, shipped_examples, social_examples
 from assistant.safety.llm_classifier import LLMDetector
 from assistant.safety.sentiment import SentimentDetector
@@ -20,18 +27,21 @@ from assistant.settings import Settings
 class LazyDetector:
     """Builds an expensive detector on first use (console actions never classify)."""
 
-    def __init__(self, name: str, build: Callable[[], Detector]) -> None:
+    def __init__(self, name: str, build: Callable[[], LocalDetector]) -> None:
         self.name = name
         self._build = build
-        self._detector: Detector | None = None
+        self._detector: LocalDetector | None = None
 
-    def built(self) -> Detector:
+    def built(self) -> LocalDetector:
         if self._detector is None:
             self._detector = self._build()
         return self._detector
 
     async def detect(self, text: str) -> list[Hit]:
         return await self.built().detect(text)
+
+    def detect_sync(self, text: str) -> list[Hit]:
+        return self.built().detect_sync(text)
 
 
 def router_examples(knowledge: Knowledge, embedder: Embedder) -> Examples:
