@@ -24,8 +24,9 @@ from assistant.knowledge.order_store import SqlOrderStore
 from assistant.pipeline.context import Services
 from assistant.pipeline.drafting import Draft, TemplateDrafter
 from assistant.pipeline.nodes.delivery import send
+from assistant.pipeline.nodes.grounding import retrieve
 from assistant.pipeline.nodes.review import route
-from assistant.pipeline.nodes.screen import screen
+from assistant.pipeline.nodes.screen import classify_message, screen
 from assistant.pipeline.state import PipelineState
 from assistant.review.models import DeliveryState, DraftKind, ItemStatus, ReviewItem
 from assistant.review.queue import Queue
@@ -105,6 +106,33 @@ def test_a_bare_stop_goes_to_opt_change_and_a_sentence_with_stop_does_not(
     assert stop.update == {"route": "opted_out"}
     assert sentence.goto == "classify"
     assert services.queue.outbox() == []  # screening only decides; opt_change confirms
+
+
+def test_classify_finds_the_knowledge_too_and_retrieve_keeps_what_it_found(
+    services: Services,
+) -> None:
+    runtime = Runtime(context=services)
+    asked = _queued(services, "m-1", "How long does shipping take to Chicago?")
+
+    read = run(classify_message(asked, runtime))
+
+    found: dict[str, Any] = read.update or {}
+    assert read.goto == "retrieve"
+    assert found["hits"][0]["id"] == "faq:shipping-times"
+    stale = [{**found["hits"][0], "id": "faq:what-classify-found"}]
+    grounded = run(retrieve({**asked, **found, "hits": stale}, runtime))  # type: ignore[typeddict-item]
+    assert grounded["hits"] == stale  # not searched again
+
+
+def test_retrieve_searches_for_a_thread_checkpointed_before_classify_searched(
+    services: Services,
+) -> None:
+    runtime = Runtime(context=services)
+    asked = _queued(services, "m-1", "How long does shipping take to Chicago?")
+
+    grounded = run(retrieve({**asked, "topics": ["general"], "customer_id": None}, runtime))
+
+    assert grounded["hits"][0]["id"] == "faq:shipping-times"
 
 
 def test_a_refund_draft_is_routed_to_a_person_and_a_plain_one_is_sent(services: Services) -> None:

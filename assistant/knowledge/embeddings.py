@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ class Embedder:
         self._bulk_session: Any = None
         self._tokenizer: Any = None
         self._recent: OrderedDict[str, Vectors] = OrderedDict()
+        self._pending: dict[str, Future[Vectors]] = {}
         self._side: ThreadPoolExecutor | None = None
 
     def _load(self) -> None:
@@ -86,16 +87,32 @@ class Embedder:
         return np.concatenate([first, *(f.result() for f in others)])
 
     def embed_one(self, text: str) -> Vectors:
-        """Cached: the router and retrieval both embed each message."""
+        """Cached: the router and retrieval both embed each message, at the same time; a
+        text already being embedded is waited for, not embedded twice."""
         with self._lock:
             cached = self._recent.get(text)
+            pending = self._pending.get(text) if cached is None else None
+            mine = cached is None and pending is None
+            if mine:
+                pending = self._pending[text] = Future()
         if cached is not None:
             return cached
-        vector: Vectors = self.embed([text])[0]
+        assert pending is not None
+        if not mine:
+            return pending.result()
+        try:
+            vector: Vectors = self.embed([text])[0]
+        except BaseException as exc:
+            with self._lock:
+                del self._pending[text]
+            pending.set_exception(exc)
+            raise
         with self._lock:
+            del self._pending[text]
             self._recent[text] = vector
             if len(self._recent) > 256:
                 self._recent.popitem(last=False)
+        pending.set_result(vector)
         return vector
 
     def _embed_batch(self, texts: list[str]) -> Vectors:

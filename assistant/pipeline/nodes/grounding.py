@@ -9,6 +9,7 @@ from langgraph.runtime import Runtime
 
 from assistant.channels.conversations import recent_turns
 from assistant.errors import AssistantError
+from assistant.intake.messages import InboundMessage
 from assistant.knowledge.index import Hit as IndexHit
 from assistant.knowledge.orders import Order
 from assistant.pipeline.context import Services
@@ -17,16 +18,29 @@ from assistant.pipeline.state import PipelineState, analysed, message_of
 from assistant.safety.topics import Topic
 
 
+async def search_knowledge(s: Services, msg: InboundMessage) -> list[dict[str, Any]]:
+    """The knowledge a reply to ``msg`` may stand on. Off the event loop (the embeddings
+    release the GIL): ``classify`` runs it beside the detectors, since it needs nothing
+    they find."""
+    policy = s.knowledge.policy
+    hits = await asyncio.to_thread(
+        s.index.search,
+        analysed(msg, policy),
+        policy.retrieval.top_k,
+        msg.channel.value,
+        s.clock().date(),
+    )
+    return [h.__dict__ for h in hits]
+
+
 async def retrieve(state: PipelineState, runtime: Runtime[Services]) -> dict[str, Any]:
+    """The customer's order, and the knowledge hits if ``classify`` has not found them (a
+    thread checkpointed before it did)."""
     s = runtime.context
     policy = s.knowledge.policy
     msg = message_of(state)
     text = analysed(msg, policy)
-    # Embedding and the Chroma query release the GIL: off the event loop, other messages
-    # keep moving (e.g. waiting on the model) meanwhile.
-    hits = await asyncio.to_thread(
-        s.index.search, text, policy.retrieval.top_k, msg.channel.value, s.clock().date()
-    )
+    hits = state["hits"] if "hits" in state else await search_knowledge(s, msg)
     order_ids = ([msg.order_id.upper()] if msg.order_id else []) + policy.order_ids_in(text)
     order: Order | None = None
     missing: str | None = None
@@ -56,7 +70,7 @@ async def retrieve(state: PipelineState, runtime: Runtime[Services]) -> dict[str
         recent = s.orders.orders_for(str(state["customer_id"]))
         order = recent[0] if recent else None
     return {
-        "hits": [h.__dict__ for h in hits],
+        "hits": hits,
         "reasons": reasons,
         "order": order.model_dump(mode="json") if order else None,
         "missing_order_id": missing if order is None else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Literal
 
 from langgraph.runtime import Runtime
@@ -10,6 +11,7 @@ from langgraph.types import Command
 from assistant.channels.meta.wiring import set_hidden_on_platform
 from assistant.knowledge.opt_out import keyword_command
 from assistant.pipeline.context import Services
+from assistant.pipeline.nodes.grounding import search_knowledge
 from assistant.pipeline.state import PipelineState, analysed, message_of
 from assistant.review.models import AuditAction, ItemStatus
 from assistant.review.reason_sources import ReasonSource, origins_of
@@ -56,8 +58,14 @@ async def classify_message(
 ) -> Command[Literal["retrieve", "hide"]]:
     s = runtime.context
     msg = message_of(state)
-    hits = await classify(analysed(msg, s.knowledge.policy), s.detectors)
-    customer = s.orders.customer_for(msg.channel.value, msg.author.id, msg.author.handle)
+    # The knowledge search needs nothing the detectors find: it runs beside them, so its
+    # embeddings overlap their work instead of following it.
+    knowledge = asyncio.create_task(search_knowledge(s, msg))
+    try:
+        hits = await classify(analysed(msg, s.knowledge.policy), s.detectors)
+        customer = s.orders.customer_for(msg.channel.value, msg.author.id, msg.author.handle)
+    finally:
+        found = await knowledge
     topics = [h.topic for h in hits]
     reasons = [h.reason for h in hits if h.topic.is_risk]
     # Which detector gave each reason, stored on the item (what each detector costs).
@@ -83,6 +91,7 @@ async def classify_message(
         "detector_hits": sources,
         "customer_id": customer.customer_id if customer else None,
         "first_name": customer.first_name if customer else msg.author.first_name,
+        "hits": found,
     }
     if state.get("restored_by"):
         update["reasons"] = [
