@@ -71,6 +71,11 @@ PATTERNS = PatternDetector(KNOWLEDGE.policy)
         ("give us our bags #travelwoes", Topic.complaint, "#travelwoes"),
         ("0 customer service from @shop", Topic.complaint, "0 customer service"),
         ("who can I contact about my booking?", Topic.human_requested, "who can I contact"),
+        ("ten hours at the gate, shame on you @skylineair", Topic.complaint, "shame on you"),
+        ("really poor customer service @bankhelp", Topic.complaint, "poor customer service"),
+        ("the app keeps crashing @bankhelp", Topic.complaint, "keeps crashing"),
+        ("no internet in Leeds all day @netcare", Topic.complaint, "no internet"),
+        ("nobody has answered my email @fernhill", Topic.complaint, "nobody has answered"),
     ],
 )
 def test_social_frustration_and_asking_for_a_person_reach_a_person_with_the_words(
@@ -98,6 +103,8 @@ def test_social_frustration_and_asking_for_a_person_reach_a_person_with_the_word
         "la compra llegó ayer, gracias",
         "the order arrived, I only ordered one mug",
         "is it supposed to be this soft? love it",
+        "the service was great and the quality is too @fernhill",
+        "do you have wifi in the Leeds store?",
     ],
 )
 def test_calm_posts_and_questions_trip_no_new_pattern(text: str) -> None:
@@ -111,6 +118,10 @@ def test_calm_posts_and_questions_trip_no_new_pattern(text: str) -> None:
         ("@fernhill do you ship to Canada?", True),
         ("@skylineair is there a quiet coach on the Rome flights?", True),
         ("@railhelp any idea when the new timetable starts?", True),
+        ("@appsupport is there an easy way to export my notes?", True),
+        ("can someone tell me if the café opens on Sunday? @fernhill", True),
+        ("@gamehelp can I still pre-order the deluxe edition?", True),  # 'still' asks, here
+        ("@fernhill is my order still not here?", False),  # 'still not': a problem
         ("@fernhill do you ship to Canada? I can't find it", False),  # trouble named
         ("@gamehelp how do I get my points back?", False),  # money-like
         ("@netcare is there an outage in Leeds?", False),

@@ -54,14 +54,16 @@ SHOUTING = re.compile(r"\b[A-Z]{4,}\b")
 # matter (PROBLEMS and TROUBLE): on a calm-enough post the vote of far-away examples is not
 # a reason to send it to a person.
 QUESTION = re.compile(
-    r"\b(?:how (?:do|can|would|should|long|often) |how to|is there (?:a|any)|are there|"
-    r"is it possible|can (?:i|we|you) |could (?:i|we|you) |do (?:i|we) (?:have|need)|"
+    r"\b(?:how (?:do|can|would|should|long|often) |how to|is there (?:a|an|any)|are there|"
+    r"is it possible|can (?:i|we|you|someone|anyone|somebody) |could (?:i|we|you) |"
+    r"do (?:i|we) (?:have|need)|"
     r"will (?:i|we|my|there|it|you)|does (?:it|this|the)|what(?:'s|’s| is| are) the|"
     r"when (?:is|are|will|does|do)|where (?:can|do|is the)|"
     r"any (?:idea|news|way|plans?|chance|update)|do you (?:have|know|sell|offer|ship|plan)|"
     r"are you (?:going|planning)|wondering)\b",
     re.IGNORECASE,
 )
+STILL = re.compile(r"\bstill\b", re.IGNORECASE)
 TROUBLE = re.compile(
     r"\b(?:can['’]?t|cannot|won['’]?t|doesn['’]?t|isn['’]?t|didn['’]?t|wasn['’]?t|unable|"
     r"errors?|crash\w*|trouble|outages?|stuck|disappear\w*|keeps?|suspended|banned|blocked|"
@@ -78,10 +80,11 @@ def social_post(text: str) -> bool:
 
 def routine_question(text: str) -> bool:
     """Asks how, whether or when, and names no problem, money, account matter or
-    trouble; no sarcasm mark, no shouting."""
+    trouble; no sarcasm mark, no shouting. "Still" asks whether something holds ("can I
+    still pre-order?"), not a problem, in a question."""
     return (
         bool(QUESTION.search(text))
-        and not PROBLEMS.search(text)
+        and not PROBLEMS.search(STILL.sub(" ", text))
         and not TROUBLE.search(text)
         and not SARCASM.search(text)
         and not SHOUTING.search(social_normalise(text))
