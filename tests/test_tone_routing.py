@@ -119,6 +119,7 @@ def test_calm_posts_and_questions_trip_no_new_pattern(text: str) -> None:
         ("@skylineair is there a quiet coach on the Rome flights?", True),
         ("@railhelp any idea when the new timetable starts?", True),
         ("@appsupport is there an easy way to export my notes?", True),
+        ("@fernhill I have a few questions about the wool throw", True),
         ("can someone tell me if the café opens on Sunday? @fernhill", True),
         ("@gamehelp can I still pre-order the deluxe edition?", True),  # 'still' asks, here
         ("@fernhill is my order still not here?", False),  # 'still not': a problem

@@ -60,7 +60,8 @@ QUESTION = re.compile(
     r"will (?:i|we|my|there|it|you)|does (?:it|this|the)|what(?:'s|’s| is| are) the|"
     r"when (?:is|are|will|does|do)|where (?:can|do|is the)|"
     r"any (?:idea|news|way|plans?|chance|update)|do you (?:have|know|sell|offer|ship|plan)|"
-    r"are you (?:going|planning)|wondering)\b",
+    r"are you (?:going|planning)|wondering|quick question|"
+    r"(?:i have|i['’]ve got|got) (?:a|a few|some|two|a couple of) (?:quick )?questions?)\b",
     re.IGNORECASE,
 )
 STILL = re.compile(r"\bstill\b", re.IGNORECASE)
