@@ -105,6 +105,7 @@ def test_social_frustration_and_asking_for_a_person_reach_a_person_with_the_word
         "is it supposed to be this soft? love it",
         "the service was great and the quality is too @fernhill",
         "do you have wifi in the Leeds store?",
+        "Who do I call to activate my new card?",  # how-to, not a request for a person
     ],
 )
 def test_calm_posts_and_questions_trip_no_new_pattern(text: str) -> None:
