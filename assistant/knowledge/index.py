@@ -16,7 +16,7 @@ import numpy.typing as npt
 from assistant.errors import SearchIndexError
 from assistant.knowledge.documents import Chunk
 from assistant.knowledge.embeddings import DIMENSIONS, Embedder
-from assistant.knowledge.normalise import normalise
+from assistant.knowledge.normalise import normalise, reworded
 from assistant.knowledge.retrieval import Calibration, Catalogue, Floats, Ranked
 
 COLLECTION = "knowledge"
@@ -217,7 +217,7 @@ class KnowledgeIndex:
         if loaded is None:
             return []
         # The embedding is of the text as written (the router has embedded it already, so
-        # it is cached; normalising first measured no better); the lexical side needs the
+        # it is cached; normalising instead measured no better); the lexical side needs the
         # shorthand spelled out and the emoji and handles gone.
         query = normalise(text) or text
         catalogue, rule = loaded.catalogue, loaded.calibration
@@ -236,6 +236,12 @@ class KnowledgeIndex:
             return ranked, answers
 
         ranked, answers = decide(fused)
+        if not answers and fixed == query and reworded(text, query):
+            # Normalising puts the shop's words in ("damaged" for "smashed", "newsletter" for
+            # "mailing list"); only the lexical side saw them. A doubtful question pays one
+            # more embedding for that reading (a respelt one has had it already).
+            fused = np.maximum(fused, catalogue.scores(self.embedder.embed_one(query), query))
+            ranked, answers = decide(fused)
         unknown = catalogue.vocabulary.unknown(query)
         skip = set(unknown)
         known = " ".join(w for w in query.split() if w not in skip)
@@ -324,6 +330,7 @@ class KnowledgeIndex:
             phrasing_owner=[position[str(phr["metadatas"][n]["chunk"])] for n in keep],
             groups=[row.source if row.kind == "policy" else row.id for row in rows],
             phrasing_texts=[str(phr["documents"][n]) for n in keep],
+            is_faq=[row.kind == "faq" for row in rows],
         )
         held_out = {
             m: str(phr["documents"][n])

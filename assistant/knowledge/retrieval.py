@@ -22,6 +22,9 @@ Floats = npt.NDArray[np.float32]
 LEXICAL_WEIGHT = 0.3  # share of the saturated BM25 score added to the cosine
 LEXICAL_HALF = 6.0  # BM25 score that counts as half a full lexical match
 SAME_ANSWER = 0.8  # answers this similar say the same thing (an FAQ and its policy section)
+# An FAQ and the policy section it sums up, each the other's closest of the other kind, say
+# the same thing at a lower similarity (the section adds its fine print).
+PAIRED_ANSWER = 0.7
 ANSWER_VECTOR_WEIGHT = 0.9  # a match on the answer text counts a little less than on a question
 MIN_MARGIN = 0.04
 QUANTILE = 0.15  # the threshold lets this share of the brand's own phrasings through unanswered
@@ -44,6 +47,24 @@ class Ranked:
     score: float
 
 
+def paired_answers(vectors: Floats, is_faq: list[bool]) -> list[tuple[int, int]]:
+    """(FAQ, policy section) pairs that are each other's closest answer of the other kind
+    and at least ``PAIRED_ANSWER`` alike: the same facts, so neither is a rival of the other
+    for the margin (a question about an address change that finds both is not a guess)."""
+    faqs = [n for n, f in enumerate(is_faq) if f]
+    sections = [n for n, f in enumerate(is_faq) if not f]
+    if not faqs or not sections:
+        return []
+    similarity = vectors[faqs] @ vectors[sections].T
+    closest_section = similarity.argmax(axis=1)
+    closest_faq = similarity.argmax(axis=0)
+    return [
+        (faqs[i], sections[j])
+        for i, j in enumerate(int(j) for j in closest_section)
+        if closest_faq[j] == i and similarity[i, j] >= PAIRED_ANSWER
+    ]
+
+
 class Catalogue:
     """Everything retrieval needs in memory: a few hundred rows, so exact search beats an
     approximate index and the lexical side needs no engine."""
@@ -56,6 +77,7 @@ class Catalogue:
         phrasing_owner: list[int],
         groups: list[str] | None = None,
         phrasing_texts: list[str] | None = None,
+        is_faq: list[bool] | None = None,
     ) -> None:
         self.answer_vectors = answer_vectors
         self.phrasing_vectors = phrasing_vectors
@@ -69,6 +91,9 @@ class Catalogue:
         if groups is not None and self.same is not None:
             keys = np.asarray(groups)
             self.same |= keys[:, None] == keys[None, :]
+        if is_faq is not None and self.same is not None:
+            for faq, section in paired_answers(answer_vectors, is_faq):
+                self.same[faq, section] = self.same[section, faq] = True
 
     def __len__(self) -> int:
         return len(self.answer_vectors)
