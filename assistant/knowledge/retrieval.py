@@ -2,9 +2,10 @@
 
 Each entry is scored by meaning (the closest of its embedded texts: its answer, its
 question, each ``also_asked`` phrasing, and the mean of those questions) plus a lexical
-BM25 share, on the normalised question. The best entry answers only when its score clears the brand's threshold AND beats
-the best entry with a *different* answer by a margin: a near tie between two different
-answers is a guess, and a wrong FAQ that passes the grounding check is the worst draft."""
+BM25 share, on the normalised question. The best entry answers only when its score clears
+the brand's threshold AND beats the best entry with a *different* answer by a margin: a
+near tie between two different answers is a guess, and a wrong FAQ that passes the
+grounding check is the worst draft."""
 
 from __future__ import annotations
 
