@@ -26,7 +26,7 @@ SAME_ANSWER = 0.8  # answers this similar say the same thing (an FAQ and its pol
 # An FAQ and the policy section it sums up, each the other's closest of the other kind, say
 # the same thing at a lower similarity (the section adds its fine print).
 PAIRED_ANSWER = 0.7
-ANSWER_VECTOR_WEIGHT = 0.9  # a match on the answer text counts a little less than on a question
+ANSWER_VECTOR_WEIGHT = 0.95  # an answer-text match counts a little less than a question match
 MIN_MARGIN = 0.04
 QUANTILE = 0.15  # the threshold lets this share of the brand's own phrasings through unanswered
 
