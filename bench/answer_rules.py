@@ -30,6 +30,7 @@ from _common import ROOT, workspace
 from retrieval import judge
 
 from assistant.app import open_assistant
+from assistant.knowledge.index import REREAD_BELOW
 from assistant.knowledge.normalise import normalise, reworded
 from assistant.knowledge.retrieval import ANSWER_VECTOR_WEIGHT
 from assistant.settings import Settings
@@ -109,7 +110,8 @@ async def score(paths: list[Path]) -> tuple[dict[Path, list[Scored]], dict[str, 
                     first = stage(loaded, fused, answer, question, bm25, allowed)
                     rule = loaded.calibration
                     doubtful = first.score < rule.threshold or first.margin < rule.margin
-                    if doubtful and fixed == query and reworded(row["text"], query):
+                    near = first.score >= rule.threshold - REREAD_BELOW
+                    if doubtful and near and fixed == query and reworded(row["text"], query):
                         # as ``index.search``: the normalised reading of a doubtful question
                         again = index.embedder.embed_one(query)
                         fused = np.maximum(fused, catalogue.scores(again, query))
