@@ -1,6 +1,6 @@
 """Fit the tone head shipped with the package (``assistant/safety/data/tone_head.json``).
 
-    python scripts/build_tone_head.py PATH/TO/train.tsv [--calm-below 0.25] [--warm-below 0.30]
+    python scripts/build_tone_head.py PATH/TO/train.tsv [--calm-below 0.25] [--warm-below 0.32]
         [--question-below 0.55]
 
 PATH is GoEmotions' ``train.tsv`` (google-research/google-research, goemotions/data;
@@ -46,7 +46,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("train", type=Path)
     parser.add_argument("--calm-below", type=float, default=0.25)
-    parser.add_argument("--warm-below", type=float, default=0.30)
+    parser.add_argument("--warm-below", type=float, default=0.32)
     parser.add_argument("--question-below", type=float, default=0.55)
     args = parser.parse_args()
     lines = args.train.read_text(encoding="utf-8").splitlines()
