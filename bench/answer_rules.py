@@ -30,7 +30,8 @@ from _common import ROOT, workspace
 from retrieval import judge
 
 from assistant.app import open_assistant
-from assistant.knowledge.normalise import normalise
+from assistant.knowledge.index import REREAD_BELOW
+from assistant.knowledge.normalise import normalise, reworded
 from assistant.knowledge.retrieval import ANSWER_VECTOR_WEIGHT
 from assistant.settings import Settings
 from assistant.users.actor import SYSTEM_ACTOR
@@ -107,6 +108,14 @@ async def score(paths: list[Path]) -> tuple[dict[Path, list[Scored]], dict[str, 
                         fused = np.maximum(fused, catalogue.scores(again, query))
                     allowed = loaded.allowed(row.get("channel"), date.today())
                     first = stage(loaded, fused, answer, question, bm25, allowed)
+                    rule = loaded.calibration
+                    doubtful = first.score < rule.threshold or first.margin < rule.margin
+                    near = first.score >= rule.threshold - REREAD_BELOW
+                    if doubtful and near and fixed == query and reworded(row["text"], query):
+                        # as ``index.search``: the normalised reading of a doubtful question
+                        again = index.embedder.embed_one(query)
+                        fused = np.maximum(fused, catalogue.scores(again, query))
+                        first = stage(loaded, fused, answer, question, bm25, allowed)
                     unknown = set(catalogue.vocabulary.unknown(query))
                     known = " ".join(w for w in query.split() if w not in unknown)
                     covered = None

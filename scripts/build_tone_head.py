@@ -1,6 +1,7 @@
 """Fit the tone head shipped with the package (``assistant/safety/data/tone_head.json``).
 
-    python scripts/build_tone_head.py PATH/TO/train.tsv [--calm-below 0.25] [--warm-below 0.30]
+    python scripts/build_tone_head.py PATH/TO/train.tsv [--calm-below 0.25] [--warm-below 0.32]
+        [--question-below 0.55]
 
 PATH is GoEmotions' ``train.tsv`` (google-research/google-research, goemotions/data;
 Apache-2.0): text, comma-separated emotion ids, comment id; no header. The comments are
@@ -45,7 +46,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("train", type=Path)
     parser.add_argument("--calm-below", type=float, default=0.25)
-    parser.add_argument("--warm-below", type=float, default=0.30)
+    parser.add_argument("--warm-below", type=float, default=0.32)
+    parser.add_argument("--question-below", type=float, default=0.55)
     args = parser.parse_args()
     lines = args.train.read_text(encoding="utf-8").splitlines()
     rows = [line.split("\t") for line in lines if line.strip()]
@@ -58,6 +60,7 @@ def main() -> None:
         "embedder": embedder.model_id,
         "calm_below": args.calm_below,
         "warm_below": args.warm_below,
+        "question_below": args.question_below,
         "source": "GoEmotions train.tsv (google-research/google-research, goemotions/data), "
         "Apache-2.0",
         "train_sha256": hashlib.sha256(args.train.read_bytes()).hexdigest(),

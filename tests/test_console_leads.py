@@ -170,7 +170,7 @@ def test_ask_a_question_shows_what_retrieval_returns(desk: Settings) -> None:
 def test_a_lead_sees_which_questions_reached_answers_and_rejects_a_gap(desk: Settings) -> None:
     from assistant.review.decisions import Edit
 
-    wash, wholesale = "how do i wash merino without ruining it", "do you do wholesale for shops?"
+    wash, wholesale = "how should i wash the alpaca beanie", "do you do wholesale for shops?"
     ids = queued(desk, wash, wholesale, channel="whatsapp")
     for item_id in ids:
         decide_elsewhere(desk, item_id, Edit(actor="ann", text="Thanks for asking!"))
@@ -193,7 +193,7 @@ def test_a_lead_sees_which_questions_reached_answers_and_rejects_a_gap(desk: Set
 def test_a_lead_accepts_a_phrasing_and_the_faq_file_gains_it(desk: Settings) -> None:
     from assistant.review.decisions import Edit
 
-    wash = "how do i wash merino without ruining it"
+    wash = "how should i wash the alpaca beanie"
     [item_id] = queued(desk, wash, channel="whatsapp")
     decide_elsewhere(desk, item_id, Edit(actor="ann", text="Thanks for asking!"))
     faq = desk.knowledge_dir / "faq" / "products.md"

@@ -12,7 +12,7 @@ from assistant.knowledge.loader import load_knowledge
 from assistant.safety.detectors import PatternDetector
 from assistant.safety.similarity import SimilarityDetector
 from assistant.safety.social import social_normalise
-from assistant.safety.tone import ToneHead, praise, social_post, tone_head
+from assistant.safety.tone import ToneHead, praise, routine_question, social_post, tone_head
 from assistant.safety.topics import Topic
 from assistant.safety.triage import router_examples
 from tests.support import ROOT
@@ -47,6 +47,35 @@ PATTERNS = PatternDetector(KNOWLEDGE.policy)
         ),
         ("me robaron la cuenta", Topic.legal, "robaron"),
         ("someone logged into my account last night", Topic.legal, "someone logged into my"),
+        ("@shop me rechaza la compra con la tarjeta", Topic.price, "rechaza"),
+        ("quelqu'un a payé des jeux avec ma carte", Topic.legal, "quelqu'un a payé"),
+        ("@shop el pedido no me ha llegado", Topic.order_problem, "no me ha llegado"),
+        ("encomenda não chegou ainda", Topic.order_problem, "não chegou"),
+        ("注文した本が届かない", Topic.order_problem, "届かない"),
+        ("paying for 100 and only getting 30 @netcare", Topic.order_problem, "only getting"),
+        ("keep getting errors at checkout @fernhill", Topic.order_problem, "getting errors"),
+        ("internet has been down for 40 mins @netcare", Topic.complaint, "down for 40 mins"),
+        ("No online orders today? Really @tacohouse ?", Topic.complaint, "Really @tacohouse ?"),
+        ("c'mon @skylineair, two hours on the tarmac", Topic.complaint, "c'mon"),
+        ("I'm so tired of this @netcare", Topic.complaint, "tired of this"),
+        ("why is this happening to my phone @phonecare", Topic.complaint, "why is this happen"),
+        ("tried calling and it hangs up every time", Topic.complaint, "hangs up"),
+        (
+            "I was told it would ship Monday but nothing yet",
+            Topic.complaint,
+            "was told it would ship Monday but",
+        ),
+        ("found a bone in my burrito @tacohouse", Topic.complaint, "bone in my"),
+        ("jamás volveré a comprar aquí", Topic.complaint, "jamás volveré"),
+        ("I am supposed to get 75 mbps", Topic.complaint, "am supposed to get"),
+        ("give us our bags #travelwoes", Topic.complaint, "#travelwoes"),
+        ("0 customer service from @shop", Topic.complaint, "0 customer service"),
+        ("who can I contact about my booking?", Topic.human_requested, "who can I contact"),
+        ("ten hours at the gate, shame on you @skylineair", Topic.complaint, "shame on you"),
+        ("really poor customer service @bankhelp", Topic.complaint, "poor customer service"),
+        ("the app keeps crashing @bankhelp", Topic.complaint, "keeps crashing"),
+        ("no internet in Leeds all day @netcare", Topic.complaint, "no internet"),
+        ("nobody has answered my email @fernhill", Topic.complaint, "nobody has answered"),
     ],
 )
 def test_social_frustration_and_asking_for_a_person_reach_a_person_with_the_words(
@@ -66,10 +95,48 @@ def test_social_frustration_and_asking_for_a_person_reach_a_person_with_the_word
         "What time does the Leeds store open on Sunday?",
         "Is the canvas backpack big enough for a laptop? :)",
         "Who can I ask about the wool care guide?",  # a question, not a request for a person
+        "Come on in, the store is open till 8 @fernhill",  # 'come on', not 'c'mon'
+        "put me down for a newsletter please",  # 'down for', no time
+        "I am supposed to collect it from the Leeds store, where is it?",
+        "Really happy with the boots @fernhill!",
+        "the common room of the hotel was lovely",
+        "la compra llegó ayer, gracias",
+        "the order arrived, I only ordered one mug",
+        "is it supposed to be this soft? love it",
+        "the service was great and the quality is too @fernhill",
+        "do you have wifi in the Leeds store?",
+        "Who do I call to activate my new card?",  # how-to, not a request for a person
     ],
 )
 def test_calm_posts_and_questions_trip_no_new_pattern(text: str) -> None:
     assert not [h for h in PATTERNS.detect_sync(text) if h.topic.is_risk], text
+
+
+@pytest.mark.parametrize(
+    ("text", "routine"),
+    [
+        ("@gamehelp if I switch consoles will my saves carry over?", True),
+        ("@fernhill do you ship to Canada?", True),
+        ("@skylineair is there a quiet coach on the Rome flights?", True),
+        ("@railhelp any idea when the new timetable starts?", True),
+        ("@appsupport is there an easy way to export my notes?", True),
+        ("@fernhill I have a few questions about the wool throw", True),
+        ("can someone tell me if the café opens on Sunday? @fernhill", True),
+        ("@gamehelp can I still pre-order the deluxe edition?", True),  # 'still' asks, here
+        ("@fernhill is my order still not here?", False),  # 'still not': a problem
+        ("@fernhill do you ship to Canada? I can't find it", False),  # trouble named
+        ("@gamehelp how do I get my points back?", False),  # money-like
+        ("@netcare is there an outage in Leeds?", False),
+        ("@phonecare how do I stop the app crashing?", False),
+        ("@fernhill will my refund come today?", False),
+        ("@fernhill will it EVER arrive?", False),  # shouting
+        ("@fernhill love the boots 😍", False),  # asks nothing
+    ],
+)
+def test_a_routine_question_asks_how_or_whether_and_names_no_trouble(
+    text: str, routine: bool
+) -> None:
+    assert routine_question(text) is routine
 
 
 def test_a_social_post_is_told_by_handles_links_hashtags_or_emoji() -> None:
@@ -102,6 +169,27 @@ def test_a_calm_thank_you_post_is_not_sent_to_a_person_on_the_vote_alone(
     assert _risky(similarity, post) == []
     # The same words in a chat message are not a social post: the vote stands.
     assert _risky(similarity, "Thanks, the mug set arrived today and it is lovely")
+
+
+def test_a_routine_question_post_is_not_sent_on_the_vote_alone_but_trouble_still_is(
+    similarity: SimilarityDetector,
+) -> None:
+    question = "@gamehelp if I switch consoles will my saves carry over?"
+    without_tone = SimilarityDetector(similarity.embedder, similarity.examples, calm_posts=False)
+    assert similarity.tone is not None
+    vector = similarity.embedder.embed_one(social_normalise(question))
+    # Neither calm nor friendly by the other rules: the question alone lets it through.
+    assert similarity.tone.frustration(vector) > similarity.tone.calm_below
+
+    assert _risky(without_tone, question)
+    assert _risky(similarity, question) == []
+    # Trouble named, or a chat line rather than a post: the vote stands, with its reason.
+    for text in (
+        question + " the old one keeps crashing",
+        "if I switch consoles will my saves carry over?",
+    ):
+        [reason] = _risky(similarity, text)
+        assert reason.startswith("similar to messages about "), reason
 
 
 def test_a_frustrated_post_still_reaches_a_person_with_the_similar_example_quoted(
@@ -157,7 +245,7 @@ def test_praise_is_thanks_with_nothing_asked_and_no_problem(text: str, warm: boo
 def _head_scoring(frustration: float) -> ToneHead:
     """A head that gives every post the same frustration, to test the rule alone."""
     bias = float(np.log(frustration / (1 - frustration)))
-    return ToneHead(np.zeros(384, dtype=np.float32), bias, 0.30, 0.35, "test")
+    return ToneHead(np.zeros(384, dtype=np.float32), bias, 0.30, 0.35, "test", 0.55)
 
 
 @pytest.mark.parametrize(
@@ -166,9 +254,13 @@ def _head_scoring(frustration: float) -> ToneHead:
         (0.25, "@fernhill where is the Leeds store?", True),  # calm enough on its own
         (0.25, "where is the Leeds store?", False),  # not a social post: the vote stands
         (0.32, "@fernhill good morning, is the Leeds store open today? 🙂", True),  # friendly
-        (0.32, "@fernhill where is the Leeds store?", False),  # neither calm nor friendly
+        (0.32, "@fernhill the Leeds store had my size", False),  # neither calm nor friendly
         (0.40, "@fernhill good morning, is the Leeds store open today? 🙂", False),
         (0.40, "Huge thanks to the team at @fernhill for the beautiful wrapping 🎁", True),
+        (0.50, "@fernhill where is the Leeds store?", True),  # a routine question
+        (0.50, "where is the Leeds store?", False),  # not a social post
+        (0.50, "@fernhill where is the Leeds store? I can't find it", False),  # trouble
+        (0.60, "@fernhill where is the Leeds store?", False),  # too frustrated
     ],
 )
 def test_a_post_sounds_calm_by_its_score_or_by_a_friendly_tone_and_nothing_else(

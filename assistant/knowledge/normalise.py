@@ -114,3 +114,12 @@ def normalise(text: str) -> str:
         if phrase in joined:
             joined = re.sub(rf"\b{phrase}\b", plain, joined)
     return joined
+
+
+_PLAIN = re.compile(r"[^\W_]+")
+
+
+def reworded(text: str, normalised: str) -> bool:
+    """Whether normalising changed more than case and punctuation (a word spelled out,
+    replaced or dropped): only then does the normalised text read differently to a model."""
+    return _PLAIN.findall(normalised) != _PLAIN.findall(text.lower())
