@@ -54,7 +54,8 @@ ENTITY = re.compile(
 )
 
 # Terms that exclude each other: a draft naming one where its closest context sentence
-# names another of the same group has swapped a policy term.
+# names another of the same group has swapped a policy term. "a|b" are forms of one term
+# ("paid" is no rival of "pay": both say the customer pays).
 EXCLUSIVE = [
     (
         "where a refund goes",
@@ -63,7 +64,7 @@ EXCLUSIVE = [
     ("the item's condition", ["unworn", "worn"]),
     ("the item's condition", ["unused", "used"]),
     ("the item's condition", ["unwashed", "washed"]),
-    ("who pays", ["free", "pay", "paid", "costs", "charge"]),
+    ("who pays", ["free", "pay|paid|costs|charge"]),
     ("how often", ["always", "never", "only", "sometimes"]),
     ("the remedy", ["refund", "replacement", "exchange", "store credit", "gift card", "voucher"]),
     ("when it ships", ["same day", "same business day", "next day", "next business day"]),

@@ -27,8 +27,14 @@ from assistant.safety.claim_terms import (
     SAME_MEANING,
     STOP,
 )
-from assistant.safety.predicates import abilities, flipped_predicate, undescribed_deed
+from assistant.safety.predicates import (
+    abilities,
+    flipped_predicate,
+    governed,
+    undescribed_deed,
+)
 from assistant.safety.qualifiers import changed_qualifier, compatible
+from assistant.safety.stems import stem
 
 
 class ClaimKind(StrEnum):
@@ -62,8 +68,9 @@ ABILITY_ALIGNED = 3
 CONDITION_ALIGNED = 0.5
 # A term the closest sentence lacks is backed by another sentence this nearly as close.
 BACKING = 0.75
-# Clauses joined by ";" are separate claims ("we charge in USD; we add no fees").
-SENTENCE = re.compile(r"[^.!?;\n]+[.!?;]*")
+# Clauses joined by ";" are separate claims ("we charge in USD; we add no fees"). A full
+# stop inside a word ("help@fernhillgoods.example with …") ends no sentence.
+SENTENCE = re.compile(r"(?:[^.!?;\n]|\.(?=\w))+[.!?;]*")
 # Polarity and policy terms are compared clause by clause: "returns are free, so nothing
 # is deducted" holds a negation that says the same as the claim's first clause.
 CLAUSE = re.compile(r"[^,:;()\u2014]+")
@@ -94,11 +101,7 @@ def _clip(text: str, size: int = 120) -> str:
 
 
 def _stem(word: str) -> str:
-    word = word.strip("'-")
-    for suffix in ("ing", "ed", "es", "s", "ly"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
+    return stem(word)
 
 
 def _fold(text: str) -> str:
@@ -313,7 +316,7 @@ def _backed(claim: _Sentence, ctx: ClaimContext, terms: list[str]) -> bool:
     """Another context sentence, nearly as close to the claim, names these terms too."""
     _, best = ctx.closest(claim)
     return any(
-        all(_has(s.folded, t) for t in terms)
+        all(_has_term(s.folded, t) for t in terms)
         and ctx.score(claim, s) >= BACKING * best
         and compatible(claim.text, s.text)
         for s in ctx.sentences
@@ -328,41 +331,54 @@ def _term(
     of the group and never this one. ``closest``: the claim's closest comparable sentence."""
     aligned = ctx.aligned(clause, ctx.clauses)
     for about, group in EXCLUSIVE:
-        mine = [t for t in group if _has(clause.folded, t)]
+        mine = _said(clause.folded, group)
         if not mine:
             continue
-        saying = [s for s in aligned if any(_has(s.folded, t) for t in group)]
-        theirs = [t for s in saying for t in group if _has(s.folded, t)]
+        saying = [s for s in aligned if _said(s.folded, group)]
+        theirs = [t for s in saying for t in _said(s.folded, group)]
         swapped = bool(theirs) and not set(mine) & set(theirs)
         if not swapped and closest is not None:
             # The whole claim's closest sentence names a rival but not this term ("if you
             # paid with a gift card, the refund goes to your original payment method").
-            said = [t for t in group if _has(closest.folded, t)]
+            said = _said(closest.folded, group)
             if said and set(mine) - set(said) and set(said) - set(mine):
                 saying, theirs, swapped = [closest], sorted(set(said) - set(mine)), True
                 mine = sorted(set(mine) - set(said))
-        if not swapped and not any(_has(ctx.folded, t) or _verb(clause.folded, t) for t in mine):
+        if not swapped and not any(
+            _has_term(ctx.folded, t) or _verb(clause.folded, t) for t in mine
+        ):
             # A term the knowledge never uses where it uses a rival ("worn" / "unworn").
-            saying = [s for s in ctx.sentences if s.words & clause.words and _names(s, group)]
-            theirs = [t for s in saying[:1] for t in group if _has(s.folded, t)]
+            saying = [s for s in ctx.sentences if s.words & clause.words and _said(s.folded, group)]
+            theirs = [t for s in saying[:1] for t in _said(s.folded, group)]
             swapped = bool(theirs)
         if swapped and not _backed(claim, ctx, mine):
             return ClaimFinding(
                 ClaimKind.policy_term,
                 claim.text,
                 saying[0].text,
-                f"says '{mine[0]}' where the knowledge says '{theirs[0]}' ({about})",
+                f"says '{_form(clause.folded, mine[0])}' where the knowledge says "
+                f"'{_form(saying[0].folded, theirs[0])}' ({about})",
             )
     return None
 
 
+def _has_term(text: str, term: str) -> bool:
+    """Whether the text uses one of a term's forms ("pay|paid|costs|charge")."""
+    return any(_has(text, form) for form in term.split("|"))
+
+
+def _said(text: str, group: list[str]) -> list[str]:
+    return [t for t in group if _has_term(text, t)]
+
+
+def _form(text: str, term: str) -> str:
+    """The form of the term the text uses, for the reason."""
+    return next((f for f in term.split("|") if _has(text, f)), term.split("|")[0])
+
+
 def _verb(text: str, term: str) -> bool:
     """'the card you used': after a pronoun the word is what someone did, not a condition."""
-    return _after_pronoun(term).search(text) is not None
-
-
-def _names(sentence: _Sentence, group: list[str]) -> bool:
-    return any(_has(sentence.folded, t) for t in group)
+    return any(_after_pronoun(form).search(text) is not None for form in term.split("|"))
 
 
 def _condition(claim: _Sentence, ctx: ClaimContext) -> ClaimFinding | None:
@@ -386,6 +402,17 @@ def _polarity(claim: _Sentence, ctx: ClaimContext) -> ClaimFinding | None:
         # A statement nearly as close that says it the same way (the template the draft
         # came from, beside an order record's bare "cancelled") backs the claim.
         if any(s.negated == statement.negated for s in ctx.aligned(statement, ctx.statements)):
+            continue
+        if statement.negated and _denied_alike(statement, ctx):
+            continue
+        negative, positive = (statement, closest) if statement.negated else (closest, statement)
+        if (
+            not _denies_what_other_says(negative, positive)
+            and len(statement.words - closest.words) > 1
+        ):
+            # "the slip won't show prices" beside "we wrap everything": another topic; but a
+            # claim that differs by its one word ("stops emails" / "doesn't affect emails")
+            # contradicts with it.
             continue
         said = "negative" if statement.negated else "positive"
         return ClaimFinding(
@@ -418,13 +445,32 @@ def _polarity(claim: _Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     return None
 
 
+def _denied_alike(statement: _Sentence, ctx: ClaimContext) -> bool:
+    """A knowledge statement denies what the claim denies, about the same thing ("they never
+    expire", its pronoun read as the sentence before, backs "your gift card never expires")."""
+    denied = governed(statement.folded)[0]
+    return any(
+        denied & governed(s.folded)[0] and (s.words & statement.words) - denied
+        for s in ctx.statements
+        if s.negated and not s.text.startswith("#")
+    )
+
+
+def _denies_what_other_says(negative: _Sentence, positive: _Sentence) -> bool:
+    """Whether a word the negative statement's negation governs is one the positive one
+    uses: two statements of opposite polarity contradict only about the same thing."""
+    denied = governed(negative.folded)[0]
+    said = governed(positive.folded)[1] | {_stem(w) for w in WORDS.findall(positive.folded)}
+    return bool(denied & said) or not denied
+
+
 def _capability(claim: _Sentence, ctx: ClaimContext, near: str) -> ClaimFinding | None:
     unsupported = _ability(claim, ctx)
     if unsupported is not None:
         return unsupported
     if not CAPABILITY.search(claim.folded):
         return None
-    missing = sorted(claim.words - ctx.words)
+    missing = _unsaid(claim, ctx)
     if len(missing) < 2 or len(missing) * 3 < len(claim.words):
         return None
     return ClaimFinding(
@@ -433,6 +479,17 @@ def _capability(claim: _Sentence, ctx: ClaimContext, near: str) -> ClaimFinding 
         near,
         "describes something the knowledge does not (" + ", ".join(missing[:4]) + ")",
     )
+
+
+# Words a paraphrase adds without saying more ("whichever you'd like", "generally").
+VAGUE = frozenset({"like", "general", "generally", "usual", "usually", "typically", "typical"})
+
+
+def _unsaid(claim: _Sentence, ctx: ClaimContext) -> list[str]:
+    """The claim's words the knowledge does not use, in any form ("replac" of "replacement")
+    (a contraction is no claim)."""
+    missing = [w for w in sorted(claim.words - ctx.words) if "'" not in w and w not in VAGUE]
+    return missing
 
 
 def _ability(claim: _Sentence, ctx: ClaimContext) -> ClaimFinding | None:

@@ -11,6 +11,7 @@ import re
 from functools import lru_cache
 
 from assistant.safety.claim_terms import NEGATION, STOP
+from assistant.safety.stems import stem
 from assistant.safety.word_sense import SAME_SENSE, closest_sense
 
 WORD = re.compile(r"[a-z][a-z'-]*")
@@ -18,15 +19,15 @@ TOKEN = re.compile(r"[a-z][a-z'-]*|[,;:()\u2014]")
 CLAUSE_END = frozenset(",;:()\u2014")
 # Auxiliaries and fillers between a negation and the word it governs ("don't *have to*
 # wait", "can't *be* returned", "isn't *yet*"): skipped, never the governed word.
+# A clause that opens with these supposes something; it does not say it.
+SUPPOSING = frozenset({"if", "unless", "whether"})
+# Web and e-mail addresses name a page, not a predicate ("…example/account").
+ADDRESS = re.compile(r"\S+\.\w\S*")
 BRIDGE = frozenset({"to", "be", "been", "yet", "ever", "really", "even", "get", "got"})
 
 
 def _stem(word: str) -> str:
-    word = word.strip("'-")
-    for suffix in ("able", "ing", "ed", "es", "s", "ly"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
+    return stem(word, able=True)
 
 
 # Knowledge statements come back in every draft check: each is read once.
@@ -36,9 +37,12 @@ def governed(folded: str) -> tuple[frozenset[str], frozenset[str]]:
     denied: set[str] = set()
     plain: set[str] = set()
     clause: list[str] = []
-    for token in [*TOKEN.findall(folded), ","]:
+    for token in [*TOKEN.findall(ADDRESS.sub(" ", folded)), ","]:
         if token not in CLAUSE_END:
             clause.append(token)
+            continue
+        if clause[:1] and clause[0] in SUPPOSING:
+            clause = []  # "if you create an account, …" asserts nothing about accounts
             continue
         negations = [i for i, t in enumerate(clause) if NEGATION.fullmatch(t)]
         for i in negations:
@@ -80,6 +84,8 @@ FILLER = frozenset(
     {"also", "still", "just", "then", "only", "usually", "often", "now", "always", "gladly"}
 )
 PARTICIPLE = ("ed", "en", "t")
+# Verbs that name no deed of their own: what is used, got or chosen is the claim.
+GENERIC = frozenset({"use", "used", "get", "see", "find", "choose"})
 PARTICLE = frozenset({"back", "up", "off", "out", "down", "over", "away", "around"})
 # "we can X", "you'll be able to X", "our courier will X": what someone is said to be able
 # to do. The X a modal governs is the capability.
@@ -100,6 +106,8 @@ def abilities(folded: str) -> frozenset[str]:
         if not words or words[0] in STOP or NEGATION.fullmatch(words[0]) or len(words[0]) < 3:
             continue
         particle = [p for p in words[1:2] if p in PARTICLE]
+        if words[0] in GENERIC and not particle:
+            continue  # "can be used", "you can use PayPal": the deed is in its object
         found.add(" ".join([words[0], *particle]))
     return frozenset(found)
 
