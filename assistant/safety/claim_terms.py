@@ -85,8 +85,8 @@ SAME_MEANING: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]]
         ),
         "free",
     ),
-    # "we cover shipping", "on us": the customer pays nothing.
-    (re.compile(r"\bwe (?:cover|pay for)\b|\bon us\b|\bcomplimentary\b"), "free"),
+    # "we cover shipping", "we pay shipping", "on us": the customer pays nothing.
+    (re.compile(r"\bwe (?:cover|pay(?: for)?)\b|\bon us\b|\bcomplimentary\b"), "free"),
     # A price says the customer pays ("gift wrapping is $5" against "is free").
     (re.compile(r"(?<![\w$])(?=\$\s?\d)"), "costs "),
     # "interest-free", "plastic-free": without the thing, said with a negation.

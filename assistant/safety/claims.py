@@ -184,6 +184,7 @@ class ClaimContext:
     def __init__(self, context: str) -> None:
         self.sentences = _resolved(_sentences(context))
         self.folded = _fold(context)
+        self.term_view = _view(context)
         self.entities = set(ENTITY.findall(self.folded))
         self.words = frozenset().union(*(s.words for s in self.sentences))
         self.clauses = [c for s in self.sentences for c in _clauses(s)]
@@ -270,7 +271,7 @@ def _entity(claim: _Sentence, closest: _Sentence | None, ctx: ClaimContext) -> C
     for name in mine:
         kind = ENTITY_KIND[name]
         swapped = [t for t in theirs if ENTITY_KIND[t] == kind and t not in mine]
-        if name in ctx.entities and swapped and not _backed(claim, ctx, [name]):
+        if name in ctx.entities and swapped and not _backed(claim, ctx, [name], named=True):
             return ClaimFinding(
                 ClaimKind.entity,
                 claim.text,
@@ -312,11 +313,11 @@ def _after_pronoun(term: str) -> re.Pattern[str]:
     return re.compile(rf"\b(?:you|we|i|they)\s+{re.escape(term)}\b")
 
 
-def _backed(claim: _Sentence, ctx: ClaimContext, terms: list[str]) -> bool:
+def _backed(claim: _Sentence, ctx: ClaimContext, terms: list[str], named: bool = False) -> bool:
     """Another context sentence, nearly as close to the claim, names these terms too."""
     _, best = ctx.closest(claim)
     return any(
-        all(_has_term(s.folded, t) for t in terms)
+        all(_has_term(s.folded if named else _view(s.text), t) for t in terms)
         and ctx.score(claim, s) >= BACKING * best
         and compatible(claim.text, s.text)
         for s in ctx.sentences
@@ -331,35 +332,47 @@ def _term(
     of the group and never this one. ``closest``: the claim's closest comparable sentence."""
     aligned = ctx.aligned(clause, ctx.clauses)
     for about, group in EXCLUSIVE:
-        mine = _said(clause.folded, group)
+        mine = _said(_view(clause.text), group)
         if not mine:
             continue
-        saying = [s for s in aligned if _said(s.folded, group)]
-        theirs = [t for s in saying for t in _said(s.folded, group)]
+        saying = [s for s in aligned if _said(_view(s.text), group)]
+        theirs = [t for s in saying for t in _said(_view(s.text), group)]
         swapped = bool(theirs) and not set(mine) & set(theirs)
         if not swapped and closest is not None:
             # The whole claim's closest sentence names a rival but not this term ("if you
             # paid with a gift card, the refund goes to your original payment method").
-            said = _said(closest.folded, group)
+            said = _said(_view(closest.text), group)
             if said and set(mine) - set(said) and set(said) - set(mine):
                 saying, theirs, swapped = [closest], sorted(set(said) - set(mine)), True
                 mine = sorted(set(mine) - set(said))
         if not swapped and not any(
-            _has_term(ctx.folded, t) or _verb(clause.folded, t) for t in mine
+            _has_term(ctx.term_view, t) or _verb(clause.folded, t) for t in mine
         ):
             # A term the knowledge never uses where it uses a rival ("worn" / "unworn").
-            saying = [s for s in ctx.sentences if s.words & clause.words and _said(s.folded, group)]
-            theirs = [t for s in saying[:1] for t in _said(s.folded, group)]
+            near = ctx.aligned(clause, ctx.sentences)
+            saying = [s for s in near if _said(_view(s.text), group)]
+            theirs = [t for s in saying[:1] for t in _said(_view(s.text), group)]
             swapped = bool(theirs)
         if swapped and not _backed(claim, ctx, mine):
             return ClaimFinding(
                 ClaimKind.policy_term,
                 claim.text,
                 saying[0].text,
-                f"says '{_form(clause.folded, mine[0])}' where the knowledge says "
-                f"'{_form(saying[0].folded, theirs[0])}' ({about})",
+                f"says '{_form(_view(clause.text), mine[0])}' where the knowledge says "
+                f"'{_form(_view(saying[0].text), theirs[0])}' ({about})",
             )
     return None
+
+
+# A capitalised word inside a sentence is part of a name ("Pay in 4", "Shop Pay"): the
+# policy terms are read without it, or "Pay in 4" would say who pays.
+NAME_WORD = re.compile(r"(?<=[a-z0-9,] )[A-Z][a-z]+")
+
+
+@lru_cache(maxsize=8192)
+def _view(raw: str) -> str:
+    """The text as the policy terms read it: folded, names left out."""
+    return _fold(NAME_WORD.sub("Name", raw))
 
 
 def _has_term(text: str, term: str) -> bool:
