@@ -34,6 +34,7 @@ from assistant.safety.predicates import (
     undescribed_deed,
 )
 from assistant.safety.qualifiers import changed_qualifier, compatible
+from assistant.safety.scope import extensions
 from assistant.safety.stems import stem
 
 
@@ -396,7 +397,9 @@ def _verb(text: str, term: str) -> bool:
 
 def _condition(claim: _Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     """A condition or scope of the aligned knowledge widened, changed or dropped."""
-    _, best = ctx.closest(claim)
+    closest, best = ctx.closest(claim)
+    if closest is not None and (added := _extension(claim, closest)) is not None:
+        return added
     if best < CONDITION_ALIGNED:
         return None
     aligned = [s.text for s in ctx.aligned(claim, ctx.sentences)]
@@ -405,6 +408,20 @@ def _condition(claim: _Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     if change is None:
         return None
     return ClaimFinding(ClaimKind.condition, claim.text, change.closest, change.detail)
+
+
+def _extension(claim: _Sentence, closest: _Sentence) -> ClaimFinding | None:
+    """A scope the claim adds ("including holidays") that its closest sentence never names."""
+    for scope in extensions(claim.folded):
+        unsaid = sorted(_content(scope) - closest.words)
+        if unsaid:
+            return ClaimFinding(
+                ClaimKind.condition,
+                claim.text,
+                closest.text,
+                f"adds '{scope}', which the closest knowledge does not say",
+            )
+    return None
 
 
 def _polarity(claim: _Sentence, ctx: ClaimContext) -> ClaimFinding | None:

@@ -19,6 +19,9 @@ TOKEN = re.compile(r"[a-z][a-z'-]*|[,;:()\u2014]")
 CLAUSE_END = frozenset(",;:()\u2014")
 # Auxiliaries and fillers between a negation and the word it governs ("don't *have to*
 # wait", "can't *be* returned", "isn't *yet*"): skipped, never the governed word.
+NOUN_NEGATION = frozenset({"no", "none", "nothing", "without", "non", "neither", "nor"})
+# A clause that opens with a subject says something new, it does not continue a list.
+SUBJECT = frozenset({"we", "you", "it", "they", "i", "there", "this", "that", "these", "those"})
 # A clause that opens with these supposes something; it does not say it.
 SUPPOSING = frozenset({"if", "unless", "whether"})
 # Web and e-mail addresses name a page, not a predicate ("…example/account").
@@ -37,6 +40,7 @@ def governed(folded: str) -> tuple[frozenset[str], frozenset[str]]:
     denied: set[str] = set()
     plain: set[str] = set()
     clause: list[str] = []
+    listing = False  # the clauses that follow a negation are the items it denies
     for token in [*TOKEN.findall(ADDRESS.sub(" ", folded)), ","]:
         if token not in CLAUSE_END:
             clause.append(token)
@@ -45,6 +49,16 @@ def governed(folded: str) -> tuple[frozenset[str], frozenset[str]]:
             clause = []  # "if you create an account, …" asserts nothing about accounts
             continue
         negations = [i for i, t in enumerate(clause) if NEGATION.fullmatch(t)]
+        opening = [t for t in clause[:2] if t not in {"and", "or"}][:1]
+        if listing and not negations and opening and opening[0] not in SUBJECT:
+            # "doesn't cover wear and tear, accidents, damage from pets": each item's head.
+            item = next((t for t in clause if t not in STOP and len(t) > 2), None)
+            if item is not None:
+                denied.add(_stem(item))
+            clause = []
+            continue
+        # Only a negated verb heads a list ("no interest payments, one every 2 weeks": not).
+        listing = any(clause[i] not in NOUN_NEGATION for i in negations)
         for i in negations:
             head = next(
                 (t for t in clause[i + 1 :] if t not in STOP and t not in BRIDGE and len(t) > 2),

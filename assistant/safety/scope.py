@@ -1,0 +1,32 @@
+"""Scope a claim adds in so many words: "including holidays", "Final Sale included",
+"for customers in Canada too", "even if the tags have been removed", "even after it has
+left our warehouse". Whatever the words, what the claim extends its statement to has to be
+said by the knowledge sentence it rests on: an extension the closest sentence does not
+state is a condition the draft widened. No list of places, days or items is needed, and a
+faithful paraphrase that repeats the knowledge's own extension ("sales tax included" beside
+"including any sales tax") passes, because the words are there."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# What follows these is the extension ("including holidays", "even if the tags …").
+AFTER = re.compile(
+    r"\b(?:including|even (?:if|when|after|once|though|for|on|in|with|without))\s+"
+    r"(?P<scope>[^,.;:!?()\u2014]+)"
+)
+# What comes before these is ("Final Sale included", "in Canada too", "on holidays as well").
+BEFORE = re.compile(
+    r"(?P<scope>[^,.;:!?()\u2014]+?)\s+(?:included|too|as well)(?=\s*(?:[,.;:!?)\u2014]|$))"
+)
+# At most this many words before the marker name what is added ("for customers in Canada").
+SCOPE_WORDS = 3
+
+
+@lru_cache(maxsize=4096)
+def extensions(folded: str) -> tuple[str, ...]:
+    """The extensions a claim states, each as its words (folded, in order)."""
+    found = [m["scope"].strip() for m in AFTER.finditer(folded)]
+    found += [" ".join(m["scope"].split()[-SCOPE_WORDS:]) for m in BEFORE.finditer(folded)]
+    return tuple(f for f in found if f)
