@@ -14,7 +14,7 @@ from __future__ import annotations
 import calendar
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import lru_cache
 
@@ -27,6 +27,7 @@ from assistant.safety.claim_terms import (
     SAME_MEANING,
     STOP,
 )
+from assistant.safety.modifiers import swapped_modifier
 from assistant.safety.predicates import (
     abilities,
     flipped_predicate,
@@ -268,16 +269,31 @@ def _check(draft: str, ctx: ClaimContext) -> list[ClaimFinding]:
 def _entity(claim: _Sentence, closest: _Sentence | None, ctx: ClaimContext) -> ClaimFinding | None:
     near = closest.text if closest else ""
     mine = ENTITY.findall(claim.folded)
-    theirs = set(ENTITY.findall(closest.folded)) if closest else set()
     for name in mine:
         kind = ENTITY_KIND[name]
-        swapped = [t for t in theirs if ENTITY_KIND[t] == kind and t not in mine]
+        # The closest sentence that names something of this kind says which one it is.
+        naming = [
+            (s, [t for t in ENTITY.findall(s.folded) if ENTITY_KIND[t] == kind])
+            for s in ctx.aligned(claim, ctx.sentences)
+        ]
+        said, theirs = next(((s, ts) for s, ts in naming if ts), (closest, []))
+        swapped = [t for t in theirs if t not in mine]
         if name in ctx.entities and swapped and not _backed(claim, ctx, [name], named=True):
             return ClaimFinding(
                 ClaimKind.entity,
                 claim.text,
-                near,
+                said.text if said else near,
                 f"says '{name}' where the knowledge says '{swapped[0]}'",
+            )
+    if closest is not None:
+        near_words = frozenset().union(*(s.words for s in ctx.aligned(claim, ctx.sentences)))
+        swap = swapped_modifier(claim.folded, closest.folded, near_words | closest.words)
+        if swap is not None:
+            return ClaimFinding(
+                ClaimKind.entity,
+                claim.text,
+                closest.text,
+                f"says '{swap[0]}' where the knowledge says '{swap[1]}'",
             )
     for name in mine:
         if name not in ctx.entities and not (name == "app" and "application" in ctx.folded):
@@ -315,7 +331,11 @@ def _after_pronoun(term: str) -> re.Pattern[str]:
 
 
 def _backed(claim: _Sentence, ctx: ClaimContext, terms: list[str], named: bool = False) -> bool:
-    """Another context sentence, nearly as close to the claim, names these terms too."""
+    """Another context sentence, nearly as close to the claim, names these terms too. For a
+    name, closeness is read without the name: "Standard shipping … with DHL" is about the
+    Standard sentence (USPS or UPS), not backed by the DHL Express one."""
+    if named:
+        claim = replace(claim, words=claim.words - _content(" ".join(terms)))
     _, best = ctx.closest(claim)
     return any(
         all(_has_term(s.folded if named else _view(s.text), t) for t in terms)
