@@ -478,6 +478,13 @@ def _polarity(claim: _Sentence, ctx: ClaimContext) -> ClaimFinding | None:
             for s in ctx.statements
             if not s.text.startswith("#")
         ]
+        # A negated clause inside a long sentence is read on its own too: "ship everything
+        # in plastic-free packaging" is about packaging, whatever else the sentence lists.
+        scored += [
+            (ctx.score(statement, c), c.folded, c.text)
+            for c in ctx.clauses
+            if c.negated and not c.text.startswith("#")
+        ]
         # Only the statements that support the claim best are compared: a word said the
         # other way in a statement about something else ("every order is charged in USD"
         # beside "Oregon orders aren't charged sales tax") says nothing about this claim.

@@ -59,17 +59,33 @@ def governed(folded: str) -> tuple[frozenset[str], frozenset[str]]:
             continue
         # Only a negated verb heads a list ("no interest payments, one every 2 weeks": not).
         listing = any(clause[i] not in NOUN_NEGATION for i in negations)
+        cancelled: set[int] = set()
         for i in negations:
-            head = next(
-                (t for t in clause[i + 1 :] if t not in STOP and t not in BRIDGE and len(t) > 2),
-                None,
-            )
-            if head is not None and not NEGATION.fullmatch(head):
+            if i in cancelled:
+                continue
+            at, head = _head(clause, i)
+            if head is not None and NEGATION.fullmatch(head):
+                # "isn't plastic-free" ("isn't no plastic"): two negations assert the word.
+                cancelled.add(at)
+                head = _head(clause, at)[1]
+                if head is not None:
+                    plain.add(_stem(head))
+            elif head is not None:
                 denied.add(_stem(head))
         if not negations:
             plain.update(_stem(t) for t in clause if t not in STOP and len(t) > 2)
         clause = []
     return frozenset(denied), frozenset(plain)
+
+
+def _head(clause: list[str], at: int) -> tuple[int, str | None]:
+    """The word the negation at ``at`` governs (or a second negation), and where it is."""
+    for j, token in enumerate(clause[at + 1 :], at + 1):
+        if NEGATION.fullmatch(token):
+            return j, token
+        if token not in STOP and token not in BRIDGE and len(token) > 2:
+            return j, token
+    return 0, None
 
 
 def flipped_predicate(
