@@ -33,6 +33,35 @@ def _stem(word: str) -> str:
     return stem(word, able=True)
 
 
+# Predicates said by their opposite instead of a negation: each side is read as one word,
+# with or without "not", so "prices printed on the slip" meets "we leave the prices off".
+OPPOSITES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\bleav(?:e|es|ing) ((?:[a-z'-]+ ){0,3}?)(?:off|out)\b"), r"not include \1"),
+    (re.compile(r"\b(?:exclud|omitt?|hidd?)(?:e|es|ed|ing|en|s)?\b"), "not include"),
+    (
+        re.compile(
+            r"\b(?:show|print|display|contain|includ)(?:e|s|es|ed|ing|n)?\b(?! (?:us|you|me)\b)"
+        ),
+        "include",
+    ),
+    (re.compile(r"\b(?:allow|permitt?)(?:s|ed)?\b"), "allow"),
+    (
+        re.compile(r"\b(?:refus|reject|forbid|forbidden|prohibit|bann?)(?:e|s|es|ed)?\b"),
+        "not allow",
+    ),
+    (re.compile(r"\bunavailable\b"), "not available"),
+    (re.compile(r"\bclosed\b"), "not open"),
+    (re.compile(r"\boptional\b"), "not required"),
+    (re.compile(r"\b(?:requir(?:e|es|ed)|mandatory|compulsory)\b"), "required"),
+]
+
+
+def _opposites_folded(folded: str) -> str:
+    for pattern, replacement in OPPOSITES:
+        folded = pattern.sub(replacement, folded)
+    return folded
+
+
 # Knowledge statements come back in every draft check: each is read once.
 @lru_cache(maxsize=8192)
 def governed(folded: str) -> tuple[frozenset[str], frozenset[str]]:
@@ -41,7 +70,7 @@ def governed(folded: str) -> tuple[frozenset[str], frozenset[str]]:
     plain: set[str] = set()
     clause: list[str] = []
     listing = False  # the clauses that follow a negation are the items it denies
-    for token in [*TOKEN.findall(ADDRESS.sub(" ", folded)), ","]:
+    for token in [*TOKEN.findall(_opposites_folded(ADDRESS.sub(" ", folded))), ","]:
         if token not in CLAUSE_END:
             clause.append(token)
             continue
