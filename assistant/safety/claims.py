@@ -190,6 +190,8 @@ class ClaimContext:
         self.entities = set(ENTITY.findall(self.folded))
         self.words = frozenset().union(*(s.words for s in self.sentences))
         self.clauses = [c for s in self.sentences for c in _clauses(s)]
+        # Each clause's sentence: its conditions ("if you paid with a gift card") hold for it.
+        self.clause_sentences = [s for s in self.sentences for _ in _clauses(s)]
         self.statements = _resolved_statements(self.sentences)
         # What the knowledge says anyone can do, anywhere ("you can follow it here").
         self.abilities = frozenset().union(*(abilities(s.folded) for s in self.sentences))
@@ -351,7 +353,16 @@ def _term(
 ) -> ClaimFinding | None:
     """A term of an exclusive group where the aligned context clauses name another one
     of the group and never this one. ``closest``: the claim's closest comparable sentence."""
-    aligned = ctx.aligned(clause, ctx.clauses)
+    # Clauses of sentences under other conditions say nothing about this claim ("the refund
+    # goes back onto the gift card" is said of gift-card payments, not of Pay in 4).
+    aligned = ctx.aligned(
+        clause,
+        [
+            c
+            for c, s in zip(ctx.clauses, ctx.clause_sentences, strict=True)
+            if ctx.comparable(claim, s)
+        ],
+    )
     for about, group in EXCLUSIVE:
         mine = _said(_view(clause.text), group)
         if not mine:
