@@ -30,8 +30,10 @@ from assistant.safety.claim_terms import (
 from assistant.safety.modifiers import swapped_modifier
 from assistant.safety.predicates import (
     abilities,
+    denied_items,
     flipped_predicate,
     governed,
+    opposites_folded,
     undescribed_deed,
 )
 from assistant.safety.qualifiers import changed_qualifier, compatible
@@ -133,7 +135,9 @@ def _unit(raw: str) -> _Sentence:
     folded = _fold(raw)
     # Within a clause an even number of negations cancels out ("isn't no plastic" says
     # there is plastic); a sentence is negative when one of its clauses is.
-    negated = any(len(NEGATION.findall(c)) % 2 for c in CLAUSE.findall(folded))
+    # A predicate said by its opposite ("excluded", "left off") counts as its negation.
+    plainly = opposites_folded(folded)
+    negated = any(len(NEGATION.findall(c)) % 2 for c in CLAUSE.findall(plainly))
     return _Sentence(raw, folded, _content(folded), negated)
 
 
@@ -193,6 +197,13 @@ class ClaimContext:
         # Each clause's sentence: its conditions ("if you paid with a gift card") hold for it.
         self.clause_sentences = [s for s in self.sentences for _ in _clauses(s)]
         self.statements = _resolved_statements(self.sentences)
+        # Each item of a list a negated verb governs, as a statement of its own.
+        self.items = [
+            (_unit(item), s)
+            for s in self.statements
+            if not s.text.startswith("#")
+            for item in denied_items(s.folded)
+        ]
         # What the knowledge says anyone can do, anywhere ("you can follow it here").
         self.abilities = frozenset().union(*(abilities(s.folded) for s in self.sentences))
 
@@ -469,7 +480,7 @@ def _polarity(claim: _Sentence, ctx: ClaimContext) -> ClaimFinding | None:
         negative, positive = (statement, closest) if statement.negated else (closest, statement)
         if (
             not _denies_what_other_says(negative, positive)
-            and len(statement.words - closest.words) > 1
+            and len(statement.words - closest.words) != 1
         ):
             # "the slip won't show prices" beside "we wrap everything": another topic; but a
             # claim that differs by its one word ("stops emails" / "doesn't affect emails")
@@ -495,6 +506,10 @@ def _polarity(claim: _Sentence, ctx: ClaimContext) -> ClaimFinding | None:
             (ctx.score(statement, c), c.folded, c.text)
             for c in ctx.clauses
             if c.negated and not c.text.startswith("#")
+        ]
+        # An item is aligned on its own words and read in its list (its negation kept).
+        scored += [
+            (ctx.score(statement, item), whole.folded, whole.text) for item, whole in ctx.items
         ]
         # Only the statements that support the claim best are compared: a word said the
         # other way in a statement about something else ("every order is charged in USD"

@@ -56,7 +56,7 @@ OPPOSITES: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
-def _opposites_folded(folded: str) -> str:
+def opposites_folded(folded: str) -> str:
     for pattern, replacement in OPPOSITES:
         folded = pattern.sub(replacement, folded)
     return folded
@@ -70,7 +70,7 @@ def governed(folded: str) -> tuple[frozenset[str], frozenset[str]]:
     plain: set[str] = set()
     clause: list[str] = []
     listing = False  # the clauses that follow a negation are the items it denies
-    for token in [*TOKEN.findall(_opposites_folded(ADDRESS.sub(" ", folded))), ","]:
+    for token in [*TOKEN.findall(opposites_folded(ADDRESS.sub(" ", folded))), ","]:
         if token not in CLAUSE_END:
             clause.append(token)
             continue
@@ -105,6 +105,31 @@ def governed(folded: str) -> tuple[frozenset[str], frozenset[str]]:
             plain.update(_stem(t) for t in clause if t not in STOP and len(t) > 2)
         clause = []
     return frozenset(denied), frozenset(plain)
+
+
+def denied_items(folded: str) -> list[str]:
+    """Each item of a list a negated verb governs, said on its own: "the warranty doesn't
+    cover wear and tear, accidents, damage from pets" gives "the warranty doesn't cover
+    accidents" and "… doesn't cover damage from pets", so a claim about one item is aligned
+    with what the knowledge says of it, not with the whole long sentence."""
+    clauses = [c.split() for c in re.split(r"\s*,\s*", folded)]
+    if len(clauses) < 2:
+        return []
+    first = clauses[0]
+    negations = [i for i, t in enumerate(first) if NEGATION.fullmatch(t) and t not in NOUN_NEGATION]
+    if not negations:
+        return []
+    at, head = _head(first, negations[0])
+    if head is None:
+        return []
+    prefix = " ".join(first[: at + 1])
+    items = []
+    for clause in clauses[1:]:
+        words = [w for w in clause[:1] if w not in {"and", "or"}] + clause[1:]
+        if not words or words[0] in SUBJECT or any(NEGATION.fullmatch(w) for w in words):
+            break
+        items.append(f"{prefix} {' '.join(words)}")
+    return items
 
 
 def _head(clause: list[str], at: int) -> tuple[int, str | None]:

@@ -1,0 +1,179 @@
+"""Claims changed in words that carry no negation and no listed term: scope added in so
+many words ("weekends included", "even if …"), an item of a list a negated verb governs,
+a predicate said by its opposite, a swapped modifier, a name of the kind the closest
+sentence names; and the faithful rewordings beside each that must pass."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.safety.claims import ClaimKind, check_claims
+from assistant.safety.modifiers import pairs
+from assistant.safety.predicates import governed
+from assistant.safety.scope import extensions
+from tests.support import ROOT
+
+
+def _knowledge(*docs: str) -> str:
+    """The documents as retrieval hands them over: answers without their front matter."""
+    parts = []
+    for doc in docs:
+        for folder in ("policies", "faq"):
+            path = ROOT / "knowledge" / folder / f"{doc}.md"
+            if path.is_file():
+                parts += [p.split("\n---\n", 1)[-1] for p in path.read_text().split("\n---\nid:")]
+    return "\n".join(parts)
+
+
+CONTEXT = _knowledge("shipping", "returns", "refunds", "warranty", "payments", "products")
+
+
+@pytest.mark.parametrize(
+    ("draft", "scope"),
+    [
+        (
+            "A person replies to every message within one business day, weekends included.",
+            "weekends",
+        ),
+        ("Returns within the US are free, and for customers in Canada too.", "canada"),
+        ("You can return clothing within 30 days even if it has been altered.", "altered"),
+        ("You can cancel an order at no cost, even once it's left our warehouse.", "warehouse"),
+        ("We refund the full price you paid, including gift wrapping.", "gift wrapping"),
+    ],
+)
+def test_a_scope_the_closest_sentence_does_not_state_is_a_condition(draft: str, scope: str) -> None:
+    findings = check_claims(draft, CONTEXT)
+    assert [f.kind for f in findings] == [ClaimKind.condition]
+    assert scope in findings[0].reason()
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "We refund the full price of the returned items, sales tax included.",
+        "Even once the warranty is over, our workshop in Portland can often repair bags for a fee.",
+        "If an item arrives damaged or faulty, you can choose a refund or a replacement, even if "
+        "it was marked Final Sale.",
+    ],
+)
+def test_a_scope_the_knowledge_states_passes(draft: str) -> None:
+    assert check_claims(draft, CONTEXT) == []
+
+
+def test_extensions_are_read_after_and_before_their_marker() -> None:
+    assert extensions("replies within a day, including holidays.") == ("holidays",)
+    assert extensions("free for customers in canada too.") == ("customers in canada",)
+    assert extensions("we take paypal as well as cards.") == ()
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "The Fernhill Promise also covers accidents.",
+        "The warranty covers damage from pets.",
+    ],
+)
+def test_an_item_of_a_list_the_knowledge_denies_is_a_flipped_polarity(draft: str) -> None:
+    findings = check_claims(draft, CONTEXT)
+    assert [f.kind for f in findings] == [ClaimKind.polarity]
+    assert "doesn't cover" in findings[0].closest
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "Accidents and damage from pets aren't covered by the warranty.",
+        "The Fernhill Promise covers broken stitching, failed zippers and loose straps.",
+    ],
+)
+def test_the_list_said_the_same_way_passes(draft: str) -> None:
+    assert check_claims(draft, CONTEXT) == []
+
+
+def test_the_items_after_a_negated_verb_are_denied_and_a_new_subject_ends_the_list() -> None:
+    denied, _ = governed("the warranty doesn't cover wear and tear, accidents, damage from pets")
+    assert {"cover", "accident", "damag"} <= denied
+    denied, plain = governed("they never expire, and you can check a balance")
+    assert denied == {"expir"}
+    assert "check" in plain
+    # "no interest" negates a noun: what follows is no list of denied things.
+    denied, _ = governed("4 no interest payments, one every 2 weeks")
+    assert denied == {"interest"}
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "With gift wrap, the prices are printed on the packing slip.",
+        "Our packaging isn't plastic-free.",
+        "Our warehouse is open on Thanksgiving.",
+    ],
+)
+def test_a_predicate_said_by_its_opposite_is_a_flipped_polarity(draft: str) -> None:
+    assert [f.kind for f in check_claims(draft, CONTEXT)] == [ClaimKind.polarity]
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "When you add gift wrap, we leave the prices off the packing slip.",
+        "Our packaging is plastic-free.",
+        "The warehouse is closed on Thanksgiving.",
+        "Import duties and taxes are excluded from our prices.",
+    ],
+)
+def test_the_opposite_said_the_knowledge_s_way_passes(draft: str) -> None:
+    assert check_claims(draft, CONTEXT) == []
+
+
+def test_a_swapped_modifier_is_quoted_with_the_knowledge_s() -> None:
+    draft = (
+        "If you paid with a Fernhill gift card, that part of the refund goes to your debit card."
+    )
+    findings = check_claims(draft, CONTEXT)
+    assert [f.kind for f in findings] == [ClaimKind.entity]
+    assert "'debit card' where the knowledge says 'gift card'" in findings[0].reason()
+
+
+def test_the_same_modifier_or_a_longer_phrase_passes() -> None:
+    draft = (
+        "If you paid with a Fernhill gift card, that part of the refund goes back onto the card."
+    )
+    assert check_claims(draft, CONTEXT) == []
+    # Only two-word phrases after a determiner are read: no verb is taken for a head.
+    assert pairs("orders placed on a business day leave our warehouse") == frozenset()
+    assert pairs("the refund goes to your bank card instead.") >= {("bank", "card", "bank card")}
+
+
+def test_a_carrier_the_knowledge_names_elsewhere_is_a_swap_here() -> None:
+    findings = check_claims("Standard shipping takes 3–5 business days with DHL.", CONTEXT)
+    assert [f.kind for f in findings] == [ClaimKind.entity]
+    assert "'dhl'" in findings[0].reason()
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        # a denial the knowledge says of the same thing in another sentence ("They never expire")
+        "Your Fernhill gift card never expires.",
+        # opposite polarity about another word of the sentence
+        "For $5 an order we gift wrap everything in recycled kraft paper, and the packing slip "
+        "won't show prices.",
+        # "paid" is a form of "pay", not a rival; "Pay in 4" is a name, not who pays
+        "Orders from $50 up can be paid in 4 interest-free payments through Shop Pay.",
+        # generic verbs and a contraction name no capability
+        "Gift cards can be used on their own or together with another payment method.",
+        "If the carrier confirms a parcel is lost, we'll replace it or refund you, whichever "
+        "you'd like.",
+        # "we pay shipping" is free shipping for the customer
+        "For customers in the US, we pay shipping both ways with a prepaid label.",
+    ],
+)
+def test_faithful_paraphrases_pass(draft: str) -> None:
+    assert check_claims(draft, CONTEXT) == []
+
+
+def test_an_if_clause_asserts_nothing() -> None:
+    context = _knowledge("account")
+    draft = "You don't need an account to order, because guest checkout works fine."
+    assert check_claims(draft, context) == []
