@@ -177,3 +177,33 @@ def test_an_if_clause_asserts_nothing() -> None:
     context = _knowledge("account")
     draft = "You don't need an account to order, because guest checkout works fine."
     assert check_claims(draft, context) == []
+
+
+@pytest.mark.parametrize(
+    ("draft", "phrase"),
+    [
+        ("Orders shipped to any state have no sales tax.", "any state"),
+        ("Standard shipping is free for any basket.", "any basket"),
+        ("Returns within any region are free.", "any region"),
+    ],
+)
+def test_a_quantifier_over_what_a_limited_sentence_never_names_is_a_condition(
+    draft: str, phrase: str
+) -> None:
+    context = _knowledge("payments", "shipping", "returns")
+    findings = check_claims(draft, context)
+    assert [f.kind for f in findings] == [ClaimKind.condition]
+    assert f"'{phrase}'" in findings[0].reason()
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "Express shipping is $14 on any order.",
+        "We complete every data request within 30 days.",
+        "You can drop the parcel at any post office.",
+    ],
+)
+def test_a_quantifier_the_knowledge_uses_passes(draft: str) -> None:
+    context = _knowledge("shipping", "returns", "privacy")
+    assert check_claims(draft, context) == []

@@ -36,8 +36,8 @@ from assistant.safety.predicates import (
     opposites_folded,
     undescribed_deed,
 )
-from assistant.safety.qualifiers import changed_qualifier, compatible
-from assistant.safety.scope import extensions
+from assistant.safety.qualifiers import changed_qualifier, compatible, qualifiers
+from assistant.safety.scope import QUANTIFIER, extensions, quantified
 from assistant.safety.stems import stem
 
 
@@ -453,7 +453,9 @@ def _condition(claim: _Sentence, ctx: ClaimContext) -> ClaimFinding | None:
 
 
 def _extension(claim: _Sentence, closest: _Sentence) -> ClaimFinding | None:
-    """A scope the claim adds ("including holidays") that its closest sentence never names."""
+    """A scope the claim adds ("including holidays") that its closest sentence never names,
+    or a quantifier over something it does not mention where that sentence is limited
+    ("any state" beside "within Oregon")."""
     for scope in extensions(claim.folded):
         unsaid = sorted(_content(scope) - closest.words)
         if unsaid:
@@ -462,6 +464,15 @@ def _extension(claim: _Sentence, closest: _Sentence) -> ClaimFinding | None:
                 claim.text,
                 closest.text,
                 f"adds '{scope}', which the closest knowledge does not say",
+            )
+    limited = not QUANTIFIER.search(closest.folded) and qualifiers(closest.text).restricted
+    for phrase, noun in quantified(claim.folded) if limited else ():
+        if noun not in STOP and _stem(noun) not in closest.words:
+            return ClaimFinding(
+                ClaimKind.condition,
+                claim.text,
+                closest.text,
+                f"'{phrase}' where the closest knowledge is limited",
             )
     return None
 

@@ -30,3 +30,17 @@ def extensions(folded: str) -> tuple[str, ...]:
     found = [m["scope"].strip() for m in AFTER.finditer(folded)]
     found += [" ".join(m["scope"].split()[-SCOPE_WORDS:]) for m in BEFORE.finditer(folded)]
     return tuple(f for f in found if f)
+
+
+# "any state", "every customer", "all our products": a quantifier and the noun it ranges
+# over (a possessive or "of" between them skipped).
+QUANTIFIED = re.compile(
+    r"\b(any|every|all|each)\s+(?:of\s+)?(?:(?:our|your|the|their)\s+)?([a-z][a-z'-]+)"
+)
+QUANTIFIER = re.compile(r"\b(?:any|every|all|each|whatever|whichever|everyone|everything)\b")
+
+
+@lru_cache(maxsize=4096)
+def quantified(folded: str) -> tuple[tuple[str, str], ...]:
+    """(the phrase, the noun) for each quantifier of the claim: "any state" -> state."""
+    return tuple((m.group(0), m.group(2)) for m in QUANTIFIED.finditer(folded))
