@@ -207,3 +207,15 @@ def test_a_quantifier_over_what_a_limited_sentence_never_names_is_a_condition(
 def test_a_quantifier_the_knowledge_uses_passes(draft: str) -> None:
     context = _knowledge("shipping", "returns", "privacy")
     assert check_claims(draft, context) == []
+
+
+def test_the_same_event_on_the_other_side_in_time_is_a_condition() -> None:
+    draft = "Sales tax is added after you pay, so it isn't shown at checkout."
+    findings = check_claims(draft, _knowledge("payments"))
+    assert [f.kind for f in findings] == [ClaimKind.condition]
+    assert "'after you pay' where the knowledge says 'before you pay'" in findings[0].reason()
+
+
+def test_the_same_side_in_other_words_passes() -> None:
+    draft = "Sales tax is worked out at checkout from your shipping address, so you see it before paying."
+    assert check_claims(draft, _knowledge("payments")) == []

@@ -37,7 +37,7 @@ from assistant.safety.predicates import (
     undescribed_deed,
 )
 from assistant.safety.qualifiers import changed_qualifier, compatible, qualifiers
-from assistant.safety.scope import QUANTIFIER, extensions, quantified
+from assistant.safety.scope import QUANTIFIER, extensions, quantified, sides_in_time
 from assistant.safety.stems import stem
 
 
@@ -465,6 +465,19 @@ def _extension(claim: _Sentence, closest: _Sentence) -> ClaimFinding | None:
                 closest.text,
                 f"adds '{scope}', which the closest knowledge does not say",
             )
+    for side, said, event in sides_in_time(claim.folded):
+        # The same event (two content words in common, or all of a short one) on the
+        # other side of it in the closest sentence.
+        words = _content(event)
+        for their_side, their_said, their_event in sides_in_time(closest.folded):
+            common = words & _content(their_event)
+            if side != their_side and common and (len(common) >= 2 or common == words):
+                return ClaimFinding(
+                    ClaimKind.condition,
+                    claim.text,
+                    closest.text,
+                    f"says '{said}' where the knowledge says '{their_said}'",
+                )
     limited = not QUANTIFIER.search(closest.folded) and qualifiers(closest.text).restricted
     for phrase, noun in quantified(claim.folded) if limited else ():
         if noun not in STOP and _stem(noun) not in closest.words:

@@ -44,3 +44,20 @@ QUANTIFIER = re.compile(r"\b(?:any|every|all|each|whatever|whichever|everyone|ev
 def quantified(folded: str) -> tuple[tuple[str, str], ...]:
     """(the phrase, the noun) for each quantifier of the claim: "any state" -> state."""
     return tuple((m.group(0), m.group(2)) for m in QUANTIFIED.finditer(folded))
+
+
+# "before you pay" / "after you pay": the same event on the other side in time.
+ORDER_IN_TIME = re.compile(
+    r"\b(before|until|till|prior to|after|once|following)\s+((?:[a-z][a-z'-]*\s*){1,4})"
+)
+SIDE = {"before": "before", "until": "before", "till": "before", "prior to": "before"}
+
+
+@lru_cache(maxsize=4096)
+def sides_in_time(folded: str) -> tuple[tuple[str, str, str], ...]:
+    """(side, the words as said, the event's words) for each "before/after X" of a text."""
+    found = []
+    for m in ORDER_IN_TIME.finditer(folded):
+        side = SIDE.get(m.group(1), "after")
+        found.append((side, f"{m.group(1)} {m.group(2).strip()}", m.group(2)))
+    return tuple(found)
