@@ -217,5 +217,8 @@ def test_the_same_event_on_the_other_side_in_time_is_a_condition() -> None:
 
 
 def test_the_same_side_in_other_words_passes() -> None:
-    draft = "Sales tax is worked out at checkout from your shipping address, so you see it before paying."
+    draft = (
+        "Sales tax is worked out at checkout from your shipping address, so you see it "
+        "before paying."
+    )
     assert check_claims(draft, _knowledge("payments")) == []
