@@ -222,3 +222,13 @@ def test_the_same_side_in_other_words_passes() -> None:
         "before paying."
     )
     assert check_claims(draft, _knowledge("payments")) == []
+
+
+def test_a_modifier_near_in_meaning_is_no_swap_but_another_anchor_is() -> None:
+    context = _knowledge("refunds", "warranty")
+    same = "When an order is cancelled before it ships, we refund the whole amount to your card."
+    assert check_claims(same, context) == []
+    anchored = "Bags are covered for 2 years from the order date."
+    findings = check_claims(anchored, context)
+    assert [f.kind for f in findings] == [ClaimKind.entity]
+    assert "'order date' where the knowledge says 'delivery date'" in findings[0].reason()
