@@ -232,3 +232,28 @@ def test_a_modifier_near_in_meaning_is_no_swap_but_another_anchor_is() -> None:
     findings = check_claims(anchored, context)
     assert [f.kind for f in findings] == [ClaimKind.entity]
     assert "'order date' where the knowledge says 'delivery date'" in findings[0].reason()
+
+
+@pytest.mark.parametrize(
+    ("draft", "means"),
+    [
+        ("Send us the photos by fax and we'll review your claim.", "fax"),
+        ("You can also pay through a financing partner.", "financing"),
+    ],
+)
+def test_a_means_the_knowledge_never_mentions_is_an_entity(draft: str, means: str) -> None:
+    findings = check_claims(draft, CONTEXT)
+    assert [f.kind for f in findings] == [ClaimKind.entity]
+    assert f"never mentions '{means}'" in findings[0].reason()
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "You can pay with a Fernhill gift card by itself or with another payment method.",
+        "Start a claim by emailing help@fernhillgoods.example with photos of the problem.",
+        "We keep you updated by email while the repair is under way.",
+    ],
+)
+def test_a_means_the_knowledge_mentions_passes(draft: str) -> None:
+    assert check_claims(draft, CONTEXT) == []

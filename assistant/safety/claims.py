@@ -96,6 +96,11 @@ PROPER_NAME = re.compile(
     r"(?<!(?i:\bhi ))(?<!(?i:\bhey ))(?<!(?i:\bdear ))(?<!(?i:\bhello ))"
     r"(?<!(?i:\bthanks ))(?<!(?i:\byou ))(?<=[a-z0-9,]\s)(?!I\b)[A-Z][A-Za-z]+"
 )
+# The means by which something is done ("by fax", "via Discord", "using a drone"): a means
+# the knowledge never mentions is as unsupported as a carrier it never names.
+MEANS = re.compile(
+    r"\b(?:by|via|through|using|over)\s+(?:(?:a|an|the|your|our|their)\s+)?([a-z][a-z-]+)"
+)
 PRONOUN = re.compile(r"(?:they|it|these|those|this|that)\b")
 
 
@@ -314,6 +319,15 @@ def _entity(claim: _Sentence, closest: _Sentence | None, ctx: ClaimContext) -> C
             return ClaimFinding(
                 ClaimKind.entity, claim.text, near, f"the {kind} '{name}' is not in the knowledge"
             )
+    for means in MEANS.finditer(claim.folded):
+        word = means.group(1)
+        if word not in STOP and not word.endswith(("self", "selves")) and not _known(word, ctx):
+            return ClaimFinding(
+                ClaimKind.entity,
+                claim.text,
+                near,
+                f"'{means.group(0)}': the knowledge never mentions '{word}'",
+            )
     for found in PROPER_NAME.finditer(claim.text):
         name, before, after = found.group(0), claim.text[: found.start()], claim.text[found.end() :]
         if before.endswith(", ") and after[:1] in {",", "!", ".", "?", ""}:
@@ -325,6 +339,12 @@ def _entity(claim: _Sentence, closest: _Sentence | None, ctx: ClaimContext) -> C
                 ClaimKind.entity, claim.text, near, f"the name '{name}' is not in the knowledge"
             )
     return None
+
+
+def _known(word: str, ctx: ClaimContext) -> bool:
+    """The knowledge uses the word in some form ("emailing" for "email")."""
+    root = _stem(word)
+    return root in ctx.words or any(w.startswith(root[:5]) for w in ctx.words if len(root) >= 5)
 
 
 def _has(text: str, term: str) -> bool:
