@@ -320,7 +320,9 @@ def _entity(claim: _Sentence, closest: _Sentence | None, ctx: ClaimContext) -> C
                 ClaimKind.entity, claim.text, near, f"the {kind} '{name}' is not in the knowledge"
             )
     for means in MEANS.finditer(claim.folded):
-        word = means.group(1)
+        word, before = means.group(1), claim.folded[: means.start()].split()[-1:]
+        if before and before[0].endswith(("ed", "en")):
+            continue  # "damage caused by your dog": the agent of a passive, not a means
         if word not in STOP and not word.endswith(("self", "selves")) and not _known(word, ctx):
             return ClaimFinding(
                 ClaimKind.entity,
