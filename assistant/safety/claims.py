@@ -320,8 +320,8 @@ def _entity(claim: _Sentence, closest: _Sentence | None, ctx: ClaimContext) -> C
                 ClaimKind.entity, claim.text, near, f"the {kind} '{name}' is not in the knowledge"
             )
     for means in MEANS.finditer(claim.folded):
-        word, before = means.group(1), claim.folded[: means.start()].split()[-1:]
-        if before and before[0].endswith(("ed", "en")):
+        word, preceding = means.group(1), claim.folded[: means.start()].split()[-1:]
+        if preceding and preceding[0].endswith(("ed", "en")):
             continue  # "damage caused by your dog": the agent of a passive, not a means
         if word not in STOP and not word.endswith(("self", "selves")) and not _known(word, ctx):
             return ClaimFinding(
