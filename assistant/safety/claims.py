@@ -11,55 +11,33 @@ content words (stems), which costs microseconds and can be explained in one line
 
 from __future__ import annotations
 
-import calendar
-import html
-import re
-from dataclasses import dataclass, replace
-from enum import StrEnum
 from functools import lru_cache
 
-from assistant.safety.claim_terms import (
-    CAPABILITY,
-    ENTITY,
-    ENTITY_KIND,
-    EXCLUSIVE,
-    NEGATION,
-    SAME_MEANING,
-    STOP,
+from assistant.safety.claim_names import entity_finding, term_finding
+from assistant.safety.claim_terms import CAPABILITY, STOP
+from assistant.safety.claim_text import (
+    BACKING,
+    WORDS,
+    ClaimContext,
+    ClaimFinding,
+    ClaimKind,
+    Sentence,
+    clauses_of,
+    clip,
+    content,
+    sentences,
+    statements_of,
 )
-from assistant.safety.modifiers import swapped_modifier
 from assistant.safety.predicates import (
-    abilities,
-    denied_items,
     flipped_predicate,
     governed,
-    opposites_folded,
     undescribed_deed,
 )
-from assistant.safety.qualifiers import changed_qualifier, compatible, qualifiers
+from assistant.safety.qualifiers import changed_qualifier, qualifiers
 from assistant.safety.scope import QUANTIFIER, extensions, quantified, sides_in_time
 from assistant.safety.stems import stem
 
-
-class ClaimKind(StrEnum):
-    entity = "entity"
-    polarity = "polarity"
-    policy_term = "policy term"
-    capability = "capability"
-    condition = "condition"
-
-
-@dataclass(frozen=True)
-class ClaimFinding:
-    kind: ClaimKind
-    claim: str
-    closest: str
-    detail: str
-
-    def reason(self) -> str:
-        where = f" (closest in the knowledge: '{_clip(self.closest)}')" if self.closest else ""
-        return f"unsupported {self.kind.value}: {self.detail} in '{_clip(self.claim)}'{where}"
-
+__all__ = ["ClaimFinding", "ClaimKind", "check_claims"]
 
 # How closely a claim must match a context sentence before their polarities are compared.
 POLARITY_ALIGNED = 0.8
@@ -70,179 +48,6 @@ PREDICATE_ALIGNED = 0.6
 ABILITY_ALIGNED = 3
 # How closely a claim must match a context sentence before their conditions are compared.
 CONDITION_ALIGNED = 0.5
-# A term the closest sentence lacks is backed by another sentence this nearly as close.
-BACKING = 0.75
-# Clauses joined by ";" are separate claims ("we charge in USD; we add no fees"). A full
-# stop inside a word ("help@fernhillgoods.example with …") ends no sentence.
-SENTENCE = re.compile(r"(?:[^.!?;\n]|\.(?=\w))+[.!?;]*")
-# Polarity and policy terms are compared clause by clause: "returns are free, so nothing
-# is deducted" holds a negation that says the same as the claim's first clause.
-CLAUSE = re.compile(r"[^,:;()\u2014]+")
-# Polarity is compared statement by statement: a sentence split where a new subject and
-# verb start ("returns are free, so nothing is deducted"), never inside a list, whose
-# items share the negation in front of them ("doesn't cover wear and tear, accidents, …").
-STATEMENT_BREAK = re.compile(
-    r"[;:\u2014]\s*|,?\s+(?:so|but|because|since|although|though|whereas)\s+"
-    r"|,\s+and\s+(?=(?:we|you|it|they|i|there|this|that|he|she)\b)",
-    re.IGNORECASE,
-)
-WORDS = re.compile(r"[a-z][a-z'-]*")
-# Month and day names are dates: grounding.py compares those with the order record.
-CALENDAR = frozenset(n.lower() for n in [*calendar.month_name, *calendar.day_name] if n)
-# A capitalised word inside a sentence names something (a carrier, a place, a material's
-# origin, a service): whatever it is, the knowledge has to name it too. ("I" is no name,
-# and a name after a greeting or a thank-you is the customer's: "Hi Marcus,".)
-PROPER_NAME = re.compile(
-    r"(?<!(?i:\bhi ))(?<!(?i:\bhey ))(?<!(?i:\bdear ))(?<!(?i:\bhello ))"
-    r"(?<!(?i:\bthanks ))(?<!(?i:\byou ))(?<=[a-z0-9,]\s)(?!I\b)[A-Z][A-Za-z]+"
-)
-# The means by which something is done ("by fax", "via Discord", "using a drone"): a means
-# the knowledge never mentions is as unsupported as a carrier it never names.
-MEANS = re.compile(
-    r"\b(?:by|via|through|using|over)\s+(?:(?:a|an|the|your|our|their)\s+)?([a-z][a-z-]+)"
-)
-PRONOUN = re.compile(r"(?:they|it|these|those|this|that)\b")
-
-
-def _clip(text: str, size: int = 120) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= size else text[: size - 1] + "…"
-
-
-def _stem(word: str) -> str:
-    return stem(word)
-
-
-def _fold(text: str) -> str:
-    text = html.unescape(text).lower().replace("’", "'")
-    for pattern, replacement in SAME_MEANING:
-        text = pattern.sub(replacement, text)
-    return text
-
-
-def _content(text: str) -> frozenset[str]:
-    return frozenset(_stem(w) for w in WORDS.findall(text) if w not in STOP and len(w) > 2)
-
-
-@dataclass(frozen=True)
-class _Sentence:
-    text: str
-    folded: str
-    words: frozenset[str]
-    negated: bool
-    inherited: bool = False  # aligned with the words of the sentence before (a pronoun)
-
-
-# The same knowledge sentences come back in most contexts (and the same clauses in many
-# drafts): a unit depends on its text alone, so it is read once and shared (it is frozen).
-@lru_cache(maxsize=8192)
-def _unit(raw: str) -> _Sentence:
-    folded = _fold(raw)
-    # Within a clause an even number of negations cancels out ("isn't no plastic" says
-    # there is plastic); a sentence is negative when one of its clauses is.
-    # A predicate said by its opposite ("excluded", "left off") counts as its negation.
-    plainly = opposites_folded(folded)
-    negated = any(len(NEGATION.findall(c)) % 2 for c in CLAUSE.findall(plainly))
-    return _Sentence(raw, folded, _content(folded), negated)
-
-
-def _sentences(text: str) -> list[_Sentence]:
-    return [_unit(raw) for m in SENTENCE.finditer(text) if len(raw := m.group(0).strip()) >= 3]
-
-
-def _resolved(sentences: list[_Sentence]) -> list[_Sentence]:
-    """A context sentence that opens with a pronoun ("They never expire.") is about what the
-    sentence before it names: it is aligned with that sentence's words too."""
-    out = []
-    for i, s in enumerate(sentences):
-        if i and PRONOUN.match(s.folded):
-            s = _Sentence(s.text, s.folded, s.words | sentences[i - 1].words, s.negated, True)
-        out.append(s)
-    return out
-
-
-def _statements(sentence: _Sentence) -> list[_Sentence]:
-    parts = [_unit(p.strip()) for p in STATEMENT_BREAK.split(sentence.text) if p.strip()]
-    # A statement too short to align ("you don't need an account") is left out, unless
-    # it opens with a pronoun (it is aligned with the sentence before).
-    kept = [p for p in parts if len(p.words) >= 2 or PRONOUN.match(p.folded)]
-    return kept if kept and len(parts) > 1 else [sentence]
-
-
-def _resolved_statements(sentences: list[_Sentence]) -> list[_Sentence]:
-    """Statements, a pronoun-led one aligned with the sentence before ("They never expire,
-    and you can check a balance")."""
-    out = []
-    for i, sentence in enumerate(sentences):
-        for part in _statements(sentence):
-            if i and part is not sentence and PRONOUN.match(part.folded):
-                words = part.words | sentences[i - 1].words
-                part = _Sentence(part.text, part.folded, words, part.negated, True)
-            out.append(part)
-    return out
-
-
-def _clauses(sentence: _Sentence) -> list[_Sentence]:
-    """The sentence's clauses with two or more content words (the sentence if it has one)."""
-    parts = [_unit(m.group(0).strip()) for m in CLAUSE.finditer(sentence.text)]
-    parts = [p for p in parts if len(p.words) >= 2]
-    return parts if len(parts) > 1 else [sentence]
-
-
-class ClaimContext:
-    """The context's sentences and named things, indexed once per draft check."""
-
-    def __init__(self, context: str) -> None:
-        self.sentences = _resolved(_sentences(context))
-        self.folded = _fold(context)
-        self.term_view = _view(context)
-        self.entities = set(ENTITY.findall(self.folded))
-        self.words = frozenset().union(*(s.words for s in self.sentences))
-        self.clauses = [c for s in self.sentences for c in _clauses(s)]
-        # Each clause's sentence: its conditions ("if you paid with a gift card") hold for it.
-        self.clause_sentences = [s for s in self.sentences for _ in _clauses(s)]
-        self.statements = _resolved_statements(self.sentences)
-        # Each item of a list a negated verb governs, as a statement of its own.
-        self.items = [
-            (_unit(item), s)
-            for s in self.statements
-            if not s.text.startswith("#")
-            for item in denied_items(s.folded)
-        ]
-        # What the knowledge says anyone can do, anywhere ("you can follow it here").
-        self.abilities = frozenset().union(*(abilities(s.folded) for s in self.sentences))
-
-    @staticmethod
-    def score(claim: _Sentence, sentence: _Sentence) -> float:
-        shared = len(claim.words & sentence.words)
-        return shared / len(claim.words | sentence.words) ** 0.5 if shared else 0.0
-
-    def closest(
-        self, claim: _Sentence, among: list[_Sentence] | None = None
-    ) -> tuple[_Sentence | None, float]:
-        best, score = None, 0.0
-        for sentence in self.sentences if among is None else among:
-            value = self.score(claim, sentence)
-            if value > score:
-                best, score = sentence, value
-        return best, score
-
-    @staticmethod
-    def comparable(claim: _Sentence, sentence: _Sentence) -> bool:
-        return not sentence.text.startswith("#") and compatible(claim.text, sentence.text)
-
-    def aligned(self, claim: _Sentence, among: list[_Sentence]) -> list[_Sentence]:
-        """The units about as close to the claim as the closest one, closest first (a
-        pronoun sentence only as the closest: its borrowed words align it with anything)."""
-        scored = sorted(((self.score(claim, s), i) for i, s in enumerate(among)), reverse=True)
-        if not scored or scored[0][0] == 0:
-            return []
-        top = scored[0][0]
-        return [
-            among[i]
-            for rank, (value, i) in enumerate(scored)
-            if value >= BACKING * top and (rank == 0 or not among[i].inherited)
-        ]
 
 
 def check_claims(draft: str, context: str) -> list[ClaimFinding]:
@@ -257,20 +62,20 @@ def _context(context: str) -> ClaimContext:
 
 def _check(draft: str, ctx: ClaimContext) -> list[ClaimFinding]:
     findings: list[ClaimFinding] = []
-    for claim in _sentences(draft):
+    for claim in sentences(draft):
         if claim.text.endswith("?") or len(claim.words) < 2:
             continue
         closest, _ = ctx.closest(claim)
         near = closest.text if closest else ""
-        found = _entity(claim, closest, ctx)
+        found = entity_finding(claim, closest, ctx)
         if found is None:
             # The closest sentence under the same conditions: "if you paid with Pay in 4" is
             # about the Pay in 4 sentence, not the gift-card one that shares more words (a
             # heading names a topic, it states no policy). The same for every clause.
             comparable = [s for s in ctx.sentences if ctx.comparable(claim, s)]
             under_same, _ = ctx.closest(claim, comparable)
-            for clause in _clauses(claim):
-                found = _term(clause, claim, under_same, ctx)
+            for clause in clauses_of(claim):
+                found = term_finding(clause, claim, under_same, ctx)
                 if found is not None:
                     break
         if found is None:
@@ -284,182 +89,7 @@ def _check(draft: str, ctx: ClaimContext) -> list[ClaimFinding]:
     return findings
 
 
-def _entity(claim: _Sentence, closest: _Sentence | None, ctx: ClaimContext) -> ClaimFinding | None:
-    near = closest.text if closest else ""
-    mine = ENTITY.findall(claim.folded)
-    for name in mine:
-        kind = ENTITY_KIND[name]
-        # The closest sentence that names something of this kind says which one it is.
-        naming = [
-            (s, [t for t in ENTITY.findall(s.folded) if ENTITY_KIND[t] == kind])
-            for s in ctx.aligned(claim, ctx.sentences)
-        ]
-        said, theirs = next(((s, ts) for s, ts in naming if ts), (closest, []))
-        swapped = [t for t in theirs if t not in mine]
-        if name in ctx.entities and swapped and not _backed(claim, ctx, [name], named=True):
-            return ClaimFinding(
-                ClaimKind.entity,
-                claim.text,
-                said.text if said else near,
-                f"says '{name}' where the knowledge says '{swapped[0]}'",
-            )
-    if closest is not None:
-        near_words = frozenset().union(*(s.words for s in ctx.aligned(claim, ctx.sentences)))
-        swap = swapped_modifier(claim.folded, closest.folded, near_words | closest.words)
-        if swap is not None:
-            return ClaimFinding(
-                ClaimKind.entity,
-                claim.text,
-                closest.text,
-                f"says '{swap[0]}' where the knowledge says '{swap[1]}'",
-            )
-    for name in mine:
-        if name not in ctx.entities and not (name == "app" and "application" in ctx.folded):
-            kind = ENTITY_KIND[name]
-            return ClaimFinding(
-                ClaimKind.entity, claim.text, near, f"the {kind} '{name}' is not in the knowledge"
-            )
-    for means in MEANS.finditer(claim.folded):
-        word, preceding = means.group(1), claim.folded[: means.start()].split()[-1:]
-        if preceding and preceding[0].endswith(("ed", "en")):
-            continue  # "damage caused by your dog": the agent of a passive, not a means
-        if word not in STOP and not word.endswith(("self", "selves")) and not _known(word, ctx):
-            return ClaimFinding(
-                ClaimKind.entity,
-                claim.text,
-                near,
-                f"'{means.group(0)}': the knowledge never mentions '{word}'",
-            )
-    for found in PROPER_NAME.finditer(claim.text):
-        name, before, after = found.group(0), claim.text[: found.start()], claim.text[found.end() :]
-        if before.endswith(", ") and after[:1] in {",", "!", ".", "?", ""}:
-            continue  # "Sorry, Marcus, …", "Thanks for your message, Marcus.": addressed
-        if name.lower() in CALENDAR:
-            continue
-        if not re.search(rf"\b{re.escape(_fold(name).strip())}", ctx.folded):
-            return ClaimFinding(
-                ClaimKind.entity, claim.text, near, f"the name '{name}' is not in the knowledge"
-            )
-    return None
-
-
-def _known(word: str, ctx: ClaimContext) -> bool:
-    """The knowledge uses the word in some form ("emailing" for "email")."""
-    root = _stem(word)
-    return root in ctx.words or any(w.startswith(root[:5]) for w in ctx.words if len(root) >= 5)
-
-
-def _has(text: str, term: str) -> bool:
-    return _whole_word(term).search(text) is not None
-
-
-# The terms are a fixed vocabulary (claim_terms.py): each pattern is built once, not per
-# (sentence, term) test, which ran ≈150 times per draft.
-@lru_cache(maxsize=1024)
-def _whole_word(term: str) -> re.Pattern[str]:
-    return re.compile(rf"\b{re.escape(term)}\b")
-
-
-@lru_cache(maxsize=1024)
-def _after_pronoun(term: str) -> re.Pattern[str]:
-    return re.compile(rf"\b(?:you|we|i|they)\s+{re.escape(term)}\b")
-
-
-def _backed(claim: _Sentence, ctx: ClaimContext, terms: list[str], named: bool = False) -> bool:
-    """Another context sentence, nearly as close to the claim, names these terms too. For a
-    name, closeness is read without the name: "Standard shipping … with DHL" is about the
-    Standard sentence (USPS or UPS), not backed by the DHL Express one."""
-    if named:
-        claim = replace(claim, words=claim.words - _content(" ".join(terms)))
-    _, best = ctx.closest(claim)
-    return any(
-        all(_has_term(s.folded if named else _view(s.text), t) for t in terms)
-        and ctx.score(claim, s) >= BACKING * best
-        and compatible(claim.text, s.text)
-        for s in ctx.sentences
-        if not s.inherited
-    )
-
-
-def _term(
-    clause: _Sentence, claim: _Sentence, closest: _Sentence | None, ctx: ClaimContext
-) -> ClaimFinding | None:
-    """A term of an exclusive group where the aligned context clauses name another one
-    of the group and never this one. ``closest``: the claim's closest comparable sentence."""
-    # Clauses of sentences under other conditions say nothing about this claim ("the refund
-    # goes back onto the gift card" is said of gift-card payments, not of Pay in 4).
-    aligned = ctx.aligned(
-        clause,
-        [
-            c
-            for c, s in zip(ctx.clauses, ctx.clause_sentences, strict=True)
-            if ctx.comparable(claim, s)
-        ],
-    )
-    for about, group in EXCLUSIVE:
-        mine = _said(_view(clause.text), group)
-        if not mine:
-            continue
-        saying = [s for s in aligned if _said(_view(s.text), group)]
-        theirs = [t for s in saying for t in _said(_view(s.text), group)]
-        swapped = bool(theirs) and not set(mine) & set(theirs)
-        if not swapped and closest is not None:
-            # The whole claim's closest sentence names a rival but not this term ("if you
-            # paid with a gift card, the refund goes to your original payment method").
-            said = _said(_view(closest.text), group)
-            if said and set(mine) - set(said) and set(said) - set(mine):
-                saying, theirs, swapped = [closest], sorted(set(said) - set(mine)), True
-                mine = sorted(set(mine) - set(said))
-        if not swapped and not any(
-            _has_term(ctx.term_view, t) or _verb(clause.folded, t) for t in mine
-        ):
-            # A term the knowledge never uses where it uses a rival ("worn" / "unworn").
-            near = ctx.aligned(clause, ctx.sentences)
-            saying = [s for s in near if _said(_view(s.text), group)]
-            theirs = [t for s in saying[:1] for t in _said(_view(s.text), group)]
-            swapped = bool(theirs)
-        if swapped and not _backed(claim, ctx, mine):
-            return ClaimFinding(
-                ClaimKind.policy_term,
-                claim.text,
-                saying[0].text,
-                f"says '{_form(_view(clause.text), mine[0])}' where the knowledge says "
-                f"'{_form(_view(saying[0].text), theirs[0])}' ({about})",
-            )
-    return None
-
-
-# A capitalised word inside a sentence is part of a name ("Pay in 4", "Shop Pay"): the
-# policy terms are read without it, or "Pay in 4" would say who pays.
-NAME_WORD = re.compile(r"(?<=[a-z0-9,] )[A-Z][a-z]+")
-
-
-@lru_cache(maxsize=8192)
-def _view(raw: str) -> str:
-    """The text as the policy terms read it: folded, names left out."""
-    return _fold(NAME_WORD.sub("Name", raw))
-
-
-def _has_term(text: str, term: str) -> bool:
-    """Whether the text uses one of a term's forms ("pay|paid|costs|charge")."""
-    return any(_has(text, form) for form in term.split("|"))
-
-
-def _said(text: str, group: list[str]) -> list[str]:
-    return [t for t in group if _has_term(text, t)]
-
-
-def _form(text: str, term: str) -> str:
-    """The form of the term the text uses, for the reason."""
-    return next((f for f in term.split("|") if _has(text, f)), term.split("|")[0])
-
-
-def _verb(text: str, term: str) -> bool:
-    """'the card you used': after a pronoun the word is what someone did, not a condition."""
-    return any(_after_pronoun(form).search(text) is not None for form in term.split("|"))
-
-
-def _condition(claim: _Sentence, ctx: ClaimContext) -> ClaimFinding | None:
+def _condition(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     """A condition or scope of the aligned knowledge widened, changed or dropped."""
     closest, best = ctx.closest(claim)
     if closest is not None and (added := _extension(claim, closest)) is not None:
@@ -474,12 +104,12 @@ def _condition(claim: _Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     return ClaimFinding(ClaimKind.condition, claim.text, change.closest, change.detail)
 
 
-def _extension(claim: _Sentence, closest: _Sentence) -> ClaimFinding | None:
+def _extension(claim: Sentence, closest: Sentence) -> ClaimFinding | None:
     """A scope the claim adds ("including holidays") that its closest sentence never names,
     or a quantifier over something it does not mention where that sentence is limited
     ("any state" beside "within Oregon")."""
     for scope in extensions(claim.folded):
-        unsaid = sorted(_content(scope) - closest.words)
+        unsaid = sorted(content(scope) - closest.words)
         if unsaid:
             return ClaimFinding(
                 ClaimKind.condition,
@@ -490,9 +120,9 @@ def _extension(claim: _Sentence, closest: _Sentence) -> ClaimFinding | None:
     for side, said, event in sides_in_time(claim.folded):
         # The same event (two content words in common, or all of a short one) on the
         # other side of it in the closest sentence.
-        words = _content(event)
+        words = content(event)
         for their_side, their_said, their_event in sides_in_time(closest.folded):
-            common = words & _content(their_event)
+            common = words & content(their_event)
             if side != their_side and common and (len(common) >= 2 or common == words):
                 return ClaimFinding(
                     ClaimKind.condition,
@@ -502,7 +132,7 @@ def _extension(claim: _Sentence, closest: _Sentence) -> ClaimFinding | None:
                 )
     limited = not QUANTIFIER.search(closest.folded) and qualifiers(closest.text).restricted
     for phrase, noun in quantified(claim.folded) if limited else ():
-        if noun not in STOP and _stem(noun) not in closest.words:
+        if noun not in STOP and stem(noun) not in closest.words:
             return ClaimFinding(
                 ClaimKind.condition,
                 claim.text,
@@ -512,8 +142,8 @@ def _extension(claim: _Sentence, closest: _Sentence) -> ClaimFinding | None:
     return None
 
 
-def _polarity(claim: _Sentence, ctx: ClaimContext) -> ClaimFinding | None:
-    for statement in _statements(claim):
+def _polarity(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
+    for statement in statements_of(claim):
         closest, score = ctx.closest(statement, ctx.statements)
         if closest is None or score < POLARITY_ALIGNED or statement.negated == closest.negated:
             continue
@@ -537,9 +167,9 @@ def _polarity(claim: _Sentence, ctx: ClaimContext) -> ClaimFinding | None:
             ClaimKind.polarity,
             claim.text,
             closest.text,
-            f"'{_clip(statement.text, 60)}' is {said} where the closest knowledge is not",
+            f"'{clip(statement.text, 60)}' is {said} where the closest knowledge is not",
         )
-    for statement in _statements(claim):
+    for statement in statements_of(claim):
         # A heading names a topic ("What isn't covered"), it states no policy.
         scored = [
             (ctx.score(statement, s), s.folded, s.text)
@@ -574,7 +204,7 @@ def _polarity(claim: _Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     return None
 
 
-def _denied_alike(statement: _Sentence, ctx: ClaimContext) -> bool:
+def _denied_alike(statement: Sentence, ctx: ClaimContext) -> bool:
     """A knowledge statement denies what the claim denies, about the same thing ("they never
     expire", its pronoun read as the sentence before, backs "your gift card never expires")."""
     denied = governed(statement.folded)[0]
@@ -585,15 +215,15 @@ def _denied_alike(statement: _Sentence, ctx: ClaimContext) -> bool:
     )
 
 
-def _denies_what_other_says(negative: _Sentence, positive: _Sentence) -> bool:
+def _denies_what_other_says(negative: Sentence, positive: Sentence) -> bool:
     """Whether a word the negative statement's negation governs is one the positive one
     uses: two statements of opposite polarity contradict only about the same thing."""
     denied = governed(negative.folded)[0]
-    said = governed(positive.folded)[1] | {_stem(w) for w in WORDS.findall(positive.folded)}
+    said = governed(positive.folded)[1] | {stem(w) for w in WORDS.findall(positive.folded)}
     return bool(denied & said) or not denied
 
 
-def _capability(claim: _Sentence, ctx: ClaimContext, near: str) -> ClaimFinding | None:
+def _capability(claim: Sentence, ctx: ClaimContext, near: str) -> ClaimFinding | None:
     unsupported = _ability(claim, ctx)
     if unsupported is not None:
         return unsupported
@@ -614,14 +244,14 @@ def _capability(claim: _Sentence, ctx: ClaimContext, near: str) -> ClaimFinding 
 VAGUE = frozenset({"like", "general", "generally", "usual", "usually", "typically", "typical"})
 
 
-def _unsaid(claim: _Sentence, ctx: ClaimContext) -> list[str]:
+def _unsaid(claim: Sentence, ctx: ClaimContext) -> list[str]:
     """The claim's words the knowledge does not use, in any form ("replac" of "replacement")
     (a contraction is no claim)."""
     missing = [w for w in sorted(claim.words - ctx.words) if "'" not in w and w not in VAGUE]
     return missing
 
 
-def _ability(claim: _Sentence, ctx: ClaimContext) -> ClaimFinding | None:
+def _ability(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     """What a modal says someone can do must be a deed the closest knowledge describes."""
     aligned = [s for s in ctx.aligned(claim, ctx.sentences) if not s.text.startswith("#")]
     near = aligned[:ABILITY_ALIGNED]
