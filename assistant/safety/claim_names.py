@@ -135,6 +135,8 @@ def backed(claim: Sentence, ctx: ClaimContext, terms: list[str], named: bool = F
         all(has_term(s.folded if named else term_view(s.text), t) for t in terms)
         and ctx.score(claim, s) >= BACKING * best
         and compatible(claim.text, s.text)
+        # "Standard shipping … is free" backs no "Express shipping is free".
+        and swapped_modifier(claim.folded, s.folded, s.words) is None
         for s in ctx.sentences
         if not s.inherited
     )

@@ -87,8 +87,15 @@ SAME_MEANING: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]]
     ),
     # "we cover shipping", "we pay shipping", "on us": the customer pays nothing.
     (re.compile(r"\bwe (?:cover|pay(?: for)?)\b|\bon us\b|\bcomplimentary\b"), "free"),
-    # A price says the customer pays ("gift wrapping is $5" against "is free").
-    (re.compile(r"(?<![\w$])(?=\$\s?\d)"), "costs "),
+    # A price says the customer pays ("gift wrapping is $5" against "is free"); a threshold
+    # or a range does not ("free on orders of $75 or more", "from $25 to $250").
+    (
+        re.compile(
+            r"(?<![\w$])(?<!of )(?<!over )(?<!above )(?<!from )(?<!than )(?<!least )"
+            r"(?<!under )(?<!to )(?=\$\s?\d)"
+        ),
+        "costs ",
+    ),
     # "interest-free", "plastic-free": without the thing, said with a negation.
     (re.compile(r"\b(\w+)-free\b"), r"no \1"),
     # Conditions said either way: "hasn't been worn" is "unworn".

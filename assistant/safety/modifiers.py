@@ -26,26 +26,9 @@ DETERMINER = frozenset({"a", "an", "the", "your", "our", "my", "their", "its", "
 TOKEN = re.compile(r"[a-z][a-z'-]*|[^\sa-z]")
 # Words that end a noun phrase without being its head.
 NOT_HEAD = frozenset(
-    {
-        "within",
-        "instead",
-        "until",
-        "via",
-        "per",
-        "across",
-        "through",
-        "onto",
-        "into",
-        "upon",
-        "again",
-        "away",
-        "back",
-        "right",
-        "now",
-        "soon",
-        "too",
-        "either",
-    }
+    {"within", "instead", "until", "via", "per", "across", "through", "onto", "into", "upon"}
+    | {"again", "away", "back", "right", "now", "soon", "too", "either"}
+    | {"free", "costs"}  # written in by the folding ("costs nothing" is "free")
 )
 
 
@@ -56,13 +39,17 @@ def pairs(folded: str) -> frozenset[tuple[str, str, str]]:
     leave …": which word is its head is not known)."""
     tokens = TOKEN.findall(folded)
     found = set()
-    for i, token in enumerate(tokens):
-        if token not in DETERMINER:
+    for i, token in enumerate([".", *tokens]):
+        # A sentence opens with its subject ("Express shipping takes …"): the verb after it
+        # ends the phrase there.
+        opening = i == 0
+        if token not in DETERMINER and not opening:
             continue
-        phrase = tokens[i + 1 : i + 4]
+        phrase = tokens[i : i + 3]
         words, after = phrase[:2], phrase[2:3]
-        ends = not after or not _content(after[0]) or after[0] in NOT_HEAD
-        if len(words) == 2 and all(_content(w) for w in words) and ends:
+        ends = opening or not after or not _content(after[0]) or after[0] in NOT_HEAD
+        heads = len(words) == 2 and words[1] not in NOT_HEAD
+        if heads and all(_content(w) for w in words) and ends:
             found.add((stem(words[0]), stem(words[1]), " ".join(words)))
     return frozenset(found)
 
