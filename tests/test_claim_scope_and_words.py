@@ -239,7 +239,7 @@ def test_a_modifier_near_in_meaning_is_no_swap_but_another_anchor_is() -> None:
     ("draft", "means"),
     [
         ("Send us the photos by fax and we'll review your claim.", "fax"),
-        ("You can also pay through a financing partner.", "financing"),
+        ("You can also send us the photos of the problem by text.", "text"),
     ],
 )
 def test_a_means_the_knowledge_never_mentions_is_an_entity(draft: str, means: str) -> None:
@@ -258,6 +258,14 @@ def test_a_means_the_knowledge_never_mentions_is_an_entity(draft: str, means: st
 )
 def test_a_means_the_knowledge_mentions_passes(draft: str) -> None:
     assert check_claims(draft, CONTEXT) == []
+
+
+def test_a_means_said_in_the_closest_sentence_s_other_word_passes() -> None:
+    draft = (
+        "Message us here, email help@fernhillgoods.example or get in touch by phone at "
+        "(503) 555-0100."
+    )
+    assert check_claims(draft, _knowledge("account")) == []
 
 
 def test_a_sentence_about_another_kind_of_the_same_thing_backs_nothing() -> None:

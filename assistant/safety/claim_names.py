@@ -24,6 +24,7 @@ from assistant.safety.claim_text import (
 from assistant.safety.modifiers import swapped_modifier
 from assistant.safety.qualifiers import compatible
 from assistant.safety.stems import stem
+from assistant.safety.word_sense import closest_sense
 
 # Month and day names are dates: grounding.py compares those with the order record.
 CALENDAR = frozenset(n.lower() for n in [*calendar.month_name, *calendar.day_name] if n)
@@ -36,6 +37,9 @@ PROPER_NAME = re.compile(
 )
 # The means by which something is done ("by fax", "via Discord", "using a drone"): a means
 # the knowledge never mentions is as unsupported as a carrier it never names.
+# A means this near in meaning to a word of the closest sentence says it in other words
+# ("phone" ~ "call" 0.58; "fax" ~ "email" 0.38, "text" ~ "message" 0.38).
+SAME_MEANS = 0.55
 MEANS = re.compile(
     r"\b(?:by|via|through|using|over)\s+(?:(?:a|an|the|your|our|their)\s+)?([a-z][a-z-]+)"
 )
@@ -82,7 +86,11 @@ def entity_finding(
         word, preceding = means.group(1), claim.folded[: means.start()].split()[-1:]
         if preceding and preceding[0].endswith(("ed", "en")):
             continue  # "damage caused by your dog": the agent of a passive, not a means
-        if word not in STOP and not word.endswith(("self", "selves")) and not known(word, ctx):
+        if word in STOP or word.endswith(("self", "selves")) or known(word, ctx):
+            continue
+        # "by phone" beside "call (503) …": the closest sentence's own word for it.
+        other_words = sorted(closest.words - claim.words) if closest else []
+        if closest_sense(word, other_words)[1] < SAME_MEANS:
             return ClaimFinding(
                 ClaimKind.entity,
                 claim.text,

@@ -65,7 +65,7 @@ EXCLUSIVE = [
     ("the item's condition", ["unused", "used"]),
     ("the item's condition", ["unwashed", "washed"]),
     ("who pays", ["free", "pay|paid|costs|charge"]),
-    ("how often", ["always", "never", "only", "sometimes"]),
+    ("how often", ["always", "never", "sometimes"]),
     ("the remedy", ["refund", "replacement", "exchange", "store credit", "gift card", "voucher"]),
     ("when it ships", ["same day", "same business day", "next day", "next business day"]),
     ("the currency", ["us dollars", "local currency", "your own currency", "euros", "pounds"]),
@@ -86,7 +86,10 @@ SAME_MEANING: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]]
         "free",
     ),
     # "we cover shipping", "we pay shipping", "on us": the customer pays nothing.
-    (re.compile(r"\bwe (?:cover|pay(?: for)?)\b|\bon us\b|\bcomplimentary\b"), "free"),
+    (
+        re.compile(r"\bwe(?:'ll| will)? (?:cover|pay(?: for)?)\b|\bon us\b|\bcomplimentary\b"),
+        "free",
+    ),
     # A price says the customer pays ("gift wrapping is $5" against "is free"); a threshold
     # or a range does not ("free on orders of $75 or more", "from $25 to $250").
     (

@@ -46,6 +46,8 @@ POLARITY_ALIGNED = 0.8
 PREDICATE_ALIGNED = 0.6
 # How many of the closest knowledge sentences may describe what a claim says can be done.
 ABILITY_ALIGNED = 3
+# Words the folding writes in for a negation ("don't charge", "at no cost": "free").
+FOLDED = frozenset({"free"})
 # How closely a claim must match a context sentence before their conditions are compared.
 CONDITION_ALIGNED = 0.5
 
@@ -154,13 +156,11 @@ def _polarity(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
         if statement.negated and _denied_alike(statement, ctx):
             continue
         negative, positive = (statement, closest) if statement.negated else (closest, statement)
-        if (
-            not _denies_what_other_says(negative, positive)
-            and len(statement.words - closest.words) != 1
-        ):
-            # "the slip won't show prices" beside "we wrap everything": another topic; but a
-            # claim that differs by its one word ("stops emails" / "doesn't affect emails")
-            # contradicts with it.
+        # "the slip won't show prices" beside "we wrap everything": another topic; but a claim
+        # that differs by its one word ("stops emails" / "doesn't affect emails") contradicts
+        # it, unless that word is "free", which carries a negation ("don't charge").
+        own = statement.words - closest.words
+        if not _denies_what_other_says(negative, positive) and (len(own) != 1 or own & FOLDED):
             continue
         said = "negative" if statement.negated else "positive"
         return ClaimFinding(

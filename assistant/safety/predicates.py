@@ -168,8 +168,9 @@ FILLER = frozenset(
     {"also", "still", "just", "then", "only", "usually", "often", "now", "always", "gladly"}
 )
 PARTICIPLE = ("ed", "en", "t")
-# Verbs that name no deed of their own: what is used, got or chosen is the claim.
-GENERIC = frozenset({"use", "used", "get", "see", "find", "choose"})
+# Verbs that name no deed of their own: what is used, got or chosen is the claim (and the
+# words the folding writes in: "we'll cover shipping" is "free shipping").
+GENERIC = frozenset({"use", "used", "get", "see", "find", "choose", "reach"}) | {"free", "costs"}
 PARTICLE = frozenset({"back", "up", "off", "out", "down", "over", "away", "around"})
 # "we can X", "you'll be able to X", "our courier will X": what someone is said to be able
 # to do. The X a modal governs is the capability.
