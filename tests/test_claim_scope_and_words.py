@@ -274,3 +274,19 @@ def test_a_sentence_about_another_kind_of_the_same_thing_backs_nothing() -> None
     assert [f.kind for f in findings] == [ClaimKind.policy_term]
     assert "Express shipping is $14" in findings[0].closest
     assert check_claims("Standard shipping is free on orders of $75 or more.", CONTEXT) == []
+
+
+@pytest.mark.parametrize(
+    ("draft", "said"),
+    [
+        ("Express shipping takes 1–2 calendar days with FedEx.", "calendar days"),
+        (
+            "We'll refund the returned item to your account balance within 5–7 business days.",
+            "account balance",
+        ),
+    ],
+)
+def test_a_policy_term_in_another_form_of_its_rival_is_swapped(draft: str, said: str) -> None:
+    findings = check_claims(draft, CONTEXT)
+    assert [f.kind for f in findings] == [ClaimKind.policy_term]
+    assert f"says '{said}'" in findings[0].reason()

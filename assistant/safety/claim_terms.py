@@ -59,14 +59,31 @@ ENTITY = re.compile(
 EXCLUSIVE = [
     (
         "where a refund goes",
-        ["original payment method", "gift card", "store credit", "voucher", "installment plan"],
+        [
+            "original payment method",
+            "gift card",
+            "store credit|account credit|account balance",
+            "voucher",
+            "installment plan",
+        ],
     ),
     ("the item's condition", ["unworn", "worn"]),
     ("the item's condition", ["unused", "used"]),
     ("the item's condition", ["unwashed", "washed"]),
     ("who pays", ["free", "pay|paid|costs|charge"]),
     ("how often", ["always", "never", "sometimes"]),
-    ("the remedy", ["refund", "replacement", "exchange", "store credit", "gift card", "voucher"]),
+    (
+        "the remedy",
+        [
+            "refund",
+            "replacement",
+            "exchange",
+            "store credit|account credit",
+            "gift card",
+            "voucher",
+        ],
+    ),
+    ("which days count", ["business day|business days", "calendar day|calendar days"]),
     ("when it ships", ["same day", "same business day", "next day", "next business day"]),
     ("the currency", ["us dollars", "local currency", "your own currency", "euros", "pounds"]),
 ]
