@@ -290,3 +290,9 @@ def test_a_policy_term_in_another_form_of_its_rival_is_swapped(draft: str, said:
     findings = check_claims(draft, CONTEXT)
     assert [f.kind for f in findings] == [ClaimKind.policy_term]
     assert f"says '{said}'" in findings[0].reason()
+
+
+def test_by_a_date_or_a_time_is_no_means() -> None:
+    context = "It's expected to arrive by {estimated_delivery}. We reply by tomorrow."
+    assert check_claims("It's expected to arrive by November 23.", context) == []
+    assert check_claims("Your parcel should arrive by tomorrow evening.", context) == []

@@ -37,6 +37,8 @@ PROPER_NAME = re.compile(
 )
 # The means by which something is done ("by fax", "via Discord", "using a drone"): a means
 # the knowledge never mentions is as unsupported as a carrier it never names.
+# "by" before a time says when, not how.
+WHEN = CALENDAR | {"today", "tomorrow", "tonight", "noon", "midnight", "end", "morning", "evening"}
 # A means this near in meaning to a word of the closest sentence says it in other words
 # ("phone" ~ "call" 0.58; "fax" ~ "email" 0.38, "text" ~ "message" 0.38).
 SAME_MEANS = 0.55
@@ -86,8 +88,8 @@ def entity_finding(
         word, preceding = means.group(1), claim.folded[: means.start()].split()[-1:]
         if preceding and preceding[0].endswith(("ed", "en")):
             continue  # "damage caused by your dog": the agent of a passive, not a means
-        if word in STOP or word.endswith(("self", "selves")) or known(word, ctx):
-            continue
+        if word in STOP or word in WHEN or word.endswith(("self", "selves")) or known(word, ctx):
+            continue  # "by November 23", "by tomorrow": a time (grounding.py's), not a means
         # "by phone" beside "call (503) …": the closest sentence's own word for it.
         other_words = sorted(closest.words - claim.words) if closest else []
         if closest_sense(word, other_words)[1] < SAME_MEANS:
