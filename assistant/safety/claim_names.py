@@ -50,7 +50,18 @@ MEANS = re.compile(
 def entity_finding(
     claim: Sentence, closest: Sentence | None, ctx: ClaimContext
 ) -> ClaimFinding | None:
-    near = closest.text if closest else ""
+    """A named thing, modifier, means or name of the claim the knowledge does not back."""
+    for check in (_swapped_entity, _swapped_phrase, _unknown_entity, _unknown_means, _unknown_name):
+        found = check(claim, closest, ctx)
+        if found is not None:
+            return found
+    return None
+
+
+def _swapped_entity(
+    claim: Sentence, closest: Sentence | None, ctx: ClaimContext
+) -> ClaimFinding | None:
+    """A place, carrier, … the knowledge names, where the sentence about this names another."""
     mine = ENTITY.findall(claim.folded)
     for name in mine:
         kind = ENTITY_KIND[name]
@@ -65,40 +76,59 @@ def entity_finding(
             return ClaimFinding(
                 ClaimKind.entity,
                 claim.text,
-                said.text if said else near,
+                said.text if said else _text(closest),
                 f"says '{name}' where the knowledge says '{swapped[0]}'",
             )
-    if closest is not None:
-        near_words = frozenset().union(*(s.words for s in ctx.aligned(claim, ctx.sentences)))
-        swap = swapped_modifier(claim.folded, closest.folded, near_words | closest.words)
-        if swap is not None:
-            return ClaimFinding(
-                ClaimKind.entity,
-                claim.text,
-                closest.text,
-                f"says '{swap[0]}' where the knowledge says '{swap[1]}'",
-            )
-    for name in mine:
-        if name not in ctx.entities and not (name == "app" and "application" in ctx.folded):
-            kind = ENTITY_KIND[name]
-            return ClaimFinding(
-                ClaimKind.entity, claim.text, near, f"the {kind} '{name}' is not in the knowledge"
-            )
+    return None
+
+
+def _swapped_phrase(
+    claim: Sentence, closest: Sentence | None, ctx: ClaimContext
+) -> ClaimFinding | None:
+    if closest is None:
+        return None
+    near_words = frozenset().union(*(s.words for s in ctx.aligned(claim, ctx.sentences)))
+    swap = swapped_modifier(claim.folded, closest.folded, near_words | closest.words)
+    if swap is None:
+        return None
+    detail = f"says '{swap[0]}' where the knowledge says '{swap[1]}'"
+    return ClaimFinding(ClaimKind.entity, claim.text, closest.text, detail)
+
+
+def _unknown_entity(
+    claim: Sentence, closest: Sentence | None, ctx: ClaimContext
+) -> ClaimFinding | None:
+    unnamed = [
+        name
+        for name in ENTITY.findall(claim.folded)
+        if name not in ctx.entities and not (name == "app" and "application" in ctx.folded)
+    ]
+    if not unnamed:
+        return None
+    detail = f"the {ENTITY_KIND[unnamed[0]]} '{unnamed[0]}' is not in the knowledge"
+    return ClaimFinding(ClaimKind.entity, claim.text, _text(closest), detail)
+
+
+def _unknown_means(
+    claim: Sentence, closest: Sentence | None, ctx: ClaimContext
+) -> ClaimFinding | None:
     for means in MEANS.finditer(claim.folded):
         word, preceding = means.group(1), claim.folded[: means.start()].split()[-1:]
         if preceding and preceding[0].endswith(("ed", "en")):
             continue  # "damage caused by your dog": the agent of a passive, not a means
-        if word in STOP or word in WHEN or word.endswith(("self", "selves")) or known(word, ctx):
+        if word in STOP or word in WHEN or word.endswith(("self", "selves")) or _known(word, ctx):
             continue  # "by November 23", "by tomorrow": a time (grounding.py's), not a means
         # "by phone" beside "call (503) …": the closest sentence's own word for it.
         other_words = sorted(closest.words - claim.words) if closest else []
         if closest_sense(word, other_words)[1] < SAME_MEANS:
-            return ClaimFinding(
-                ClaimKind.entity,
-                claim.text,
-                near,
-                f"'{means.group(0)}': the knowledge never mentions '{word}'",
-            )
+            detail = f"'{means.group(0)}': the knowledge never mentions '{word}'"
+            return ClaimFinding(ClaimKind.entity, claim.text, _text(closest), detail)
+    return None
+
+
+def _unknown_name(
+    claim: Sentence, closest: Sentence | None, ctx: ClaimContext
+) -> ClaimFinding | None:
     for found in PROPER_NAME.finditer(claim.text):
         name, before, after = found.group(0), claim.text[: found.start()], claim.text[found.end() :]
         if before.endswith(", ") and after[:1] in {",", "!", ".", "?", ""}:
@@ -106,13 +136,16 @@ def entity_finding(
         if name.lower() in CALENDAR:
             continue
         if not re.search(rf"\b{re.escape(fold(name).strip())}", ctx.folded):
-            return ClaimFinding(
-                ClaimKind.entity, claim.text, near, f"the name '{name}' is not in the knowledge"
-            )
+            detail = f"the name '{name}' is not in the knowledge"
+            return ClaimFinding(ClaimKind.entity, claim.text, _text(closest), detail)
     return None
 
 
-def known(word: str, ctx: ClaimContext) -> bool:
+def _text(sentence: Sentence | None) -> str:
+    return sentence.text if sentence else ""
+
+
+def _known(word: str, ctx: ClaimContext) -> bool:
     """The knowledge uses the word in some form ("emailing" for "email")."""
     root = stem(word)
     return root in ctx.words or any(w.startswith(root[:5]) for w in ctx.words if len(root) >= 5)
