@@ -54,18 +54,36 @@ ENTITY = re.compile(
 )
 
 # Terms that exclude each other: a draft naming one where its closest context sentence
-# names another of the same group has swapped a policy term.
+# names another of the same group has swapped a policy term. "a|b" are forms of one term
+# ("paid" is no rival of "pay": both say the customer pays).
 EXCLUSIVE = [
     (
         "where a refund goes",
-        ["original payment method", "gift card", "store credit", "voucher", "installment plan"],
+        [
+            "original payment method",
+            "gift card",
+            "store credit|account credit|account balance",
+            "voucher",
+            "installment plan",
+        ],
     ),
     ("the item's condition", ["unworn", "worn"]),
     ("the item's condition", ["unused", "used"]),
     ("the item's condition", ["unwashed", "washed"]),
-    ("who pays", ["free", "pay", "paid", "costs", "charge"]),
-    ("how often", ["always", "never", "only", "sometimes"]),
-    ("the remedy", ["refund", "replacement", "exchange", "store credit", "gift card", "voucher"]),
+    ("who pays", ["free", "pay|paid|costs|charge"]),
+    ("how often", ["always", "never", "sometimes"]),
+    (
+        "the remedy",
+        [
+            "refund",
+            "replacement",
+            "exchange",
+            "store credit|account credit",
+            "gift card",
+            "voucher",
+        ],
+    ),
+    ("which days count", ["business day|business days", "calendar day|calendar days"]),
     ("when it ships", ["same day", "same business day", "next day", "next business day"]),
     ("the currency", ["us dollars", "local currency", "your own currency", "euros", "pounds"]),
 ]
@@ -84,10 +102,20 @@ SAME_MEANING: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]]
         ),
         "free",
     ),
-    # "we cover shipping", "on us": the customer pays nothing.
-    (re.compile(r"\bwe (?:cover|pay for)\b|\bon us\b|\bcomplimentary\b"), "free"),
-    # A price says the customer pays ("gift wrapping is $5" against "is free").
-    (re.compile(r"(?<![\w$])(?=\$\s?\d)"), "costs "),
+    # "we cover shipping", "we pay shipping", "on us": the customer pays nothing.
+    (
+        re.compile(r"\bwe(?:'ll| will)? (?:cover|pay(?: for)?)\b|\bon us\b|\bcomplimentary\b"),
+        "free",
+    ),
+    # A price says the customer pays ("gift wrapping is $5" against "is free"); a threshold
+    # or a range does not ("free on orders of $75 or more", "from $25 to $250").
+    (
+        re.compile(
+            r"(?<![\w$])(?<!of )(?<!over )(?<!above )(?<!from )(?<!than )(?<!least )"
+            r"(?<!under )(?<!to )(?=\$\s?\d)"
+        ),
+        "costs ",
+    ),
     # "interest-free", "plastic-free": without the thing, said with a negation.
     (re.compile(r"\b(\w+)-free\b"), r"no \1"),
     # Conditions said either way: "hasn't been worn" is "unworn".

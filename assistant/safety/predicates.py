@@ -11,6 +11,7 @@ import re
 from functools import lru_cache
 
 from assistant.safety.claim_terms import NEGATION, STOP
+from assistant.safety.stems import stem
 from assistant.safety.word_sense import SAME_SENSE, closest_sense
 
 WORD = re.compile(r"[a-z][a-z'-]*")
@@ -18,15 +19,47 @@ TOKEN = re.compile(r"[a-z][a-z'-]*|[,;:()\u2014]")
 CLAUSE_END = frozenset(",;:()\u2014")
 # Auxiliaries and fillers between a negation and the word it governs ("don't *have to*
 # wait", "can't *be* returned", "isn't *yet*"): skipped, never the governed word.
+NOUN_NEGATION = frozenset({"no", "none", "nothing", "without", "non", "neither", "nor"})
+# A clause that opens with a subject says something new, it does not continue a list.
+SUBJECT = frozenset({"we", "you", "it", "they", "i", "there", "this", "that", "these", "those"})
+# A clause that opens with these supposes something; it does not say it.
+SUPPOSING = frozenset({"if", "unless", "whether"})
+# Web and e-mail addresses name a page, not a predicate ("…example/account").
+ADDRESS = re.compile(r"\S+\.\w\S*")
 BRIDGE = frozenset({"to", "be", "been", "yet", "ever", "really", "even", "get", "got"})
 
 
 def _stem(word: str) -> str:
-    word = word.strip("'-")
-    for suffix in ("able", "ing", "ed", "es", "s", "ly"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
+    return stem(word, able=True)
+
+
+# Predicates said by their opposite instead of a negation: each side is read as one word,
+# with or without "not", so "prices printed on the slip" meets "we leave the prices off".
+OPPOSITES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\bleav(?:e|es|ing) ((?:[a-z'-]+ ){0,3}?)(?:off|out)\b"), r"not include \1"),
+    (re.compile(r"\b(?:exclud|omitt?|hidd?)(?:e|es|ed|ing|en|s)?\b"), "not include"),
+    (
+        re.compile(
+            r"\b(?:show|print|display|contain|includ)(?:e|s|es|ed|ing|n)?\b(?! (?:us|you|me)\b)"
+        ),
+        "include",
+    ),
+    (re.compile(r"\b(?:allow|permitt?)(?:s|ed)?\b"), "allow"),
+    (
+        re.compile(r"\b(?:refus|reject|forbid|forbidden|prohibit|bann?)(?:e|s|es|ed)?\b"),
+        "not allow",
+    ),
+    (re.compile(r"\bunavailable\b"), "not available"),
+    (re.compile(r"\bclosed\b"), "not open"),
+    (re.compile(r"\boptional\b"), "not required"),
+    (re.compile(r"\b(?:requir(?:e|es|ed)|mandatory|compulsory)\b"), "required"),
+]
+
+
+def opposites_folded(folded: str) -> str:
+    for pattern, replacement in OPPOSITES:
+        folded = pattern.sub(replacement, folded)
+    return folded
 
 
 # Knowledge statements come back in every draft check: each is read once.
@@ -36,22 +69,77 @@ def governed(folded: str) -> tuple[frozenset[str], frozenset[str]]:
     denied: set[str] = set()
     plain: set[str] = set()
     clause: list[str] = []
-    for token in [*TOKEN.findall(folded), ","]:
+    listing = False  # the clauses that follow a negation are the items it denies
+    for token in [*TOKEN.findall(opposites_folded(ADDRESS.sub(" ", folded))), ","]:
         if token not in CLAUSE_END:
             clause.append(token)
             continue
+        if clause[:1] and clause[0] in SUPPOSING:
+            clause = []  # "if you create an account, …" asserts nothing about accounts
+            continue
         negations = [i for i, t in enumerate(clause) if NEGATION.fullmatch(t)]
+        opening = [t for t in clause[:2] if t not in {"and", "or"}][:1]
+        if listing and not negations and opening and opening[0] not in SUBJECT:
+            # "doesn't cover wear and tear, accidents, damage from pets": each item's head.
+            item = next((t for t in clause if t not in STOP and len(t) > 2), None)
+            if item is not None:
+                denied.add(_stem(item))
+            clause = []
+            continue
+        # Only a negated verb heads a list ("no interest payments, one every 2 weeks": not).
+        listing = any(clause[i] not in NOUN_NEGATION for i in negations)
+        cancelled: set[int] = set()
         for i in negations:
-            head = next(
-                (t for t in clause[i + 1 :] if t not in STOP and t not in BRIDGE and len(t) > 2),
-                None,
-            )
-            if head is not None and not NEGATION.fullmatch(head):
+            if i in cancelled:
+                continue
+            at, head = _head(clause, i)
+            if head is not None and NEGATION.fullmatch(head):
+                # "isn't plastic-free" ("isn't no plastic"): two negations assert the word.
+                cancelled.add(at)
+                head = _head(clause, at)[1]
+                if head is not None:
+                    plain.add(_stem(head))
+            elif head is not None:
                 denied.add(_stem(head))
         if not negations:
             plain.update(_stem(t) for t in clause if t not in STOP and len(t) > 2)
         clause = []
     return frozenset(denied), frozenset(plain)
+
+
+def denied_items(folded: str) -> list[str]:
+    """Each item of a list a negated verb governs, said on its own: "the warranty doesn't
+    cover wear and tear, accidents, damage from pets" gives "the warranty doesn't cover
+    accidents" and "… doesn't cover damage from pets", so a claim about one item is aligned
+    with what the knowledge says of it, not with the whole long sentence."""
+    clauses = [c.split() for c in re.split(r"\s*,\s*", folded)]
+    if len(clauses) < 2:
+        return []
+    first = clauses[0]
+    negations = [i for i, t in enumerate(first) if NEGATION.fullmatch(t) and t not in NOUN_NEGATION]
+    if not negations:
+        return []
+    at, head = _head(first, negations[0])
+    if head is None:
+        return []
+    prefix = " ".join(first[: at + 1])
+    items = []
+    for clause in clauses[1:]:
+        words = [w for w in clause[:1] if w not in {"and", "or"}] + clause[1:]
+        if not words or words[0] in SUBJECT or any(NEGATION.fullmatch(w) for w in words):
+            break
+        items.append(f"{prefix} {' '.join(words)}")
+    return items
+
+
+def _head(clause: list[str], at: int) -> tuple[int, str | None]:
+    """The word the negation at ``at`` governs (or a second negation), and where it is."""
+    for j, token in enumerate(clause[at + 1 :], at + 1):
+        if NEGATION.fullmatch(token):
+            return j, token
+        if token not in STOP and token not in BRIDGE and len(token) > 2:
+            return j, token
+    return 0, None
 
 
 def flipped_predicate(
@@ -80,6 +168,9 @@ FILLER = frozenset(
     {"also", "still", "just", "then", "only", "usually", "often", "now", "always", "gladly"}
 )
 PARTICIPLE = ("ed", "en", "t")
+# Verbs that name no deed of their own: what is used, got or chosen is the claim (and the
+# words the folding writes in: "we'll cover shipping" is "free shipping").
+GENERIC = frozenset({"use", "used", "get", "see", "find", "choose", "reach"}) | {"free", "costs"}
 PARTICLE = frozenset({"back", "up", "off", "out", "down", "over", "away", "around"})
 # "we can X", "you'll be able to X", "our courier will X": what someone is said to be able
 # to do. The X a modal governs is the capability.
@@ -100,6 +191,8 @@ def abilities(folded: str) -> frozenset[str]:
         if not words or words[0] in STOP or NEGATION.fullmatch(words[0]) or len(words[0]) < 3:
             continue
         particle = [p for p in words[1:2] if p in PARTICLE]
+        if words[0] in GENERIC and not particle:
+            continue  # "can be used", "you can use PayPal": the deed is in its object
         found.add(" ".join([words[0], *particle]))
     return frozenset(found)
 

@@ -123,7 +123,7 @@ UNIVERSAL: dict[Facet, re.Pattern[str]] = {
     Facet.when: re.compile(
         r"\bwhatever the reason\b|\bno matter (?:why|what|the reason)\b|\bin (?:all|every) cases?\b"
         r"|\bno questions asked\b|\bfor any reason\b|\bwithout conditions?\b"
-        r"|\bno strings attached\b"
+        r"|\bno strings attached\b|\bwhether or not\b"
     ),
 }
 # A qualifier of these facets is what makes a "free" claim true: dropping it widens it.

@@ -1,0 +1,252 @@
+"""Names and terms in a claim: a place, carrier, payment method, material or channel the
+knowledge never names or names differently, a means it never mentions ("by fax"), a name it
+never uses, a swapped modifier ("bank card" / "gift card"), and a policy term of an
+exclusive group swapped for another ("refunds go to a gift card")."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import replace
+from functools import lru_cache
+
+from assistant.safety.claim_terms import ENTITY, ENTITY_KIND, EXCLUSIVE, STOP
+from assistant.safety.claim_text import (
+    BACKING,
+    ClaimContext,
+    ClaimFinding,
+    ClaimKind,
+    Sentence,
+    content,
+    fold,
+    term_view,
+)
+from assistant.safety.modifiers import swapped_modifier
+from assistant.safety.qualifiers import compatible
+from assistant.safety.stems import stem
+from assistant.safety.word_sense import closest_sense
+
+# Month and day names are dates: grounding.py compares those with the order record.
+CALENDAR = frozenset(n.lower() for n in [*calendar.month_name, *calendar.day_name] if n)
+# A capitalised word inside a sentence names something (a carrier, a place, a material's
+# origin, a service): whatever it is, the knowledge has to name it too. ("I" is no name,
+# and a name after a greeting or a thank-you is the customer's: "Hi Marcus,".)
+PROPER_NAME = re.compile(
+    r"(?<!(?i:\bhi ))(?<!(?i:\bhey ))(?<!(?i:\bdear ))(?<!(?i:\bhello ))"
+    r"(?<!(?i:\bthanks ))(?<!(?i:\byou ))(?<=[a-z0-9,]\s)(?!I\b)[A-Z][A-Za-z]+"
+)
+# The means by which something is done ("by fax", "via Discord", "using a drone"): a means
+# the knowledge never mentions is as unsupported as a carrier it never names.
+# "by" before a time says when, not how.
+WHEN = CALENDAR | {"today", "tomorrow", "tonight", "noon", "midnight", "end", "morning", "evening"}
+# A means this near in meaning to a word of the closest sentence says it in other words
+# ("phone" ~ "call" 0.58; "fax" ~ "email" 0.38, "text" ~ "message" 0.38).
+SAME_MEANS = 0.55
+MEANS = re.compile(
+    r"\b(?:by|via|through|using|over)\s+(?:(?:a|an|the|your|our|their)\s+)?([a-z][a-z-]+)"
+)
+
+
+def entity_finding(
+    claim: Sentence, closest: Sentence | None, ctx: ClaimContext
+) -> ClaimFinding | None:
+    """A named thing, modifier, means or name of the claim the knowledge does not back."""
+    for check in (_swapped_entity, _swapped_phrase, _unknown_entity, _unknown_means, _unknown_name):
+        found = check(claim, closest, ctx)
+        if found is not None:
+            return found
+    return None
+
+
+def _swapped_entity(
+    claim: Sentence, closest: Sentence | None, ctx: ClaimContext
+) -> ClaimFinding | None:
+    """A place, carrier, … the knowledge names, where the sentence about this names another."""
+    mine = ENTITY.findall(claim.folded)
+    for name in mine:
+        kind = ENTITY_KIND[name]
+        # The closest sentence that names something of this kind says which one it is.
+        naming = [
+            (s, [t for t in ENTITY.findall(s.folded) if ENTITY_KIND[t] == kind])
+            for s in ctx.aligned(claim, ctx.sentences)
+        ]
+        said, theirs = next(((s, ts) for s, ts in naming if ts), (closest, []))
+        swapped = [t for t in theirs if t not in mine]
+        if name in ctx.entities and swapped and not backed(claim, ctx, [name], named=True):
+            return ClaimFinding(
+                ClaimKind.entity,
+                claim.text,
+                said.text if said else _text(closest),
+                f"says '{name}' where the knowledge says '{swapped[0]}'",
+            )
+    return None
+
+
+def _swapped_phrase(
+    claim: Sentence, closest: Sentence | None, ctx: ClaimContext
+) -> ClaimFinding | None:
+    if closest is None:
+        return None
+    near_words = frozenset().union(*(s.words for s in ctx.aligned(claim, ctx.sentences)))
+    swap = swapped_modifier(claim.folded, closest.folded, near_words | closest.words)
+    if swap is None:
+        return None
+    detail = f"says '{swap[0]}' where the knowledge says '{swap[1]}'"
+    return ClaimFinding(ClaimKind.entity, claim.text, closest.text, detail)
+
+
+def _unknown_entity(
+    claim: Sentence, closest: Sentence | None, ctx: ClaimContext
+) -> ClaimFinding | None:
+    unnamed = [
+        name
+        for name in ENTITY.findall(claim.folded)
+        if name not in ctx.entities and not (name == "app" and "application" in ctx.folded)
+    ]
+    if not unnamed:
+        return None
+    detail = f"the {ENTITY_KIND[unnamed[0]]} '{unnamed[0]}' is not in the knowledge"
+    return ClaimFinding(ClaimKind.entity, claim.text, _text(closest), detail)
+
+
+def _unknown_means(
+    claim: Sentence, closest: Sentence | None, ctx: ClaimContext
+) -> ClaimFinding | None:
+    for means in MEANS.finditer(claim.folded):
+        word, preceding = means.group(1), claim.folded[: means.start()].split()[-1:]
+        if preceding and preceding[0].endswith(("ed", "en")):
+            continue  # "damage caused by your dog": the agent of a passive, not a means
+        if word in STOP or word in WHEN or word.endswith(("self", "selves")) or _known(word, ctx):
+            continue  # "by November 23", "by tomorrow": a time (grounding.py's), not a means
+        # "by phone" beside "call (503) …": the closest sentence's own word for it.
+        other_words = sorted(closest.words - claim.words) if closest else []
+        if closest_sense(word, other_words)[1] < SAME_MEANS:
+            detail = f"'{means.group(0)}': the knowledge never mentions '{word}'"
+            return ClaimFinding(ClaimKind.entity, claim.text, _text(closest), detail)
+    return None
+
+
+def _unknown_name(
+    claim: Sentence, closest: Sentence | None, ctx: ClaimContext
+) -> ClaimFinding | None:
+    for found in PROPER_NAME.finditer(claim.text):
+        name, before, after = found.group(0), claim.text[: found.start()], claim.text[found.end() :]
+        if before.endswith(", ") and after[:1] in {",", "!", ".", "?", ""}:
+            continue  # "Sorry, Marcus, …", "Thanks for your message, Marcus.": addressed
+        if name.lower() in CALENDAR:
+            continue
+        if not re.search(rf"\b{re.escape(fold(name).strip())}", ctx.folded):
+            detail = f"the name '{name}' is not in the knowledge"
+            return ClaimFinding(ClaimKind.entity, claim.text, _text(closest), detail)
+    return None
+
+
+def _text(sentence: Sentence | None) -> str:
+    return sentence.text if sentence else ""
+
+
+def _known(word: str, ctx: ClaimContext) -> bool:
+    """The knowledge uses the word in some form ("emailing" for "email")."""
+    root = stem(word)
+    return root in ctx.words or any(w.startswith(root[:5]) for w in ctx.words if len(root) >= 5)
+
+
+def has(text: str, term: str) -> bool:
+    return _whole_word(term).search(text) is not None
+
+
+# The terms are a fixed vocabulary (claim_terms.py): each pattern is built once, not per
+# (sentence, term) test, which ran ≈150 times per draft.
+@lru_cache(maxsize=1024)
+def _whole_word(term: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(term)}\b")
+
+
+@lru_cache(maxsize=1024)
+def _after_pronoun(term: str) -> re.Pattern[str]:
+    return re.compile(rf"\b(?:you|we|i|they)\s+{re.escape(term)}\b")
+
+
+def backed(claim: Sentence, ctx: ClaimContext, terms: list[str], named: bool = False) -> bool:
+    """Another context sentence, nearly as close to the claim, names these terms too. For a
+    name, closeness is read without the name: "Standard shipping … with DHL" is about the
+    Standard sentence (USPS or UPS), not backed by the DHL Express one."""
+    if named:
+        claim = replace(claim, words=claim.words - content(" ".join(terms)))
+    _, best = ctx.closest(claim)
+    return any(
+        all(has_term(s.folded if named else term_view(s.text), t) for t in terms)
+        and ctx.score(claim, s) >= BACKING * best
+        and compatible(claim.text, s.text)
+        # "Standard shipping … is free" backs no "Express shipping is free".
+        and swapped_modifier(claim.folded, s.folded, s.words) is None
+        for s in ctx.sentences
+        if not s.inherited
+    )
+
+
+def term_finding(
+    clause: Sentence, claim: Sentence, closest: Sentence | None, ctx: ClaimContext
+) -> ClaimFinding | None:
+    """A term of an exclusive group where the aligned context clauses name another one
+    of the group and never this one. ``closest``: the claim's closest comparable sentence."""
+    # Clauses of sentences under other conditions say nothing about this claim ("the refund
+    # goes back onto the gift card" is said of gift-card payments, not of Pay in 4).
+    aligned = ctx.aligned(
+        clause,
+        [
+            c
+            for c, s in zip(ctx.clauses, ctx.clause_sentences, strict=True)
+            if ctx.comparable(claim, s)
+        ],
+    )
+    for about, group in EXCLUSIVE:
+        mine = said_terms(term_view(clause.text), group)
+        if not mine:
+            continue
+        saying = [s for s in aligned if said_terms(term_view(s.text), group)]
+        theirs = [t for s in saying for t in said_terms(term_view(s.text), group)]
+        swapped = bool(theirs) and not set(mine) & set(theirs)
+        if not swapped and closest is not None:
+            # The whole claim's closest sentence names a rival but not this term ("if you
+            # paid with a gift card, the refund goes to your original payment method").
+            said = said_terms(term_view(closest.text), group)
+            if said and set(mine) - set(said) and set(said) - set(mine):
+                saying, theirs, swapped = [closest], sorted(set(said) - set(mine)), True
+                mine = sorted(set(mine) - set(said))
+        if not swapped and not any(
+            has_term(ctx.term_view, t) or as_verb(clause.folded, t) for t in mine
+        ):
+            # A term the knowledge never uses where it uses a rival ("worn" / "unworn").
+            near = ctx.aligned(clause, ctx.sentences)
+            saying = [s for s in near if said_terms(term_view(s.text), group)]
+            theirs = [t for s in saying[:1] for t in said_terms(term_view(s.text), group)]
+            swapped = bool(theirs)
+        if swapped and not backed(claim, ctx, mine):
+            return ClaimFinding(
+                ClaimKind.policy_term,
+                claim.text,
+                saying[0].text,
+                f"says '{term_form(term_view(clause.text), mine[0])}' where the knowledge says "
+                f"'{term_form(term_view(saying[0].text), theirs[0])}' ({about})",
+            )
+    return None
+
+
+def has_term(text: str, term: str) -> bool:
+    """Whether the text uses one of a term's forms ("pay|paid|costs|charge")."""
+    return any(has(text, form) for form in term.split("|"))
+
+
+def said_terms(text: str, group: list[str]) -> list[str]:
+    return [t for t in group if has_term(text, t)]
+
+
+def term_form(text: str, term: str) -> str:
+    """The form of the term the text uses, for the reason."""
+    return next((f for f in term.split("|") if has(text, f)), term.split("|")[0])
+
+
+def as_verb(text: str, term: str) -> bool:
+    """'the card you used': after a pronoun the word is what someone did, not a condition."""
+    return any(_after_pronoun(form).search(text) is not None for form in term.split("|"))

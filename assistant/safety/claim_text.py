@@ -1,0 +1,205 @@
+"""The text model of the claim check: a draft's and the knowledge's sentences, clauses and
+statements, each folded (same meanings, one spelling) and reduced to its content stems, and
+the context index that aligns a claim with its closest knowledge (shared stems, explained in
+one line). claims.py and claim_names.py check on top of it."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+
+from assistant.safety.claim_terms import ENTITY, NEGATION, SAME_MEANING, STOP
+from assistant.safety.predicates import abilities, denied_items, opposites_folded
+from assistant.safety.qualifiers import compatible
+from assistant.safety.stems import stem
+
+
+class ClaimKind(StrEnum):
+    entity = "entity"
+    polarity = "polarity"
+    policy_term = "policy term"
+    capability = "capability"
+    condition = "condition"
+
+
+@dataclass(frozen=True)
+class ClaimFinding:
+    kind: ClaimKind
+    claim: str
+    closest: str
+    detail: str
+
+    def reason(self) -> str:
+        where = f" (closest in the knowledge: '{clip(self.closest)}')" if self.closest else ""
+        return f"unsupported {self.kind.value}: {self.detail} in '{clip(self.claim)}'{where}"
+
+
+# A term the closest sentence lacks is backed by another sentence this nearly as close.
+BACKING = 0.75
+# Clauses joined by ";" are separate claims ("we charge in USD; we add no fees"). A full
+# stop inside a word ("help@fernhillgoods.example with …") ends no sentence.
+SENTENCE = re.compile(r"(?:[^.!?;\n]|\.(?=\w))+[.!?;]*")
+# Polarity and policy terms are compared clause by clause: "returns are free, so nothing
+# is deducted" holds a negation that says the same as the claim's first clause.
+CLAUSE = re.compile(r"[^,:;()\u2014]+")
+# Polarity is compared statement by statement: a sentence split where a new subject and
+# verb start ("returns are free, so nothing is deducted"), never inside a list, whose
+# items share the negation in front of them ("doesn't cover wear and tear, accidents, …").
+STATEMENT_BREAK = re.compile(
+    r"[;:\u2014]\s*|,?\s+(?:so|but|because|since|although|though|whereas)\s+"
+    r"|,\s+and\s+(?=(?:we|you|it|they|i|there|this|that|he|she)\b)",
+    re.IGNORECASE,
+)
+WORDS = re.compile(r"[a-z][a-z'-]*")
+PRONOUN = re.compile(r"(?:they|it|these|those|this|that)\b")
+
+
+# A capitalised word inside a sentence is part of a name ("Pay in 4", "Shop Pay"): the
+# policy terms are read without it, or "Pay in 4" would say who pays.
+NAME_WORD = re.compile(r"(?<=[a-z0-9,] )[A-Z][a-z]+")
+
+
+@lru_cache(maxsize=8192)
+def term_view(raw: str) -> str:
+    """The text as the policy terms read it: folded, names left out."""
+    return fold(NAME_WORD.sub("Name", raw))
+
+
+def clip(text: str, size: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def fold(text: str) -> str:
+    text = html.unescape(text).lower().replace("’", "'")
+    for pattern, replacement in SAME_MEANING:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def content(text: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in WORDS.findall(text) if w not in STOP and len(w) > 2)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    folded: str
+    words: frozenset[str]
+    negated: bool
+    inherited: bool = False  # aligned with the words of the sentence before (a pronoun)
+
+
+# The same knowledge sentences come back in most contexts (and the same clauses in many
+# drafts): a unit depends on its text alone, so it is read once and shared (it is frozen).
+@lru_cache(maxsize=8192)
+def unit(raw: str) -> Sentence:
+    folded = fold(raw)
+    # Within a clause an even number of negations cancels out ("isn't no plastic" says
+    # there is plastic); a sentence is negative when one of its clauses is.
+    # A predicate said by its opposite ("excluded", "left off") counts as its negation.
+    plainly = opposites_folded(folded)
+    negated = any(len(NEGATION.findall(c)) % 2 for c in CLAUSE.findall(plainly))
+    return Sentence(raw, folded, content(folded), negated)
+
+
+def sentences(text: str) -> list[Sentence]:
+    return [unit(raw) for m in SENTENCE.finditer(text) if len(raw := m.group(0).strip()) >= 3]
+
+
+def resolved(sentences: list[Sentence]) -> list[Sentence]:
+    """A context sentence that opens with a pronoun ("They never expire.") is about what the
+    sentence before it names: it is aligned with that sentence's words too."""
+    out = []
+    for i, s in enumerate(sentences):
+        if i and PRONOUN.match(s.folded):
+            s = Sentence(s.text, s.folded, s.words | sentences[i - 1].words, s.negated, True)
+        out.append(s)
+    return out
+
+
+def statements_of(sentence: Sentence) -> list[Sentence]:
+    parts = [unit(p.strip()) for p in STATEMENT_BREAK.split(sentence.text) if p.strip()]
+    # A statement too short to align ("you don't need an account") is left out, unless
+    # it opens with a pronoun (it is aligned with the sentence before).
+    kept = [p for p in parts if len(p.words) >= 2 or PRONOUN.match(p.folded)]
+    return kept if kept and len(parts) > 1 else [sentence]
+
+
+def resolved_statements(sentences: list[Sentence]) -> list[Sentence]:
+    """Statements, a pronoun-led one aligned with the sentence before ("They never expire,
+    and you can check a balance")."""
+    out = []
+    for i, sentence in enumerate(sentences):
+        for part in statements_of(sentence):
+            if i and part is not sentence and PRONOUN.match(part.folded):
+                words = part.words | sentences[i - 1].words
+                part = Sentence(part.text, part.folded, words, part.negated, True)
+            out.append(part)
+    return out
+
+
+def clauses_of(sentence: Sentence) -> list[Sentence]:
+    """The sentence's clauses with two or more content words (the sentence if it has one)."""
+    parts = [unit(m.group(0).strip()) for m in CLAUSE.finditer(sentence.text)]
+    parts = [p for p in parts if len(p.words) >= 2]
+    return parts if len(parts) > 1 else [sentence]
+
+
+class ClaimContext:
+    """The context's sentences and named things, indexed once per draft check."""
+
+    def __init__(self, context: str) -> None:
+        self.sentences = resolved(sentences(context))
+        self.folded = fold(context)
+        self.term_view = term_view(context)
+        self.entities = set(ENTITY.findall(self.folded))
+        self.words = frozenset().union(*(s.words for s in self.sentences))
+        self.clauses = [c for s in self.sentences for c in clauses_of(s)]
+        # Each clause's sentence: its conditions ("if you paid with a gift card") hold for it.
+        self.clause_sentences = [s for s in self.sentences for _ in clauses_of(s)]
+        self.statements = resolved_statements(self.sentences)
+        # Each item of a list a negated verb governs, as a statement of its own.
+        self.items = [
+            (unit(item), s)
+            for s in self.statements
+            if not s.text.startswith("#")
+            for item in denied_items(s.folded)
+        ]
+        # What the knowledge says anyone can do, anywhere ("you can follow it here").
+        self.abilities = frozenset().union(*(abilities(s.folded) for s in self.sentences))
+
+    @staticmethod
+    def score(claim: Sentence, sentence: Sentence) -> float:
+        shared = len(claim.words & sentence.words)
+        return shared / len(claim.words | sentence.words) ** 0.5 if shared else 0.0
+
+    def closest(
+        self, claim: Sentence, among: list[Sentence] | None = None
+    ) -> tuple[Sentence | None, float]:
+        best, score = None, 0.0
+        for sentence in self.sentences if among is None else among:
+            value = self.score(claim, sentence)
+            if value > score:
+                best, score = sentence, value
+        return best, score
+
+    @staticmethod
+    def comparable(claim: Sentence, sentence: Sentence) -> bool:
+        return not sentence.text.startswith("#") and compatible(claim.text, sentence.text)
+
+    def aligned(self, claim: Sentence, among: list[Sentence]) -> list[Sentence]:
+        """The units about as close to the claim as the closest one, closest first (a
+        pronoun sentence only as the closest: its borrowed words align it with anything)."""
+        scored = sorted(((self.score(claim, s), i) for i, s in enumerate(among)), reverse=True)
+        if not scored or scored[0][0] == 0:
+            return []
+        top = scored[0][0]
+        return [
+            among[i]
+            for rank, (value, i) in enumerate(scored)
+            if value >= BACKING * top and (rank == 0 or not among[i].inherited)
+        ]

@@ -1,0 +1,63 @@
+"""Scope a claim adds in so many words: "including holidays", "Final Sale included",
+"for customers in Canada too", "even if the tags have been removed", "even after it has
+left our warehouse". Whatever the words, what the claim extends its statement to has to be
+said by the knowledge sentence it rests on: an extension the closest sentence does not
+state is a condition the draft widened. No list of places, days or items is needed, and a
+faithful paraphrase that repeats the knowledge's own extension ("sales tax included" beside
+"including any sales tax") passes, because the words are there."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# What follows these is the extension ("including holidays", "even if the tags …").
+AFTER = re.compile(
+    r"\b(?:including|even (?:if|when|after|once|though|for|on|in|with|without))\s+"
+    r"(?P<scope>[^,.;:!?()\u2014]+)"
+)
+# What comes before these is ("Final Sale included", "in Canada too", "on holidays as well").
+BEFORE = re.compile(
+    r"(?P<scope>[^,.;:!?()\u2014]+?)\s+(?:included|too|as well)(?=\s*(?:[,.;:!?)\u2014]|$))"
+)
+# At most this many words before the marker name what is added ("for customers in Canada").
+SCOPE_WORDS = 3
+
+
+@lru_cache(maxsize=4096)
+def extensions(folded: str) -> tuple[str, ...]:
+    """The extensions a claim states, each as its words (folded, in order)."""
+    found = [m["scope"].strip() for m in AFTER.finditer(folded)]
+    found += [" ".join(m["scope"].split()[-SCOPE_WORDS:]) for m in BEFORE.finditer(folded)]
+    return tuple(f for f in found if f)
+
+
+# "any state", "every customer", "all our products": a quantifier and the noun it ranges
+# over (a possessive or "of" between them skipped).
+QUANTIFIED = re.compile(
+    r"\b(any|every|all|each)\s+(?:of\s+)?(?:(?:our|your|the|their)\s+)?([a-z][a-z'-]+)"
+)
+QUANTIFIER = re.compile(r"\b(?:any|every|all|each|whatever|whichever|everyone|everything)\b")
+
+
+@lru_cache(maxsize=4096)
+def quantified(folded: str) -> tuple[tuple[str, str], ...]:
+    """(the phrase, the noun) for each quantifier of the claim: "any state" -> state."""
+    return tuple((m.group(0), m.group(2)) for m in QUANTIFIED.finditer(folded))
+
+
+# "before you pay" / "after you pay": the same event on the other side in time.
+ORDER_IN_TIME = re.compile(
+    r"\b(before|until|till|prior to|after|once|following)\s+((?:[a-z][a-z'-]*\s*){1,4})"
+)
+SIDE = {"before": "before", "until": "before", "till": "before", "prior to": "before"}
+
+
+@lru_cache(maxsize=4096)
+def sides_in_time(folded: str) -> tuple[tuple[str, str, str], ...]:
+    """(side, the words as said, the event's words) for each "before/after X" of a text."""
+    found = []
+    for m in ORDER_IN_TIME.finditer(folded):
+        side = SIDE.get(m.group(1), "after")
+        found.append((side, f"{m.group(1)} {m.group(2).strip()}", m.group(2)))
+    return tuple(found)
