@@ -212,7 +212,7 @@ def print_profile(profiler: cProfile.Profile, count: int, top: int = 15) -> dict
         for line in lines:
             print("  " + line)
         out[label.split()[0]] = [" ".join(line.split()) for line in lines]
-    print("  (main thread only: worker threads such as aiosqlite's are not profiled;")
+    print("  (main thread only: worker threads (detectors, search, checkpoints) are not profiled;")
     print("   asyncio plumbing and the bench scripts are filtered out)")
     return out
 
