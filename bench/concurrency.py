@@ -10,7 +10,7 @@ content is the drafter's JSON object. The assistant runs with
 ``messages x latency / concurrency`` (target: wall / ideal <= 1.3). The server counts the
 requests it got (must equal the number of messages) and the most it held at once.
 What-if runs (diagnostic, ``--no-whatif`` skips them) repeat it on fewer messages with one
-part swapped (embeddings precomputed, checkpoints in memory, ``synchronous=NORMAL``).
+part swapped (embeddings precomputed, checkpoints in memory).
 
 The last line printed is one JSON object with every figure.
 """
@@ -204,12 +204,8 @@ async def run_whatif(
     """Diagnostics only: ``--whatif-messages`` more messages per variant, one part of the
     pipeline swapped, to size possible fixes. Reports wall/ideal for each."""
     graph = assistant.graph
-    saver = graph.checkpointer
     embedder = assistant.index.embedder
     memory_graph = build_graph(InMemorySaver())
-    cursor = await saver.conn.execute("PRAGMA synchronous")
-    row = await cursor.fetchone()
-    synchronous = int(row[0]) if row else 2
     vectors: dict[str, Any] = {}
 
     async def shipped(on: bool, texts: list[str]) -> None:
@@ -227,9 +223,6 @@ async def run_whatif(
     async def in_memory(on: bool, texts: list[str]) -> None:
         assistant.graph = memory_graph if on else graph
 
-    async def sync_normal(on: bool, texts: list[str]) -> None:
-        await saver.conn.execute(f"PRAGMA synchronous={1 if on else synchronous}")
-
     async def both(on: bool, texts: list[str]) -> None:
         await precomputed(on, texts)
         await in_memory(on, texts)
@@ -238,11 +231,8 @@ async def run_whatif(
         "as shipped": shipped,
         "embeddings precomputed (off the event loop)": precomputed,
         "checkpoints in memory (InMemorySaver)": in_memory,
-        "checkpoint db PRAGMA synchronous=NORMAL": sync_normal,
         "embeddings precomputed + checkpoints in memory": both,
     }
-    if synchronous == 1:  # the shipped code sets NORMAL already: nothing to compare
-        del variants["checkpoint db PRAGMA synchronous=NORMAL"]
     n = args.whatif_messages
     rounds = max(1, args.whatif_rounds)
     block = max(1, n // rounds)
