@@ -281,8 +281,9 @@ def test_only_a_typo_of_a_knowledge_word_is_respelt() -> None:
 @pytest.mark.parametrize(
     ("question", "answered_by"),
     [
-        # Only normalising says "damaged"; the embedding of the words as written missed it.
-        ("the bag came ripped, what now", {"faq:damaged-or-wrong-item"}),
+        # Only normalising says "damaged"; the embedding of the words as written missed it
+        # (0.470, just under the 0.488 rule: within the second reading's window).
+        ("the bag arrived ripped", {"faq:damaged-or-wrong-item"}),
         ("take me off the mailing list pls", {"faq:newsletter"}),
         # The FAQ and the policy section it sums up are one answer, not rivals for the margin.
         (
