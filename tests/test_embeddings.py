@@ -62,3 +62,12 @@ def test_a_failed_embedding_fails_every_waiter_and_is_retried_next_time() -> Non
         embedder.embed_one("hello")
     assert embedder.embed_one("hello").shape == (384,)
     assert calls == ["hello", "hello"]
+
+
+def test_apart_gives_one_row_per_text_in_order_even_for_none_or_one() -> None:
+    embedder = Embedder()
+    texts = ["do you ship to canada", "how long does shipping take", "return window"]
+    apart = embedder.embed_apart(texts)
+    assert embedder.embed_apart([]).shape == (0, 384)
+    assert embedder.embed_apart(texts[:1]).shape == (1, 384)
+    np.testing.assert_allclose(apart, embedder.embed(texts), atol=1e-5)
