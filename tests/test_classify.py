@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 from assistant.safety.detectors import Detector, Hit, LocalDetector, classify
 from assistant.safety.topics import Topic
+from assistant.safety.triage import LazyDetector
 
 
 class Local:
@@ -51,3 +54,18 @@ def test_all_hits_in_order_and_local_detectors_in_one_worker_thread() -> None:
         ("similar", Topic.refund),
     ]
     assert len(set(threads)) == 1 and loop_thread not in threads
+
+
+def test_a_lazy_detector_used_from_several_threads_at_once_is_built_once() -> None:
+    builds: list[int] = []
+
+    def build() -> Local:
+        builds.append(threading.get_ident())
+        time.sleep(0.05)  # long enough for the other threads to ask meanwhile
+        return Local("similar", Topic.refund, [])
+
+    lazy = LazyDetector("similar", build)
+    with ThreadPoolExecutor(4) as pool:
+        found = list(pool.map(lazy.detect_sync, ["a", "b", "c", "d"]))
+    assert len(builds) == 1
+    assert [hits[0].reason for hits in found] == [f"similar saw '{t}'" for t in "abcd"]

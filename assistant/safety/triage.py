@@ -3,6 +3,7 @@ once, and the ``must_review`` verdict the routing benchmark measures."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -31,11 +32,14 @@ class LazyDetector:
         self.name = name
         self._build = build
         self._detector: LocalDetector | None = None
+        self._building = threading.Lock()
 
     def built(self) -> LocalDetector:
-        if self._detector is None:
-            self._detector = self._build()
-        return self._detector
+        # First use is in a worker thread (``classify``), maybe in several at once: build once.
+        with self._building:
+            if self._detector is None:
+                self._detector = self._build()
+            return self._detector
 
     async def detect(self, text: str) -> list[Hit]:
         return await self.built().detect(text)
