@@ -83,12 +83,16 @@ def routine_question(text: str) -> bool:
     """Asks how, whether or when, and names no problem, money, account matter or
     trouble; no sarcasm mark, no shouting. "Still" asks whether something holds ("can I
     still pre-order?"), not a problem, in a question."""
+    return _routine_question(text, social_normalise(text))
+
+
+def _routine_question(text: str, cleaned: str) -> bool:
     return (
         bool(QUESTION.search(text))
         and not PROBLEMS.search(STILL.sub(" ", text))
         and not TROUBLE.search(text)
         and not SARCASM.search(text)
-        and not SHOUTING.search(social_normalise(text))
+        and not SHOUTING.search(cleaned)
     )
 
 
@@ -136,9 +140,9 @@ class ToneHead:
         frustration = self.frustration(vector)
         if frustration < self.calm_below:
             return True
-        if frustration < self.question_below and routine_question(text):
+        cleaned = social_normalise(text)  # read once for the three rules below
+        if frustration < self.question_below and _routine_question(text, cleaned):
             return True
-        cleaned = social_normalise(text)
         warmth = compound(cleaned)  # read once for both rules below
         return _praise(text, cleaned, warmth) or (frustration < self.warm_below and warmth >= WARM)
 
