@@ -10,7 +10,12 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
+from assistant.app import open_assistant
 from assistant.knowledge.embeddings import Embedder, Vectors
+from assistant.safety.social import social_normalise
+from assistant.settings import Settings
+from assistant.users.actor import SYSTEM_ACTOR
+from tests.support import message, run
 
 
 class HeldEmbedder(Embedder):
@@ -71,3 +76,69 @@ def test_apart_gives_one_row_per_text_in_order_even_for_none_or_one() -> None:
     assert embedder.embed_apart([]).shape == (0, 384)
     assert embedder.embed_apart(texts[:1]).shape == (1, 384)
     np.testing.assert_allclose(apart, embedder.embed(texts), atol=1e-5)
+
+
+def test_an_embedding_started_early_is_waited_for_not_started_again() -> None:
+    embedder = HeldEmbedder()
+    text = "do you ship to canada"
+    embedder.embed_soon(text)
+    while not embedder.batches:  # the early embedding is inside the model
+        time.sleep(0.001)
+    with ThreadPoolExecutor(1) as pool:
+        asked = pool.submit(embedder.embed_one, text)
+        time.sleep(0.05)  # it has asked and is waiting
+        embedder.release.set()
+        vector = asked.result(timeout=10)
+    embedder.embed_soon(text)  # cached now: nothing more to do
+    assert embedder.batches == [[text]]
+    assert embedder.embed_one(text) is vector
+
+
+def test_an_early_embedding_that_fails_fails_its_waiter_and_the_next_call_retries() -> None:
+    embedder = HeldEmbedder()
+    real = Embedder._embed_batch
+    failures = iter([RuntimeError("model crashed")])
+
+    def broken_once(texts: list[str]) -> Vectors:
+        embedder.batches.append(texts)
+        assert embedder.release.wait(timeout=10)
+        if (failure := next(failures, None)) is not None:
+            raise failure
+        return real(embedder, texts)
+
+    embedder._embed_batch = broken_once  # type: ignore[method-assign]
+    embedder.embed_soon("hello")
+    while not embedder.batches:
+        time.sleep(0.001)
+    with ThreadPoolExecutor(1) as pool:
+        asked = pool.submit(embedder.embed_one, "hello")
+        time.sleep(0.05)
+        embedder.release.set()
+        with pytest.raises(RuntimeError, match="model crashed"):
+            asked.result(timeout=10)
+    assert embedder.embed_one("hello").shape == (384,)
+    assert embedder.batches == [["hello"], ["hello"]]
+
+
+def test_a_social_post_is_embedded_once_for_the_router_and_the_knowledge_search(
+    ingested: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = "@fernhillgoods does the large weekender ship to canada?? https://t.co/Xb12"
+    embedded: list[str] = []
+
+    async def go() -> None:
+        async with open_assistant(ingested) as assistant:
+            embedder = assistant.index.embedder
+            real = embedder._embed_batch
+
+            def counted(texts: list[str]) -> Vectors:
+                embedded.extend(texts)
+                return real(texts)
+
+            monkeypatch.setattr(embedder, "_embed_batch", counted)
+            await assistant.inbox.process(SYSTEM_ACTOR, message(text, id="m-social"))
+
+    run(go())
+    # Handles and links are not what the customer asks: both read the words alone.
+    assert embedded.count(social_normalise(text)) == 1
+    assert text not in embedded

@@ -34,6 +34,7 @@ class Embedder:
         self._recent: OrderedDict[str, Vectors] = OrderedDict()
         self._pending: dict[str, Future[Vectors]] = {}
         self._side: ThreadPoolExecutor | None = None
+        self._early: ThreadPoolExecutor | None = None
 
     def _load(self) -> None:
         import onnxruntime as ort
@@ -89,17 +90,42 @@ class Embedder:
     def embed_one(self, text: str) -> Vectors:
         """Cached: the router and retrieval both embed each message, at the same time; a
         text already being embedded is waited for, not embedded twice."""
-        with self._lock:
-            cached = self._recent.get(text)
-            pending = self._pending.get(text) if cached is None else None
-            mine = cached is None and pending is None
-            if mine:
-                pending = self._pending[text] = Future()
+        cached, pending = self._claim(text)
         if cached is not None:
             return cached
-        assert pending is not None
-        if not mine:
+        if pending is not None:
             return pending.result()
+        return self._fill(text)
+
+    def embed_soon(self, text: str) -> None:
+        """Start embedding ``text`` in the background; ``embed_one(text)`` then waits for it
+        instead of starting again. A message's first embedding can so begin while its queue
+        row and checkpoint are written. A failure reaches those already waiting; a later
+        call embeds afresh."""
+        cached, pending = self._claim(text)
+        if cached is not None or pending is not None:
+            return
+        with self._lock:
+            if self._early is None:  # its own threads: its tasks never wait on anything
+                self._early = ThreadPoolExecutor(max_workers=2, thread_name_prefix="embed-early")
+            early = self._early
+        early.submit(self._fill, text)
+
+    def _claim(self, text: str) -> tuple[Vectors | None, Future[Vectors] | None]:
+        """The cached vector, or the embedding already under way; or neither, and the
+        caller now owes ``_fill(text)`` to whoever waits on it."""
+        with self._lock:
+            cached = self._recent.get(text)
+            if cached is not None:
+                return cached, None
+            pending = self._pending.get(text)
+            if pending is None:
+                self._pending[text] = Future()
+            return None, pending
+
+    def _fill(self, text: str) -> Vectors:
+        with self._lock:
+            pending = self._pending[text]
         try:
             vector: Vectors = self.embed([text])[0]
         except BaseException as exc:

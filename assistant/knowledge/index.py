@@ -16,8 +16,9 @@ import numpy.typing as npt
 from assistant.errors import SearchIndexError
 from assistant.knowledge.documents import Chunk
 from assistant.knowledge.embeddings import DIMENSIONS, Embedder
-from assistant.knowledge.normalise import normalise, reworded
+from assistant.knowledge.normalise import normalise, reworded, same_words
 from assistant.knowledge.retrieval import Calibration, Catalogue, Floats, Ranked
+from assistant.safety.social import social_normalise
 
 COLLECTION = "knowledge"
 PHRASINGS = "phrasings"  # suffix of the collection holding each FAQ question, embedded alone
@@ -213,6 +214,12 @@ class KnowledgeIndex:
         digest = hashlib.sha256(f"{text}\x1f{owner}\x1f{role}".encode()).hexdigest()
         return f"{digest}|{self.embedder.model_id}"
 
+    def read_soon(self, text: str) -> None:
+        """Start embedding a customer message as ``search`` (and the router) will read it,
+        so that the model runs while the queue and the checkpointer do their part."""
+        if text.strip():
+            self.embedder.embed_soon(social_normalise(text))
+
     def search(
         self, text: str, k: int, channel: str | None = None, today: date | None = None
     ) -> list[Hit]:
@@ -221,15 +228,23 @@ class KnowledgeIndex:
         loaded = self._load()
         if loaded is None:
             return []
-        # The embedding is of the text as written (the router has embedded it already, so
-        # it is cached; normalising instead measured no better); the lexical side needs the
-        # shorthand spelled out and the emoji and handles gone.
+        # What needs no embedding comes first: the message's embedding (``read_soon``) is
+        # computed meanwhile. The embedding is of the words as the router reads them
+        # (handles and links gone), so the model runs once for both. The lexical side needs
+        # the shorthand spelled out and the emoji gone too.
         query = normalise(text) or text
         catalogue, rule = loaded.catalogue, loaded.calibration
-        fused = catalogue.scores(self.embedder.embed_one(text), query)
+        lexical = catalogue.lexical(query)
         fixed = catalogue.speller.correct(query)
-        if fixed != query:  # a typo the model cannot read: the better of the two readings
-            fused = np.maximum(fused, catalogue.scores(self.embedder.embed_one(fixed), query))
+        unknown = catalogue.vocabulary.unknown(query)
+        written = social_normalise(text)
+        if fixed == query:
+            fused = catalogue.fuse(self.embedder.embed_one(written), lexical)
+        else:  # a typo the model cannot read: the better of the two readings, read together
+            as_written, respelt = self.embedder.embed_apart([written, fixed])
+            fused = np.maximum(
+                catalogue.fuse(as_written, lexical), catalogue.fuse(respelt, lexical)
+            )
         today = today or date.today()
         allowed = loaded.allowed(channel, today)
 
@@ -242,19 +257,21 @@ class KnowledgeIndex:
 
         ranked, answers = decide(fused)
         near = bool(ranked) and ranked[0].score >= rule.threshold - REREAD_BELOW
-        if not answers and near and fixed == query and reworded(text, query):
+        if not answers and near and fixed == query and reworded(written, query):
             # Normalising puts the shop's words in ("damaged" for "smashed", "newsletter" for
             # "mailing list"); only the lexical side saw them. A doubtful question near the
             # rule pays one more embedding for that reading (a respelt one has had it).
-            fused = np.maximum(fused, catalogue.scores(self.embedder.embed_one(query), query))
+            fused = np.maximum(fused, catalogue.fuse(self.embedder.embed_one(query), lexical))
             ranked, answers = decide(fused)
-        unknown = catalogue.vocabulary.unknown(query)
         skip = set(unknown)
         known = " ".join(w for w in query.split() if w not in skip)
         # Only a question about to be answered pays for the coverage check's second
         # embedding: the check is there to take doubtful answers away.
         if answers and unknown and known:
-            question, known_only = self.embedder.embed_apart([query, known])
+            # The question as the model reads it: the text as written (embedded already)
+            # when normalising changed no word.
+            read = written if same_words(written, query) else query
+            question, known_only = self.embedder.embed_apart([read, known])
             ranked, answers = decide(fused - catalogue.uncovered(question, known_only))
         return [
             Hit(

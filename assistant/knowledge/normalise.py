@@ -119,7 +119,14 @@ def normalise(text: str) -> str:
 _PLAIN = re.compile(r"[^\W_]+")
 
 
+def same_words(text: str, normalised: str) -> bool:
+    """Whether normalising changed only case and punctuation: the model reads both alike."""
+    return _PLAIN.findall(normalised) == _PLAIN.findall(text.lower())
+
+
 def reworded(text: str, normalised: str) -> bool:
-    """Whether normalising changed more than case and punctuation (a word spelled out,
-    replaced or dropped): only then does the normalised text read differently to a model."""
-    return _PLAIN.findall(normalised) != _PLAIN.findall(text.lower())
+    """Whether normalising changed more than case and punctuation (a word spelled out or
+    replaced): only then does the normalised text read differently to a model. A greeting
+    or filler dropped ("hi", "lol") does not count: it tells the model nothing either way."""
+    kept = [w for w in _PLAIN.findall(text.lower()) if SHORTHAND.get(w) != ""]
+    return _PLAIN.findall(normalised) != kept

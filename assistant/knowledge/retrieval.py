@@ -129,11 +129,21 @@ class Catalogue:
 
     def scores(self, vector: Floats, query: str, skip_phrasing: list[int] | None = None) -> Floats:
         """One fused score per entry (``skip_phrasing`` leaves those phrasings out)."""
-        dense = self._dense(vector, skip_phrasing)
+        return self.fuse(vector, self.lexical(query), skip_phrasing)
+
+    def lexical(self, query: str) -> Floats:
+        """The lexical side alone, per entry in [0, 1): it needs no embedding, so a search
+        reads it while the message's embedding is still being computed."""
         lexical = np.asarray(self.bm25.scores(query), dtype=np.float32)
-        lexical_share = lexical / (lexical + LEXICAL_HALF)
+        share: Floats = lexical / (lexical + LEXICAL_HALF)
+        return share
+
+    def fuse(
+        self, vector: Floats, lexical: Floats, skip_phrasing: list[int] | None = None
+    ) -> Floats:
+        dense = self._dense(vector, skip_phrasing)
         # Scaled back to at most 1, so leads read it like a similarity.
-        fused = (dense + LEXICAL_WEIGHT * lexical_share) / (1 + LEXICAL_WEIGHT)
+        fused = (dense + LEXICAL_WEIGHT * lexical) / (1 + LEXICAL_WEIGHT)
         return fused.astype(np.float32)
 
     def uncovered(self, question: Floats, known_words_only: Floats) -> Floats:

@@ -38,4 +38,8 @@ def message_of(state: PipelineInput) -> InboundMessage:
 
 def analysed(msg: InboundMessage, policy: Policy) -> str:
     """The part of a message the pipeline reads: very long ones are cut, and flagged."""
-    return msg.text[: policy.max_analysed_chars]
+    return analysed_text(msg.text, policy)
+
+
+def analysed_text(text: str, policy: Policy) -> str:
+    return text[: policy.max_analysed_chars]

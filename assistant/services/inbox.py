@@ -18,6 +18,7 @@ from assistant.intake.jsonl import quarantine
 from assistant.intake.messages import InboundMessage
 from assistant.knowledge.policy import Policy
 from assistant.llm import model_slots
+from assistant.pipeline.state import analysed_text
 from assistant.review.leases import LEASE, OWNER
 from assistant.review.models import ItemStatus, ReviewItem, content_hash
 from assistant.services.runs import PipelineRuns, ProcessResult
@@ -50,8 +51,15 @@ class InboxService:
         assert item.id is not None
         if not created:
             return self.runs.result(item, duplicate=True)
+        self._read_soon(message.text)
         await self.runs.run(item, self._first_payload(item))
         return self.runs.result(queue.get(item.id))
+
+    def _read_soon(self, text: str) -> None:
+        """The message's embedding starts now, beside the checkpointer's reads and the
+        graph's first steps, rather than when the detectors ask for it. (One that the
+        screen then sends elsewhere, an opt-out keyword, has cost one embedding's CPU.)"""
+        self.runs.services.index.read_soon(analysed_text(text, self.runs.knowledge.policy))
 
     def _first_payload(self, item: ReviewItem) -> dict[str, Any]:
         payload: dict[str, Any] = {"message": dict(item.message), "item_id": item.id}
@@ -126,6 +134,7 @@ class InboxService:
         if snapshot.next:  # continue from the last checkpoint
             await self.runs.run(item, None, durability)
         else:  # new, or crashed before the first checkpoint: start the message
+            self._read_soon(item.text)
             await self.runs.run(item, self._first_payload(item), durability)
 
 

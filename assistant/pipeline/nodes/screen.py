@@ -59,13 +59,16 @@ async def classify_message(
     s = runtime.context
     msg = message_of(state)
     # The knowledge search needs nothing the detectors find: it runs beside them, so its
-    # embeddings overlap their work instead of following it.
-    knowledge = asyncio.create_task(search_knowledge(s, msg))
+    # embeddings overlap their work instead of following it; the customer's record is read
+    # while both wait for the message's embedding.
+    reading = asyncio.gather(
+        classify(analysed(msg, s.knowledge.policy), s.detectors), search_knowledge(s, msg)
+    )
     try:
-        hits = await classify(analysed(msg, s.knowledge.policy), s.detectors)
+        await asyncio.sleep(0)  # both start (hand their work to threads) before the read
         customer = s.orders.customer_for(msg.channel.value, msg.author.id, msg.author.handle)
     finally:
-        found = await knowledge
+        hits, found = await reading
     topics = [h.topic for h in hits]
     reasons = [h.reason for h in hits if h.topic.is_risk]
     # Which detector gave each reason, stored on the item (what each detector costs).
