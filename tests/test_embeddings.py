@@ -33,13 +33,19 @@ class HeldEmbedder(Embedder):
         return super()._embed_batch(texts)
 
 
+def wait_for_a_batch(embedder: HeldEmbedder) -> None:
+    deadline = time.monotonic() + 30  # the model loads on first use
+    while not embedder.batches:
+        assert time.monotonic() < deadline, "the model never started"
+        time.sleep(0.001)
+
+
 def test_a_text_being_embedded_is_waited_for_not_embedded_again() -> None:
     embedder = HeldEmbedder()
     text = "how long does shipping take to chicago"
     with ThreadPoolExecutor(3) as pool:
         first = pool.submit(embedder.embed_one, text)
-        while not embedder.batches:  # the first caller is inside the model
-            time.sleep(0.001)
+        wait_for_a_batch(embedder)  # the first caller is inside the model
         others = [pool.submit(embedder.embed_one, text) for _ in range(2)]
         time.sleep(0.05)  # the others have asked and are waiting
         embedder.release.set()
@@ -82,8 +88,7 @@ def test_an_embedding_started_early_is_waited_for_not_started_again() -> None:
     embedder = HeldEmbedder()
     text = "do you ship to canada"
     embedder.embed_soon(text)
-    while not embedder.batches:  # the early embedding is inside the model
-        time.sleep(0.001)
+    wait_for_a_batch(embedder)  # the early embedding is inside the model
     with ThreadPoolExecutor(1) as pool:
         asked = pool.submit(embedder.embed_one, text)
         time.sleep(0.05)  # it has asked and is waiting
@@ -108,8 +113,7 @@ def test_an_early_embedding_that_fails_fails_its_waiter_and_the_next_call_retrie
 
     embedder._embed_batch = broken_once  # type: ignore[method-assign]
     embedder.embed_soon("hello")
-    while not embedder.batches:
-        time.sleep(0.001)
+    wait_for_a_batch(embedder)
     with ThreadPoolExecutor(1) as pool:
         asked = pool.submit(embedder.embed_one, "hello")
         time.sleep(0.05)
