@@ -131,13 +131,16 @@ def test_every_reply_reaches_its_customer_once_through_channel_faults_and_kills(
             )
             approving = threading.Thread(target=asyncio.run, args=(_approve_waiting(settings),))
             approving.start()
-            for share in (0.4, 0.7):  # while replies are on their way to the channel
+            # While replies are on their way to the channel; each kill waits for the
+            # restart, or the next could hit the worker just killed, not yet replaced.
+            for kills, share in enumerate((0.4, 0.7), start=1):
                 wait_until(
                     _reached(fake_url, int(share * MESSAGES)),
                     90 * SLOWER,
                     f"{share:.0%} of the replies to reach the channel",
                 )
                 workers.kill_one()
+                wait_until(lambda k=kills: workers.restarts >= k, 30, "the restart")
             approving.join()
             wait_until(
                 lambda: _delivered_all(settings), 150 * SLOWER, "every reply to be delivered"

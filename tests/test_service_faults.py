@@ -110,7 +110,8 @@ class Workers:
                     self.restarts += 1
 
     def kill_one(self) -> None:
-        random.choice(self.procs).send_signal(signal.SIGKILL)
+        """SIGKILL one live worker (one killed a moment ago may not be replaced yet)."""
+        random.choice([p for p in self.procs if p.poll() is None]).send_signal(signal.SIGKILL)
 
     def close(self) -> None:
         self._stop.set()
