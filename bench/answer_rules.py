@@ -30,6 +30,7 @@ from _common import ROOT, workspace
 from retrieval import judge
 
 from assistant.app import open_assistant
+from assistant.knowledge.faq_edit import remove_also_asked
 from assistant.knowledge.index import REREAD_BELOW
 from assistant.knowledge.normalise import normalise, reworded
 from assistant.knowledge.retrieval import ANSWER_VECTOR_WEIGHT
@@ -82,6 +83,11 @@ def stage(
 
 async def score(paths: list[Path]) -> tuple[dict[Path, list[Scored]], dict[str, Any]]:
     with workspace("answer-rules") as base:
+        # Every question scored is a new one to the FAQ (see retrieval.py).
+        asked = [
+            json.loads(line)["text"] for p in paths for line in p.read_text().splitlines() if line
+        ]
+        remove_also_asked(base / "knowledge", asked)
         settings = Settings(data_dir=base / "data", knowledge_dir=base / "knowledge")
         async with open_assistant(settings) as assistant:
             assistant.library.ingest(SYSTEM_ACTOR)

@@ -1,11 +1,12 @@
-"""Add an ``also_asked`` phrasing to one FAQ entry, changing only the lines it needs: the
-file stays the lead's (comments, order, answers untouched) and the change reads as a
-one-line diff in review."""
+"""Add an ``also_asked`` phrasing to one FAQ entry (or take phrasings out), changing only
+the lines it needs: the file stays the lead's (comments, order, answers untouched) and the
+change reads as a one-line diff in review."""
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
@@ -57,3 +58,30 @@ def add_also_asked(path: Path, where: str, faq_id: str, phrasing: str) -> None:
         path.write_text("\n".join(lines) + ending, encoding="utf-8")
         return
     raise KnowledgeError([f"{where}: no FAQ entry with id {faq_id!r}"])
+
+
+def remove_also_asked(knowledge_dir: Path, phrasings: Iterable[str]) -> int:
+    """Take these phrasings (case and spacing aside) out of every FAQ's ``also_asked``
+    list; how many lines went. Benchmarks measure a question set as unseen this way when
+    the brand's FAQ has learned some of its questions."""
+    wanted = {_key(p) for p in phrasings}
+    removed = 0
+    for path in sorted((knowledge_dir / "faq").rglob("*.md")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        kept, listing = [], False
+        for line in lines:
+            if listing and line.startswith("  - "):
+                value = yaml.safe_load(line[4:])
+                if isinstance(value, str) and _key(value) in wanted:
+                    removed += 1
+                    continue
+            else:
+                listing = line.rstrip() == "also_asked:"
+            kept.append(line)
+        if len(kept) < len(lines):
+            path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    return removed
+
+
+def _key(phrasing: str) -> str:
+    return " ".join(phrasing.lower().split())

@@ -352,7 +352,6 @@ class KnowledgeIndex:
             phrasing_vectors=vectors[keep],
             phrasing_owner=[position[str(phr["metadatas"][n]["chunk"])] for n in keep],
             groups=[row.source if row.kind == "policy" else row.id for row in rows],
-            phrasing_texts=[str(phr["documents"][n]) for n in keep],
             is_faq=[row.kind == "faq" for row in rows],
         )
         held_out = {
