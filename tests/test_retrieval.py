@@ -37,7 +37,17 @@ CHECK3_SET = ROOT / "bench" / "data" / "retrieval_check3.jsonl"  # issue 14, fou
 CHECK4_SET = ROOT / "bench" / "data" / "retrieval_check4.jsonl"  # fifth pass, after the changes
 CHECK5_SET = ROOT / "bench" / "data" / "retrieval_check5.jsonl"  # sixth pass, before the changes
 CHECK6_SET = ROOT / "bench" / "data" / "retrieval_check6.jsonl"  # sixth pass, after the changes
-_ALL_SETS = (DEV_SET, CHECK_SET, CHECK2_SET, CHECK3_SET, CHECK4_SET, CHECK5_SET, CHECK6_SET)
+CHECK7_SET = ROOT / "bench" / "data" / "retrieval_check7.jsonl"  # another writer, eighth pass
+_ALL_SETS = (
+    DEV_SET,
+    CHECK_SET,
+    CHECK2_SET,
+    CHECK3_SET,
+    CHECK4_SET,
+    CHECK5_SET,
+    CHECK6_SET,
+    CHECK7_SET,
+)
 
 
 def _dev_rows(path: Path = DEV_SET) -> list[dict[str, Any]]:
@@ -138,7 +148,7 @@ def test_each_set_is_measured_on_questions_the_knowledge_has_not_learned(tmp_pat
         copy = tmp_path / path.stem
         shutil.copytree(ROOT / "knowledge", copy)
         learned = phrasings & asked
-        assert len(learned) >= 90  # most of each set's questions are in the FAQ
+        assert len(learned) >= 85  # most of each set's questions are in the FAQ
         assert remove_also_asked(copy, asked) == len(learned)
         left = {
             " ".join(p.lower().split()) for c in load_knowledge(copy).chunks for p in c.also_asked
@@ -148,8 +158,8 @@ def test_each_set_is_measured_on_questions_the_knowledge_has_not_learned(tmp_pat
 
 @pytest.mark.parametrize(
     "path",
-    [CHECK2_SET, CHECK3_SET, CHECK4_SET, CHECK5_SET, CHECK6_SET],
-    ids=["check2", "check3", "check4", "check5", "check6"],
+    [CHECK2_SET, CHECK3_SET, CHECK4_SET, CHECK5_SET, CHECK6_SET, CHECK7_SET],
+    ids=["check2", "check3", "check4", "check5", "check6", "check7"],
 )
 def test_the_later_check_sets_cover_every_faq_and_unanswerable_questions(path: Path) -> None:
     rows = _dev_rows(path)
