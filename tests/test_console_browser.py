@@ -34,6 +34,7 @@ def test_agent_edits_and_sends_a_reply_in_a_real_browser(
 ) -> None:
     from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=WAIT_MS // 4)  # two shared cores: a send can take seconds
     add_users(ingested)
     results = run(process(ingested, *sample_inbox()))
     waiting = [r for r in results if r.status in ("pending", "escalated")]
