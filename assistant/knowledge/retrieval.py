@@ -209,17 +209,18 @@ class Catalogue:
         The lexical side never holds ``also_asked`` text, so leaving the vectors out leaves
         the phrasings out."""
         lexical = {n: self.lexical(text) for n, text in held_out.items()}
-        apart = self._held_out_scores(lexical, self._siblings(held_out))
+        siblings = self._siblings(held_out)
+        apart = self._held_out_scores(lexical, siblings)
         if not apart:
             return Calibration(threshold=floor, margin=MIN_MARGIN, phrasings=0, recall=0.0)
-        threshold = max(floor, float(np.quantile([t for t, _ in apart], QUANTILE)))
-        margin = max(MIN_MARGIN, min(0.1, float(np.quantile([m for _, m in apart], QUANTILE))))
-        among = self._held_out_scores(lexical, self._near_copies(held_out))
+        tops, margins = [t for t, _ in apart], [m for _, m in apart]
+        threshold = max(floor, float(np.quantile(tops, QUANTILE)))
+        margin = max(MIN_MARGIN, min(0.1, float(np.quantile(margins, QUANTILE))))
+        among = self._held_out_scores(lexical, self._near_copies(siblings))
         if among:
             top = float(np.quantile([t for t, _ in among], AMONG_SIBLINGS_QUANTILE))
             lead = float(np.quantile([m for _, m in among], AMONG_SIBLINGS_QUANTILE))
             threshold, margin = max(threshold, top), max(margin, min(0.1, lead))
-        tops, margins = [t for t, _ in apart], [m for _, m in apart]
         answered = sum(
             1 for t, m in zip(tops, margins, strict=True) if t >= threshold and m >= margin
         )
@@ -237,12 +238,15 @@ class Catalogue:
             by_owner.setdefault(int(self.phrasing_owner[n]), []).append(n)
         return {n: by_owner[int(self.phrasing_owner[n])] for n in held_out}
 
-    def _near_copies(self, held_out: dict[int, str]) -> dict[int, list[int]]:
-        """Each phrasing → itself and its entry's phrasings at least ``NEAR_COPY`` alike."""
+    def _near_copies(self, siblings: dict[int, list[int]]) -> dict[int, list[int]]:
+        """Each phrasing → itself and those of its ``siblings`` at least ``NEAR_COPY``
+        alike."""
         out = {}
-        for n, siblings in self._siblings(held_out).items():
-            alike = self.phrasing_vectors[siblings] @ self.phrasing_vectors[n]
-            out[n] = [s for s, a in zip(siblings, alike, strict=True) if s == n or a >= NEAR_COPY]
+        for n, siblings_of_n in siblings.items():
+            alike = self.phrasing_vectors[siblings_of_n] @ self.phrasing_vectors[n]
+            out[n] = [
+                s for s, a in zip(siblings_of_n, alike, strict=True) if s == n or a >= NEAR_COPY
+            ]
         return out
 
     def _held_out_scores(
