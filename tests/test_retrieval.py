@@ -56,10 +56,11 @@ def _dev_rows(path: Path = DEV_SET) -> list[dict[str, Any]]:
 
 # (right at least, wrong at most, unanswerable answered at most), each set's questions
 # left out of the knowledge: a little below what bench/retrieval.py measures (dev 0.97 /
-# 0.00 / 0.03, check 0.82 / 0.01 / 0.06). Calibrated on its siblings alone, the FAQ that
-# holds customers' wordings answered 0.09 and 0.23 of the unanswerable questions; the
-# retrieval before issue 14 measured 0.74 / 0.07 / 0.09 and 0.64 / 0.11 / 0.06.
-FLOORS = {DEV_SET: (0.95, 0.02, 0.06), CHECK_SET: (0.79, 0.03, 0.08)}
+# 0.00 / 0.00, check 0.87 / 0.00 / 0.03). Without the intent model check measured 0.82 /
+# 0.01 / 0.06; calibrated on its siblings alone, the FAQ that holds customers' wordings
+# answered 0.09 and 0.23 of the unanswerable questions; the retrieval before issue 14
+# measured 0.74 / 0.07 / 0.09 and 0.64 / 0.11 / 0.06.
+FLOORS = {DEV_SET: (0.95, 0.02, 0.03), CHECK_SET: (0.84, 0.02, 0.06)}
 
 
 @pytest.mark.parametrize("path", [DEV_SET, CHECK_SET], ids=["dev", "check"])

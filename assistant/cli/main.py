@@ -47,6 +47,7 @@ from assistant.governance import log_redaction
 from assistant.intake.jsonl import read_jsonl
 from assistant.knowledge.embeddings import shared_embedder
 from assistant.knowledge.index import SyncReport
+from assistant.knowledge.retrieval import Calibration
 from assistant.safety.topics import Topic
 from assistant.users.actor import SYSTEM_ACTOR
 
@@ -129,10 +130,7 @@ def ingest(
         line += "{unchanged} unchanged ({chunks} chunks, {orders} orders, {customers} customers)"
         typer.echo(line.format(**summary))
         if isinstance(rule := summary["answer_rule"], dict):
-            typer.echo(
-                "Answer rule (calibrated on {phrasings} also_asked phrasings): best score ≥ "
-                "{threshold} and ≥ {margin} ahead of a different answer".format(**rule)
-            )
+            typer.echo(f"Answer rule: {Calibration(**rule).describe()}")
 
 
 def _print_result(result: ProcessResult) -> None:

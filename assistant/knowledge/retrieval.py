@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from assistant.knowledge.intents import IntentModel
 from assistant.knowledge.lexical import Bm25, Vocabulary
 from assistant.knowledge.normalise import normalise
 from assistant.knowledge.spelling import Speller
@@ -34,6 +35,13 @@ QUANTILE = 0.15  # the threshold lets this share of the brand's own phrasings th
 # that find their own entry.
 AMONG_SIBLINGS_QUANTILE = 0.10
 NEAR_COPY = 0.9  # phrasings this alike are one phrasing written twice ("… pls")
+# How sure the brand's intent model must be of the best entry to answer a question whose
+# score is under the calibrated threshold (but over the policy's floor).
+SURE = 0.9
+# The intent model disagrees when it gives a different answer at least this probability:
+# below it, it has not learned the topic (one phrasing a lead just added for wholesale
+# among twenty about phone and email) and the fused score decides alone.
+DISAGREES = 0.25
 
 
 @dataclass(frozen=True)
@@ -44,7 +52,24 @@ class Calibration:
     threshold: float
     margin: float
     phrasings: int  # held-out phrasings it was computed on
-    recall: float  # share of them answered with their own FAQ under this rule
+    recall: float  # share of them answered with their own FAQ by threshold and margin
+    floor: float  # the policy's min_score: nothing under it is ever answered
+    intents: int = 0  # entries the brand's intent model tells apart (0: it has none)
+    sure: float = SURE  # the intent model's probability that answers under the threshold
+
+    def describe(self) -> str:
+        """The rule in words, as the CLI and the knowledge page show it."""
+        rule = (
+            f"best score ≥ {self.threshold:.2f} and ≥ {self.margin:.2f} ahead of the best "
+            f"different answer (calibrated on {self.phrasings} also_asked phrasings)"
+        )
+        if not self.intents:
+            return rule
+        return (
+            f"{rule}, unless the intent model trained on the questions of {self.intents} "
+            f"entries reads another answer; where it is ≥ {self.sure:.0%} sure of the same "
+            f"one, ≥ {self.floor:.2f} and ≥ {MIN_MARGIN:.2f} ahead is enough"
+        )
 
 
 @dataclass(frozen=True)
@@ -107,6 +132,7 @@ class Catalogue:
         np.add.at(self._sums, self.phrasing_owner, phrasing_vectors)
         self._counts = np.bincount(self.phrasing_owner, minlength=len(answer_vectors))
         self.centroids = self._centroids()
+        self.intents = IntentModel(phrasing_vectors, self.phrasing_owner, len(answer_vectors))
 
     def __len__(self) -> int:
         return len(self.answer_vectors)
@@ -191,6 +217,29 @@ class Catalogue:
         rival = next((r for r in ranked[1:] if not self.same[top.index, r.index]), None)
         return top.score - rival.score if rival else top.score
 
+    def answers(
+        self, ranked: list[Ranked], intents: Floats, rule: Calibration, trust: bool = True
+    ) -> bool:
+        """Whether the best entry answers: the fused score clears the brand's threshold and
+        margin, and the intent model (``intents``: its probability per entry) does not
+        read the question as a different answer. Where the model is sure of the same one
+        (``rule.sure``) and ``trust`` allows it, over the policy's floor and the least
+        margin is enough. Two readers that disagree are a guess: a person replies. A brand
+        with questions on fewer than two entries has no intent model."""
+        if not ranked:
+            return False
+        top, margin = ranked[0], self.margin(ranked)
+        clears = top.score >= rule.threshold and margin >= rule.margin
+        if not self.intents.trained:
+            return clears
+        assert self.same is not None
+        named = int(intents.argmax())
+        agrees = bool(self.same[top.index, named])
+        if not agrees and float(intents[named]) >= DISAGREES:
+            return False
+        sure = agrees and trust and float(intents[named]) >= rule.sure
+        return clears or (sure and top.score >= rule.floor and margin >= MIN_MARGIN)
+
     def calibrate(self, held_out: dict[int, str], floor: float) -> Calibration:
         """The brand's answer rule from its own ``also_asked`` phrasings (position → text),
         never below ``floor`` (the policy's min_score). Each phrasing is asked twice:
@@ -212,7 +261,14 @@ class Catalogue:
         siblings = self._siblings(held_out)
         apart = self._held_out_scores(lexical, siblings)
         if not apart:
-            return Calibration(threshold=floor, margin=MIN_MARGIN, phrasings=0, recall=0.0)
+            return Calibration(
+                threshold=floor,
+                margin=MIN_MARGIN,
+                phrasings=0,
+                recall=0.0,
+                floor=floor,
+                intents=self.intents.learned,
+            )
         tops, margins = [t for t, _ in apart], [m for _, m in apart]
         threshold = max(floor, float(np.quantile(tops, QUANTILE)))
         margin = max(MIN_MARGIN, min(0.1, float(np.quantile(margins, QUANTILE))))
@@ -229,6 +285,8 @@ class Catalogue:
             margin=round(margin, 4),
             phrasings=len(held_out),
             recall=round(answered / len(held_out), 3),
+            floor=floor,
+            intents=self.intents.learned,
         )
 
     def _siblings(self, held_out: dict[int, str]) -> dict[int, list[int]]:

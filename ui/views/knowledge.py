@@ -150,11 +150,7 @@ def _show_asked(asked: Asked) -> None:
     else:
         st.warning("Not answered: a person replies. Add an `also_asked` phrasing if it should be.")
     if rule is not None:
-        st.caption(
-            f"Answer rule for this brand: best score ≥ {rule.threshold:.2f} and ≥ "
-            f"{rule.margin:.2f} ahead of the best different answer (calibrated on "
-            f"{rule.phrasings} also_asked phrasings)."
-        )
+        st.caption(f"Answer rule for this brand: {rule.describe()}.")
     for hit in asked.hits:
         used = "answers" if hit.answers else "context only"
         with st.expander(f"{hit.score:.3f} · {hit.source}:{hit.line} · {hit.title} · {used}"):

@@ -1,0 +1,131 @@
+"""The second reader of a question: the brand's intent model, and how its reading joins the
+fused score in deciding whether the best entry answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from assistant.knowledge.intents import IntentModel
+from assistant.knowledge.retrieval import (
+    DISAGREES,
+    MIN_MARGIN,
+    SURE,
+    Calibration,
+    Catalogue,
+    Ranked,
+)
+
+Floats = npt.NDArray[np.float32]
+RULE = Calibration(threshold=0.6, margin=0.08, phrasings=9, recall=0.9, floor=0.45)
+
+
+def _unit(*values: float) -> Floats:
+    vector = np.asarray(values, dtype=np.float32)
+    out: Floats = vector / np.linalg.norm(vector)
+    return out
+
+
+def _phrasings(entries: int, per_entry: int = 4) -> tuple[Floats, list[int]]:
+    """Wordings of each entry's question: its own axis, each leaning a little elsewhere."""
+    rows, owners = [], []
+    for entry in range(entries):
+        for n in range(per_entry):
+            values = [0.15 * ((n + k) % 3) for k in range(entries + 1)]
+            values[entry] = 1.0
+            rows.append(_unit(*values))
+            owners.append(entry)
+    return np.asarray(rows, dtype=np.float32), owners
+
+
+def _catalogue(owners: list[int] | None = None) -> Catalogue:
+    vectors, default_owners = _phrasings(3)
+    return Catalogue(
+        answer_vectors=np.eye(3, 4, dtype=np.float32),
+        lexical_docs=["first entry", "second entry", "third entry"],
+        phrasing_vectors=vectors,
+        phrasing_owner=owners if owners is not None else default_owners,
+    )
+
+
+def _intents(**probabilities: float) -> Floats:
+    out = np.zeros(3, dtype=np.float32)
+    for name, p in probabilities.items():
+        out[int(name[1:])] = p
+    return out
+
+
+def test_the_intent_model_reads_a_new_wording_as_the_entry_whose_questions_it_resembles() -> None:
+    vectors, owners = _phrasings(3)
+    model = IntentModel(vectors, np.asarray(owners, dtype=np.int64), entries=4)
+
+    read = model.probabilities(_unit(0.2, 1.0, 0.3, 0.1))
+
+    assert int(read.argmax()) == 1
+    assert read[1] > 0.5
+    assert read[3] == 0.0  # an entry with no questions is never read
+    assert read.sum() == pytest.approx(1.0, abs=1e-5)
+
+
+def test_the_same_questions_train_the_same_model() -> None:
+    vectors, owners = _phrasings(3)
+    first = IntentModel(vectors, np.asarray(owners, dtype=np.int64), entries=3)
+    second = IntentModel(vectors, np.asarray(owners, dtype=np.int64), entries=3)
+
+    assert np.array_equal(first.weights, second.weights)
+
+
+def test_questions_on_a_single_entry_train_no_model() -> None:
+    vectors, _ = _phrasings(1)
+    model = IntentModel(vectors, np.zeros(len(vectors), dtype=np.int64), entries=2)
+
+    assert not model.trained
+    assert not model.probabilities(_unit(1.0, 0.0)).any()
+
+
+def test_an_answer_both_readers_agree_on_is_given() -> None:
+    ranked = [Ranked(0, 0.7), Ranked(1, 0.5)]
+
+    assert _catalogue().answers(ranked, _intents(e0=0.6, e1=0.3), RULE)
+
+
+def test_when_the_intent_model_reads_another_answer_a_person_replies() -> None:
+    """The fused score clears the rule, but the model gives a different entry the most
+    probability: one of the two readers is wrong, and a wrong answer is the worst draft."""
+    ranked = [Ranked(0, 0.7), Ranked(1, 0.5)]
+
+    assert not _catalogue().answers(ranked, _intents(e0=0.3, e1=DISAGREES + 0.4), RULE)
+
+
+def test_an_intent_model_that_has_not_learned_the_topic_does_not_overrule() -> None:
+    """Twenty questions about phone and email, one a lead just added about wholesale: the
+    model is unsure of everything, and the fused score decides."""
+    ranked = [Ranked(0, 0.7), Ranked(1, 0.5)]
+    unsure = _intents(e0=0.22, e1=DISAGREES - 0.01, e2=0.22)
+
+    assert _catalogue().answers(ranked, unsure, RULE)
+
+
+def test_a_sure_intent_model_answers_under_the_threshold_but_never_under_the_floor() -> None:
+    catalogue = _catalogue()
+    sure = _intents(e0=SURE + 0.05, e1=0.03)
+    under_threshold = [Ranked(0, 0.5), Ranked(1, 0.5 - MIN_MARGIN - 0.01)]
+    close_call = [Ranked(0, 0.5), Ranked(1, 0.5 - MIN_MARGIN / 2)]
+    under_floor = [Ranked(0, 0.44), Ranked(1, 0.2)]
+
+    assert not catalogue.answers(under_threshold, _intents(e0=SURE - 0.05, e1=0.05), RULE)
+    assert catalogue.answers(under_threshold, sure, RULE)
+    assert not catalogue.answers(close_call, sure, RULE)
+    assert not catalogue.answers(under_floor, sure, RULE)
+    # Words the knowledge never uses took the answer away: the model never saw which
+    # words the knowledge covers, so only the threshold may give it back.
+    assert not catalogue.answers(under_threshold, sure, RULE, trust=False)
+
+
+def test_a_brand_with_questions_on_one_entry_is_answered_by_the_threshold_alone() -> None:
+    catalogue = _catalogue(owners=[0] * 12)
+    nothing_learned = np.zeros(3, dtype=np.float32)
+
+    assert catalogue.answers([Ranked(0, 0.7), Ranked(1, 0.5)], nothing_learned, RULE)
+    assert not catalogue.answers([Ranked(0, 0.5), Ranked(1, 0.3)], nothing_learned, RULE)
