@@ -165,6 +165,11 @@ def test_ask_a_question_shows_what_retrieval_returns(desk: Settings) -> None:
     labels = [e.label for e in at.expander]
     assert labels and "faq/shipping.md:" in labels[0]
     assert labels[0].split(" · ")[0].startswith("0.")  # the score comes first
+    # The verdict says why, so a lead knows what to change.
+    assert any("ahead of the next different answer" in e.value for e in at.success)
+
+    at.text_input(key="ask").input("are u hiring? 👀").run()
+    assert any("Not answered: a person replies (best score 0." in e.value for e in at.warning)
 
 
 def test_a_lead_sees_which_questions_reached_answers_and_rejects_a_gap(desk: Settings) -> None:

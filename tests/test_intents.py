@@ -3,6 +3,8 @@ fused score in deciding whether the best entry answers."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 import pytest
@@ -46,7 +48,12 @@ def _catalogue(owners: list[int] | None = None) -> Catalogue:
         lexical_docs=["first entry", "second entry", "third entry"],
         phrasing_vectors=vectors,
         phrasing_owner=owners if owners is not None else default_owners,
+        ids=["faq:returns", "faq:refunds", "faq:shipping"],
     )
+
+
+def _answers(catalogue: Catalogue, *args: Any, **kwargs: Any) -> bool:
+    return catalogue.verdict(*args, **kwargs).answers
 
 
 def _intents(**probabilities: float) -> Floats:
@@ -87,7 +94,7 @@ def test_questions_on_a_single_entry_train_no_model() -> None:
 def test_an_answer_both_readers_agree_on_is_given() -> None:
     ranked = [Ranked(0, 0.7), Ranked(1, 0.5)]
 
-    assert _catalogue().answers(ranked, _intents(e0=0.6, e1=0.3), RULE)
+    assert _answers(_catalogue(), ranked, _intents(e0=0.6, e1=0.3), RULE)
 
 
 def test_when_the_intent_model_reads_another_answer_a_person_replies() -> None:
@@ -95,7 +102,10 @@ def test_when_the_intent_model_reads_another_answer_a_person_replies() -> None:
     probability: one of the two readers is wrong, and a wrong answer is the worst draft."""
     ranked = [Ranked(0, 0.7), Ranked(1, 0.5)]
 
-    assert not _catalogue().answers(ranked, _intents(e0=0.3, e1=DISAGREES + 0.4), RULE)
+    verdict = _catalogue().verdict(ranked, _intents(e0=0.3, e1=DISAGREES + 0.4), RULE)
+
+    assert not verdict.answers
+    assert verdict.reason == "the intent model reads it as faq:refunds (0.65)"
 
 
 def test_an_intent_model_that_has_not_learned_the_topic_does_not_overrule() -> None:
@@ -104,7 +114,7 @@ def test_an_intent_model_that_has_not_learned_the_topic_does_not_overrule() -> N
     ranked = [Ranked(0, 0.7), Ranked(1, 0.5)]
     unsure = _intents(e0=0.22, e1=DISAGREES - 0.01, e2=0.22)
 
-    assert _catalogue().answers(ranked, unsure, RULE)
+    assert _answers(_catalogue(), ranked, unsure, RULE)
 
 
 def test_a_sure_intent_model_answers_under_the_threshold_but_never_under_the_floor() -> None:
@@ -114,18 +124,38 @@ def test_a_sure_intent_model_answers_under_the_threshold_but_never_under_the_flo
     close_call = [Ranked(0, 0.5), Ranked(1, 0.5 - MIN_MARGIN / 2)]
     under_floor = [Ranked(0, 0.44), Ranked(1, 0.2)]
 
-    assert not catalogue.answers(under_threshold, _intents(e0=SURE - 0.05, e1=0.05), RULE)
-    assert catalogue.answers(under_threshold, sure, RULE)
-    assert not catalogue.answers(close_call, sure, RULE)
-    assert not catalogue.answers(under_floor, sure, RULE)
+    assert not _answers(catalogue, under_threshold, _intents(e0=SURE - 0.05, e1=0.05), RULE)
+    assert _answers(catalogue, under_threshold, sure, RULE)
+    assert not _answers(catalogue, close_call, sure, RULE)
+    assert not _answers(catalogue, under_floor, sure, RULE)
     # Words the knowledge never uses took the answer away: the model never saw which
     # words the knowledge covers, so only the threshold may give it back.
-    assert not catalogue.answers(under_threshold, sure, RULE, trust=False)
+    assert not _answers(catalogue, under_threshold, sure, RULE, trust=False)
 
 
 def test_a_brand_with_questions_on_one_entry_is_answered_by_the_threshold_alone() -> None:
     catalogue = _catalogue(owners=[0] * 12)
     nothing_learned = np.zeros(3, dtype=np.float32)
 
-    assert catalogue.answers([Ranked(0, 0.7), Ranked(1, 0.5)], nothing_learned, RULE)
-    assert not catalogue.answers([Ranked(0, 0.5), Ranked(1, 0.3)], nothing_learned, RULE)
+    assert _answers(catalogue, [Ranked(0, 0.7), Ranked(1, 0.5)], nothing_learned, RULE)
+    assert not _answers(catalogue, [Ranked(0, 0.5), Ranked(1, 0.3)], nothing_learned, RULE)
+
+
+def test_each_verdict_says_why_in_words_a_lead_can_act_on() -> None:
+    catalogue = _catalogue()
+    agreeing = _intents(e0=0.6, e1=0.3)
+    sure = _intents(e0=SURE + 0.05, e1=0.03)
+
+    def reason(ranked: list[Ranked], intents: Floats) -> str:
+        return catalogue.verdict(ranked, intents, RULE).reason
+
+    assert reason([Ranked(0, 0.7), Ranked(1, 0.5)], agreeing) == (
+        "score 0.70, 0.20 ahead of the next different answer"
+    )
+    assert reason([Ranked(0, 0.5), Ranked(1, 0.4)], agreeing) == "best score 0.50 is under 0.60"
+    assert reason([Ranked(0, 0.7), Ranked(2, 0.65)], agreeing) == (
+        "only 0.05 ahead of the next different answer (faq:shipping), under 0.08"
+    )
+    assert reason([Ranked(0, 0.5), Ranked(1, 0.4)], sure) == (
+        "the intent model is 95% sure, 0.10 ahead of the next different answer"
+    )

@@ -142,6 +142,15 @@ def test_an_unknown_order_id_goes_to_a_person(ingested: Settings) -> None:
     assert "order FH-99999 was not found" in result.reasons
 
 
+def test_a_question_no_entry_answers_tells_the_agent_why(ingested: Settings) -> None:
+    [result] = run(process(ingested, message("are you hiring for the warehouse this summer?")))
+
+    assert result.route == "human_review"
+    assert any(
+        r.startswith("no FAQ or policy answers this message: best score 0.") for r in result.reasons
+    ), result.reasons
+
+
 def test_the_same_message_twice_is_processed_once(ingested: Settings) -> None:
     first = message("Where is my order FH-10293?", id="dup-1")
     results = run(process(ingested, first, first))

@@ -4,6 +4,7 @@ phrasings, and ``assistant ask``."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -254,6 +255,20 @@ def test_ask_json_gives_the_hits_and_whether_the_best_answers(ingested: Settings
 
     unanswered = runner.invoke(app, ["ask", "are u hiring? 👀", "--json"])
     assert json.loads(unanswered.output)["answered"] is False
+
+
+def test_ask_says_why_the_best_entry_answers_or_not(ingested: Settings) -> None:
+    answered = runner.invoke(app, ["ask", "do you take apple pay"]).output.splitlines()[0]
+    unanswered = runner.invoke(app, ["ask", "are u hiring? 👀"]).output.splitlines()[0]
+
+    assert re.fullmatch(
+        r"answered by faq:payment-methods \(score 0\.\d\d, 0\.\d\d ahead of the next "
+        r"different answer\)",
+        answered,
+    )
+    assert re.fullmatch(
+        r"not answered: a person replies \(best score 0\.\d\d is under 0\.\d\d\)", unanswered
+    )
 
 
 def test_ask_before_any_ingest_says_what_to_run(settings: Settings) -> None:

@@ -37,6 +37,6 @@ def ask(
     verdict = (
         f"answered by {asked.hits[0].id}" if asked.answered else "not answered: a person replies"
     )
-    typer.echo(verdict)
+    typer.echo(f"{verdict} ({asked.reason})")
     for hit in asked.hits:
         typer.echo(f"  {hit.score:.3f}  {hit.id}  ({hit.source}:{hit.line})")

@@ -21,6 +21,11 @@ class Asked:
         """The best hit clears the brand's threshold and its margin over other answers."""
         return bool(self.hits) and self.hits[0].answers
 
+    @property
+    def reason(self) -> str:
+        """Why the best hit answers or not ("best score 0.51 is under 0.55")."""
+        return self.hits[0].reason if self.hits else "nothing in the index matches"
+
     def as_json(self) -> dict[str, Any]:
         return {
             "hits": [

@@ -17,7 +17,7 @@ from assistant.errors import SearchIndexError
 from assistant.knowledge.documents import Chunk
 from assistant.knowledge.embeddings import DIMENSIONS, Embedder
 from assistant.knowledge.normalise import normalise, reworded, same_words
-from assistant.knowledge.retrieval import Calibration, Catalogue, Floats, Ranked
+from assistant.knowledge.retrieval import Calibration, Catalogue, Floats, Ranked, Verdict
 from assistant.safety.social import social_normalise
 
 COLLECTION = "knowledge"
@@ -46,6 +46,7 @@ class Hit:
     text: str
     kind: str
     answers: bool = False  # the best hit, and it clears the brand's answer rule
+    reason: str = ""  # the best hit: why it answers or not ("best score 0.51 is under 0.55")
 
 
 @dataclass
@@ -256,25 +257,25 @@ class KnowledgeIndex:
         today = today or date.today()
         allowed = loaded.allowed(channel, today)
 
-        def decide(fused: Floats, trust: bool = True) -> tuple[list[Ranked], bool]:
+        def decide(fused: Floats, trust: bool = True) -> tuple[list[Ranked], Verdict]:
             ranked = catalogue.rank(fused, allowed)[:k]
-            return ranked, catalogue.answers(ranked, meant, rule, trust)
+            return ranked, catalogue.verdict(ranked, meant, rule, trust)
 
-        ranked, answers = decide(fused)
+        ranked, verdict = decide(fused)
         near = bool(ranked) and ranked[0].score >= rule.threshold - REREAD_BELOW
-        if not answers and near and fixed == query and reworded(written, query):
+        if not verdict.answers and near and fixed == query and reworded(written, query):
             # Normalising puts the shop's words in ("damaged" for "smashed", "newsletter" for
             # "mailing list"); only the lexical side saw them. A doubtful question near the
             # rule pays one more embedding for that reading (a respelt one has had it).
             normalised = self.embedder.embed_one(query)
             fused = np.maximum(fused, catalogue.fuse(normalised, lexical))
             meant = np.maximum(meant, intents(normalised))
-            ranked, answers = decide(fused)
+            ranked, verdict = decide(fused)
         skip = set(unknown)
         known = " ".join(w for w in query.split() if w not in skip)
         # Only a question about to be answered pays for the coverage check's second
         # embedding: the check is there to take doubtful answers away.
-        if answers and unknown and known:
+        if verdict.answers and unknown and known:
             # The question as the model reads it: the text as written (embedded already)
             # when normalising changed no word.
             read = written if same_words(written, query) else query
@@ -284,7 +285,7 @@ class KnowledgeIndex:
             # entry fits the rest of the question clearly better, only the threshold may
             # answer (a typo the speller could not place moves it a little).
             trust = float(rise[ranked[0].index]) < UNCOVERED_TRUSTED
-            ranked, answers = decide(fused - rise, trust)
+            ranked, verdict = decide(fused - rise, trust)
         return [
             Hit(
                 id=loaded.rows[r.index].id,
@@ -294,7 +295,8 @@ class KnowledgeIndex:
                 title=loaded.rows[r.index].title,
                 text=loaded.rows[r.index].text,
                 kind=loaded.rows[r.index].kind,
-                answers=answers and n == 0,
+                answers=verdict.answers and n == 0,
+                reason=verdict.reason if n == 0 else "",
             )
             for n, r in enumerate(ranked)
         ]
@@ -365,6 +367,7 @@ class KnowledgeIndex:
             phrasing_owner=[position[str(phr["metadatas"][n]["chunk"])] for n in keep],
             groups=[row.source if row.kind == "policy" else row.id for row in rows],
             is_faq=[row.kind == "faq" for row in rows],
+            ids=[row.id for row in rows],
         )
         held_out = {
             m: str(phr["documents"][n])

@@ -73,6 +73,14 @@ class Calibration:
 
 
 @dataclass(frozen=True)
+class Verdict:
+    """Whether the best entry answers, and why, in words a lead or an agent can act on."""
+
+    answers: bool
+    reason: str
+
+
+@dataclass(frozen=True)
 class Ranked:
     index: int  # entry position in the catalogue
     score: float
@@ -108,7 +116,9 @@ class Catalogue:
         phrasing_owner: list[int],
         groups: list[str] | None = None,
         is_faq: list[bool] | None = None,
+        ids: list[str] | None = None,
     ) -> None:
+        self.ids = ids or [f"entry {n}" for n in range(len(answer_vectors))]
         self.answer_vectors = answer_vectors
         self.phrasing_vectors = phrasing_vectors
         self.phrasing_owner = np.asarray(phrasing_owner, dtype=np.int64)
@@ -212,14 +222,17 @@ class Catalogue:
         """How far the best entry leads the best entry that gives a different answer."""
         if not ranked:
             return 0.0
-        top = ranked[0]
-        assert self.same is not None
-        rival = next((r for r in ranked[1:] if not self.same[top.index, r.index]), None)
-        return top.score - rival.score if rival else top.score
+        rival = self._rival(ranked)
+        return ranked[0].score - rival.score if rival else ranked[0].score
 
-    def answers(
+    def _rival(self, ranked: list[Ranked]) -> Ranked | None:
+        assert self.same is not None
+        top = ranked[0]
+        return next((r for r in ranked[1:] if not self.same[top.index, r.index]), None)
+
+    def verdict(
         self, ranked: list[Ranked], intents: Floats, rule: Calibration, trust: bool = True
-    ) -> bool:
+    ) -> Verdict:
         """Whether the best entry answers: the fused score clears the brand's threshold and
         margin, and the intent model (``intents``: its probability per entry) does not
         read the question as a different answer. Where the model is sure of the same one
@@ -227,18 +240,27 @@ class Catalogue:
         margin is enough. Two readers that disagree are a guess: a person replies. A brand
         with questions on fewer than two entries has no intent model."""
         if not ranked:
-            return False
+            return Verdict(False, "no entry may answer here")
         top, margin = ranked[0], self.margin(ranked)
-        clears = top.score >= rule.threshold and margin >= rule.margin
-        if not self.intents.trained:
-            return clears
-        assert self.same is not None
+        ahead = f"{margin:.2f} ahead of the next different answer"
         named = int(intents.argmax())
-        agrees = bool(self.same[top.index, named])
-        if not agrees and float(intents[named]) >= DISAGREES:
-            return False
-        sure = agrees and trust and float(intents[named]) >= rule.sure
-        return clears or (sure and top.score >= rule.floor and margin >= MIN_MARGIN)
+        agrees = self.intents.trained and bool(
+            self.same is not None and self.same[top.index, named]
+        )
+        if self.intents.trained and not agrees and intents[named] >= DISAGREES:
+            return Verdict(
+                False, f"the intent model reads it as {self.ids[named]} ({intents[named]:.2f})"
+            )
+        if top.score >= rule.threshold and margin >= rule.margin:
+            return Verdict(True, f"score {top.score:.2f}, {ahead}")
+        sure = agrees and trust and intents[named] >= rule.sure
+        if sure and top.score >= rule.floor and margin >= MIN_MARGIN:
+            return Verdict(True, f"the intent model is {intents[named]:.0%} sure, {ahead}")
+        if top.score < rule.threshold:
+            return Verdict(False, f"best score {top.score:.2f} is under {rule.threshold:.2f}")
+        rival = self._rival(ranked)
+        against = f" ({self.ids[rival.index]})" if rival else ""
+        return Verdict(False, f"only {ahead}{against}, under {rule.margin:.2f}")
 
     def calibrate(self, held_out: dict[int, str], floor: float) -> Calibration:
         """The brand's answer rule from its own ``also_asked`` phrasings (position → text),

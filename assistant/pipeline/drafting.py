@@ -122,7 +122,7 @@ class TemplateDrafter:
             values,
             confidence=0.1,
             cited=[],
-            note="no FAQ or policy answers this message",
+            note="no FAQ or policy answers this message" + (f": {best.reason}" if best else ""),
         )
 
     def _render(

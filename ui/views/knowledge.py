@@ -146,9 +146,12 @@ def _show_asked(asked: Asked) -> None:
         st.info("Nothing in the index answers this. Add an FAQ entry, then re-sync.")
         return
     if asked.answered:
-        st.success(f"Answered from {asked.hits[0].id}: a draft would quote it.")
+        st.success(f"Answered from {asked.hits[0].id}: a draft would quote it ({asked.reason}).")
     else:
-        st.warning("Not answered: a person replies. Add an `also_asked` phrasing if it should be.")
+        st.warning(
+            f"Not answered: a person replies ({asked.reason}). Add an `also_asked` phrasing "
+            "to the FAQ that should answer it."
+        )
     if rule is not None:
         st.caption(f"Answer rule for this brand: {rule.describe()}.")
     for hit in asked.hits:
