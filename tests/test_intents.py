@@ -150,12 +150,12 @@ def test_each_verdict_says_why_in_words_a_lead_can_act_on() -> None:
         return catalogue.verdict(ranked, intents, RULE).reason
 
     assert reason([Ranked(0, 0.7), Ranked(1, 0.5)], agreeing) == (
-        "score 0.70, 0.20 ahead of the next different answer"
+        "score 0.700, 0.200 ahead of the next different answer"
     )
-    assert reason([Ranked(0, 0.5), Ranked(1, 0.4)], agreeing) == "best score 0.50 is under 0.60"
+    assert reason([Ranked(0, 0.5), Ranked(1, 0.4)], agreeing) == "best score 0.500 is under 0.600"
     assert reason([Ranked(0, 0.7), Ranked(2, 0.65)], agreeing) == (
-        "only 0.05 ahead of the next different answer (faq:shipping), under 0.08"
+        "only 0.050 ahead of the next different answer (faq:shipping), under 0.080"
     )
     assert reason([Ranked(0, 0.5), Ranked(1, 0.4)], sure) == (
-        "the intent model is 95% sure, 0.10 ahead of the next different answer"
+        "the intent model is 95% sure, 0.100 ahead of the next different answer"
     )

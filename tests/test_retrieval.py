@@ -262,12 +262,12 @@ def test_ask_says_why_the_best_entry_answers_or_not(ingested: Settings) -> None:
     unanswered = runner.invoke(app, ["ask", "are u hiring? 👀"]).output.splitlines()[0]
 
     assert re.fullmatch(
-        r"answered by faq:payment-methods \(score 0\.\d\d, 0\.\d\d ahead of the next "
+        r"answered by faq:payment-methods \(score 0\.\d{3}, 0\.\d{3} ahead of the next "
         r"different answer\)",
         answered,
     )
     assert re.fullmatch(
-        r"not answered: a person replies \(best score 0\.\d\d is under 0\.\d\d\)", unanswered
+        r"not answered: a person replies \(best score 0\.\d{3} is under 0\.\d{3}\)", unanswered
     )
 
 

@@ -23,7 +23,7 @@ class Asked:
 
     @property
     def reason(self) -> str:
-        """Why the best hit answers or not ("best score 0.51 is under 0.55")."""
+        """Why the best hit answers or not ("best score 0.512 is under 0.547")."""
         return self.hits[0].reason if self.hits else "nothing in the index matches"
 
     def as_json(self) -> dict[str, Any]:

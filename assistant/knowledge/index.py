@@ -46,7 +46,7 @@ class Hit:
     text: str
     kind: str
     answers: bool = False  # the best hit, and it clears the brand's answer rule
-    reason: str = ""  # the best hit: why it answers or not ("best score 0.51 is under 0.55")
+    reason: str = ""  # the best hit: why it answers or not ("best score 0.512 is under 0.547")
 
 
 @dataclass

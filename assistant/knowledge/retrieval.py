@@ -242,7 +242,7 @@ class Catalogue:
         if not ranked:
             return Verdict(False, "no entry may answer here")
         top, margin = ranked[0], self.margin(ranked)
-        ahead = f"{margin:.2f} ahead of the next different answer"
+        ahead = f"{margin:.3f} ahead of the next different answer"
         named = int(intents.argmax())
         agrees = self.intents.trained and bool(
             self.same is not None and self.same[top.index, named]
@@ -252,15 +252,15 @@ class Catalogue:
                 False, f"the intent model reads it as {self.ids[named]} ({intents[named]:.2f})"
             )
         if top.score >= rule.threshold and margin >= rule.margin:
-            return Verdict(True, f"score {top.score:.2f}, {ahead}")
+            return Verdict(True, f"score {top.score:.3f}, {ahead}")
         sure = agrees and trust and intents[named] >= rule.sure
         if sure and top.score >= rule.floor and margin >= MIN_MARGIN:
             return Verdict(True, f"the intent model is {intents[named]:.0%} sure, {ahead}")
         if top.score < rule.threshold:
-            return Verdict(False, f"best score {top.score:.2f} is under {rule.threshold:.2f}")
+            return Verdict(False, f"best score {top.score:.3f} is under {rule.threshold:.3f}")
         rival = self._rival(ranked)
         against = f" ({self.ids[rival.index]})" if rival else ""
-        return Verdict(False, f"only {ahead}{against}, under {rule.margin:.2f}")
+        return Verdict(False, f"only {ahead}{against}, under {rule.margin:.3f}")
 
     def calibrate(self, held_out: dict[int, str], floor: float) -> Calibration:
         """The brand's answer rule from its own ``also_asked`` phrasings (position → text),
