@@ -146,3 +146,19 @@ def test_a_social_post_is_embedded_once_for_the_router_and_the_knowledge_search(
     # Handles and links are not what the customer asks: both read the words alone.
     assert embedded.count(social_normalise(text)) == 1
     assert text not in embedded
+
+
+def test_knowledge_texts_seen_before_are_not_embedded_again() -> None:
+    """A second index of the same knowledge (the eval gate's scratch copy, a rebuild)
+    embeds only the texts it has not seen."""
+    embedder = HeldEmbedder()
+    embedder.release.set()
+    first = embedder.embed_knowledge(["Do you ship to Canada?", "How do I return an item?"])
+    again = embedder.embed_knowledge(["How do I return an item?", "Is gift wrap free?"])
+
+    assert embedder.batches == [
+        ["Do you ship to Canada?", "How do I return an item?"],
+        ["Is gift wrap free?"],
+    ]
+    np.testing.assert_array_equal(again[0], first[1])
+    np.testing.assert_allclose(again[1], embedder.embed(["Is gift wrap free?"])[0], atol=1e-6)

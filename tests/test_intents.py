@@ -159,3 +159,15 @@ def test_each_verdict_says_why_in_words_a_lead_can_act_on() -> None:
     assert reason([Ranked(0, 0.5), Ranked(1, 0.4)], sure) == (
         "the intent model is 95% sure, 0.100 ahead of the next different answer"
     )
+
+
+def test_the_same_questions_are_learned_once_per_process() -> None:
+    vectors, owners = _phrasings(3)
+    first = IntentModel(vectors, np.asarray(owners, dtype=np.int64), entries=3)
+    again = IntentModel(vectors.copy(), np.asarray(owners, dtype=np.int64), entries=3)
+    changed = vectors.copy()
+    changed[0] = _unit(1.0, 1.0, 0.0, 0.0)
+    other = IntentModel(changed, np.asarray(owners, dtype=np.int64), entries=3)
+
+    assert again.weights is first.weights
+    assert other.weights is not first.weights

@@ -16,6 +16,8 @@ import numpy.typing as npt
 VOCAB = Path(__file__).with_name("minilm_vocab.txt")
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
 DIMENSIONS = 384
+# Knowledge texts kept per process (~1.5 KB each): the sample brand holds ~1,000.
+KNOWN_TEXTS = 8192
 
 Vectors = npt.NDArray[np.float32]
 
@@ -32,6 +34,7 @@ class Embedder:
         self._bulk_session: Any = None
         self._tokenizer: Any = None
         self._recent: OrderedDict[str, Vectors] = OrderedDict()
+        self._known: OrderedDict[str, Vectors] = OrderedDict()
         self._pending: dict[str, Future[Vectors]] = {}
         self._side: ThreadPoolExecutor | None = None
         self._early: ThreadPoolExecutor | None = None
@@ -72,6 +75,25 @@ class Embedder:
             idx = order[start : start + self.batch_size]
             out[idx] = self._embed_batch([texts[i] or " " for i in idx])
         return out
+
+    def embed_knowledge(self, texts: list[str]) -> Vectors:
+        """``embed`` for the brand's knowledge texts, kept for the life of the process: a
+        second index of the same knowledge (the eval gate's scratch copy, a rebuild, a
+        worker beside the console) embeds only what it has not seen. Customers' messages
+        never go through here."""
+        with self._lock:
+            found = {t: self._known[t] for t in texts if t in self._known}
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:
+            fresh = self.embed(missing)
+            with self._lock:
+                for text, vector in zip(missing, fresh, strict=True):
+                    found[text] = self._known[text] = vector
+                while len(self._known) > KNOWN_TEXTS:
+                    self._known.popitem(last=False)
+        if not texts:
+            return self.embed([])
+        return np.stack([found[t] for t in texts])
 
     def embed_apart(self, texts: list[str]) -> Vectors:
         """Each text alone (through ``embed_one``'s cache), at the same time: a message's

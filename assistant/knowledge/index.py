@@ -164,7 +164,7 @@ class KnowledgeIndex:
         batch = 64
         for start in range(0, len(todo), batch):
             part = todo[start : start + batch]
-            vectors = self.embedder.embed([c.embed_text for c in part])
+            vectors = self.embedder.embed_knowledge([c.embed_text for c in part])
             self._collection.upsert(
                 ids=[c.id for c in part],
                 embeddings=vectors.tolist(),
@@ -197,7 +197,7 @@ class KnowledgeIndex:
         todo = [id_ for id_, row in wanted.items() if have.get(id_) != self._phrasing_hash(row)]
         for start in range(0, len(todo), 64):
             part = todo[start : start + 64]
-            vectors = self.embedder.embed([normalise(wanted[i][0]) for i in part])
+            vectors = self.embedder.embed_knowledge([normalise(wanted[i][0]) for i in part])
             self._phrasings.upsert(
                 ids=part,
                 embeddings=vectors.tolist(),

@@ -7,9 +7,15 @@ question and ``also_asked`` phrasings, learns which directions tell the entries 
 It is re-trained whenever the catalogue is read (a few hundred rows: well under a second),
 so approvals that add phrasings make it sharper with no separate model to ship or keep.
 
-Deterministic: zero start, full-batch steps, a fixed number of them."""
+Deterministic: zero start, full-batch steps, a fixed number of them; so the same questions
+give the same model, and a process keeps the few it trained last (every index of the same
+knowledge, e.g. the eval gate's scratch copy, reads the same one)."""
 
 from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -22,6 +28,10 @@ SCALE = 10.0
 PENALTY = 1e-3
 STEPS = 150
 STEP_SIZE = 0.1
+KEPT = 8  # trained models a process keeps (~100 KB each)
+
+_kept: OrderedDict[bytes, tuple[Floats, Floats]] = OrderedDict()
+_kept_lock = threading.Lock()
 
 
 class IntentModel:
@@ -37,7 +47,7 @@ class IntentModel:
         self.bias = np.zeros(0, np.float32)
         if self.trained:
             labels = np.searchsorted(self.classes, owners)
-            self.weights, self.bias = _fit(vectors * SCALE, labels, len(self.classes))
+            self.weights, self.bias = _trained(vectors, labels, len(self.classes))
 
     def probabilities(self, vector: Floats) -> Floats:
         """Per catalogue entry, the probability that the question asks for it (all zero
@@ -48,6 +58,23 @@ class IntentModel:
                 (SCALE * vector @ self.weights + self.bias).astype(np.float32)
             )
         return out
+
+
+def _trained(vectors: Floats, labels: npt.NDArray[np.int64], classes: int) -> tuple[Floats, Floats]:
+    digest = hashlib.sha256()
+    for part in (np.ascontiguousarray(vectors, dtype=np.float32), labels.astype(np.int64)):
+        digest.update(part.tobytes())
+    key = digest.digest() + classes.to_bytes(4, "little")
+    with _kept_lock:
+        if key in _kept:
+            _kept.move_to_end(key)
+            return _kept[key]
+    fitted = _fit(vectors * SCALE, labels, classes)
+    with _kept_lock:
+        _kept[key] = fitted
+        while len(_kept) > KEPT:
+            _kept.popitem(last=False)
+    return fitted
 
 
 def _softmax(logits: Floats) -> Floats:
