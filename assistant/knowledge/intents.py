@@ -4,8 +4,8 @@ The fused score says how close a question is to an entry's texts; it cannot tell
 wording of one FAQ from a question no FAQ answers that happens to share its words. A
 multinomial logistic regression over the same embeddings, trained on every entry's
 question and ``also_asked`` phrasings, learns which directions tell the entries apart.
-It is re-trained whenever the catalogue is read (a few hundred rows: well under a second),
-so approvals that add phrasings make it sharper with no separate model to ship or keep.
+It is trained again whenever the brand's questions change (a few hundred rows: well under
+a second), so approvals that add phrasings make it sharper with no model to ship or keep.
 
 Deterministic: zero start, full-batch steps, a fixed number of them; so the same questions
 give the same model, and a process keeps the few it trained last (every index of the same

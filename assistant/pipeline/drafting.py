@@ -122,7 +122,8 @@ class TemplateDrafter:
             values,
             confidence=0.1,
             cited=[],
-            note="no FAQ or policy answers this message" + (f": {best.reason}" if best else ""),
+            note="no FAQ or policy answers this message"
+            + (f": {best.reason}" if best and best.reason else ""),
         )
 
     def _render(
