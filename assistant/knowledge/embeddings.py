@@ -81,6 +81,8 @@ class Embedder:
         second index of the same knowledge (the eval gate's scratch copy, a rebuild, a
         worker beside the console) embeds only what it has not seen. Customers' messages
         never go through here."""
+        if not texts:
+            return self.embed([])
         with self._lock:
             found = {t: self._known[t] for t in texts if t in self._known}
         missing = [t for t in dict.fromkeys(texts) if t not in found]
@@ -91,8 +93,6 @@ class Embedder:
                     found[text] = self._known[text] = vector
                 while len(self._known) > KNOWN_TEXTS:
                     self._known.popitem(last=False)
-        if not texts:
-            return self.embed([])
         return np.stack([found[t] for t in texts])
 
     def embed_apart(self, texts: list[str]) -> Vectors:

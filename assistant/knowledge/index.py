@@ -257,11 +257,13 @@ class KnowledgeIndex:
         today = today or date.today()
         allowed = loaded.allowed(channel, today)
 
-        def decide(fused: Floats, trust: bool = True) -> tuple[list[Ranked], Verdict]:
+        def decide(
+            fused: Floats, meant: Floats, trust: bool = True
+        ) -> tuple[list[Ranked], Verdict]:
             ranked = catalogue.rank(fused, allowed)[:k]
             return ranked, catalogue.verdict(ranked, meant, rule, trust)
 
-        ranked, verdict = decide(fused)
+        ranked, verdict = decide(fused, meant)
         near = bool(ranked) and ranked[0].score >= rule.threshold - REREAD_BELOW
         if not verdict.answers and near and fixed == query and reworded(written, query):
             # Normalising puts the shop's words in ("damaged" for "smashed", "newsletter" for
@@ -270,7 +272,7 @@ class KnowledgeIndex:
             normalised = self.embedder.embed_one(query)
             fused = np.maximum(fused, catalogue.fuse(normalised, lexical))
             meant = np.maximum(meant, intents(normalised))
-            ranked, verdict = decide(fused)
+            ranked, verdict = decide(fused, meant)
         skip = set(unknown)
         known = " ".join(w for w in query.split() if w not in skip)
         # Only a question about to be answered pays for the coverage check's second
@@ -285,7 +287,7 @@ class KnowledgeIndex:
             # entry fits the rest of the question clearly better, only the threshold may
             # answer (a typo the speller could not place moves it a little).
             trust = float(rise[ranked[0].index]) < UNCOVERED_TRUSTED
-            ranked, verdict = decide(fused - rise, trust)
+            ranked, verdict = decide(fused - rise, meant, trust)
         return [
             Hit(
                 id=loaded.rows[r.index].id,

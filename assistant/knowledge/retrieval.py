@@ -243,11 +243,11 @@ class Catalogue:
             return Verdict(False, "no entry may answer here")
         top, margin = ranked[0], self.margin(ranked)
         ahead = f"{margin:.3f} ahead of the next different answer"
+        assert self.same is not None
         named = int(intents.argmax())
-        agrees = self.intents.trained and bool(
-            self.same is not None and self.same[top.index, named]
-        )
-        if self.intents.trained and not agrees and intents[named] >= DISAGREES:
+        # An untrained model gives every entry 0: it neither agrees nor disagrees.
+        agrees = self.intents.trained and bool(self.same[top.index, named])
+        if not agrees and intents[named] >= DISAGREES:
             return Verdict(
                 False, f"the intent model reads it as {self.ids[named]} ({intents[named]:.2f})"
             )
