@@ -99,6 +99,17 @@ def test_a_deed_reworded_passes(draft: str) -> None:
     assert check_claims(draft, ADDRESS) == []
 
 
+def test_will_promises_a_deed_of_the_brand_or_the_customer_not_of_a_thing() -> None:
+    """What a thing "will" do tells what happens to it, in the drafting model's own words;
+    what "we'll" or "you'll" do is a deed the knowledge must describe."""
+    happens = "Send us the new address and it will apply to your order until it ships."
+    assert check_claims(happens, ADDRESS) == []
+    for promise in ("We'll collect the parcel from your door.", "You will collect it at our shop."):
+        [finding] = check_claims(promise, ADDRESS)
+        assert finding.kind == ClaimKind.capability
+        assert "can 'collect'" in finding.reason()
+
+
 @pytest.mark.parametrize(
     ("draft", "name"),
     [
