@@ -11,7 +11,10 @@ import pytest
 
 from assistant.knowledge.intents import IntentModel
 from assistant.knowledge.retrieval import (
+    CERTAIN,
+    CLOSE_BEHIND,
     DISAGREES,
+    LEADS,
     MIN_MARGIN,
     SURE,
     Calibration,
@@ -131,6 +134,52 @@ def test_a_sure_intent_model_answers_under_the_threshold_but_never_under_the_flo
     # Words the knowledge never uses took the answer away: the model never saw which
     # words the knowledge covers, so only the threshold may give it back.
     assert not _answers(catalogue, under_threshold, sure, RULE, trust=False)
+
+
+def test_a_sure_intent_model_puts_an_entry_just_behind_the_best_one_first() -> None:
+    """ "can i buy my bff a giftcard for her bday": gift wrapping scores a hair above gift
+    cards, and the model trained on the brand's questions is sure it is gift cards."""
+    catalogue = _catalogue()
+    near_tie = [Ranked(0, 0.62), Ranked(1, 0.60), Ranked(2, 0.3)]
+    sure_of_second = _intents(e0=0.05, e1=LEADS + 0.05)
+
+    ranked, verdict = catalogue.settle(near_tie, sure_of_second, RULE)
+
+    assert [r.index for r in ranked] == [1, 0, 2]
+    assert verdict.answers
+    assert verdict.reason == "the intent model is 90% sure, 0.020 behind faq:returns by score"
+
+
+def test_the_intent_model_leads_only_when_sure_close_behind_and_over_the_floor() -> None:
+    catalogue = _catalogue()
+    sure_of_second = _intents(e0=0.05, e1=LEADS + 0.05)
+    far_behind = [Ranked(0, 0.70), Ranked(1, 0.70 - CLOSE_BEHIND - 0.01)]
+    under_floor = [Ranked(0, 0.46), Ranked(1, 0.44)]
+    near_tie = [Ranked(0, 0.62), Ranked(1, 0.60)]
+
+    for ranked, intents, trust in (
+        (far_behind, sure_of_second, True),
+        (under_floor, sure_of_second, True),
+        (near_tie, _intents(e0=0.2, e1=LEADS - 0.05), True),
+        # Words the knowledge never uses moved the entry: the model's word is not enough.
+        (near_tie, sure_of_second, False),
+    ):
+        settled, verdict = catalogue.settle(ranked, intents, RULE, trust)
+        assert settled == ranked
+        assert not verdict.answers
+
+
+def test_a_certain_intent_model_keeps_its_word_beside_words_the_knowledge_lacks() -> None:
+    """ "is signing up mandatory or can i skip it": the knowledge never says "mandatory" or
+    "skip", the model is 99% sure of create-account, and create-account is the answer."""
+    catalogue = _catalogue()
+    under_threshold = [Ranked(0, 0.5), Ranked(1, 0.5 - MIN_MARGIN - 0.01)]
+
+    _, sure = catalogue.settle(under_threshold, _intents(e0=SURE + 0.05, e1=0.03), RULE, False)
+    _, certain = catalogue.settle(under_threshold, _intents(e0=CERTAIN, e1=0.005), RULE, False)
+
+    assert not sure.answers
+    assert certain.answers
 
 
 def test_a_brand_with_questions_on_one_entry_is_answered_by_the_threshold_alone() -> None:

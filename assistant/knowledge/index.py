@@ -260,8 +260,7 @@ class KnowledgeIndex:
         def decide(
             fused: Floats, meant: Floats, trust: bool = True
         ) -> tuple[list[Ranked], Verdict]:
-            ranked = catalogue.rank(fused, allowed)[:k]
-            return ranked, catalogue.verdict(ranked, meant, rule, trust)
+            return catalogue.settle(catalogue.rank(fused, allowed)[:k], meant, rule, trust)
 
         ranked, verdict = decide(fused, meant)
         near = bool(ranked) and ranked[0].score >= rule.threshold - REREAD_BELOW
