@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from assistant.app import open_assistant, open_records
 from assistant.intake.jsonl import parse_line
 from assistant.intake.messages import InboundMessage
+from assistant.knowledge.front_matter import split_blocks
 from assistant.review.models import ReviewItem
 from assistant.settings import Settings
 from assistant.users.actor import SYSTEM_ACTOR
@@ -20,6 +21,13 @@ from assistant.users.actor import SYSTEM_ACTOR
 ROOT = Path(__file__).resolve().parents[1]
 FAKE_API = "http://llm.test/v1"  # respx answers here; nothing listens on it
 T = TypeVar("T")
+
+
+def knowledge_text(folder: str, *names: str) -> str:
+    """The sample brand's documents as a draft's context holds them: the bodies, without the
+    front matter (an FAQ's ``also_asked`` phrasings are customers' questions, not facts)."""
+    texts = ((ROOT / "knowledge" / folder / f"{name}.md").read_text() for name in names)
+    return "\n".join(block.body for text in texts for block in split_blocks(text))
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:

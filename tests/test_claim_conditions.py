@@ -9,15 +9,13 @@ import pytest
 
 from assistant.safety.claims import ClaimKind, check_claims
 from assistant.safety.qualifiers import Facet, compatible, qualifiers
-from tests.support import ROOT
+from tests.support import knowledge_text
 
-
-def _knowledge(folder: str, *names: str) -> str:
-    return "\n".join((ROOT / "knowledge" / folder / f"{n}.md").read_text() for n in names)
-
-
-CONTEXT = _knowledge("policies", "shipping", "refunds", "returns", "warranty") + _knowledge(
-    "faq", "payments"
+CONTEXT = "\n".join(
+    [
+        knowledge_text("policies", "shipping", "refunds", "returns", "warranty"),
+        knowledge_text("faq", "payments"),
+    ]
 )
 
 

@@ -40,6 +40,7 @@ CHECK5_SET = ROOT / "bench" / "data" / "retrieval_check5.jsonl"  # sixth pass, b
 CHECK6_SET = ROOT / "bench" / "data" / "retrieval_check6.jsonl"  # sixth pass, after the changes
 CHECK7_SET = ROOT / "bench" / "data" / "retrieval_check7.jsonl"  # another writer, eighth pass
 CHECK8_SET = ROOT / "bench" / "data" / "retrieval_check8.jsonl"  # a third writer, ninth pass
+CHECK9_SET = ROOT / "bench" / "data" / "retrieval_check9.jsonl"  # a fourth writer, tenth pass
 _ALL_SETS = (
     DEV_SET,
     CHECK_SET,
@@ -50,6 +51,7 @@ _ALL_SETS = (
     CHECK6_SET,
     CHECK7_SET,
     CHECK8_SET,
+    CHECK9_SET,
 )
 
 
@@ -146,10 +148,11 @@ def test_each_set_is_measured_on_questions_the_knowledge_has_not_learned(tmp_pat
     knowledge = load_knowledge(ROOT / "knowledge")
     phrasings = {" ".join(p.lower().split()) for c in knowledge.chunks for p in c.also_asked}
     sets = [{" ".join(r["text"].lower().split()) for r in _dev_rows(p)} for p in _ALL_SETS]
-    # Each check set was written apart: no question is copied from another set. Two writers
-    # who never saw each other's set wrote three identical short questions (check7, check8:
-    # "how many days do i have to send stuff back?").
-    assert sum(len(s) for s in sets) - len(set().union(*sets)) <= 3
+    # Each check set was written apart: no question is copied from another set. Writers who
+    # never saw each other's set still wrote six identical short questions (check7, check8
+    # and check9: "how many days do i have to send stuff back?", "last day to order for
+    # xmas delivery?? 🎄").
+    assert sum(len(s) for s in sets) - len(set().union(*sets)) <= 6
     for path, asked in zip(_ALL_SETS, sets, strict=True):
         copy = tmp_path / path.stem
         shutil.copytree(ROOT / "knowledge", copy)
@@ -164,8 +167,8 @@ def test_each_set_is_measured_on_questions_the_knowledge_has_not_learned(tmp_pat
 
 @pytest.mark.parametrize(
     "path",
-    [CHECK2_SET, CHECK3_SET, CHECK4_SET, CHECK5_SET, CHECK6_SET, CHECK7_SET, CHECK8_SET],
-    ids=["check2", "check3", "check4", "check5", "check6", "check7", "check8"],
+    _ALL_SETS[2:],
+    ids=[path.stem.removeprefix("retrieval_") for path in _ALL_SETS[2:]],
 )
 def test_the_later_check_sets_cover_every_faq_and_unanswerable_questions(path: Path) -> None:
     rows = _dev_rows(path)
