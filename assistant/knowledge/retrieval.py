@@ -78,7 +78,9 @@ class Calibration:
         return (
             f"{rule}, unless the intent model trained on the questions of {self.intents} "
             f"entries reads another answer; where it is ≥ {self.sure:.0%} sure of the same "
-            f"one, ≥ {self.floor:.2f} and ≥ {MIN_MARGIN:.2f} ahead is enough"
+            f"one, ≥ {self.floor:.2f} and ≥ {MIN_MARGIN:.2f} ahead is enough; where it is "
+            f"≥ {LEADS:.0%} sure of an entry at most {CLOSE_BEHIND:.2f} behind the best, "
+            "that entry answers"
         )
 
 
