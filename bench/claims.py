@@ -23,7 +23,10 @@ misses had been seen and measured once on the code before the name check.
 ``claims_check9.jsonl`` (65: 40 changes, 25 paraphrases) was written and committed before the
 fifth round (scope in so many words, lists under a negation, opposites, modifiers, means)
 and measured on the code before it; ``claims_check10.jsonl`` (65, paraphrases in a drafting
-model's voice) was written and committed after that round and measured once. Targets: >= 0.90
+model's voice) was written and committed after that round and measured once;
+``claims_check11.jsonl`` (65: 40 changes, 25 paraphrases, by a writer who saw only the
+knowledge) was committed before the sixth round ("will" promises a deed only of the brand or
+the customer) and measured once on the code before it. Targets: >= 0.90
 of changes caught, <= 0.10 of paraphrases flagged. The numeric guard's figures stay with
 bench/grounding.py. Last line: one JSON object.
 """
@@ -68,6 +71,7 @@ SETS = (
     "claims_check8",
     "claims_check9",
     "claims_check10",
+    "claims_check11",
 )
 
 
