@@ -23,10 +23,12 @@ FAKE_API = "http://llm.test/v1"  # respx answers here; nothing listens on it
 T = TypeVar("T")
 
 
-def knowledge_text(folder: str, *names: str) -> str:
-    """The sample brand's documents as a draft's context holds them: the bodies, without the
-    front matter (an FAQ's ``also_asked`` phrasings are customers' questions, not facts)."""
-    texts = ((ROOT / "knowledge" / folder / f"{name}.md").read_text() for name in names)
+def knowledge_text(*documents: str) -> str:
+    """The sample brand's documents (``"faq/payments"``; a missing one is skipped) as a
+    draft's context holds them: the bodies, without the front matter (an FAQ's
+    ``also_asked`` phrasings are customers' questions, not facts)."""
+    paths = (ROOT / "knowledge" / f"{document}.md" for document in documents)
+    texts = (path.read_text() for path in paths if path.is_file())
     return "\n".join(block.body for text in texts for block in split_blocks(text))
 
 

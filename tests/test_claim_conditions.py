@@ -11,11 +11,8 @@ from assistant.safety.claims import ClaimKind, check_claims
 from assistant.safety.qualifiers import Facet, compatible, qualifiers
 from tests.support import knowledge_text
 
-CONTEXT = "\n".join(
-    [
-        knowledge_text("policies", "shipping", "refunds", "returns", "warranty"),
-        knowledge_text("faq", "payments"),
-    ]
+CONTEXT = knowledge_text(
+    "policies/shipping", "policies/refunds", "policies/returns", "policies/warranty", "faq/payments"
 )
 
 

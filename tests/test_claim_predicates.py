@@ -8,14 +8,9 @@ import pytest
 
 from assistant.safety.claims import ClaimKind, check_claims
 from assistant.safety.predicates import governed
-from tests.support import ROOT
+from tests.support import ROOT, knowledge_text
 
-# The knowledge as retrieval hands it over: answers without their front matter.
-CONTEXT = "\n".join(
-    part.split("\n---\n", 1)[-1]
-    for folder, name in [("faq", "payments"), ("policies", "returns"), ("policies", "warranty")]
-    for part in (ROOT / "knowledge" / folder / f"{name}.md").read_text().split("\n---\nid:")
-)
+CONTEXT = knowledge_text("faq/payments", "policies/returns", "policies/warranty")
 
 
 @pytest.mark.parametrize(
@@ -118,11 +113,7 @@ def test_will_promises_a_deed_of_the_brand_or_the_customer_not_of_a_thing() -> N
     ],
 )
 def test_a_name_the_knowledge_never_uses_is_flagged(draft: str, name: str) -> None:
-    context = "\n".join(
-        (ROOT / "knowledge" / folder / name).read_text()
-        for folder, name in [("policies", "shipping.md"), ("faq", "products.md")]
-    )
-    findings = check_claims(draft, context)
+    findings = check_claims(draft, knowledge_text("policies/shipping", "faq/products"))
     assert [f.kind for f in findings] == [ClaimKind.entity]
     assert f"the name '{name}'" in findings[0].reason()
 

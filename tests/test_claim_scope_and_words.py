@@ -11,18 +11,12 @@ from assistant.safety.claims import ClaimKind, check_claims
 from assistant.safety.modifiers import pairs
 from assistant.safety.predicates import governed
 from assistant.safety.scope import extensions
-from tests.support import ROOT
+from tests.support import knowledge_text
 
 
 def _knowledge(*docs: str) -> str:
-    """The documents as retrieval hands them over: answers without their front matter."""
-    parts = []
-    for doc in docs:
-        for folder in ("policies", "faq"):
-            path = ROOT / "knowledge" / folder / f"{doc}.md"
-            if path.is_file():
-                parts += [p.split("\n---\n", 1)[-1] for p in path.read_text().split("\n---\nid:")]
-    return "\n".join(parts)
+    """Each document's policy, then its FAQ."""
+    return knowledge_text(*(f"{folder}/{doc}" for doc in docs for folder in ("policies", "faq")))
 
 
 CONTEXT = _knowledge("shipping", "returns", "refunds", "warranty", "payments", "products")

@@ -12,11 +12,19 @@ import respx
 
 from assistant.safety.claims import ClaimKind, check_claims
 from assistant.settings import Settings
-from tests.support import FAKE_API, ROOT, completion, draft_json, message, process, run
+from tests.support import (
+    FAKE_API,
+    completion,
+    draft_json,
+    knowledge_text,
+    message,
+    process,
+    run,
+)
 
 
 def _knowledge(*names: str) -> str:
-    return "\n".join((ROOT / "knowledge" / "policies" / f"{n}.md").read_text() for n in names)
+    return knowledge_text(*(f"policies/{name}" for name in names))
 
 
 CONTEXT = _knowledge("shipping", "refunds", "returns")
