@@ -44,19 +44,18 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from assistant.knowledge.front_matter import split_blocks  # noqa: E402
 from assistant.safety.claims import check_claims  # noqa: E402
 
 TARGETS = {"caught": 0.90, "paraphrases_flagged": 0.10}
 
 
 def document(name: str) -> str:
-    parts = []
-    for folder in ("policies", "faq"):
-        path = ROOT / "knowledge" / folder / f"{name}.md"
-        if path.is_file():
-            # Front matter (id, title, tags) is not knowledge a draft can quote.
-            parts += [b.split("\n---\n", 1)[-1] for b in path.read_text().split("\n---\nid:")]
-    return "\n".join(parts)
+    """The policy and the FAQ of that name, as a draft's context holds them: front matter
+    (id, title, tags, also_asked) is not knowledge a draft can quote."""
+    paths = (ROOT / "knowledge" / folder / f"{name}.md" for folder in ("policies", "faq"))
+    texts = (path.read_text() for path in paths if path.is_file())
+    return "\n".join(block.body for text in texts for block in split_blocks(text))
 
 
 SETS = (
