@@ -159,15 +159,23 @@ def test_concurrency_caps_the_model_requests_in_flight(
     """ASSISTANT_CONCURRENCY is what the provider sees: never more requests at once (twice
     as many messages move through the pipeline meanwhile)."""
     import asyncio
+    import contextlib
 
     from assistant.app import open_assistant
 
     in_flight, most = 0, 0
+    # The first requests wait for each other (up to 5 s), so a slow machine, whose pipeline
+    # steps outlast a quick model answer, still shows whether 3 run at once.
+    three_at_once = asyncio.Event()
 
     async def slow_model(request: httpx.Request) -> httpx.Response:
         nonlocal in_flight, most
         in_flight += 1
         most = max(most, in_flight)
+        if in_flight >= 3:
+            three_at_once.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(three_at_once.wait(), 5)
         await asyncio.sleep(0.05)
         in_flight -= 1
         return completion(draft_json("Hi! Standard shipping takes 3–5 business days."))
