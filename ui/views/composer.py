@@ -143,10 +143,19 @@ def _on_retry(user: str, item_id: int, version: int) -> None:
 
 
 def composer(
-    user: str, item: ReviewItem, disclosure: str, max_chars: int, kept: SavedDraft | None
+    user: str,
+    item: ReviewItem,
+    disclosure: str,
+    max_chars: int,
+    kept: SavedDraft | None,
+    *,
+    opened: bool,
 ) -> None:
     """The reply and the decisions; a decided item shows the text that was sent instead.
-    ``kept``: the unsent edit saved for the item (it fills the box on the first draw)."""
+    ``kept``: the unsent edit saved for the item (it fills the box on the first draw).
+    ``opened``: the agent came from another item; the box is filled again from what is
+    saved (every edit is saved as it is made), so the box the browser draws anew never
+    starts empty: the browser forgets a box that left the screen, the server does not."""
     assert item.id is not None
     if not ItemStatus(item.status).open:
         _sent(item)
@@ -158,6 +167,8 @@ def composer(
         st.session_state[key] = kept.text if kept else item.draft or ""
         if kept:
             st.info(f"Your unsent edit ({kept.author}, {ui.when(kept.updated_at)} UTC) is back.")
+    elif opened:
+        st.session_state[key] = kept.text if kept else item.draft or ""
     text = st.text_area(
         "Draft (body only; the disclosure is added when it is sent)",
         key=key,

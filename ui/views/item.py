@@ -53,6 +53,7 @@ def view(user: str, role: str, item_id: int, *, wide: bool) -> None:
     shown = actions.item(user, item_id)
     item = shown.detail.item
     assert item.id is not None
+    opened = st.session_state.get("shown_item", (None,))[0] != item.id  # from another item
     if st.session_state.get("shown_item") != (item.id, item.version):  # a fresh look at it
         st.session_state["shown_item"] = (item.id, item.version)
         st.session_state[seen_key(item.id)] = item.version
@@ -76,7 +77,7 @@ def view(user: str, role: str, item_id: int, *, wide: bool) -> None:
         ui.reasons(item)
     with reply:
         # Tools that fill the draft (macros, a source's answer) render here, above the box.
-        composer(user, item, shown.disclosure, shown.max_chars, shown.editing)
+        composer(user, item, shown.disclosure, shown.max_chars, shown.editing, opened=opened)
     conversation.render_conversation(user, item)  # earlier turns, the platform's reply window
     ui.customer_card(shown.detail)
     ui.grounding(item)

@@ -26,6 +26,7 @@ from assistant.users import Role
 
 DRAWN = "queue_drawn"  # session key: (id, version) of the rows the pane drew last
 LIST_DRAWS = "queue_list_draws"  # session key: rows clicked so far (the list's key)
+ITEM_SLOT = "queue_item_slot"  # session key: (open item, where it was drawn)
 PICKER_LIMIT = 200  # items offered in the open / bulk pickers; the table shows them all
 LIST_HEIGHT = 560
 FACETS = [  # (facet, label, session key)
@@ -187,6 +188,19 @@ def opener(user: str, role: str, work: Worklist) -> None:
     )
 
 
+def _slot(open_id: int) -> int:
+    """Which of two places the open item is drawn in: the other one when the agent moves to
+    another item. The place left becomes an empty element, which drops everything the
+    previous item drew there. Streamlit clears a fragment's leftovers only when the
+    browser hears that its run ended well, and a timer's run that starts before that
+    message is sent turns it into "stopped early": the previous item's Approve button
+    then stayed on screen beside the new one's."""
+    last = st.session_state.get(ITEM_SLOT)
+    slot = 0 if last is None else last[1] if last[0] == open_id else 1 - last[1]
+    st.session_state[ITEM_SLOT] = (open_id, slot)
+    return slot
+
+
 @st.fragment
 def pane(user: str, role: str) -> None:
     """The list and, beside it, the open item (on a phone: the item first)."""
@@ -206,4 +220,6 @@ def pane(user: str, role: str) -> None:
             )
             return
         st.button("Close", key="close_item", on_click=_on_close, type="tertiary", shortcut="Esc")
-        item.view(user, role, int(open_id), wide=False)
+        slots = (st.empty(), st.empty())
+        with slots[_slot(int(open_id))].container():
+            item.view(user, role, int(open_id), wide=False)
