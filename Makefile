@@ -21,8 +21,11 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint  ## lint, type-check, then the whole test suite
-	$(BIN)/pytest -q
+TEST_WORKERS ?= 2
+
+test: lint  ## lint, type-check, then the whole test suite (in TEST_WORKERS processes)
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal -m "not serial"
+	$(BIN)/pytest -q -m serial
 
 bench: install  ## needs ../shared/datasets for the routing benchmarks
 	$(BIN)/python bench/pipeline.py

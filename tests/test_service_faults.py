@@ -256,7 +256,10 @@ def _restart_postgres() -> None:
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-@pytest.mark.parametrize("fault", ["kill", "postgres", "chroma"])
+# Restarting Postgres would break the other tests' connections: that one runs alone.
+@pytest.mark.parametrize(
+    "fault", ["kill", pytest.param("postgres", marks=pytest.mark.serial), "chroma"]
+)
 def test_nothing_is_lost_or_sent_twice_through_a_fault(
     layout: tuple[Settings, dict[str, str], Chroma], tmp_path: Path, fault: str
 ) -> None:
