@@ -94,6 +94,20 @@ def test_a_deed_reworded_passes(draft: str) -> None:
     assert check_claims(draft, ADDRESS) == []
 
 
+def test_a_deed_named_by_another_of_its_names_passes_and_an_unlisted_one_does_not() -> None:
+    """MiniLM places "send out" and "ship" apart (0.48): the shop's deeds have their other
+    names listed, so the reworded exchange passes, and a deed of its own still goes to a person."""
+    exchange = knowledge_text("policies/returns")
+    said = "For an exchange, we'll send out the new item as soon as the carrier scans your return."
+    assert check_claims(said, exchange) == []
+    invented = (
+        "For an exchange, we'll engrave the new item as soon as the carrier scans your return."
+    )
+    findings = check_claims(invented, exchange)
+    assert [f.kind for f in findings] == [ClaimKind.capability]
+    assert "can 'engrave'" in findings[0].reason()
+
+
 def test_will_promises_a_deed_of_the_brand_or_the_customer_not_of_a_thing() -> None:
     """What a thing "will" do tells what happens to it, in the drafting model's own words;
     what "we'll" or "you'll" do is a deed the knowledge must describe."""

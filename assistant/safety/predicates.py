@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from assistant.safety.claim_terms import NEGATION, STOP
 from assistant.safety.stems import stem
-from assistant.safety.word_sense import SAME_SENSE, closest_sense
+from assistant.safety.word_sense import SAME_SENSE, closest_sense, same_deed
 
 WORD = re.compile(r"[a-z][a-z'-]*")
 TOKEN = re.compile(r"[a-z][a-z'-]*|[,;:()\u2014]")
@@ -217,6 +217,8 @@ def undescribed_deed(
     for deed in sorted(abilities(claim_folded)):
         head = deed.split()[0]
         if head in stems or _stem(head) in stems:
+            continue
+        if same_deed(head, {*said, *(d.split()[0] for d in known)}):
             continue
         if closest_sense(deed, others)[1] < SAME_SENSE:
             return deed
