@@ -214,11 +214,10 @@ def undescribed_deed(
     # The claim's own words ("hem the *trousers*") are what the deed is done to, not a
     # description of it: only the knowledge's other words can say the same deed.
     others = [w for w in said if _stem(w) not in claim_words and w not in claim_words]
+    named = {*said, *(d.split()[0] for d in known)}
     for deed in sorted(abilities(claim_folded)):
         head = deed.split()[0]
-        if head in stems or _stem(head) in stems:
-            continue
-        if same_deed(head, {*said, *(d.split()[0] for d in known)}):
+        if head in stems or _stem(head) in stems or same_deed(head, named):
             continue
         if closest_sense(deed, others)[1] < SAME_SENSE:
             return deed

@@ -49,7 +49,7 @@ def closest_sense(word: str, among: list[str]) -> tuple[str, float]:
     return among[best], float(scores[best])
 
 
-def same_deed(word: str, among: list[str] | set[str] | frozenset[str]) -> bool:
+def same_deed(word: str, among: set[str]) -> bool:
     """Whether one of ``among`` names the same deed as ``word`` (its listed other names)."""
     names = next((group for group in SAME_DEED if word in group), frozenset())
-    return bool(names & set(among))
+    return not names.isdisjoint(among)

@@ -163,12 +163,11 @@ def composer(
     st.markdown("**Reply**")
     ui.badge(item.draft_kind)
     key = f"text-{item.id}-{zlib.crc32((item.draft or '').encode())}"
-    if key not in st.session_state:  # first draw in this tab: the kept edit, else the draft
+    first = key not in st.session_state  # first draw in this tab
+    if first or opened:  # the kept edit, else the draft
         st.session_state[key] = kept.text if kept else item.draft or ""
-        if kept:
-            st.info(f"Your unsent edit ({kept.author}, {ui.when(kept.updated_at)} UTC) is back.")
-    elif opened:
-        st.session_state[key] = kept.text if kept else item.draft or ""
+    if first and kept:
+        st.info(f"Your unsent edit ({kept.author}, {ui.when(kept.updated_at)} UTC) is back.")
     text = st.text_area(
         "Draft (body only; the disclosure is added when it is sent)",
         key=key,
