@@ -44,6 +44,16 @@ def evals(
     return settings.model_copy(update={"evals_dir": target})
 
 
+# What a case's report entry says about why it went where it did.
+WHY = ("route", "reasons", "errors", "draft")
+
+
+def _case(out: Path, case_id: str) -> dict[str, object]:
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    [case] = [c for c in report["cases"] if c["id"] == case_id]
+    return dict(case)
+
+
 def test_eval_is_a_command_of_the_assistant_cli() -> None:
     result = runner.invoke(main_app, ["eval", "--help"])
 
@@ -89,7 +99,9 @@ def test_a_changed_shipping_time_fails_the_run_naming_the_cases_and_the_fact(
     suite = ET.parse(out / "junit.xml").getroot()
     failed = {c.get("name") for c in suite.iter("testcase") if c.find("failure") is not None}
     assert {"shipping-time-web", "shipping-time-standard"} <= failed
-    assert "shipping-canada" not in failed  # international shipping did not change
+    # International shipping did not change; if it fails, say why (route, reasons, error).
+    unchanged = _case(out, "shipping-canada")
+    assert "shipping-canada" not in failed, {k: unchanged[k] for k in WHY}
     # The console's evals page reads the same regressions, golden reply beside the draft.
     rows = [r for r in latest_regressions(evals) if r.case_id == "shipping-time-web"]
     assert rows and "3–5" in (rows[0].golden or "") and "7–10" in (rows[0].draft or "")

@@ -3,10 +3,14 @@ pipeline sends requests for the assistant's rules to a person."""
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 import pytest
 
 from assistant.knowledge.disclosure import policy_text
 from assistant.knowledge.loader import load_knowledge
+from assistant.knowledge.regex_safety import BUDGET_S, BudgetedPattern, PatternTimeout
 from assistant.pipeline.model_drafter import SYSTEM
 from assistant.safety.verify import Verifier
 from assistant.settings import Settings
@@ -75,3 +79,39 @@ def test_a_pattern_that_runs_too_long_sends_the_message_to_a_person(ingested: Se
     assert first.route == "human_review" and first.status != "hidden"
     assert any("took too long to check" in r for r in first.reasons), first.reasons
     assert second.route is not None
+
+
+class CutOffOnce:
+    """The engine as it behaves while the embedding model's threads use the cores: its clock
+    is the process's CPU time, so the first scan runs out though the pattern did little."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.scans = 0
+
+    def finditer(self, text: str, timeout: float) -> Any:
+        self.scans += 1
+        if self.scans == 1:
+            raise TimeoutError("regex timed out")
+        return self.real.finditer(text, timeout=timeout)
+
+
+def test_a_scan_cut_off_by_other_threads_work_is_tried_again() -> None:
+    pattern = BudgetedPattern(r"\bship\w*")
+    engine = CutOffOnce(pattern._compiled)
+    pattern._compiled = engine
+
+    found = [m.group(0) for m in pattern.finditer("Do you ship to Canada? It shipped?")]
+
+    assert found == ["ship", "shipped"] and engine.scans == 2
+
+
+def test_a_pattern_that_spends_its_budget_itself_gives_up() -> None:
+    pattern = BudgetedPattern(SLOW)
+    started = time.thread_time()
+
+    with pytest.raises(PatternTimeout):
+        pattern.search("a" * 60 + "!")
+
+    spent = time.thread_time() - started
+    assert BUDGET_S / 2 <= spent <= BudgetedPattern.ATTEMPTS * BUDGET_S + 0.5

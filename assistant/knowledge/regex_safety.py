@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterator
-from typing import Any
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import regex
 
 # The stdlib's own parser gives the pattern's shape (its public alias warns as deprecated).
 sre_parse: Any = importlib.import_module("re._parser")
 sre: Any = importlib.import_module("re._constants")
+T = TypeVar("T")
 
 REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT)
 BUDGET_S = 0.25  # per pattern and message: what the static check cannot rule out is cut off
@@ -72,20 +74,31 @@ class PatternTimeout(Exception):  # noqa: N818 - a budget ran out; not a failure
 class BudgetedPattern:
     """A policy pattern matched on an engine that can stop: after ``BUDGET_S`` it gives up
     (PatternTimeout), so one pathological pattern never freezes the pipeline. The caller
-    treats that as "a person decides"."""
+    treats that as "a person decides".
+
+    The engine's clock is the whole process's CPU time (C ``clock()``), so the embedding
+    model's threads spend a pattern's budget too: a scan that ran out while this thread did
+    less than half the budget's work is tried again, at most ``ATTEMPTS`` times in all."""
+
+    ATTEMPTS = 3
 
     def __init__(self, pattern: str) -> None:
         self.pattern = pattern
         self._compiled = regex.compile(pattern, regex.IGNORECASE)
 
-    def finditer(self, text: str) -> Iterator[regex.Match[str]]:
-        try:
-            yield from self._compiled.finditer(text, timeout=BUDGET_S)
-        except TimeoutError:
-            raise PatternTimeout(self.pattern) from None
+    def finditer(self, text: str) -> list[regex.Match[str]]:
+        # All at once: a lazy scan's clock would run on while its caller did other work.
+        return self._budgeted(lambda: list(self._compiled.finditer(text, timeout=BUDGET_S)))
 
     def search(self, text: str) -> regex.Match[str] | None:
-        try:
-            return self._compiled.search(text, timeout=BUDGET_S)
-        except TimeoutError:
-            raise PatternTimeout(self.pattern) from None
+        return self._budgeted(lambda: self._compiled.search(text, timeout=BUDGET_S))
+
+    def _budgeted(self, scan: Callable[[], T]) -> T:
+        for _ in range(self.ATTEMPTS):
+            started = time.thread_time()
+            try:
+                return scan()
+            except TimeoutError:
+                if time.thread_time() - started >= BUDGET_S / 2:  # the pattern's own work
+                    break
+        raise PatternTimeout(self.pattern)
