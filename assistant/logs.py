@@ -63,3 +63,6 @@ def configure_json_logging(log_text: bool = False, level: int = logging.INFO) ->
     # httpx logs every request's URL at INFO: the delivery records say what was sent, and
     # URLs carry comment and account ids that do not belong in every log line.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Alembic ≥ 1.17 logs each of its own plugins at INFO on every start: six lines of noise
+    # before the demo's summary. Its migration lines ("Running upgrade …") stay.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)

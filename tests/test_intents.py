@@ -16,6 +16,8 @@ from assistant.knowledge.retrieval import (
     DISAGREES,
     LEADS,
     MIN_MARGIN,
+    STORY_SURE,
+    STORY_WORDS,
     SURE,
     Calibration,
     Catalogue,
@@ -180,6 +182,29 @@ def test_a_certain_intent_model_keeps_its_word_beside_words_the_knowledge_lacks(
 
     assert not sure.answers
     assert certain.answers
+
+
+def test_a_question_told_as_a_story_needs_a_less_sure_model() -> None:
+    """ "My coworker is leaving and we all chipped in for a present, but none of us know her
+    size…": the story's words lower the score under the threshold and spread the model's
+    probability; both readers still agree on gift cards."""
+    catalogue = _catalogue()
+    under_threshold = [Ranked(0, 0.5), Ranked(1, 0.5 - MIN_MARGIN - 0.01)]
+    fairly_sure = _intents(e0=STORY_SURE + 0.05, e1=0.1)
+
+    story = catalogue.verdict(under_threshold, fairly_sure, RULE, words=STORY_WORDS)
+
+    assert story.answers
+    assert story.reason.startswith(f"a question of {STORY_WORDS} words: the intent model is")
+    assert not _answers(catalogue, under_threshold, fairly_sure, RULE, words=STORY_WORDS - 1)
+    unsure = _intents(e0=STORY_SURE - 0.05, e1=0.1)
+    assert not _answers(catalogue, under_threshold, unsure, RULE, words=40)
+    # The sure rule's other conditions hold for stories too.
+    below_floor = [Ranked(0, RULE.floor - 0.01), Ranked(1, 0.3)]
+    assert not _answers(catalogue, below_floor, fairly_sure, RULE, words=40)
+    too_close = [Ranked(0, 0.5), Ranked(1, 0.5 - MIN_MARGIN + 0.01)]
+    assert not _answers(catalogue, too_close, fairly_sure, RULE, words=40)
+    assert not _answers(catalogue, under_threshold, fairly_sure, RULE, trust=False, words=40)
 
 
 def test_a_brand_with_questions_on_one_entry_is_answered_by_the_threshold_alone() -> None:

@@ -256,11 +256,13 @@ class KnowledgeIndex:
             meant = np.maximum(intents(as_written), intents(respelt))
         today = today or date.today()
         allowed = loaded.allowed(channel, today)
+        words = len(written.split())
 
         def decide(
             fused: Floats, meant: Floats, trust: bool = True
         ) -> tuple[list[Ranked], Verdict]:
-            return catalogue.settle(catalogue.rank(fused, allowed)[:k], meant, rule, trust)
+            ranked = catalogue.rank(fused, allowed)[:k]
+            return catalogue.settle(ranked, meant, rule, trust, words)
 
         ranked, verdict = decide(fused, meant)
         near = bool(ranked) and ranked[0].score >= rule.threshold - REREAD_BELOW
