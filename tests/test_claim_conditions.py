@@ -44,6 +44,20 @@ CONTEXT = knowledge_text(
             "monday to friday",
         ),
         ("Orders placed after 1 pm Pacific still ship the same day.", "same day", "placed later"),
+        # a period counted from another event
+        (
+            "You can return unworn clothing within 30 days of placing your order.",
+            "counted from the order",
+            "30 days of delivery",
+        ),
+        (
+            "Refunds reach your card within 5–7 business days of the courier collecting it.",
+            "counted from the carrier picking it up",
+            "your return arriving",
+        ),
+        ("Bags are covered for 2 years from the day you buy them.", "the order", "delivery date"),
+        # a flat price counted per something else
+        ("DHL Express ships internationally for a flat $25 per item.", "per item", "per order"),
         # which items, and where they were bought
         ("Every item can be returned within 30 days of delivery.", "every item", "unworn"),
         ("The warranty covers items bought from any store.", "any store", "bought"),
@@ -87,6 +101,10 @@ def test_a_widened_or_changed_condition_is_found_with_both_sentences_quoted(
         "Only items bought from fernhillgoods.example are covered by the warranty.",
         "Exchanges for another size or color are free within 30 days of delivery.",
         "Every order is charged in US dollars.",
+        "You can return unworn, unwashed clothing with its tags within 30 days of receiving it.",
+        "Refunds reach your card within 5–7 business days of our warehouse getting your return.",
+        "Bags are covered for 2 years from the day they're delivered.",
+        "International orders go out with DHL Express for a flat $25 per purchase.",
         "Original shipping is refunded only if the item arrived damaged, faulty or wrong.",
     ],
 )
@@ -106,6 +124,12 @@ def test_qualifiers_are_read_as_facets_with_values() -> None:
     }
     assert qualifiers("Customers outside the US pay").restricted[Facet.place] == {"outside us"}
     assert qualifiers("free until it ships").restricted[Facet.time] == {"before it ships"}
+    assert qualifiers("within 30 days of delivery").restricted[Facet.start] == {
+        "counted from delivery"
+    }
+    assert qualifiers("6–10 business days from the day your order ships").restricted[
+        Facet.start
+    ] == {"counted from shipping"}
 
 
 def test_a_sentence_for_another_place_or_hour_cannot_back_a_claim() -> None:

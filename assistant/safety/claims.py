@@ -98,8 +98,10 @@ def _condition(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
         return added
     if best < CONDITION_ALIGNED:
         return None
-    aligned = [s.text for s in ctx.aligned(claim, ctx.sentences)]
-    related = [s.text for s in ctx.sentences if len(s.words & claim.words) >= 2]
+    # A heading ("## International shipping") states no condition: the sentences under it do.
+    facts = [s for s in ctx.sentences if not s.text.startswith("#")]
+    aligned = [s.text for s in ctx.aligned(claim, facts)]
+    related = [s.text for s in facts if len(s.words & claim.words) >= 2]
     change = changed_qualifier(claim.text, aligned, related)
     if change is None:
         return None

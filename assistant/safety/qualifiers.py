@@ -30,6 +30,8 @@ class Facet(StrEnum):
     item = "which items"
     source = "where it was bought"
     when = "when it applies"
+    start = "when the period starts"
+    unit = "what a price is counted per"
 
 
 _PLACES = (
@@ -79,7 +81,48 @@ RESTRICTION: dict[Facet, re.Pattern[str]] = {
         r"\bonly (?:when|if|for|on|with|after|once)\b|\bas long as\b|\bprovided (?:that )?\b"
         r"|\bunless\b|\bon condition\b"
     ),
+    # "30 days of delivery", "2 years from the delivery date", "a warranty that starts from
+    # the date you place your order": the event a period is counted from.
+    Facet.start: re.compile(
+        r"\b(?:\d+|one|two|three|four|five|six|seven|ten|fourteen|thirty|a|an)[\s-]+"
+        r"(?:business |calendar |working )?(?:days?|weeks?|months?|years?)\s+"
+        r"(?:from|of|after|following)\s+[^,.;:!?]{1,60}"
+        r"|\b(?:starts?|starting|begins?|beginning|counted|counting) (?:from|on|when|at)\s+"
+        r"[^,.;:!?]{1,60}"
+    ),
+    # "$25 per order", "$5 per item": what a flat price is counted per.
+    Facet.unit: re.compile(
+        r"\bper (?:items?|products?|pieces?|gifts?|orders?|purchases?|checkouts?|transactions?"
+        r"|parcels?|packages?|boxe?s?|shipments?|persons?|people|customers?|address(?:es)?)\b"
+    ),
 }
+# "per purchase" is "per order": the thing a price is counted on, by its kind.
+PER_UNIT = {
+    "item": "item", "product": "item", "piece": "item", "gift": "item",
+    "order": "order", "purchase": "order", "checkout": "order", "transaction": "order",
+    "parcel": "parcel", "package": "parcel", "box": "parcel", "boxe": "parcel",
+    "shipment": "parcel", "person": "customer", "people": "customer",
+    "customer": "customer", "address": "address", "addresse": "address",
+}  # fmt: skip
+# The events a period is counted from, first match wins: "the day your order ships" is the
+# shipping, not the order; "your return arriving at our warehouse" is not a delivery.
+PERIOD_STARTS = (
+    (
+        "your return arriving",
+        re.compile(
+            r"\breturns?\b.*\b(?:arriv|reach|gets? (?:to|back)|land|received)"
+            r"|\b(?:we|warehouse|us) (?:receiv|get)\w*|\b(?:receiv|get)\w* (?:your |the )?return"
+            r"|\b(?:receiv|get|hav)\w* (?:it|them) back\b"
+        ),
+    ),
+    (
+        "the carrier picking it up",
+        re.compile(r"\bpick\w* (?:it |them )?up\b|\bdrop\w* (?:it |them )?off\b|\bscann|\bcollect"),
+    ),
+    ("shipping", re.compile(r"\bship|\bdispatch|\bleaves? (?:our|the) warehouse|\bsent out\b")),
+    ("delivery", re.compile(r"\bdeliver|\barriv|\breceiv|\bget (?:it|them|your order)\b")),
+    ("the order", re.compile(r"\border|\bpurchas|\bbought|\bbuy|\bcheck(?:ing)? ?out")),
+)
 # Saying the condition does not hold: "on every order", "at any time", "wherever you live".
 UNIVERSAL: dict[Facet, re.Pattern[str]] = {
     Facet.amount: re.compile(
@@ -168,6 +211,12 @@ def _value(facet: Facet, span: str) -> str:
         return "after it ships" if span.startswith(("after", "once")) else "before it ships"
     if facet is Facet.cutoff:
         return "after the cut-off" if "after" in span or "later" in span else "before the cut-off"
+    if facet is Facet.unit:
+        word = span.split()[-1]
+        return f"per {PER_UNIT.get(word, PER_UNIT.get(word.removesuffix('s'), word))}"
+    if facet is Facet.start:
+        event = next((name for name, said in PERIOD_STARTS if said.search(span)), None)
+        return f"counted from {event}" if event else facet.value
     if facet is not Facet.place:
         return facet.value
     side = "outside" if span.startswith("outside") or span.startswith("international") else "in"
@@ -197,7 +246,9 @@ def qualifiers(text: str) -> Qualifiers:
     return Qualifiers(restricted, universal, FREE.search(text) is not None)
 
 
-COMPARED_VALUES = (Facet.place, Facet.time, Facet.cutoff)
+COMPARED_VALUES = (Facet.place, Facet.time, Facet.cutoff, Facet.start, Facet.unit)
+# Facets whose bare value ("time limit") says only that there is one: not compared.
+GENERIC_VALUES = (Facet.time, Facet.start)
 
 
 def changed_qualifier(claim: str, aligned: list[str], related: list[str]) -> QualifierChange | None:
@@ -220,9 +271,9 @@ def changed_qualifier(claim: str, aligned: list[str], related: list[str]) -> Qua
         if facet not in COMPARED_VALUES:
             continue  # other facets' values are the numeric guard's job
         known = [(s, q.restricted[facet]) for s, q in theirs if facet in q.restricted]
-        if facet is Facet.time:
-            values = values - {Facet.time.value}
-            known = [(s, v - {Facet.time.value}) for s, v in known if v - {Facet.time.value}]
+        if facet in GENERIC_VALUES:
+            values = values - {facet.value}
+            known = [(s, v - {facet.value}) for s, v in known if v - {facet.value}]
         if values and known and not any(values & v for _, v in known):
             said = ", ".join(sorted(values))
             return QualifierChange(
