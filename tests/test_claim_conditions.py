@@ -61,6 +61,9 @@ CONTEXT = knowledge_text(
         # which items, and where they were bought
         ("Every item can be returned within 30 days of delivery.", "every item", "unworn"),
         ("The warranty covers items bought from any store.", "any store", "bought"),
+        ("The warranty covers items bought from any of our stockists.", "stockists", "bought"),
+        # the policy says where once, in a sentence the claim shares few words with
+        ("The Fernhill Promise also covers bags bought secondhand.", "secondhand", "bought from"),
         # a refund destination backed only by a sentence about another way of paying
         (
             "If you paid with a Fernhill gift card, the refund goes to your installment plan.",

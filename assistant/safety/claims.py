@@ -36,6 +36,7 @@ from assistant.safety.predicates import (
 from assistant.safety.qualifiers import changed_qualifier, qualifiers
 from assistant.safety.scope import QUANTIFIER, extensions, quantified, sides_in_time
 from assistant.safety.stems import stem
+from assistant.safety.who_pays import payer, plain
 
 __all__ = ["ClaimFinding", "ClaimKind", "check_claims"]
 
@@ -83,6 +84,8 @@ def _check(draft: str, ctx: ClaimContext) -> list[ClaimFinding]:
         if found is None:
             found = _condition(claim, ctx)
         if found is None:
+            found = _who_pays(claim, ctx)
+        if found is None:
             found = _polarity(claim, ctx)
         if found is None:
             found = _capability(claim, ctx, near)
@@ -102,10 +105,29 @@ def _condition(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     facts = [s for s in ctx.sentences if not s.text.startswith("#")]
     aligned = [s.text for s in ctx.aligned(claim, facts)]
     related = [s.text for s in facts if len(s.words & claim.words) >= 2]
-    change = changed_qualifier(claim.text, aligned, related)
+    change = changed_qualifier(claim.text, aligned, related, tuple(s.text for s in facts))
     if change is None:
         return None
     return ClaimFinding(ClaimKind.condition, claim.text, change.closest, change.detail)
+
+
+def _who_pays(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
+    """The claim says the customer pays where the aligned knowledge says it is free, or the
+    other way round; a knowledge sentence that says the same backs it."""
+    said = payer(plain(claim.text))
+    if said is None or ctx.closest(claim)[1] < CONDITION_ALIGNED:
+        return None
+    facts = [s for s in ctx.sentences if not s.text.startswith("#")]
+    known = [(s, p) for s in ctx.aligned(claim, facts) if (p := payer(plain(s.text)))]
+    if not known or any(p is said for _, p in known):
+        return None
+    closest, theirs = known[0]
+    return ClaimFinding(
+        ClaimKind.polarity,
+        claim.text,
+        closest.text,
+        f"says {said.value} where the closest knowledge says {theirs.value}",
+    )
 
 
 def _extension(claim: Sentence, closest: Sentence) -> ClaimFinding | None:

@@ -160,8 +160,10 @@ UNIVERSAL: dict[Facet, re.Pattern[str]] = {
         r" (?:worn|used|washed|opened)\b"
     ),
     Facet.source: re.compile(
-        r"\b(?:from|at) any (?:retailer|store|shop|seller|website)\b"
+        r"\b(?:from|at) any (?:of our )?(?:other )?(?:retailers?|stores?|shops?|sellers?"
+        r"|websites?|stockists?|resellers?|marketplaces?|partners?)\b"
         r"|\bwherever you bought\b|\bno matter where you bought\b"
+        r"|\bsecond-?hand\b|\bpre-?owned\b|\bfrom (?:a |any )?(?:reseller|third part(?:y|ies))\b"
     ),
     Facet.when: re.compile(
         r"\bwhatever the reason\b|\bno matter (?:why|what|the reason)\b|\bin (?:all|every) cases?\b"
@@ -172,8 +174,10 @@ UNIVERSAL: dict[Facet, re.Pattern[str]] = {
 # A qualifier of these facets is what makes a "free" claim true: dropping it widens it.
 GATES_OF_FREE = (Facet.amount, Facet.place, Facet.item)
 FREE = re.compile(
-    r"(?<!-)\bfree\b|\bat no (?:extra )?(?:cost|charge)\b|\bon us\b|\bcosts? (?:you )?nothing\b"
-    r"|\b(?:never|don't|do not|won't) (?:have to )?pay\b|\bwe (?:cover|pay for)\b"
+    # "feel free to ask" offers nothing for free.
+    r"(?<!-)(?<!feel )\bfree\b|\bat no (?:extra )?(?:cost|charge)\b|\bon us\b"
+    r"|\bcosts? (?:you )?nothing\b|\b(?:never|don't|do not|won't) (?:have to )?pay\b"
+    r"|\bwe (?:cover|pay for)\b"
 )
 PLACE = re.compile(_PLACES)
 # Any way of stating a condition: a claim with none has dropped an "only when" of its source.
@@ -246,15 +250,21 @@ def qualifiers(text: str) -> Qualifiers:
     return Qualifiers(restricted, universal, FREE.search(text) is not None)
 
 
+# Where an item was bought is said once for a whole policy ("The warranty applies to items
+# bought from fernhillgoods.example"), seldom beside the sentence a claim aligns with.
+STATED_ONCE = (Facet.source,)
 COMPARED_VALUES = (Facet.place, Facet.time, Facet.cutoff, Facet.start, Facet.unit)
 # Facets whose bare value ("time limit") says only that there is one: not compared.
 GENERIC_VALUES = (Facet.time, Facet.start)
 
 
-def changed_qualifier(claim: str, aligned: list[str], related: list[str]) -> QualifierChange | None:
+def changed_qualifier(
+    claim: str, aligned: list[str], related: list[str], anywhere: tuple[str, ...] = ()
+) -> QualifierChange | None:
     """How the claim widens or changes a qualifier of the knowledge sentences it is aligned
     with (closest first), or None. A qualifier any aligned sentence shares backs the claim.
-    ``related``: the context sentences about the same thing, for where something is free."""
+    ``related``: the context sentences about the same thing, for where something is free;
+    ``anywhere``: every context sentence, for the facets a policy states once for all."""
     if not aligned:
         return None
     mine = qualifiers(claim)
@@ -263,6 +273,10 @@ def changed_qualifier(claim: str, aligned: list[str], related: list[str]) -> Qua
         if facet in mine.restricted or any(facet in q.universal for _, q in theirs):
             continue  # "any time until it ships", or the knowledge says "any" too
         limiting = [s for s, q in theirs if facet in q.restricted]
+        if not limiting and facet in STATED_ONCE:
+            policy = [(s, qualifiers(s)) for s in anywhere]
+            if not any(facet in q.universal for _, q in policy):
+                limiting = [s for s, q in policy if facet in q.restricted]
         if limiting:
             return QualifierChange(
                 facet, f"'{words}' where the knowledge limits the {facet}", limiting[0]
