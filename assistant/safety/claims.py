@@ -35,8 +35,8 @@ from assistant.safety.predicates import (
 )
 from assistant.safety.qualifiers import changed_qualifier, qualifiers
 from assistant.safety.scope import QUANTIFIER, extensions, quantified, sides_in_time
+from assistant.safety.stances import STANCES, plain
 from assistant.safety.stems import stem
-from assistant.safety.who_pays import payer, plain
 
 __all__ = ["ClaimFinding", "ClaimKind", "check_claims"]
 
@@ -84,7 +84,7 @@ def _check(draft: str, ctx: ClaimContext) -> list[ClaimFinding]:
         if found is None:
             found = _condition(claim, ctx)
         if found is None:
-            found = _who_pays(claim, ctx)
+            found = _stance(claim, ctx)
         if found is None:
             found = _polarity(claim, ctx)
         if found is None:
@@ -111,23 +111,27 @@ def _condition(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     return ClaimFinding(ClaimKind.condition, claim.text, change.closest, change.detail)
 
 
-def _who_pays(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
-    """The claim says the customer pays where the aligned knowledge says it is free, or the
-    other way round; a knowledge sentence that says the same backs it."""
-    said = payer(plain(claim.text))
-    if said is None or ctx.closest(claim)[1] < CONDITION_ALIGNED:
+def _stance(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
+    """The claim takes the other stance from the aligned knowledge on who pays or whether
+    something is required; a knowledge sentence that takes the same one backs it."""
+    said = plain(claim.text)
+    stances = [(s, taken) for s in STANCES if (taken := s.of(said))]
+    if not stances or ctx.closest(claim)[1] < CONDITION_ALIGNED:
         return None
     facts = [s for s in ctx.sentences if not s.text.startswith("#")]
-    known = [(s, p) for s in ctx.aligned(claim, facts) if (p := payer(plain(s.text)))]
-    if not known or any(p is said for _, p in known):
-        return None
-    closest, theirs = known[0]
-    return ClaimFinding(
-        ClaimKind.polarity,
-        claim.text,
-        closest.text,
-        f"says {said.value} where the closest knowledge says {theirs.value}",
-    )
+    aligned = ctx.aligned(claim, facts)
+    for stance, taken in stances:
+        known = [(s, theirs) for s in aligned if (theirs := stance.of(plain(s.text)))]
+        if not known or any(theirs == taken for _, theirs in known):
+            continue
+        closest, theirs = known[0]
+        return ClaimFinding(
+            ClaimKind.polarity,
+            claim.text,
+            closest.text,
+            f"says {taken} where the closest knowledge says {theirs} ({stance.question})",
+        )
+    return None
 
 
 def _extension(claim: Sentence, closest: Sentence) -> ClaimFinding | None:

@@ -1,0 +1,76 @@
+"""Stances a sentence takes on a policy's yes-or-no questions, read from the phrasings
+that say them: who pays ("at our own expense", "at your cost", "you'll need to cover the
+shipping") and whether something is required ("can't be made without them", "you don't
+need the tags"). A claim that takes the other stance from the knowledge it rests on
+changed the policy, though every number and name in it may be right.
+
+A sentence that says both ("free on orders of $75 or more, $6 below that") or neither
+takes no stance and is not compared. ``claim_terms``' "who pays" pair compares the bare
+words (free / pay, costs, charge); this reads the phrasings where a possessive, a modal
+or a double negation says it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Stance:
+    question: str
+    yes: str  # the stance in words, as a finding quotes it
+    no: str
+    says_yes: re.Pattern[str]
+    says_no: re.Pattern[str]
+
+    def of(self, text: str) -> str | None:
+        """``yes`` or ``no`` as the sentence (``plain``) says, or None (neither or both)."""
+        yes, no = self.says_yes.search(text), self.says_no.search(text)
+        if bool(yes) == bool(no):
+            return None
+        return self.yes if yes else self.no
+
+
+WHO_PAYS = Stance(
+    "who pays",
+    "the customer pays",
+    "free to the customer",
+    re.compile(
+        r"\b(?:at|on) your (?:own )?(?:cost|expense)\b"
+        r"|\byou(?:'ll| will)? (?:just |also )?(?:need to |have to |must )?cover (?:the )?"
+        r"(?:cost|costs|shipping|postage|fee|return shipping)\b"
+        # "if you pay with a card" names a way of paying, not who pays: a modal must say it.
+        r"|\byou(?:'ll| will)? (?:just |also )?(?:need to|have to|must) pay\b"
+        r"|\bfor a (?:small )?fee\b|\bcharged at cost\b"
+        r"|\b(?:a|an) (?:small |extra |additional |flat )?(?:\$\s?\d[\d.,]* )?fee\b"
+        r"|\b(?:isn't|aren't|is not|are not) free\b|\bcosts? extra\b"
+    ),
+    re.compile(
+        # "plastic-free", "interest-free", "feel free to", "free from PFAS" are not a cost.
+        r"(?<![-\w])(?<!feel )free\b(?! (?:from|to)\b)(?!-)|\bat no (?:extra )?(?:cost|charge)\b"
+        r"|\bon us\b|\b(?:at|on) our (?:own )?(?:cost|expense)\b|\bwe (?:cover|pay for)\b"
+        r"|\bno charge\b|\bcosts? (?:you )?nothing\b"
+        r"|\b(?:never|don't|do not|won't) (?:have to )?pay\b"
+    ),
+)
+REQUIRED = Stance(
+    "whether it is required",
+    "it is required",
+    "it is not required",
+    re.compile(
+        r"\b(?:is|are) (?:always )?(?:required|mandatory|needed)\b|\brequires?\b"
+        r"|\bcan(?:'t|not) (?:be )?\w+ (?:\w+ )?without\b|\bonly (?:with|if you have)\b"
+        r"|\byou(?:'ll| will)? (?:need|have) to (?:have|keep|show|include|provide|send)\b"
+        r"|\bmust (?:have|keep|show|include|provide)\b"
+    ),
+    re.compile(
+        r"\b(?:don't|do not|doesn't|does not|won't|will not|never) (?:need|require)\b"
+        r"|\bno need (?:for|to)\b|\b(?:isn't|aren't|is not|are not) (?:required|needed|mandatory)\b"
+        r"|\bnot (?:required|needed|necessary)\b|\boptional\b|\bwithout (?:needing|having to)\b"
+    ),
+)
+STANCES = (WHO_PAYS, REQUIRED)
+
+
+def plain(text: str) -> str:
+    return " ".join(text.lower().replace("\u2019", "'").split())
