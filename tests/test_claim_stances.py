@@ -8,11 +8,16 @@ from __future__ import annotations
 import pytest
 
 from assistant.safety.claims import ClaimKind, check_claims
-from assistant.safety.stances import REQUIRED, WHO_PAYS, Stance, plain
+from assistant.safety.stances import HOW_MANY, HOW_SOON, REQUIRED, WHO_PAYS, Stance, plain
 from tests.support import knowledge_text
 
 CONTEXT = knowledge_text(
-    "policies/shipping", "policies/returns", "policies/warranty", "faq/payments"
+    "policies/shipping",
+    "policies/returns",
+    "policies/warranty",
+    "faq/payments",
+    "faq/products",
+    "faq/account",
 )
 
 
@@ -33,6 +38,16 @@ CONTEXT = knowledge_text(
             "Keep the original box and tags: a warranty claim can't be made without them.",
             REQUIRED.yes,
             "don't need the original packaging",
+        ),
+        (
+            "Every sold-out item is back in stock within 4–6 weeks.",
+            HOW_MANY.yes,
+            "most sold-out items",
+        ),
+        (
+            "Once you click Unsubscribe, it takes a few days to go through.",
+            HOW_SOON.no,
+            "right away",
         ),
         (
             "Outside the warranty, our workshop repairs bags free of charge.",
@@ -61,6 +76,8 @@ def test_a_changed_stance_is_found_with_both_sentences_quoted(
         "Feel free to send us photos of the damaged strap.",
         "You can make a warranty claim without the original packaging or tags.",
         "No need to keep the box or the tags for a warranty claim.",
+        "Most sold-out pieces are back within 4–6 weeks.",
+        "Click Unsubscribe in any newsletter and you're removed straight away.",
         "If you pay with a card from another country, your bank may add a fee.",
     ],
 )
@@ -83,3 +100,6 @@ def test_a_sentence_that_says_both_or_neither_takes_no_stance() -> None:
     assert _stance(REQUIRED, "A claim can't be made without the receipt.") == REQUIRED.yes
     assert _stance(REQUIRED, "You don't need the receipt.") == REQUIRED.no
     assert _stance(REQUIRED, "Photos are optional.") == REQUIRED.no
+    assert HOW_MANY.taken(plain("All our tops are unisex.")) == (HOW_MANY.yes, "top")
+    assert HOW_MANY.taken(plain("Most sold-out items are back soon.")) == (HOW_MANY.no, "item")
+    assert _stance(HOW_MANY, "Every order ships with tracking, and most arrive in 3 days.") is None

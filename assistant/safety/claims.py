@@ -115,13 +115,15 @@ def _stance(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     """The claim takes the other stance from the aligned knowledge on who pays or whether
     something is required; a knowledge sentence that takes the same one backs it."""
     said = plain(claim.text)
-    stances = [(s, taken) for s in STANCES if (taken := s.of(said))]
+    stances = [(s, mine) for s in STANCES if (mine := s.taken(said))]
     if not stances or ctx.closest(claim)[1] < CONDITION_ALIGNED:
         return None
     facts = [s for s in ctx.sentences if not s.text.startswith("#")]
     aligned = ctx.aligned(claim, facts)
-    for stance, taken in stances:
-        known = [(s, theirs) for s in aligned if (theirs := stance.of(plain(s.text)))]
+    for stance, (taken, about) in stances:
+        read = [(s, stance.taken(plain(s.text))) for s in aligned]
+        # Stances about different things ("every order" / "most items") do not meet.
+        known = [(s, t[0]) for s, t in read if t and (not about or not t[1] or t[1] == about)]
         if not known or any(theirs == taken for _, theirs in known):
             continue
         closest, theirs = known[0]

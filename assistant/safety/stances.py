@@ -25,10 +25,19 @@ class Stance:
 
     def of(self, text: str) -> str | None:
         """``yes`` or ``no`` as the sentence (``plain``) says, or None (neither or both)."""
+        taken = self.taken(text)
+        return taken[0] if taken else None
+
+    def taken(self, text: str) -> tuple[str, str] | None:
+        """The stance and what it is about (a pattern's ``what`` group: "every *item*"),
+        or None."""
         yes, no = self.says_yes.search(text), self.says_no.search(text)
         if bool(yes) == bool(no):
             return None
-        return self.yes if yes else self.no
+        found = yes or no
+        assert found is not None
+        about = found.groupdict().get("what") or ""
+        return (self.yes if yes else self.no), about
 
 
 WHO_PAYS = Stance(
@@ -69,7 +78,35 @@ REQUIRED = Stance(
         r"|\bnot (?:required|needed|necessary)\b|\boptional\b|\bwithout (?:needing|having to)\b"
     ),
 )
-STANCES = (WHO_PAYS, REQUIRED)
+# What comes between a quantifier and its noun: "of", a possessive, a hyphenated adjective.
+THE = r"(?: of)?(?: our| the| your)? (?:[a-z]+-[a-z-]+ )?"
+# "Every sold-out item comes back" where the knowledge says "most": how many a statement is
+# about, compared only where both name the same thing ("item(s)"), or by "always".
+HOW_MANY = Stance(
+    "how many it applies to",
+    "every one",
+    "most or some",
+    re.compile(
+        rf"\b(?:every|all|each){THE}(?P<what>[a-z]+?)s?\b"
+        r"|\balways\b"
+    ),
+    re.compile(
+        rf"\b(?:most|many|some){THE}(?P<what>[a-z]+?)s?\b"
+        r"|\b(?:usually|often|generally|typically|mostly|in most cases)\b"
+    ),
+)
+# "you'll be removed right away" against "takes a few days to go through".
+HOW_SOON = Stance(
+    "how soon",
+    "at once",
+    "after some days",
+    re.compile(r"\b(?:right away|immediately|instantly|straight away|at once|in seconds)\b"),
+    re.compile(
+        r"\btakes? (?:a few|a couple of|several|up to) (?:business )?(?:days|weeks)\b"
+        r"|\b(?:a few|several) days to go through\b"
+    ),
+)
+STANCES = (WHO_PAYS, REQUIRED, HOW_MANY, HOW_SOON)
 
 
 def plain(text: str) -> str:
