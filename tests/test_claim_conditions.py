@@ -108,6 +108,10 @@ def test_a_widened_or_changed_condition_is_found_with_both_sentences_quoted(
         "Refunds reach your card within 5–7 business days of our warehouse getting your return.",
         "Bags are covered for 2 years from the day they're delivered.",
         "International orders go out with DHL Express for a flat $25 per purchase.",
+        # a quantifier that carries its own limit; a place said before its noun; a tense
+        "You can cancel at no cost any time before your order ships.",
+        "We refund the price you paid, and since US returns are free, nothing comes off.",
+        "Even once your warranty has ended, our workshop can often repair bags for a fee.",
         "Original shipping is refunded only if the item arrived damaged, faulty or wrong.",
     ],
 )

@@ -70,7 +70,9 @@ EXCLUSIVE = [
     ("the item's condition", ["unworn", "worn"]),
     ("the item's condition", ["unused", "used"]),
     ("the item's condition", ["unwashed", "washed"]),
-    ("who pays", ["free", "pay|paid|costs|charge"]),
+    # Not "paid": "the full price you paid", "if you paid with a gift card" say what was
+    # paid or how, not who pays (``stances.WHO_PAYS`` reads "paid by you").
+    ("who pays", ["free", "pay|costs|charge"]),
     ("how often", ["always", "never", "sometimes"]),
     (
         "the remedy",

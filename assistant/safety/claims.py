@@ -140,8 +140,9 @@ def _extension(claim: Sentence, closest: Sentence) -> ClaimFinding | None:
     """A scope the claim adds ("including holidays") that its closest sentence never names,
     or a quantifier over something it does not mention where that sentence is limited
     ("any state" beside "within Oregon")."""
+    known = {_base(w) for w in closest.words}
     for scope in extensions(claim.folded):
-        unsaid = sorted(content(scope) - closest.words)
+        unsaid = sorted(w for w in content(scope) - closest.words if _base(w) not in known)
         if unsaid:
             return ClaimFinding(
                 ClaimKind.condition,
@@ -172,6 +173,14 @@ def _extension(claim: Sentence, closest: Sentence) -> ClaimFinding | None:
                 f"'{phrase}' where the closest knowledge is limited",
             )
     return None
+
+
+def _base(word: str) -> str:
+    """``stem`` leaves short words whole; a scope's "ended" is the knowledge's "ends"."""
+    for suffix in ("ed", "es", "s", "d"):
+        if len(word) > len(suffix) + 2 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
 
 
 def _polarity(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:

@@ -56,7 +56,8 @@ RESTRICTION: dict[Facet, re.Pattern[str]] = {
     ),
     Facet.place: re.compile(
         rf"\b(?:within|in|inside|outside) {_PLACES}\b"
-        r"|\b(?:us|u\.s\.|oregon|domestic|international) (?:orders?|customers?|addresses?)\b"
+        r"|\b(?:us|u\.s\.|oregon|domestic|international) (?:orders?|customers?|addresses?"
+        r"|returns?|shipments?|deliveries)\b"
     ),
     Facet.cutoff: re.compile(
         r"\b(?:before|by|until|after) \d{1,2}(?::\d\d)? ?[ap]\.?m\b|\b(?:placed|ordered) later\b"

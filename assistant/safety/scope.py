@@ -33,9 +33,11 @@ def extensions(folded: str) -> tuple[str, ...]:
 
 
 # "any state", "every customer", "all our products": a quantifier and the noun it ranges
-# over (a possessive or "of" between them skipped).
+# over (a possessive or "of" between them skipped). "Any time before it ships" carries its
+# own limit: it says no more than "before it ships".
 QUANTIFIED = re.compile(
-    r"\b(any|every|all|each)\s+(?:of\s+)?(?:(?:our|your|the|their)\s+)?([a-z][a-z'-]+)"
+    r"\b(any|every|all|each)\s+(?:of\s+)?(?:(?:our|your|the|their)\s+)?([a-z][a-z'-]+)\b"
+    r"(?!\s+(?:before|until|till|within|up to|prior to)\b)"
 )
 QUANTIFIER = re.compile(r"\b(?:any|every|all|each|whatever|whichever|everyone|everything)\b")
 

@@ -53,6 +53,7 @@ WHO_PAYS = Stance(
         r"|\bfor a (?:small )?fee\b|\bcharged at cost\b"
         r"|\b(?:a|an) (?:small |extra |additional |flat )?(?:\$\s?\d[\d.,]* )?fee\b"
         r"|\b(?:isn't|aren't|is not|are not) free\b|\bcosts? extra\b"
+        r"|\bpaid (?:for )?by (?:you|the customer)\b"
     ),
     re.compile(
         # "plastic-free", "interest-free", "feel free to", "free from PFAS" are not a cost.
