@@ -89,11 +89,11 @@ class CutOffOnce:
         self.real = real
         self.scans = 0
 
-    def finditer(self, text: str, timeout: float) -> Any:
+    def finditer(self, text: str, **scan: Any) -> Any:
         self.scans += 1
         if self.scans == 1:
             raise TimeoutError("regex timed out")
-        return self.real.finditer(text, timeout=timeout)
+        return self.real.finditer(text, **scan)
 
 
 def test_a_scan_cut_off_by_other_threads_work_is_tried_again() -> None:

@@ -20,6 +20,8 @@ T = TypeVar("T")
 
 REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT)
 BUDGET_S = 0.25  # per pattern and message: what the static check cannot rule out is cut off
+# How every scan runs: within the budget, keeping the GIL (see ``BudgetedPattern``).
+SCAN: dict[str, Any] = {"concurrent": False, "timeout": BUDGET_S}
 SMALL_REPEAT = 5  # an outer {0,5} around a '+' costs at most a small polynomial
 NESTED = (
     "nests a repeated part inside another repeat (like (a+)+), which can take exponential "
@@ -77,10 +79,12 @@ class BudgetedPattern:
     treats that as "a person decides".
 
     The engine's clock is the whole process's CPU time (C ``clock()``), so the embedding
-    model's threads spend a pattern's budget too: a scan that ran out while this thread did
-    less than half the budget's work is tried again, at most ``ATTEMPTS`` times in all."""
+    model's threads spend a pattern's budget too. A scan keeps the GIL (``concurrent=False``):
+    one that let it go would wait to take it back at every check while those threads run.
+    A scan that ran out while this thread did less than half the budget's work is tried
+    again, at most ``ATTEMPTS`` times in all."""
 
-    ATTEMPTS = 3
+    ATTEMPTS = 5
 
     def __init__(self, pattern: str) -> None:
         self.pattern = pattern
@@ -88,10 +92,12 @@ class BudgetedPattern:
 
     def finditer(self, text: str) -> list[regex.Match[str]]:
         # All at once: a lazy scan's clock would run on while its caller did other work.
-        return self._budgeted(lambda: list(self._compiled.finditer(text, timeout=BUDGET_S)))
+        return self._budgeted(lambda: list(self._compiled.finditer(text, **SCAN)))
 
     def search(self, text: str) -> regex.Match[str] | None:
-        return self._budgeted(lambda: self._compiled.search(text, timeout=BUDGET_S))
+        return self._budgeted(
+            lambda: self._compiled.search(text, concurrent=False, timeout=BUDGET_S)
+        )
 
     def _budgeted(self, scan: Callable[[], T]) -> T:
         for _ in range(self.ATTEMPTS):
