@@ -26,7 +26,9 @@ and measured on the code before it; ``claims_check10.jsonl`` (65, paraphrases in
 model's voice) was written and committed after that round and measured once;
 ``claims_check11.jsonl`` (65: 40 changes, 25 paraphrases, by a writer who saw only the
 knowledge) was committed before the sixth round ("will" promises a deed only of the brand or
-the customer) and measured once on the code before it. Targets: >= 0.90
+the customer) and measured once on the code before it; ``claims_check12.jsonl`` (65, by a
+writer who saw only the knowledge) was committed before the session-12 round's last changes
+and measured once on the code before them. Targets: >= 0.90
 of changes caught, <= 0.10 of paraphrases flagged. The numeric guard's figures stay with
 bench/grounding.py. Last line: one JSON object.
 """

@@ -52,10 +52,15 @@ CONTEXT = knowledge_text(
         ),
         (
             "Refunds reach your card within 5–7 business days of the courier collecting it.",
-            "counted from the carrier picking it up",
+            "counted from your return leaving you",
             "your return arriving",
         ),
         ("Bags are covered for 2 years from the day you buy them.", "the order", "delivery date"),
+        (
+            "Refunds reach your card within 5–7 business days of the day you send it back.",
+            "your return leaving you",
+            "your return arriving",
+        ),
         # a flat price counted per something else
         ("DHL Express ships internationally for a flat $25 per item.", "per item", "per order"),
         # which items, and where they were bought

@@ -117,8 +117,11 @@ PERIOD_STARTS = (
         ),
     ),
     (
-        "the carrier picking it up",
-        re.compile(r"\bpick\w* (?:it |them )?up\b|\bdrop\w* (?:it |them )?off\b|\bscann|\bcollect"),
+        "your return leaving you",
+        re.compile(
+            r"\bpick\w* (?:it |them )?up\b|\bdrop\w* (?:it |them )?off\b|\bscann|\bcollect"
+            r"|\b(?:send|sent|mail|post)\w* (?:us )?(?:your |the |it |them )?(?:return|back)\b"
+        ),
     ),
     ("shipping", re.compile(r"\bship|\bdispatch|\bleaves? (?:our|the) warehouse|\bsent out\b")),
     ("delivery", re.compile(r"\bdeliver|\barriv|\breceiv|\bget (?:it|them|your order)\b")),
