@@ -103,3 +103,4 @@ def test_a_sentence_that_says_both_or_neither_takes_no_stance() -> None:
     assert HOW_MANY.taken(plain("All our tops are unisex.")) == (HOW_MANY.yes, "top")
     assert HOW_MANY.taken(plain("Most sold-out items are back soon.")) == (HOW_MANY.no, "item")
     assert _stance(HOW_MANY, "Every order ships with tracking, and most arrive in 3 days.") is None
+    assert _stance(HOW_MANY, "We don't charge at all for exchanges.") is None

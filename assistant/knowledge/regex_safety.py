@@ -95,9 +95,7 @@ class BudgetedPattern:
         return self._budgeted(lambda: list(self._compiled.finditer(text, **SCAN)))
 
     def search(self, text: str) -> regex.Match[str] | None:
-        return self._budgeted(
-            lambda: self._compiled.search(text, concurrent=False, timeout=BUDGET_S)
-        )
+        return self._budgeted(lambda: self._compiled.search(text, **SCAN))
 
     def _budgeted(self, scan: Callable[[], T]) -> T:
         for _ in range(self.ATTEMPTS):

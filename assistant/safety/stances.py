@@ -1,8 +1,9 @@
 """Stances a sentence takes on a policy's yes-or-no questions, read from the phrasings
 that say them: who pays ("at our own expense", "at your cost", "you'll need to cover the
-shipping") and whether something is required ("can't be made without them", "you don't
-need the tags"). A claim that takes the other stance from the knowledge it rests on
-changed the policy, though every number and name in it may be right.
+shipping"), whether something is required ("can't be made without them", "you don't need
+the tags"), how many it applies to ("every sold-out item", "most sold-out items") and how
+soon ("right away", "takes a few days"). A claim that takes the other stance from the
+knowledge it rests on changed the policy, though every number and name in it may be right.
 
 A sentence that says both ("free on orders of $75 or more, $6 below that") or neither
 takes no stance and is not compared. ``claim_terms``' "who pays" pair compares the bare
@@ -88,7 +89,7 @@ HOW_MANY = Stance(
     "every one",
     "most or some",
     re.compile(
-        rf"\b(?:every|all|each){THE}(?P<what>[a-z]+?)s?\b"
+        rf"\b(?<!at )(?:every|all|each){THE}(?P<what>[a-z]+?)s?\b"  # not "at all"
         r"|\balways\b"
     ),
     re.compile(
