@@ -86,7 +86,8 @@ def test_a_rewording_that_keeps_the_stance_is_not_flagged(draft: str) -> None:
 
 
 def _stance(stance: Stance, text: str) -> str | None:
-    return stance.of(plain(text))
+    taken = stance.taken(plain(text))
+    return taken[0] if taken else None
 
 
 def test_a_sentence_that_says_both_or_neither_takes_no_stance() -> None:

@@ -154,6 +154,10 @@ class ClaimContext:
 
     def __init__(self, context: str) -> None:
         self.sentences = resolved(sentences(context))
+        # A heading ("## International shipping") names a topic; the sentences under it state
+        # the facts, their conditions and stances.
+        self.facts = [s for s in self.sentences if not s.text.startswith("#")]
+        self.fact_texts = tuple(s.text for s in self.facts)
         self.folded = fold(context)
         self.term_view = term_view(context)
         self.entities = set(ENTITY.findall(self.folded))

@@ -101,25 +101,22 @@ def _condition(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
         return added
     if best < CONDITION_ALIGNED:
         return None
-    # A heading ("## International shipping") states no condition: the sentences under it do.
-    facts = [s for s in ctx.sentences if not s.text.startswith("#")]
-    aligned = [s.text for s in ctx.aligned(claim, facts)]
-    related = [s.text for s in facts if len(s.words & claim.words) >= 2]
-    change = changed_qualifier(claim.text, aligned, related, tuple(s.text for s in facts))
+    aligned = [s.text for s in ctx.aligned(claim, ctx.facts)]
+    related = [s.text for s in ctx.facts if len(s.words & claim.words) >= 2]
+    change = changed_qualifier(claim.text, aligned, related, ctx.fact_texts)
     if change is None:
         return None
     return ClaimFinding(ClaimKind.condition, claim.text, change.closest, change.detail)
 
 
 def _stance(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
-    """The claim takes the other stance from the aligned knowledge on who pays or whether
-    something is required; a knowledge sentence that takes the same one backs it."""
+    """The claim takes the other stance from the aligned knowledge on one of a policy's
+    yes-or-no questions (``stances``); a knowledge sentence that takes the same one backs it."""
     said = plain(claim.text)
     stances = [(s, mine) for s in STANCES if (mine := s.taken(said))]
     if not stances or ctx.closest(claim)[1] < CONDITION_ALIGNED:
         return None
-    facts = [s for s in ctx.sentences if not s.text.startswith("#")]
-    aligned = ctx.aligned(claim, facts)
+    aligned = ctx.aligned(claim, ctx.facts)
     for stance, (taken, about) in stances:
         read = [(s, stance.taken(plain(s.text))) for s in aligned]
         # Stances about different things ("every order" / "most items") do not meet.

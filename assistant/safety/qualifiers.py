@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
+from assistant.safety.stances import NO_COST, plain
+
 
 class Facet(StrEnum):
     """What a qualifier restricts."""
@@ -177,12 +179,8 @@ UNIVERSAL: dict[Facet, re.Pattern[str]] = {
 }
 # A qualifier of these facets is what makes a "free" claim true: dropping it widens it.
 GATES_OF_FREE = (Facet.amount, Facet.place, Facet.item)
-FREE = re.compile(
-    # "feel free to ask" offers nothing for free.
-    r"(?<!-)(?<!feel )\bfree\b|\bat no (?:extra )?(?:cost|charge)\b|\bon us\b"
-    r"|\bcosts? (?:you )?nothing\b|\b(?:never|don't|do not|won't) (?:have to )?pay\b"
-    r"|\bwe (?:cover|pay for)\b"
-)
+# "feel free to ask" offers nothing for free.
+FREE = re.compile(r"(?<!-)(?<!feel )\bfree\b|" + NO_COST)
 PLACE = re.compile(_PLACES)
 # Any way of stating a condition: a claim with none has dropped an "only when" of its source.
 CONDITIONAL = re.compile(
@@ -206,7 +204,7 @@ class QualifierChange:
 
 
 def _normal(text: str) -> str:
-    return " ".join(html.unescape(text).lower().replace("’", "'").split())
+    return plain(html.unescape(text))
 
 
 SHIPS = re.compile(r"\b(?:ships?|shipped|with the carrier)\b")

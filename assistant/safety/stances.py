@@ -24,14 +24,9 @@ class Stance:
     says_yes: re.Pattern[str]
     says_no: re.Pattern[str]
 
-    def of(self, text: str) -> str | None:
-        """``yes`` or ``no`` as the sentence (``plain``) says, or None (neither or both)."""
-        taken = self.taken(text)
-        return taken[0] if taken else None
-
     def taken(self, text: str) -> tuple[str, str] | None:
-        """The stance and what it is about (a pattern's ``what`` group: "every *item*"),
-        or None."""
+        """The stance (``yes`` or ``no``) the sentence (``plain``) takes and what it is
+        about (a pattern's ``what`` group: "every *item*"), or None (neither or both)."""
         yes, no = self.says_yes.search(text), self.says_no.search(text)
         if bool(yes) == bool(no):
             return None
@@ -41,6 +36,11 @@ class Stance:
         return (self.yes if yes else self.no), about
 
 
+# Ways to say the customer pays nothing; ``qualifiers.FREE`` reads them too.
+NO_COST = (
+    r"\bat no (?:extra )?(?:cost|charge)\b|\bon us\b|\bcosts? (?:you )?nothing\b"
+    r"|\b(?:never|don't|do not|won't) (?:have to )?pay\b|\bwe (?:cover|pay for)\b"
+)
 WHO_PAYS = Stance(
     "who pays",
     "the customer pays",
@@ -58,10 +58,8 @@ WHO_PAYS = Stance(
     ),
     re.compile(
         # "plastic-free", "interest-free", "feel free to", "free from PFAS" are not a cost.
-        r"(?<![-\w])(?<!feel )free\b(?! (?:from|to)\b)(?!-)|\bat no (?:extra )?(?:cost|charge)\b"
-        r"|\bon us\b|\b(?:at|on) our (?:own )?(?:cost|expense)\b|\bwe (?:cover|pay for)\b"
-        r"|\bno charge\b|\bcosts? (?:you )?nothing\b"
-        r"|\b(?:never|don't|do not|won't) (?:have to )?pay\b"
+        r"(?<![-\w])(?<!feel )free\b(?! (?:from|to)\b)(?!-)"
+        r"|\b(?:at|on) our (?:own )?(?:cost|expense)\b|\bno charge\b|" + NO_COST
     ),
 )
 REQUIRED = Stance(
