@@ -30,7 +30,7 @@ from assistant.safety.facts import (
     valid_day,
     weekday_index,
 )
-from assistant.safety.promises import find_promises, promise_phrase
+from assistant.safety.promises import find_promises, promise_phrase, restated
 
 # -- what a value is about: the words around it, to catch values swapped within the context --
 
@@ -283,6 +283,8 @@ class Grounding:
         last = -1
         for start, end, shown, core, tail in find_promises(text.text):
             if start >= last and not self._granted(core, tail):
+                if restated(core, _sentence(text.text, start, end), self.index.sentences):
+                    continue
                 begin, span = text.original(start, shown)
                 problems.append(Fact("promise", span, begin))
                 last = end
@@ -377,3 +379,10 @@ class Grounding:
                 for sentence in self.index.sentences
             )
         return False
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    """The sentence of ``text`` that holds ``text[start:end]``."""
+    begin = max(text.rfind(mark, 0, start) for mark in ".!?\n") + 1
+    ends = [at for mark in ".!?\n" if (at := text.find(mark, end)) >= 0]
+    return text[begin : min(ends, default=len(text))]

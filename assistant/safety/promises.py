@@ -3,6 +3,7 @@ timelines ("we'll refund you", "it will arrive tomorrow"), unless negated."""
 
 import re
 
+from assistant.safety.claim_terms import STOP
 from assistant.safety.facts import IGNORE, WEEKDAY, WORD_NUMBERS
 
 # -- promises -------------------------------------------------------------------------------
@@ -139,3 +140,55 @@ def find_promises(text: str) -> list[tuple[int, int, int, str, str]]:
 
 
 # -- the guard --------------------------------------------------------------------------------
+
+
+# -- a promise the context makes in other words -----------------------------------------------
+
+# What a promise gives, by the stem the context must use for it too ("replace" / "replacement").
+GIVES = ("refund", "replac", "repair", "reimburs", "compensat", "waiv", "credit", "exchang")
+# The ways to say the customer pays nothing.
+FREE = re.compile(
+    r"\bfree\b|\bno (?:extra |additional )?(?:cost|charge)\b|\bon us\b|\bcomplimentary\b",
+    IGNORE,
+)
+# Words of a promise's sentence that say nothing of what is promised.
+PLAIN = STOP | {"sure", "glad", "happy", "sorry", "able", "again", "only", "once"}
+# How many of the sentence's words a context sentence must share (and what share of them).
+RESTATED_WORDS, RESTATED_SHARE = 2, 2 / 3
+
+
+def _stems(text: str) -> set[str]:
+    words = re.findall(r"[a-z]+", text.lower())
+    return {w[:5] for w in words if len(w) > 3 and w not in PLAIN}
+
+
+def _frees(words: frozenset[str]) -> bool:
+    """Whether a context sentence (its words) says something costs nothing."""
+    return bool(words & {"free", "complimentary"}) or (
+        "no" in words and bool(words & {"charge", "cost"})
+    )
+
+
+def restated(core: str, sentence: str, context: list[frozenset[str]]) -> bool:
+    """Whether one context sentence makes this promise in other words: it gives the same
+    thing (a refund, a replacement, something free) and shares at least two thirds of the
+    draft sentence's other words ("we'll repair or replace the item" beside "we repair the
+    item, replace it with the same or a similar one"). A bare "we'll refund you" has too
+    few words to say which of the context's refunds it is, and a timeline is never
+    reworded here: its date or duration is the promise."""
+    gives = {"free"} if FREE.search(core) else {g for g in GIVES if g in core.lower()}
+    if not gives:
+        return False
+    words = _stems(FREE.sub(" ", sentence)) - {g[:5] for g in gives}
+    if len(words) < RESTATED_WORDS:
+        return False
+    for known in context:
+        stems = {w[:5] for w in known}
+        if "free" in gives and not _frees(known):
+            continue
+        if "free" not in gives and not all(any(w.startswith(g) for w in known) for g in gives):
+            continue
+        shared = len(words & stems)
+        if shared >= RESTATED_WORDS and shared >= RESTATED_SHARE * len(words):
+            return True
+    return False
