@@ -40,24 +40,36 @@ import json
 import sys
 import time
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.knowledge.front_matter import split_blocks  # noqa: E402
+from assistant.knowledge.answered import hit_text  # noqa: E402
+from assistant.knowledge.disclosure import policy_text  # noqa: E402
+from assistant.knowledge.documents import load_faq, load_policy_doc  # noqa: E402
+from assistant.knowledge.loader import Knowledge, load_knowledge  # noqa: E402
+from assistant.pipeline.model_drafter import SYSTEM  # noqa: E402
 from assistant.safety.claims import check_claims  # noqa: E402
+from assistant.safety.verify import Verifier  # noqa: E402
 
 TARGETS = {"caught": 0.90, "paraphrases_flagged": 0.10}
+# The sets' drafts are one to three sentences: no channel's length limit is in question.
+LONG_ENOUGH = 10_000
 
 
 def document(name: str) -> str:
-    """The policy and the FAQ of that name, as a draft's context holds them: front matter
-    (id, title, tags, also_asked) is not knowledge a draft can quote."""
-    paths = (ROOT / "knowledge" / folder / f"{name}.md" for folder in ("policies", "faq"))
-    texts = (path.read_text() for path in paths if path.is_file())
-    return "\n".join(block.body for text in texts for block in split_blocks(text))
+    """The policy and the FAQ of that name, as a draft's checks read them: each section's
+    and answer's text (front matter is not knowledge a draft can quote), an answer's bare
+    Yes or No said in full with its question (``answered.hit_text``)."""
+    chunks = []
+    for folder, load in (("policies", load_policy_doc), ("faq", load_faq)):
+        path = ROOT / "knowledge" / folder / f"{name}.md"
+        if path.is_file():
+            chunks += load(path.read_text(), str(path), [])
+    return "\n".join(hit_text(c.id, c.title, c.text) for c in chunks)
 
 
 SETS = (
@@ -76,31 +88,62 @@ SETS = (
 )
 
 
+@lru_cache(maxsize=1)
+def verifier() -> tuple[Verifier, Knowledge]:
+    knowledge = load_knowledge(ROOT / "knowledge")
+    instructions = [SYSTEM, policy_text(knowledge)]
+    return Verifier(knowledge.policy, knowledge.tone, instructions), knowledge
+
+
+def every_check(draft: str, context: str) -> list[str]:
+    """What ``assistant verify`` reports for the draft: the numeric guard (numbers, dates,
+    codes, promises) and the word check, with the brand's name and sign-off in context."""
+    check, knowledge = verifier()
+    context = "\n".join([context, knowledge.policy.brand_name, knowledge.tone.sign_off])
+    return check.problems(draft, context, "web_chat", LONG_ENOUGH)
+
+
+def _share(flags: list[bool]) -> float:
+    return round(sum(flags) / max(len(flags), 1), 3)
+
+
 def score(path: Path, show: bool = False) -> dict[str, Any]:
-    """Caught share per changed kind, flagged share of paraphrases, for one claim set."""
+    """Caught share per changed kind, flagged share of paraphrases, for one claim set: by
+    the word check alone, and by every check of ``assistant verify``."""
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     flagged: dict[str, list[bool]] = defaultdict(list)
+    by_all: dict[str, list[bool]] = defaultdict(list)
     started = time.perf_counter()
     for row in rows:
         findings = check_claims(row["draft"], document(row["doc"]))
         flagged[row["kind"]].append(bool(findings))
-        wrong = bool(findings) == (row["kind"] == "paraphrase")
-        if show and wrong:
+        if show and bool(findings) == (row["kind"] == "paraphrase"):
             print(f"  {row['kind']:11} {row['draft']}")
             for f in findings:
                 print(f"      {f.reason()}")
     per_draft_ms = 1000 * (time.perf_counter() - started) / len(rows)
-    changed = [v for k, vs in flagged.items() if k != "paraphrase" for v in vs]
-    caught = round(sum(changed) / len(changed), 3)
-    false_alarms = round(sum(flagged["paraphrase"]) / max(len(flagged["paraphrase"]), 1), 3)
-    per_kind = {k: round(sum(v) / len(v), 3) for k, v in sorted(flagged.items())}
-    counts = {k: len(v) for k, v in sorted(flagged.items())}
+    for row in rows:
+        problems = every_check(row["draft"], document(row["doc"]))
+        by_all[row["kind"]].append(bool(problems))
+        if show and bool(problems) == (row["kind"] == "paraphrase") and problems:
+            print(f"  (all checks) {row['kind']:11} {row['draft']}")
+            for problem in problems:
+                print(f"      {problem}")
+
+    def changed(flags: dict[str, list[bool]]) -> list[bool]:
+        return [v for k, vs in flags.items() if k != "paraphrase" for v in vs]
+
     return {
         "rows": len(rows),
-        "caught": caught,
-        "paraphrases_flagged": false_alarms,
-        "per_kind": per_kind,
-        "per_kind_rows": counts,
+        "caught": _share(changed(flagged)),
+        "paraphrases_flagged": _share(flagged["paraphrase"]),
+        "per_kind": {k: _share(v) for k, v in sorted(flagged.items())},
+        "per_kind_rows": {k: len(v) for k, v in sorted(flagged.items())},
+        "all_checks": {
+            "caught": _share(changed(by_all)),
+            "paraphrases_flagged": _share(by_all["paraphrase"]),
+            "per_kind": {k: _share(v) for k, v in sorted(by_all.items())},
+        },
         "ms_per_draft": round(per_draft_ms, 3),
     }
 
@@ -117,7 +160,12 @@ def main() -> None:
         print(f"{kind:12} {label} {share:.3f} of {result['per_kind_rows'][kind]}")
     print(f"changed claims caught {caught:.3f} (target >= {TARGETS['caught']}), paraphrases")
     print(f"flagged {false_alarms:.3f} (target <= {TARGETS['paraphrases_flagged']}),")
-    print(f"{result['ms_per_draft']:.2f} ms per draft")
+    every = result["all_checks"]
+    print(
+        f"with every check of 'assistant verify' (numbers, dates, promises too): caught "
+        f"{every['caught']:.3f}, paraphrases flagged {every['paraphrases_flagged']:.3f}"
+    )
+    print(f"{result['ms_per_draft']:.2f} ms per draft (word check)")
     meets = caught >= TARGETS["caught"] and false_alarms <= TARGETS["paraphrases_flagged"]
     print(json.dumps(result | {"target": TARGETS, "meets_target": meets}))
 

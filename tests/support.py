@@ -13,7 +13,8 @@ from typing import Any, TypeVar
 from assistant.app import open_assistant, open_records
 from assistant.intake.jsonl import parse_line
 from assistant.intake.messages import InboundMessage
-from assistant.knowledge.front_matter import split_blocks
+from assistant.knowledge.answered import hit_text
+from assistant.knowledge.documents import load_faq, load_policy_doc
 from assistant.review.models import ReviewItem
 from assistant.settings import Settings
 from assistant.users.actor import SYSTEM_ACTOR
@@ -25,11 +26,16 @@ T = TypeVar("T")
 
 def knowledge_text(*documents: str) -> str:
     """The sample brand's documents (``"faq/payments"``; a missing one is skipped) as a
-    draft's context holds them: the bodies, without the front matter (an FAQ's
-    ``also_asked`` phrasings are customers' questions, not facts)."""
-    paths = (ROOT / "knowledge" / f"{document}.md" for document in documents)
-    texts = (path.read_text() for path in paths if path.is_file())
-    return "\n".join(block.body for text in texts for block in split_blocks(text))
+    draft's checks read them: each section's and answer's text, without the front matter
+    (an FAQ's ``also_asked`` phrasings are customers' questions, not facts), an answer's
+    bare Yes or No said in full with its question, as the pipeline passes its hits."""
+    chunks = []
+    for document in documents:
+        path = ROOT / "knowledge" / f"{document}.md"
+        if path.is_file():
+            load = load_faq if document.startswith("faq/") else load_policy_doc
+            chunks += load(path.read_text(), str(path), [])
+    return "\n".join(hit_text(c.id, c.title, c.text) for c in chunks)
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:

@@ -12,6 +12,7 @@ import typer
 from assistant.app import Assistant
 from assistant.cli.common import emit_json, handle_errors, run_with_assistant
 from assistant.errors import ConfigError
+from assistant.knowledge.answered import hit_text
 from assistant.knowledge.disclosure import policy_text
 from assistant.pipeline.model_drafter import SYSTEM
 from assistant.safety.draft_check import BadLine, parse_draft_lines
@@ -51,7 +52,7 @@ def verify(
             if line.question is not None:
                 asked = assistant.library.retrieve(SYSTEM_ACTOR, line.question, line.channel.value)
                 hits = asked.hits
-                context = "\n".join(h.text for h in hits)
+                context = "\n".join(hit_text(h.id, h.title, h.text) for h in hits)
             else:
                 context = line.context or ""
             context = "\n".join([context, knowledge.policy.brand_name, knowledge.tone.sign_off])

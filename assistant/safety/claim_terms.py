@@ -100,7 +100,7 @@ SAME_MEANING: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]]
         re.compile(
             r"\b(?:at no (?:extra )?(?:cost|charge)|(?:do|does|will) not (?:cost|charge)|"
             r"(?:don't|doesn't|won't) (?:cost|charge)|(?:for|free of) (?:no )?charge|"
-            r"no (?:extra )?(?:cost|charge|fee)|(?:don't|do not|never) pay)\b"
+            r"no (?:extra )?(?:cost|charge|fee)|(?:don't|do not|never|won't|will not) pay)\b"
         ),
         "free",
     ),
@@ -144,7 +144,19 @@ SAME_MEANING: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]]
     (re.compile(r"\bno later than\b|\bnot later than\b"), "by"),
     (re.compile(r"\bno (?:matter|problem|worries)\b"), ""),
     # "No, you can check out as a guest": the answer to a question, not a negation.
-    (re.compile(r"^\s*(?:no|yes)\b[,!.]?\s*"), ""),
+    (
+        re.compile(
+            r"^\s*(?:no|nope|nah|yes|yep|yup|yeah|sure|absolutely|of course)\b[,!.]?"
+            r"(?:\s*[\u2014\u2013-])?\s*"
+        ),
+        "",
+    ),
+    # "that's from them, not us", "part of its character, not defects": a contrast names
+    # what it is by what it is not; it does not deny the statement.
+    (
+        re.compile(r",\s+not\s+(?=(?:us|you|them|a|an|the|[a-z]+s)\b[^,;:]*[.!?]?$)"),
+        ", rather than ",
+    ),
     (re.compile(r"\bcosts? (?:you )?nothing\b"), "free"),
     (re.compile(r"\bnot (?:only|just)\b"), ""),
 ]

@@ -12,7 +12,12 @@ from enum import StrEnum
 from functools import lru_cache
 
 from assistant.safety.claim_terms import ENTITY, NEGATION, SAME_MEANING, STOP
-from assistant.safety.predicates import abilities, denied_items, opposites_folded
+from assistant.safety.predicates import (
+    abilities,
+    denied_items,
+    denied_subjects,
+    opposites_folded,
+)
 from assistant.safety.qualifiers import compatible
 from assistant.safety.stems import stem
 
@@ -166,6 +171,8 @@ class ClaimContext:
         # Each clause's sentence: its conditions ("if you paid with a gift card") hold for it.
         self.clause_sentences = [s for s in self.sentences for _ in clauses_of(s)]
         self.statements = resolved_statements(self.sentences)
+        # Each subject of a list a negated verb is said of, as a statement of its own.
+        self.statements += [unit(said) for s in self.facts for said in denied_subjects(s.folded)]
         # Each item of a list a negated verb governs, as a statement of its own.
         self.items = [
             (unit(item), s)

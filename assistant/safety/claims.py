@@ -11,8 +11,10 @@ content words (stems), which costs microseconds and can be explained in one line
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
+from assistant.safety.bindings import moved_fact
 from assistant.safety.claim_names import entity_finding, term_finding
 from assistant.safety.claim_terms import CAPABILITY, STOP
 from assistant.safety.claim_text import (
@@ -31,12 +33,14 @@ from assistant.safety.claim_text import (
 from assistant.safety.predicates import (
     flipped_predicate,
     governed,
+    subject_of,
     undescribed_deed,
 )
-from assistant.safety.qualifiers import changed_qualifier, qualifiers
-from assistant.safety.scope import QUANTIFIER, extensions, quantified, sides_in_time
+from assistant.safety.qualifiers import changed_qualifier, qualifiers, stage
+from assistant.safety.scope import QUANTIFIER, extensions, gated, quantified, sides_in_time
 from assistant.safety.stances import STANCES, plain
 from assistant.safety.stems import stem
+from assistant.safety.word_sense import SAME_SENSE, closest_sense
 
 __all__ = ["ClaimFinding", "ClaimKind", "check_claims"]
 
@@ -51,6 +55,13 @@ ABILITY_ALIGNED = 3
 FOLDED = frozenset({"free"})
 # How closely a claim must match a context sentence before their conditions are compared.
 CONDITION_ALIGNED = 0.5
+# How closely a claim statement must match a knowledge sentence that takes a stance on the
+# same question, beside its closest ones, before their stances are compared.
+STANCE_ALIGNED = 0.5
+# A deed the knowledge gates by a condition is the claim's when the claim uses this many of
+# its words, and this share of them.
+GATED_WORDS, GATED_SHARE = 3, 0.75
+SUPPOSES = re.compile(r"\b(?:if|unless)\b")
 
 
 def check_claims(draft: str, context: str) -> list[ClaimFinding]:
@@ -70,7 +81,7 @@ def _check(draft: str, ctx: ClaimContext) -> list[ClaimFinding]:
             continue
         closest, _ = ctx.closest(claim)
         near = closest.text if closest else ""
-        found = entity_finding(claim, closest, ctx)
+        found = entity_finding(claim, closest, ctx) or _moved(claim, ctx)
         if found is None:
             # The closest sentence under the same conditions: "if you paid with Pay in 4" is
             # about the Pay in 4 sentence, not the gift-card one that shares more words (a
@@ -94,8 +105,20 @@ def _check(draft: str, ctx: ClaimContext) -> list[ClaimFinding]:
     return findings
 
 
+def _moved(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
+    """What the knowledge says of some named products, said of another (``bindings``)."""
+    moved = moved_fact(claim.text, list(ctx.fact_texts))
+    if moved is None:
+        return None
+    name, said, clause = moved
+    detail = f"says '{said}' of the {name}, which the knowledge says of others"
+    return ClaimFinding(ClaimKind.entity, claim.text, clause, detail)
+
+
 def _condition(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     """A condition or scope of the aligned knowledge widened, changed or dropped."""
+    if (gate := _ungated(claim, ctx)) is not None:
+        return gate
     closest, best = ctx.closest(claim)
     if closest is not None and (added := _extension(claim, closest)) is not None:
         return added
@@ -109,14 +132,51 @@ def _condition(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     return ClaimFinding(ClaimKind.condition, claim.text, change.closest, change.detail)
 
 
+def _ungated(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
+    """The claim says a deed the knowledge does only under a condition ("we only send
+    marketing messages if you've opted in"), without that condition or a word near it."""
+    if claim.negated or SUPPOSES.search(claim.folded):
+        return None  # a denial, or a condition of its own words ("if it hasn't come through")
+    for fact in ctx.facts:
+        for what, gate in gated(fact.folded):
+            deed, condition = content(what), content(gate)
+            if len(deed) < GATED_WORDS or len(deed & claim.words) < GATED_SHARE * len(deed):
+                continue
+            if not condition or condition & claim.words:
+                continue
+            mine = sorted(claim.words - deed)
+            if any(closest_sense(w, mine)[1] >= SAME_SENSE for w in sorted(condition)):
+                continue
+            return ClaimFinding(
+                ClaimKind.condition,
+                claim.text,
+                fact.text,
+                f"leaves out the knowledge's condition '{gate.strip()}'",
+            )
+    return None
+
+
 def _stance(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     """The claim takes the other stance from the aligned knowledge on one of a policy's
     yes-or-no questions (``stances``); a knowledge sentence that takes the same one backs it."""
-    said = plain(claim.text)
+    for part in statements_of(claim):
+        found = _stance_of(claim, part, ctx)
+        if found is not None:
+            return found
+    return None
+
+
+def _stance_of(claim: Sentence, part: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
+    said = plain(part.text)
     stances = [(s, mine) for s in STANCES if (mine := s.taken(said))]
-    if not stances or ctx.closest(claim)[1] < CONDITION_ALIGNED:
+    if not stances or ctx.closest(part)[1] < CONDITION_ALIGNED:
         return None
-    aligned = ctx.aligned(claim, ctx.facts)
+    # The closest knowledge, and any sentence nearly as close to this statement that takes a
+    # stance on it ("you'll need to create an account before you can check out" is about
+    # "you do not need an account to place an order", though it shares more words with
+    # "if you create an account at …, you can track orders").
+    aligned = ctx.aligned(part, ctx.facts)
+    aligned += [s for s in ctx.facts if s not in aligned and ctx.score(part, s) >= STANCE_ALIGNED]
     for stance, (taken, about) in stances:
         read = [(s, stance.taken(plain(s.text))) for s in aligned]
         # Stances about different things ("every order" / "most items") do not meet.
@@ -150,10 +210,14 @@ def _extension(claim: Sentence, closest: Sentence) -> ClaimFinding | None:
     for side, said, event in sides_in_time(claim.folded):
         # The same event (two content words in common, or all of a short one) on the
         # other side of it in the closest sentence.
-        words = content(event)
+        words, step = content(event), stage(event)
         for their_side, their_said, their_event in sides_in_time(closest.folded):
             common = words & content(their_event)
-            if side != their_side and common and (len(common) >= 2 or common == words):
+            other_side = side != their_side and common and (len(common) >= 2 or common == words)
+            # The same side of another step: "until it is delivered" / "until it ships".
+            their_step = stage(their_event)
+            other_step = side == their_side and step and their_step and step != their_step
+            if other_side or other_step:
                 return ClaimFinding(
                     ClaimKind.condition,
                     claim.text,
@@ -181,6 +245,16 @@ def _base(word: str) -> str:
 
 
 def _polarity(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
+    for statement in statements_of(claim):
+        if (denied := _said_of_subject(statement, ctx)) is not None:
+            said = "negative" if statement.negated else "positive"
+            return ClaimFinding(
+                ClaimKind.polarity,
+                claim.text,
+                denied.text,
+                f"'{clip(statement.text, 60)}' is {said} where the knowledge says the other of"
+                f" '{subject_of(statement.folded)}'",
+            )
     for statement in statements_of(claim):
         closest, score = ctx.closest(statement, ctx.statements)
         if closest is None or score < POLARITY_ALIGNED or statement.negated == closest.negated:
@@ -237,6 +311,30 @@ def _polarity(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
                 said_by,
                 f"'{word}' is said the other way round from the closest knowledge",
             )
+    return None
+
+
+def _said_of_subject(statement: Sentence, ctx: ClaimContext) -> Sentence | None:
+    """A knowledge statement about the claim's subject, in the other polarity ("gift cards
+    can't be returned" for "gift cards can be returned within 30 days"), where none about
+    that subject says it the claim's way: a statement about "everything else" that shares
+    more words does not back it."""
+    subject = content(subject_of(statement.folded))
+    if not subject:
+        return None
+    about = [
+        s
+        for s in ctx.statements
+        if subject <= content(subject_of(s.folded))
+        and ctx.score(statement, s) >= PREDICATE_ALIGNED
+        and not s.text.startswith("#")
+    ]
+    if any(s.negated == statement.negated for s in about):
+        return None
+    for s in about:
+        negative, positive = (statement, s) if statement.negated else (s, statement)
+        if _denies_what_other_says(negative, positive) and governed(negative.folded)[0]:
+            return s
     return None
 
 

@@ -32,6 +32,13 @@ NOT_HEAD = frozenset(
 )
 
 
+# A general word for what the knowledge names ("the fabric starts out crisp" for "the twill
+# starts out crisp", "the item" for "the tote") rewords, it does not swap.
+GENERAL = frozenset(
+    {"fabric", "material", "item", "product", "piece", "thing", "parcel", "package", "one"}
+)
+
+
 @lru_cache(maxsize=8192)
 def pairs(folded: str) -> frozenset[tuple[str, str, str]]:
     """(modifier, head, the words) of two-word noun phrases after a determiner ("your bank
@@ -66,7 +73,7 @@ def swapped_modifier(
     knowledge) never use the claim's modifier."""
     theirs = pairs(closest_folded)
     for modifier, head, words in sorted(pairs(claim_folded)):
-        if modifier in near_words:
+        if modifier in near_words or words.split()[0] in GENERAL:
             continue
         others = sorted((w, m) for m, h, w in theirs if h == head and m != modifier)
         said = words.split()[0]

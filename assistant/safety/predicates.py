@@ -132,6 +132,44 @@ def denied_items(folded: str) -> list[str]:
     return items
 
 
+# "Items marked Final Sale and gift cards can't be returned": a list of subjects a negated
+# verb is said of, the verb and what follows it.
+LISTED_SUBJECTS = re.compile(
+    r"^(?P<subjects>[a-z][^,;:]*?(?:,[^,;:]+?)*\s+(?:and|or)\s+[^,;:]+?)\s+"
+    r"(?P<verb>(?:can't|cannot|can not|aren't|are not|isn't|is not|won't|will not|don't"
+    r"|doesn't|never)\b[^;:]*)$"
+)
+
+
+def denied_subjects(folded: str) -> list[str]:
+    """Each subject of a list a negated verb is said of, with that verb: "items marked Final
+    Sale and gift cards can't be returned" gives "gift cards can't be returned", so a claim
+    that gift cards can be returned is aligned with what the knowledge says of them."""
+    m = LISTED_SUBJECTS.match(folded.strip().rstrip(".!"))
+    if m is None:
+        return []
+    subjects = [p for p in re.split(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", m["subjects"]) if p]
+    return [f"{subject} {m['verb']}" for subject in subjects] if len(subjects) > 1 else []
+
+
+# The verb a statement's subject ends at: an auxiliary, a modal or a negated one.
+VERB = re.compile(
+    r"\b(?:can|can't|cannot|could|is|are|isn't|aren't|was|were|will|won't|do|don't|does"
+    r"|doesn't|never|must|have|has|should|shouldn't|may)\b"
+)
+
+
+def subject_of(folded: str) -> str:
+    """What a statement is said of: its words before the first auxiliary ("gift cards" of
+    "gift cards can't be returned"); nothing for a supposition ("if you paid …") or a
+    statement whose subject is a pronoun."""
+    m = VERB.search(folded)
+    if m is None or folded.startswith(tuple(SUPPOSING)):
+        return ""
+    subject = folded[: m.start()].strip(" ,")
+    return "" if subject in SUBJECT or not subject else subject
+
+
 def _head(clause: list[str], at: int) -> tuple[int, str | None]:
     """The word the negation at ``at`` governs (or a second negation), and where it is."""
     for j, token in enumerate(clause[at + 1 :], at + 1):
@@ -171,6 +209,8 @@ PARTICIPLE = ("ed", "en", "t")
 # Verbs that name no deed of their own: what is used, got or chosen is the claim (and the
 # words the folding writes in: "we'll cover shipping" is "free shipping").
 GENERIC = frozenset({"use", "used", "get", "see", "find", "choose", "reach"}) | {"free", "costs"}
+# "We'll take care of it", "we'll sort it out": dealing with a request, whatever it asks.
+HANDLING = frozenset({("take", "care"), ("sort", "it"), ("sort", "that"), ("look", "after")})
 PARTICLE = frozenset({"back", "up", "off", "out", "down", "over", "away", "around"})
 # "we can X", "you'll be able to X", "our courier will X": what someone is said to be able
 # to do. The X a modal governs is the capability. "Will" promises a deed only of the brand
@@ -197,7 +237,7 @@ def abilities(folded: str) -> frozenset[str]:
         if not words or words[0] in STOP or NEGATION.fullmatch(words[0]) or len(words[0]) < 3:
             continue
         particle = [p for p in words[1:2] if p in PARTICLE]
-        if words[0] in GENERIC and not particle:
+        if (words[0] in GENERIC and not particle) or tuple(words[:2]) in HANDLING:
             continue  # "can be used", "you can use PayPal": the deed is in its object
         found.add(" ".join([words[0], *particle]))
     return frozenset(found)

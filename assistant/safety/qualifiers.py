@@ -54,7 +54,7 @@ RESTRICTION: dict[Facet, re.Pattern[str]] = {
         r"|\b(?:until|till|before|as long as) (?:it|the order|your order|an order|the parcel|they)"
         r" (?:ships|has shipped|is shipped|hasn't shipped|leaves)\b"
         r"|\bhasn't shipped\b|\bfor \d+ (?:days|weeks|months|years)\b"
-        r"|\b(?:after|once)\b[^.;,]*\b(?:shipped|with the carrier)\b"
+        r"|\b(?:after|once)\b[^.;,:]*\b(?:shipped|with the carrier)\b"
     ),
     Facet.place: re.compile(
         rf"\b(?:within|in|inside|outside) {_PLACES}\b"
@@ -129,6 +129,13 @@ PERIOD_STARTS = (
     ("delivery", re.compile(r"\bdeliver|\barriv|\breceiv|\bget (?:it|them|your order)\b")),
     ("the order", re.compile(r"\border|\bpurchas|\bbought|\bbuy|\bcheck(?:ing)? ?out")),
 )
+
+
+def stage(event: str) -> str | None:
+    """Which step of an order's life the words name ("the parcel is delivered": delivery)."""
+    return next((name for name, said in PERIOD_STARTS if said.search(event)), None)
+
+
 # Saying the condition does not hold: "on every order", "at any time", "wherever you live".
 UNIVERSAL: dict[Facet, re.Pattern[str]] = {
     Facet.amount: re.compile(
@@ -143,7 +150,7 @@ UNIVERSAL: dict[Facet, re.Pattern[str]] = {
         r"\b(?:at any time|any ?time|at any point|whenever you (?:like|want|need)|no time limit"
         r"|without (?:a|any) time limit|forever|indefinitely|no deadline|there's no rush"
         r"|no matter (?:how long|when)|however long)\b"
-        r"|\beven (?:after|once)\b[^.;,]*\b(?:ships|shipped|with the carrier)\b"
+        r"|\beven (?:after|once)\b[^.;,:]*\b(?:ships|shipped|with the carrier)\b"
     ),
     Facet.place: re.compile(
         r"\bwherever\b|\b(?:every|any|all) countr(?:y|ies)\b|\bworldwide\b|\banywhere\b(?! in)"
@@ -221,7 +228,7 @@ def _value(facet: Facet, span: str) -> str:
         word = span.split()[-1]
         return f"per {PER_UNIT.get(word, PER_UNIT.get(word.removesuffix('s'), word))}"
     if facet is Facet.start:
-        event = next((name for name, said in PERIOD_STARTS if said.search(span)), None)
+        event = stage(span)
         return f"counted from {event}" if event else facet.value
     if facet is not Facet.place:
         return facet.value

@@ -63,3 +63,21 @@ def sides_in_time(folded: str) -> tuple[tuple[str, str, str], ...]:
         side = SIDE.get(m.group(1), "after")
         found.append((side, f"{m.group(1)} {m.group(2).strip()}", m.group(2)))
     return tuple(found)
+
+
+# "We only send marketing messages if you've opted in", "and, if you opt in, send you our
+# newsletter": what is done, and the condition that gates it. A claim that says the same
+# deed must say its condition (or a word near in meaning): "once you've placed an order,
+# we'll add you to our newsletter" swapped the consent for a purchase.
+ONLY_IF = re.compile(
+    r"\bonly (?P<what>[a-z][^,;:.!?]*?) (?:if|when|once|after) (?P<gate>[^,;:.!?]+)"
+)
+IF_THEN = re.compile(r"\bif (?P<gate>[^,;:.!?]+), (?P<what>[^,;:.!?]+)")
+
+
+@lru_cache(maxsize=4096)
+def gated(folded: str) -> tuple[tuple[str, str], ...]:
+    """(what is done, the condition) for each deed the text gates by a condition."""
+    found = [(m["what"], m["gate"]) for m in ONLY_IF.finditer(folded)]
+    found += [(m["what"], m["gate"]) for m in IF_THEN.finditer(folded)]
+    return tuple(found)

@@ -69,7 +69,8 @@ REQUIRED = Stance(
     re.compile(
         r"\b(?:is|are) (?:always )?(?:required|mandatory|needed)\b|\brequires?\b"
         r"|\bcan(?:'t|not) (?:be )?\w+ (?:\w+ )?without\b|\bonly (?:with|if you have)\b"
-        r"|\byou(?:'ll| will)? (?:need|have) to (?:have|keep|show|include|provide|send)\b"
+        r"|\byou(?:'ll| will)? (?:need|have) to (?:have|keep|show|include|provide|send"
+        r"|create|make|open|register|sign up|set up|log in)\b"
         r"|\bmust (?:have|keep|show|include|provide)\b"
     ),
     re.compile(

@@ -5,6 +5,7 @@ person decides (it never blocks: the agent may know something the knowledge does
 
 from __future__ import annotations
 
+from assistant.knowledge.answered import hit_text
 from assistant.knowledge.disclosure import policy_text
 from assistant.knowledge.loader import Knowledge
 from assistant.pipeline.model_drafter import SYSTEM
@@ -18,7 +19,10 @@ from assistant.workspace.macros import unfilled_tokens
 def edit_context(knowledge: Knowledge, item: ReviewItem) -> str:
     """What an agent's reply may stand on: the item's retrieved sources and order facts,
     and every template (an agent may insert any of them)."""
-    hits = [str(s.get("text") or "") for s in item.sources]
+    hits = [
+        hit_text(str(s.get("id") or ""), str(s.get("title") or ""), str(s.get("text") or ""))
+        for s in item.sources
+    ]
     templates = "\n".join(t.body for t in knowledge.templates)
     return grounding_context(hits, item.order_facts, templates, knowledge, item.author_handle)
 

@@ -9,6 +9,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command, interrupt
 
 from assistant.intake.messages import InboundMessage
+from assistant.knowledge.answered import hit_text
 from assistant.knowledge.orders import Order
 from assistant.pipeline.context import Services
 from assistant.pipeline.drafting import Draft
@@ -92,7 +93,7 @@ async def verify(
 ) -> list[str]:
     """What is wrong with a draft, checked against everything it may stand on."""
     policy = s.knowledge.policy
-    hits = (h["text"] for h in state.get("hits", []))
+    hits = (hit_text(h["id"], h.get("title") or "", h["text"]) for h in state.get("hits", []))
     context = grounding_context(hits, facts, result.grounding, s.knowledge, msg.author.handle)
     limit = policy.automation.for_channel(msg.channel).max_reply_chars
     found = s.verifier.problems(result.text, context, msg.channel.value, limit)

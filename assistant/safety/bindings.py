@@ -1,0 +1,72 @@
+"""What is said of which named thing. "The Merino Crew Sweater and Organic Cotton Tee fit
+true to size, and the Linen Button-Up Shirt and Recycled Fleece Pullover are cut roomy":
+every word of "the Merino Crew Sweater is cut roomy" is in that sentence, so word overlap
+calls the claim supported, but the knowledge says "cut roomy" of two other products. Each
+clause binds its names to its words; a claim clause whose words the knowledge says of other
+names, and whose names it says other things of, moved a fact from one product to another."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from assistant.safety.claim_text import content
+
+# A name of two or more capitalised words ("Merino Crew Sweater", "Linen Button-Up Shirt").
+NAME = re.compile(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?(?:\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?)+")
+# A determiner opening a sentence is capitalised, but no part of the name.
+OPENING = re.compile(r"^(?:The|Our|A|An|Your|This|These|Those|Both|Each|Every)\s+")
+# Where a sentence starts saying something of other names.
+CLAUSE = re.compile(r",\s*(?:and|but|while|whereas)\s+|;\s*|\s+(?:while|whereas)\s+")
+# How many of a claim clause's own words a knowledge clause must say of its names.
+BOUND_WORDS = 2
+
+
+@dataclass(frozen=True)
+class Bound:
+    text: str
+    names: frozenset[str]
+    words: frozenset[str]  # the clause's content stems, its names' words left out
+
+
+def _names(text: str) -> frozenset[str]:
+    names = (OPENING.sub("", m.group(0)).lower() for m in NAME.finditer(text))
+    return frozenset(n for n in names if " " in n)
+
+
+@lru_cache(maxsize=8192)
+def bound(sentence: str) -> tuple[Bound, ...]:
+    """The sentence's clauses that name something, each with its own words."""
+    out = []
+    for clause in CLAUSE.split(sentence):
+        names = _names(clause)
+        if names:
+            named = content(" ".join(names))
+            out.append(Bound(clause, names, content(clause.lower()) - named))
+    return tuple(out)
+
+
+def _names_it(clause: Bound, name: str) -> bool:
+    """Whether the clause names it, in full or in part ("Shop Pay" / "Shop Pay Installments")."""
+    return any(name in theirs or theirs in name for theirs in clause.names)
+
+
+def moved_fact(claim: str, knowledge: list[str]) -> tuple[str, str, str] | None:
+    """(the name, what the claim says of it, the knowledge clause that says it of others)
+    where the claim says of a name what the knowledge says only of other names."""
+    theirs = [b for sentence in knowledge for b in bound(sentence)]
+    for mine in bound(claim):
+        for name in sorted(mine.names):
+            own = [b for b in theirs if _names_it(b, name)]
+            if not own:
+                continue  # a name the knowledge never uses is another check's finding
+            said_of_it = max(len(mine.words & b.words) for b in own)
+            others = [b for b in theirs if not _names_it(b, name)]
+            best = max(others, key=lambda b: len(mine.words & b.words), default=None)
+            if best is None:
+                continue
+            shared = mine.words & best.words
+            if len(shared) >= BOUND_WORDS and len(shared) > said_of_it:
+                return name, " ".join(sorted(shared)), best.text
+    return None

@@ -1,0 +1,126 @@
+"""Claims whose every word is in the knowledge, said of the wrong thing or without what
+gates them: an FAQ's bare "No" to its question, a fact moved from one product to another, a
+subject listed under a denial, a deed the knowledge does only with consent, a step of the
+order's life swapped for another. Each goes to a person with the knowledge quoted; the
+faithful rewordings a drafting model writes pass."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.knowledge.answered import hit_text, said
+from assistant.safety.claims import ClaimKind, check_claims
+from assistant.safety.grounding import Grounding
+from tests.support import knowledge_text
+
+CONTEXT = knowledge_text(
+    "faq/account",
+    "faq/sizing",
+    "faq/returns",
+    "policies/returns",
+    "policies/privacy",
+    "policies/warranty",
+    "faq/shipping",
+    "policies/shipping",
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "statement"),
+    [
+        (
+            "Do I need an account to place an order?",
+            "No, you can check out as a guest.",
+            "You do not need an account to place an order: you can check out as a guest.",
+        ),
+        (
+            "Can I change my shipping address after I order?",
+            "Yes, as long as your order hasn't shipped yet.",
+            "You can change your shipping address after you order: as long as your order "
+            "hasn't shipped yet.",
+        ),
+        ("Do you ship internationally?", "Yes! We ship to Canada.", "We ship internationally! "),
+    ],
+)
+def test_a_bare_yes_or_no_is_read_as_its_question_said(
+    question: str, answer: str, statement: str
+) -> None:
+    assert said(question, answer).startswith(statement)
+
+
+def test_other_answers_and_policy_sections_are_read_as_written() -> None:
+    final = "Items marked Final Sale can't be returned."
+    assert said("Are any items final sale?", final) == final
+    assert said("Can I return a gift?", "No problem, start at …") == "No problem, start at …"
+    assert hit_text("policy:returns#intro", "Do I need one?", "No, never.") == "No, never."
+
+
+@pytest.mark.parametrize(
+    ("draft", "kind", "quoted"),
+    [
+        # The FAQ answers "No" to "Do I need an account to place an order?".
+        ("You need an account to place an order.", ClaimKind.polarity, "do not need an account"),
+        (
+            "You'll need to create an account before you can check out.",
+            ClaimKind.polarity,
+            "do not need an account",
+        ),
+        # "cut roomy" is said of the Linen Button-Up Shirt and the Fleece Pullover.
+        (
+            "The Merino Crew Sweater is cut roomy on purpose, so size down for a closer fit.",
+            ClaimKind.entity,
+            "cut roomy",
+        ),
+        # "Items marked Final Sale … and gift cards can't be returned or exchanged."
+        (
+            "Gift cards can be returned within 30 days of delivery.",
+            ClaimKind.polarity,
+            "gift cards can't be returned",
+        ),
+        # Marketing is sent only with consent.
+        (
+            "Once you've placed an order, we'll send you our newsletter and restock alerts.",
+            ClaimKind.condition,
+            "opt in",
+        ),
+        # The address can change until the order ships, not until it is delivered.
+        (
+            "You can change the delivery address right up until the parcel is delivered.",
+            ClaimKind.condition,
+            "until your order ships",
+        ),
+    ],
+)
+def test_a_claim_said_of_the_wrong_thing_is_found(draft: str, kind: ClaimKind, quoted: str) -> None:
+    findings = check_claims(draft, CONTEXT)
+    assert [f.kind for f in findings] == [kind], findings
+    assert quoted in findings[0].closest + findings[0].detail
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "Nope, no account needed — you can check out as a guest!",
+        "You don't need an account to order; you can check out as a guest.",
+        "The Linen Button-Up Shirt and Recycled Fleece Pullover are cut roomy on purpose.",
+        "The Merino Crew Sweater and Organic Cotton Tee fit true to size.",
+        "Items marked Final Sale and gift cards can't be returned or exchanged.",
+        "If you opt in, we'll send you our newsletter or restock alerts.",
+        "We only send marketing messages if you've opted in.",
+        "You can change your shipping address as long as the order hasn't shipped yet.",
+        "Between sizes in the twill trousers? Size up, since the fabric starts out crisp.",
+        "You won't pay return shipping for a damaged or wrong item.",
+        "We'll take care of it within 30 days and confirm by email.",
+        "Natural creasing of waxed canvas is part of the material's character, not a defect.",
+    ],
+)
+def test_faithful_rewordings_pass(draft: str) -> None:
+    assert check_claims(draft, CONTEXT) == []
+
+
+def test_a_promise_the_knowledge_makes_in_other_words_is_granted() -> None:
+    guard = Grounding(CONTEXT, r"FH-\d{5}")
+    assert guard.unsupported("If your claim is approved, we'll repair or replace the item.") == []
+    # Too few words to say which of the knowledge's refunds it is: still a new promise.
+    for draft in ("We'll refund your order.", "Your order is free.", "We'll replace your order."):
+        assert [f.kind for f in guard.unsupported(draft)] == ["promise"], draft
