@@ -15,11 +15,14 @@ from tests.support import knowledge_text
 
 CONTEXT = knowledge_text(
     "faq/account",
+    "faq/payments",
+    "faq/products",
     "faq/sizing",
     "faq/returns",
     "policies/returns",
     "policies/privacy",
     "policies/warranty",
+    "policies/refunds",
     "faq/shipping",
     "policies/shipping",
 )
@@ -89,6 +92,47 @@ def test_other_answers_and_policy_sections_are_read_as_written() -> None:
             ClaimKind.condition,
             "until your order ships",
         ),
+        # "as soon as the carrier scans your return": a step earlier than its arrival.
+        (
+            "For exchanges, we'll ship your new size as soon as your return has arrived at "
+            "our warehouse.",
+            ClaimKind.condition,
+            "as soon as the carrier scans",
+        ),
+        # The welcome code is for the first order.
+        (
+            "We'll email you a welcome code for 10% off, and you can use it on any order.",
+            ClaimKind.condition,
+            "first order",
+        ),
+        # An item the knowledge's list does not have.
+        (
+            "Creating an account lets you track your orders, start returns faster, save your "
+            "addresses and keep a wishlist of pieces you've got your eye on.",
+            ClaimKind.capability,
+            "wishlist",
+        ),
+        (
+            "Our bags come with a lifetime warranty against defects.",
+            ClaimKind.policy_term,
+            "'lifetime' where the knowledge says 'year'",
+        ),
+        (
+            "We keep message history for 12 months and then anonymise it.",
+            ClaimKind.policy_term,
+            "delete",
+        ),
+        # "We don't add any fees of our own."
+        (
+            "If you pay with a card from another country, we add a small conversion fee.",
+            ClaimKind.polarity,
+            "we don't add any fees",
+        ),
+        (
+            "Orders placed late at night still leave our warehouse the same day.",
+            ClaimKind.policy_term,
+            "next business day",
+        ),
     ],
 )
 def test_a_claim_said_of_the_wrong_thing_is_found(draft: str, kind: ClaimKind, quoted: str) -> None:
@@ -112,6 +156,10 @@ def test_a_claim_said_of_the_wrong_thing_is_found(draft: str, kind: ClaimKind, q
         "You won't pay return shipping for a damaged or wrong item.",
         "We'll take care of it within 30 days and confirm by email.",
         "Natural creasing of waxed canvas is part of the material's character, not a defect.",
+        "We ship the new item as soon as the carrier scans your return.",
+        "Sign up and we'll email you a welcome code for 10% off your first order.",
+        "If your bank adds a foreign transaction fee, that's from them, not us.",
+        "Orders placed later ship the next business day.",
     ],
 )
 def test_faithful_rewordings_pass(draft: str) -> None:
@@ -122,5 +170,15 @@ def test_a_promise_the_knowledge_makes_in_other_words_is_granted() -> None:
     guard = Grounding(CONTEXT, r"FH-\d{5}")
     assert guard.unsupported("If your claim is approved, we'll repair or replace the item.") == []
     # Too few words to say which of the knowledge's refunds it is: still a new promise.
+    assert guard.unsupported("Standard shipping is free once your order reaches $75.") == []
+    gift_card = "If you used a Fernhill gift card, that part of your refund goes back onto it."
+    assert guard.unsupported(gift_card) == []
     for draft in ("We'll refund your order.", "Your order is free.", "We'll replace your order."):
         assert [f.kind for f in guard.unsupported(draft)] == ["promise"], draft
+
+
+def test_a_timeline_the_context_states_is_granted_only_with_its_own_span() -> None:
+    guard = Grounding(CONTEXT, r"FH-\d{5}")
+    assert guard.unsupported("Express arrives within 1–2 business days.") == []
+    kinds = [f.kind for f in guard.unsupported("Express arrives within 2 hours.")]
+    assert "promise" in kinds

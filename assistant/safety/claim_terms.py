@@ -86,6 +86,13 @@ EXCLUSIVE = [
         ],
     ),
     ("which days count", ["business day|business days", "calendar day|calendar days"]),
+    # What becomes of data kept for a while: "then anonymise it" for "then delete it".
+    (
+        "what happens to the data",
+        ["delete|deleted|erase|erased", "anonymise|anonymize|anonymised|anonymized", "archive"],
+    ),
+    # "a lifetime warranty" where the knowledge covers bags for 2 years.
+    ("how long it is covered", ["lifetime|for life", "year|years|months|month"]),
     ("when it ships", ["same day", "same business day", "next day", "next business day"]),
     ("the currency", ["us dollars", "local currency", "your own currency", "euros", "pounds"]),
 ]

@@ -207,15 +207,15 @@ def _extension(claim: Sentence, closest: Sentence) -> ClaimFinding | None:
                 closest.text,
                 f"adds '{scope}', which the closest knowledge does not say",
             )
-    for side, said, event in sides_in_time(claim.folded):
+    for side, said, event, named in sides_in_time(claim.folded):
         # The same event (two content words in common, or all of a short one) on the
         # other side of it in the closest sentence.
-        words, step = content(event), stage(event)
-        for their_side, their_said, their_event in sides_in_time(closest.folded):
+        words, step = content(event), stage(named)
+        for their_side, their_said, their_event, their_named in sides_in_time(closest.folded):
             common = words & content(their_event)
             other_side = side != their_side and common and (len(common) >= 2 or common == words)
             # The same side of another step: "until it is delivered" / "until it ships".
-            their_step = stage(their_event)
+            their_step = stage(their_named)
             other_step = side == their_side and step and their_step and step != their_step
             if other_side or other_step:
                 return ClaimFinding(
@@ -224,6 +224,18 @@ def _extension(claim: Sentence, closest: Sentence) -> ClaimFinding | None:
                     closest.text,
                     f"says '{said}' where the knowledge says '{their_said}'",
                 )
+    for phrase, noun in quantified(claim.folded):
+        # "any order" where the knowledge says "your first order".
+        one = re.search(
+            rf"\b(?:first|next|one|single) (?:[a-z-]+ )?{re.escape(noun)}\b", closest.folded
+        )
+        if one is not None and noun not in STOP:
+            return ClaimFinding(
+                ClaimKind.condition,
+                claim.text,
+                closest.text,
+                f"'{phrase}' where the knowledge says '{one.group(0)}'",
+            )
     limited = not QUANTIFIER.search(closest.folded) and qualifiers(closest.text).restricted
     for phrase, noun in quantified(claim.folded) if limited else ():
         if noun not in STOP and stem(noun) not in closest.words:
@@ -252,8 +264,7 @@ def _polarity(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
                 ClaimKind.polarity,
                 claim.text,
                 denied.text,
-                f"'{clip(statement.text, 60)}' is {said} where the knowledge says the other of"
-                f" '{subject_of(statement.folded)}'",
+                f"'{clip(statement.text, 60)}' is {said} where the knowledge says the opposite",
             )
     for statement in statements_of(claim):
         closest, score = ctx.closest(statement, ctx.statements)
@@ -319,6 +330,8 @@ def _said_of_subject(statement: Sentence, ctx: ClaimContext) -> Sentence | None:
     can't be returned" for "gift cards can be returned within 30 days"), where none about
     that subject says it the claim's way: a statement about "everything else" that shares
     more words does not back it."""
+    if not statement.negated and (undone := _we_do_not(statement, ctx)) is not None:
+        return undone
     subject = content(subject_of(statement.folded))
     if not subject:
         return None
@@ -335,6 +348,26 @@ def _said_of_subject(statement: Sentence, ctx: ClaimContext) -> Sentence | None:
         negative, positive = (statement, s) if statement.negated else (s, statement)
         if _denies_what_other_says(negative, positive) and governed(negative.folded)[0]:
             return s
+    return None
+
+
+# "we add a conversion fee" where the knowledge says "we don't add any fees of our own".
+WE_DO = re.compile(r"\bwe (?:'ll |will |also |always |then )?(?P<verb>[a-z]+)\b(?P<rest>[^,;:]*)")
+WE_DO_NOT = re.compile(
+    r"\bwe (?:don't|do not|never|won't|will not) (?P<verb>[a-z]+)\b(?P<rest>[^,;:]*)"
+)
+
+
+def _we_do_not(statement: Sentence, ctx: ClaimContext) -> Sentence | None:
+    """A knowledge statement that says the brand does not do the deed the claim says it
+    does, to the same thing."""
+    for mine in WE_DO.finditer(statement.folded):
+        verb, thing = stem(mine["verb"]), {_base(w) for w in content(mine["rest"])}
+        for s in ctx.statements:
+            for theirs in WE_DO_NOT.finditer(s.folded):
+                done_to = {_base(w) for w in content(theirs["rest"])}
+                if stem(theirs["verb"]) == verb and thing & done_to:
+                    return s
     return None
 
 
@@ -358,7 +391,7 @@ def _denies_what_other_says(negative: Sentence, positive: Sentence) -> bool:
 
 
 def _capability(claim: Sentence, ctx: ClaimContext, near: str) -> ClaimFinding | None:
-    unsupported = _ability(claim, ctx)
+    unsupported = _ability(claim, ctx) or _added_item(claim, ctx)
     if unsupported is not None:
         return unsupported
     if not CAPABILITY.search(claim.folded):
@@ -372,6 +405,49 @@ def _capability(claim: Sentence, ctx: ClaimContext, near: str) -> ClaimFinding |
         near,
         "describes something the knowledge does not (" + ", ".join(missing[:4]) + ")",
     )
+
+
+# A list: items split at commas and the last "and" / "or".
+ITEMS = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
+# How many items a list must have before one of them can be the one added.
+LISTED = 3
+ITEM_WORDS = 10
+# What opens a clause with its own subject or a condition, not an item of a list.
+NOT_AN_ITEM = frozenset(
+    {"we", "you", "it", "they", "i", "there", "this", "that", "your", "our", "the", "as"}
+    | {"if", "since", "because", "whichever", "which", "who", "when", "so", "but", "while"}
+)
+
+
+def _added_item(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
+    """An item added to a list the knowledge gives ("track your orders, start returns
+    faster, save your addresses and *keep a wishlist*"): the other items are in the closest
+    sentence, and most of this one's words are nowhere in the knowledge."""
+    closest, _ = ctx.closest(claim)
+    parts = [p for p in ITEMS.split(claim.folded) if p.strip()]
+    # A list is short items after commas; the first part carries the sentence's head.
+    if closest is None or claim.folded.count(",") < LISTED - 1 or len(parts) < LISTED:
+        return None
+    if any(len(p.split()) > ITEM_WORDS for p in parts[1:]):
+        return None
+    items = [frozenset(w for w in content(p) if "'" not in w) for p in parts]  # no contraction
+    listed = [i for i in items if i & closest.words]
+    for part, item in zip(parts[1:], items[1:], strict=True):
+        opening = part.split()[:2]
+        if opening[0] in NOT_AN_ITEM or any("'" in w for w in opening):
+            continue  # a clause of its own ("your bank handles …", "as long as it's …")
+        unknown = {w for w in item - ctx.words if w not in VAGUE}
+        others = [i for i in listed if i is not item]
+        if len(item) >= 2 and len(unknown) * 2 > len(item) and len(others) >= LISTED - 1:
+            return ClaimFinding(
+                ClaimKind.capability,
+                claim.text,
+                closest.text,
+                "adds to the knowledge's list what it never says ("
+                + ", ".join(sorted(unknown))
+                + ")",
+            )
+    return None
 
 
 # Words a paraphrase adds without saying more ("whichever you'd like", "generally").

@@ -283,7 +283,8 @@ class Grounding:
         last = -1
         for start, end, shown, core, tail in find_promises(text.text):
             if start >= last and not self._granted(core, tail):
-                if restated(core, _sentence(text.text, start, end), self.index.sentences):
+                said = (_part(text.text, start, end, m) for m in (",;:.!?\n", ".!?\n"))
+                if any(restated(core, part, self.index.sentences) for part in said):
                     continue
                 begin, span = text.original(start, shown)
                 problems.append(Fact("promise", span, begin))
@@ -363,6 +364,10 @@ class Grounding:
         phrase = promise_phrase(core)
         if not phrase or f" {phrase} " in self.index.phrases:
             return True
+        # "within 6–10 business days" where the context says "takes 6–10 business days".
+        span = phrase.removeprefix("within ")
+        if span != phrase and f" {span} " in self.index.phrases:
+            return True
         # A quoted promise whose sentence lost its full stop runs on into the next one
         # ("...we refund you If anything else comes up"): it is the context's promise if the
         # context's sentence ends where the draft's next word starts with a capital.
@@ -381,8 +386,8 @@ class Grounding:
         return False
 
 
-def _sentence(text: str, start: int, end: int) -> str:
-    """The sentence of ``text`` that holds ``text[start:end]``."""
-    begin = max(text.rfind(mark, 0, start) for mark in ".!?\n") + 1
-    ends = [at for mark in ".!?\n" if (at := text.find(mark, end)) >= 0]
+def _part(text: str, start: int, end: int, marks: str) -> str:
+    """The clause or sentence (what ``marks`` end) of ``text`` that holds ``text[start:end]``."""
+    begin = max(text.rfind(mark, 0, start) for mark in marks) + 1
+    ends = [at for mark in marks if (at := text.find(mark, end)) >= 0]
     return text[begin : min(ends, default=len(text))]

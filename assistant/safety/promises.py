@@ -145,7 +145,10 @@ def find_promises(text: str) -> list[tuple[int, int, int, str, str]]:
 # -- a promise the context makes in other words -----------------------------------------------
 
 # What a promise gives, by the stem the context must use for it too ("replace" / "replacement").
-GIVES = ("refund", "replac", "repair", "reimburs", "compensat", "waiv", "credit", "exchang")
+GIVES = (
+    *("refund", "replac", "repair", "reimburs", "compensat", "waiv", "credit", "exchang"),
+    "gift card",
+)
 # The ways to say the customer pays nothing.
 FREE = re.compile(
     r"\bfree\b|\bno (?:extra |additional )?(?:cost|charge)\b|\bon us\b|\bcomplimentary\b",
@@ -179,14 +182,15 @@ def restated(core: str, sentence: str, context: list[frozenset[str]]) -> bool:
     gives = {"free"} if FREE.search(core) else {g for g in GIVES if g in core.lower()}
     if not gives:
         return False
-    words = _stems(FREE.sub(" ", sentence)) - {g[:5] for g in gives}
+    given = {part for g in gives for part in g.split()}
+    words = _stems(FREE.sub(" ", sentence)) - {g[:5] for g in given}
     if len(words) < RESTATED_WORDS:
         return False
     for known in context:
         stems = {w[:5] for w in known}
         if "free" in gives and not _frees(known):
             continue
-        if "free" not in gives and not all(any(w.startswith(g) for w in known) for g in gives):
+        if "free" not in gives and not all(any(w.startswith(g) for w in known) for g in given):
             continue
         shared = len(words & stems)
         if shared >= RESTATED_WORDS and shared >= RESTATED_SHARE * len(words):

@@ -64,6 +64,9 @@ RESTRICTION: dict[Facet, re.Pattern[str]] = {
     Facet.cutoff: re.compile(
         r"\b(?:before|by|until|after) \d{1,2}(?::\d\d)? ?[ap]\.?m\b|\b(?:placed|ordered) later\b"
         r"|\blater orders\b"
+        # A time of day past any cut-off: "placed late at night", "in the evening".
+        r"|\b(?:placed|ordered|order) (?:late at night|at night|in the evening|late in the day"
+        r"|after hours|overnight|late)\b"
     ),
     Facet.days: re.compile(
         r"\bmonday to friday\b|\bmonday through friday\b|\bmon-fri\b|\bweekdays?\b"
@@ -121,7 +124,7 @@ PERIOD_STARTS = (
     (
         "your return leaving you",
         re.compile(
-            r"\bpick\w* (?:it |them )?up\b|\bdrop\w* (?:it |them )?off\b|\bscann|\bcollect"
+            r"\bpick\w* (?:it |them )?up\b|\bdrop\w* (?:it |them )?off\b|\bscan|\bcollect"
             r"|\b(?:send|sent|mail|post)\w* (?:us )?(?:your |the |it |them )?(?:return|back)\b"
         ),
     ),
@@ -223,7 +226,8 @@ def _value(facet: Facet, span: str) -> str:
     if facet is Facet.time and SHIPS.search(span):
         return "after it ships" if span.startswith(("after", "once")) else "before it ships"
     if facet is Facet.cutoff:
-        return "after the cut-off" if "after" in span or "later" in span else "before the cut-off"
+        late = ("after", "later", "late", "night", "evening", "overnight")
+        return "after the cut-off" if any(w in span for w in late) else "before the cut-off"
     if facet is Facet.unit:
         word = span.split()[-1]
         return f"per {PER_UNIT.get(word, PER_UNIT.get(word.removesuffix('s'), word))}"

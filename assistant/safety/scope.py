@@ -50,18 +50,25 @@ def quantified(folded: str) -> tuple[tuple[str, str], ...]:
 
 # "before you pay" / "after you pay": the same event on the other side in time.
 ORDER_IN_TIME = re.compile(
-    r"\b(before|until|till|prior to|after|once|following)\s+((?:[a-z][a-z'-]*\s*){1,4})"
+    r"\b(before|until|till|prior to|after|once|following|as soon as)\s+"
+    r"((?:[a-z][a-z'-]*\s*){1,6})"
 )
+# The words that say which event: "before you pay". Up to six name the step of the order's
+# life it is ("as soon as the carrier scans your return": ``qualifiers.stage``).
+EVENT_WORDS = 4
 SIDE = {"before": "before", "until": "before", "till": "before", "prior to": "before"}
 
 
 @lru_cache(maxsize=4096)
-def sides_in_time(folded: str) -> tuple[tuple[str, str, str], ...]:
-    """(side, the words as said, the event's words) for each "before/after X" of a text."""
+def sides_in_time(folded: str) -> tuple[tuple[str, str, str, str], ...]:
+    """(side, the words as said, the event's words, the longer phrase that names its step)
+    for each "before/after X" of a text."""
     found = []
     for m in ORDER_IN_TIME.finditer(folded):
         side = SIDE.get(m.group(1), "after")
-        found.append((side, f"{m.group(1)} {m.group(2).strip()}", m.group(2)))
+        words = m.group(2).split()
+        event = " ".join(words[:EVENT_WORDS])
+        found.append((side, f"{m.group(1)} {event}", event, " ".join(words)))
     return tuple(found)
 
 
