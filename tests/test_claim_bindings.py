@@ -128,6 +128,13 @@ def test_other_answers_and_policy_sections_are_read_as_written() -> None:
             ClaimKind.polarity,
             "we don't add any fees",
         ),
+        # The warranty does not cover accidents.
+        (
+            "The Fernhill Promise covers defects in materials and workmanship as well as "
+            "accidental damage.",
+            ClaimKind.condition,
+            "accidental damage",
+        ),
         (
             "Orders placed late at night still leave our warehouse the same day.",
             ClaimKind.policy_term,
@@ -160,6 +167,10 @@ def test_a_claim_said_of_the_wrong_thing_is_found(draft: str, kind: ClaimKind, q
         "Sign up and we'll email you a welcome code for 10% off your first order.",
         "If your bank adds a foreign transaction fee, that's from them, not us.",
         "Orders placed later ship the next business day.",
+        "You'll get an email with a tracking number as soon as your order's on its way.",
+        "Email us your order number, a quick description and a few photos of what's wrong.",
+        "Tax is worked out at checkout, so you'll see it before you pay, and if the order goes "
+        "to Oregon there's none at all.",
     ],
 )
 def test_faithful_rewordings_pass(draft: str) -> None:

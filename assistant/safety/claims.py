@@ -210,12 +210,12 @@ def _extension(claim: Sentence, closest: Sentence) -> ClaimFinding | None:
     for side, said, event, named in sides_in_time(claim.folded):
         # The same event (two content words in common, or all of a short one) on the
         # other side of it in the closest sentence.
-        words, step = content(event), stage(named)
+        words, step = content(event), stage(named, strict=True)
         for their_side, their_said, their_event, their_named in sides_in_time(closest.folded):
             common = words & content(their_event)
             other_side = side != their_side and common and (len(common) >= 2 or common == words)
             # The same side of another step: "until it is delivered" / "until it ships".
-            their_step = stage(their_named)
+            their_step = stage(their_named, strict=True)
             other_step = side == their_side and step and their_step and step != their_step
             if other_side or other_step:
                 return ClaimFinding(
@@ -407,6 +407,10 @@ def _capability(claim: Sentence, ctx: ClaimContext, near: str) -> ClaimFinding |
     )
 
 
+# Words that say how much or how good, not what ("a few photos of what's wrong").
+HOW_IT_IS = frozenset(
+    {"few", "several", "many", "quick", "short", "wrong", "right", "good", "great", "little"}
+)
 # A list: items split at commas and the last "and" / "or".
 ITEMS = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
 # How many items a list must have before one of them can be the one added.
@@ -436,7 +440,7 @@ def _added_item(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
         opening = part.split()[:2]
         if opening[0] in NOT_AN_ITEM or any("'" in w for w in opening):
             continue  # a clause of its own ("your bank handles …", "as long as it's …")
-        unknown = {w for w in item - ctx.words if w not in VAGUE}
+        unknown = {w for w in item - ctx.words if w not in VAGUE and w not in HOW_IT_IS}
         others = [i for i in listed if i is not item]
         if len(item) >= 2 and len(unknown) * 2 > len(item) and len(others) >= LISTED - 1:
             return ClaimFinding(

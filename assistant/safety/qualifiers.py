@@ -134,9 +134,22 @@ PERIOD_STARTS = (
 )
 
 
-def stage(event: str) -> str | None:
-    """Which step of an order's life the words name ("the parcel is delivered": delivery)."""
-    return next((name for name, said in PERIOD_STARTS if said.search(event)), None)
+ON_ITS_WAY = re.compile(r"\bon (?:its|their) way\b|\bin transit\b")
+# Placing an order, said with its verb: "your order" alone names no step ("as soon as your
+# order's on its way" is shipping).
+ORDERING = re.compile(r"\b(?:plac\w*|purchas\w*|bought|buy\w*|check(?:ing)? ?out|you order\w*)\b")
+
+
+def stage(event: str, strict: bool = False) -> str | None:
+    """Which step of an order's life the words name ("the parcel is delivered": delivery);
+    ``strict``: the order only where a verb says it was placed, and shipping said as "on its
+    way" too."""
+    if strict and ON_ITS_WAY.search(event):
+        return "shipping"
+    step = next((name for name, said in PERIOD_STARTS if said.search(event)), None)
+    if strict and step == "the order" and not ORDERING.search(event):
+        return None
+    return step
 
 
 # Saying the condition does not hold: "on every order", "at any time", "wherever you live".
