@@ -71,6 +71,12 @@ def test_an_invented_amount_is_quoted_as_the_customer_sees_it(draft: str, span: 
     assert ("amount", span) in flagged(SHIPPING, draft)
 
 
+def test_an_amount_written_just_before_a_phone_number_is_quoted_as_the_amount() -> None:
+    # Found by the fuzz suite: "$101" was read as the start of "101 555-0100".
+    facts = check("Call us at (503) 555-0100.", "Call us at (503) $101 555-0100.")
+    assert [(f.kind, f.span) for f in facts] == [("amount", "$101")]
+
+
 def test_the_order_total_can_be_quoted_in_dollars() -> None:
     assert flagged(ORDER.facts(), "Your order FH-10190 came to $248.") == []
     assert flagged(ORDER.facts(), "Your order FH-10190 came to $284.") == [("amount", "$284")]
