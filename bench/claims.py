@@ -28,7 +28,11 @@ model's voice) was written and committed after that round and measured once;
 knowledge) was committed before the sixth round ("will" promises a deed only of the brand or
 the customer) and measured once on the code before it; ``claims_check12.jsonl`` (65, by a
 writer who saw only the knowledge) was committed before the session-12 round's last changes
-and measured once on the code before them. Targets: >= 0.90
+and measured once on the code before them; ``claims_check13.jsonl`` and ``claims_check14.jsonl``
+(65 each, two- and three-sentence drafts by two more writers who saw only the knowledge) were
+committed before the session-13 round: check13 was measured part-way through it, check14
+once at its end. Each set is scored twice: by the word check alone, and by every check of
+``assistant verify`` (numbers, dates, codes and promises too: ``all_checks``). Targets: >= 0.90
 of changes caught, <= 0.10 of paraphrases flagged. The numeric guard's figures stay with
 bench/grounding.py. Last line: one JSON object.
 """
@@ -85,6 +89,9 @@ SETS = (
     "claims_check9",
     "claims_check10",
     "claims_check11",
+    "claims_check12",
+    "claims_check13",
+    "claims_check14",
 )
 
 

@@ -332,13 +332,13 @@ def _said_of_subject(statement: Sentence, ctx: ClaimContext) -> Sentence | None:
     more words does not back it."""
     if not statement.negated and (undone := _we_do_not(statement, ctx)) is not None:
         return undone
-    subject = content(subject_of(statement.folded))
+    subject = _subject(statement.folded)
     if not subject:
         return None
     about = [
         s
         for s in ctx.statements
-        if subject <= content(subject_of(s.folded))
+        if subject <= _subject(s.folded)
         and ctx.score(statement, s) >= PREDICATE_ALIGNED
         and not s.text.startswith("#")
     ]
@@ -351,6 +351,11 @@ def _said_of_subject(statement: Sentence, ctx: ClaimContext) -> Sentence | None:
     return None
 
 
+@lru_cache(maxsize=8192)
+def _subject(folded: str) -> frozenset[str]:
+    return content(subject_of(folded))
+
+
 # "we add a conversion fee" where the knowledge says "we don't add any fees of our own".
 WE_DO = re.compile(r"\bwe (?:'ll |will |also |always |then )?(?P<verb>[a-z]+)\b(?P<rest>[^,;:]*)")
 WE_DO_NOT = re.compile(
@@ -361,14 +366,20 @@ WE_DO_NOT = re.compile(
 def _we_do_not(statement: Sentence, ctx: ClaimContext) -> Sentence | None:
     """A knowledge statement that says the brand does not do the deed the claim says it
     does, to the same thing."""
-    for mine in WE_DO.finditer(statement.folded):
-        verb, thing = stem(mine["verb"]), {_base(w) for w in content(mine["rest"])}
+    for verb, thing in _deeds(statement.folded, WE_DO):
         for s in ctx.statements:
-            for theirs in WE_DO_NOT.finditer(s.folded):
-                done_to = {_base(w) for w in content(theirs["rest"])}
-                if stem(theirs["verb"]) == verb and thing & done_to:
-                    return s
+            if any(v == verb and thing & t for v, t in _deeds(s.folded, WE_DO_NOT)):
+                return s
     return None
+
+
+@lru_cache(maxsize=8192)
+def _deeds(folded: str, said: re.Pattern[str]) -> tuple[tuple[str, frozenset[str]], ...]:
+    """(the verb's stem, what it is done to) for each deed the pattern finds."""
+    return tuple(
+        (stem(m["verb"]), frozenset(_base(w) for w in content(m["rest"])))
+        for m in said.finditer(folded)
+    )
 
 
 def _denied_alike(statement: Sentence, ctx: ClaimContext) -> bool:
