@@ -21,3 +21,12 @@ def stem(word: str, able: bool = False) -> str:
             word = word[: -len(suffix)]
             break
     return word[:-1] if word.endswith("e") and len(word) > 4 else word
+
+
+def base(word: str) -> str:
+    """``stem`` leaves short words whole; a scope's "ended" is the knowledge's "ends",
+    "fees" is "fee"."""
+    for suffix in ("ed", "es", "s", "d"):
+        if len(word) > len(suffix) + 2 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word

@@ -1,0 +1,179 @@
+"""Polarity of a claim: a statement that says the other way round what the knowledge it
+rests on says (whole statements, then the word each negation governs), said of the same
+subject ("gift cards can be returned" where "gift cards can't be returned"), or a deed the
+knowledge says the brand does not do ("we add a conversion fee" where "we don't add any
+fees of our own"). claims.py runs it after the name, term, condition and stance checks."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from assistant.safety.claim_text import (
+    BACKING,
+    WORDS,
+    ClaimContext,
+    ClaimFinding,
+    ClaimKind,
+    Sentence,
+    clip,
+    content,
+    statements_of,
+)
+from assistant.safety.predicates import flipped_predicate, governed, subject_of
+from assistant.safety.stems import base, stem
+
+# How closely a claim must match a context sentence before their polarities are compared.
+POLARITY_ALIGNED = 0.8
+# How closely a claim statement must match a knowledge statement before the words a
+# negation governs in them are compared.
+PREDICATE_ALIGNED = 0.6
+# Words the folding writes in for a negation ("don't charge", "at no cost": "free").
+FOLDED = frozenset({"free"})
+
+
+def polarity_finding(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
+    for statement in statements_of(claim):
+        if (denied := _said_of_subject(statement, ctx)) is not None:
+            said = "negative" if statement.negated else "positive"
+            return ClaimFinding(
+                ClaimKind.polarity,
+                claim.text,
+                denied.text,
+                f"'{clip(statement.text, 60)}' is {said} where the knowledge says the opposite",
+            )
+    for statement in statements_of(claim):
+        closest, score = ctx.closest(statement, ctx.statements)
+        if closest is None or score < POLARITY_ALIGNED or statement.negated == closest.negated:
+            continue
+        # A statement nearly as close that says it the same way (the template the draft
+        # came from, beside an order record's bare "cancelled") backs the claim.
+        if any(s.negated == statement.negated for s in ctx.aligned(statement, ctx.statements)):
+            continue
+        if statement.negated and _denied_alike(statement, ctx):
+            continue
+        negative, positive = (statement, closest) if statement.negated else (closest, statement)
+        # "the slip won't show prices" beside "we wrap everything": another topic; but a claim
+        # that differs by its one word ("stops emails" / "doesn't affect emails") contradicts
+        # it, unless that word is "free", which carries a negation ("don't charge").
+        own = statement.words - closest.words
+        if not _denies_what_other_says(negative, positive) and (len(own) != 1 or own & FOLDED):
+            continue
+        said = "negative" if statement.negated else "positive"
+        return ClaimFinding(
+            ClaimKind.polarity,
+            claim.text,
+            closest.text,
+            f"'{clip(statement.text, 60)}' is {said} where the closest knowledge is not",
+        )
+    for statement in statements_of(claim):
+        # A heading names a topic ("What isn't covered"), it states no policy.
+        scored = [
+            (ctx.score(statement, s), s.folded, s.text)
+            for s in ctx.statements
+            if not s.text.startswith("#")
+        ]
+        # A negated clause inside a long sentence is read on its own too: "ship everything
+        # in plastic-free packaging" is about packaging, whatever else the sentence lists.
+        scored += [
+            (ctx.score(statement, c), c.folded, c.text)
+            for c in ctx.clauses
+            if c.negated and not c.text.startswith("#")
+        ]
+        # An item is aligned on its own words and read in its list (its negation kept).
+        scored += [
+            (ctx.score(statement, item), whole.folded, whole.text) for item, whole in ctx.items
+        ]
+        # Only the statements that support the claim best are compared: a word said the
+        # other way in a statement about something else ("every order is charged in USD"
+        # beside "Oregon orders aren't charged sales tax") says nothing about this claim.
+        top = max((value for value, _, _ in scored), default=0.0)
+        least = max(PREDICATE_ALIGNED, BACKING * top)
+        flip = flipped_predicate(statement.folded, scored, least)
+        if flip is not None:
+            word, said_by = flip
+            return ClaimFinding(
+                ClaimKind.polarity,
+                claim.text,
+                said_by,
+                f"'{word}' is said the other way round from the closest knowledge",
+            )
+    return None
+
+
+def _said_of_subject(statement: Sentence, ctx: ClaimContext) -> Sentence | None:
+    """A knowledge statement about the claim's subject, in the other polarity ("gift cards
+    can't be returned" for "gift cards can be returned within 30 days"), where none about
+    that subject says it the claim's way: a statement about "everything else" that shares
+    more words does not back it."""
+    if not statement.negated and (undone := _we_do_not(statement, ctx)) is not None:
+        return undone
+    subject = _subject(statement.folded)
+    if not subject:
+        return None
+    about = [
+        s
+        for s in ctx.statements
+        if subject <= _subject(s.folded)
+        and ctx.score(statement, s) >= PREDICATE_ALIGNED
+        and not s.text.startswith("#")
+    ]
+    if any(s.negated == statement.negated for s in about):
+        return None
+    for s in about:
+        negative, positive = (statement, s) if statement.negated else (s, statement)
+        if _denies_what_other_says(negative, positive) and governed(negative.folded)[0]:
+            return s
+    return None
+
+
+@lru_cache(maxsize=8192)
+def _subject(folded: str) -> frozenset[str]:
+    return content(subject_of(folded))
+
+
+# "we add a conversion fee" where the knowledge says "we don't add any fees of our own".
+WE_DO = re.compile(
+    r"\bwe(?:'ll| will)?(?: also| always| then)? (?P<verb>[a-z]+)\b(?P<rest>[^,;:]*)"
+)
+WE_DO_NOT = re.compile(
+    r"\bwe (?:don't|do not|never|won't|will not) (?P<verb>[a-z]+)\b(?P<rest>[^,;:]*)"
+)
+
+
+def _we_do_not(statement: Sentence, ctx: ClaimContext) -> Sentence | None:
+    """A knowledge statement that says the brand does not do the deed the claim says it
+    does, to the same thing."""
+    for verb, thing in _deeds(statement.folded, WE_DO):
+        for s in ctx.statements:
+            if any(v == verb and thing & t for v, t in _deeds(s.folded, WE_DO_NOT)):
+                return s
+    return None
+
+
+@lru_cache(maxsize=8192)
+def _deeds(folded: str, said: re.Pattern[str]) -> tuple[tuple[str, frozenset[str]], ...]:
+    """(the verb's stem, what it is done to) for each deed the pattern finds."""
+    return tuple(
+        (stem(m["verb"]), frozenset(base(w) for w in content(m["rest"])))
+        for m in said.finditer(folded)
+    )
+
+
+def _denied_alike(statement: Sentence, ctx: ClaimContext) -> bool:
+    """A knowledge statement denies what the claim denies, about the same thing ("they never
+    expire", its pronoun read as the sentence before, backs "your gift card never expires")."""
+    denied = governed(statement.folded)[0]
+    return any(
+        denied & governed(s.folded)[0] and (s.words & statement.words) - denied
+        for s in ctx.statements
+        if s.negated and not s.text.startswith("#")
+    )
+
+
+def _denies_what_other_says(negative: Sentence, positive: Sentence) -> bool:
+    """Whether a word the negative statement's negation governs is one the positive one
+    uses: two statements of opposite polarity contradict only about the same thing."""
+    denied = governed(negative.folded)[0]
+    said = governed(positive.folded)[1] | {stem(w) for w in WORDS.findall(positive.folded)}
+    return bool(denied & said) or not denied
