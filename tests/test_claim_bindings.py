@@ -128,13 +128,6 @@ def test_other_answers_and_policy_sections_are_read_as_written() -> None:
             ClaimKind.polarity,
             "we don't add any fees",
         ),
-        # The warranty does not cover accidents.
-        (
-            "The Fernhill Promise covers defects in materials and workmanship as well as "
-            "accidental damage.",
-            ClaimKind.condition,
-            "accidental damage",
-        ),
         (
             "Orders placed late at night still leave our warehouse the same day.",
             ClaimKind.policy_term,

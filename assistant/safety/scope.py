@@ -13,7 +13,7 @@ from functools import lru_cache
 
 # What follows these is the extension ("including holidays", "even if the tags …").
 AFTER = re.compile(
-    r"\b(?:including|as well as|even (?:if|when|after|once|though|for|on|in|with|without))\s+"
+    r"\b(?:including|even (?:if|when|after|once|though|for|on|in|with|without))\s+"
     r"(?P<scope>[^,.;:!?()\u2014]+)"
 )
 # What comes before these is ("Final Sale included", "in Canada too", "on holidays as well").
