@@ -139,9 +139,6 @@ def find_promises(text: str) -> list[tuple[int, int, int, str, str]]:
     return sorted(hits)
 
 
-# -- the guard --------------------------------------------------------------------------------
-
-
 # -- a promise the context makes in other words -----------------------------------------------
 
 # What a promise gives, by the stem the context must use for it too ("replace" / "replacement").
