@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.knowledge.answered import hit_text, said
+from assistant.knowledge.answered import hit_text, said, said_in_text
 from assistant.safety.claims import ClaimKind, check_claims
 from assistant.safety.grounding import Grounding
 from tests.support import knowledge_text
@@ -56,6 +56,17 @@ def test_other_answers_and_policy_sections_are_read_as_written() -> None:
     assert said("Are any items final sale?", final) == final
     assert said("Can I return a gift?", "No problem, start at …") == "No problem, start at …"
     assert hit_text("policy:returns#intro", "Do I need one?", "No, never.") == "No, never."
+
+
+def test_a_context_given_whole_reads_a_question_and_its_bare_answer_alike() -> None:
+    """``assistant verify`` may get an FAQ as text, its question on the line before."""
+    faq = "Q: Do I need an account to place an order?\nA: No, you can check out as a guest."
+    assert said_in_text(faq) == (
+        "You do not need an account to place an order: you can check out as a guest."
+    )
+    findings = check_claims("You need an account to place an order.", faq)
+    assert [f.kind for f in findings] == [ClaimKind.polarity]
+    assert check_claims("You can check out as a guest, no account needed.", faq) == []
 
 
 @pytest.mark.parametrize(

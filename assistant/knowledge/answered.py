@@ -43,6 +43,27 @@ def said(question: str, answer: str) -> str:
     return f"{statement[0].upper()}{statement[1:]}{mark} {remainder}".rstrip()
 
 
+# A question and the bare Yes or No after it, anywhere in a text: "Q: Do I need an account?
+# A: No, you can check out as a guest." (labels optional, on one line or two).
+ASKED_THEN_ANSWERED = re.compile(
+    r"(?im)^(?:(?:q|question)\s*[:.-]\s*)?(?P<question>[^\n?]+\?)\s*\n?"
+    r"(?:(?:a|answer)\s*[:.-]\s*)?(?P<answer>(?:yes|no)[!.,][^\n]*)"
+)
+
+
+def said_in_text(text: str) -> str:
+    """A text (a context given whole, not as hits) with every bare Yes or No that follows
+    its question said in full."""
+    return ASKED_THEN_ANSWERED.sub(
+        lambda m: (
+            said(m["question"].strip(), m["answer"])
+            if YES_NO.match(m["question"].strip())
+            else m[0]
+        ),
+        text,
+    )
+
+
 def hit_text(chunk_id: str, title: str, text: str) -> str:
     """A retrieved chunk as a draft's checks read it: an FAQ answer with its question's
     Yes or No said in full; a policy section as written."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
+from assistant.knowledge.answered import said_in_text
 from assistant.safety.claim_terms import ENTITY, NEGATION, SAME_MEANING, STOP
 from assistant.safety.predicates import (
     abilities,
@@ -158,6 +159,8 @@ class ClaimContext:
     """The context's sentences and named things, indexed once per draft check."""
 
     def __init__(self, context: str) -> None:
+        # A context given whole may hold an FAQ's question and its bare "No, …".
+        context = said_in_text(context)
         self.sentences = resolved(sentences(context))
         # A heading ("## International shipping") names a topic; the sentences under it state
         # the facts, their conditions and stances.
