@@ -29,6 +29,7 @@ from assistant.safety.claim_text import (
 )
 from assistant.safety.polarity import polarity_finding
 from assistant.safety.predicates import (
+    LIST_ITEMS,
     undescribed_deed,
 )
 from assistant.safety.qualifiers import changed_qualifier, qualifiers, stage
@@ -126,8 +127,7 @@ def _ungated(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     if claim.negated or SUPPOSES.search(claim.folded):
         return None  # a denial, or a condition of its own words ("if it hasn't come through")
     for fact in ctx.facts:
-        for what, gate in gated(fact.folded):
-            deed, condition = content(what), content(gate)
+        for gate, deed, condition in _gates(fact.folded):
             if len(deed) < GATED_WORDS or len(deed & claim.words) < GATED_SHARE * len(deed):
                 continue
             if not condition or condition & claim.words:
@@ -142,6 +142,13 @@ def _ungated(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
                 f"leaves out the knowledge's condition '{gate.strip()}'",
             )
     return None
+
+
+@lru_cache(maxsize=8192)
+def _gates(folded: str) -> tuple[tuple[str, frozenset[str], frozenset[str]], ...]:
+    """(the condition as said, the deed's words, the condition's words) of a knowledge
+    sentence: read once, not once per claim."""
+    return tuple((gate, content(what), content(gate)) for what, gate in gated(folded))
 
 
 def _stance(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
@@ -257,8 +264,6 @@ def _capability(claim: Sentence, ctx: ClaimContext, near: str) -> ClaimFinding |
 HOW_IT_IS = frozenset(
     {"few", "several", "many", "quick", "short", "wrong", "right", "good", "great", "little"}
 )
-# A list: items split at commas and the last "and" / "or".
-ITEMS = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
 # How many items a list must have before one of them can be the one added.
 LISTED = 3
 ITEM_WORDS = 10
@@ -274,7 +279,7 @@ def _added_item(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     faster, save your addresses and *keep a wishlist*"): the other items are in the closest
     sentence, and most of this one's words are nowhere in the knowledge."""
     closest, _ = ctx.closest(claim)
-    parts = [p for p in ITEMS.split(claim.folded) if p.strip()]
+    parts = [p for p in LIST_ITEMS.split(claim.folded) if p.strip()]
     # A list is short items after commas; the first part carries the sentence's head.
     if closest is None or claim.folded.count(",") < LISTED - 1 or len(parts) < LISTED:
         return None

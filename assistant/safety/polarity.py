@@ -35,13 +35,7 @@ FOLDED = frozenset({"free"})
 def polarity_finding(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     for statement in statements_of(claim):
         if (denied := _said_of_subject(statement, ctx)) is not None:
-            said = "negative" if statement.negated else "positive"
-            return ClaimFinding(
-                ClaimKind.polarity,
-                claim.text,
-                denied.text,
-                f"'{clip(statement.text, 60)}' is {said} where the knowledge says the opposite",
-            )
+            return _flipped(claim, statement, denied, "the knowledge says the opposite")
     for statement in statements_of(claim):
         closest, score = ctx.closest(statement, ctx.statements)
         if closest is None or score < POLARITY_ALIGNED or statement.negated == closest.negated:
@@ -59,13 +53,7 @@ def polarity_finding(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
         own = statement.words - closest.words
         if not _denies_what_other_says(negative, positive) and (len(own) != 1 or own & FOLDED):
             continue
-        said = "negative" if statement.negated else "positive"
-        return ClaimFinding(
-            ClaimKind.polarity,
-            claim.text,
-            closest.text,
-            f"'{clip(statement.text, 60)}' is {said} where the closest knowledge is not",
-        )
+        return _flipped(claim, statement, closest, "the closest knowledge is not")
     for statement in statements_of(claim):
         # A heading names a topic ("What isn't covered"), it states no policy.
         scored = [
@@ -99,6 +87,12 @@ def polarity_finding(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
                 f"'{word}' is said the other way round from the closest knowledge",
             )
     return None
+
+
+def _flipped(claim: Sentence, statement: Sentence, said_by: Sentence, where: str) -> ClaimFinding:
+    said = "negative" if statement.negated else "positive"
+    detail = f"'{clip(statement.text, 60)}' is {said} where {where}"
+    return ClaimFinding(ClaimKind.polarity, claim.text, said_by.text, detail)
 
 
 def _said_of_subject(statement: Sentence, ctx: ClaimContext) -> Sentence | None:

@@ -132,6 +132,8 @@ def denied_items(folded: str) -> list[str]:
     return items
 
 
+# A list's items: split at commas and the last "and" / "or".
+LIST_ITEMS = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
 # "Items marked Final Sale and gift cards can't be returned": a list of subjects a negated
 # verb is said of, the verb and what follows it.
 LISTED_SUBJECTS = re.compile(
@@ -148,7 +150,7 @@ def denied_subjects(folded: str) -> list[str]:
     m = LISTED_SUBJECTS.match(folded.strip().rstrip(".!"))
     if m is None:
         return []
-    subjects = [p for p in re.split(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", m["subjects"]) if p]
+    subjects = [p for p in LIST_ITEMS.split(m["subjects"]) if p]
     return [f"{subject} {m['verb']}" for subject in subjects] if len(subjects) > 1 else []
 
 

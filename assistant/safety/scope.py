@@ -82,7 +82,6 @@ ONLY_IF = re.compile(
 IF_THEN = re.compile(r"\bif (?P<gate>[^,;:.!?]+), (?P<what>[^,;:.!?]+)")
 
 
-@lru_cache(maxsize=4096)
 def gated(folded: str) -> tuple[tuple[str, str], ...]:
     """(what is done, the condition) for each deed the text gates by a condition."""
     found = [(m["what"], m["gate"]) for m in ONLY_IF.finditer(folded)]
