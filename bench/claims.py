@@ -92,6 +92,7 @@ SETS = (
     "claims_check12",
     "claims_check13",
     "claims_check14",
+    "claims_check15",
 )
 
 
