@@ -71,6 +71,8 @@ def _swapped_entity(
             for s in ctx.aligned(claim, ctx.sentences)
         ]
         said, theirs = next(((s, ts) for s, ts in naming if ts), (closest, []))
+        if name in theirs:
+            continue  # named among others there: "cotton and linen" of "cotton, linen and fleece"
         swapped = [t for t in theirs if t not in mine]
         if name in ctx.entities and swapped and not backed(claim, ctx, [name], named=True):
             return ClaimFinding(

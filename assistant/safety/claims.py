@@ -51,6 +51,10 @@ STANCE_ALIGNED = 0.5
 # its words, and this share of them.
 GATED_WORDS, GATED_SHARE = 3, 0.75
 SUPPOSES = re.compile(r"\b(?:if|unless)\b")
+# A claim about what the draft described before it ("… for this.").
+REFERS_BACK = re.compile(
+    r"\b(?:for|with|in) (?:this|that|these|those|it|them|such)(?: case)?\b[.!]?$"
+)
 
 
 def check_claims(draft: str, context: str) -> list[ClaimFinding]:
@@ -65,7 +69,9 @@ def _context(context: str) -> ClaimContext:
 
 def _check(draft: str, ctx: ClaimContext) -> list[ClaimFinding]:
     findings: list[ClaimFinding] = []
+    said: list[str] = []
     for claim in sentences(draft):
+        before, said = " ".join(said), [*said, claim.text]
         if claim.text.endswith("?") or len(claim.words) < 2:
             continue
         closest, _ = ctx.closest(claim)
@@ -83,6 +89,10 @@ def _check(draft: str, ctx: ClaimContext) -> list[ClaimFinding]:
                     break
         if found is None:
             found = _condition(claim, ctx)
+            if found is not None and before and REFERS_BACK.search(claim.folded):
+                # "You'll never pay return shipping for this": its condition is said before
+                # ("I'm so sorry it arrived damaged!").
+                found = _condition(claim, ctx, f"{before} {claim.text}") and found
         if found is None:
             found = _stance(claim, ctx)
         if found is None:
@@ -104,8 +114,9 @@ def _moved(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     return ClaimFinding(ClaimKind.entity, claim.text, clause, detail)
 
 
-def _condition(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
-    """A condition or scope of the aligned knowledge widened, changed or dropped."""
+def _condition(claim: Sentence, ctx: ClaimContext, said: str = "") -> ClaimFinding | None:
+    """A condition or scope of the aligned knowledge widened, changed or dropped (``said``:
+    the claim with the sentences it refers back to, whose conditions are the claim's)."""
     if (gate := _ungated(claim, ctx)) is not None:
         return gate
     closest, best = ctx.closest(claim)
@@ -115,7 +126,7 @@ def _condition(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
         return None
     aligned = [s.text for s in ctx.aligned(claim, ctx.facts)]
     related = [s.text for s in ctx.facts if len(s.words & claim.words) >= 2]
-    change = changed_qualifier(claim.text, aligned, related, ctx.fact_texts)
+    change = changed_qualifier(said or claim.text, aligned, related, ctx.fact_texts)
     if change is None:
         return None
     return ClaimFinding(ClaimKind.condition, claim.text, change.closest, change.detail)
@@ -264,6 +275,8 @@ def _capability(claim: Sentence, ctx: ClaimContext, near: str) -> ClaimFinding |
 HOW_IT_IS = frozenset(
     {"few", "several", "many", "quick", "short", "wrong", "right", "good", "great", "little"}
 )
+# A part that says what something is, is a clause of its own, not an item.
+COPULA = re.compile(r"\b(?:is|are|was|were)\b")
 # How many items a list must have before one of them can be the one added.
 LISTED = 3
 ITEM_WORDS = 10
@@ -289,8 +302,8 @@ def _added_item(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     listed = [i for i in items if i & closest.words]
     for part, item in zip(parts[1:], items[1:], strict=True):
         opening = part.split()[:2]
-        if opening[0] in NOT_AN_ITEM or any("'" in w for w in opening):
-            continue  # a clause of its own ("your bank handles …", "as long as it's …")
+        if opening[0] in NOT_AN_ITEM or any("'" in w for w in opening) or COPULA.search(part):
+            continue  # a clause of its own ("your bank handles …", "line drying is best")
         unknown = {w for w in item - ctx.words if w not in VAGUE and w not in HOW_IT_IS}
         others = [i for i in listed if i is not item]
         if len(item) >= 2 and len(unknown) * 2 > len(item) and len(others) >= LISTED - 1:
@@ -317,9 +330,13 @@ def _unsaid(claim: Sentence, ctx: ClaimContext) -> list[str]:
 
 
 def _ability(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
-    """What a modal says someone can do must be a deed the closest knowledge describes."""
-    aligned = [s for s in ctx.aligned(claim, ctx.sentences) if not s.text.startswith("#")]
-    near = aligned[:ABILITY_ALIGNED]
+    """What a modal says someone can do must be a deed the closest knowledge describes: the
+    sentence's, or a clause's ("we'll email one to the recipient, …, and you can check the
+    balance" is about two sentences)."""
+    near: list[Sentence] = []
+    for part in dict.fromkeys([claim, *clauses_of(claim)]):
+        aligned = [s for s in ctx.aligned(part, ctx.sentences) if not s.text.startswith("#")]
+        near += [s for s in aligned[:ABILITY_ALIGNED] if s not in near]
     deed = undescribed_deed(claim.folded, claim.words, [s.folded for s in near], ctx.abilities)
     if deed is None:
         return None

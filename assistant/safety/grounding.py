@@ -39,19 +39,24 @@ STOPWORDS = frozenset(
     re.findall(
         r"\w+",
         "a an the is are was be been of on by at to for in and or with it its our your you we"
-        " i me us this that from as per s t has have will can",
+        " i me us this that from as per s t has have will can"
+        # How long something takes says nothing of what it is ("take 6–10 business days").
+        " take takes took taking",
     )
 )
-CLAUSE = re.compile(r"[.!?;:,()\n]")
+# What follows "from" or "since" is when a period starts ("1–2 business days from the day
+# your order ships"), not what the period is about.
+ABOUT_ENDS = re.compile(r"[.!?;:,()\n]|\b(?:from|since)\b")
 
 
 def _about(text: str, start: int, end: int) -> frozenset[str]:
     """The words that say what a value is about: the content words right next to it in
     its clause, up to four before and two after ("Express shipping is $14 on any order")."""
     left = text[max(0, start - 80) : start]
-    left = left[max(left.rfind(c) for c in ".!?;:,)\n") + 1 :]
+    # Words before another value are that value's ("a flat $25 and take 6–10 days").
+    left = left[max(left.rfind(c) for c in ".!?;:,)\n0123456789") + 1 :]
     right = text[end : end + 40]
-    stop = CLAUSE.search(right)
+    stop = ABOUT_ENDS.search(right)
     right = right[: stop.start()] if stop else right
     before = [w for w in re.findall(r"[a-z]+", left.lower()) if w not in STOPWORDS]
     after = [w for w in re.findall(r"[a-z]+", right.lower()) if w not in STOPWORDS]

@@ -126,9 +126,11 @@ def _subject(folded: str) -> frozenset[str]:
     return content(subject_of(folded))
 
 
-# "we add a conversion fee" where the knowledge says "we don't add any fees of our own".
+# "we add a conversion fee" ("your bank and we may add …") where the knowledge says "we
+# don't add any fees of our own".
 WE_DO = re.compile(
-    r"\bwe(?:'ll| will)?(?: also| always| then)? (?P<verb>[a-z]+)\b(?P<rest>[^,;:]*)"
+    r"\bwe(?:'ll| will| may| might| can| could)?(?: also| always| then)? (?P<verb>[a-z]+)\b"
+    r"(?P<rest>[^,;:]*)"
 )
 WE_DO_NOT = re.compile(
     r"\bwe (?:don't|do not|never|won't|will not) (?P<verb>[a-z]+)\b(?P<rest>[^,;:]*)"
@@ -165,9 +167,23 @@ def _denied_alike(statement: Sentence, ctx: ClaimContext) -> bool:
     )
 
 
+# Verbs that, denied, deny any deed done to what follows them.
+IMPACT = frozenset({"affect", "impact", "chang"})
+IMPACT_ON = re.compile(r"\b(?:affect|impact|change)s?\b(?P<thing>[^,;:]*)")
+# What such a statement denies: a deed that changes the thing ("you'll still get" does not).
+CHANGES = re.compile(
+    r"\b(?:stop|end|cancel|remove|pause|affect|impact|change|delete|unsubscribe)s?\b"
+)
+
+
 def _denies_what_other_says(negative: Sentence, positive: Sentence) -> bool:
     """Whether a word the negative statement's negation governs is one the positive one
     uses: two statements of opposite polarity contradict only about the same thing."""
     denied = governed(negative.folded)[0]
     said = governed(positive.folded)[1] | {stem(w) for w in WORDS.findall(positive.folded)}
+    if denied & IMPACT:  # "doesn't affect emails about an order" denies "stops the emails"
+        m = IMPACT_ON.search(negative.folded)
+        changes = CHANGES.search(positive.folded)
+        if m is not None and changes and len(content(m["thing"]) & positive.words) >= 2:
+            return True
     return bool(denied & said) or not denied

@@ -161,10 +161,18 @@ VERB = re.compile(
 )
 
 
+# What a reply says before the statement, not of what ("just note that opting out …").
+ASIDE = re.compile(
+    r"^(?:just |please )?(?:note|remember|keep in mind|bear in mind|be aware)(?: that)?,? "
+    r"|^just so you know,? "
+)
+
+
 def subject_of(folded: str) -> str:
     """What a statement is said of: its words before the first auxiliary ("gift cards" of
     "gift cards can't be returned"); nothing for a supposition ("if you paid …") or a
     statement whose subject is a pronoun."""
+    folded = ASIDE.sub("", folded)
     m = VERB.search(folded)
     if m is None or folded.startswith(tuple(SUPPOSING)):
         return ""

@@ -41,6 +41,12 @@ _PLACES = (
     r"|australia|japan|contiguous us|continental us|lower 48)"
 )
 # A restriction names the condition; its value tells two restrictions apart.
+# The event a period is counted from, up to what the period is for: "30 days from delivery
+# to send it back" counts from the delivery.
+EVENT = (
+    r"(?:(?!\bto (?:send|return|mail|post|ship|start|request|ask|make|file|claim|exchange)\b)"
+    r"[^,.;:!?]){1,60}"
+)
 RESTRICTION: dict[Facet, re.Pattern[str]] = {
     Facet.amount: re.compile(
         r"\$\s?\d[\d,.]*\s+(?:or more|or over|and up|and over|or above|or higher|minimum)\b"
@@ -75,7 +81,8 @@ RESTRICTION: dict[Facet, re.Pattern[str]] = {
     Facet.item: re.compile(
         r"\b(?:unworn|unwashed|unused|unopened)\b|\boriginal (?:tags|packaging)\b"
         r"|\b(?:that|which) (?:isn't|aren't|is not|are not)\b|\bnot marked\b"
-        r"|\bfor (?:a |an )?(?:damaged|faulty|wrong|defective)\b|\barrives? damaged\b"
+        r"|\bfor (?:a |an )?(?:damaged|faulty|wrong|defective)\b"
+        r"|\b(?:arrive[sd]?|came|comes?) (?:damaged|faulty|defective|broken)\b"
         r"|\b(?:damaged|faulty|defective) or wrong\b"
         r"|\beverything else\b|\b(?:all|any) other\b|\bexcept\b|\bother than\b|\bapart from\b"
     ),
@@ -92,9 +99,9 @@ RESTRICTION: dict[Facet, re.Pattern[str]] = {
     Facet.start: re.compile(
         r"\b(?:\d+|one|two|three|four|five|six|seven|ten|fourteen|thirty|a|an)[\s-]+"
         r"(?:business |calendar |working )?(?:days?|weeks?|months?|years?)\s+"
-        r"(?:from|of|after|following)\s+[^,.;:!?]{1,60}"
-        r"|\b(?:starts?|starting|begins?|beginning|counted|counting) (?:from|on|when|at)\s+"
-        r"[^,.;:!?]{1,60}"
+        rf"(?:from|of|after|following)\s+{EVENT}"
+        rf"|\b(?:starts?|starting|begins?|beginning|counted|counting) (?:from|on|when|at)\s+"
+        rf"{EVENT}"
     ),
     # "$25 per order", "$5 per item": what a flat price is counted per.
     Facet.unit: re.compile(

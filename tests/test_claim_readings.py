@@ -1,0 +1,89 @@
+"""How a claim is read before it is compared: a name said among the knowledge's others, a
+period's value beside another value, the event a period is counted from, a claim that
+refers back to what the draft said before, a clause inside a list, each clause's own
+knowledge, an aside before the subject, a denial that something is affected. Each reading
+keeps the change it guards against caught."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.safety.claims import ClaimKind, check_claims
+from assistant.safety.grounding import Grounding
+from tests.support import knowledge_text
+
+CONTEXT = knowledge_text(
+    "faq/payments",
+    "policies/privacy",
+    "faq/products",
+    "faq/returns",
+    "policies/returns",
+    "faq/shipping",
+    "policies/shipping",
+)
+
+
+def numbers(draft: str) -> list[str]:
+    return [f.kind for f in Grounding(CONTEXT, r"FH-\d{5}").unsupported(draft)]
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        # Two of the three materials the knowledge washes alike.
+        "For your cotton and linen pieces, a cold, gentle wash and line drying is best, and "
+        "they'll get softer each time.",
+        # One of the six countries the knowledge lists.
+        "Yes, we ship to Japan! Orders go with DHL Express for a flat $25.",
+        # "to send back" is what the 30 days are for; they count from the delivery.
+        "You've got 30 days from delivery to send back clothing, as long as it's unworn, "
+        "unwashed and still has its original tags.",
+        # "this" is the damaged item the draft has just named.
+        "I'm so sorry it arrived damaged! Please send us a photo of the item and the packing "
+        "slip, and someone on our team will sort it out. You'll never pay return shipping "
+        "for this.",
+        # Each clause is about its own knowledge sentence: the gift card's, then the balance's.
+        "We'll email one straight to the recipient, or to you if you'd rather print it, and "
+        "you can check the balance at fernhillgoods.example/gift-cards.",
+        # What opting out leaves as it is.
+        "Just note that opting out of marketing won't stop the emails about orders you've placed.",
+        "You'll still get emails about any order you've placed.",
+    ],
+)
+def test_faithful_rewordings_pass(draft: str) -> None:
+    assert check_claims(draft, CONTEXT) == []
+
+
+@pytest.mark.parametrize(
+    ("draft", "kind"),
+    [
+        # A material the knowledge washes otherwise, named beside one it washes this way.
+        ("Cotton and merino can go in the machine on a gentle cycle.", ClaimKind.entity),
+        # The period counted from another event.
+        ("You've got 30 days from when you send it back to get your refund.", ClaimKind.condition),
+        # "Doesn't affect emails about an order" denies stopping them; an aside is no subject.
+        (
+            "Just note that opting out of marketing will also stop the emails about orders "
+            "you've placed.",
+            ClaimKind.polarity,
+        ),
+        # "We don't add any fees of our own", said of the brand beside the bank.
+        ("Both your bank and we may add a foreign transaction fee on top.", ClaimKind.polarity),
+        # Nothing before "this" says which items.
+        (
+            "Please check the size chart first. You'll never pay return shipping for this.",
+            ClaimKind.condition,
+        ),
+    ],
+)
+def test_the_change_is_still_found(draft: str, kind: ClaimKind) -> None:
+    assert kind in [f.kind for f in check_claims(draft, CONTEXT)], check_claims(draft, CONTEXT)
+
+
+def test_a_period_is_read_by_its_own_words_not_those_of_the_value_before_it() -> None:
+    # "DHL Express … $25" belongs to the price; "from when they ship" says when it starts.
+    assert numbers("Orders go with DHL Express for a flat $25 and take 6–10 business days.") == []
+    said = "Express goes with FedEx, costs $14 and takes 1–2 business days from the day it ships."
+    assert numbers(said) == []
+    # The international delivery time said of Express is still another period's value.
+    assert numbers("Express shipping with FedEx takes 6–10 business days.") == ["duration"]
