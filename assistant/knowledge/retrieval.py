@@ -144,6 +144,12 @@ class Catalogue:
         self.answer_vectors = answer_vectors
         self.phrasing_vectors = phrasing_vectors
         self.phrasing_owner = np.asarray(phrasing_owner, dtype=np.int64)
+        # Phrasings in their owners' order, so each entry's best is one slice's max
+        # (``np.maximum.at`` is unbuffered and costs the most of a search's arithmetic).
+        self._by_owner = np.argsort(self.phrasing_owner, kind="stable")
+        owners = self.phrasing_owner[self._by_owner]
+        self._owner_starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]][: len(owners)])
+        self._owners = owners[self._owner_starts]
         self.bm25 = Bm25(lexical_docs)
         # The words the knowledge covers, and the spellings it knows, come from its
         # questions and answers only: phrasings learned from customers carry their typos
@@ -177,7 +183,8 @@ class Catalogue:
             if skip_phrasing is not None:
                 by_phrasing[skip_phrasing] = -1.0
             best = np.full(len(dense), -1.0, dtype=np.float32)
-            np.maximum.at(best, self.phrasing_owner, by_phrasing)
+            in_order = by_phrasing[self._by_owner]
+            best[self._owners] = np.maximum.reduceat(in_order, self._owner_starts)
             centroids = self.centroids if skip_phrasing is None else self._centroids(skip_phrasing)
             dense = np.maximum(dense, np.maximum(best, centroids @ vector))
         return dense
