@@ -1,8 +1,8 @@
 """How a claim is read before it is compared: a name said among the knowledge's others, a
 period's value beside another value, the event a period is counted from, a claim that
 refers back to what the draft said before, a clause inside a list, each clause's own
-knowledge, an aside before the subject, a denial that something is affected. Each reading
-keeps the change it guards against caught."""
+knowledge, an aside before the subject, a denial that something is affected, a clause that
+is new on its own, everyday wording. Each reading keeps the change it guards against caught."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ from assistant.safety.grounding import Grounding
 from tests.support import knowledge_text
 
 CONTEXT = knowledge_text(
+    "faq/account",
+    "faq/sizing",
+    "policies/warranty",
     "faq/payments",
     "policies/privacy",
     "faq/products",
@@ -48,6 +51,13 @@ def numbers(draft: str) -> list[str]:
         # What opting out leaves as it is.
         "Just note that opting out of marketing won't stop the emails about orders you've placed.",
         "You'll still get emails about any order you've placed.",
+        # Everyday wording of what the knowledge says plainly.
+        "Repairs generally take 2–3 weeks, and we'll keep you posted by email along the way.",
+        "There's no expiry date, and you can look up a balance at "
+        "fernhillgoods.example/gift-cards.",
+        "You can reach us right here, at help@fernhillgoods.example, or by phone on "
+        "(503) 555-0100.",
+        "Go around the widest part of your chest with a tape measure.",
     ],
 )
 def test_faithful_rewordings_pass(draft: str) -> None:
@@ -69,6 +79,12 @@ def test_faithful_rewordings_pass(draft: str) -> None:
         ),
         # "We don't add any fees of our own", said of the brand beside the bank.
         ("Both your bank and we may add a foreign transaction fee on top.", ClaimKind.polarity),
+        # A clause of its own that the knowledge never describes.
+        (
+            "You can ask for a copy of your personal data by emailing help@fernhillgoods.example "
+            "from your account address, or download it instantly from your account dashboard.",
+            ClaimKind.capability,
+        ),
         # Nothing before "this" says which items.
         (
             "Please check the size chart first. You'll never pay return shipping for this.",

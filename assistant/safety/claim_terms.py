@@ -166,6 +166,12 @@ SAME_MEANING: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]]
     ),
     (re.compile(r"\bcosts? (?:you )?nothing\b"), "free"),
     (re.compile(r"\bnot (?:only|just)\b"), ""),
+    # Everyday ways of saying what the knowledge says plainly.
+    (re.compile(r"\bkeep (you|them) posted\b"), r"keep \1 updated"),
+    (re.compile(r"\s*\balong the way\b"), ""),
+    (re.compile(r"\bno expir(?:y|ation) date\b"), "never expire"),
+    (re.compile(r"\blook up\b"), "check"),
+    (re.compile(r"\b(?:by|over the|on the) (?:phone|telephone)\b"), "by call"),
 ]
 CAPABILITY = re.compile(
     r"\b(?:you can|you'll be able to|you may|we can|we'll|we will|we offer|we ship|we deliver|"

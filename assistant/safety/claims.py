@@ -50,6 +50,8 @@ STANCE_ALIGNED = 0.5
 # A deed the knowledge gates by a condition is the claim's when the claim uses this many of
 # its words, and this share of them.
 GATED_WORDS, GATED_SHARE = 3, 0.75
+# How many new words a clause needs before it, alone, describes something new.
+CLAUSE_UNSAID = 3
 SUPPOSES = re.compile(r"\b(?:if|unless)\b")
 # A claim about what the draft described before it ("… for this.").
 REFERS_BACK = re.compile(
@@ -262,6 +264,18 @@ def _capability(claim: Sentence, ctx: ClaimContext, near: str) -> ClaimFinding |
         return None
     missing = _unsaid(claim, ctx)
     if len(missing) < 2 or len(missing) * 3 < len(claim.words):
+        # A clause of its own may be the new thing ("…, or download it from your dashboard"):
+        # then most of its words are new.
+        missing = next(
+            (
+                unsaid
+                for part in clauses_of(claim)
+                if len(unsaid := _unsaid(part, ctx)) >= CLAUSE_UNSAID
+                and len(unsaid) * 2 >= len(part.words)
+            ),
+            [],
+        )
+    if not missing:
         return None
     return ClaimFinding(
         ClaimKind.capability,

@@ -39,6 +39,10 @@ GENERAL = frozenset(
 )
 
 
+# Where to measure, said several ways ("the widest part of your chest" for "the fullest").
+ALIKE = (frozenset({"widest", "fullest", "broadest", "largest", "biggest"}),)
+
+
 @lru_cache(maxsize=8192)
 def pairs(folded: str) -> frozenset[tuple[str, str, str]]:
     """(modifier, head, the words) of two-word noun phrases after a determiner ("your bank
@@ -75,8 +79,13 @@ def swapped_modifier(
     for modifier, head, words in sorted(pairs(claim_folded)):
         if modifier in near_words or words.split()[0] in GENERAL:
             continue
-        others = sorted((w, m) for m, h, w in theirs if h == head and m != modifier)
         said = words.split()[0]
+        alike = next((group for group in ALIKE if said in group), frozenset())
+        others = sorted(
+            (w, m)
+            for m, h, w in theirs
+            if h == head and m != modifier and w.split()[0] not in alike
+        )
         if others and closest_sense(said, [w.split()[0] for w, _ in others])[1] < SAME_MODIFIER:
             return words, others[0][0]
     return None
