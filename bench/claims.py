@@ -93,6 +93,7 @@ SETS = (
     "claims_check13",
     "claims_check14",
     "claims_check15",
+    "claims_check16",
 )
 
 
