@@ -2,7 +2,8 @@
 period's value beside another value, the event a period is counted from, a claim that
 refers back to what the draft said before, a clause inside a list, each clause's own
 knowledge, an aside before the subject, a denial that something is affected, a clause that
-is new on its own, everyday wording. Each reading keeps the change it guards against caught."""
+is new on its own, everyday wording, a size said in full, a reason after ", as". Each
+reading keeps the change it guards against caught."""
 
 from __future__ import annotations
 
@@ -58,6 +59,19 @@ def numbers(draft: str) -> list[str]:
         "You can reach us right here, at help@fernhillgoods.example, or by phone on "
         "(503) 555-0100.",
         "Go around the widest part of your chest with a tape measure.",
+        "Measure around the fullest part of your chest; at 38–40 inches you'd be a Medium.",
+        # A reason of its own after ", as"; "carry" is "sell".
+        "We don't carry shoes, as our range is clothing, bags and home goods.",
+        # "Since it hasn't shipped" is a condition, not a denial.
+        "Since your order hasn't shipped yet, we can still change the address!",
+        "Even once a warranty runs out, our Portland workshop can often repair bags for a fee.",
+        # Another aligned sentence says "any post office".
+        "Since you're in the US, your return won't cost you anything: start it at "
+        "fernhillgoods.example/returns with your order number and email, and we'll send you a "
+        "prepaid USPS label you can drop off at any post office.",
+        "Sorry about that! If the wrong item showed up, send us a photo of it with the packing "
+        "slip within 14 days of delivery; you'll never pay return shipping for a mix-up like "
+        "this.",
     ],
 )
 def test_faithful_rewordings_pass(draft: str) -> None:
@@ -84,6 +98,13 @@ def test_faithful_rewordings_pass(draft: str) -> None:
             "You can ask for a copy of your personal data by emailing help@fernhillgoods.example "
             "from your account address, or download it instantly from your account dashboard.",
             ClaimKind.capability,
+        ),
+        # A size no chart gives.
+        ("At 38–40 inches you'd be a Jumbo.", ClaimKind.entity),
+        # "Any time" where the knowledge gives a date, said in no aligned sentence.
+        (
+            "International orders placed any time in December still arrive by December 24.",
+            ClaimKind.condition,
         ),
         # Nothing before "this" says which items.
         (

@@ -35,6 +35,8 @@ PROPER_NAME = re.compile(
     r"(?<!(?i:\bhi ))(?<!(?i:\bhey ))(?<!(?i:\bdear ))(?<!(?i:\bhello ))"
     r"(?<!(?i:\bthanks ))(?<!(?i:\byou ))(?<=[a-z0-9,]\s)(?!I\b)[A-Z][A-Za-z]+"
 )
+# A size said in full where a size chart gives its letters.
+SIZE_LETTERS = {"small": "s", "medium": "m", "large": "l"}
 # The means by which something is done ("by fax", "via Discord", "using a drone"): a means
 # the knowledge never mentions is as unsupported as a carrier it never names.
 # "by" before a time says when, not how.
@@ -137,6 +139,9 @@ def _unknown_name(
             continue  # "Sorry, Marcus, …", "Thanks for your message, Marcus.": addressed
         if name.lower() in CALENDAR:
             continue
+        short = SIZE_LETTERS.get(name.lower())
+        if short and re.search(rf"\b{short}\b", ctx.folded):
+            continue  # "you'd be a Medium" where the size chart says "M 38–40"
         if not re.search(rf"\b{re.escape(fold(name).strip())}", ctx.folded):
             detail = f"the name '{name}' is not in the knowledge"
             return ClaimFinding(ClaimKind.entity, claim.text, _text(closest), detail)

@@ -142,7 +142,10 @@ SAME_MEANING: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]]
     (re.compile(r"\bnon-?(refundable|returnable)\b"), r"not \1"),
     # A condition said with a negation is not a negated claim: "as long as it hasn't shipped".
     (
-        re.compile(r"\bas long as (\w+ \w+) (?:hasn't|has not) (?:yet )?shipped( yet)?\b"),
+        re.compile(
+            r"\b(?:as long as|since|now that|while) (\w+ \w+) (?:hasn't|has not) (?:yet )?"
+            r"shipped( yet)?\b"
+        ),
         r"until \1 ships",
     ),
     # "anything that isn't Final Sale": an exception to the subject, not a negated claim.
@@ -171,6 +174,7 @@ SAME_MEANING: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]]
     (re.compile(r"\s*\balong the way\b"), ""),
     (re.compile(r"\bno expir(?:y|ation) date\b"), "never expire"),
     (re.compile(r"\blook up\b"), "check"),
+    (re.compile(r"\b(warranty|coverage) (?:runs|has run|ran) out\b"), r"\1 ends"),
     (re.compile(r"\b(?:by|over the|on the) (?:phone|telephone)\b"), "by call"),
 ]
 CAPABILITY = re.compile(

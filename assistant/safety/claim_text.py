@@ -56,7 +56,9 @@ CLAUSE = re.compile(r"[^,:;()\u2014]+")
 # items share the negation in front of them ("doesn't cover wear and tear, accidents, …").
 STATEMENT_BREAK = re.compile(
     r"[;:\u2014]\s*|,?\s+(?:so|but|because|since|although|though|whereas)\s+"
-    r"|,\s+and\s+(?=(?:we|you|it|they|i|there|this|that|he|she|if)\b)",
+    r"|,\s+and\s+(?=(?:we|you|it|they|i|there|this|that|he|she|if)\b)"
+    # ", as our range is …": a reason of its own.
+    r"|,\s+as\s+(?=(?:we|you|it|they|our|your|there|this|that)\b)",
     re.IGNORECASE,
 )
 WORDS = re.compile(r"[a-z][a-z'-]*")

@@ -55,7 +55,8 @@ CLAUSE_UNSAID = 3
 SUPPOSES = re.compile(r"\b(?:if|unless)\b")
 # A claim about what the draft described before it ("… for this.").
 REFERS_BACK = re.compile(
-    r"\b(?:for|with|in) (?:this|that|these|those|it|them|such)(?: case)?\b[.!]?$"
+    r"(?:\b(?:for|with|in) (?:this|that|these|those|it|them|such)(?: case)?|\blike (?:this|that))"
+    r"\b[.!]?$"
 )
 
 
@@ -122,7 +123,8 @@ def _condition(claim: Sentence, ctx: ClaimContext, said: str = "") -> ClaimFindi
     if (gate := _ungated(claim, ctx)) is not None:
         return gate
     closest, best = ctx.closest(claim)
-    if closest is not None and (added := _extension(claim, closest)) is not None:
+    near = [s.folded for s in ctx.aligned(claim, ctx.sentences)]
+    if closest is not None and (added := _extension(claim, closest, near)) is not None:
         return added
     if best < CONDITION_ALIGNED:
         return None
@@ -201,10 +203,10 @@ def _stance_of(claim: Sentence, part: Sentence, ctx: ClaimContext) -> ClaimFindi
     return None
 
 
-def _extension(claim: Sentence, closest: Sentence) -> ClaimFinding | None:
+def _extension(claim: Sentence, closest: Sentence, aligned: list[str]) -> ClaimFinding | None:
     """A scope the claim adds ("including holidays") that its closest sentence never names,
     or a quantifier over something it does not mention where that sentence is limited
-    ("any state" beside "within Oregon")."""
+    ("any state" beside "within Oregon") and no aligned knowledge sentence says it."""
     known = {base(w) for w in closest.words}
     for scope in extensions(claim.folded):
         unsaid = sorted(w for w in content(scope) - closest.words if base(w) not in known)
@@ -246,7 +248,9 @@ def _extension(claim: Sentence, closest: Sentence) -> ClaimFinding | None:
             )
     limited = not QUANTIFIER.search(closest.folded) and qualifiers(closest.text).restricted
     for phrase, noun in quantified(claim.folded) if limited else ():
-        if noun not in STOP and stem(noun) not in closest.words:
+        # "any post office" is the knowledge's own where another aligned sentence says it.
+        elsewhere = any(phrase in text for text in aligned)
+        if noun not in STOP and stem(noun) not in closest.words and not elsewhere:
             return ClaimFinding(
                 ClaimKind.condition,
                 claim.text,

@@ -22,6 +22,7 @@ from assistant.safety.claim_text import (
 )
 from assistant.safety.predicates import flipped_predicate, governed, subject_of
 from assistant.safety.stems import base, stem
+from assistant.safety.word_sense import same_deed
 
 # How closely a claim must match a context sentence before their polarities are compared.
 POLARITY_ALIGNED = 0.8
@@ -161,10 +162,14 @@ def _denied_alike(statement: Sentence, ctx: ClaimContext) -> bool:
     expire", its pronoun read as the sentence before, backs "your gift card never expires")."""
     denied = governed(statement.folded)[0]
     return any(
-        denied & governed(s.folded)[0] and (s.words & statement.words) - denied
+        _same_deeds(denied, governed(s.folded)[0]) and (s.words & statement.words) - denied
         for s in ctx.statements
         if s.negated and not s.text.startswith("#")
     )
+
+
+def _same_deeds(mine: frozenset[str], theirs: frozenset[str]) -> bool:
+    return bool(mine & theirs) or any(same_deed(word, set(theirs)) for word in mine)
 
 
 # Verbs that, denied, deny any deed done to what follows them.

@@ -83,6 +83,7 @@ RESTRICTION: dict[Facet, re.Pattern[str]] = {
         r"|\b(?:that|which) (?:isn't|aren't|is not|are not)\b|\bnot marked\b"
         r"|\bfor (?:a |an )?(?:damaged|faulty|wrong|defective)\b"
         r"|\b(?:arrive[sd]?|came|comes?) (?:damaged|faulty|defective|broken)\b"
+        r"|\b(?:the|a) (?:wrong|damaged|faulty|defective) (?:item|one|product|piece)\b"
         r"|\b(?:damaged|faulty|defective) or wrong\b"
         r"|\beverything else\b|\b(?:all|any) other\b|\bexcept\b|\bother than\b|\bapart from\b"
     ),

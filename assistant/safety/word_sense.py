@@ -20,6 +20,8 @@ SAME_DEED = (
     frozenset({"ship", "send", "dispatch", "post", "mail"}),
     frozenset({"repair", "mend", "fix"}),
     frozenset({"refund", "reimburse"}),
+    # "we don't carry shoes" where the knowledge says "we don't sell shoes".
+    frozenset({"sell", "carry", "stock"}),
     # "you'll hear back the next business day" where the knowledge says "are answered".
     frozenset({"hear", "answer", "answered", "reply", "replies", "respond", "responds"}),
 )
