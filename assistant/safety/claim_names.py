@@ -140,7 +140,7 @@ def _unknown_name(
         if name.lower() in CALENDAR:
             continue
         short = SIZE_LETTERS.get(name.lower())
-        if short and re.search(rf"\b{short}\b", ctx.folded):
+        if short and re.search(rf"(?<![\w'])({short})(?=\s+\d|/)", ctx.folded):
             continue  # "you'd be a Medium" where the size chart says "M 38–40"
         if not re.search(rf"\b{re.escape(fold(name).strip())}", ctx.folded):
             detail = f"the name '{name}' is not in the knowledge"
