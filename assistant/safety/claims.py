@@ -123,8 +123,7 @@ def _condition(claim: Sentence, ctx: ClaimContext, said: str = "") -> ClaimFindi
     if (gate := _ungated(claim, ctx)) is not None:
         return gate
     closest, best = ctx.closest(claim)
-    near = [s.folded for s in ctx.aligned(claim, ctx.sentences)]
-    if closest is not None and (added := _extension(claim, closest, near)) is not None:
+    if closest is not None and (added := _extension(claim, closest, ctx)) is not None:
         return added
     if best < CONDITION_ALIGNED:
         return None
@@ -203,7 +202,7 @@ def _stance_of(claim: Sentence, part: Sentence, ctx: ClaimContext) -> ClaimFindi
     return None
 
 
-def _extension(claim: Sentence, closest: Sentence, aligned: list[str]) -> ClaimFinding | None:
+def _extension(claim: Sentence, closest: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     """A scope the claim adds ("including holidays") that its closest sentence never names,
     or a quantifier over something it does not mention where that sentence is limited
     ("any state" beside "within Oregon") and no aligned knowledge sentence says it."""
@@ -248,9 +247,10 @@ def _extension(claim: Sentence, closest: Sentence, aligned: list[str]) -> ClaimF
             )
     limited = not QUANTIFIER.search(closest.folded) and qualifiers(closest.text).restricted
     for phrase, noun in quantified(claim.folded) if limited else ():
+        if noun in STOP or stem(noun) in closest.words:
+            continue
         # "any post office" is the knowledge's own where another aligned sentence says it.
-        elsewhere = any(phrase in text for text in aligned)
-        if noun not in STOP and stem(noun) not in closest.words and not elsewhere:
+        if not any(phrase in s.folded for s in ctx.aligned(claim, ctx.sentences)):
             return ClaimFinding(
                 ClaimKind.condition,
                 claim.text,
