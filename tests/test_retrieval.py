@@ -421,23 +421,60 @@ def test_an_entry_is_as_close_as_the_mean_of_its_questions() -> None:
         vector = np.asarray(values, dtype=np.float32)
         return list(vector / np.linalg.norm(vector))
 
-    catalogue = Catalogue(
-        answer_vectors=np.asarray([unit(-1, 0, 0), unit(0, -1, 0)], dtype=np.float32),
-        lexical_docs=["first entry", "second entry"],
-        phrasing_vectors=np.asarray(
-            [unit(1, 0, 1), unit(0, 1, 1), unit(1, -1, 0)], dtype=np.float32
-        ),
-        phrasing_owner=[0, 0, 1],
-    )
+    def catalogue(phrasings: list[list[float]], owners: list[int]) -> Catalogue:
+        return Catalogue(
+            answer_vectors=np.asarray([unit(-1, 0, 0), unit(0, -1, 0)], dtype=np.float32),
+            lexical_docs=["first entry", "second entry"],
+            phrasing_vectors=np.asarray(phrasings, dtype=np.float32).reshape(-1, 3),
+            phrasing_owner=owners,
+        )
+
+    both = catalogue([unit(1, 0, 1), unit(0, 1, 1), unit(1, 1, 2)], [0, 0, 1])
     asked = np.asarray(unit(1, 1, 2), dtype=np.float32)
-
-    with_mean = catalogue.scores(asked, "")[0] * (1 + LEXICAL_WEIGHT)
-    one_left_out = catalogue.scores(asked, "", skip_phrasing=[1])[0] * (1 + LEXICAL_WEIGHT)
-
-    # Both left out: the entry has no questions left, and no mean either.
-    none_left = catalogue.scores(asked, "", skip_phrasing=[0, 1])[0] * (1 + LEXICAL_WEIGHT)
-
+    with_mean = both.scores(asked, "")[0] * (1 + LEXICAL_WEIGHT)
     assert with_mean == pytest.approx(1.0, abs=1e-5)
-    assert one_left_out == pytest.approx(float(np.dot(unit(1, 0, 1), asked)), abs=1e-5)
+
+    # The third phrasing (entry 1, the same words) asked with the second left out, then
+    # with both of entry 0's left out: only the first, then only the answer, is left.
+    no_words = np.zeros((1, 2), dtype=np.float32)
+    phrasing = np.asarray([2])
+    one_left = catalogue([unit(1, 0, 1), unit(1, 1, 2)], [0, 1])
+    assert both.held_out_scores(phrasing, no_words, [[2]]) == []  # entry 0 comes first
+    ((score, _),) = catalogue([unit(1, 1, 2)], [0]).held_out_scores(
+        np.asarray([0]), no_words, [[0]]
+    )
     answer_only = float(np.dot(unit(-1, 0, 0), asked)) * ANSWER_VECTOR_WEIGHT
-    assert none_left == pytest.approx(max(answer_only, 0.0), abs=1e-5)
+    assert score * (1 + LEXICAL_WEIGHT) == pytest.approx(max(answer_only, 0.0), abs=1e-5)
+    assert one_left.scores(asked, "")[0] * (1 + LEXICAL_WEIGHT) == pytest.approx(
+        float(np.dot(unit(1, 0, 1), asked)), abs=1e-5
+    )
+
+
+def test_calibration_scores_each_phrasing_as_a_search_without_what_it_leaves_out() -> None:
+    """Calibration asks every held-out phrasing at once, as matrices: each (score, margin)
+    must be what a search of the same catalogue, built without the phrasings that one
+    leaves out, gives it (the one-by-one definition)."""
+    rng = np.random.default_rng(7)
+
+    def units(vectors: Any) -> Any:
+        return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+
+    owners = np.asarray([n % 4 for n in range(39)] + [4])  # entry 4: one phrasing only
+    answers = units(rng.normal(size=(5, 8)))
+    phrasings = units(answers[owners] + rng.normal(scale=0.4, size=(40, 8)))
+    docs = [f"entry {n}" for n in range(5)]
+    lexical = rng.uniform(0, 0.5, size=(40, 5)).astype(np.float32)
+    whole = Catalogue(answers, docs, phrasings, list(owners))
+    held = np.arange(40)
+    siblings = [[int(m) for m in np.flatnonzero(owners == owners[n])] for n in held]
+    for leave_out in (siblings, [[int(n)] for n in held]):
+        expected = []
+        for n in held:
+            kept = [m for m in range(40) if m not in leave_out[n]]
+            alone = Catalogue(answers, docs, phrasings[kept], list(owners[kept]))
+            ranked = alone.rank(alone.fuse(phrasings[n], lexical[n]), np.ones(5, dtype=bool))
+            if ranked[0].index == owners[n]:
+                expected.append((ranked[0].score, alone.margin(ranked)))
+        got = whole.held_out_scores(held, lexical, leave_out)
+        assert len(expected) >= 10
+        assert np.allclose(got, expected, atol=1e-6)

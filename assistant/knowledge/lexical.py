@@ -9,6 +9,9 @@ from collections import Counter
 from collections.abc import Collection
 from functools import lru_cache
 
+import numpy as np
+import numpy.typing as npt
+
 from assistant.knowledge.normalise import normalise
 
 K1 = 1.2
@@ -84,29 +87,32 @@ class Vocabulary:
 
 class Bm25:
     def __init__(self, docs: list[str]) -> None:
-        self._docs = [Counter(terms(d)) for d in docs]
-        self._lengths = [sum(d.values()) for d in self._docs]
-        self._avg = sum(self._lengths) / max(1, len(self._docs)) or 1.0
+        counts = [Counter(terms(d)) for d in docs]
+        lengths = np.asarray([sum(c.values()) for c in counts], dtype=np.float64)
+        average = float(lengths.mean()) if len(counts) else 0.0
         frequency: Counter[str] = Counter()
-        for doc in self._docs:
-            frequency.update(doc.keys())
-        n = len(self._docs)
+        for count in counts:
+            frequency.update(count.keys())
+        n = len(counts)
         self._idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in frequency.items()}
+        # Each word's score in every document, summed per query: calibration asks a
+        # thousand questions at every index build, a search one.
+        frequencies: dict[str, npt.NDArray[np.float64]] = {}
+        for position, count in enumerate(counts):
+            for term, tf in count.items():
+                frequencies.setdefault(term, np.zeros(n))[position] = tf
+        scale = K1 * (1 - B + B * lengths / (average or 1.0))
+        self._weights = {
+            t: np.where(tf > 0, self._idf[t] * tf * (K1 + 1) / (tf + scale), 0.0)
+            for t, tf in frequencies.items()
+        }
+        self._documents = n
         self._known = lru_cache(maxsize=WORD_CACHE)(self._closest)
 
     def _closest(self, term: str) -> str | None:
         return closest(term, self._idf)
 
-    def scores(self, query: str) -> list[float]:
+    def scores(self, query: str) -> npt.NDArray[np.float64]:
         """One score per document (0 when no query word occurs in it)."""
         wanted = [k for t in dict.fromkeys(terms(query)) if (k := self._known(t)) is not None]
-        out = []
-        for doc, length in zip(self._docs, self._lengths, strict=True):
-            score = 0.0
-            for term in wanted:
-                tf = doc.get(term, 0)
-                if tf:
-                    norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / self._avg))
-                    score += self._idf[term] * norm
-            out.append(score)
-        return out
+        return sum((self._weights[t] for t in wanted), np.zeros(self._documents))
