@@ -94,6 +94,7 @@ SETS = (
     "claims_check14",
     "claims_check15",
     "claims_check16",
+    "claims_check17",
 )
 
 
