@@ -58,6 +58,17 @@ def test_the_governed_word_skips_auxiliaries_and_stops_at_the_clause() -> None:
     assert {"check", "balanc"} <= plain
 
 
+def test_a_denial_covers_verbs_joined_by_or_and_not_the_statement_after_it() -> None:
+    denied, _ = governed("final sale items can't be returned or exchanged")
+    assert denied == {"return", "exchang"}
+    # A contrast, a subject or an auxiliary opens a statement, not an item of the list.
+    denied, plain = governed("they can't be returned, but you're welcome to exchange them")
+    assert denied == {"return"} and "exchang" in plain
+    denied, plain = governed("you don't need the original packaging, and a person will reply")
+    assert denied == {"packag"} and "person" in plain
+    assert governed("you don't need the packaging or tags")[0] == {"packag", "tags"}
+
+
 SIZING = (ROOT / "knowledge" / "faq" / "sizing.md").read_text().split("\n---\n")[-1]
 ADDRESS = (
     "We can update the shipping address on an order until it ships; just send us your order "

@@ -2,8 +2,9 @@
 period's value beside another value, the event a period is counted from, a claim that
 refers back to what the draft said before, a clause inside a list, each clause's own
 knowledge, an aside before the subject, a denial that something is affected, a clause that
-is new on its own, everyday wording, a size said in full, a reason after ", as". Each
-reading keeps the change it guards against caught."""
+is new on its own, everyday wording, a size said in full, a reason after ", as", a clause
+with its own verb after a denial, a subject added by "works too", a temperature, an address,
+a deed done "yourself". Each reading keeps the change it guards against caught."""
 
 from __future__ import annotations
 
@@ -72,6 +73,17 @@ def numbers(draft: str) -> list[str]:
         "Sorry about that! If the wrong item showed up, send us a photo of it with the packing "
         "slip within 14 days of delivery; you'll never pay return shipping for a mix-up like "
         "this.",
+        # A clause with its own verb after a denial is a statement, not an item it denies.
+        "You don't need the original packaging or tags, and a person on our team will reply "
+        "within one business day.",
+        # "works too" adds the gift card, which the knowledge names.
+        "A Fernhill gift card works too, either on its own or combined with another payment "
+        "method.",
+        "Hand wash merino and alpaca in cold water and dry them flat.",
+        "Email help@fernhillgoods.example from the address on your account and ask us to "
+        "delete it.",
+        # A self-service the knowledge describes.
+        "You can start a return yourself at fernhillgoods.example/returns.",
     ],
 )
 def test_faithful_rewordings_pass(draft: str) -> None:
@@ -111,6 +123,21 @@ def test_faithful_rewordings_pass(draft: str) -> None:
             "Please check the size chart first. You'll never pay return shipping for this.",
             ClaimKind.condition,
         ),
+        # Another water temperature than the care label's.
+        ("A warm hand wash is fine for merino and alpaca.", ClaimKind.policy_term),
+        # Any address, where the knowledge says the one on the account.
+        (
+            "Just email help@fernhillgoods.example from whichever address is handy and ask us "
+            "to delete your account.",
+            ClaimKind.condition,
+        ),
+        # The customer does themselves what the knowledge says we do.
+        (
+            "You can update the shipping address yourself from the order page in your account.",
+            ClaimKind.capability,
+        ),
+        # "works too" adds a payment method the knowledge does not take.
+        ("Klarna works too.", ClaimKind.entity),
     ],
 )
 def test_the_change_is_still_found(draft: str, kind: ClaimKind) -> None:

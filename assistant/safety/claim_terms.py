@@ -86,6 +86,8 @@ EXCLUSIVE = [
         ],
     ),
     ("which days count", ["business day|business days", "calendar day|calendar days"]),
+    # "a warm hand wash" where the care label says "in cold water".
+    ("the water's temperature", ["cold|cool", "warm|lukewarm", "hot"]),
     # What becomes of data kept for a while: "then anonymise it" for "then delete it".
     (
         "what happens to the data",
@@ -153,10 +155,12 @@ SAME_MEANING: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]]
     (re.compile(r"\busd\b|\bu\.s\. dollars\b"), "us dollars"),
     (re.compile(r"\bno later than\b|\bnot later than\b"), "by"),
     (re.compile(r"\bno (?:matter|problem|worries)\b"), ""),
-    # "No, you can check out as a guest": the answer to a question, not a negation.
+    # "No, you can check out as a guest": the answer to a question, not a negation ("No need
+    # to keep the box" is one: a bare "no" answers only with a stop after it).
     (
         re.compile(
-            r"^\s*(?:no|nope|nah|yes|yep|yup|yeah|sure|absolutely|of course)\b[,!.]?"
+            r"^\s*(?:no(?=\s*[,!.\u2014\u2013-])|nope|nah|yes|yep|yup|yeah|sure|absolutely|"
+            r"of course)\b[,!.]?"
             r"(?:\s*[\u2014\u2013-])?\s*"
         ),
         "",

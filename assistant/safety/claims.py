@@ -234,9 +234,12 @@ def _extension(claim: Sentence, closest: Sentence, ctx: ClaimContext) -> ClaimFi
                     f"says '{said}' where the knowledge says '{their_said}'",
                 )
     for phrase, noun in quantified(claim.folded):
-        # "any order" where the knowledge says "your first order".
+        # "any order" where the knowledge says "your first order"; "whichever address" where
+        # it says "the address on your account".
         one = re.search(
             rf"\b(?:first|next|one|single) (?:[a-z-]+ )?{re.escape(noun)}\b", closest.folded
+        ) or re.search(
+            rf"\bthe {re.escape(noun)} (?:on|of|linked to) [a-z'-]+ [a-z'-]+", closest.folded
         )
         if one is not None and noun not in STOP:
             return ClaimFinding(
@@ -261,7 +264,7 @@ def _extension(claim: Sentence, closest: Sentence, ctx: ClaimContext) -> ClaimFi
 
 
 def _capability(claim: Sentence, ctx: ClaimContext, near: str) -> ClaimFinding | None:
-    unsupported = _ability(claim, ctx) or _added_item(claim, ctx)
+    unsupported = _ability(claim, ctx) or _added_item(claim, ctx) or _self_service(claim, ctx)
     if unsupported is not None:
         return unsupported
     if not CAPABILITY.search(claim.folded):
@@ -345,6 +348,29 @@ def _unsaid(claim: Sentence, ctx: ClaimContext) -> list[str]:
     (a contraction is no claim)."""
     missing = [w for w in sorted(claim.words - ctx.words) if "'" not in w and w not in VAGUE]
     return missing
+
+
+# "You can update the address yourself" where the knowledge says to message us, or that we
+# can update it: the claim moves the deed from the brand's people to a self-service the
+# knowledge never describes.
+SELF_SERVICE = re.compile(r"\b(?:yourself|on your own)\b")
+ASK_US = re.compile(r"\b(?:(?:message|email|contact|ask|call|tell|write to) us|we (?:can|will))\b")
+
+
+def _self_service(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
+    if not SELF_SERVICE.search(claim.folded):
+        return None
+    if any(SELF_SERVICE.search(s.folded) for s in ctx.sentences):
+        return None  # the knowledge describes something customers do themselves
+    asking = next((s for s in ctx.aligned(claim, ctx.sentences) if ASK_US.search(s.folded)), None)
+    if asking is None:
+        return None
+    return ClaimFinding(
+        ClaimKind.capability,
+        claim.text,
+        asking.text,
+        "says you can do it yourself where the knowledge says we do it, when asked",
+    )
 
 
 def _ability(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:

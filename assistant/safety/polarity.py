@@ -16,6 +16,7 @@ from assistant.safety.claim_text import (
     ClaimFinding,
     ClaimKind,
     Sentence,
+    clauses_of,
     clip,
     content,
     statements_of,
@@ -56,38 +57,53 @@ def polarity_finding(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
             continue
         return _flipped(claim, statement, closest, "the closest knowledge is not")
     for statement in statements_of(claim):
-        # A heading names a topic ("What isn't covered"), it states no policy.
-        scored = [
-            (ctx.score(statement, s), s.folded, s.text)
-            for s in ctx.statements
-            if not s.text.startswith("#")
-        ]
-        # A negated clause inside a long sentence is read on its own too: "ship everything
-        # in plastic-free packaging" is about packaging, whatever else the sentence lists.
-        scored += [
-            (ctx.score(statement, c), c.folded, c.text)
-            for c in ctx.clauses
-            if c.negated and not c.text.startswith("#")
-        ]
-        # An item is aligned on its own words and read in its list (its negation kept).
-        scored += [
-            (ctx.score(statement, item), whole.folded, whole.text) for item, whole in ctx.items
-        ]
-        # Only the statements that support the claim best are compared: a word said the
-        # other way in a statement about something else ("every order is charged in USD"
-        # beside "Oregon orders aren't charged sales tax") says nothing about this claim.
-        top = max((value for value, _, _ in scored), default=0.0)
-        least = max(PREDICATE_ALIGNED, BACKING * top)
-        flip = flipped_predicate(statement.folded, scored, least)
-        if flip is not None:
-            word, said_by = flip
-            return ClaimFinding(
-                ClaimKind.polarity,
-                claim.text,
-                said_by,
-                f"'{word}' is said the other way round from the closest knowledge",
-            )
+        flip = _flip_in(statement, ctx)
+        if flip is None:
+            continue
+        # A word of one clause is read against that clause's closest knowledge too: "you
+        # don't need the original packaging, and a person will reply" aligns, whole, with
+        # the sentences about the person, none of which says the packaging's way.
+        word, said_by = flip
+        holding = [c for c in clauses_of(statement) if c is not statement and word in _said(c)]
+        if holding and all((_flip_in(c, ctx) or ("",))[0] != word for c in holding):
+            continue
+        return ClaimFinding(
+            ClaimKind.polarity,
+            claim.text,
+            said_by,
+            f"'{word}' is said the other way round from the closest knowledge",
+        )
     return None
+
+
+def _flip_in(statement: Sentence, ctx: ClaimContext) -> tuple[str, str] | None:
+    """The word a statement says the other way round from the knowledge that supports it
+    best, and that knowledge's text."""
+    # A heading names a topic ("What isn't covered"), it states no policy.
+    scored = [
+        (ctx.score(statement, s), s.folded, s.text)
+        for s in ctx.statements
+        if not s.text.startswith("#")
+    ]
+    # A negated clause inside a long sentence is read on its own too: "ship everything in
+    # plastic-free packaging" is about packaging, whatever else the sentence lists.
+    scored += [
+        (ctx.score(statement, c), c.folded, c.text)
+        for c in ctx.clauses
+        if c.negated and not c.text.startswith("#")
+    ]
+    # An item is aligned on its own words and read in its list (its negation kept).
+    scored += [(ctx.score(statement, item), whole.folded, whole.text) for item, whole in ctx.items]
+    # Only the statements that support the claim best are compared: a word said the other
+    # way in a statement about something else ("every order is charged in USD" beside
+    # "Oregon orders aren't charged sales tax") says nothing about this claim.
+    top = max((value for value, _, _ in scored), default=0.0)
+    return flipped_predicate(statement.folded, scored, max(PREDICATE_ALIGNED, BACKING * top))
+
+
+def _said(part: Sentence) -> frozenset[str]:
+    denied, plain = governed(part.folded)
+    return denied | plain
 
 
 def _flipped(claim: Sentence, statement: Sentence, said_by: Sentence, where: str) -> ClaimFinding:

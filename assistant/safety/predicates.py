@@ -22,11 +22,20 @@ CLAUSE_END = frozenset(",;:()\u2014")
 NOUN_NEGATION = frozenset({"no", "none", "nothing", "without", "non", "neither", "nor"})
 # A clause that opens with a subject says something new, it does not continue a list.
 SUBJECT = frozenset({"we", "you", "it", "they", "i", "there", "this", "that", "these", "those"})
+# A clause with its own auxiliary has its own verb: a new statement, not an item of the
+# list a negation before it governs ("you don't need the tags, and a person will reply").
+AUXILIARY = frozenset(
+    {"will", "can", "may", "might", "must", "should", "would", "could", "is", "are"}
+)
+# "…, but you can exchange them": a contrast opens a statement of its own.
+CONTRAST = frozenset({"but", "yet", "though", "although", "whereas", "while", "so"})
 # A clause that opens with these supposes something; it does not say it.
 SUPPOSING = frozenset({"if", "unless", "whether"})
 # Web and e-mail addresses name a page, not a predicate ("…example/account").
 ADDRESS = re.compile(r"\S+\.\w\S*")
 BRIDGE = frozenset({"to", "be", "been", "yet", "ever", "really", "even", "get", "got"})
+# Words that say which one, in front of what a negation denies.
+DESCRIBING = frozenset({"original", "same", "full", "whole", "entire", "exact", "own", "extra"})
 
 
 def _stem(word: str) -> str:
@@ -79,7 +88,12 @@ def governed(folded: str) -> tuple[frozenset[str], frozenset[str]]:
             continue
         negations = [i for i, t in enumerate(clause) if NEGATION.fullmatch(t)]
         opening = [t for t in clause[:2] if t not in {"and", "or"}][:1]
-        if listing and not negations and opening and opening[0] not in SUBJECT:
+        new = (
+            (clause[:1] and clause[0] in CONTRAST)
+            or (opening and opening[0].split("'")[0] in SUBJECT)  # "you're welcome to …"
+            or AUXILIARY.intersection(clause)
+        )
+        if listing and not negations and opening and not new:
             # "doesn't cover wear and tear, accidents, damage from pets": each item's head.
             item = next((t for t in clause if t not in STOP and len(t) > 2), None)
             if item is not None:
@@ -101,6 +115,11 @@ def governed(folded: str) -> tuple[frozenset[str], frozenset[str]]:
                     plain.add(_stem(head))
             elif head is not None:
                 denied.add(_stem(head))
+                # "can't be returned or exchanged", "don't need packaging or tags": a
+                # negation denies each word joined by "or".
+                after = clause[at + 1 : at + 3]
+                if len(after) == 2 and after[0] in {"or", "nor"} and _open(after[1]):
+                    denied.add(_stem(after[1]))
         if not negations:
             plain.update(_stem(t) for t in clause if t not in STOP and len(t) > 2)
         clause = []
@@ -180,11 +199,23 @@ def subject_of(folded: str) -> str:
     return "" if subject in SUBJECT or not subject else subject
 
 
+def _open(token: str) -> bool:
+    """A word a negation may govern: not a filler, a bridge or another negation."""
+    return (
+        token not in STOP
+        and token not in BRIDGE
+        and len(token) > 2
+        and not NEGATION.fullmatch(token)
+    )
+
+
 def _head(clause: list[str], at: int) -> tuple[int, str | None]:
     """The word the negation at ``at`` governs (or a second negation), and where it is."""
     for j, token in enumerate(clause[at + 1 :], at + 1):
         if NEGATION.fullmatch(token):
             return j, token
+        if token in DESCRIBING and j + 1 < len(clause):
+            continue  # "don't need the *original* packaging": the packaging is denied
         if token not in STOP and token not in BRIDGE and len(token) > 2:
             return j, token
     return 0, None

@@ -22,13 +22,19 @@ BEFORE = re.compile(
 )
 # At most this many words before the marker name what is added ("for customers in Canada").
 SCOPE_WORDS = 3
+# "A gift card works too": the verb says the subject is added, so the subject is the scope.
+ADDED_BY_VERB = frozenset({"work", "works", "apply", "applies", "count", "counts", "qualifies"})
 
 
 @lru_cache(maxsize=4096)
 def extensions(folded: str) -> tuple[str, ...]:
     """The extensions a claim states, each as its words (folded, in order)."""
     found = [m["scope"].strip() for m in AFTER.finditer(folded)]
-    found += [" ".join(m["scope"].split()[-SCOPE_WORDS:]) for m in BEFORE.finditer(folded)]
+    for m in BEFORE.finditer(folded):
+        words = m["scope"].split()
+        if words and words[-1] in ADDED_BY_VERB:
+            words = words[:-1]
+        found.append(" ".join(words[-SCOPE_WORDS:]))
     return tuple(f for f in found if f)
 
 
@@ -36,7 +42,7 @@ def extensions(folded: str) -> tuple[str, ...]:
 # over (a possessive or "of" between them skipped). "Any time before it ships" carries its
 # own limit: it says no more than "before it ships".
 QUANTIFIED = re.compile(
-    r"\b(any|every|all|each)\s+(?:of\s+)?(?:(?:our|your|the|their)\s+)?([a-z][a-z'-]+)\b"
+    r"\b(any|every|all|each|whichever|whatever)\s+(?:of\s+)?(?:(?:our|your|the|their)\s+)?([a-z][a-z'-]+)\b"
     r"(?!\s+(?:before|until|till|within|up to|prior to)\b)"
 )
 QUANTIFIER = re.compile(r"\b(?:any|every|all|each|whatever|whichever|everyone|everything)\b")
