@@ -22,6 +22,7 @@ from assistant.knowledge.retrieval import (
     Calibration,
     Catalogue,
     Ranked,
+    Verdict,
 )
 
 Floats = npt.NDArray[np.float32]
@@ -245,3 +246,27 @@ def test_the_same_questions_are_learned_once_per_process() -> None:
 
     assert again.weights is first.weights
     assert other.weights is not first.weights
+
+
+def test_a_hand_off_entry_never_answers_nor_leads() -> None:
+    """Questions a lead lists for a person: first by score, or named by a sure intent model
+    just behind the best entry, a person replies."""
+    vectors, owners = _phrasings(3)
+    catalogue = Catalogue(
+        answer_vectors=np.eye(3, 4, dtype=np.float32),
+        lexical_docs=["first entry", "second entry", "third entry"],
+        phrasing_vectors=vectors,
+        phrasing_owner=owners,
+        ids=["faq:returns", "faq:refunds", "faq:for-a-person"],
+        hand_off=[False, False, True],
+    )
+    sure_of_it = _intents(e2=0.97, e0=0.01)
+
+    verdict = catalogue.verdict([Ranked(2, 0.9), Ranked(0, 0.3)], sure_of_it, RULE)
+    assert verdict == Verdict(
+        False, "the brand lists questions like this for a person (faq:for-a-person)"
+    )
+    # Just behind the best entry, the hand-off entry the model is sure of does not lead it
+    # (and, read as another entry, the model's doubt keeps the best from answering).
+    hits, verdict = catalogue.settle([Ranked(0, 0.7), Ranked(2, 0.68)], sure_of_it, RULE)
+    assert hits[0].index == 0 and not verdict.answers

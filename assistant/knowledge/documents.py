@@ -32,6 +32,10 @@ class Chunk:
     channels: tuple[str, ...] = ()
     valid_until: date | None = None
     also_asked: tuple[str, ...] = ()  # other ways customers ask an FAQ's question
+    # Questions a lead wants a person to answer (no FAQ does): ranked like any entry, never
+    # answers, so a near miss ("do you do student discounts") is not answered by its
+    # neighbour (the welcome code).
+    hand_off: bool = False
 
     @property
     def phrasings(self) -> tuple[str, ...]:
@@ -56,6 +60,8 @@ class Chunk:
         ]
         if self.also_asked:  # only then: entries without it keep their hash (no re-embedding)
             parts.append("\x1e".join(self.also_asked))
+        if self.hand_off:
+            parts.append("hand_off")
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
@@ -129,6 +135,7 @@ class FaqMeta(_Meta):
     tags: list[str] = Field(default_factory=list)
     channels: list[Channel] = Field(default_factory=list)
     valid_until: date | None = None
+    hand_off: bool = False
 
     @field_validator("also_asked")
     @classmethod
@@ -189,6 +196,7 @@ def load_faq(text: str, where: str, problems: list[str]) -> list[Chunk]:
                 channels=tuple(c.value for c in meta.channels),
                 valid_until=meta.valid_until,
                 also_asked=tuple(meta.also_asked),
+                hand_off=meta.hand_off,
             )
         )
     return chunks

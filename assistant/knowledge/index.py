@@ -371,11 +371,14 @@ class KnowledgeIndex:
             groups=[row.source if row.kind == "policy" else row.id for row in rows],
             is_faq=[row.kind == "faq" for row in rows],
             ids=[row.id for row in rows],
+            hand_off=[row.hand_off for row in rows],
         )
+        # A hand-off entry's questions are not answers: the bar is set by the others.
         held_out = {
             m: str(phr["documents"][n])
             for m, n in enumerate(keep)
             if phr["metadatas"][n].get("role") == "also_asked"
+            and not rows[position[str(phr["metadatas"][n]["chunk"])]].hand_off
         }
         self._catalogue = _Loaded(rows, catalogue, catalogue.calibrate(held_out, self.min_score))
         return self._catalogue
@@ -391,6 +394,7 @@ class _Row:
     kind: str
     channels: tuple[str, ...]
     valid_until: date | None
+    hand_off: bool
 
     @classmethod
     def of(cls, id_: str, doc: str, meta: dict[str, Any]) -> _Row:
@@ -404,6 +408,7 @@ class _Row:
             kind=str(meta["kind"]),
             channels=tuple(c for c in str(meta.get("channels", "")).split(",") if c),
             valid_until=date.fromisoformat(str(until)) if until else None,
+            hand_off=bool(meta.get("hand_off")),
         )
 
     def usable(self, channel: str | None, today: date) -> bool:
@@ -431,7 +436,8 @@ class _Loaded:
 
 
 def _metadata(chunk: Chunk, embedder_id: str) -> dict[str, str | int]:
-    return {
+    marked: dict[str, str | int] = {"hand_off": 1} if chunk.hand_off else {}
+    return marked | {
         "hash": chunk.content_hash,
         "embedder": embedder_id,
         "kind": chunk.kind,

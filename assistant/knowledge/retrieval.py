@@ -142,8 +142,11 @@ class Catalogue:
         groups: list[str] | None = None,
         is_faq: list[bool] | None = None,
         ids: list[str] | None = None,
+        hand_off: list[bool] | None = None,
     ) -> None:
         self.ids = ids or [f"entry {n}" for n in range(len(answer_vectors))]
+        # Entries that rank and train the intent model like any other but never answer.
+        self.hand_off = np.asarray(hand_off or [False] * len(answer_vectors), dtype=bool)
         self.answer_vectors = answer_vectors
         self.phrasing_vectors = phrasing_vectors
         self.phrasing_owner = np.asarray(phrasing_owner, dtype=np.int64)
@@ -268,6 +271,8 @@ class Catalogue:
         chosen = next((r for r in ranked if r.index == named), None)
         if chosen is None or self.same[top.index, named] or intents[named] < LEADS:
             return None
+        if self.hand_off[top.index] or self.hand_off[named]:
+            return None
         behind = top.score - chosen.score
         if behind > CLOSE_BEHIND or chosen.score < rule.floor:
             return None
@@ -294,6 +299,11 @@ class Catalogue:
         with questions on fewer than two entries has no intent model."""
         if not ranked:
             return Verdict(False, "no entry may answer here")
+        if self.hand_off[ranked[0].index]:
+            return Verdict(
+                False,
+                f"the brand lists questions like this for a person ({self.ids[ranked[0].index]})",
+            )
         top, margin = ranked[0], self.margin(ranked)
         ahead = f"{margin:.3f} ahead of the next different answer"
         assert self.same is not None
