@@ -270,3 +270,23 @@ def test_a_hand_off_entry_never_answers_nor_leads() -> None:
     # (and, read as another entry, the model's doubt keeps the best from answering).
     hits, verdict = catalogue.settle([Ranked(0, 0.7), Ranked(2, 0.68)], sure_of_it, RULE)
     assert hits[0].index == 0 and not verdict.answers
+
+
+def test_a_hand_off_entry_is_the_same_answer_as_nothing_else() -> None:
+    """However alike its text is to an answer's, the model naming the hand-off entry is a
+    different reading of the question, so the best entry does not answer."""
+    vectors, owners = _phrasings(2)
+    catalogue = Catalogue(
+        answer_vectors=np.asarray([[1, 0, 0], [0.99, 0.14, 0]], dtype=np.float32),
+        lexical_docs=["a person replies", "a person replies to these"],
+        phrasing_vectors=vectors[:, :3],
+        phrasing_owner=owners,
+        ids=["faq:contact-us", "faq:for-a-person"],
+        hand_off=[False, True],
+    )
+    assert catalogue.same is not None and not catalogue.same[0, 1]
+    assert catalogue.same[1, 1] and catalogue.same[0, 0]
+    verdict = catalogue.verdict(
+        [Ranked(0, 0.9), Ranked(1, 0.2)], np.asarray([0.3, 0.7], np.float32), RULE
+    )
+    assert verdict.reason == "the intent model reads it as faq:for-a-person (0.70)"

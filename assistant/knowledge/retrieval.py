@@ -172,6 +172,11 @@ class Catalogue:
         if is_faq is not None and self.same is not None:
             for faq, section in paired_answers(answer_vectors, is_faq):
                 self.same[faq, section] = self.same[section, faq] = True
+        if self.same is not None and self.hand_off.any():
+            # A hand-off entry gives no answer, so it says the same as nothing else, however
+            # alike its text ("a person replies within one business day").
+            self.same[self.hand_off, :] = self.same[:, self.hand_off] = False
+            self.same[self.hand_off, self.hand_off] = True
         self._sums = np.zeros_like(answer_vectors)
         np.add.at(self._sums, self.phrasing_owner, phrasing_vectors)
         self._counts = np.bincount(self.phrasing_owner, minlength=len(answer_vectors))
