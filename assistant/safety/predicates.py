@@ -216,7 +216,7 @@ def _head(clause: list[str], at: int) -> tuple[int, str | None]:
             return j, token
         if token in DESCRIBING and j + 1 < len(clause):
             continue  # "don't need the *original* packaging": the packaging is denied
-        if token not in STOP and token not in BRIDGE and len(token) > 2:
+        if _open(token):
             return j, token
     return 0, None
 
