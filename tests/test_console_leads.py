@@ -200,23 +200,39 @@ def test_a_lead_sees_which_questions_reached_answers_and_rejects_a_gap(desk: Set
     assert gap.key not in [b.key for b in at.button]
 
 
-def test_a_lead_accepts_a_phrasing_and_the_faq_file_gains_it(desk: Settings) -> None:
+@pytest.mark.parametrize(
+    ("question", "button", "faq", "done"),
+    [
+        ("how should i wash the alpaca beanie", "accept", "products.md", "accepted"),
+        (
+            "do you sponsor school fundraisers",  # a gap: no entry answers it
+            "hand-off",
+            "for-a-person.md",
+            "accepted: handed to a person in faq/for-a-person.md",
+        ),
+    ],
+    ids=["phrasing-accepted", "gap-to-a-person"],
+)
+def test_a_lead_decides_a_proposal_and_the_faq_file_gains_the_question(
+    desk: Settings, question: str, button: str, faq: str, done: str
+) -> None:
     from assistant.review.decisions import Edit
 
-    wash = "how should i wash the alpaca beanie"
-    [item_id] = queued(desk, wash, channel="whatsapp")
+    [item_id] = queued(desk, question, channel="whatsapp")
     decide_elsewhere(desk, item_id, Edit(actor="ann", text="Thanks for asking!"))
-    faq = desk.knowledge_dir / "faq" / "products.md"
-    before = faq.read_text().splitlines()
+    path = desk.knowledge_dir / "faq" / faq
+    before = path.read_text().splitlines()
 
     at = go(console("lea"), "Knowledge")
-    accept = next(b for b in at.button if b.key.startswith("accept_"))
-    at = accept.click().run(timeout=120)  # the eval gate runs before the change counts
+    assert [b.key for b in at.button if b.key.endswith("_1")] == (
+        ["accept_1", "reject_1"] if button == "accept" else ["accept_1", "hand-off_1", "reject_1"]
+    )  # only a gap can go to a person
+    at = at.button(key=f"{button}_1").click().run(timeout=120)  # the eval gate runs first
 
-    assert f"Proposal #{accept.key.removeprefix('accept_')} accepted" in on_screen(at)
-    assert accept.key not in [b.key for b in at.button]
-    added = [line for line in faq.read_text().splitlines() if line not in before]
-    assert added == [f"  - {wash}"]  # one line in the entry's front matter, nothing else
+    assert f"Proposal #1 {done}" in on_screen(at)
+    assert f"{button}_1" not in [b.key for b in at.button]
+    added = [line for line in path.read_text().splitlines() if line not in before]
+    assert added == [f"  - {question}"]  # one line in the entry's front matter, nothing else
     assert [e.actor for e in audit(desk) if e.action == "faq-proposal"] == ["lea"]
 
 

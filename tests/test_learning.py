@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from assistant.app import open_assistant
 from assistant.cli.main import app
-from assistant.knowledge.learning import GateVerdict, accept
+from assistant.knowledge.learning import GateVerdict, accept, hand_off
 from assistant.knowledge.loader import load_knowledge
 from assistant.knowledge.proposals import ProposalKind, ProposalStatus, ProposalStore
 from assistant.review.decisions import Approve, Edit
@@ -107,6 +107,87 @@ def test_unanswered_questions_are_grouped_into_one_gap_with_a_count(ingested: Se
         app, ["knowledge", "proposals", "reject", str(wholesale.id), "--actor", "lea", "--json"]
     )
     assert json.loads(rejected.output)["status"] == "rejected"
+
+
+SPONSOR = "do you sponsor school fundraisers"
+
+
+def _gap(settings: Settings, question: str, id: str = "tt-1") -> int:
+    run(_approve(settings, question, id, edit="A teammate will email you about it."))
+    [gap] = proposals(settings, SYSTEM_ACTOR, (ProposalStatus.open,))
+    assert gap.kind is ProposalKind.gap and gap.id is not None
+    return gap.id
+
+
+def test_a_gap_handed_to_a_person_joins_the_hand_off_entry_and_retrieval_uses_it(
+    ingested: Settings,
+) -> None:
+    def top() -> tuple[str, float, bool]:
+        found = json.loads(runner.invoke(app, ["ask", SPONSOR, "--json"]).output)
+        return found["hits"][0]["id"], found["hits"][0]["score"], found["answered"]
+
+    _, near, _ = top()  # before: near the entry's other questions, not one of them
+    gap_id = _gap(ingested, SPONSOR)
+    faq = ingested.knowledge_dir / "faq" / "for-a-person.md"
+    before = faq.read_text().splitlines()
+
+    done = runner.invoke(
+        app, ["knowledge", "proposals", "hand-off", str(gap_id), "--actor", "lea", "--json"]
+    )
+
+    assert done.exit_code == 0, done.output
+    result = json.loads(done.output)
+    assert result["status"] == "accepted"
+    assert result["note"].startswith("handed to a person in faq/for-a-person.md; eval gate passed")
+    assert [line for line in faq.read_text().splitlines() if line not in before] == [
+        f"  - {SPONSOR}"
+    ]
+    entry, score, answered = top()  # re-synced: retrieval finds the question itself now
+    assert (entry, answered) == ("faq:for-a-person", False) and score > near + 0.1
+
+
+def test_a_brand_without_a_hand_off_entry_gets_one_and_a_failed_gate_takes_it_away(
+    ingested: Settings,
+) -> None:
+    sample = ingested.knowledge_dir / "faq" / "for-a-person.md"
+    sample.unlink()
+    gap_id = _gap(ingested, SPONSOR)
+    created = ingested.knowledge_dir / "faq" / "for-a-person.md"
+    seen: list[str] = []
+
+    async def gate(passes: bool) -> GateVerdict:
+        [entry] = [c for c in load_knowledge(ingested.knowledge_dir).chunks if c.hand_off]
+        seen.append(entry.also_asked[0])  # the gate judges the knowledge with the new entry
+        return GateVerdict(passes, "1 regression(s)" if not passes else "58 cases passed")
+
+    from assistant.app import open_records
+
+    with open_records(ingested) as records:
+        store = ProposalStore(records.queue.engine)
+        failed = run(hand_off(store, ingested.knowledge_dir, gap_id, "lea", lambda: gate(False)))
+        assert failed.status is ProposalStatus.reverted
+        assert not created.exists()  # the file the change created is gone again
+
+        again = _gap(ingested, "would u sponsor our school's bake sale", "tt-2")
+        done = run(hand_off(store, ingested.knowledge_dir, again, "lea", lambda: gate(True)))
+
+    assert seen == [SPONSOR, "would u sponsor our school's bake sale"]
+    assert done.status is ProposalStatus.accepted
+    [entry] = [c for c in load_knowledge(ingested.knowledge_dir).chunks if c.hand_off]
+    assert (entry.id, entry.source) == ("faq:for-a-person", "faq/for-a-person.md")
+
+
+def test_only_a_gap_can_be_handed_to_a_person(ingested: Settings) -> None:
+    run(_approve(ingested, WASH, "tt-1"))
+    [proposal] = proposals(ingested, SYSTEM_ACTOR)
+
+    done = runner.invoke(
+        app, ["knowledge", "proposals", "hand-off", str(proposal.id), "--actor", "lea"]
+    )
+
+    assert done.exit_code != 0
+    assert "is a phrasing for faq:care-instructions: accept or reject it" in done.output
+    assert proposals(ingested, SYSTEM_ACTOR)[0].status is ProposalStatus.open
 
 
 def test_personal_text_is_never_proposed_for_a_file(ingested: Settings) -> None:

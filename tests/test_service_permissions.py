@@ -16,7 +16,12 @@ from assistant.review.decisions import Approve, Escalate
 from assistant.review.models import ItemStatus
 from assistant.services.claims import ClaimService
 from assistant.services.knowledge import inspect_knowledge
-from assistant.services.proposals import accept_proposal, proposals, reject_proposal
+from assistant.services.proposals import (
+    accept_proposal,
+    hand_off_proposal,
+    proposals,
+    reject_proposal,
+)
 from assistant.services.users import UserAdmin
 from assistant.settings import Settings
 from assistant.users.actor import Actor
@@ -73,9 +78,10 @@ def test_agent_cannot_run_the_pipeline_or_touch_knowledge(ingested: Settings) ->
         assert records.queue.items(limit=10) == []  # nothing was processed
 
 
-def test_agent_cannot_list_accept_or_reject_proposals(ingested: Settings) -> None:
+def test_agent_cannot_list_accept_hand_off_or_reject_proposals(ingested: Settings) -> None:
     _refused(lambda: proposals(ingested, AGENT))
     _refused(lambda: run(accept_proposal(ingested, AGENT, 1)))
+    _refused(lambda: run(hand_off_proposal(ingested, AGENT, 1)))
     _refused(lambda: reject_proposal(ingested, AGENT, 1))
     assert proposals(ingested, LEAD, (ProposalStatus.open,)) == []  # a lead may look
 

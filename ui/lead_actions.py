@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from typing import Literal
 
 from actions import console_deps, current_actor, current_user, load_settings, with_assistant
 
@@ -30,10 +31,16 @@ from assistant.safety.whatif import (
 )
 from assistant.safety.whatif import what_if as replay
 from assistant.services.knowledge import inspect_knowledge
-from assistant.services.proposals import accept_proposal, proposals, reject_proposal
+from assistant.services.proposals import (
+    accept_proposal,
+    hand_off_proposal,
+    proposals,
+    reject_proposal,
+)
 from assistant.users import Permission
 
 WHAT_IF_DAYS = 30
+Decision = Literal["accept", "hand-off", "reject"]
 
 
 def dashboard(name: str, start: date, end: date) -> metrics.Dashboard:
@@ -92,12 +99,14 @@ def learning(name: str) -> tuple[QuestionOutcomes, list[FaqProposal]]:
     return outcomes, found
 
 
-def decide_proposal(name: str, proposal_id: int, accepted: bool) -> FaqProposal:
-    """Accept (file edit behind the eval gate, then re-sync) or reject one proposal."""
+def decide_proposal(name: str, proposal_id: int, decision: Decision) -> FaqProposal:
+    """Accept or hand off (file edit behind the eval gate, then re-sync), or reject."""
     actor = current_actor(name)
     settings = load_settings()
-    if accepted:
+    if decision == "accept":
         return asyncio.run(accept_proposal(settings, actor, proposal_id))
+    if decision == "hand-off":
+        return asyncio.run(hand_off_proposal(settings, actor, proposal_id))
     return reject_proposal(settings, actor, proposal_id)
 
 

@@ -8,12 +8,18 @@ import typer
 
 from assistant.cli.common import acting, emit_json, handle_errors, operator, run, settings
 from assistant.knowledge.proposals import FaqProposal, ProposalKind, ProposalStatus
-from assistant.services.proposals import accept_proposal, proposals, reject_proposal
+from assistant.services.proposals import (
+    accept_proposal,
+    hand_off_proposal,
+    proposals,
+    reject_proposal,
+)
 
 app = typer.Typer(help="The knowledge folder and what approvals propose for it.")
 proposals_app = typer.Typer(
     help="Phrasings and FAQ gaps learnt from approvals. Lists open ones without a command; "
-    "accept writes a phrasing to its FAQ file and keeps it only if 'assistant eval' passes.",
+    "accept writes a phrasing to its FAQ file, hand-off writes a gap's questions to the hand-off "
+    "entry, each kept only if 'assistant eval' passes.",
 )
 app.add_typer(proposals_app, name="proposals")
 
@@ -65,6 +71,17 @@ def list_(
 def accept_(proposal_id: IdArg, actor: ActorOpt = None, json_out: JsonOpt = False) -> None:
     """Accept: write the phrasing to its FAQ file, run the eval gate, re-sync (or revert)."""
     done = run(accept_proposal(settings(), acting(actor), proposal_id))
+    _show(done, json_out)
+    if done.status is ProposalStatus.reverted:
+        raise typer.Exit(1)
+
+
+@proposals_app.command("hand-off")
+@handle_errors
+def hand_off_(proposal_id: IdArg, actor: ActorOpt = None, json_out: JsonOpt = False) -> None:
+    """A person answers this gap: its questions join the hand-off entry (the FAQ entry with
+    'hand_off: true', created as faq/for-a-person.md if there is none), behind the eval gate."""
+    done = run(hand_off_proposal(settings(), acting(actor), proposal_id))
     _show(done, json_out)
     if done.status is ProposalStatus.reverted:
         raise typer.Exit(1)

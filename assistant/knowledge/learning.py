@@ -3,7 +3,9 @@
 An approved or edited reply to a question an FAQ answered proposes that question as one of
 the FAQ's ``also_asked`` phrasings; one to a question no FAQ answered joins a group of
 similar unanswered questions (a gap). A lead accepts or rejects each proposal; an accepted
-phrasing is written to its FAQ file, and stays only if ``assistant eval`` passes."""
+phrasing is written to its FAQ file, and stays only if ``assistant eval`` passes. A gap a
+lead hands off ("a person answers these") is written to the brand's hand-off entry the same
+way, so retrieval sends questions like it to a person with that reason."""
 
 from __future__ import annotations
 
@@ -29,6 +31,16 @@ SAME_GAP = 0.75  # unanswered questions this similar are one gap
 MAX_CHARS = 200  # longer messages are not phrasings of a question
 # A phrasing is written to a file under version control: nothing personal goes in it.
 PERSONAL = re.compile(r"\d|@|https?://|www\.|\S+\.(?:com|net|org|example)\b", re.IGNORECASE)
+# The entry a handed-off gap creates when the brand has none yet.
+HAND_OFF_ID = "for-a-person"
+HAND_OFF_ENTRY = f"""---
+id: {HAND_OFF_ID}
+question: Questions a person on our team answers
+hand_off: true
+also_asked:
+---
+No help article answers questions like these: a person on our team reads each one and replies.
+"""
 
 
 @dataclass(frozen=True)
@@ -38,6 +50,8 @@ class GateVerdict:
 
 
 Gate = Callable[[], Awaitable[GateVerdict]]
+# accept or hand_off: (store, knowledge_dir, proposal_id, actor, gate) -> the decided proposal
+GatedStep = Callable[[ProposalStore, Path, int, str, Gate], Awaitable[FaqProposal]]
 
 
 def _question(item: ReviewItem) -> str | None:
@@ -124,9 +138,7 @@ async def accept(
     """Write an accepted phrasing to its FAQ file, then run the eval gate; on a
     regression restore the file and mark the proposal reverted. A gap has no text to write
     yet: accepting it records that a lead will write the entry."""
-    proposal = store.get(proposal_id)
-    if proposal.status is not ProposalStatus.open:
-        raise ConflictError(f"Proposal #{proposal_id} is already {proposal.status.value}.")
+    proposal = _open(store, proposal_id)
     if proposal.kind is ProposalKind.gap:
         note = f"write an FAQ entry for: {proposal.text!r} (asked {proposal.count} times)"
         return store.decide(proposal_id, ProposalStatus.accepted, actor, note)
@@ -134,22 +146,101 @@ async def accept(
     chunk = next((c for c in load_knowledge(knowledge_dir).chunks if c.id == proposal.faq_id), None)
     if chunk is None:
         raise ConfigError(f"{proposal.faq_id} is no longer in the knowledge folder; reject it.")
-    path = knowledge_dir / chunk.source
-    before = path.read_text(encoding="utf-8")
-    add_also_asked(path, chunk.source, proposal.faq_id.removeprefix("faq:"), proposal.text)
+    edit = _Edit(knowledge_dir, chunk.source, proposal.faq_id.removeprefix("faq:"))
+    return await _gated(store, proposal, edit, [proposal.text], actor, gate, "added to")
+
+
+async def hand_off(
+    store: ProposalStore, knowledge_dir: Path, proposal_id: int, actor: str, gate: Gate
+) -> FaqProposal:
+    """A person answers this gap's questions: write them to the hand-off entry's
+    ``also_asked`` (creating ``faq/for-a-person.md`` if the brand has none), then run the
+    eval gate as ``accept`` does. Retrieval then sends questions like them to a person."""
+    proposal = _open(store, proposal_id)
+    if proposal.kind is not ProposalKind.gap:
+        raise ConflictError(
+            f"Proposal #{proposal_id} is a phrasing for {proposal.faq_id}: accept or reject it."
+        )
+    entry = next((c for c in load_knowledge(knowledge_dir).chunks if c.hand_off), None)
+    if entry is None:
+        edit = _Edit(knowledge_dir, f"faq/{HAND_OFF_ID}.md", HAND_OFF_ID, HAND_OFF_ENTRY)
+        known: set[str] = set()
+    else:
+        edit = _Edit(knowledge_dir, entry.source, entry.id.removeprefix("faq:"))
+        known = {normalise(p) for p in entry.phrasings}
+    questions = [q for q in dict.fromkeys(proposal.examples) if normalise(q) not in known]
+    if not questions:
+        note = f"already handed to a person in {edit.source}"
+        return store.decide(proposal_id, ProposalStatus.accepted, actor, note)
+    return await _gated(store, proposal, edit, questions, actor, gate, "handed to a person in")
+
+
+def _open(store: ProposalStore, proposal_id: int) -> FaqProposal:
+    proposal = store.get(proposal_id)
+    if proposal.status is not ProposalStatus.open:
+        raise ConflictError(f"Proposal #{proposal_id} is already {proposal.status.value}.")
+    return proposal
+
+
+@dataclass(frozen=True)
+class _Edit:
+    """Which entry of which file gains phrasings; ``new`` is the file's text when the
+    change creates it."""
+
+    knowledge_dir: Path
+    source: str
+    entry_id: str
+    new: str | None = None
+
+    def apply(self, phrasings: list[str]) -> Callable[[], None]:
+        """Write the phrasings; returns what puts the file back as it was."""
+        path = self.knowledge_dir / self.source
+        before = None if self.new is not None else path.read_text(encoding="utf-8")
+        if self.new is not None:
+            if path.exists():
+                raise ConfigError(
+                    f"{self.source} has no entry with 'hand_off: true': add it to the entry "
+                    "a person answers, or rename the file, then hand the gap off again."
+                )
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(self.new, encoding="utf-8")
+
+        def restore() -> None:
+            if before is None:
+                path.unlink()
+            else:
+                path.write_text(before, encoding="utf-8")
+
+        for phrasing in phrasings:
+            add_also_asked(path, self.source, self.entry_id, phrasing)
+        return restore
+
+
+async def _gated(
+    store: ProposalStore,
+    proposal: FaqProposal,
+    edit: _Edit,
+    phrasings: list[str],
+    actor: str,
+    gate: Gate,
+    done: str,
+) -> FaqProposal:
+    """Make the edit; keep it only if the knowledge loads and the eval gate passes."""
+    assert proposal.id is not None
+    restore = edit.apply(phrasings)
     try:
-        load_knowledge(knowledge_dir)
+        load_knowledge(edit.knowledge_dir)
     except KnowledgeError:
-        path.write_text(before, encoding="utf-8")
+        restore()
         raise
     verdict = await gate()
     if verdict.passed:
-        note = f"added to {chunk.source}; eval gate passed: {verdict.summary}"
-        return store.decide(proposal_id, ProposalStatus.accepted, actor, note)
-    path.write_text(before, encoding="utf-8")
-    store.decide(proposal_id, ProposalStatus.accepted, actor)
-    note = f"eval gate failed, {chunk.source} restored: {verdict.summary}"
-    return store.decide(proposal_id, ProposalStatus.reverted, actor, note)
+        note = f"{done} {edit.source}; eval gate passed: {verdict.summary}"
+        return store.decide(proposal.id, ProposalStatus.accepted, actor, note)
+    restore()
+    store.decide(proposal.id, ProposalStatus.accepted, actor)
+    note = f"eval gate failed, {edit.source} restored: {verdict.summary}"
+    return store.decide(proposal.id, ProposalStatus.reverted, actor, note)
 
 
 def reject(store: ProposalStore, proposal_id: int, actor: str) -> FaqProposal:

@@ -93,11 +93,12 @@ def page(user: str) -> None:
     _learning(user)
 
 
-def _decide(user: str, proposal: FaqProposal, accepted: bool) -> None:
+def _decide(user: str, proposal: FaqProposal, decision: lead_actions.Decision) -> None:
     assert proposal.id is not None
+    busy = "…" if decision == "reject" else "Writing the change and running the eval gate…"
     try:
-        with st.spinner("Writing the change and running the eval gate…" if accepted else "…"):
-            done = lead_actions.decide_proposal(user, proposal.id, accepted)
+        with st.spinner(busy):
+            done = lead_actions.decide_proposal(user, proposal.id, decision)
     except AssistantError as exc:
         flash("error", str(exc))
         return
@@ -105,6 +106,12 @@ def _decide(user: str, proposal: FaqProposal, accepted: bool) -> None:
     flash(
         kind, f"Proposal #{done.id} {done.status.value}" + (f": {done.note}" if done.note else "")
     )
+
+
+HAND_OFF_HELP = (
+    "A person answers these: the questions join the hand-off entry (after the eval gate), "
+    "so questions like them go to a person with that reason."
+)
 
 
 def _learning(user: str) -> None:
@@ -129,14 +136,18 @@ def _learning(user: str) -> None:
             label = f"#{proposal.id} · add to {proposal.faq_id}: “{proposal.text}”"
         else:
             label = f"#{proposal.id} · FAQ gap, asked {proposal.count}×: “{proposal.text}”"
-        left, accept_col, reject_col = st.columns([6, 1, 1], vertical_alignment="center")
+        left, *buttons = st.columns([5, 1, 1, 1], vertical_alignment="center")
         left.markdown(label)
-        if accept_col.button("Accept", key=f"accept_{proposal.id}"):
-            _decide(user, proposal, True)
-            st.rerun()
-        if reject_col.button("Reject", key=f"reject_{proposal.id}"):
-            _decide(user, proposal, False)
-            st.rerun()
+        choices: list[tuple[lead_actions.Decision, str, str]] = [
+            ("accept", "Accept", "Phrasing: add it to the FAQ. Gap: a lead will write an entry."),
+            ("reject", "Reject", "Nothing changes in the knowledge folder."),
+        ]
+        if proposal.kind is ProposalKind.gap:
+            choices.insert(1, ("hand-off", "To a person", HAND_OFF_HELP))
+        for column, (decision, text, help_) in zip(buttons, choices, strict=False):
+            if column.button(text, key=f"{decision}_{proposal.id}", help=help_):
+                _decide(user, proposal, decision)
+                st.rerun()
 
 
 def _show_asked(asked: Asked) -> None:
