@@ -95,6 +95,7 @@ SETS = (
     "claims_check15",
     "claims_check16",
     "claims_check17",
+    "claims_check18",
 )
 
 
