@@ -132,7 +132,10 @@ def test_a_sure_intent_model_answers_under_the_threshold_but_never_under_the_flo
 
     assert not _answers(catalogue, under_threshold, _intents(e0=SURE - 0.05, e1=0.05), RULE)
     assert _answers(catalogue, under_threshold, sure, RULE)
-    assert not _answers(catalogue, close_call, sure, RULE)
+    # A near tie the model is sure of is settled for the best entry ("my mug showed up in
+    # pieces": damaged item a hair above the returns FAQ).
+    assert _answers(catalogue, close_call, sure, RULE)
+    assert not _answers(catalogue, close_call, _intents(e0=SURE - 0.05, e1=0.05), RULE)
     assert not _answers(catalogue, under_floor, sure, RULE)
     # Words the knowledge never uses took the answer away: the model never saw which
     # words the knowledge covers, so only the threshold may give it back.
@@ -232,7 +235,7 @@ def test_each_verdict_says_why_in_words_a_lead_can_act_on() -> None:
         "only 0.050 ahead of the next different answer (faq:shipping), under 0.080"
     )
     assert reason([Ranked(0, 0.5), Ranked(1, 0.4)], sure) == (
-        "the intent model is 95% sure, 0.100 ahead of the next different answer"
+        "the intent model is 90% sure, 0.100 ahead of the next different answer"
     )
 
 
