@@ -4,7 +4,9 @@ refers back to what the draft said before, a clause inside a list, each clause's
 knowledge, an aside before the subject, a denial that something is affected, a clause that
 is new on its own, everyday wording, a size said in full, a reason after ", as", a clause
 with its own verb after a denial, a subject added by "works too", a temperature, an address,
-a deed done "yourself". Each reading keeps the change it guards against caught."""
+a deed done "yourself", a shortened name, a deed by another name, a requirement, "aren't
+able to", a noun the knowledge narrows. Each reading keeps the change it guards against
+caught."""
 
 from __future__ import annotations
 
@@ -84,6 +86,17 @@ def numbers(draft: str) -> list[str]:
         "delete it.",
         # A self-service the knowledge describes.
         "You can start a return yourself at fernhillgoods.example/returns.",
+        # A card network shortened ("Amex": American Express).
+        "We take Visa, Mastercard, Amex and Discover, along with PayPal and Apple Pay.",
+        # Another name for signing up, and for asking.
+        "You can join from the bottom of any page on fernhillgoods.example.",
+        "You can request a copy of your personal data by emailing help@fernhillgoods.example "
+        "from the address on your account.",
+        # "the size you usually wear" is the customer's habit, not "most sizes".
+        "The twill trousers come in even waist sizes 26 through 38, and each one is available "
+        "with a 30-inch or 32-inch inseam; go with the waist size you usually wear.",
+        # "per order" counts a price, it does not narrow which orders.
+        "Express is a flat $14 whatever the order size, and it arrives in 1–2 business days.",
     ],
 )
 def test_faithful_rewordings_pass(draft: str) -> None:
@@ -138,6 +151,30 @@ def test_faithful_rewordings_pass(draft: str) -> None:
         ),
         # "works too" adds a payment method the knowledge does not take.
         ("Klarna works too.", ClaimKind.entity),
+        # A name that shortens nothing the knowledge writes out.
+        ("We take Visa, Mastercard, Amzx and Discover.", ClaimKind.entity),
+        # Kept "on file" where the knowledge never stores it (another name for the deed).
+        (
+            "Payments go through our providers, and we keep your full card number on file.",
+            ClaimKind.polarity,
+        ),
+        # Required, where the knowledge says it is not.
+        (
+            "Send photos of the problem, and make sure you still have the original packaging, "
+            "since we'll need it for any warranty claim.",
+            ClaimKind.polarity,
+        ),
+        # "aren't able to" denies the deed, as "can't" does.
+        (
+            "Once an order is placed we aren't able to update its shipping address.",
+            ClaimKind.polarity,
+        ),
+        # Every waist size, where the knowledge says even ones.
+        (
+            "Our Organic Twill Trousers come in every waist size from 26 to 38, each with a "
+            "30-inch or 32-inch inseam.",
+            ClaimKind.condition,
+        ),
     ],
 )
 def test_the_change_is_still_found(draft: str, kind: ClaimKind) -> None:

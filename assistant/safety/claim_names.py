@@ -142,10 +142,42 @@ def _unknown_name(
         short = SIZE_LETTERS.get(name.lower())
         if short and re.search(rf"(?<![\w'])({short})(?=\s+\d|/)", ctx.folded):
             continue  # "you'd be a Medium" where the size chart says "M 38–40"
-        if not re.search(rf"\b{re.escape(fold(name).strip())}", ctx.folded):
+        folded_name = fold(name).strip()
+        if not re.search(rf"\b{re.escape(folded_name)}", ctx.folded) and not _shortened(
+            folded_name, ctx.folded
+        ):
             detail = f"the name '{name}' is not in the knowledge"
             return ClaimFinding(ClaimKind.entity, claim.text, _text(closest), detail)
     return None
+
+
+def _shortened(name: str, folded: str) -> bool:
+    """Whether the name shortens words the knowledge writes out: the start of each, run
+    together ("Amex" for American Express, "FedEx" for Federal Express), or their initials
+    ("UPS" for United Parcel Service)."""
+    if " " in name or len(name) < 3:
+        return False
+    words = WORD_RUN.findall(folded)
+    for n in range(len(words) - 1):
+        for size in (2, 3):
+            run = words[n : n + size]
+            if len(run) == size and (_starts(name, run) or name == "".join(w[0] for w in run)):
+                return True
+    return False
+
+
+WORD_RUN = re.compile(r"[a-z]+")
+
+
+def _starts(name: str, run: list[str]) -> bool:
+    """``name`` is the first two or more letters of each word of ``run``, in order."""
+    if not run:
+        return not name
+    word = run[0]
+    return any(
+        name[:k] == word[:k] and _starts(name[k:], run[1:])
+        for k in range(min(len(word), len(name)), 1, -1)
+    )
 
 
 def _text(sentence: Sentence | None) -> str:

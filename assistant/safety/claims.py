@@ -202,6 +202,24 @@ def _stance_of(claim: Sentence, part: Sentence, ctx: ClaimContext) -> ClaimFindi
     return None
 
 
+def _narrowed(noun: str, claim: Sentence, closest: Sentence) -> re.Match[str] | None:
+    """The closest sentence's noun with a word in front that narrows it and the claim never
+    says: "even waist sizes" where the claim says "every waist size"."""
+    for m in re.finditer(rf"\b([a-z][a-z-]+) {re.escape(noun)}\b", closest.folded):
+        word = m.group(1)
+        unsaid = base(word) not in claim.words and stem(word) not in claim.words
+        if unsaid and word not in STOP and word not in NOT_NARROWING and not QUANTIFIER.match(word):
+            return m
+    return None
+
+
+# Words in front of a noun that do not narrow it: what a price is counted by ("a flat $14
+# *per* order") or which one of those already named ("the *same* item").
+NOT_NARROWING = frozenset(
+    {"per", "by", "for", "from", "with", "each", "same", "different", "other", "another"}
+)
+
+
 def _extension(claim: Sentence, closest: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     """A scope the claim adds ("including holidays") that its closest sentence never names,
     or a quantifier over something it does not mention where that sentence is limited
@@ -241,6 +259,7 @@ def _extension(claim: Sentence, closest: Sentence, ctx: ClaimContext) -> ClaimFi
         ) or re.search(
             rf"\bthe {re.escape(noun)} (?:on|of|linked to) [a-z'-]+ [a-z'-]+", closest.folded
         )
+        one = one or _narrowed(noun, claim, closest)
         if one is not None and noun not in STOP:
             return ClaimFinding(
                 ClaimKind.condition,

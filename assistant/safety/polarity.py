@@ -156,21 +156,28 @@ WE_DO_NOT = re.compile(
 
 def _we_do_not(statement: Sentence, ctx: ClaimContext) -> Sentence | None:
     """A knowledge statement that says the brand does not do the deed the claim says it
-    does, to the same thing."""
+    does (or the same deed by another name: "keep" / "store"), to the same thing."""
     for verb, thing in _deeds(statement.folded, WE_DO):
         for s in ctx.statements:
-            if any(v == verb and thing & t for v, t in _deeds(s.folded, WE_DO_NOT)):
-                return s
+            for v, t in _deeds(s.folded, WE_DO_NOT):
+                if (stem(v) == stem(verb) or same_deed(verb, {v})) and thing & t:
+                    return s
     return None
+
+
+# "we never see *or store* your card number": the second verb the negation denies.
+OR_VERB = re.compile(r"^\s+(?:or|nor)\s+(?P<verb>[a-z]+)\b(?P<rest>.*)")
 
 
 @lru_cache(maxsize=8192)
 def _deeds(folded: str, said: re.Pattern[str]) -> tuple[tuple[str, frozenset[str]], ...]:
-    """(the verb's stem, what it is done to) for each deed the pattern finds."""
-    return tuple(
-        (stem(m["verb"]), frozenset(base(w) for w in content(m["rest"])))
-        for m in said.finditer(folded)
-    )
+    """(the verb, what it is done to) for each deed the pattern finds."""
+    found = []
+    for m in said.finditer(folded):
+        found.append((m["verb"], frozenset(base(w) for w in content(m["rest"]))))
+        if said is WE_DO_NOT and (also := OR_VERB.match(m["rest"])) is not None:
+            found.append((also["verb"], frozenset(base(w) for w in content(also["rest"]))))
+    return tuple(found)
 
 
 def _denied_alike(statement: Sentence, ctx: ClaimContext) -> bool:

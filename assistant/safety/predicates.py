@@ -33,7 +33,8 @@ CONTRAST = frozenset({"but", "yet", "though", "although", "whereas", "while", "s
 SUPPOSING = frozenset({"if", "unless", "whether"})
 # Web and e-mail addresses name a page, not a predicate ("…example/account").
 ADDRESS = re.compile(r"\S+\.\w\S*")
-BRIDGE = frozenset({"to", "be", "been", "yet", "ever", "really", "even", "get", "got"})
+# "aren't *able to* change it" denies the change.
+BRIDGE = frozenset({"to", "be", "been", "yet", "ever", "really", "even", "get", "got", "able"})
 # Words that say which one, in front of what a negation denies.
 DESCRIBING = frozenset({"original", "same", "full", "whole", "entire", "exact", "own", "extra"})
 

@@ -72,6 +72,9 @@ REQUIRED = Stance(
         r"|\byou(?:'ll| will)? (?:need|have) to (?:have|keep|show|include|provide|send"
         r"|create|make|open|register|sign up|set up|log in)\b"
         r"|\bmust (?:have|keep|show|include|provide)\b"
+        # "make sure you still have the box, since we'll need it"
+        r"|\bmake sure (?:that )?you (?:still )?(?:have|keep)\b"
+        r"|\bwe(?:'ll| will)? need (?:it|them)\b"
     ),
     re.compile(
         r"\b(?:don't|do not|doesn't|does not|won't|will not|never) (?:need|require)\b"
@@ -93,7 +96,8 @@ HOW_MANY = Stance(
     ),
     re.compile(
         rf"\b(?:most|many|some){THE}(?P<what>[a-z]+?)s?\b"
-        r"|\b(?:usually|often|generally|typically|mostly|in most cases)\b"
+        # Not the customer's habit: "the size you usually wear".
+        r"|(?<!you )\b(?:usually|often|generally|typically|mostly|in most cases)\b"
     ),
 )
 # "you'll be removed right away" against "takes a few days to go through".

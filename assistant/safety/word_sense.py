@@ -24,6 +24,12 @@ SAME_DEED = (
     frozenset({"sell", "carry", "stock"}),
     # "you'll hear back the next business day" where the knowledge says "are answered".
     frozenset({"hear", "answer", "answered", "reply", "replies", "respond", "responds"}),
+    # "you can join from any page" where the knowledge says "you can sign up".
+    frozenset({"join", "sign", "subscribe"}),
+    # "you can request a copy" where it says "you can ask for a copy".
+    frozenset({"request", "ask"}),
+    # "we keep your card number on file" where it says "we never store it".
+    frozenset({"store", "keep", "retain", "save"}),
 )
 
 _vectors: dict[str, Vectors] = {}
