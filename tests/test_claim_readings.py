@@ -169,6 +169,15 @@ def test_faithful_rewordings_pass(draft: str) -> None:
             "Once an order is placed we aren't able to update its shipping address.",
             ClaimKind.polarity,
         ),
+        # A channel the knowledge never offers, as a verb or a plural.
+        ("You can email us or text us at (503) 555-0100.", ClaimKind.entity),
+        ("Reply STOP to our text messages to stop them.", ClaimKind.entity),
+        # Free return postage abroad, where customers outside the US pay for their own.
+        (
+            "Since you're outside the US, send it back with a tracked service and we'll "
+            "reimburse the return postage.",
+            ClaimKind.condition,
+        ),
         # Every waist size, where the knowledge says even ones.
         (
             "Our Organic Twill Trousers come in every waist size from 26 to 38, each with a "

@@ -44,8 +44,8 @@ ENTITIES = {
         " stainless_steel ceramic porcelain glass oak walnut beeswax soy_wax"
     ),
     "channel": _terms(
-        "app mobile_app text_message sms whatsapp messenger telegram live_chat phone_call"
-        " hotline instagram facebook tiktok twitter"
+        "app mobile_app text_message text_messages text_us sms whatsapp messenger"
+        " telegram live_chat phone_call hotline instagram facebook tiktok twitter"
     ),
 }
 ENTITY_KIND = {term.replace("_", " "): kind for kind, terms in ENTITIES.items() for term in terms}

@@ -40,6 +40,8 @@ class Stance:
 NO_COST = (
     r"\bat no (?:extra )?(?:cost|charge)\b|\bon us\b|\bcosts? (?:you )?nothing\b"
     r"|\b(?:never|don't|do not|won't) (?:have to )?pay\b|\bwe (?:cover|pay for)\b"
+    r"|\bwe(?:'ll| will)? (?:also )?reimburse (?:you for )?(?:the |your )?(?:return )?"
+    r"(?:postage|shipping)\b"
 )
 WHO_PAYS = Stance(
     "who pays",
