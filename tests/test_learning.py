@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from assistant.app import open_assistant
@@ -87,6 +88,29 @@ def test_a_failed_eval_gate_restores_the_faq_file(ingested: Settings) -> None:
     assert done.status is ProposalStatus.reverted
     assert "restored" in (done.note or "")
     assert faq.read_text() == before
+
+
+def test_a_gate_that_cannot_run_leaves_the_file_and_the_proposal_as_they_were(
+    ingested: Settings,
+) -> None:
+    run(_approve(ingested, WASH, "tt-1"))
+    [proposal] = proposals(ingested, SYSTEM_ACTOR)
+    faq = ingested.knowledge_dir / "faq" / "products.md"
+    before = faq.read_text()
+
+    async def broken_gate() -> GateVerdict:
+        raise RuntimeError("the eval run could not start")
+
+    from assistant.app import open_records
+
+    with open_records(ingested) as records:
+        store = ProposalStore(records.queue.engine)
+        assert proposal.id is not None
+        with pytest.raises(RuntimeError):
+            run(accept(store, ingested.knowledge_dir, proposal.id, "lea", broken_gate))
+
+    assert faq.read_text() == before
+    assert proposals(ingested, SYSTEM_ACTOR)[0].status is ProposalStatus.open  # decide later
 
 
 def test_unanswered_questions_are_grouped_into_one_gap_with_a_count(ingested: Settings) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.errors import ConfigError, ConflictError, KnowledgeError
+from assistant.errors import ConfigError, ConflictError
 from assistant.knowledge.embeddings import Embedder
 from assistant.knowledge.faq_edit import add_also_asked
 from assistant.knowledge.loader import Knowledge, load_knowledge
@@ -211,8 +211,12 @@ class _Edit:
             else:
                 path.write_text(before, encoding="utf-8")
 
-        for phrasing in phrasings:
-            add_also_asked(path, self.source, self.entry_id, phrasing)
+        try:
+            for phrasing in phrasings:
+                add_also_asked(path, self.source, self.entry_id, phrasing)
+        except BaseException:
+            restore()  # an inline also_asked list, say: no half-written file is left
+            raise
         return restore
 
 
@@ -230,10 +234,10 @@ async def _gated(
     restore = edit.apply(phrasings)
     try:
         load_knowledge(edit.knowledge_dir)
-    except KnowledgeError:
+        verdict = await gate()
+    except BaseException:  # a broken file, or a gate that could not run: nothing changes
         restore()
         raise
-    verdict = await gate()
     if verdict.passed:
         note = f"{done} {edit.source}; eval gate passed: {verdict.summary}"
         return store.decide(proposal.id, ProposalStatus.accepted, actor, note)

@@ -108,6 +108,7 @@ def _decide(user: str, proposal: FaqProposal, decision: lead_actions.Decision) -
     )
 
 
+ACCEPT_HELP = "Adds it to the FAQ file (after the eval gate) and re-syncs the index."
 HAND_OFF_HELP = (
     "A person answers these: the questions join the hand-off entry (after the eval gate), "
     "so questions like them go to a person with that reason."
@@ -138,11 +139,13 @@ def _learning(user: str) -> None:
             label = f"#{proposal.id} · FAQ gap, asked {proposal.count}×: “{proposal.text}”"
         left, *buttons = st.columns([5, 1, 1, 1], vertical_alignment="center")
         left.markdown(label)
+        gap = proposal.kind is ProposalKind.gap
+        accepting = "Records that a lead will write an entry." if gap else ACCEPT_HELP
         choices: list[tuple[lead_actions.Decision, str, str]] = [
-            ("accept", "Accept", "Phrasing: add it to the FAQ. Gap: a lead will write an entry."),
+            ("accept", "Accept", accepting),
             ("reject", "Reject", "Nothing changes in the knowledge folder."),
         ]
-        if proposal.kind is ProposalKind.gap:
+        if gap:
             choices.insert(1, ("hand-off", "To a person", HAND_OFF_HELP))
         for column, (decision, text, help_) in zip(buttons, choices, strict=False):
             if column.button(text, key=f"{decision}_{proposal.id}", help=help_):
