@@ -5,8 +5,8 @@ knowledge, an aside before the subject, a denial that something is affected, a c
 is new on its own, everyday wording, a size said in full, a reason after ", as", a clause
 with its own verb after a denial, a subject added by "works too", a temperature, an address,
 a deed done "yourself", a shortened name, a deed by another name, a requirement, "aren't
-able to", a noun the knowledge narrows. Each reading keeps the change it guards against
-caught."""
+able to", a noun the knowledge narrows, one thing of several the knowledge denies the deed
+of. Each reading keeps the change it guards against caught."""
 
 from __future__ import annotations
 
@@ -97,6 +97,11 @@ def numbers(draft: str) -> list[str]:
         "with a 30-inch or 32-inch inseam; go with the waist size you usually wear.",
         # "per order" counts a price, it does not narrow which orders.
         "Express is a flat $14 whatever the order size, and it arrives in 1–2 business days.",
+        # What the knowledge denies, set aside by the claim too.
+        "The Fernhill Promise covers defects in materials and workmanship rather than "
+        "accidental damage.",
+        "The Fernhill Promise covers defects in materials and workmanship, but not accidents "
+        "or normal wear and tear.",
     ],
 )
 def test_faithful_rewordings_pass(draft: str) -> None:
@@ -183,6 +188,17 @@ def test_faithful_rewordings_pass(draft: str) -> None:
             "Our Organic Twill Trousers come in every waist size from 26 to 38, each with a "
             "30-inch or 32-inch inseam.",
             ClaimKind.condition,
+        ),
+        # Covered, one thing among others, where the knowledge lists it as not covered.
+        (
+            "Good news: the Fernhill Promise covers defects in materials and workmanship as "
+            "well as accidental damage.",
+            ClaimKind.polarity,
+        ),
+        (
+            "The Fernhill Promise covers failed zippers, broken stitching and normal wear and "
+            "tear.",
+            ClaimKind.polarity,
         ),
     ],
 )

@@ -21,7 +21,7 @@ from assistant.safety.claim_text import (
     content,
     statements_of,
 )
-from assistant.safety.predicates import flipped_predicate, governed, subject_of
+from assistant.safety.predicates import denied_of, flipped_predicate, governed, subject_of
 from assistant.safety.stems import base, stem
 from assistant.safety.word_sense import same_deed
 
@@ -38,6 +38,8 @@ def polarity_finding(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     for statement in statements_of(claim):
         if (denied := _said_of_subject(statement, ctx)) is not None:
             return _flipped(claim, statement, denied, "the knowledge says the opposite")
+        if (denied := _denied_of_item(statement, ctx)) is not None:
+            return _flipped(claim, statement, denied, "the knowledge denies it of that")
     for statement in statements_of(claim):
         closest, score = ctx.closest(statement, ctx.statements)
         if closest is None or score < POLARITY_ALIGNED or statement.negated == closest.negated:
@@ -141,6 +143,61 @@ def _said_of_subject(statement: Sentence, ctx: ClaimContext) -> Sentence | None:
 @lru_cache(maxsize=8192)
 def _subject(folded: str) -> frozenset[str]:
     return content(subject_of(folded))
+
+
+# What a claim says in passing of something it sets aside ("rather than waiting for it").
+SET_ASIDE = re.compile(r"\b(?:rather than|instead of|without|other than|except|apart from)\b.*")
+
+
+def _denied_of_item(statement: Sentence, ctx: ClaimContext) -> Sentence | None:
+    """A knowledge statement that denies the claim's deed of one thing the claim says it
+    of, where no knowledge statement says it of that thing plainly: "the Promise covers
+    defects as well as accidental damage" beside "the warranty doesn't cover normal wear
+    and tear, accidents, …" (the closest sentence, "covers defects", backs the rest)."""
+    if statement.negated:
+        return None
+    said = SET_ASIDE.sub("", statement.folded)
+    plain = governed(said)[1]
+    for s in ctx.statements:
+        if not s.negated or s.text.startswith("#") or (denied := denied_of(s.folded)) is None:
+            continue
+        verb, things = denied
+        if not _has(plain, verb):
+            continue
+        # What the deed is done to follows it ("your return" before "exchanged" is not).
+        after = plain & _after(said, verb)
+        for thing in things:
+            if _names(after, thing) and not _said_plainly(verb, thing, ctx):
+                return s
+    return None
+
+
+def _after(folded: str, verb: str) -> frozenset[str]:
+    """The stems that follow the first word of the verb's."""
+    stems = [stem(w, able=True) for w in WORDS.findall(folded)]
+    at = next((n for n, w in enumerate(stems) if _alike(w, verb)), len(stems))
+    return frozenset(stems[at + 1 :])
+
+
+def _alike(a: str, b: str) -> bool:
+    """One stem, or one a longer form of the other ("accident" / "accidental")."""
+    return a == b or (min(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a)))
+
+
+def _has(words: frozenset[str], word: str) -> bool:
+    return any(_alike(w, word) for w in words)
+
+
+def _names(words: frozenset[str], thing: frozenset[str]) -> bool:
+    """The words name the thing: two of its words, or its one ("wear and tear")."""
+    return sum(_has(words, w) for w in thing) >= min(2, len(thing))
+
+
+def _said_plainly(verb: str, thing: frozenset[str], ctx: ClaimContext) -> bool:
+    for s in ctx.statements:
+        if not s.negated and _has(plain := governed(s.folded)[1], verb) and _names(plain, thing):
+            return True
+    return False
 
 
 # "we add a conversion fee" ("your bank and we may add …") where the knowledge says "we

@@ -127,29 +127,56 @@ def governed(folded: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(denied), frozenset(plain)
 
 
-def denied_items(folded: str) -> list[str]:
-    """Each item of a list a negated verb governs, said on its own: "the warranty doesn't
-    cover wear and tear, accidents, damage from pets" gives "the warranty doesn't cover
-    accidents" and "… doesn't cover damage from pets", so a claim about one item is aligned
-    with what the knowledge says of it, not with the whole long sentence."""
+def _negated_list(folded: str) -> tuple[list[str], int, list[list[str]]] | None:
+    """The first clause's words, where the word its negated verb denies is, and the words
+    of each clause after it that lists more of what is denied."""
     clauses = [c.split() for c in re.split(r"\s*,\s*", folded)]
-    if len(clauses) < 2:
-        return []
     first = clauses[0]
     negations = [i for i, t in enumerate(first) if NEGATION.fullmatch(t) and t not in NOUN_NEGATION]
     if not negations:
-        return []
+        return None
     at, head = _head(first, negations[0])
     if head is None:
-        return []
-    prefix = " ".join(first[: at + 1])
+        return None
     items = []
     for clause in clauses[1:]:
         words = [w for w in clause[:1] if w not in {"and", "or"}] + clause[1:]
         if not words or words[0] in SUBJECT or any(NEGATION.fullmatch(w) for w in words):
             break
-        items.append(f"{prefix} {' '.join(words)}")
-    return items
+        items.append(words)
+    return first, at, items
+
+
+def denied_items(folded: str) -> list[str]:
+    """Each item of a list a negated verb governs, said on its own: "the warranty doesn't
+    cover wear and tear, accidents, damage from pets" gives "the warranty doesn't cover
+    accidents" and "… doesn't cover damage from pets", so a claim about one item is aligned
+    with what the knowledge says of it, not with the whole long sentence."""
+    found = _negated_list(folded)
+    if found is None:
+        return []
+    first, at, items = found
+    prefix = " ".join(first[: at + 1])
+    return [f"{prefix} {' '.join(words)}" for words in items]
+
+
+@lru_cache(maxsize=8192)
+def denied_of(folded: str) -> tuple[str, tuple[frozenset[str], ...]] | None:
+    """The deed a negation denies and each thing it is denied of, as stems, the first
+    being the rest of the verb's clause: "doesn't cover normal wear and tear, accidents"
+    gives ("cover", ({normal, wear, tear}, {accident}))."""
+    found = _negated_list(folded)
+    if found is None or NEGATION.fullmatch(found[0][found[1]]):
+        return None
+    first, at, items = found
+    rest = first[at + 1 :]
+    if rest[:1] in (["or"], ["nor"]):
+        rest = rest[2:]  # "can't be returned or exchanged": a second deed, not a thing
+    things = (
+        frozenset(_stem(w) for w in words if w not in STOP and len(w) > 2)
+        for words in [rest, *items]
+    )
+    return _stem(first[at]), tuple(t for t in things if t)
 
 
 # A list's items: split at commas and the last "and" / "or".
