@@ -6,7 +6,7 @@ is new on its own, everyday wording, a size said in full, a reason after ", as",
 with its own verb after a denial, a subject added by "works too", a temperature, an address,
 a deed done "yourself", a shortened name, a deed by another name, a requirement, "aren't
 able to", a noun the knowledge narrows, one thing of several the knowledge denies the deed
-of. Each reading keeps the change it guards against caught."""
+of, the customer's case said before. Each reading keeps the change it guards against caught."""
 
 from __future__ import annotations
 
@@ -88,6 +88,9 @@ def numbers(draft: str) -> list[str]:
         "You can start a return yourself at fernhillgoods.example/returns.",
         # A card network shortened ("Amex": American Express).
         "We take Visa, Mastercard, Amex and Discover, along with PayPal and Apple Pay.",
+        # Another name for creating an account.
+        "No account needed! If you'd like one, you can set it up at "
+        "fernhillgoods.example/account to track orders and save your addresses.",
         # Another name for signing up, and for asking.
         "You can join from the bottom of any page on fernhillgoods.example.",
         "You can request a copy of your personal data by emailing help@fernhillgoods.example "
@@ -97,6 +100,9 @@ def numbers(draft: str) -> list[str]:
         "with a 30-inch or 32-inch inseam; go with the waist size you usually wear.",
         # "per order" counts a price, it does not narrow which orders.
         "Express is a flat $14 whatever the order size, and it arrives in 1–2 business days.",
+        # The customer's case, said in an earlier sentence, is the claim's condition.
+        "I'm so sorry it arrived damaged! Please send a photo of the item within 14 days of "
+        "delivery; you won't pay anything for return shipping.",
         # What the knowledge denies, set aside by the claim too.
         "The Fernhill Promise covers defects in materials and workmanship rather than "
         "accidental damage.",
@@ -187,6 +193,12 @@ def test_faithful_rewordings_pass(draft: str) -> None:
         (
             "Our Organic Twill Trousers come in every waist size from 26 to 38, each with a "
             "30-inch or 32-inch inseam.",
+            ClaimKind.condition,
+        ),
+        # No case said before it, or a scope of its own.
+        ("Thanks for your order! You never pay return shipping.", ClaimKind.condition),
+        (
+            "I'm so sorry it arrived damaged! Return shipping is free on every order.",
             ClaimKind.condition,
         ),
         # Covered, one thing among others, where the knowledge lists it as not covered.

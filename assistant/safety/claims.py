@@ -53,11 +53,6 @@ GATED_WORDS, GATED_SHARE = 3, 0.75
 # How many new words a clause needs before it, alone, describes something new.
 CLAUSE_UNSAID = 3
 SUPPOSES = re.compile(r"\b(?:if|unless)\b")
-# A claim about what the draft described before it ("… for this.").
-REFERS_BACK = re.compile(
-    r"(?:\b(?:for|with|in) (?:this|that|these|those|it|them|such)(?: case)?|\blike (?:this|that))"
-    r"\b[.!]?$"
-)
 
 
 def check_claims(draft: str, context: str) -> list[ClaimFinding]:
@@ -92,9 +87,10 @@ def _check(draft: str, ctx: ClaimContext) -> list[ClaimFinding]:
                     break
         if found is None:
             found = _condition(claim, ctx)
-            if found is not None and before and REFERS_BACK.search(claim.folded):
-                # "You'll never pay return shipping for this": its condition is said before
-                # ("I'm so sorry it arrived damaged!").
+            if found is not None and before:
+                # A reply is about the customer's case, said before: "I'm so sorry it arrived
+                # damaged! … you won't pay anything for return shipping". A scope of the
+                # claim's own ("on every order") is still its own.
                 found = _condition(claim, ctx, f"{before} {claim.text}") and found
         if found is None:
             found = _stance(claim, ctx)

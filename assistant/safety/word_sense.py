@@ -30,6 +30,8 @@ SAME_DEED = (
     frozenset({"request", "ask"}),
     # "we keep your card number on file" where it says "we never store it".
     frozenset({"store", "keep", "retain", "save"}),
+    # "you can set one up" where it says "if you create an account".
+    frozenset({"create", "set", "open"}),
 )
 
 _vectors: dict[str, Vectors] = {}
