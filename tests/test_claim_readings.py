@@ -218,6 +218,15 @@ def test_the_change_is_still_found(draft: str, kind: ClaimKind) -> None:
     assert kind in [f.kind for f in check_claims(draft, CONTEXT)], check_claims(draft, CONTEXT)
 
 
+def test_a_period_given_to_a_group_the_knowledge_gives_another_period_is_caught() -> None:
+    # "Bags are covered for 2 years …, and clothing and home goods are covered for 1 year."
+    assert numbers("Bags are covered for 2 years, and clothing and home goods for 1 year.") == []
+    assert numbers("Our bags come with a 2-year warranty.") == []
+    moved = "Our bags and home goods come with a 2-year warranty, and clothing gets 1 year."
+    assert numbers(moved) == ["duration"]
+    assert numbers("Bags and home goods are covered for 2 years from delivery.") == ["duration"]
+
+
 def test_a_period_is_read_by_its_own_words_not_those_of_the_value_before_it() -> None:
     # "DHL Express … $25" belongs to the price; "from when they ship" says when it starts.
     assert numbers("Orders go with DHL Express for a flat $25 and take 6–10 business days.") == []

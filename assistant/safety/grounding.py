@@ -52,15 +52,20 @@ ABOUT_ENDS = re.compile(r"[.!?;:,()\n]|\b(?:from|since)\b")
 def _about(text: str, start: int, end: int) -> frozenset[str]:
     """The words that say what a value is about: the content words right next to it in
     its clause, up to four before and two after ("Express shipping is $14 on any order")."""
-    left = text[max(0, start - 80) : start]
-    # Words before another value are that value's ("a flat $25 and take 6–10 days").
-    left = left[max(left.rfind(c) for c in ".!?;:,)\n0123456789") + 1 :]
     right = text[end : end + 40]
     stop = ABOUT_ENDS.search(right)
     right = right[: stop.start()] if stop else right
-    before = [w for w in re.findall(r"[a-z]+", left.lower()) if w not in STOPWORDS]
     after = [w for w in re.findall(r"[a-z]+", right.lower()) if w not in STOPWORDS]
-    return frozenset(before[-4:] + after[:2])
+    return _before(text, start) | frozenset(after[:2])
+
+
+def _before(text: str, start: int) -> frozenset[str]:
+    """The content words before a value in its clause, up to four: what it is said of."""
+    left = text[max(0, start - 80) : start]
+    # Words before another value are that value's ("a flat $25 and take 6–10 days").
+    left = left[max(left.rfind(c) for c in ".!?;:,)\n0123456789") + 1 :]
+    before = [w for w in re.findall(r"[a-z]+", left.lower()) if w not in STOPWORDS]
+    return frozenset(before[-4:])
 
 
 def _atoms(f: Found) -> frozenset[Hashable]:
@@ -101,6 +106,28 @@ class _About:
             if len(shared) >= 2 or any(len(self.values[w]) == 1 for w in shared):
                 return False
         return True
+
+    def regrouped(
+        self, words: frozenset[str], before: frozenset[str], atoms: frozenset[Hashable]
+    ) -> bool:
+        """True where the draft gives its value to a group and to something the context
+        gives another value, by two words before it that the context says only of that
+        other value: "bags and home goods come with a 2-year warranty" where "Bags are
+        covered for 2 years, and clothing and home goods for 1 year" (``fits`` takes it,
+        bags being 2 years)."""
+        matched = {i for word in words for i in self.postings.get(word, ())}
+        same = [i for i in matched if self.atoms[i] & atoms]
+        for i in matched:
+            if self.atoms[i] & atoms:
+                continue
+            shared = before & self.words[i]
+            if (
+                len(shared) >= 2
+                and not any(shared & self.words[j] for j in same)
+                and any((words - shared) & self.words[j] for j in same)
+            ):
+                return True
+        return False
 
 
 @dataclass
@@ -320,7 +347,13 @@ class Grounding:
     def _about(self, f: Found, text: str) -> bool:
         """False when the context gives this value, but for something else (see _About)."""
         about = self.index.about.get(f.tag)
-        return about is None or about.fits(_about(text, f.start, f.end), _atoms(f))
+        if about is None:
+            return True
+        words, atoms = _about(text, f.start, f.end), _atoms(f)
+        if not about.fits(words, atoms):
+            return False
+        # Periods only: prices listed item by item share words across their items.
+        return f.tag != "duration" or not about.regrouped(words, _before(text, f.start), atoms)
 
     def _phone(self, digits: str) -> bool:
         mine = digits.lstrip("0")
