@@ -155,7 +155,7 @@ def test_a_sure_intent_model_puts_an_entry_just_behind_the_best_one_first() -> N
 
     assert [r.index for r in ranked] == [1, 0, 2]
     assert verdict.answers
-    assert verdict.reason == "the intent model is 90% sure, 0.020 behind faq:returns by score"
+    assert verdict.reason == "the intent model is 75% sure, 0.020 behind faq:returns by score"
 
 
 def test_the_intent_model_leads_only_when_sure_close_behind_and_over_the_floor() -> None:
