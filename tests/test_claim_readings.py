@@ -108,6 +108,9 @@ def numbers(draft: str) -> list[str]:
         "accidental damage.",
         "The Fernhill Promise covers defects in materials and workmanship, but not accidents "
         "or normal wear and tear.",
+        # A clause of its own after the deed's list is no thing the deed is done to.
+        "The Fernhill Promise covers broken stitching and failed zippers, and accidents are "
+        "best avoided by following the care label.",
     ],
 )
 def test_faithful_rewordings_pass(draft: str) -> None:

@@ -172,11 +172,32 @@ def _denied_of_item(statement: Sentence, ctx: ClaimContext) -> Sentence | None:
     return None
 
 
+# A comma-part with one of these is a clause of its own ("…, and exchanges are free"), not
+# one more thing the deed is done to.
+CLAUSE_VERBS = frozenset(
+    re.findall(
+        r"\w+",
+        "is are was were be been will can may might must should could would do does did has"
+        " have had happen happens get gets",
+    )
+)
+
+
 def _after(folded: str, verb: str) -> frozenset[str]:
-    """The stems that follow the first word of the verb's."""
-    stems = [stem(w, able=True) for w in WORDS.findall(folded)]
-    at = next((n for n, w in enumerate(stems) if _alike(w, verb)), len(stems))
-    return frozenset(stems[at + 1 :])
+    """The stems of what follows the verb's first word, up to a comma-part that is a
+    clause of its own."""
+    parts = [WORDS.findall(part) for part in re.split(r"[,;]", folded)]
+    out: list[str] = []
+    seen = False
+    for words in parts:
+        if seen and CLAUSE_VERBS.intersection(words):
+            break
+        for word in words:
+            if seen:
+                out.append(stem(word, able=True))
+            elif _alike(stem(word, able=True), verb):
+                seen = True
+    return frozenset(out)
 
 
 def _alike(a: str, b: str) -> bool:
@@ -189,11 +210,12 @@ def _has(words: frozenset[str], word: str) -> bool:
 
 
 def _names(words: frozenset[str], thing: frozenset[str]) -> bool:
-    """The words name the thing: two of its words, or its one ("wear and tear")."""
+    """The words name the thing: two of its words, or its only one ("accidents")."""
     return sum(_has(words, w) for w in thing) >= min(2, len(thing))
 
 
 def _said_plainly(verb: str, thing: frozenset[str], ctx: ClaimContext) -> bool:
+    """Whether a knowledge statement says the deed of the thing without a negation."""
     for s in ctx.statements:
         if not s.negated and _has(plain := governed(s.folded)[1], verb) and _names(plain, thing):
             return True
