@@ -6,7 +6,8 @@ is new on its own, everyday wording, a size said in full, a reason after ", as",
 with its own verb after a denial, a subject added by "works too", a temperature, an address,
 a deed done "yourself", a shortened name, a deed by another name, a requirement, "aren't
 able to", a noun the knowledge narrows, one thing of several the knowledge denies the deed
-of, the customer's case said before. Each reading keeps the change it guards against caught."""
+of, the customer's case said before, a clause's own cut-off, a product's name, a clause that
+says "every". Each reading keeps the change it guards against caught."""
 
 from __future__ import annotations
 
@@ -111,6 +112,18 @@ def numbers(draft: str) -> list[str]:
         # A clause of its own after the deed's list is no thing the deed is done to.
         "The Fernhill Promise covers broken stitching and failed zippers, and accidents are "
         "best avoided by following the care label.",
+        # A clause with its own cut-off is read under it, not under the sentence's first one.
+        "Orders placed before 1 pm Pacific on a business day leave our warehouse in Portland, "
+        "Oregon the same day, and later ones go out the next business day.",
+        # A material inside a product's name, beside other products' names.
+        "Our Merino Crew Sweater is $98 and the Organic Cotton Tee is $32, while over in bags "
+        "the Waxed Canvas Backpack comes in at $148.",
+        # "by design" is a way of speaking, not a means.
+        "The Linen Button-Up Shirt and Recycled Fleece Pullover are roomy by design.",
+        # The customer's case, said in other words before ("shows up damaged").
+        "So sorry if something shows up damaged or you're sent the wrong item! Just send us a "
+        "photo of it and the packing slip within 14 days of delivery, and a person on our team "
+        "will get back to you within one business day.",
     ],
 )
 def test_faithful_rewordings_pass(draft: str) -> None:
@@ -215,10 +228,55 @@ def test_faithful_rewordings_pass(draft: str) -> None:
             "tear.",
             ClaimKind.polarity,
         ),
+        # The later orders' clause, under its own cut-off, given the earlier orders' day.
+        (
+            "Orders placed before 1 pm Pacific on a business day leave our warehouse the same "
+            "day, and later ones go out the same day too.",
+            ClaimKind.policy_term,
+        ),
+        # The material of a product's name where the knowledge says how other materials wash.
+        (
+            "To freshen up your Waxed Canvas Backpack, pop it in the washing machine on a cold, "
+            "gentle cycle and let it line dry.",
+            ClaimKind.entity,
+        ),
+        # A deed the knowledge does not do to the data, and marketing without consent.
+        (
+            "Email help@fernhillgoods.example from the address on your account and we'll "
+            "deactivate it within 30 days.",
+            ClaimKind.policy_term,
+        ),
+        (
+            "We'll send you our newsletter and restock alerts unless you choose to opt out.",
+            ClaimKind.policy_term,
+        ),
+        # The same price counted per something else.
+        ("Yes, we offer gift wrapping for $5 per item!", ClaimKind.condition),
+        # A second deed the modal governs ("and top it up").
+        (
+            "Our digital gift cards never expire, and you can check the balance and top it up "
+            "at fernhillgoods.example/gift-cards.",
+            ClaimKind.capability,
+        ),
+        # The customer's case is not said before: the condition is still left out.
+        (
+            "Thanks for reaching out! Just send us a photo of it and the packing slip within 14 "
+            "days of delivery, and a person on our team will get back to you.",
+            ClaimKind.condition,
+        ),
     ],
 )
 def test_the_change_is_still_found(draft: str, kind: ClaimKind) -> None:
     assert kind in [f.kind for f in check_claims(draft, CONTEXT)], check_claims(draft, CONTEXT)
+
+
+def test_a_clause_that_says_every_return_widens_the_knowledge_it_is_closest_to() -> None:
+    refunds = knowledge_text("policies/refunds")
+    said = "We refund the full price you paid for returned items, including any sales tax"
+    kept = f"{said}, and original shipping charges are refunded when an item arrived damaged."
+    assert check_claims(kept, refunds) == []
+    widened = f"{said}, and original shipping charges are refunded on every return too."
+    assert [f.kind for f in check_claims(widened, refunds)] == [ClaimKind.condition]
 
 
 def test_a_period_given_to_a_group_the_knowledge_gives_another_period_is_caught() -> None:

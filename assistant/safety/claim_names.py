@@ -22,7 +22,7 @@ from assistant.safety.claim_text import (
     term_view,
 )
 from assistant.safety.modifiers import swapped_modifier
-from assistant.safety.qualifiers import compatible
+from assistant.safety.qualifiers import compatible, own_scope
 from assistant.safety.stems import stem
 from assistant.safety.word_sense import closest_sense
 
@@ -44,6 +44,8 @@ WHEN = CALENDAR | {"today", "tomorrow", "tonight", "noon", "midnight", "end", "m
 # A means this near in meaning to a word of the closest sentence says it in other words
 # ("phone" ~ "call" 0.58; "fax" ~ "email" 0.38, "text" ~ "message" 0.38).
 SAME_MEANS = 0.55
+# Words after "by" that make an idiom, not a means.
+NOT_MEANS = frozenset({"design", "far", "nature", "way", "chance", "accident", "mistake", "heart"})
 MEANS = re.compile(
     r"\b(?:by|via|through|using|over)\s+(?:(?:a|an|the|your|our|their)\s+)?([a-z][a-z-]+)"
 )
@@ -76,6 +78,10 @@ def _swapped_entity(
         if name in theirs:
             continue  # named among others there: "cotton and linen" of "cotton, linen and fleece"
         swapped = [t for t in theirs if t not in mine]
+        if _in_known_name(name, claim.text, ctx) and said is not None:
+            # Part of a product's name the knowledge uses ("the Waxed Canvas Backpack"): only
+            # a bare rival is swapped, not one in another name ("Recycled Fleece Pullover").
+            swapped = [t for t in swapped if not _in_titled_run(t, said.text)]
         if name in ctx.entities and swapped and not backed(claim, ctx, [name], named=True):
             return ClaimFinding(
                 ClaimKind.entity,
@@ -122,6 +128,8 @@ def _unknown_means(
             continue  # "damage caused by your dog": the agent of a passive, not a means
         if word in STOP or word in WHEN or word.endswith(("self", "selves")) or _known(word, ctx):
             continue  # "by November 23", "by tomorrow": a time (grounding.py's), not a means
+        if means.group(0).startswith("by ") and word in NOT_MEANS:
+            continue  # "roomy by design", "by far": a way of speaking, not a way of doing
         # "by phone" beside "call (503) …": the closest sentence's own word for it.
         other_words = sorted(closest.words - claim.words) if closest else []
         if closest_sense(word, other_words)[1] < SAME_MEANS:
@@ -149,6 +157,22 @@ def _unknown_name(
             detail = f"the name '{name}' is not in the knowledge"
             return ClaimFinding(ClaimKind.entity, claim.text, _text(closest), detail)
     return None
+
+
+TITLED_RUN = re.compile(r"\b[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)+")
+
+
+def _in_known_name(term: str, text: str, ctx: ClaimContext) -> bool:
+    """The term is a word of a run of capitalised words ("Waxed Canvas Backpack") that the
+    knowledge writes too: a name, not a claim about what it is made of."""
+    return any(
+        has(fold(run.group(0)), term) and has(ctx.folded, fold(run.group(0)).strip())
+        for run in TITLED_RUN.finditer(text)
+    )
+
+
+def _in_titled_run(term: str, text: str) -> bool:
+    return any(has(fold(run.group(0)), term) for run in TITLED_RUN.finditer(text))
 
 
 def _shortened(name: str, folded: str) -> bool:
@@ -230,13 +254,18 @@ def term_finding(
     """A term of an exclusive group where the aligned context clauses name another one
     of the group and never this one. ``closest``: the claim's closest comparable sentence."""
     # Clauses of sentences under other conditions say nothing about this claim ("the refund
-    # goes back onto the gift card" is said of gift-card payments, not of Pay in 4).
+    # goes back onto the gift card" is said of gift-card payments, not of Pay in 4). A
+    # clause that scopes itself ("… before 1 pm ship the same day, and later ones the next
+    # business day") is read under its own scope, not the sentence's.
+    scope = clause if clause is not claim and own_scope(clause.text) else claim
+    if scope is clause:
+        closest, _ = ctx.closest(clause, [s for s in ctx.sentences if ctx.comparable(clause, s)])
     aligned = ctx.aligned(
         clause,
         [
             c
             for c, s in zip(ctx.clauses, ctx.clause_sentences, strict=True)
-            if ctx.comparable(claim, s)
+            if ctx.comparable(scope, s)
         ],
     )
     for about, group in EXCLUSIVE:
@@ -261,7 +290,7 @@ def term_finding(
             saying = [s for s in near if said_terms(term_view(s.text), group)]
             theirs = [t for s in saying[:1] for t in said_terms(term_view(s.text), group)]
             swapped = bool(theirs)
-        if swapped and not backed(claim, ctx, mine):
+        if swapped and not backed(scope, ctx, mine):
             return ClaimFinding(
                 ClaimKind.policy_term,
                 claim.text,

@@ -91,7 +91,23 @@ EXCLUSIVE = [
     # What becomes of data kept for a while: "then anonymise it" for "then delete it".
     (
         "what happens to the data",
-        ["delete|deleted|erase|erased", "anonymise|anonymize|anonymised|anonymized", "archive"],
+        [
+            "delete|deleted|erase|erased",
+            "anonymise|anonymize|anonymised|anonymized",
+            "archive",
+            # "we'll deactivate it" where the knowledge deletes the account.
+            "deactivate|deactivated|disable|disabled|suspend|suspended",
+        ],
+    ),
+    # Marketing by consent: "unless you opt out" where the knowledge sends it only "if you
+    # opt in".
+    (
+        "how marketing is agreed to",
+        [
+            "opt in|opted in|opt-in|opted-in",
+            "unless you opt out|unless you choose to opt out|unless you unsubscribe"
+            "|until you opt out|until you unsubscribe|automatically subscribed",
+        ],
     ),
     # "a lifetime warranty" where the knowledge covers bags for 2 years.
     ("how long it is covered", ["lifetime|for life", "year|years|months|month"]),

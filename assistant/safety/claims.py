@@ -24,6 +24,7 @@ from assistant.safety.claim_text import (
     Sentence,
     clauses_of,
     content,
+    fold,
     sentences,
     statements_of,
 )
@@ -32,7 +33,13 @@ from assistant.safety.predicates import (
     LIST_ITEMS,
     undescribed_deed,
 )
-from assistant.safety.qualifiers import changed_qualifier, qualifiers, stage
+from assistant.safety.qualifiers import (
+    QualifierChange,
+    changed_qualifier,
+    qualifiers,
+    stage,
+    widened,
+)
 from assistant.safety.scope import QUANTIFIER, extensions, gated, quantified, sides_in_time
 from assistant.safety.stances import STANCES, plain
 from assistant.safety.stems import base, stem
@@ -116,7 +123,7 @@ def _moved(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
 def _condition(claim: Sentence, ctx: ClaimContext, said: str = "") -> ClaimFinding | None:
     """A condition or scope of the aligned knowledge widened, changed or dropped (``said``:
     the claim with the sentences it refers back to, whose conditions are the claim's)."""
-    if (gate := _ungated(claim, ctx)) is not None:
+    if (gate := _ungated(claim, ctx, said)) is not None:
         return gate
     closest, best = ctx.closest(claim)
     if closest is not None and (added := _extension(claim, closest, ctx)) is not None:
@@ -127,22 +134,35 @@ def _condition(claim: Sentence, ctx: ClaimContext, said: str = "") -> ClaimFindi
     related = [s.text for s in ctx.facts if len(s.words & claim.words) >= 2]
     change = changed_qualifier(said or claim.text, aligned, related, ctx.fact_texts)
     if change is None:
+        # A clause about something else than the sentence's first part ("We refund the full
+        # price …, and original shipping charges are refunded on every return") widens the
+        # knowledge it is closest to.
+        parts = [c for c in clauses_of(claim) if c is not claim]
+        change = next(filter(None, (_widened(part, ctx) for part in parts)), None)
+    if change is None:
         return None
     return ClaimFinding(ClaimKind.condition, claim.text, change.closest, change.detail)
 
 
-def _ungated(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
+def _widened(clause: Sentence, ctx: ClaimContext) -> QualifierChange | None:
+    return widened(clause.text, [s.text for s in ctx.aligned(clause, ctx.facts)])
+
+
+def _ungated(claim: Sentence, ctx: ClaimContext, said: str = "") -> ClaimFinding | None:
     """The claim says a deed the knowledge does only under a condition ("we only send
-    marketing messages if you've opted in"), without that condition or a word near it."""
+    marketing messages if you've opted in"), without that condition or a word near it, in
+    the claim or in ``said`` (the claim with the reply's earlier sentences: "So sorry if it
+    shows up damaged! Just send us a photo …")."""
     if claim.negated or SUPPOSES.search(claim.folded):
         return None  # a denial, or a condition of its own words ("if it hasn't come through")
+    words = claim.words | content(fold(said)) if said else claim.words
     for fact in ctx.facts:
         for gate, deed, condition in _gates(fact.folded):
             if len(deed) < GATED_WORDS or len(deed & claim.words) < GATED_SHARE * len(deed):
                 continue
-            if not condition or condition & claim.words:
+            if not condition or condition & words:
                 continue
-            mine = sorted(claim.words - deed)
+            mine = sorted(words - deed)
             if any(closest_sense(w, mine)[1] >= SAME_SENSE for w in sorted(condition)):
                 continue
             return ClaimFinding(

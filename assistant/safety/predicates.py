@@ -309,7 +309,24 @@ def abilities(folded: str) -> frozenset[str]:
         if (words[0] in GENERIC and not particle) or tuple(words[:2]) in HANDLING:
             continue  # "can be used", "you can use PayPal": the deed is in its object
         found.add(" ".join([words[0], *particle]))
+        found |= _coordinated(folded[match.start(1) :].partition(" ")[2])
     return frozenset(found)
+
+
+# A second verb the same modal governs: "can check the balance *and top it up*", "can
+# return *or exchange it*". Read only where an object follows it, so a noun joined to the
+# first verb's object ("the balance and gift card history") is not taken for a deed.
+COORDINATED = re.compile(
+    r"^[^.;:!?]*?\b(?:and|or)\s+([a-z]{3,})\s+(?:it|them|one|this|that)(?:\s+([a-z]+))?\b"
+)
+
+
+def _coordinated(rest: str) -> set[str]:
+    found = COORDINATED.match(rest)
+    if found is None or found[1] in STOP or found[1] in GENERIC or NEGATION.fullmatch(found[1]):
+        return set()
+    particle = [found[2]] if found[2] in PARTICLE else []
+    return {" ".join([found[1], *particle])}
 
 
 def undescribed_deed(

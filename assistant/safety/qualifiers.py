@@ -69,7 +69,7 @@ RESTRICTION: dict[Facet, re.Pattern[str]] = {
     ),
     Facet.cutoff: re.compile(
         r"\b(?:before|by|until|after) \d{1,2}(?::\d\d)? ?[ap]\.?m\b|\b(?:placed|ordered) later\b"
-        r"|\blater orders\b"
+        r"|\blater (?:orders|ones)\b"
         # A time of day past any cut-off: "placed late at night", "in the evening".
         r"|\b(?:placed|ordered|order) (?:late at night|at night|in the evening|late in the day"
         r"|after hours|overnight|late)\b"
@@ -206,6 +206,7 @@ UNIVERSAL: dict[Facet, re.Pattern[str]] = {
         r"\bwhatever the reason\b|\bno matter (?:why|what|the reason)\b|\bin (?:all|every) cases?\b"
         r"|\bno questions asked\b|\bfor any reason\b|\bwithout conditions?\b"
         r"|\bno strings attached\b|\bwhether or not\b"
+        r"|\b(?:on|for|with) (?:every|all|any|each) (?:returns?|refunds?|claims?|exchanges?)\b"
     ),
 }
 # A qualifier of these facets is what makes a "free" claim true: dropping it widens it.
@@ -292,15 +293,18 @@ COMPARED_VALUES = (Facet.place, Facet.time, Facet.cutoff, Facet.start, Facet.uni
 GENERIC_VALUES = (Facet.time, Facet.start)
 
 
-def changed_qualifier(
-    claim: str, aligned: list[str], related: list[str], anywhere: tuple[str, ...] = ()
+PRICE = re.compile(r"\$\s?\d+(?:\.\d\d)?")
+
+
+def _prices(text: str) -> set[str]:
+    return {p.replace(" ", "") for p in PRICE.findall(text)}
+
+
+def widened(
+    claim: str, aligned: list[str], anywhere: tuple[str, ...] = ()
 ) -> QualifierChange | None:
-    """How the claim widens or changes a qualifier of the knowledge sentences it is aligned
-    with (closest first), or None. A qualifier any aligned sentence shares backs the claim.
-    ``related``: the context sentences about the same thing, for where something is free;
-    ``anywhere``: every context sentence, for the facets a policy states once for all."""
-    if not aligned:
-        return None
+    """An "any" of the claim ("at any time", "on every return") where the aligned knowledge
+    limits that facet and never says "any" of it."""
     mine = qualifiers(claim)
     theirs = [(s, qualifiers(s)) for s in aligned]
     for facet, words in mine.universal.items():
@@ -315,10 +319,34 @@ def changed_qualifier(
             return QualifierChange(
                 facet, f"'{words}' where the knowledge limits the {facet}", limiting[0]
             )
+    return None
+
+
+def changed_qualifier(
+    claim: str, aligned: list[str], related: list[str], anywhere: tuple[str, ...] = ()
+) -> QualifierChange | None:
+    """How the claim widens or changes a qualifier of the knowledge sentences it is aligned
+    with (closest first), or None. A qualifier any aligned sentence shares backs the claim.
+    ``related``: the context sentences about the same thing, for where something is free;
+    ``anywhere``: every context sentence, for the facets a policy states once for all."""
+    if not aligned:
+        return None
+    if (wider := widened(claim, aligned, anywhere)) is not None:
+        return wider
+    mine = qualifiers(claim)
+    theirs = [(s, qualifiers(s)) for s in aligned]
     for facet, values in mine.restricted.items():
         if facet not in COMPARED_VALUES:
             continue  # other facets' values are the numeric guard's job
         known = [(s, q.restricted[facet]) for s, q in theirs if facet in q.restricted]
+        if facet is Facet.unit and not known:
+            # The same price counted per something else, said in a sentence about the same
+            # thing ("gift wrapping for $5 per item" beside "Gift wrapping is $5 per order").
+            known = [
+                (s, q.restricted[facet])
+                for s in related
+                if facet in (q := qualifiers(s)).restricted and _prices(s) & _prices(claim)
+            ]
         if facet in GENERIC_VALUES:
             values = values - {facet.value}
             known = [(s, v - {facet.value}) for s, v in known if v - {facet.value}]
@@ -373,6 +401,15 @@ def _free_without_its_condition(
 
 
 PAID_WITH = re.compile(r"\b(?:paid|pay|paying) (?:with|by|through|using) (?:a |an |your )?([\w-]+)")
+
+
+def own_scope(clause: str) -> bool:
+    """Whether a clause restricts what ``compatible`` compares (a place, a time of day, the
+    way it was paid) itself: then it is read under that scope, not its sentence's."""
+    mine = qualifiers(clause).restricted
+    return PAID_WITH.search(_normal(clause)) is not None or any(
+        mine.get(f) for f in (Facet.place, Facet.cutoff)
+    )
 
 
 # Asked for every (claim, context sentence) pair, again per clause of the claim and for the
