@@ -76,7 +76,7 @@ CONTEXT = knowledge_text(
             "gift card",
         ),
         # "only when" dropped or said away
-        ("Original shipping charges are refunded as well.", "drops", "only when"),
+        ("Original shipping charges are refunded as well.", "leaves out", "only when"),
         ("We refund original shipping charges, no questions asked.", "no questions", "only when"),
     ],
 )

@@ -7,7 +7,8 @@ with its own verb after a denial, a subject added by "works too", a temperature,
 a deed done "yourself", a shortened name, a deed by another name, a requirement, "aren't
 able to", a noun the knowledge narrows, one thing of several the knowledge denies the deed
 of, the customer's case said before, a clause's own cut-off, a product's name, a clause that
-says "every". Each reading keeps the change it guards against caught."""
+says "every", each kind of data with its own period, a team's name, "as well as", a deed
+said before "only when". Each reading keeps the change it guards against caught."""
 
 from __future__ import annotations
 
@@ -124,6 +125,14 @@ def numbers(draft: str) -> list[str]:
         "So sorry if something shows up damaged or you're sent the wrong item! Just send us a "
         "photo of it and the packing slip within 14 days of delivery, and a person on our team "
         "will get back to you within one business day.",
+        # Each kind of data with its own period, listed one after another.
+        "We hold on to message history for 12 months before deleting it, order records for as "
+        "long as tax law requires, and account details while your account stays open.",
+        # The team the knowledge names, or people by a name any brand's may have.
+        "Our customer care team works Monday to Friday, 9 am to 5 pm Pacific.",
+        "Someone on our support team replies within one business day.",
+        # "There's a" introducing what the knowledge says.
+        "There's a full size chart at fernhillgoods.example/size-guide.",
     ],
 )
 def test_faithful_rewordings_pass(draft: str) -> None:
@@ -264,6 +273,36 @@ def test_faithful_rewordings_pass(draft: str) -> None:
             "days of delivery, and a person on our team will get back to you.",
             ClaimKind.condition,
         ),
+        # A period the knowledge gives one kind of data, said of another, or of several.
+        (
+            "We keep your message history for as long as your account is open.",
+            ClaimKind.entity,
+        ),
+        (
+            "We keep message history, order records and account details for 12 months.",
+            ClaimKind.entity,
+        ),
+        # A team the knowledge never names.
+        (
+            "Someone on our billing team will reply within one business day.",
+            ClaimKind.entity,
+        ),
+        # Bought anywhere, where the warranty covers what was bought from the brand.
+        (
+            "The Fernhill Promise covers defects on any Fernhill piece, whether you bought it "
+            "from us directly or from one of our stockists.",
+            ClaimKind.condition,
+        ),
+        (
+            "When you place an order you're automatically signed up for our newsletter.",
+            ClaimKind.policy_term,
+        ),
+        # A tool the knowledge never describes, introduced by "there's a".
+        (
+            "The full size chart lives at fernhillgoods.example/size-guide, and there's a quick "
+            "fit quiz there that recommends a size from your height and weight.",
+            ClaimKind.capability,
+        ),
     ],
 )
 def test_the_change_is_still_found(draft: str, kind: ClaimKind) -> None:
@@ -295,3 +334,24 @@ def test_a_period_is_read_by_its_own_words_not_those_of_the_value_before_it() ->
     assert numbers(said) == []
     # The international delivery time said of Express is still another period's value.
     assert numbers("Express shipping with FedEx takes 6–10 business days.") == ["duration"]
+
+
+def test_what_is_added_with_as_well_as_must_be_named_by_the_knowledge() -> None:
+    products = knowledge_text("faq/products")
+    said = "Every piece is covered by the Fernhill Promise against defects like broken stitching"
+    assert check_claims(f"{said} as well as a failed zipper.", products) == []
+    added = f"{said} as well as everyday wear and tear."
+    assert [f.kind for f in check_claims(added, products)] == [ClaimKind.condition]
+
+
+def test_a_deed_the_knowledge_does_only_when_something_happened_needs_that_condition() -> None:
+    # "Original shipping charges are refunded only when an item arrived damaged, faulty or
+    # wrong": said beside a denial of its own, the deed still needs its condition.
+    refunds = knowledge_text("policies/refunds")
+    kept = "If an item arrived damaged, faulty or wrong, we refund your original shipping too."
+    assert check_claims(kept, refunds) == []
+    dropped = (
+        "We refund the full price you paid plus your original shipping charges, and nothing is "
+        "deducted for the US return label."
+    )
+    assert [f.kind for f in check_claims(dropped, refunds)] == [ClaimKind.condition]

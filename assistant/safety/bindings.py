@@ -30,16 +30,34 @@ class Bound:
     words: frozenset[str]  # the clause's content stems, its names' words left out
 
 
+# A kind of data a policy keeps for its own period ("message history", "order records",
+# "account details"): named in lowercase, bound like a product's name.
+DATA_KIND = re.compile(
+    r"\b(?:message|order|account|payment|card|contact|chat|purchase)"
+    r" (?:history|records?|details|data|information)\b"
+)
+
+
 def _names(text: str) -> frozenset[str]:
     names = (OPENING.sub("", m.group(0)).lower() for m in NAME.finditer(text))
-    return frozenset(n for n in names if " " in n)
+    kinds = (m.group(0) for m in DATA_KIND.finditer(text.lower()))
+    return frozenset(n for n in (*names, *kinds) if " " in n)
+
+
+# A list of kinds of data, each with its own period ("…, order records for as long as …"),
+# not one period for several ("message history, order records and account details for …").
+DATA_LIST = re.compile(
+    r",\s*(?:and\s+)?(?:your\s+|the\s+)?(?=(?:" + DATA_KIND.pattern + r")(?!\s*(?:,|and\b|or\b)))",
+    re.IGNORECASE,
+)
 
 
 @lru_cache(maxsize=8192)
 def bound(sentence: str) -> tuple[Bound, ...]:
     """The sentence's clauses that name something, each with its own words."""
     out = []
-    for clause in CLAUSE.split(sentence):
+    parts = [p for clause in CLAUSE.split(sentence) for p in DATA_LIST.split(clause)]
+    for clause in parts:
         names = _names(clause)
         if names:
             named = content(" ".join(names))

@@ -55,7 +55,15 @@ def entity_finding(
     claim: Sentence, closest: Sentence | None, ctx: ClaimContext
 ) -> ClaimFinding | None:
     """A named thing, modifier, means or name of the claim the knowledge does not back."""
-    for check in (_swapped_entity, _swapped_phrase, _unknown_entity, _unknown_means, _unknown_name):
+    checks = (
+        _swapped_entity,
+        _swapped_phrase,
+        _unknown_entity,
+        _unknown_means,
+        _unknown_name,
+        _unknown_team,
+    )
+    for check in checks:
         found = check(claim, closest, ctx)
         if found is not None:
             return found
@@ -175,6 +183,31 @@ def _in_titled_run(term: str, text: str) -> bool:
     return any(has(fold(run.group(0)), term) for run in TITLED_RUN.finditer(text))
 
 
+# Content words a sentence shares with a claim's clause before it is about the same thing.
+RELATED = 2
+# "someone on our *billing* team" where the knowledge's people are "our customer care team".
+TEAM = re.compile(r"\b(?:our|the|a|your) (?:[a-z]+ )?([a-z]+) (?:team|department|desk)\b")
+# Words any brand's people may be called by, whatever its knowledge says.
+ANY_TEAM = frozenset(
+    {"support", "service", "customer", "customers", "care", "help", "friendly", "whole", "own"}
+    | {"small", "dedicated", "lovely", "helpful", "entire", "wonderful", "amazing", "great"}
+    | {"same", "right"}
+)
+
+
+def _unknown_team(
+    claim: Sentence, closest: Sentence | None, ctx: ClaimContext
+) -> ClaimFinding | None:
+    """A team or department by a name the knowledge never gives one."""
+    for team in TEAM.finditer(claim.folded):
+        name = team.group(0).split(maxsplit=1)[1]
+        if team.group(1) in ANY_TEAM or has(ctx.folded, f"{team.group(1)} team"):
+            continue
+        detail = f"the '{name}' is not in the knowledge"
+        return ClaimFinding(ClaimKind.entity, claim.text, _text(closest), detail)
+    return None
+
+
 def _shortened(name: str, folded: str) -> bool:
     """Whether the name shortens words the knowledge writes out: the start of each, run
     together ("Amex" for American Express, "FedEx" for Federal Express), or their initials
@@ -288,6 +321,14 @@ def term_finding(
             # A term the knowledge never uses where it uses a rival ("worn" / "unworn").
             near = ctx.aligned(clause, ctx.sentences)
             saying = [s for s in near if said_terms(term_view(s.text), group)]
+            said_form = [term_form(term_view(clause.text), t) for t in mine]
+            if not saying and not any(_in_some_form(form, ctx) for form in said_form):
+                # Or the closest sentence about the same thing that says one: "automatically
+                # signed up for our newsletter" beside the newsletter's own FAQ, which says
+                # nothing of consent, and "if you opt in, send you our newsletter".
+                related = [s for s in ctx.sentences if len(s.words & clause.words) >= RELATED]
+                related.sort(key=lambda s: ctx.score(clause, s), reverse=True)
+                saying = [s for s in related if said_terms(term_view(s.text), group)]
             theirs = [t for s in saying[:1] for t in said_terms(term_view(s.text), group)]
             swapped = bool(theirs)
         if swapped and not backed(scope, ctx, mine):
@@ -299,6 +340,11 @@ def term_finding(
                 f"'{term_form(term_view(saying[0].text), theirs[0])}' ({about})",
             )
     return None
+
+
+def _in_some_form(form: str, ctx: ClaimContext) -> bool:
+    """The knowledge uses every word of the term, in some form ("exchanges")."""
+    return all(stem(w) in ctx.words for w in form.split() if w not in STOP)
 
 
 def has_term(text: str, term: str) -> bool:

@@ -106,7 +106,8 @@ EXCLUSIVE = [
         [
             "opt in|opted in|opt-in|opted-in",
             "unless you opt out|unless you choose to opt out|unless you unsubscribe"
-            "|until you opt out|until you unsubscribe|automatically subscribed",
+            "|until you opt out|until you unsubscribe|automatically subscribed"
+            "|automatically signed up|automatically added|signed up automatically",
         ],
     ),
     # "a lifetime warranty" where the knowledge covers bags for 2 years.
@@ -199,7 +200,7 @@ SAME_MEANING: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]]
 ]
 CAPABILITY = re.compile(
     r"\b(?:you can|you'll be able to|you may|we can|we'll|we will|we offer|we ship|we deliver|"
-    r"we accept|we provide|we also|we do|we have)\b"
+    r"we accept|we provide|we also|we do|we have|there's an?|there is an?|has an?|have an?)\b"
 )
 STOP = frozenset(
     _terms(

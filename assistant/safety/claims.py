@@ -153,12 +153,18 @@ def _ungated(claim: Sentence, ctx: ClaimContext, said: str = "") -> ClaimFinding
     marketing messages if you've opted in"), without that condition or a word near it, in
     the claim or in ``said`` (the claim with the reply's earlier sentences: "So sorry if it
     shows up damaged! Just send us a photo …")."""
-    if claim.negated or SUPPOSES.search(claim.folded):
-        return None  # a denial, or a condition of its own words ("if it hasn't come through")
-    words = claim.words | content(fold(said)) if said else claim.words
+    if SUPPOSES.search(claim.folded):
+        return None  # a condition of its own words ("if it hasn't come through")
+    # A denial says no deed; a clause of its own beside one may ("we refund … plus your
+    # original shipping charges, and nothing is deducted for the label").
+    saying = [c for c in clauses_of(claim) if not c.negated]
+    if claim.negated and len(saying) == len(clauses_of(claim)):
+        return None  # the denial is not a clause's own: it may govern them all
+    deeds = frozenset().union(*(c.words for c in saying))
+    words = deeds | content(fold(said)) if said else claim.words
     for fact in ctx.facts:
         for gate, deed, condition in _gates(fact.folded):
-            if len(deed) < GATED_WORDS or len(deed & claim.words) < GATED_SHARE * len(deed):
+            if len(deed) < GATED_WORDS or len(deed & deeds) < GATED_SHARE * len(deed):
                 continue
             if not condition or condition & words:
                 continue
@@ -299,7 +305,12 @@ def _extension(claim: Sentence, closest: Sentence, ctx: ClaimContext) -> ClaimFi
 
 
 def _capability(claim: Sentence, ctx: ClaimContext, near: str) -> ClaimFinding | None:
-    unsupported = _ability(claim, ctx) or _added_item(claim, ctx) or _self_service(claim, ctx)
+    unsupported = (
+        _ability(claim, ctx)
+        or _added_item(claim, ctx)
+        or _added_also(claim, ctx, near)
+        or _self_service(claim, ctx)
+    )
     if unsupported is not None:
         return unsupported
     if not CAPABILITY.search(claim.folded):
@@ -370,6 +381,30 @@ def _added_item(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
                 "adds to the knowledge's list what it never says ("
                 + ", ".join(sorted(unknown))
                 + ")",
+            )
+    return None
+
+
+# What a claim adds to what it has said: "covers defects like a failed zipper *as well as
+# everyday wear and tear*", "and it also covers …".
+ALSO = re.compile(
+    r"\b(?:as well as|and (?:it |they |we )?also (?:covers?|includes?|protects? against)"
+    r"|and even)\s+([^,.;:!?]+)"
+)
+
+
+def _added_also(claim: Sentence, ctx: ClaimContext, near: str) -> ClaimFinding | None:
+    """A thing added with "as well as" or "also covers" that the knowledge never names: most
+    of its words are nowhere in it."""
+    for added in ALSO.finditer(claim.folded):
+        item = frozenset(w for w in content(added.group(1)) if "'" not in w)
+        unknown = {w for w in item - ctx.words if w not in VAGUE and w not in HOW_IT_IS}
+        if len(item) >= 2 and len(unknown) * 2 >= len(item):
+            return ClaimFinding(
+                ClaimKind.condition,
+                claim.text,
+                near,
+                f"adds '{added.group(1).strip()}', which the knowledge never names",
             )
     return None
 

@@ -201,6 +201,9 @@ UNIVERSAL: dict[Facet, re.Pattern[str]] = {
         r"|websites?|stockists?|resellers?|marketplaces?|partners?)\b"
         r"|\bwherever you bought\b|\bno matter where you bought\b"
         r"|\bsecond-?hand\b|\bpre-?owned\b|\bfrom (?:a |any )?(?:reseller|third part(?:y|ies))\b"
+        r"|\b(?:doesn't|does not|won't|will not) matter where you bought\b"
+        r"|\bwhether you bought (?:it|them)\b[^.;]*\bor\b"
+        r"|\bfrom (?:one of )?our (?:stockists|retailers|resellers|partners)\b"
     ),
     Facet.when: re.compile(
         r"\bwhatever the reason\b|\bno matter (?:why|what|the reason)\b|\bin (?:all|every) cases?\b"

@@ -86,10 +86,16 @@ ONLY_IF = re.compile(
     r"\bonly (?P<what>[a-z][^,;:.!?]*?) (?:if|when|once|after) (?P<gate>[^,;:.!?]+)"
 )
 IF_THEN = re.compile(r"\bif (?P<gate>[^,;:.!?]+), (?P<what>[^,;:.!?]+)")
+# "Original shipping charges are refunded only when an item arrived damaged": the deed
+# first, then its condition.
+DEED_ONLY_IF = re.compile(
+    r"(?:^|[,;:] )(?P<what>[a-z][^,;:.!?]*?) only (?:if|when|once) (?P<gate>[^,;:.!?]+)"
+)
 
 
 def gated(folded: str) -> tuple[tuple[str, str], ...]:
     """(what is done, the condition) for each deed the text gates by a condition."""
     found = [(m["what"], m["gate"]) for m in ONLY_IF.finditer(folded)]
     found += [(m["what"], m["gate"]) for m in IF_THEN.finditer(folded)]
+    found += [(m["what"], m["gate"]) for m in DEED_ONLY_IF.finditer(folded)]
     return tuple(found)
