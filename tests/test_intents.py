@@ -12,8 +12,10 @@ import pytest
 from assistant.knowledge.intents import IntentModel
 from assistant.knowledge.retrieval import (
     CERTAIN,
+    CERTAIN_LEADS,
     CLOSE_BEHIND,
     DISAGREES,
+    FAR_BEHIND,
     LEADS,
     MIN_MARGIN,
     STORY_SURE,
@@ -177,10 +179,28 @@ def test_the_intent_model_leads_only_when_sure_close_behind_and_over_the_floor()
         assert not verdict.answers
 
 
+def test_an_all_but_certain_intent_model_leads_from_further_behind() -> None:
+    """ "I live in the UK and the trousers just aren't working for me. What are the steps to
+    get them back…": 99% how-to-return, 0.052 behind return-window by score."""
+    catalogue = _catalogue()
+    further = [Ranked(0, 0.70), Ranked(1, 0.70 - FAR_BEHIND + 0.01)]
+    too_far = [Ranked(0, 0.70), Ranked(1, 0.70 - FAR_BEHIND - 0.01)]
+
+    led, certain = catalogue.settle(further, _intents(e0=0.01, e1=CERTAIN_LEADS), RULE)
+    kept, sure = catalogue.settle(further, _intents(e0=0.05, e1=CERTAIN_LEADS - 0.05), RULE)
+    beyond, _ = catalogue.settle(too_far, _intents(e0=0.01, e1=0.99), RULE)
+
+    assert [r.index for r in led] == [1, 0]
+    assert certain.answers
+    assert kept == further
+    assert not sure.answers
+    assert beyond == too_far
+
+
 def test_a_certain_intent_model_leads_beside_words_the_knowledge_lacks() -> None:
     """ "is signing up mandatory or can i skip it": the knowledge never says "mandatory" or
     "skip", the model is 99% sure of create-account (just behind by score), and
-    create-account is the answer."""
+    create-account is the answer; at ``CERTAIN`` (90%) too."""
     catalogue = _catalogue()
     near_tie = [Ranked(0, 0.62), Ranked(1, 0.60)]
 
