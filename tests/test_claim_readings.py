@@ -8,7 +8,8 @@ a deed done "yourself", a shortened name, a deed by another name, a requirement,
 able to", a noun the knowledge narrows, one thing of several the knowledge denies the deed
 of, the customer's case said before, a clause's own cut-off, a product's name, a clause that
 says "every", each kind of data with its own period, a team's name, "as well as", a deed
-said before "only when". Each reading keeps the change it guards against caught."""
+said before "only when", a name shortened or given a word of another. Each reading keeps the
+change it guards against caught."""
 
 from __future__ import annotations
 
@@ -133,6 +134,9 @@ def numbers(draft: str) -> list[str]:
         "Someone on our support team replies within one business day.",
         # "There's a" introducing what the knowledge says.
         "There's a full size chart at fernhillgoods.example/size-guide.",
+        # A product's name shortened, and a name after a capitalised first word.
+        "Our Twill Trousers come in even waist sizes from 26 to 38.",
+        "Pick Shop Pay at checkout, and Shop Pay decides on approval when you apply.",
     ],
 )
 def test_faithful_rewordings_pass(draft: str) -> None:
@@ -280,6 +284,11 @@ def test_faithful_rewordings_pass(draft: str) -> None:
         ),
         (
             "We keep message history, order records and account details for 12 months.",
+            ClaimKind.entity,
+        ),
+        # A product's name with a word none of the knowledge's trousers has.
+        (
+            "Our Organic Linen Trousers come in even waist sizes from 26 to 38.",
             ClaimKind.entity,
         ),
         # A team the knowledge never names.

@@ -10,6 +10,7 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
+from assistant.safety.bindings import NAME, OPENING
 from assistant.safety.claim_terms import ENTITY, ENTITY_KIND, EXCLUSIVE, STOP
 from assistant.safety.claim_text import (
     BACKING,
@@ -62,6 +63,7 @@ def entity_finding(
         _unknown_means,
         _unknown_name,
         _unknown_team,
+        _swapped_name,
     )
     for check in checks:
         found = check(claim, closest, ctx)
@@ -206,6 +208,54 @@ def _unknown_team(
         detail = f"the '{name}' is not in the knowledge"
         return ClaimFinding(ClaimKind.entity, claim.text, _text(closest), detail)
     return None
+
+
+def _swapped_name(
+    claim: Sentence, closest: Sentence | None, ctx: ClaimContext
+) -> ClaimFinding | None:
+    """A product's name with a word no name of that kind in the knowledge has: "Organic
+    *Linen* Trousers" where the knowledge's trousers are the Organic Twill Trousers. A name
+    shortened ("the Twill Trousers") uses only the words of one of them."""
+    known = _names_by_head(tuple(s.text for s in ctx.sentences))
+    for found in NAME.finditer(claim.text):
+        words = OPENING.sub("", found.group(0)).lower().split()
+        theirs = known.get(words[-1], []) if len(words) >= 2 else []
+        if (
+            theirs
+            and not claim.text[: found.start()].strip()
+            and words[0] not in set().union(*theirs)
+        ):
+            words = words[1:]  # capitalised as the sentence's first word: "Pick Shop Pay …"
+        if not theirs or any(set(words) <= name for name in theirs):
+            continue
+        if set(words) - frozenset().union(*theirs):
+            said = OPENING.sub("", found.group(0))
+            like = max(theirs, key=lambda name: len(name & set(words)))
+            detail = f"says '{said}' where the knowledge names '{_named(like, ctx)}'"
+            return ClaimFinding(ClaimKind.entity, claim.text, _text(closest), detail)
+    return None
+
+
+@lru_cache(maxsize=64)
+def _names_by_head(texts: tuple[str, ...]) -> dict[str, list[frozenset[str]]]:
+    """The knowledge's names of two or more words, by their last word ("trousers")."""
+    out: dict[str, list[frozenset[str]]] = {}
+    for text in texts:
+        for found in NAME.finditer(text):
+            words = OPENING.sub("", found.group(0)).lower().split()
+            if len(words) >= 2 and frozenset(words) not in out.get(words[-1], []):
+                out.setdefault(words[-1], []).append(frozenset(words))
+    return out
+
+
+def _named(name: frozenset[str], ctx: ClaimContext) -> str:
+    """The name as the knowledge writes it (its words are a set)."""
+    for sentence in ctx.sentences:
+        for found in NAME.finditer(sentence.text):
+            said = OPENING.sub("", found.group(0))
+            if frozenset(said.lower().split()) == name:
+                return said
+    return " ".join(sorted(name))
 
 
 def _shortened(name: str, folded: str) -> bool:
