@@ -134,6 +134,12 @@ def numbers(draft: str) -> list[str]:
         "Someone on our support team replies within one business day.",
         # "There's a" introducing what the knowledge says.
         "There's a full size chart at fernhillgoods.example/size-guide.",
+        # Each material washed as the knowledge says, in two parts of one sentence.
+        "Cotton, linen and fleece can go in a cold gentle wash and be line dried, while "
+        "merino and alpaca should be hand washed in cold water.",
+        # Between sizes, both ways the knowledge gives for the tops.
+        "If you're between sizes in a top, size down for a closer fit or size up for a "
+        "relaxed one.",
         # A product's name shortened, and a name after a capitalised first word.
         "Our Twill Trousers come in even waist sizes from 26 to 38.",
         "Pick Shop Pay at checkout, and Shop Pay decides on approval when you apply.",
@@ -285,6 +291,27 @@ def test_faithful_rewordings_pass(draft: str) -> None:
         (
             "We keep message history, order records and account details for 12 months.",
             ClaimKind.entity,
+        ),
+        # A material added to the list the knowledge washes one way, and washes otherwise.
+        (
+            "Cotton, linen, fleece and merino can all go in a cold wash on a gentle cycle.",
+            ClaimKind.entity,
+        ),
+        # The other way to size, any temperature, tags taken off.
+        (
+            "For the twill trousers, if you're between sizes, pick the smaller one, since the "
+            "twill starts out crisp and softens with wear.",
+            ClaimKind.policy_term,
+        ),
+        (
+            "Our cotton and linen are pre-washed, so they keep their size whatever temperature "
+            "you wash them at.",
+            ClaimKind.policy_term,
+        ),
+        (
+            "You can return clothing within 30 days as long as it's unworn and unwashed; it's "
+            "fine if you've already taken the tags off.",
+            ClaimKind.policy_term,
         ),
         # A product's name with a word none of the knowledge's trousers has.
         (

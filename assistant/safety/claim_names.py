@@ -99,6 +99,19 @@ def _swapped_entity(
                 said.text if said else _text(closest),
                 f"says '{name}' where the knowledge says '{swapped[0]}'",
             )
+        # Added to the knowledge's own list: "cotton, linen, fleece and merino can all go in
+        # a cold wash" where it says that of cotton, linen and fleece, and otherwise of merino.
+        added = len(theirs) >= 2 and any(
+            name in listed and set(theirs) <= set(listed)
+            for listed in (ENTITY.findall(part) for part in CONTRAST.split(claim.folded))
+        )
+        if name in ctx.entities and added and not backed(claim, ctx, [name], named=True):
+            return ClaimFinding(
+                ClaimKind.entity,
+                claim.text,
+                said.text if said else _text(closest),
+                f"adds '{name}' to what the knowledge says of '{', '.join(theirs)}'",
+            )
     return None
 
 
@@ -187,6 +200,8 @@ def _in_titled_run(term: str, text: str) -> bool:
 
 # Content words a sentence shares with a claim's clause before it is about the same thing.
 RELATED = 2
+# Where a sentence turns to other things ("…, while merino and alpaca should be hand washed").
+CONTRAST = re.compile(r"[;.]|,?\s*\b(?:while|whereas|but|although|though|unlike)\b")
 # "someone on our *billing* team" where the knowledge's people are "our customer care team".
 TEAM = re.compile(r"\b(?:our|the|a|your) (?:[a-z]+ )?([a-z]+) (?:team|department|desk)\b")
 # Words any brand's people may be called by, whatever its knowledge says.

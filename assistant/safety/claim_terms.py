@@ -87,7 +87,32 @@ EXCLUSIVE = [
     ),
     ("which days count", ["business day|business days", "calendar day|calendar days"]),
     # "a warm hand wash" where the care label says "in cold water".
-    ("the water's temperature", ["cold|cool", "warm|lukewarm", "hot"]),
+    (
+        "the water's temperature",
+        [
+            "cold|cool",
+            "warm|lukewarm",
+            "hot",
+            # "whatever temperature you wash them at" where the label says cold.
+            "whatever temperature|any temperature|whatever the temperature|hot or cold",
+        ],
+    ),
+    # "If you're between sizes, pick the smaller one" where the knowledge says "size up".
+    (
+        "which way to size",
+        [
+            "size up|go up a size|the larger one|the bigger one|a size larger|a size bigger",
+            "size down|go down a size|the smaller one|a size smaller",
+        ],
+    ),
+    # "It's fine if you've taken the tags off" where a return needs its original tags.
+    (
+        "the tags",
+        [
+            "original tags|tags still on|tags on|tags attached",
+            "tags off|taken off the tags|removed the tags|without tags|without the tags",
+        ],
+    ),
     # What becomes of data kept for a while: "then anonymise it" for "then delete it".
     (
         "what happens to the data",
