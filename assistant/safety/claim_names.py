@@ -92,25 +92,22 @@ def _swapped_entity(
             # Part of a product's name the knowledge uses ("the Waxed Canvas Backpack"): only
             # a bare rival is swapped, not one in another name ("Recycled Fleece Pullover").
             swapped = [t for t in swapped if not _in_titled_run(t, said.text)]
-        if name in ctx.entities and swapped and not backed(claim, ctx, [name], named=True):
-            return ClaimFinding(
-                ClaimKind.entity,
-                claim.text,
-                said.text if said else _text(closest),
-                f"says '{name}' where the knowledge says '{swapped[0]}'",
-            )
-        # Added to the knowledge's own list: "cotton, linen, fleece and merino can all go in
-        # a cold wash" where it says that of cotton, linen and fleece, and otherwise of merino.
+        # Or added to the knowledge's own list: "cotton, linen, fleece and merino can all go
+        # in a cold wash" where it says that of cotton, linen and fleece, and otherwise of merino.
         added = len(theirs) >= 2 and any(
             name in listed and set(theirs) <= set(listed)
             for listed in (ENTITY.findall(part) for part in CONTRAST.split(claim.folded))
         )
-        if name in ctx.entities and added and not backed(claim, ctx, [name], named=True):
+        if name not in ctx.entities or not (swapped or added):
+            continue
+        if not backed(claim, ctx, [name], named=True):
+            detail = (
+                f"says '{name}' where the knowledge says '{swapped[0]}'"
+                if swapped
+                else f"adds '{name}' to what the knowledge says of '{', '.join(theirs)}'"
+            )
             return ClaimFinding(
-                ClaimKind.entity,
-                claim.text,
-                said.text if said else _text(closest),
-                f"adds '{name}' to what the knowledge says of '{', '.join(theirs)}'",
+                ClaimKind.entity, claim.text, said.text if said else _text(closest), detail
             )
     return None
 
