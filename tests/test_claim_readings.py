@@ -8,7 +8,8 @@ a deed done "yourself", a shortened name, a deed by another name, a requirement,
 able to", a noun the knowledge narrows, one thing of several the knowledge denies the deed
 of, the customer's case said before, a clause's own cut-off, a product's name, a clause that
 says "every", each kind of data with its own period, a team's name, "as well as", a deed
-said before "only when", a name shortened or given a word of another. Each reading keeps the
+said before "only when", a name shortened or given a word of another, what a thing is made
+from. Each reading keeps the
 change it guards against caught."""
 
 from __future__ import annotations
@@ -140,6 +141,8 @@ def numbers(draft: str) -> list[str]:
         # Between sizes, both ways the knowledge gives for the tops.
         "If you're between sizes in a top, size down for a closer fit or size up for a "
         "relaxed one.",
+        # What it is made from, in the knowledge's words.
+        "Our fleece is made from recycled plastic bottles.",
         # A product's name shortened, and a name after a capitalised first word.
         "Our Twill Trousers come in even waist sizes from 26 to 38.",
         "Pick Shop Pay at checkout, and Shop Pay decides on approval when you apply.",
@@ -313,6 +316,8 @@ def test_faithful_rewordings_pass(draft: str) -> None:
             "fine if you've already taken the tags off.",
             ClaimKind.policy_term,
         ),
+        # Made from something the knowledge never names.
+        ("Our fleece is made from recycled fishing nets.", ClaimKind.entity),
         # A product's name with a word none of the knowledge's trousers has.
         (
             "Our Organic Linen Trousers come in even waist sizes from 26 to 38.",

@@ -64,6 +64,7 @@ def entity_finding(
         _unknown_name,
         _unknown_team,
         _swapped_name,
+        _unknown_source,
     )
     for check in checks:
         found = check(claim, closest, ctx)
@@ -197,6 +198,28 @@ def _in_titled_run(term: str, text: str) -> bool:
 
 # Content words a sentence shares with a claim's clause before it is about the same thing.
 RELATED = 2
+# What something is made from: "fleece made from recycled *fishing nets*".
+MADE_FROM = re.compile(
+    r"\bmade (?:from|of|out of|with|using) ((?:(?!and\b|or\b|in\b|at\b|by\b|so\b|that\b|which\b)"
+    r"[a-z'-]+\s?){1,4})"
+)
+
+
+def _unknown_source(
+    claim: Sentence, closest: Sentence | None, ctx: ClaimContext
+) -> ClaimFinding | None:
+    """What a thing is made from, in words the knowledge never uses (most of them)."""
+    for made in MADE_FROM.finditer(claim.folded):
+        said = content(made.group(1))
+        unknown = {w for w in said if not _known(w, ctx)}
+        if said and len(unknown) * 2 >= len(said) and len(unknown) >= 1:
+            detail = (
+                f"says it is made from '{made.group(1).strip()}', which the knowledge never names"
+            )
+            return ClaimFinding(ClaimKind.entity, claim.text, _text(closest), detail)
+    return None
+
+
 # Where a sentence turns to other things ("…, while merino and alpaca should be hand washed").
 CONTRAST = re.compile(r"[;.]|,?\s*\b(?:while|whereas|but|although|though|unlike)\b")
 # "someone on our *billing* team" where the knowledge's people are "our customer care team".
