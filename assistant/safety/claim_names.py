@@ -10,7 +10,6 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
-from assistant.safety.bindings import NAME, OPENING
 from assistant.safety.claim_terms import ENTITY, ENTITY_KIND, EXCLUSIVE, STOP
 from assistant.safety.claim_text import (
     BACKING,
@@ -20,9 +19,18 @@ from assistant.safety.claim_text import (
     Sentence,
     content,
     fold,
+    has,
     term_view,
+    text_of,
 )
 from assistant.safety.modifiers import swapped_modifier
+from assistant.safety.named_things import (
+    in_known_name,
+    in_titled_run,
+    swapped_name,
+    unknown_source,
+    unknown_team,
+)
 from assistant.safety.qualifiers import compatible, own_scope
 from assistant.safety.stems import stem
 from assistant.safety.word_sense import closest_sense
@@ -45,6 +53,10 @@ WHEN = CALENDAR | {"today", "tomorrow", "tonight", "noon", "midnight", "end", "m
 # A means this near in meaning to a word of the closest sentence says it in other words
 # ("phone" ~ "call" 0.58; "fax" ~ "email" 0.38, "text" ~ "message" 0.38).
 SAME_MEANS = 0.55
+# Content words a sentence shares with a claim's clause before it is about the same thing.
+RELATED = 2
+# Where a sentence turns to other things ("…, while merino and alpaca should be hand washed").
+CONTRAST = re.compile(r"[;.]|,?\s*\b(?:while|whereas|but|although|though|unlike)\b")
 # Words after "by" that make an idiom, not a means.
 NOT_MEANS = frozenset({"design", "far", "nature", "way", "chance", "accident", "mistake", "heart"})
 MEANS = re.compile(
@@ -62,9 +74,9 @@ def entity_finding(
         _unknown_entity,
         _unknown_means,
         _unknown_name,
-        _unknown_team,
-        _swapped_name,
-        _unknown_source,
+        unknown_team,
+        swapped_name,
+        unknown_source,
     )
     for check in checks:
         found = check(claim, closest, ctx)
@@ -89,10 +101,10 @@ def _swapped_entity(
         if name in theirs:
             continue  # named among others there: "cotton and linen" of "cotton, linen and fleece"
         swapped = [t for t in theirs if t not in mine]
-        if _in_known_name(name, claim.text, ctx) and said is not None:
+        if in_known_name(name, claim.text, ctx) and said is not None:
             # Part of a product's name the knowledge uses ("the Waxed Canvas Backpack"): only
             # a bare rival is swapped, not one in another name ("Recycled Fleece Pullover").
-            swapped = [t for t in swapped if not _in_titled_run(t, said.text)]
+            swapped = [t for t in swapped if not in_titled_run(t, said.text)]
         # Or added to the knowledge's own list: "cotton, linen, fleece and merino can all go
         # in a cold wash" where it says that of cotton, linen and fleece, and otherwise of merino.
         added = len(theirs) >= 2 and any(
@@ -108,7 +120,7 @@ def _swapped_entity(
                 else f"adds '{name}' to what the knowledge says of '{', '.join(theirs)}'"
             )
             return ClaimFinding(
-                ClaimKind.entity, claim.text, said.text if said else _text(closest), detail
+                ClaimKind.entity, claim.text, said.text if said else text_of(closest), detail
             )
     return None
 
@@ -137,7 +149,7 @@ def _unknown_entity(
     if not unnamed:
         return None
     detail = f"the {ENTITY_KIND[unnamed[0]]} '{unnamed[0]}' is not in the knowledge"
-    return ClaimFinding(ClaimKind.entity, claim.text, _text(closest), detail)
+    return ClaimFinding.entity(claim, closest, detail)
 
 
 def _unknown_means(
@@ -147,7 +159,7 @@ def _unknown_means(
         word, preceding = means.group(1), claim.folded[: means.start()].split()[-1:]
         if preceding and preceding[0].endswith(("ed", "en")):
             continue  # "damage caused by your dog": the agent of a passive, not a means
-        if word in STOP or word in WHEN or word.endswith(("self", "selves")) or _known(word, ctx):
+        if word in STOP or word in WHEN or word.endswith(("self", "selves")) or ctx.knows(word):
             continue  # "by November 23", "by tomorrow": a time (grounding.py's), not a means
         if means.group(0).startswith("by ") and word in NOT_MEANS:
             continue  # "roomy by design", "by far": a way of speaking, not a way of doing
@@ -155,7 +167,7 @@ def _unknown_means(
         other_words = sorted(closest.words - claim.words) if closest else []
         if closest_sense(word, other_words)[1] < SAME_MEANS:
             detail = f"'{means.group(0)}': the knowledge never mentions '{word}'"
-            return ClaimFinding(ClaimKind.entity, claim.text, _text(closest), detail)
+            return ClaimFinding.entity(claim, closest, detail)
     return None
 
 
@@ -176,121 +188,8 @@ def _unknown_name(
             folded_name, ctx.folded
         ):
             detail = f"the name '{name}' is not in the knowledge"
-            return ClaimFinding(ClaimKind.entity, claim.text, _text(closest), detail)
+            return ClaimFinding.entity(claim, closest, detail)
     return None
-
-
-TITLED_RUN = re.compile(r"\b[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)+")
-
-
-def _in_known_name(term: str, text: str, ctx: ClaimContext) -> bool:
-    """The term is a word of a run of capitalised words ("Waxed Canvas Backpack") that the
-    knowledge writes too: a name, not a claim about what it is made of."""
-    return any(
-        has(fold(run.group(0)), term) and has(ctx.folded, fold(run.group(0)).strip())
-        for run in TITLED_RUN.finditer(text)
-    )
-
-
-def _in_titled_run(term: str, text: str) -> bool:
-    return any(has(fold(run.group(0)), term) for run in TITLED_RUN.finditer(text))
-
-
-# Content words a sentence shares with a claim's clause before it is about the same thing.
-RELATED = 2
-# What something is made from: "fleece made from recycled *fishing nets*".
-MADE_FROM = re.compile(
-    r"\bmade (?:from|of|out of|with|using) ((?:(?!and\b|or\b|in\b|at\b|by\b|so\b|that\b|which\b)"
-    r"[a-z'-]+\s?){1,4})"
-)
-
-
-def _unknown_source(
-    claim: Sentence, closest: Sentence | None, ctx: ClaimContext
-) -> ClaimFinding | None:
-    """What a thing is made from, in words the knowledge never uses (most of them)."""
-    for made in MADE_FROM.finditer(claim.folded):
-        said = content(made.group(1))
-        unknown = {w for w in said if not _known(w, ctx)}
-        if said and len(unknown) * 2 >= len(said) and len(unknown) >= 1:
-            detail = (
-                f"says it is made from '{made.group(1).strip()}', which the knowledge never names"
-            )
-            return ClaimFinding(ClaimKind.entity, claim.text, _text(closest), detail)
-    return None
-
-
-# Where a sentence turns to other things ("…, while merino and alpaca should be hand washed").
-CONTRAST = re.compile(r"[;.]|,?\s*\b(?:while|whereas|but|although|though|unlike)\b")
-# "someone on our *billing* team" where the knowledge's people are "our customer care team".
-TEAM = re.compile(r"\b(?:our|the|a|your) (?:[a-z]+ )?([a-z]+) (?:team|department|desk)\b")
-# Words any brand's people may be called by, whatever its knowledge says.
-ANY_TEAM = frozenset(
-    {"support", "service", "customer", "customers", "care", "help", "friendly", "whole", "own"}
-    | {"small", "dedicated", "lovely", "helpful", "entire", "wonderful", "amazing", "great"}
-    | {"same", "right"}
-)
-
-
-def _unknown_team(
-    claim: Sentence, closest: Sentence | None, ctx: ClaimContext
-) -> ClaimFinding | None:
-    """A team or department by a name the knowledge never gives one."""
-    for team in TEAM.finditer(claim.folded):
-        name = team.group(0).split(maxsplit=1)[1]
-        if team.group(1) in ANY_TEAM or has(ctx.folded, f"{team.group(1)} team"):
-            continue
-        detail = f"the '{name}' is not in the knowledge"
-        return ClaimFinding(ClaimKind.entity, claim.text, _text(closest), detail)
-    return None
-
-
-def _swapped_name(
-    claim: Sentence, closest: Sentence | None, ctx: ClaimContext
-) -> ClaimFinding | None:
-    """A product's name with a word no name of that kind in the knowledge has: "Organic
-    *Linen* Trousers" where the knowledge's trousers are the Organic Twill Trousers. A name
-    shortened ("the Twill Trousers") uses only the words of one of them."""
-    known = _names_by_head(tuple(s.text for s in ctx.sentences))
-    for found in NAME.finditer(claim.text):
-        words = OPENING.sub("", found.group(0)).lower().split()
-        theirs = known.get(words[-1], []) if len(words) >= 2 else []
-        if (
-            theirs
-            and not claim.text[: found.start()].strip()
-            and words[0] not in set().union(*theirs)
-        ):
-            words = words[1:]  # capitalised as the sentence's first word: "Pick Shop Pay …"
-        if not theirs or any(set(words) <= name for name in theirs):
-            continue
-        if set(words) - frozenset().union(*theirs):
-            said = OPENING.sub("", found.group(0))
-            like = max(theirs, key=lambda name: len(name & set(words)))
-            detail = f"says '{said}' where the knowledge names '{_named(like, ctx)}'"
-            return ClaimFinding(ClaimKind.entity, claim.text, _text(closest), detail)
-    return None
-
-
-@lru_cache(maxsize=64)
-def _names_by_head(texts: tuple[str, ...]) -> dict[str, list[frozenset[str]]]:
-    """The knowledge's names of two or more words, by their last word ("trousers")."""
-    out: dict[str, list[frozenset[str]]] = {}
-    for text in texts:
-        for found in NAME.finditer(text):
-            words = OPENING.sub("", found.group(0)).lower().split()
-            if len(words) >= 2 and frozenset(words) not in out.get(words[-1], []):
-                out.setdefault(words[-1], []).append(frozenset(words))
-    return out
-
-
-def _named(name: frozenset[str], ctx: ClaimContext) -> str:
-    """The name as the knowledge writes it (its words are a set)."""
-    for sentence in ctx.sentences:
-        for found in NAME.finditer(sentence.text):
-            said = OPENING.sub("", found.group(0))
-            if frozenset(said.lower().split()) == name:
-                return said
-    return " ".join(sorted(name))
 
 
 def _shortened(name: str, folded: str) -> bool:
@@ -320,27 +219,6 @@ def _starts(name: str, run: list[str]) -> bool:
         name[:k] == word[:k] and _starts(name[k:], run[1:])
         for k in range(min(len(word), len(name)), 1, -1)
     )
-
-
-def _text(sentence: Sentence | None) -> str:
-    return sentence.text if sentence else ""
-
-
-def _known(word: str, ctx: ClaimContext) -> bool:
-    """The knowledge uses the word in some form ("emailing" for "email")."""
-    root = stem(word)
-    return root in ctx.words or any(w.startswith(root[:5]) for w in ctx.words if len(root) >= 5)
-
-
-def has(text: str, term: str) -> bool:
-    return _whole_word(term).search(text) is not None
-
-
-# The terms are a fixed vocabulary (claim_terms.py): each pattern is built once, not per
-# (sentence, term) test, which ran ≈150 times per draft.
-@lru_cache(maxsize=1024)
-def _whole_word(term: str) -> re.Pattern[str]:
-    return re.compile(rf"\b{re.escape(term)}\b")
 
 
 @lru_cache(maxsize=1024)

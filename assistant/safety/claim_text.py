@@ -42,6 +42,11 @@ class ClaimFinding:
         where = f" (closest in the knowledge: '{clip(self.closest)}')" if self.closest else ""
         return f"unsupported {self.kind.value}: {self.detail} in '{clip(self.claim)}'{where}"
 
+    @classmethod
+    def entity(cls, claim: Sentence, closest: Sentence | None, detail: str) -> ClaimFinding:
+        """A named thing the knowledge does not back, quoting the claim's closest sentence."""
+        return cls(ClaimKind.entity, claim.text, text_of(closest), detail)
+
 
 # A term the closest sentence lacks is backed by another sentence this nearly as close.
 BACKING = 0.75
@@ -188,6 +193,13 @@ class ClaimContext:
         # What the knowledge says anyone can do, anywhere ("you can follow it here").
         self.abilities = frozenset().union(*(abilities(s.folded) for s in self.sentences))
 
+    def knows(self, word: str) -> bool:
+        """The knowledge uses the word in some form ("emailing" for "email")."""
+        root = stem(word)
+        return root in self.words or (
+            len(root) >= 5 and any(w.startswith(root[:5]) for w in self.words)
+        )
+
     @staticmethod
     def score(claim: Sentence, sentence: Sentence) -> float:
         shared = len(claim.words & sentence.words)
@@ -219,3 +231,19 @@ class ClaimContext:
             for rank, (value, i) in enumerate(scored)
             if value >= BACKING * top and (rank == 0 or not among[i].inherited)
         ]
+
+
+def text_of(sentence: Sentence | None) -> str:
+    return sentence.text if sentence else ""
+
+
+def has(text: str, term: str) -> bool:
+    """Whether the text uses the term as a whole word (or words)."""
+    return _whole_word(term).search(text) is not None
+
+
+# The claim check's terms are a fixed vocabulary (claim_terms.py): each pattern is built
+# once, not per (sentence, term) test, which ran ≈150 times per draft.
+@lru_cache(maxsize=1024)
+def _whole_word(term: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(term)}\b")
