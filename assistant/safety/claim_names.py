@@ -284,8 +284,9 @@ def term_finding(
             # A term the knowledge never uses where it uses a rival ("worn" / "unworn").
             near = ctx.aligned(clause, ctx.sentences)
             saying = [s for s in near if said_terms(term_view(s.text), group)]
-            said_form = [term_form(term_view(clause.text), t) for t in mine]
-            if not saying and not any(_in_some_form(form, ctx) for form in said_form):
+            if not saying and not any(
+                _in_some_form(term_form(term_view(clause.text), t), ctx) for t in mine
+            ):
                 # Or the closest sentence about the same thing that says one: "automatically
                 # signed up for our newsletter" beside the newsletter's own FAQ, which says
                 # nothing of consent, and "if you opt in, send you our newsletter".

@@ -157,8 +157,9 @@ def _ungated(claim: Sentence, ctx: ClaimContext, said: str = "") -> ClaimFinding
         return None  # a condition of its own words ("if it hasn't come through")
     # A denial says no deed; a clause of its own beside one may ("we refund … plus your
     # original shipping charges, and nothing is deducted for the label").
-    saying = [c for c in clauses_of(claim) if not c.negated]
-    if claim.negated and len(saying) == len(clauses_of(claim)):
+    parts = clauses_of(claim)
+    saying = [c for c in parts if not c.negated]
+    if claim.negated and len(saying) == len(parts):
         return None  # the denial is not a clause's own: it may govern them all
     deeds = frozenset().union(*(c.words for c in saying))
     words = deeds | content(fold(said)) if said else claim.words

@@ -365,6 +365,17 @@ def _amount(m: re.Match[str]) -> Hit:
     return m.start(), end, tuple(values)
 
 
+def amounts(text: str) -> frozenset[Hashable]:
+    """The amounts of money the text names, as values that compare equal however they are
+    written ("$5" and "$5.00")."""
+    found: set[Hashable] = set()
+    for m in AMOUNT.finditer(text):
+        hit = _amount(m)
+        if hit is not None and isinstance(hit[2], tuple):
+            found.update(hit[2])  # one value, or two for a range ("$25–250")
+    return frozenset(found)
+
+
 def _duration(m: re.Match[str]) -> Hit:
     low, high = number_value(m["a"]), number_value(m["b"] or m["a"])
     if low is None or high is None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
+from assistant.safety.facts import amounts
 from assistant.safety.stances import NO_COST, plain
 
 
@@ -296,13 +297,6 @@ COMPARED_VALUES = (Facet.place, Facet.time, Facet.cutoff, Facet.start, Facet.uni
 GENERIC_VALUES = (Facet.time, Facet.start)
 
 
-PRICE = re.compile(r"\$\s?\d+(?:\.\d\d)?")
-
-
-def _prices(text: str) -> set[str]:
-    return {p.replace(" ", "") for p in PRICE.findall(text)}
-
-
 def widened(
     claim: str, aligned: list[str], anywhere: tuple[str, ...] = ()
 ) -> QualifierChange | None:
@@ -348,7 +342,7 @@ def changed_qualifier(
             known = [
                 (s, q.restricted[facet])
                 for s in related
-                if facet in (q := qualifiers(s)).restricted and _prices(s) & _prices(claim)
+                if facet in (q := qualifiers(s)).restricted and amounts(s) & amounts(claim)
             ]
         if facet in GENERIC_VALUES:
             values = values - {facet.value}
