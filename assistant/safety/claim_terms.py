@@ -72,7 +72,7 @@ EXCLUSIVE = [
     ("the item's condition", ["unwashed", "washed"]),
     # Not "paid": "the full price you paid", "if you paid with a gift card" say what was
     # paid or how, not who pays (``stances.WHO_PAYS`` reads "paid by you").
-    ("who pays", ["free", "pay|costs|charge"]),
+    ("who pays", ["free", "pay|costs|charge|own expense|own cost"]),
     ("how often", ["always", "never", "sometimes"]),
     (
         "the remedy",
@@ -95,6 +95,16 @@ EXCLUSIVE = [
             "hot",
             # "whatever temperature you wash them at" where the label says cold.
             "whatever temperature|any temperature|whatever the temperature|hot or cold",
+        ],
+    ),
+    # "a spin in the tumble dryer" where the care label says line dry or dry flat (which of
+    # those two is said of which material is the bindings' business).
+    (
+        "how it is dried",
+        [
+            "line dry|line dried|hang to dry|hang them to dry|hang it to dry|hang dry"
+            "|hung to dry|air dry|dry flat|dried flat|lay flat|laid flat",
+            "tumble dry|tumble dryer|tumble-dry|in the dryer|machine dry",
         ],
     ),
     # "If you're between sizes, pick the smaller one" where the knowledge says "size up".
@@ -131,6 +141,7 @@ EXCLUSIVE = [
         [
             "opt in|opted in|opt-in|opted-in",
             "unless you opt out|unless you choose to opt out|unless you unsubscribe"
+            "|unless you've opted out|unless you have opted out|unless you've unsubscribed"
             "|until you opt out|until you unsubscribe|automatically subscribed"
             "|automatically signed up|automatically added|signed up automatically",
         ],

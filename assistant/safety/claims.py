@@ -28,6 +28,7 @@ from assistant.safety.claim_text import (
     sentences,
     statements_of,
 )
+from assistant.safety.facts import values
 from assistant.safety.polarity import polarity_finding
 from assistant.safety.predicates import (
     LIST_ITEMS,
@@ -40,7 +41,14 @@ from assistant.safety.qualifiers import (
     stage,
     widened,
 )
-from assistant.safety.scope import QUANTIFIER, extensions, gated, quantified, sides_in_time
+from assistant.safety.scope import (
+    QUANTIFIER,
+    alternatives,
+    extensions,
+    gated,
+    quantified,
+    sides_in_time,
+)
 from assistant.safety.stances import STANCES, plain
 from assistant.safety.stems import base, stem
 from assistant.safety.word_sense import SAME_SENSE, closest_sense
@@ -57,6 +65,8 @@ STANCE_ALIGNED = 0.5
 # A deed the knowledge gates by a condition is the claim's when the claim uses this many of
 # its words, and this share of them.
 GATED_WORDS, GATED_SHARE = 3, 0.75
+# What every condition on a shop's goods names: the words that say which case it is are others.
+THINGS = frozenset({"item", "order", "product", "piec", "purchas"})
 # How many new words a clause needs before it, alone, describes something new.
 CLAUSE_UNSAID = 3
 SUPPOSES = re.compile(r"\b(?:if|unless)\b")
@@ -75,7 +85,8 @@ def _context(context: str) -> ClaimContext:
 def _check(draft: str, ctx: ClaimContext) -> list[ClaimFinding]:
     findings: list[ClaimFinding] = []
     said: list[str] = []
-    for claim in sentences(draft):
+    claims = sentences(draft)
+    for claim in claims:
         before, said = " ".join(said), [*said, claim.text]
         if claim.text.endswith("?") or len(claim.words) < 2:
             continue
@@ -94,11 +105,12 @@ def _check(draft: str, ctx: ClaimContext) -> list[ClaimFinding]:
                     break
         if found is None:
             found = _condition(claim, ctx)
-            if found is not None and before:
+            if found is not None and len(claims) > 1:
                 # A reply is about the customer's case, said before: "I'm so sorry it arrived
                 # damaged! … you won't pay anything for return shipping". A scope of the
-                # claim's own ("on every order") is still its own.
-                found = _condition(claim, ctx, f"{before} {claim.text}") and found
+                # claim's own ("on every order") is still its own. The case that gates a deed
+                # may come after it ("… You won't pay return shipping for a damaged item").
+                found = _condition(claim, ctx, f"{before} {claim.text}".strip(), draft) and found
         if found is None:
             found = _stance(claim, ctx)
         if found is None:
@@ -120,10 +132,13 @@ def _moved(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     return ClaimFinding(ClaimKind.entity, claim.text, clause, detail)
 
 
-def _condition(claim: Sentence, ctx: ClaimContext, said: str = "") -> ClaimFinding | None:
+def _condition(
+    claim: Sentence, ctx: ClaimContext, said: str = "", draft: str = ""
+) -> ClaimFinding | None:
     """A condition or scope of the aligned knowledge widened, changed or dropped (``said``:
-    the claim with the sentences it refers back to, whose conditions are the claim's)."""
-    if (gate := _ungated(claim, ctx, said)) is not None:
+    the claim with the sentences it refers back to, whose conditions are the claim's;
+    ``draft``: the whole reply, whose case gates its deeds)."""
+    if (gate := _ungated(claim, ctx, draft or said)) is not None:
         return gate
     closest, best = ctx.closest(claim)
     if closest is not None and (added := _extension(claim, closest, ctx)) is not None:
@@ -167,10 +182,13 @@ def _ungated(claim: Sentence, ctx: ClaimContext, said: str = "") -> ClaimFinding
         for gate, deed, condition in _gates(fact.folded):
             if len(deed) < GATED_WORDS or len(deed & deeds) < GATED_SHARE * len(deed):
                 continue
-            if not condition or condition & words:
+            # "an item arrived damaged" is told by its case, not by "item": "when you send
+            # items back" says no damage.
+            telling = condition - THINGS or condition
+            if not condition or telling & words:
                 continue
             mine = sorted(words - deed)
-            if any(closest_sense(w, mine)[1] >= SAME_SENSE for w in sorted(condition)):
+            if any(closest_sense(w, mine)[1] >= SAME_SENSE for w in sorted(telling)):
                 continue
             return ClaimFinding(
                 ClaimKind.condition,
@@ -301,6 +319,44 @@ def _extension(claim: Sentence, closest: Sentence, ctx: ClaimContext) -> ClaimFi
                 claim.text,
                 closest.text,
                 f"'{phrase}' where the closest knowledge is limited",
+            )
+    return _either(claim, closest) or _one_for_all(claim, ctx)
+
+
+def _one_for_all(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
+    """ "Every Fernhill piece comes with a 2-year warranty" where the knowledge gives bags
+    2 years and everything else 1: a value the knowledge gives some things, said of all."""
+    ranges = quantified(claim.folded)
+    mine = values(claim.text)
+    if not ranges or len(mine) != 1:
+        return None
+    (unit, value), *_ = mine
+    for s in ctx.aligned(claim, ctx.facts):
+        theirs = values(s.text)
+        others = [v for u, v in theirs if u == unit and v != value]
+        ranged = [p for p, noun in ranges if noun not in STOP and stem(noun) not in s.words]
+        if (unit, value) in theirs and others and ranged:
+            return ClaimFinding(
+                ClaimKind.condition,
+                claim.text,
+                s.text,
+                f"'{ranged[0]}' where the knowledge gives that to some and another value to others",
+            )
+    return None
+
+
+def _either(claim: Sentence, closest: Sentence) -> ClaimFinding | None:
+    """ "Whether you pick Standard or Express" where the closest knowledge says one of the
+    two: the claim holds for both, the knowledge for one."""
+    said = set(re.findall(r"[a-z']+", closest.folded)) | closest.words
+    for phrase, sides in alternatives(claim.folded):
+        told = [any(w in said or stem(w) in said for w in side) for side in sides]
+        if any(told) and not all(told):
+            return ClaimFinding(
+                ClaimKind.condition,
+                claim.text,
+                closest.text,
+                f"'{phrase}' where the closest knowledge says it of one of them",
             )
     return None
 

@@ -376,6 +376,16 @@ def amounts(text: str) -> frozenset[Hashable]:
     return frozenset(found)
 
 
+def values(text: str) -> frozenset[tuple[str, Hashable]]:
+    """(the unit, the value) of each amount of money and each period the text names: "$5"
+    and "$5.00" alike, "2-year" and "2 years" alike."""
+    periods = {
+        (m["u"].lower().rstrip("s")[:3], (number_value(m["a"]), number_value(m["b"] or m["a"])))
+        for m in DURATION.finditer(text)
+    }
+    return frozenset({("money", a) for a in amounts(text)} | periods)
+
+
 def _duration(m: re.Match[str]) -> Hit:
     low, high = number_value(m["a"]), number_value(m["b"] or m["a"])
     if low is None or high is None:

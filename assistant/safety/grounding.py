@@ -414,9 +414,13 @@ class Grounding:
             ends = words[n][:1].isupper() and words[n] != "I"
             if ends and f" {promise_phrase(' '.join([head, *words[:n]]))} | " in self.index.phrases:
                 return True
-        free = re.fullmatch(r"free ([a-z]+)(?: shipping)?", phrase)
-        if free:  # "free returns" is granted by "returns within the US are free"
-            stem = free.group(1)[:5]
+        free = re.fullmatch(
+            r"free ([a-z]+)(?: shipping)?|([a-z]+s) are (?:completely |totally )?free", phrase
+        )
+        # "free returns", "returns are free" (a policy: "your order is free" is a gift): granted
+        # by "returns within the US are free".
+        if free:
+            stem = (free.group(1) or free.group(2))[:5]
             return any(
                 "free" in sentence and any(w.startswith(stem) for w in sentence)
                 for sentence in self.index.sentences

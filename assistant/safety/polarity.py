@@ -40,6 +40,8 @@ def polarity_finding(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
             return _flipped(claim, statement, denied, "the knowledge says the opposite")
         if (denied := _denied_of_item(statement, ctx)) is not None:
             return _flipped(claim, statement, denied, "the knowledge denies it of that")
+        if (denied := _emphatic(statement, ctx)) is not None:
+            return _flipped(claim, statement, denied, "the knowledge denies that deed")
     for statement in statements_of(claim):
         closest, score = ctx.closest(statement, ctx.statements)
         if closest is None or score < POLARITY_ALIGNED or statement.negated == closest.negated:
@@ -145,6 +147,28 @@ def _subject(folded: str) -> frozenset[str]:
     return content(subject_of(folded))
 
 
+# "They do expire", "it does count": an emphatic "do" insists on a deed.
+EMPHATIC = re.compile(r"\b(?:do|does)\s+(?:still\s+|also\s+|actually\s+)?([a-z]{4,})\b")
+
+
+def _emphatic(statement: Sentence, ctx: ClaimContext) -> Sentence | None:
+    """A knowledge statement that denies the deed the claim insists on ("they do expire"
+    where "they never expire"), where no knowledge statement says that deed plainly."""
+    if statement.negated:
+        return None
+    for m in EMPHATIC.finditer(statement.folded):
+        verb = stem(m[1])
+        denying = [
+            s
+            for s in ctx.statements
+            if s.negated and not s.text.startswith("#") and verb in governed(s.folded)[0]
+        ]
+        plainly = any(not s.negated and verb in governed(s.folded)[1] for s in ctx.statements)
+        if denying and not plainly:
+            return denying[0]
+    return None
+
+
 # What a claim says in passing of something it sets aside ("rather than waiting for it").
 SET_ASIDE = re.compile(r"\b(?:rather than|instead of|without|other than|except|apart from)\b.*")
 
@@ -164,8 +188,9 @@ def _denied_of_item(statement: Sentence, ctx: ClaimContext) -> Sentence | None:
         verb, things = denied
         if not _has(plain, verb):
             continue
-        # What the deed is done to follows it ("your return" before "exchanged" is not).
-        after = plain & _after(said, verb)
+        # What the deed is done to follows it ("your return" before "exchanged" is not),
+        # or comes before its passive ("normal wear and tear is covered").
+        after = plain & (_after(said, verb) | _passive_subject(said, verb))
         for thing in things:
             if _names(after, thing) and not _said_plainly(verb, thing, ctx):
                 return s
@@ -197,6 +222,19 @@ def _after(folded: str, verb: str) -> frozenset[str]:
                 out.append(stem(word, able=True))
             elif _alike(stem(word, able=True), verb):
                 seen = True
+    return frozenset(out)
+
+
+PASSIVE = re.compile(r"\b(?:is|are|gets?|be|been)\s+(?:also\s+|still\s+|fully\s+)?([a-z]+)")
+
+
+def _passive_subject(folded: str, verb: str) -> frozenset[str]:
+    """The stems of what a passive of the verb is said of, in its own comma-part."""
+    out: set[str] = set()
+    for part in re.split(r"[,;]", folded):
+        for m in PASSIVE.finditer(part):
+            if _alike(stem(m[1], able=True), verb):
+                out |= {stem(w, able=True) for w in WORDS.findall(part[: m.start()])}
     return frozenset(out)
 
 

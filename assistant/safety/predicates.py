@@ -281,13 +281,13 @@ GENERIC = frozenset({"use", "used", "get", "see", "find", "choose", "reach"}) | 
 # "We'll take care of it", "we'll sort it out": dealing with a request, whatever it asks.
 HANDLING = frozenset({("take", "care"), ("sort", "it"), ("sort", "that"), ("look", "after")})
 PARTICLE = frozenset({"back", "up", "off", "out", "down", "over", "away", "around"})
-# "we can X", "you'll be able to X", "our courier will X": what someone is said to be able
-# to do. The X a modal governs is the capability. "Will" promises a deed only of the brand
-# (its people and services) or the customer: of anything else it tells what happens ("any
-# post office will *take* the parcel", "your refund will *land*", "they'll *feel* softer"),
-# which a drafting model words its own way.
+# "we can X", "you'll be able to X", "you're welcome to X", "our courier will X": what
+# someone is said to be able to do. The X a modal governs is the capability. "Will"
+# promises a deed only of the brand (its people and services) or the customer: of anything
+# else it tells what happens ("any post office will *take* the parcel", "your refund will
+# *land*", "they'll *feel* softer"), which a drafting model words its own way.
 MODAL = re.compile(
-    r"\b(?:can|could|able to|may|(?:we|you|i|our [a-z-]+)(?:'ll|\s+will))\s+"
+    r"\b(?:can|could|able to|welcome to|may|(?:we|you|i|our [a-z-]+)(?:'ll|\s+will))\s+"
     r"((?:[a-z'-]+\s+){0,2}[a-z'-]+)"
 )
 

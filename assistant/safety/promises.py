@@ -181,7 +181,9 @@ def restated(core: str, sentence: str, context: list[frozenset[str]]) -> bool:
         return False
     given = {part for g in gives for part in g.split()}
     words = _stems(FREE.sub(" ", sentence)) - {g[:5] for g in given}
-    if len(words) < RESTATED_WORDS:
+    # Two things given together ("repair or replace") say which promise it is, as a word does.
+    together = int(len(gives) >= 2)
+    if len(words) + together < RESTATED_WORDS:
         return False
     for known in context:
         stems = {w[:5] for w in known}
@@ -189,7 +191,7 @@ def restated(core: str, sentence: str, context: list[frozenset[str]]) -> bool:
             continue
         if "free" not in gives and not all(any(w.startswith(g) for w in known) for g in given):
             continue
-        shared = len(words & stems)
+        shared = len(words & stems) + together
         if shared >= RESTATED_WORDS and shared >= RESTATED_SHARE * len(words):
             return True
     return False

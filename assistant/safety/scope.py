@@ -54,6 +54,27 @@ def quantified(folded: str) -> tuple[tuple[str, str], ...]:
     return tuple((m.group(0), m.group(2)) for m in QUANTIFIED.finditer(folded))
 
 
+# "whether you pick Standard or Express", "whether you're in the US or overseas": the claim
+# says it holds for each side. A side is told by its own words, not the ones it opens with.
+ALTERNATIVES = re.compile(r"\bwhether (?P<a>[^,;:.!?]+?) or (?!not\b)(?P<b>[^,;:.!?]+)")
+OPENING = frozenset(
+    {"you", "you're", "your", "it", "it's", "they", "they're", "we", "a", "an", "the"}
+    | {"in", "at", "on", "from", "for", "with", "by", "to", "of", "is", "are", "was", "were"}
+    | {"pick", "choose", "go", "want", "need", "like", "would", "you'd", "get", "have"}
+)
+
+
+@lru_cache(maxsize=4096)
+def alternatives(folded: str) -> tuple[tuple[str, tuple[frozenset[str], frozenset[str]]], ...]:
+    """(the phrase, the words only each side has) for each "whether … or …" of the claim."""
+    found = []
+    for m in ALTERNATIVES.finditer(folded):
+        a, b = (frozenset(re.findall(r"[a-z']+", m[side])) - OPENING for side in "ab")
+        if a - b and b - a:
+            found.append((m.group(0), (a - b, b - a)))
+    return tuple(found)
+
+
 # "before you pay" / "after you pay": the same event on the other side in time.
 ORDER_IN_TIME = re.compile(
     r"\b(before|until|till|prior to|after|once|following|as soon as)\s+"
