@@ -1,8 +1,9 @@
 """Readings of a claim that says more than the knowledge in how it frames a case: "whether
 you pick Standard or Express", one value said of "every" piece, "you're welcome to" offer a
-deed, a passive of a denied deed, an emphatic "they do expire", a condition told by its case
-rather than by "item", who pays ("at your own expense"), how a piece is dried, consent said
-as "unless you've opted out", and the promises a faithful paraphrase restates ("repair or
+deed, a passive of a denied deed, an emphatic "they do expire", a case a rule "still applies"
+to, a condition told by its case rather than by "item", who pays ("at your own expense",
+"covered on our side"), how a piece is dried, the packing slip's prices, consent said as
+"unless you've opted out", and the promises a faithful paraphrase restates ("repair or
 replace", "returns are free"). Each is tested both ways: the change is caught, the faithful
 wording passes."""
 
@@ -93,6 +94,20 @@ def test_an_emphatic_do_insists_on_a_deed_the_knowledge_denies() -> None:
             "Once a claim is approved, US customers ship the item to us at their own expense, "
             "and we cover the postage to send it back.",
         ),
+        # "… and we'll leave the prices off the packing slip."
+        (
+            ("faq/products",),
+            "We can gift wrap your order for $5, and we'll leave the prices off the packing slip.",
+            "We can gift wrap your order for $5, and the prices will still appear on the "
+            "packing slip.",
+        ),
+        # "…, your bank converts the amount and may charge a foreign transaction fee."
+        (
+            ("faq/payments",),
+            "Every order is charged in USD, and your bank may add a foreign transaction fee.",
+            "Every order is charged in USD, and any foreign transaction fee is covered on our "
+            "side.",
+        ),
         # "We only send marketing messages if you've opted in."
         (
             ("policies/privacy",),
@@ -106,6 +121,15 @@ def test_a_policy_term_said_another_way_round_is_caught(
 ) -> None:
     assert kinds(kept, *docs) == []
     assert kinds(changed, *docs) == [ClaimKind.policy_term]
+
+
+def test_the_case_a_rule_still_applies_to_must_be_the_knowledges() -> None:
+    # "Items marked Final Sale … can't be returned or exchanged." A damaged Final Sale item
+    # gets a teammate's help.
+    said = "Final Sale pieces from our Last Chance section can't be returned or exchanged"
+    assert kinds(f"{said}.", "faq/returns") == []
+    extended = f"{said}, and unfortunately that still applies if one arrives damaged."
+    assert kinds(extended, "faq/returns") == [ClaimKind.condition]
 
 
 def test_a_condition_is_told_by_its_case_not_by_the_word_item() -> None:

@@ -107,6 +107,15 @@ EXCLUSIVE = [
             "tumble dry|tumble dryer|tumble-dry|in the dryer|machine dry",
         ],
     ),
+    # "the prices will still appear on the packing slip" where gift wrap leaves them off.
+    (
+        "the packing slip's prices",
+        [
+            "prices off|without prices|without the prices|no prices|prices left off",
+            "prices will still appear|prices will appear|prices still appear|prices will show"
+            "|prices still show|prices will be shown|prices will still show",
+        ],
+    ),
     # "If you're between sizes, pick the smaller one" where the knowledge says "size up".
     (
         "which way to size",
@@ -166,11 +175,17 @@ SAME_MEANING: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]]
         ),
         "free",
     ),
-    # "we cover shipping", "we pay shipping", "on us": the customer pays nothing.
+    # "we cover shipping", "we pay shipping", "on us", "covered on our side": the customer
+    # pays nothing.
     (
-        re.compile(r"\bwe(?:'ll| will)? (?:cover|pay(?: for)?)\b|\bon us\b|\bcomplimentary\b"),
+        re.compile(
+            r"\bwe(?:'ll| will)? (?:cover|pay(?: for)?)\b|\bon us\b|\bcomplimentary\b"
+            r"|\b(?:covered|paid(?: for)?) (?:on|from) our (?:side|end)\b"
+        ),
         "free",
     ),
+    # "you'll just need to cover the postage": the customer pays.
+    (re.compile(r"\byou(?:'ll| will)? (?:just )?(?:need to |have to )?cover\b"), "pay"),
     # A price says the customer pays ("gift wrapping is $5" against "is free"); a threshold
     # or a range does not ("free on orders of $75 or more", "from $25 to $250").
     (

@@ -1,4 +1,5 @@
 """Scope a claim adds in so many words: "including holidays", "Final Sale included",
+"that still applies if it arrives faulty",
 "for customers in Canada too", "even if the tags have been removed", "even after it has
 left our warehouse". Whatever the words, what the claim extends its statement to has to be
 said by the knowledge sentence it rests on: an extension the closest sentence does not
@@ -13,7 +14,8 @@ from functools import lru_cache
 
 # What follows these is the extension ("including holidays", "even if the tags …").
 AFTER = re.compile(
-    r"\b(?:including|even (?:if|when|after|once|though|for|on|in|with|without))\s+"
+    r"\b(?:including|even (?:if|when|after|once|though|for|on|in|with|without)"
+    r"|(?:that|this|it) (?:still |also )?applies (?:even )?(?:if|when|to))\s+"
     r"(?P<scope>[^,.;:!?()\u2014]+)"
 )
 # What comes before these is ("Final Sale included", "in Canada too", "on holidays as well").
