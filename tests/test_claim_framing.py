@@ -1,11 +1,11 @@
 """Readings of a claim that says more than the knowledge in how it frames a case: "whether
 you pick Standard or Express", one value said of "every" piece, "you're welcome to" offer a
-deed, a passive of a denied deed, an emphatic "they do expire", a case a rule "still applies"
-to, a condition told by its case rather than by "item", who pays ("at your own expense",
-"covered on our side"), how a piece is dried, the packing slip's prices, consent said as
-"unless you've opted out", and the promises a faithful paraphrase restates ("repair or
-replace", "returns are free"). Each is tested both ways: the change is caught, the faithful
-wording passes."""
+deed, a passive of a denied deed, an emphatic "they do expire", a case a rule "still
+applies" to, where a refund goes in the claim's own case, a condition told by its case
+rather than by "item", who pays ("at your own expense", "covered on our side"), how a piece
+is dried, the packing slip's prices, consent said as "unless you've opted out", and the
+promises a faithful paraphrase restates ("repair or replace", "returns are free"). Each is
+tested both ways: the change is caught, the faithful wording passes."""
 
 from __future__ import annotations
 
@@ -130,6 +130,20 @@ def test_the_case_a_rule_still_applies_to_must_be_the_knowledges() -> None:
     assert kinds(f"{said}.", "faq/returns") == []
     extended = f"{said}, and unfortunately that still applies if one arrives damaged."
     assert kinds(extended, "faq/returns") == [ClaimKind.condition]
+
+
+def test_where_a_refund_goes_is_read_from_the_knowledges_sentence_for_the_same_case() -> None:
+    # "When an order is cancelled before it ships, we refund the full amount to your
+    # original payment method …"; "If you paid with Pay in 4 …, the refund is applied to
+    # your installment plan …"; a gift card's part goes back onto the gift card.
+    cancel = "When you cancel before it ships, the full amount goes"
+    assert kinds(f"{cancel} back to your original payment method.", "policies/refunds") == []
+    swapped = f"{cancel} onto a Fernhill gift card."
+    assert kinds(swapped, "policies/refunds") == [ClaimKind.policy_term]
+    pay_in_4 = "If you paid with Pay in 4, the refund is issued as a Fernhill gift card."
+    assert kinds(pay_in_4, "policies/refunds") == [ClaimKind.policy_term]
+    card = "If you paid with a Fernhill gift card, that part of the refund goes back onto it."
+    assert kinds(card, "policies/refunds") == []
 
 
 def test_a_condition_is_told_by_its_case_not_by_the_word_item() -> None:

@@ -17,6 +17,7 @@ from assistant.safety.claim_text import (
     ClaimFinding,
     ClaimKind,
     Sentence,
+    clauses_of,
     content,
     fold,
     has,
@@ -264,11 +265,15 @@ def term_finding(
             if ctx.comparable(scope, s)
         ],
     )
+    case = _same_case(clause, claim, ctx)
+    aligned += case
     for about, group in EXCLUSIVE:
         mine = said_terms(term_view(clause.text), group)
         if not mine:
             continue
         saying = [s for s in aligned if said_terms(term_view(s.text), group)]
+        # The knowledge's sentence for the claim's own case decides, where it names one.
+        saying = [s for s in case if s in saying] or saying
         theirs = [t for s in saying for t in said_terms(term_view(s.text), group)]
         swapped = bool(theirs) and not set(mine) & set(theirs)
         if not swapped and closest is not None:
@@ -295,7 +300,12 @@ def term_finding(
                 saying = [s for s in related if said_terms(term_view(s.text), group)]
             theirs = [t for s in saying[:1] for t in said_terms(term_view(s.text), group)]
             swapped = bool(theirs)
-        if swapped and not backed(scope, ctx, mine):
+        # What the knowledge says in the claim's own case is not backed by another case.
+        if saying and saying[0] in case:
+            supported = any(has_term(term_view(c.text), t) for c in case for t in mine)
+        else:
+            supported = backed(scope, ctx, mine)
+        if swapped and not supported:
             return ClaimFinding(
                 ClaimKind.policy_term,
                 claim.text,
@@ -304,6 +314,33 @@ def term_finding(
                 f"'{term_form(term_view(saying[0].text), theirs[0])}' ({about})",
             )
     return None
+
+
+# A clause that states the case the rest of the sentence is said of.
+CASE = re.compile(r"^(?:if|when|whenever|once)\b")
+# How much of the claim's case a knowledge clause must say to be the same case.
+CASE_WORDS, CASE_SHARE = 2, 0.75
+
+
+def _same_case(clause: Sentence, claim: Sentence, ctx: ClaimContext) -> list[Sentence]:
+    """The other clauses of the knowledge sentences that state the claim's case ("If you
+    paid with Pay in 4, the refund is issued as a gift card" is about the sentence that
+    opens "If you paid with Pay in 4 through Shop Pay Installments", however many words
+    another sentence shares with "the refund is issued")."""
+    cases = [c for c in clauses_of(claim) if c is not clause and CASE.match(c.folded)]
+    found: list[Sentence] = []
+    for case in cases:
+        need = max(CASE_WORDS, CASE_SHARE * len(case.words))
+        for sentence in ctx.facts:
+            parts = clauses_of(sentence)
+            if any(CASE.match(p.folded) and _shared(case.words, p.words) >= need for p in parts):
+                found += [p for p in parts if not CASE.match(p.folded) and p not in found]
+    return found
+
+
+def _shared(mine: frozenset[str], theirs: frozenset[str]) -> int:
+    """How many of my words the other words say, in some form ("cancel" / "cancelled")."""
+    return sum(any(w[:5] == t[:5] if len(w) >= 5 else w == t for t in theirs) for w in mine)
 
 
 def _in_some_form(form: str, ctx: ClaimContext) -> bool:
