@@ -1,11 +1,12 @@
 """Readings of a claim that says more than the knowledge in how it frames a case: "whether
 you pick Standard or Express", one value said of "every" piece, "you're welcome to" offer a
 deed, a passive of a denied deed, an emphatic "they do expire", a case a rule "still
-applies" to, where a refund goes in the claim's own case, a condition told by its case
-rather than by "item", who pays ("at your own expense", "covered on our side"), how a piece
-is dried, the packing slip's prices, consent said as "unless you've opted out", and the
-promises a faithful paraphrase restates ("repair or replace", "returns are free"). Each is
-tested both ways: the change is caught, the faithful wording passes."""
+applies" to, a pronoun that refers back, a service "in person", where a refund goes in the
+claim's own case, a condition told by its case rather than by "item", who pays ("at your
+own expense", "covered on our side"), how a piece is dried, the packing slip's prices,
+consent said as "unless you've opted out", and the promises a faithful paraphrase restates
+("repair or replace", "returns are free"). Each is tested both ways: the change is caught,
+the faithful wording passes."""
 
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ def test_a_value_the_knowledge_gives_some_things_is_not_said_of_every_one() -> N
 def test_what_you_are_welcome_to_do_is_a_deed_the_knowledge_must_describe() -> None:
     kept = "You're welcome to check out as a guest, no account needed."
     assert kinds(kept, "faq/account") == []
-    added = "Local customers are also welcome to pick up orders from the warehouse in person."
+    added = "Local customers are also welcome to pick up orders from the warehouse."
     assert kinds(added, "policies/shipping") == [ClaimKind.capability]
 
 
@@ -144,6 +145,22 @@ def test_where_a_refund_goes_is_read_from_the_knowledges_sentence_for_the_same_c
     assert kinds(pay_in_4, "policies/refunds") == [ClaimKind.policy_term]
     card = "If you paid with a Fernhill gift card, that part of the refund goes back onto it."
     assert kinds(card, "policies/refunds") == []
+
+
+def test_a_pronoun_that_refers_back_is_read_with_the_subject_before_it() -> None:
+    # "Items marked Final Sale in our Last Chance section … can't be returned or exchanged."
+    said = "Items marked Final Sale in our Last Chance section can't be returned for a refund"
+    kept = f"{said}, but you're welcome to message us about them."
+    assert kinds(kept, "faq/returns", "policies/returns") == []
+    flipped = f"{said}, but you're welcome to exchange them for a different size."
+    assert kinds(flipped, "faq/returns", "policies/returns") == [ClaimKind.polarity]
+
+
+def test_a_service_in_person_is_a_channel_the_knowledge_must_name() -> None:
+    start = "You can start your return at fernhillgoods.example/returns"
+    assert kinds(f"{start} and drop the parcel at any post office.", "faq/returns") == []
+    in_person = f"{start}, or drop the item off in person at our warehouse instead."
+    assert kinds(in_person, "faq/returns") == [ClaimKind.entity]
 
 
 def test_a_condition_is_told_by_its_case_not_by_the_word_item() -> None:

@@ -46,6 +46,7 @@ ENTITIES = {
     "channel": _terms(
         "app mobile_app text_message text_messages text_us sms whatsapp messenger"
         " telegram live_chat phone_call hotline instagram facebook tiktok twitter"
+        " in_person in-person walk-in in_store in-store"
     ),
 }
 ENTITY_KIND = {term.replace("_", " "): kind for kind, terms in ENTITIES.items() for term in terms}

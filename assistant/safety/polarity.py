@@ -20,6 +20,7 @@ from assistant.safety.claim_text import (
     clip,
     content,
     statements_of,
+    unit,
 )
 from assistant.safety.predicates import denied_of, flipped_predicate, governed, subject_of
 from assistant.safety.stems import base, stem
@@ -42,13 +43,18 @@ def polarity_finding(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
             return _flipped(claim, statement, denied, "the knowledge denies it of that")
         if (denied := _emphatic(statement, ctx)) is not None:
             return _flipped(claim, statement, denied, "the knowledge denies that deed")
-    for statement in statements_of(claim):
+    for statement in _resolved(statements_of(claim)):
         closest, score = ctx.closest(statement, ctx.statements)
         if closest is None or score < POLARITY_ALIGNED or statement.negated == closest.negated:
             continue
         # A statement nearly as close that says it the same way (the template the draft
-        # came from, beside an order record's bare "cancelled") backs the claim.
-        if any(s.negated == statement.negated for s in ctx.aligned(statement, ctx.statements)):
+        # came from, beside an order record's bare "cancelled") backs the claim; of one
+        # that refers back, only one about much the same subject.
+        borrowed = statement.words - unit(statement.text).words
+        if any(
+            s.negated == statement.negated and len(borrowed & s.words) * 2 >= len(borrowed)
+            for s in ctx.aligned(statement, ctx.statements)
+        ):
             continue
         if statement.negated and _denied_alike(statement, ctx):
             continue
@@ -78,6 +84,22 @@ def polarity_finding(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
             f"'{word}' is said the other way round from the closest knowledge",
         )
     return None
+
+
+# "… can't be returned for a refund, but you're welcome to exchange *them*": a pronoun
+# stands for the subject of the statement before.
+REFERS_BACK = re.compile(r"\b(?:them|they|it|those)\b")
+
+
+def _resolved(statements: list[Sentence]) -> list[Sentence]:
+    """The statements, one that refers back to the one before aligned with its subject."""
+    out: list[Sentence] = []
+    for i, s in enumerate(statements):
+        subject = _subject(statements[i - 1].folded) if i else frozenset()
+        if subject and not _subject(s.folded) and REFERS_BACK.search(s.folded):
+            s = Sentence(s.text, s.folded, s.words | subject, s.negated, True)
+        out.append(s)
+    return out
 
 
 def _flip_in(statement: Sentence, ctx: ClaimContext) -> tuple[str, str] | None:
