@@ -1,8 +1,9 @@
 """Claims whose every word is in the knowledge, said of the wrong thing or without what
 gates them: an FAQ's bare "No" to its question, a fact moved from one product to another, a
 subject listed under a denial, a deed the knowledge does only with consent, a step of the
-order's life swapped for another. Each goes to a person with the knowledge quoted; the
-faithful rewordings a drafting model writes pass."""
+order's life swapped for another, a period said of things the knowledge gives another. Each
+goes to a person with the knowledge quoted; the faithful rewordings a drafting model writes
+pass."""
 
 from __future__ import annotations
 
@@ -197,3 +198,15 @@ def test_a_timeline_the_context_states_is_granted_only_with_its_own_span() -> No
     assert guard.unsupported("Express arrives within 1–2 business days.") == []
     kinds = [f.kind for f in guard.unsupported("Express arrives within 2 hours.")]
     assert "promise" in kinds
+
+
+def test_a_period_given_to_things_the_knowledge_gives_another_is_caught() -> None:
+    # "Bags are covered for 2 years from the delivery date, and clothing and home goods are
+    # covered for 1 year."
+    warranty = knowledge_text("policies/warranty")
+    assert check_claims("Bags are covered for 2 years from the delivery date.", warranty) == []
+    both = "Bags, clothing and home goods are all covered for 2 years from the delivery date."
+    assert [f.kind for f in check_claims(both, warranty)] == [ClaimKind.condition]
+    # Each group with its own period, the second said without its unit, is faithful.
+    each = "Bags are covered for 2 years, and clothing and home goods for 1."
+    assert check_claims(each, warranty) == []

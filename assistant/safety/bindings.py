@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.safety.claim_text import content
+from assistant.safety.facts import DURATION, values
 
 # A name of two or more capitalised words ("Merino Crew Sweater", "Linen Button-Up Shirt").
 NAME = re.compile(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?(?:\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?)+")
@@ -87,4 +88,31 @@ def moved_fact(claim: str, knowledge: list[str]) -> tuple[str, str, str] | None:
             shared = mine.words & best.words
             if len(shared) >= BOUND_WORDS and len(shared) > said_of_it:
                 return name, " ".join(sorted(shared)), best.text
+    return None
+
+
+def moved_value(claim: str, knowledge: list[str]) -> tuple[str, str] | None:
+    """(the knowledge clause, the other one) where the claim gives a period to what the
+    knowledge gives another: "Bags, clothing and home goods are all covered for 2 years"
+    beside "Bags are covered for 2 years …, and clothing and home goods … for 1 year". Most
+    of the other clause's own words must be in the claim's clause with the period. (An
+    amount is left out: "free on orders of $75" and "$6" are a threshold and a price.)"""
+    periods = [(part, v) for part in CLAUSE.split(claim) for v in values(part) if v[0] != "money"]
+    # A second value said without its unit ("and Express 1–2") is a second period.
+    if len(periods) != 1 or re.search(r"\d", DURATION.sub("", claim)):
+        return None
+    ((mine, (unit, value)),) = periods
+    said = content(mine.lower())
+    for sentence in knowledge:
+        parts = [(p, values(p), content(p.lower())) for p in CLAUSE.split(sentence)]
+        having = [(p, w) for p, v, w in parts if (unit, value) in v]
+        if not having:
+            continue
+        theirs = frozenset().union(*(w for _, w in having))
+        for part, given, words in parts:
+            if (unit, value) in given or not any(u == unit for u, _ in given):
+                continue
+            own = words - theirs
+            if own and len(own & said) * 2 >= len(own):
+                return having[0][0], part
     return None

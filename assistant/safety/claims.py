@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from assistant.safety.bindings import moved_fact
+from assistant.safety.bindings import moved_fact, moved_value
 from assistant.safety.claim_names import entity_finding, term_finding
 from assistant.safety.claim_terms import CAPABILITY, STOP
 from assistant.safety.claim_text import (
@@ -126,7 +126,11 @@ def _moved(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     """What the knowledge says of some named products, said of another (``bindings``)."""
     moved = moved_fact(claim.text, list(ctx.fact_texts))
     if moved is None:
-        return None
+        if (value := moved_value(claim.text, list(ctx.fact_texts))) is None:
+            return None
+        given, other = value
+        detail = f"gives '{other.strip(' .')}' the value the knowledge gives in '{given}'"
+        return ClaimFinding(ClaimKind.condition, claim.text, f"{given}, and {other}", detail)
     name, said, clause = moved
     detail = f"says '{said}' of the {name}, which the knowledge says of others"
     return ClaimFinding(ClaimKind.entity, claim.text, clause, detail)
