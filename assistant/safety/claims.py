@@ -148,7 +148,12 @@ def _condition(
     if closest is not None and (added := _extension(claim, closest, ctx)) is not None:
         return added
     if best < CONDITION_ALIGNED:
-        return None
+        # Loosely aligned, an "any" of the claim ("around the clock") is still compared
+        # with the knowledge that limits it ("Monday to Friday").
+        change = _widened(claim, ctx)
+        if change is None:
+            return None
+        return ClaimFinding(ClaimKind.condition, claim.text, change.closest, change.detail)
     aligned = [s.text for s in ctx.aligned(claim, ctx.facts)]
     related = [s.text for s in ctx.facts if len(s.words & claim.words) >= 2]
     change = changed_qualifier(said or claim.text, aligned, related, ctx.fact_texts)
