@@ -1,0 +1,249 @@
+"""Conditions and scopes of a claim against the knowledge it rests on: a deed the knowledge
+gates by a condition said without it ("we refund your original shipping" where only for a
+damaged item), a scope the claim adds ("including holidays", "that still applies if it
+arrives faulty"), a side of an event swapped ("until it is delivered" / "until it ships"),
+a quantifier over what the knowledge limits ("any order" / "your first order"), "whether
+you pick Standard or Express" where the knowledge says one of them, a value the knowledge
+gives some things said of every one, and a qualifier widened or changed (``qualifiers``).
+claims.py runs it after the name and term checks."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from assistant.safety.claim_terms import STOP
+from assistant.safety.claim_text import (
+    ClaimContext,
+    ClaimFinding,
+    ClaimKind,
+    Sentence,
+    clauses_of,
+    content,
+    fold,
+)
+from assistant.safety.facts import values
+from assistant.safety.qualifiers import (
+    QualifierChange,
+    changed_qualifier,
+    qualifiers,
+    stage,
+    widened,
+)
+from assistant.safety.scope import (
+    QUANTIFIER,
+    alternatives,
+    extensions,
+    gated,
+    quantified,
+    sides_in_time,
+)
+from assistant.safety.stems import base, stem
+from assistant.safety.word_sense import SAME_SENSE, closest_sense
+
+# How closely a claim must match a context sentence before their conditions are compared.
+CONDITION_ALIGNED = 0.5
+# A deed the knowledge gates by a condition is the claim's when the claim uses this many of
+# its words, and this share of them.
+GATED_WORDS, GATED_SHARE = 3, 0.75
+# What every condition on a shop's goods names: the words that say which case it is are others.
+THINGS = frozenset({"item", "order", "product", "piec", "purchas"})
+# A claim that states its own supposition ("if it hasn't come through") gates its own deed.
+SUPPOSES = re.compile(r"\b(?:if|unless)\b")
+
+
+def condition_finding(
+    claim: Sentence, ctx: ClaimContext, said: str = "", draft: str = ""
+) -> ClaimFinding | None:
+    """A condition or scope of the aligned knowledge widened, changed or dropped (``said``:
+    the claim with the sentences it refers back to, whose conditions are the claim's;
+    ``draft``: the whole reply, whose case gates its deeds)."""
+    if (gate := _ungated(claim, ctx, draft or said)) is not None:
+        return gate
+    closest, best = ctx.closest(claim)
+    if closest is not None and (added := _extension(claim, closest, ctx)) is not None:
+        return added
+    if best < CONDITION_ALIGNED:
+        # Loosely aligned, an "any" of the claim ("around the clock") is still compared
+        # with the knowledge that limits it ("Monday to Friday").
+        change = _widened(claim, ctx)
+        if change is None:
+            return None
+        return ClaimFinding(ClaimKind.condition, claim.text, change.closest, change.detail)
+    aligned = [s.text for s in ctx.aligned(claim, ctx.facts)]
+    related = [s.text for s in ctx.facts if len(s.words & claim.words) >= 2]
+    change = changed_qualifier(said or claim.text, aligned, related, ctx.fact_texts)
+    if change is None:
+        # A clause about something else than the sentence's first part ("We refund the full
+        # price …, and original shipping charges are refunded on every return") widens the
+        # knowledge it is closest to.
+        parts = [c for c in clauses_of(claim) if c is not claim]
+        change = next(filter(None, (_widened(part, ctx) for part in parts)), None)
+    if change is None:
+        return None
+    return ClaimFinding(ClaimKind.condition, claim.text, change.closest, change.detail)
+
+
+def _widened(clause: Sentence, ctx: ClaimContext) -> QualifierChange | None:
+    return widened(clause.text, [s.text for s in ctx.aligned(clause, ctx.facts)])
+
+
+def _ungated(claim: Sentence, ctx: ClaimContext, said: str = "") -> ClaimFinding | None:
+    """The claim says a deed the knowledge does only under a condition ("we only send
+    marketing messages if you've opted in"), without that condition or a word near it, in
+    the claim or in ``said`` (the claim with the reply's earlier sentences: "So sorry if it
+    shows up damaged! Just send us a photo …")."""
+    if SUPPOSES.search(claim.folded):
+        return None  # a condition of its own words ("if it hasn't come through")
+    # A denial says no deed; a clause of its own beside one may ("we refund … plus your
+    # original shipping charges, and nothing is deducted for the label").
+    parts = clauses_of(claim)
+    saying = [c for c in parts if not c.negated]
+    if claim.negated and len(saying) == len(parts):
+        return None  # the denial is not a clause's own: it may govern them all
+    deeds = frozenset().union(*(c.words for c in saying))
+    words = deeds | content(fold(said)) if said else claim.words
+    for fact in ctx.facts:
+        for gate, deed, condition in _gates(fact.folded):
+            if len(deed) < GATED_WORDS or len(deed & deeds) < GATED_SHARE * len(deed):
+                continue
+            # "an item arrived damaged" is told by its case, not by "item": "when you send
+            # items back" says no damage.
+            telling = condition - THINGS or condition
+            if not condition or telling & words:
+                continue
+            mine = sorted(words - deed)
+            if any(closest_sense(w, mine)[1] >= SAME_SENSE for w in sorted(telling)):
+                continue
+            return ClaimFinding(
+                ClaimKind.condition,
+                claim.text,
+                fact.text,
+                f"leaves out the knowledge's condition '{gate.strip()}'",
+            )
+    return None
+
+
+@lru_cache(maxsize=8192)
+def _gates(folded: str) -> tuple[tuple[str, frozenset[str], frozenset[str]], ...]:
+    """(the condition as said, the deed's words, the condition's words) of a knowledge
+    sentence: read once, not once per claim."""
+    return tuple((gate, content(what), content(gate)) for what, gate in gated(folded))
+
+
+def _narrowed(noun: str, claim: Sentence, closest: Sentence) -> re.Match[str] | None:
+    """The closest sentence's noun with a word in front that narrows it and the claim never
+    says: "even waist sizes" where the claim says "every waist size"."""
+    for m in re.finditer(rf"\b([a-z][a-z-]+) {re.escape(noun)}\b", closest.folded):
+        word = m.group(1)
+        unsaid = base(word) not in claim.words and stem(word) not in claim.words
+        if unsaid and word not in STOP and word not in NOT_NARROWING and not QUANTIFIER.match(word):
+            return m
+    return None
+
+
+# Words in front of a noun that do not narrow it: what a price is counted by ("a flat $14
+# *per* order") or which one of those already named ("the *same* item").
+NOT_NARROWING = frozenset(
+    {"per", "by", "for", "from", "with", "each", "same", "different", "other", "another"}
+)
+
+
+def _extension(claim: Sentence, closest: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
+    """A scope the claim adds ("including holidays") that its closest sentence never names,
+    or a quantifier over something it does not mention where that sentence is limited
+    ("any state" beside "within Oregon") and no aligned knowledge sentence says it."""
+    known = {base(w) for w in closest.words}
+    for scope in extensions(claim.folded):
+        unsaid = sorted(w for w in content(scope) - closest.words if base(w) not in known)
+        if unsaid:
+            return ClaimFinding(
+                ClaimKind.condition,
+                claim.text,
+                closest.text,
+                f"adds '{scope}', which the closest knowledge does not say",
+            )
+    for side, said, event, named in sides_in_time(claim.folded):
+        # The same event (two content words in common, or all of a short one) on the
+        # other side of it in the closest sentence.
+        words, step = content(event), stage(named, strict=True)
+        for their_side, their_said, their_event, their_named in sides_in_time(closest.folded):
+            common = words & content(their_event)
+            other_side = side != their_side and common and (len(common) >= 2 or common == words)
+            # The same side of another step: "until it is delivered" / "until it ships".
+            their_step = stage(their_named, strict=True)
+            other_step = side == their_side and step and their_step and step != their_step
+            if other_side or other_step:
+                return ClaimFinding(
+                    ClaimKind.condition,
+                    claim.text,
+                    closest.text,
+                    f"says '{said}' where the knowledge says '{their_said}'",
+                )
+    for phrase, noun in quantified(claim.folded):
+        # "any order" where the knowledge says "your first order"; "whichever address" where
+        # it says "the address on your account".
+        one = re.search(
+            rf"\b(?:first|next|one|single) (?:[a-z-]+ )?{re.escape(noun)}\b", closest.folded
+        ) or re.search(
+            rf"\bthe {re.escape(noun)} (?:on|of|linked to) [a-z'-]+ [a-z'-]+", closest.folded
+        )
+        one = one or _narrowed(noun, claim, closest)
+        if one is not None and noun not in STOP:
+            return ClaimFinding(
+                ClaimKind.condition,
+                claim.text,
+                closest.text,
+                f"'{phrase}' where the knowledge says '{one.group(0)}'",
+            )
+    limited = not QUANTIFIER.search(closest.folded) and qualifiers(closest.text).restricted
+    for phrase, noun in quantified(claim.folded) if limited else ():
+        if noun in STOP or stem(noun) in closest.words:
+            continue
+        # "any post office" is the knowledge's own where another aligned sentence says it.
+        if not any(phrase in s.folded for s in ctx.aligned(claim, ctx.sentences)):
+            return ClaimFinding(
+                ClaimKind.condition,
+                claim.text,
+                closest.text,
+                f"'{phrase}' where the closest knowledge is limited",
+            )
+    return _either(claim, closest) or _one_for_all(claim, ctx)
+
+
+def _one_for_all(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
+    """ "Every Fernhill piece comes with a 2-year warranty" where the knowledge gives bags
+    2 years and everything else 1: a value the knowledge gives some things, said of all."""
+    ranges = quantified(claim.folded)
+    mine = values(claim.text)
+    if not ranges or len(mine) != 1:
+        return None
+    (unit, value), *_ = mine
+    for s in ctx.aligned(claim, ctx.facts):
+        theirs = values(s.text)
+        others = [v for u, v in theirs if u == unit and v != value]
+        ranged = [p for p, noun in ranges if noun not in STOP and stem(noun) not in s.words]
+        if (unit, value) in theirs and others and ranged:
+            return ClaimFinding(
+                ClaimKind.condition,
+                claim.text,
+                s.text,
+                f"'{ranged[0]}' where the knowledge gives that to some and another value to others",
+            )
+    return None
+
+
+def _either(claim: Sentence, closest: Sentence) -> ClaimFinding | None:
+    """ "Whether you pick Standard or Express" where the closest knowledge says one of the
+    two: the claim holds for both, the knowledge for one."""
+    said = set(re.findall(r"[a-z']+", closest.folded)) | closest.words
+    for phrase, sides in alternatives(claim.folded):
+        told = [any(w in said or stem(w) in said for w in side) for side in sides]
+        if any(told) and not all(told):
+            return ClaimFinding(
+                ClaimKind.condition,
+                claim.text,
+                closest.text,
+                f"'{phrase}' where the closest knowledge says it of one of them",
+            )
+    return None
