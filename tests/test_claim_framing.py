@@ -2,11 +2,11 @@
 you pick Standard or Express", one value said of "every" piece, "you're welcome to" offer a
 deed, a passive of a denied deed, an emphatic "they do expire", a case a rule "still
 applies" to, a pronoun that refers back, a service "in person", where a refund goes in the
-claim's own case, a loosely aligned "around the clock", a condition told by its case rather
-than by "item", who pays ("at your own expense", "covered on our side"), how a piece is
-dried, the packing slip's prices, consent said as "unless you've opted out", and the
-promises a faithful paraphrase restates ("repair or replace", "returns are free"). Each is
-tested both ways: the change is caught, the faithful wording passes."""
+claim's own case, a loosely aligned "around the clock", "no rush", a condition told by its
+case rather than by "item", who pays ("at your own expense", "covered on our side"), how a
+piece is dried, the packing slip's prices, consent said as "unless you've opted out", and
+the promises a faithful paraphrase restates ("repair or replace", "returns are free"). Each
+is tested both ways: the change is caught, the faithful wording passes."""
 
 from __future__ import annotations
 
@@ -168,6 +168,14 @@ def test_an_any_of_a_loosely_aligned_claim_is_compared_with_the_knowledges_limit
     assert kinds("Our care team answers messages Monday to Friday.", "faq/account") == []
     anytime = "Our care team answers messages around the clock."
     assert kinds(anytime, "faq/account") == [ClaimKind.condition]
+
+
+def test_no_rush_is_no_time_limit() -> None:
+    # "… within 14 days of delivery …" for a damaged item.
+    said = "you can send us a photo of the damage and the packing slip"
+    assert kinds(f"Sorry! Within 14 days of delivery, {said}.", "faq/returns") == []
+    anytime = f"No rush at all: {said} whenever it suits you after delivery."
+    assert kinds(anytime, "faq/returns") == [ClaimKind.condition]
 
 
 def test_a_condition_is_told_by_its_case_not_by_the_word_item() -> None:

@@ -174,7 +174,8 @@ UNIVERSAL: dict[Facet, re.Pattern[str]] = {
     Facet.time: re.compile(
         r"\b(?:at any time|any ?time|at any point|whenever you (?:like|want|need)|no time limit"
         r"|without (?:a|any) time limit|forever|indefinitely|no deadline|there's no rush"
-        r"|no matter (?:how long|when)|however long)\b"
+        r"|no matter (?:how long|when)|however long|no rush(?: at all)?|in your own time"
+        r"|whenever (?:it suits you|you're ready|you get (?:a|the) chance))\b"
         r"|\beven (?:after|once)\b[^.;,:]*\b(?:ships|shipped|with the carrier)\b"
     ),
     Facet.place: re.compile(
