@@ -16,6 +16,7 @@ from assistant.knowledge.retrieval import (
     CLOSE_BEHIND,
     DISAGREES,
     FAR_BEHIND,
+    HAND_OFF_SURE,
     LEADS,
     MIN_MARGIN,
     STORY_SURE,
@@ -57,6 +58,19 @@ def _catalogue(owners: list[int] | None = None) -> Catalogue:
         phrasing_vectors=vectors,
         phrasing_owner=owners if owners is not None else default_owners,
         ids=["faq:returns", "faq:refunds", "faq:shipping"],
+    )
+
+
+def _with_hand_off(*answers: str) -> Catalogue:
+    """Two answering entries and the hand-off entry a lead sends questions to a person with."""
+    vectors, owners = _phrasings(3)
+    return Catalogue(
+        answer_vectors=np.eye(3, 4, dtype=np.float32),
+        lexical_docs=["first entry", "second entry", "third entry"],
+        phrasing_vectors=vectors,
+        phrasing_owner=owners,
+        ids=[*answers, "faq:for-a-person"],
+        hand_off=[False, False, True],
     )
 
 
@@ -278,15 +292,7 @@ def test_the_same_questions_are_learned_once_per_process() -> None:
 def test_a_hand_off_entry_never_answers_nor_leads() -> None:
     """Questions a lead lists for a person: first by score, or named by a sure intent model
     just behind the best entry, a person replies."""
-    vectors, owners = _phrasings(3)
-    catalogue = Catalogue(
-        answer_vectors=np.eye(3, 4, dtype=np.float32),
-        lexical_docs=["first entry", "second entry", "third entry"],
-        phrasing_vectors=vectors,
-        phrasing_owner=owners,
-        ids=["faq:returns", "faq:refunds", "faq:for-a-person"],
-        hand_off=[False, False, True],
-    )
+    catalogue = _with_hand_off("faq:returns", "faq:refunds")
     sure_of_it = _intents(e2=0.97, e0=0.01)
 
     verdict = catalogue.verdict([Ranked(2, 0.9), Ranked(0, 0.3)], sure_of_it, RULE)
@@ -317,3 +323,19 @@ def test_a_hand_off_entry_is_the_same_answer_as_nothing_else() -> None:
         [Ranked(0, 0.9), Ranked(1, 0.2)], np.asarray([0.3, 0.7], np.float32), RULE
     )
     assert verdict.reason == "the intent model reads it as faq:for-a-person (0.70)"
+
+
+def test_a_hand_off_entry_the_model_half_reads_neither_vetoes_nor_answers() -> None:
+    """An answerable question told at length shares words with the hundreds of stories a
+    lead sent to a person: under ``HAND_OFF_SURE`` the other entries decide."""
+    catalogue = _with_hand_off("faq:newsletter", "faq:returns")
+    ranked = [Ranked(0, 0.7), Ranked(1, 0.5)]
+    half = _intents(e2=HAND_OFF_SURE - 0.05, e0=0.3)
+    hits, verdict = catalogue.settle(ranked, half, RULE)
+    assert hits[0].index == 0 and verdict.answers
+    # At HAND_OFF_SURE or more, the model's reading still sends it to a person.
+    hits, verdict = catalogue.settle(ranked, _intents(e2=HAND_OFF_SURE, e0=0.3), RULE)
+    assert not verdict.answers
+    # The other entries decide without it: one they read otherwise still keeps it back.
+    other = _intents(e2=HAND_OFF_SURE - 0.05, e1=DISAGREES + 0.05)
+    assert not catalogue.settle(ranked, other, RULE)[1].answers
