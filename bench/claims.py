@@ -104,6 +104,7 @@ SETS = (
     "claims_check22",
     "claims_check23",
     "claims_check24",
+    "claims_check25",
 )
 
 
