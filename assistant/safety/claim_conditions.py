@@ -212,13 +212,13 @@ def _extension(claim: Sentence, closest: Sentence, ctx: ClaimContext) -> ClaimFi
 
 
 def _one_for_all(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
-    """ "Every Fernhill piece comes with a 2-year warranty" where the knowledge gives bags
-    2 years and everything else 1: a value the knowledge gives some things, said of all."""
+    """A value the knowledge gives some things, said of all: "Every Fernhill piece comes with
+    a 2-year warranty" where the knowledge gives bags 2 years and everything else 1."""
     ranges = quantified(claim.folded)
     mine = values(claim.text)
     if not ranges or len(mine) != 1:
         return None
-    (unit, value), *_ = mine
+    ((unit, value),) = mine
     for s in ctx.aligned(claim, ctx.facts):
         theirs = values(s.text)
         others = [v for u, v in theirs if u == unit and v != value]
@@ -234,8 +234,8 @@ def _one_for_all(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
 
 
 def _either(claim: Sentence, closest: Sentence) -> ClaimFinding | None:
-    """ "Whether you pick Standard or Express" where the closest knowledge says one of the
-    two: the claim holds for both, the knowledge for one."""
+    """Two alternatives where the closest knowledge says one: "whether you pick Standard or
+    Express" holds for both, the knowledge for Standard."""
     said = set(re.findall(r"[a-z']+", closest.folded)) | closest.words
     for phrase, sides in alternatives(claim.folded):
         told = [any(w in said or stem(w) in said for w in side) for side in sides]
