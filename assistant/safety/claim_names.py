@@ -33,7 +33,7 @@ from assistant.safety.named_things import (
     unknown_team,
 )
 from assistant.safety.qualifiers import compatible, own_scope
-from assistant.safety.stems import stem
+from assistant.safety.stems import alike, stem
 from assistant.safety.word_sense import closest_sense
 
 # Month and day names are dates: grounding.py compares those with the order record.
@@ -340,7 +340,7 @@ def _same_case(clause: Sentence, claim: Sentence, ctx: ClaimContext) -> list[Sen
 
 def _shared(mine: frozenset[str], theirs: frozenset[str]) -> int:
     """How many of my words the other words say, in some form ("cancel" / "cancelled")."""
-    return sum(any(w[:5] == t[:5] if len(w) >= 5 else w == t for t in theirs) for w in mine)
+    return sum(any(alike(w, t) for t in theirs) for w in mine)
 
 
 def _in_some_form(form: str, ctx: ClaimContext) -> bool:

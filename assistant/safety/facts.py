@@ -8,7 +8,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 
 @dataclass(frozen=True)
@@ -377,13 +377,15 @@ def amounts(text: str) -> frozenset[Hashable]:
 
 
 def values(text: str) -> frozenset[tuple[str, Hashable]]:
-    """(the unit, the value) of each amount of money and each period the text names: "$5"
-    and "$5.00" alike, "2-year" and "2 years" alike."""
-    periods = {
-        (m["u"].lower().rstrip("s")[:3], (number_value(m["a"]), number_value(m["b"] or m["a"])))
-        for m in DURATION.finditer(text)
-    }
-    return frozenset({("money", a) for a in amounts(text)} | periods)
+    """(the unit, the value) of each amount of money and each period the text names, read
+    as the numeric guard reads them: "$5" and "$5.00" alike, "2-year", "2 years" and "24
+    months" alike, business days apart from calendar ones."""
+    found: set[tuple[str, Hashable]] = {("money", a) for a in amounts(text)}
+    for m in DURATION.finditer(text):
+        if (hit := _duration(m)) is not None:
+            low, high, base = cast(tuple[Decimal, Decimal, str], hit[2])
+            found.add((base, (low, high)))
+    return frozenset(found)
 
 
 def _duration(m: re.Match[str]) -> Hit:

@@ -23,7 +23,7 @@ from assistant.safety.claim_text import (
     unit,
 )
 from assistant.safety.predicates import denied_of, flipped_predicate, governed, subject_of
-from assistant.safety.stems import base, stem
+from assistant.safety.stems import alike, base, stem
 from assistant.safety.word_sense import same_deed
 
 # How closely a claim must match a context sentence before their polarities are compared.
@@ -242,7 +242,7 @@ def _after(folded: str, verb: str) -> frozenset[str]:
         for word in words:
             if seen:
                 out.append(stem(word, able=True))
-            elif _alike(stem(word, able=True), verb):
+            elif alike(stem(word, able=True), verb):
                 seen = True
     return frozenset(out)
 
@@ -255,18 +255,13 @@ def _passive_subject(folded: str, verb: str) -> frozenset[str]:
     out: set[str] = set()
     for part in re.split(r"[,;]", folded):
         for m in PASSIVE.finditer(part):
-            if _alike(stem(m[1], able=True), verb):
+            if alike(stem(m[1], able=True), verb):
                 out |= {stem(w, able=True) for w in WORDS.findall(part[: m.start()])}
     return frozenset(out)
 
 
-def _alike(a: str, b: str) -> bool:
-    """One stem, or one a longer form of the other ("accident" / "accidental")."""
-    return a == b or (min(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a)))
-
-
 def _has(words: frozenset[str], word: str) -> bool:
-    return any(_alike(w, word) for w in words)
+    return any(alike(w, word) for w in words)
 
 
 def _names(words: frozenset[str], thing: frozenset[str]) -> bool:

@@ -30,3 +30,9 @@ def base(word: str) -> str:
         if len(word) > len(suffix) + 2 and word.endswith(suffix):
             return word[: -len(suffix)]
     return word
+
+
+def alike(a: str, b: str) -> bool:
+    """One stem, or one a longer form of the other ("accident" / "accidental", "cancel" /
+    "cancell")."""
+    return a == b or (min(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a)))
