@@ -8,6 +8,7 @@ names, and whose names it says other things of, moved a fact from one product to
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -104,7 +105,7 @@ def moved_value(claim: str, knowledge: list[str]) -> tuple[str, str] | None:
     ((mine, (unit, value)),) = periods
     said = content(mine.lower())
     for sentence in knowledge:
-        parts = [(p, values(p), content(p.lower())) for p in CLAUSE.split(sentence)]
+        parts = _valued(sentence)
         having = [(p, w) for p, v, w in parts if (unit, value) in v]
         if not having:
             continue
@@ -116,3 +117,12 @@ def moved_value(claim: str, knowledge: list[str]) -> tuple[str, str] | None:
             if own and len(own & said) * 2 >= len(own):
                 return having[0][0], part
     return None
+
+
+@lru_cache(maxsize=8192)
+def _valued(
+    sentence: str,
+) -> tuple[tuple[str, frozenset[tuple[str, Hashable]], frozenset[str]], ...]:
+    """Each clause of a knowledge sentence with its values and words: read once, not once
+    per claim."""
+    return tuple((p, values(p), content(p.lower())) for p in CLAUSE.split(sentence))

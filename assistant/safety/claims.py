@@ -99,9 +99,10 @@ def _check(draft: str, ctx: ClaimContext) -> list[ClaimFinding]:
 
 def _moved(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     """What the knowledge says of some named products, said of another (``bindings``)."""
-    moved = moved_fact(claim.text, list(ctx.fact_texts))
+    knowledge = list(ctx.fact_texts)
+    moved = moved_fact(claim.text, knowledge)
     if moved is None:
-        if (value := moved_value(claim.text, list(ctx.fact_texts))) is None:
+        if (value := moved_value(claim.text, knowledge)) is None:
             return None
         given, other = value
         detail = f"gives '{other.strip(' .')}' the value the knowledge gives in '{given}'"
