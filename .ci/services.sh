@@ -7,6 +7,14 @@ SERVICES_DIR=$(mktemp -d /tmp/assistant-ci.XXXXXX)
 chmod 755 "$SERVICES_DIR"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# Postgres is restarted by the fault test: a port below the ephemeral range (32768 up) cannot be
+# taken meanwhile by a client's outgoing connection (a retrying worker's included).
+restartable_port() { python3 -c 'import random, socket
+for p in random.sample(range(20000, 32000), 200):
+    s = socket.socket()
+    try: s.bind(("127.0.0.1", p))
+    except OSError: continue
+    print(p); break'; }
 
 as_postgres() { if [ "$(id -un)" = postgres ]; then "$@"; else runuser -u postgres -- "$@"; fi; }
 
@@ -17,7 +25,7 @@ stop_services() {
 }
 trap stop_services EXIT
 
-PG_PORT=$(free_port)
+PG_PORT=$(restartable_port)
 mkdir -p "$SERVICES_DIR/pg" && chown postgres "$SERVICES_DIR/pg" 2>/dev/null || true
 # UTF8 whatever the locale: with LANG unset initdb picks SQL_ASCII, and drivers then read bytes.
 as_postgres "$PG_BIN/initdb" -D "$SERVICES_DIR/pg" -A trust -U postgres -E UTF8 --locale=C --no-sync >/dev/null

@@ -4,6 +4,7 @@ subprocesses on 127.0.0.1, posted to with httpx."""
 from __future__ import annotations
 
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -26,6 +27,19 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
+
+
+def restartable_port() -> int:
+    """A free port below the kernel's ephemeral range (32768 up): while a server restarted on
+    it is down, no outgoing connection (its own clients' retries included) can be given it."""
+    for port in random.sample(range(20000, 32000), 200):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port between 20000 and 32000")
 
 
 def wait_until(check: Callable[[], Any], timeout: float, what: str) -> Any:

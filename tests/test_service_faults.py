@@ -34,7 +34,7 @@ from assistant.settings import Settings
 from tests.service_support import (
     ASSISTANT,
     KEY,
-    free_port,
+    restartable_port,
     service_env,
     serving,
     start_worker,
@@ -55,7 +55,7 @@ class Chroma:
     """A Chroma server this test can stop and start again on the same port and data."""
 
     def __init__(self, root: Path) -> None:
-        self.port, self.path, self.log = free_port(), root / "chroma", root / "chroma.log"
+        self.port, self.path, self.log = restartable_port(), root / "chroma", root / "chroma.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -248,12 +248,22 @@ def _restart_postgres() -> None:
     data = os.environ.get("ASSISTANT_TEST_PG_DATA")
     if not data:
         pytest.fail("ASSISTANT_TEST_PG_DATA is unset: source .ci/services.sh")
-    log = f"{data}/log"
-    command = [f"{PG_BIN}/pg_ctl", "-D", data, "-l", log, "-m", "fast", "-w", "restart"]
+    log = Path(data) / "log"
+    # restart reuses the server's own options (port, socket dir); -t: a loaded CI machine can
+    # take longer than the default 60 s to write the shutdown checkpoint and start again.
+    command = [f"{PG_BIN}/pg_ctl", "-D", data, "-l", str(log), "-m", "fast", "-w", "-t", "300"]
     if os.geteuid() == 0:
         command = ["runuser", "-u", "postgres", "--", *command]
-    # No pipes: the restarted server would inherit them and hold them open for ever.
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    output = Path(data).parent / "pg_ctl.out"
+    # Into a file, not pipes: the restarted server would inherit pipes and hold them open.
+    # A second try starts a server the first left stopped (restart starts a stopped one).
+    for _ in range(2):
+        with output.open("wb") as sink:
+            done = subprocess.run([*command, "restart"], stdout=sink, stderr=subprocess.STDOUT)
+        if done.returncode == 0:
+            return
+    tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:]) if log.exists() else ""
+    pytest.fail(f"pg_ctl restart failed twice:\n{output.read_text()}\nserver log:\n{tail}")
 
 
 # Restarting Postgres would break the other tests' connections: that one runs alone.
