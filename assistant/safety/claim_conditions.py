@@ -208,7 +208,7 @@ def _extension(claim: Sentence, closest: Sentence, ctx: ClaimContext) -> ClaimFi
                 closest.text,
                 f"'{phrase}' where the closest knowledge is limited",
             )
-    return _either(claim, closest) or _one_for_all(claim, ctx)
+    return _either(claim, closest, ctx) or _one_for_all(claim, ctx)
 
 
 def _one_for_all(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
@@ -233,17 +233,22 @@ def _one_for_all(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     return None
 
 
-def _either(claim: Sentence, closest: Sentence) -> ClaimFinding | None:
+def _either(claim: Sentence, closest: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     """Two alternatives where the closest knowledge says one: "whether you pick Standard or
-    Express" holds for both, the knowledge for Standard."""
-    said = set(re.findall(r"[a-z']+", closest.folded)) | closest.words
+    Express" holds for both, the knowledge for Standard. The closest to the claim's clauses
+    too: "Bags are covered for 2 years …, and the Promise applies whether you bought from
+    us or from a stockist" is about "The warranty applies to items bought from …"."""
     for phrase, sides in alternatives(claim.folded):
-        told = [any(w in said or stem(w) in said for w in side) for side in sides]
-        if any(told) and not all(told):
-            return ClaimFinding(
-                ClaimKind.condition,
-                claim.text,
-                closest.text,
-                f"'{phrase}' where the closest knowledge says it of one of them",
-            )
+        holding = [c for c in clauses_of(claim) if c is not claim and phrase in c.folded]
+        nearest = [n for c in holding if (n := ctx.closest(c, ctx.facts)[0]) is not None]
+        for knowledge in [closest, *nearest]:
+            said = set(re.findall(r"[a-z']+", knowledge.folded)) | knowledge.words
+            told = [any(w in said or stem(w) in said for w in side) for side in sides]
+            if any(told) and not all(told):
+                return ClaimFinding(
+                    ClaimKind.condition,
+                    claim.text,
+                    knowledge.text,
+                    f"'{phrase}' where the closest knowledge says it of one of them",
+                )
     return None

@@ -353,7 +353,12 @@ def has_term(text: str, term: str) -> bool:
     return any(has(text, form) for form in term.split("|"))
 
 
+# "goes to your card rather than back onto the gift card": what is set aside is not said.
+SET_ASIDE = re.compile(r"\b(?:rather than|instead of)\b[^,;.!?]*")
+
+
 def said_terms(text: str, group: list[str]) -> list[str]:
+    text = SET_ASIDE.sub(" ", text)
     return [t for t in group if has_term(text, t)]
 
 

@@ -78,8 +78,10 @@ EXCLUSIVE = [
     (
         "the remedy",
         [
-            "refund",
+            "refund|refunded",
             "replacement",
+            # "refunded rather than sent out again" where undeliverable parcels are reshipped.
+            "shipped again|sent out again|sent again|reship|reshipped",
             "exchange",
             "store credit|account credit",
             "gift card",
@@ -152,7 +154,9 @@ EXCLUSIVE = [
             "opt in|opted in|opt-in|opted-in",
             "unless you opt out|unless you choose to opt out|unless you unsubscribe"
             "|unless you've opted out|unless you have opted out|unless you've unsubscribed"
-            "|until you opt out|until you unsubscribe|automatically subscribed"
+            "|unless they opt out|unless they've opted out|unless they have opted out"
+            "|unless they unsubscribe|until you opt out|until you unsubscribe"
+            "|automatically subscribed"
             "|automatically signed up|automatically added|signed up automatically",
         ],
     ),

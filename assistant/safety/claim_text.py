@@ -56,6 +56,7 @@ SENTENCE = re.compile(r"(?:[^.!?;\n]|\.(?=\w))+[.!?;]*")
 # Polarity and policy terms are compared clause by clause: "returns are free, so nothing
 # is deducted" holds a negation that says the same as the claim's first clause.
 CLAUSE = re.compile(r"[^,:;()\u2014]+")
+SUPPOSITION = re.compile(r"\s*(?:(?:and|but|yes|so)\s+)?(?:if|unless|as long as|so long as)\b")
 # Polarity is compared statement by statement: a sentence split where a new subject and
 # verb start ("returns are free, so nothing is deducted"), never inside a list, whose
 # items share the negation in front of them ("doesn't cover wear and tear, accidents, …").
@@ -114,8 +115,12 @@ def unit(raw: str) -> Sentence:
     # Within a clause an even number of negations cancels out ("isn't no plastic" says
     # there is plastic); a sentence is negative when one of its clauses is.
     # A predicate said by its opposite ("excluded", "left off") counts as its negation.
+    # A supposition's negation is its case, not the claim's ("as long as it hasn't shipped,
+    # message us").
     plainly = opposites_folded(folded)
-    negated = any(len(NEGATION.findall(c)) % 2 for c in CLAUSE.findall(plainly))
+    negated = any(
+        len(NEGATION.findall(c)) % 2 and not SUPPOSITION.match(c) for c in CLAUSE.findall(plainly)
+    )
     return Sentence(raw, folded, content(folded), negated)
 
 
@@ -134,8 +139,22 @@ def resolved(sentences: list[Sentence]) -> list[Sentence]:
     return out
 
 
-def statements_of(sentence: Sentence) -> list[Sentence]:
-    parts = [unit(p.strip()) for p in STATEMENT_BREAK.split(sentence.text) if p.strip()]
+# ", and orders shipped within Oregon are taxed": a subject of a few words and its verb (not
+# "…, and items that are worn": that describes a list's last item).
+SUBJECT_BREAK = re.compile(
+    r",\s+and\s+(?=(?:(?!that\b|which\b|who\b)[a-z-]+\s+){1,5}"
+    r"(?:is|are|has|have|will|can|can't|won't|isn't|aren't|doesn't|don't|must|need)\b)",
+    re.IGNORECASE,
+)
+
+
+def statements_of(sentence: Sentence, subjects: bool = False) -> list[Sentence]:
+    """The sentence's statements; ``subjects``: split where any subject of its own starts
+    too, for what is said of a subject ("…, and orders shipped within Oregon are taxed")."""
+    texts = STATEMENT_BREAK.split(sentence.text)
+    if subjects:
+        texts = [part for text in texts for part in SUBJECT_BREAK.split(text)]
+    parts = [unit(p.strip()) for p in texts if p.strip()]
     # A statement too short to align ("you don't need an account") is left out, unless
     # it opens with a pronoun (it is aligned with the sentence before).
     kept = [p for p in parts if len(p.words) >= 2 or PRONOUN.match(p.folded)]
@@ -218,6 +237,11 @@ class ClaimContext:
     @staticmethod
     def comparable(claim: Sentence, sentence: Sentence) -> bool:
         return not sentence.text.startswith("#") and compatible(claim.text, sentence.text)
+
+    def following(self, sentence: Sentence) -> Sentence | None:
+        """The knowledge sentence after this one, where one follows."""
+        at = next((i for i, s in enumerate(self.sentences) if s is sentence), None)
+        return None if at is None or at + 1 >= len(self.sentences) else self.sentences[at + 1]
 
     def aligned(self, claim: Sentence, among: list[Sentence]) -> list[Sentence]:
         """The units about as close to the claim as the closest one, closest first (a

@@ -265,19 +265,25 @@ def _unsaid(claim: Sentence, ctx: ClaimContext) -> list[str]:
     return missing
 
 
-# "You can update the address yourself" where the knowledge says to message us, or that we
-# can update it: the claim moves the deed from the brand's people to a self-service the
-# knowledge never describes.
-SELF_SERVICE = re.compile(r"\b(?:yourself|on your own)\b")
+# "You can update the address yourself", "… directly from the order page in your account",
+# where the knowledge says to message us, or that we can update it: the claim moves the deed
+# from the brand's people to a self-service the knowledge never describes for it.
+SELF_SERVICE = re.compile(
+    r"\b(?:yourself|on your own|directly|(?:from|in|through|via) (?:your|the) "
+    r"(?:account|order|orders|profile|dashboard)(?: page| settings| history)?)\b(?!')"
+)
 ASK_US = re.compile(r"\b(?:(?:message|email|contact|ask|call|tell|write to) us|we (?:can|will))\b")
 
 
 def _self_service(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     if not SELF_SERVICE.search(claim.folded):
         return None
-    if any(SELF_SERVICE.search(s.folded) for s in ctx.sentences):
+    # The closest knowledge and what it goes on to say (the answer after its question).
+    aligned = ctx.aligned(claim, ctx.sentences)
+    told = [*aligned, *(ctx.following(s) for s in aligned)]
+    if any(SELF_SERVICE.search(s.folded) for s in told if s is not None):
         return None  # the knowledge describes something customers do themselves
-    asking = next((s for s in ctx.aligned(claim, ctx.sentences) if ASK_US.search(s.folded)), None)
+    asking = next((s for s in told if s is not None and ASK_US.search(s.folded)), None)
     if asking is None:
         return None
     return ClaimFinding(

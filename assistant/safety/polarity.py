@@ -24,7 +24,7 @@ from assistant.safety.claim_text import (
 )
 from assistant.safety.predicates import denied_of, flipped_predicate, governed, subject_of
 from assistant.safety.stems import alike, base, stem
-from assistant.safety.word_sense import same_deed
+from assistant.safety.word_sense import SAME_SENSE, closest_sense, same_deed
 
 # How closely a claim must match a context sentence before their polarities are compared.
 POLARITY_ALIGNED = 0.8
@@ -36,14 +36,14 @@ FOLDED = frozenset({"free"})
 
 
 def polarity_finding(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
-    for statement in statements_of(claim):
+    for statement in statements_of(claim, subjects=True):
         if (denied := _said_of_subject(statement, ctx)) is not None:
             return _flipped(claim, statement, denied, "the knowledge says the opposite")
         if (denied := _denied_of_item(statement, ctx)) is not None:
             return _flipped(claim, statement, denied, "the knowledge denies it of that")
         if (denied := _emphatic(statement, ctx)) is not None:
             return _flipped(claim, statement, denied, "the knowledge denies that deed")
-    for statement in _resolved(statements_of(claim)):
+    for statement in _resolved(statements_of(claim, subjects=True)):
         closest, score = ctx.closest(statement, ctx.statements)
         if closest is None or score < POLARITY_ALIGNED or statement.negated == closest.negated:
             continue
@@ -341,11 +341,32 @@ CHANGES = re.compile(
 def _denies_what_other_says(negative: Sentence, positive: Sentence) -> bool:
     """Whether a word the negative statement's negation governs is one the positive one
     uses: two statements of opposite polarity contradict only about the same thing."""
-    denied = governed(negative.folded)[0]
-    said = governed(positive.folded)[1] | {stem(w) for w in WORDS.findall(positive.folded)}
+    denied = governed(negative.folded)[0] | _compound(negative.text)
+    written = WORDS.findall(positive.folded)
+    # "taxed" says "tax": the base form too (the stems keep a short word's ending).
+    said = governed(positive.folded)[1] | {stem(w) for w in written} | {base(w) for w in written}
     if denied & IMPACT:  # "doesn't affect emails about an order" denies "stops the emails"
         m = IMPACT_ON.search(negative.folded)
         changes = CHANGES.search(positive.folded)
         if m is not None and changes and len(content(m["thing"]) & positive.words) >= 2:
             return True
-    return bool(denied & said) or not denied
+    if not denied or denied & said:
+        return True
+    # "it can't be *combined* with another payment method" denies "on its own or *together*
+    # with another payment method": a word near in meaning is the same thing.
+    words = sorted(positive.words - negative.words)
+    return any(closest_sense(w, words)[1] >= SAME_SENSE for w in negated_words(negative, denied))
+
+
+def negated_words(statement: Sentence, denied: frozenset[str]) -> list[str]:
+    """The statement's words whose stems its negation governs, as written."""
+    return sorted({w for w in WORDS.findall(statement.folded) if stem(w) in denied})
+
+
+# "no sales tax" denies the tax, not only the sales: the compound's head, written so ("4
+# interest-free payments", folded "no interest payments", denies no payments).
+NO_COMPOUND = re.compile(r"\bno ([a-z]{3,}) ([a-z]{3,})\b")
+
+
+def _compound(text: str) -> frozenset[str]:
+    return frozenset(stem(m[2]) for m in NO_COMPOUND.finditer(text.lower()))

@@ -46,7 +46,11 @@ def _stem(word: str) -> str:
 # Predicates said by their opposite instead of a negation: each side is read as one word,
 # with or without "not", so "prices printed on the slip" meets "we leave the prices off".
 OPPOSITES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\bleav(?:e|es|ing) ((?:[a-z'-]+ ){0,3}?)(?:off|out)\b"), r"not include \1"),
+    # "we'll leave the prices off", "prices will be left off".
+    (
+        re.compile(r"\b(?:leav(?:e|es|ing)|left) ((?:[a-z'-]+ ){0,3}?)(?:off|out)\b"),
+        r"not include \1",
+    ),
     (re.compile(r"\b(?:exclud|omitt?|hidd?)(?:e|es|ed|ing|en|s)?\b"), "not include"),
     (
         re.compile(

@@ -58,7 +58,10 @@ def quantified(folded: str) -> tuple[tuple[str, str], ...]:
 
 # "whether you pick Standard or Express", "whether you're in the US or overseas": the claim
 # says it holds for each side. A side is told by its own words, not the ones it opens with.
-ALTERNATIVES = re.compile(r"\bwhether (?P<a>[^,;:.!?]+?) or (?!not\b)(?P<b>[^,;:.!?]+)")
+# A dot inside an address ("fernhillgoods.example") ends no side.
+ALTERNATIVES = re.compile(
+    r"\bwhether (?P<a>(?:[^,;:.!?]|\.(?=\w))+?) or (?!not\b)(?P<b>(?:[^,;:.!?]|\.(?=\w))+)"
+)
 OPENING = frozenset(
     {"you", "you're", "your", "it", "it's", "they", "they're", "we", "a", "an", "the"}
     | {"in", "at", "on", "from", "for", "with", "by", "to", "of", "is", "are", "was", "were"}

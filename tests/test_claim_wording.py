@@ -1,0 +1,102 @@
+"""Readings of a claim that words a change in its own way: a self-service said without
+"yourself" ("directly from the order page in your account"), a denial in a word near the
+knowledge's ("can't be combined" / "together with"), a clause with a subject of its own
+after ", and", a compound after "no" ("no sales tax" / "are taxed"), "left off" said as the
+knowledge's "leave off", a "whether" over an address, consent "unless they've opted out",
+and what a claim sets aside with "rather than". Each is tested both ways: the change is
+caught, the faithful wording passes."""
+
+from __future__ import annotations
+
+from assistant.safety.claims import ClaimKind, check_claims
+from tests.support import knowledge_text
+
+
+def kinds(draft: str, *docs: str) -> list[ClaimKind]:
+    return [f.kind for f in check_claims(draft, knowledge_text(*docs))]
+
+
+def test_a_self_service_said_without_yourself_is_one_the_knowledge_must_describe() -> None:
+    # "Yes, as long as your order hasn't shipped yet. Message us or email help@… with your
+    # order number and the new address …"
+    asked = "As long as it hasn't shipped, message us with your order number and the new address."
+    assert kinds(asked, "faq/account") == []
+    for moved in (
+        "The address can be updated directly from the order page in your account.",
+        "You can edit the address from your account page until the order ships.",
+    ):
+        assert kinds(moved, "faq/account") == [ClaimKind.capability], moved
+    # The account's own address is where a request comes from, not a self-service.
+    email = "Email help@fernhillgoods.example from your account's address and ask us to delete it."
+    assert kinds(email, "faq/account") == []
+
+
+def test_a_denial_in_a_word_near_the_knowledges_contradicts_it() -> None:
+    # "You can also pay with a Fernhill gift card, on its own or together with another …"
+    kept = "You can pay with a Fernhill gift card, on its own or together with another method."
+    assert kinds(kept, "faq/payments") == []
+    # More than one word of its own ("combined", "checkout"): the near word decides.
+    denied = (
+        "You can pay with a gift card, though it can't be combined with another payment method "
+        "at checkout."
+    )
+    assert kinds(denied, "faq/payments") == [ClaimKind.polarity]
+
+
+def test_a_clause_with_its_own_subject_after_and_is_compared_on_its_own() -> None:
+    # "Sales tax is calculated at checkout based on your shipping address, so you'll see it
+    # before you pay. Orders shipped within Oregon have no sales tax."
+    said = "Sales tax is worked out at checkout from your shipping address so you see it first"
+    assert (
+        kinds(f"{said}, and orders shipped within Oregon have no sales tax.", "faq/payments") == []
+    )
+    taxed = f"{said}, and orders shipped within Oregon are taxed the same way."
+    assert kinds(taxed, "faq/payments") == [ClaimKind.polarity]
+
+
+def test_an_interest_free_compound_denies_only_the_interest() -> None:
+    # "… split orders of $50 or more into 4 interest-free payments, one every 2 weeks."
+    split = (
+        "Splitting a payment into 4 works on orders of $50 and up, with one payment every 2 weeks."
+    )
+    assert kinds(split, "faq/payments") == []
+
+
+def test_left_off_is_the_knowledges_leave_off() -> None:
+    # "… and we'll leave the prices off the packing slip."
+    said = 'Just tick "Add gift wrap" at checkout'
+    assert kinds(f"{said}, and prices will be left off the packing slip.", "faq/products") == []
+    shown = f"{said}, and the packing slip will show the prices as usual."
+    assert kinds(shown, "faq/products") == [ClaimKind.polarity]
+
+
+def test_a_whether_over_an_address_is_read_with_the_clause_that_holds_it() -> None:
+    # "Bags are covered for 2 years …. The warranty applies to items bought from
+    # fernhillgoods.example."
+    said = "Bags are covered for 2 years and clothing for 1 year, and the Fernhill Promise applies"
+    assert (
+        kinds(f"{said} to anything bought from fernhillgoods.example.", "policies/warranty") == []
+    )
+    either = f"{said} whether you bought from fernhillgoods.example or from one of our stockists."
+    assert kinds(either, "policies/warranty") == [ClaimKind.condition]
+
+
+def test_consent_said_of_customers_is_consent_too() -> None:
+    # "We only send marketing messages if you've opted in."
+    assert (
+        kinds("We send marketing messages only to customers who opted in.", "policies/privacy")
+        == []
+    )
+    unless = "We send marketing messages to customers unless they've opted out."
+    assert kinds(unless, "policies/privacy") == [ClaimKind.policy_term]
+
+
+def test_what_a_claim_sets_aside_with_rather_than_is_not_what_it_says() -> None:
+    # "… parcels returned to us as undeliverable need to be shipped again at your cost."
+    said = (
+        "Please double-check your address at checkout, since parcels that come back undeliverable"
+    )
+    kept = f"{said} have to be shipped again at your cost rather than refunded."
+    assert kinds(kept, "policies/shipping") == []
+    refunded = f"{said} are refunded to your original payment method rather than sent out again."
+    assert kinds(refunded, "policies/shipping") == [ClaimKind.policy_term]
