@@ -3,8 +3,9 @@
 knowledge's ("can't be combined" / "together with"), a clause with a subject of its own
 after ", and", a compound after "no" ("no sales tax" / "are taxed"), "left off" said as the
 knowledge's "leave off", a "whether" over an address, consent "unless they've opted out",
-and what a claim sets aside with "rather than". Each is tested both ways: the change is
-caught, the faithful wording passes."""
+what a claim sets aside with "rather than", when the time starts (delivery or purchase) and
+a requirement said with "first" or of what was named before. Each is tested both ways: the
+change is caught, the faithful wording passes."""
 
 from __future__ import annotations
 
@@ -41,6 +42,11 @@ def test_a_denial_in_a_word_near_the_knowledges_contradicts_it() -> None:
         "at checkout."
     )
     assert kinds(denied, "faq/payments") == [ClaimKind.polarity]
+    # "We can update the shipping address on an order until it ships."
+    kept = "We can update the shipping address on your order until it ships."
+    assert kinds(kept, "policies/shipping") == []
+    denied = "Once an order is placed we aren't able to change its shipping address."
+    assert kinds(denied, "policies/shipping") == [ClaimKind.polarity]
 
 
 def test_a_clause_with_its_own_subject_after_and_is_compared_on_its_own() -> None:
@@ -100,3 +106,28 @@ def test_what_a_claim_sets_aside_with_rather_than_is_not_what_it_says() -> None:
     assert kinds(kept, "policies/shipping") == []
     refunded = f"{said} are refunded to your original payment method rather than sent out again."
     assert kinds(refunded, "policies/shipping") == [ClaimKind.policy_term]
+
+
+def test_when_the_time_starts_is_a_policy_term() -> None:
+    # "Bags are covered for 2 years from the delivery date, …"
+    said = "The Fernhill Promise covers defects like broken stitching: bags for 2 years from"
+    assert kinds(f"{said} the delivery date.", "policies/warranty") == []
+    assert kinds(f"{said} the purchase date.", "policies/warranty") == [ClaimKind.policy_term]
+
+
+def test_a_requirement_said_with_first_or_of_what_was_named_before_is_one() -> None:
+    # "No, you can check out as a guest."
+    guest = "No account needed: you can check out as a guest."
+    assert kinds(guest, "faq/account") == []
+    first = (
+        "To place an order, you'll first need to create an account at "
+        "fernhillgoods.example/account, and once it's set up you can track orders too."
+    )
+    assert kinds(first, "faq/account") == [ClaimKind.polarity]
+    # "You don't need the original packaging or tags to make a warranty claim."
+    send = "Send your order number and photos to help@fernhillgoods.example"
+    assert kinds(f"{send}; the original tags aren't needed.", "policies/warranty") == []
+    required = (
+        f"{send}, and keep the original tags handy, since they're required for a warranty claim."
+    )
+    assert kinds(required, "policies/warranty") == [ClaimKind.polarity]

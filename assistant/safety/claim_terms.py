@@ -162,6 +162,17 @@ EXCLUSIVE = [
     ),
     # "a lifetime warranty" where the knowledge covers bags for 2 years.
     ("how long it is covered", ["lifetime|for life", "year|years|months|month"]),
+    # "2 years from the purchase date" where the knowledge counts from delivery.
+    (
+        "when the time starts",
+        [
+            "from delivery|from the delivery date|of delivery|after delivery"
+            "|from the date of delivery|from the day it arrives|of receiving",
+            "from purchase|from the purchase date|of purchase|from the date of purchase"
+            "|from the order date|from the date you ordered|from the day you order"
+            "|from when you ordered|from the date of your order",
+        ],
+    ),
     ("when it ships", ["same day", "same business day", "next day", "next business day"]),
     ("the currency", ["us dollars", "local currency", "your own currency", "euros", "pounds"]),
 ]

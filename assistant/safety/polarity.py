@@ -354,7 +354,7 @@ def _denies_what_other_says(negative: Sentence, positive: Sentence) -> bool:
         return True
     # "it can't be *combined* with another payment method" denies "on its own or *together*
     # with another payment method": a word near in meaning is the same thing.
-    words = sorted(positive.words - negative.words)
+    words = sorted({w for w in written if stem(w) in positive.words - negative.words})
     return any(closest_sense(w, words)[1] >= SAME_SENSE for w in negated_words(negative, denied))
 
 

@@ -69,9 +69,10 @@ REQUIRED = Stance(
     "it is required",
     "it is not required",
     re.compile(
-        r"\b(?:is|are) (?:always )?(?:required|mandatory|needed)\b|\brequires?\b"
+        r"\b(?:is|are|it's|they're) (?:always )?(?:required|mandatory|needed)\b|\brequires?\b"
         r"|\bcan(?:'t|not) (?:be )?\w+ (?:\w+ )?without\b|\bonly (?:with|if you have)\b"
-        r"|\byou(?:'ll| will)? (?:need|have) to (?:have|keep|show|include|provide|send"
+        r"|\byou(?:'ll| will)? (?:first |also |still )?(?:need|have) to (?:have|keep|show"
+        r"|include|provide|send"
         r"|create|make|open|register|sign up|set up|log in)\b"
         r"|\bmust (?:have|keep|show|include|provide)\b"
         # "make sure you still have the box, since we'll need it"
