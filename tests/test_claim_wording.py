@@ -3,9 +3,10 @@
 knowledge's ("can't be combined" / "together with"), a clause with a subject of its own
 after ", and", a compound after "no" ("no sales tax" / "are taxed"), "left off" said as the
 knowledge's "leave off", a "whether" over an address, consent "unless they've opted out",
-what a claim sets aside with "rather than", when the time starts (delivery or purchase) and
-a requirement said with "first" or of what was named before. Each is tested both ways: the
-change is caught, the faithful wording passes."""
+what a claim sets aside with "rather than", when the time starts (delivery or purchase), a
+requirement said with "first" or of what was named before, and "any" of a compound ("any
+email address"). Each is tested both ways: the change is caught, the faithful wording
+passes."""
 
 from __future__ import annotations
 
@@ -131,3 +132,14 @@ def test_a_requirement_said_with_first_or_of_what_was_named_before_is_one() -> N
         f"{send}, and keep the original tags handy, since they're required for a warranty claim."
     )
     assert kinds(required, "policies/warranty") == [ClaimKind.polarity]
+
+
+def test_any_of_a_compound_is_read_by_its_head() -> None:
+    # "… by emailing help@fernhillgoods.example from the address on your account."
+    said = "To get a copy of your data, just email help@fernhillgoods.example from"
+    assert kinds(f"{said} the address on your account.", "policies/privacy") == []
+    anywhere = f"{said} any email address, and we'll confirm by email."
+    assert kinds(anywhere, "policies/privacy") == [ClaimKind.condition]
+    # A possessive is the thing's own: "each material's character" is the material's.
+    character = "Creasing on waxed canvas is part of each material's character, not a defect."
+    assert kinds(character, "policies/warranty") == []

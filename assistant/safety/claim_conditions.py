@@ -186,7 +186,8 @@ def _extension(claim: Sentence, closest: Sentence, ctx: ClaimContext) -> ClaimFi
         one = re.search(
             rf"\b(?:first|next|one|single) (?:[a-z-]+ )?{re.escape(noun)}\b", closest.folded
         ) or re.search(
-            rf"\bthe {re.escape(noun)} (?:on|of|linked to) [a-z'-]+ [a-z'-]+", closest.folded
+            rf"\bthe {_head(phrase, claim.folded)} (?:on|of|linked to) [a-z'-]+ [a-z'-]+",
+            closest.folded,
         )
         one = one or _narrowed(noun, claim, closest)
         if one is not None and noun not in STOP:
@@ -209,6 +210,16 @@ def _extension(claim: Sentence, closest: Sentence, ctx: ClaimContext) -> ClaimFi
                 f"'{phrase}' where the closest knowledge is limited",
             )
     return _either(claim, closest, ctx) or _one_for_all(claim, ctx)
+
+
+def _head(phrase: str, folded: str) -> str:
+    """The pattern for what a quantifier ranges over, its compound's head too ("any email
+    *address*" is an address)."""
+    noun = phrase.split()[-1]
+    after = re.search(rf"\b{re.escape(phrase)} ([a-z]{{3,}})\b", folded)
+    # "each material's character" is the material's own, not a kind of character.
+    head = after[1] if after is not None and after[1] not in STOP and "'" not in noun else None
+    return f"(?:{re.escape(noun)}|{head})" if head else re.escape(noun)
 
 
 def _one_for_all(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
