@@ -4,9 +4,9 @@ knowledge's ("can't be combined" / "together with"), a clause with a subject of 
 after ", and", a compound after "no" ("no sales tax" / "are taxed"), "left off" said as the
 knowledge's "leave off", a "whether" over an address, consent "unless they've opted out",
 what a claim sets aside with "rather than", when the time starts (delivery or purchase), a
-requirement said with "first" or of what was named before, and "any" of a compound ("any
-email address"). Each is tested both ways: the change is caught, the faithful wording
-passes."""
+requirement said with "first" or of what was named before, "any" of a compound ("any email
+address") and a fee on what is interest-free. Each is tested both ways: the change is
+caught, the faithful wording passes."""
 
 from __future__ import annotations
 
@@ -143,3 +143,14 @@ def test_any_of_a_compound_is_read_by_its_head() -> None:
     # A possessive is the thing's own: "each material's character" is the material's.
     character = "Creasing on waxed canvas is part of each material's character, not a defect."
     assert kinds(character, "policies/warranty") == []
+
+
+def test_a_fee_on_what_is_interest_free_is_a_policy_term() -> None:
+    # "… split orders of $50 or more into 4 interest-free payments, one every 2 weeks."
+    said = "Orders of $50 or more can be split into 4 payments with Pay in 4, one every 2 weeks"
+    assert kinds(f"{said}, with no interest.", "faq/payments") == []
+    fee = f"{said}, with a small fee added to each."
+    assert kinds(fee, "faq/payments") == [ClaimKind.policy_term]
+    # The bank's fee is the knowledge's own.
+    bank = "Your bank may add a foreign transaction fee, but we don't add any fees of our own."
+    assert kinds(bank, "faq/payments") == []

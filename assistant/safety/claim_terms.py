@@ -162,6 +162,8 @@ EXCLUSIVE = [
     ),
     # "a lifetime warranty" where the knowledge covers bags for 2 years.
     ("how long it is covered", ["lifetime|for life", "year|years|months|month"]),
+    # "split into 4 payments with a small fee added to each" where they are interest-free.
+    ("what paying later costs", ["no interest", "fee|fees|interest charge|with interest"]),
     # "2 years from the purchase date" where the knowledge counts from delivery.
     (
         "when the time starts",
