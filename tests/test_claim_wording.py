@@ -5,17 +5,23 @@ after ", and", a compound after "no" ("no sales tax" / "are taxed"), "left off" 
 knowledge's "leave off", a "whether" over an address, consent "unless they've opted out",
 what a claim sets aside with "rather than", when the time starts (delivery or purchase), a
 requirement said with "first" or of what was named before, "any" of a compound ("any email
-address") and a fee on what is interest-free. Each is tested both ways: the change is
-caught, the faithful wording passes."""
+address"), a fee on what is interest-free, a threshold met in other words ("once your order
+reaches $75") and "no tags are needed". Each is tested both ways: the change is caught, the
+faithful wording passes."""
 
 from __future__ import annotations
 
 from assistant.safety.claims import ClaimKind, check_claims
+from assistant.safety.grounding import Grounding
 from tests.support import knowledge_text
 
 
 def kinds(draft: str, *docs: str) -> list[ClaimKind]:
     return [f.kind for f in check_claims(draft, knowledge_text(*docs))]
+
+
+def promises(draft: str, *docs: str) -> list[str]:
+    return [f.kind for f in Grounding(knowledge_text(*docs), r"FH-\d{5}").unsupported(draft)]
 
 
 def test_a_self_service_said_without_yourself_is_one_the_knowledge_must_describe() -> None:
@@ -154,3 +160,24 @@ def test_a_fee_on_what_is_interest_free_is_a_policy_term() -> None:
     # The bank's fee is the knowledge's own.
     bank = "Your bank may add a foreign transaction fee, but we don't add any fees of our own."
     assert kinds(bank, "faq/payments") == []
+
+
+def test_a_threshold_met_in_other_words_restates_the_knowledges_promise() -> None:
+    # "Standard shipping within the US is $6, and it's free on orders of $75 or more."
+    for met in ("once your order reaches $75", "on anything over $75"):
+        said = f"Standard US shipping is $6, and it's free {met}; Express is $14 on any order."
+        assert promises(said, "policies/shipping") == [], met
+    # A name the knowledge's sentence does not give is not its promise.
+    both = "Once your order hits $75 or more, both Standard and Express shipping are free."
+    assert promises(both, "policies/shipping") == ["promise"]
+
+
+def test_no_thing_needed_is_not_a_requirement() -> None:
+    # "You don't need the original packaging or tags to make a warranty claim."
+    send = "Email us your order number and photos of the problem"
+    assert (
+        kinds(f"{send}, and no original packaging or tags are needed.", "policies/warranty") == []
+    )
+    assert kinds(f"{send}; the original tags are needed.", "policies/warranty") == [
+        ClaimKind.polarity
+    ]

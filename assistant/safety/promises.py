@@ -157,9 +157,18 @@ PLAIN = STOP | {"sure", "glad", "happy", "sorry", "able", "again", "only", "once
 RESTATED_WORDS, RESTATED_SHARE = 2, 2 / 3
 
 
+# Ways to say a threshold is met, one word: "once your order reaches $75", "over $75" and
+# "on orders of $75 or more" give the same thing.
+AT_LEAST = frozenset({"reach", "reaches", "reached", "hits", "over", "above", "exceeds", "least"})
+
+
+# A capitalised word that does not open a sentence: a name.
+NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+\b")
+
+
 def _stems(text: str) -> set[str]:
     words = re.findall(r"[a-z]+", text.lower())
-    return {w[:5] for w in words if len(w) > 3 and w not in PLAIN}
+    return {("more" if w in AT_LEAST else w)[:5] for w in words if len(w) > 3 and w not in PLAIN}
 
 
 def _frees(words: frozenset[str]) -> bool:
@@ -185,9 +194,12 @@ def restated(core: str, sentence: str, context: list[frozenset[str]]) -> bool:
     together = int(len(gives) >= 2)
     if len(words) + together < RESTATED_WORDS:
         return False
+    # A name the draft gives ("Express") is one the context sentence must give too: "both
+    # Standard and Express are free once your order hits $75" is not "Standard is free …".
+    names = {n.lower() for n in NAME.findall(sentence.strip())} - PLAIN
     for known in context:
         stems = {w[:5] for w in known}
-        if "free" in gives and not _frees(known):
+        if not names <= known or ("free" in gives and not _frees(known)):
             continue
         if "free" not in gives and not all(any(w.startswith(g) for w in known) for g in given):
             continue

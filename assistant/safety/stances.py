@@ -83,6 +83,8 @@ REQUIRED = Stance(
         r"\b(?:don't|do not|doesn't|does not|won't|will not|never) (?:need|require)\b"
         r"|\bno need (?:for|to)\b|\b(?:isn't|aren't|is not|are not) (?:required|needed|mandatory)\b"
         r"|\bnot (?:required|needed|necessary)\b|\boptional\b|\bwithout (?:needing|having to)\b"
+        # "no original packaging or tags are needed"
+        r"|\bno (?:[a-z'-]+ ){1,4}(?:is|are) (?:required|needed|necessary)\b"
     ),
 )
 # What comes between a quantifier and its noun: "of", a possessive, a hyphenated adjective.
