@@ -6,8 +6,9 @@ knowledge's "leave off", a "whether" over an address, consent "unless they've op
 what a claim sets aside with "rather than", when the time starts (delivery or purchase), a
 requirement said with "first" or of what was named before, "any" of a compound ("any email
 address"), a fee on what is interest-free, a threshold met in other words ("once your order
-reaches $75") and "no tags are needed". Each is tested both ways: the change is caught, the
-faithful wording passes."""
+reaches $75"), "no tags are needed", an exception of what the knowledge includes "even if",
+what opting out "switches off", marketing sent "to everyone" and what a share is of. Each
+is tested both ways: the change is caught, the faithful wording passes."""
 
 from __future__ import annotations
 
@@ -181,3 +182,54 @@ def test_no_thing_needed_is_not_a_requirement() -> None:
     assert kinds(f"{send}; the original tags are needed.", "policies/warranty") == [
         ClaimKind.polarity
     ]
+
+
+def test_faithful_wordings_of_the_shipping_and_care_knowledge_pass() -> None:
+    # "all" after what it counts is no quantifier over the verb; "over time" is when, not how;
+    # a second predicate ("and may be collected by DHL") is said plainly.
+    abroad = (
+        "Canada, Mexico, the UK, the EU, Australia and Japan all go via DHL Express for a flat "
+        "$25 per order; duties and import taxes aren't part of our prices, so DHL might "
+        "collect them at your door."
+    )
+    assert kinds(abroad, "policies/shipping") == []
+    care = "Cotton, linen and fleece do best in a cold, gentle wash, and they get softer over time."
+    assert kinds(care, "faq/products") == []
+    ended = (
+        "Even if the warranty's already run out, our workshop in Portland can often repair bags."
+    )
+    assert kinds(ended, "policies/warranty") == []
+    faulty = (
+        "You can choose between a refund and a replacement, even if the item was marked Final Sale."
+    )
+    assert kinds(faulty, "policies/refunds") == []
+
+
+def test_an_exception_the_knowledge_includes_even_if_is_a_changed_condition() -> None:
+    # "… you can choose a refund or a replacement, even if it was marked Final Sale."
+    choose = "I'm so sorry it arrived faulty. You can choose between a refund and a replacement"
+    excepted = f"{choose}, as long as the item wasn't marked Final Sale."
+    assert kinds(excepted, "policies/refunds") == [ClaimKind.condition]
+    # A question after the statement does not hide it.
+    asked = f"{choose}, as long as the item wasn't marked Final Sale, so which would you prefer?"
+    assert kinds(asked, "policies/refunds") == [ClaimKind.condition]
+
+
+def test_what_opting_out_switches_off_and_who_gets_marketing() -> None:
+    # "Opting out of marketing doesn't affect emails about an order you've placed."
+    off = (
+        "Once you unsubscribe you're off our marketing list, and that also switches off the "
+        "emails about any order you've already placed."
+    )
+    assert kinds(off, "policies/privacy") == [ClaimKind.polarity]
+    # "We only send marketing messages if you've opted in."
+    everyone = "We send marketing emails to everyone who has ever placed an order."
+    assert kinds(everyone, "policies/privacy") == [ClaimKind.policy_term]
+
+
+def test_what_a_share_is_of_is_a_policy_term() -> None:
+    # "We also give 1% of every sale to river restoration groups in the Pacific Northwest."
+    given = "1% of every sale goes to river restoration groups in the Pacific Northwest."
+    assert kinds(given, "faq/products") == []
+    profits = "1% of our profits goes to river restoration groups in the Pacific Northwest."
+    assert kinds(profits, "faq/products") == [ClaimKind.policy_term]

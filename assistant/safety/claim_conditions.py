@@ -209,7 +209,7 @@ def _extension(claim: Sentence, closest: Sentence, ctx: ClaimContext) -> ClaimFi
                 closest.text,
                 f"'{phrase}' where the closest knowledge is limited",
             )
-    return _either(claim, closest, ctx) or _one_for_all(claim, ctx)
+    return _either(claim, closest, ctx) or _one_for_all(claim, ctx) or _excepted(claim, ctx)
 
 
 def _head(phrase: str, folded: str) -> str:
@@ -261,5 +261,29 @@ def _either(claim: Sentence, closest: Sentence, ctx: ClaimContext) -> ClaimFindi
                     claim.text,
                     knowledge.text,
                     f"'{phrase}' where the closest knowledge says it of one of them",
+                )
+    return None
+
+
+# "as long as it wasn't marked Final Sale" where the knowledge says "even if it was marked
+# Final Sale": the claim makes an exception of a case the knowledge includes.
+EXCEPTING = re.compile(
+    r"\b(?:as long as|so long as|provided(?: that)?|only if|unless|except(?: if| when)?)\b"
+    r"(?P<case>[^,;.!?]+)"
+)
+EVEN_IF = re.compile(r"\beven (?:if|when|though)\b(?P<case>[^,;.!?]+)")
+
+
+def _excepted(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
+    for m in EXCEPTING.finditer(claim.folded):
+        case = content(m["case"])
+        for s in ctx.aligned(claim, ctx.facts):
+            even = EVEN_IF.search(s.folded)
+            if even is not None and len(content(even["case"]) & case) >= 2:
+                return ClaimFinding(
+                    ClaimKind.condition,
+                    claim.text,
+                    s.text,
+                    f"'{m.group(0).strip()}' where the knowledge says '{even.group(0).strip()}'",
                 )
     return None

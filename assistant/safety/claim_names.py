@@ -60,6 +60,9 @@ RELATED = 2
 CONTRAST = re.compile(r"[;.]|,?\s*\b(?:while|whereas|but|although|though|unlike)\b")
 # Words after "by" that make an idiom, not a means.
 NOT_MEANS = frozenset({"design", "far", "nature", "way", "chance", "accident", "mistake", "heart"})
+OVER_A_TIME = frozenset(
+    {"time", "years", "months", "weeks", "days", "weekend", "holidays", "night", "summer"}
+)
 MEANS = re.compile(
     r"\b(?:by|via|through|using|over)\s+(?:(?:a|an|the|your|our|their)\s+)?([a-z][a-z-]+)"
 )
@@ -164,6 +167,8 @@ def _unknown_means(
             continue  # "by November 23", "by tomorrow": a time (grounding.py's), not a means
         if means.group(0).startswith("by ") and word in NOT_MEANS:
             continue  # "roomy by design", "by far": a way of speaking, not a way of doing
+        if means.group(0).startswith("over ") and word in OVER_A_TIME:
+            continue  # "softer over time", "over the weekend": when, not how
         # "by phone" beside "call (503) …": the closest sentence's own word for it.
         other_words = sorted(closest.words - claim.words) if closest else []
         if closest_sense(word, other_words)[1] < SAME_MEANS:

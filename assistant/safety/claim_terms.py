@@ -156,12 +156,14 @@ EXCLUSIVE = [
             "|unless you've opted out|unless you have opted out|unless you've unsubscribed"
             "|unless they opt out|unless they've opted out|unless they have opted out"
             "|unless they unsubscribe|until you opt out|until you unsubscribe"
-            "|automatically subscribed"
+            "|automatically subscribed|everyone who|to everyone|every customer|all customers"
             "|automatically signed up|automatically added|signed up automatically",
         ],
     ),
     # "a lifetime warranty" where the knowledge covers bags for 2 years.
     ("how long it is covered", ["lifetime|for life", "year|years|months|month"]),
+    # "1% of our profits" where the knowledge gives 1% of every sale.
+    ("what a share is of", ["sale|sales|every sale|revenue", "profit|profits"]),
     # "split into 4 payments with a small fee added to each" where they are interest-free.
     ("what paying later costs", ["no interest", "fee|fees|interest charge|with interest"]),
     # "2 years from the purchase date" where the knowledge counts from delivery.
@@ -258,13 +260,20 @@ SAME_MEANING: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]]
         ", rather than ",
     ),
     (re.compile(r"\bcosts? (?:you )?nothing\b"), "free"),
+    # "damaged, faulty or not what you ordered" names a case; it negates nothing.
+    (re.compile(r"\bnot what (?:you|they|was|were) (?:ordered|asked for|expected)\b"), "wrong"),
     (re.compile(r"\bnot (?:only|just)\b"), ""),
     # Everyday ways of saying what the knowledge says plainly.
     (re.compile(r"\bkeep (you|them) posted\b"), r"keep \1 updated"),
     (re.compile(r"\s*\balong the way\b"), ""),
     (re.compile(r"\bno expir(?:y|ation) date\b"), "never expire"),
     (re.compile(r"\blook up\b"), "check"),
-    (re.compile(r"\b(warranty|coverage) (?:runs|has run|ran) out\b"), r"\1 ends"),
+    (
+        re.compile(
+            r"\b(warranty|coverage)(?:'s| has| is)? (?:already )?(?:runs|has run|ran|run) out\b"
+        ),
+        r"\1 ends",
+    ),
     (re.compile(r"\b(?:by|over the|on the) (?:phone|telephone)\b"), "by call"),
 ]
 CAPABILITY = re.compile(

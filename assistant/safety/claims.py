@@ -27,6 +27,7 @@ from assistant.safety.claim_text import (
     content,
     sentences,
     statements_of,
+    unit,
 )
 from assistant.safety.polarity import polarity_finding
 from assistant.safety.predicates import (
@@ -59,7 +60,7 @@ def _context(context: str) -> ClaimContext:
 def _check(draft: str, ctx: ClaimContext) -> list[ClaimFinding]:
     findings: list[ClaimFinding] = []
     said: list[str] = []
-    claims = sentences(draft)
+    claims = [_stated(s) for s in sentences(draft)]
     for claim in claims:
         before, said = " ".join(said), [*said, claim.text]
         if claim.text.endswith("?") or len(claim.words) < 2:
@@ -95,6 +96,20 @@ def _check(draft: str, ctx: ClaimContext) -> list[ClaimFinding]:
         if found is not None:
             findings.append(found)
     return findings
+
+
+# "…, as long as it wasn't marked Final Sale, so which would you prefer?": a statement with a
+# question after it still states what comes first.
+QUESTION_TAIL = re.compile(
+    r",\s*(?:so|and|but|or)\s+(?:which|what|would|do|does|can|could|shall|should|how|when"
+    r"|where|who)\b[^.!?]*\?$",
+    re.IGNORECASE,
+)
+
+
+def _stated(sentence: Sentence) -> Sentence:
+    tail = QUESTION_TAIL.search(sentence.text)
+    return sentence if tail is None else unit(sentence.text[: tail.start()] + ".")
 
 
 def _moved(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:

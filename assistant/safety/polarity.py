@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from assistant.safety.claim_terms import NEGATION
 from assistant.safety.claim_text import (
     BACKING,
     WORDS,
@@ -57,6 +58,8 @@ def polarity_finding(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
         ):
             continue
         if statement.negated and _denied_alike(statement, ctx):
+            continue
+        if not statement.negated and _said_plainly_in(statement, closest):
             continue
         negative, positive = (statement, closest) if statement.negated else (closest, statement)
         # "the slip won't show prices" beside "we wrap everything": another topic; but a claim
@@ -335,6 +338,7 @@ IMPACT_ON = re.compile(r"\b(?:affect|impact|change)s?\b(?P<thing>[^,;:]*)")
 # What such a statement denies: a deed that changes the thing ("you'll still get" does not).
 CHANGES = re.compile(
     r"\b(?:stop|end|cancel|remove|pause|affect|impact|change|delete|unsubscribe)s?\b"
+    r"|\b(?:switch|switches|turns?|shuts?|cuts?) off\b"
 )
 
 
@@ -370,3 +374,18 @@ NO_COMPOUND = re.compile(r"\bno ([a-z]{3,}) ([a-z]{3,})\b")
 
 def _compound(text: str) -> frozenset[str]:
     return frozenset(stem(m[2]) for m in NO_COMPOUND.finditer(text.lower()))
+
+
+# A second predicate of the same subject: "… aren't included in our prices *and may be
+# collected* by DHL on delivery" says the collecting plainly.
+SECOND_PREDICATE = re.compile(r"\band (?=(?:may|might|will|can|could|should|must)\b)")
+
+
+def _said_plainly_in(statement: Sentence, closest: Sentence) -> bool:
+    """Whether a second predicate of the negative knowledge statement, without a negation,
+    says what the positive claim says ("DHL might collect them at your door")."""
+    for part in SECOND_PREDICATE.split(closest.folded)[1:]:
+        part = re.split(r"[,;:]", part)[0]
+        if not NEGATION.search(part) and len(content(part) & statement.words) >= 2:
+            return True
+    return False

@@ -44,8 +44,13 @@ def extensions(folded: str) -> tuple[str, ...]:
 # over (a possessive or "of" between them skipped). "Any time before it ships" carries its
 # own limit: it says no more than "before it ships".
 QUANTIFIED = re.compile(
-    r"\b(any|every|all|each|whichever|whatever)\s+(?:of\s+)?(?:(?:our|your|the|their)\s+)?([a-z][a-z'-]+)\b"
+    r"\b(any|every|all|each|whichever|whatever)\s+(?:of\s+)?(?:(?:our|your|the|their)\s+)?"
+    # "Canada, Mexico … and Japan all go via DHL": "all" after what it counts, before a verb.
+    r"(?!(?:go|goes|come|comes|ship|arrive|get|gets|have|has|are|take|work|use)\b)"
+    r"([a-z][a-z'-]+)\b"
     r"(?!\s+(?:before|until|till|within|up to|prior to)\b)"
+    # "Everyone who's placed an order receives our marketing emails."
+    r"|\b(everyone|everybody)\b"
 )
 QUANTIFIER = re.compile(r"\b(?:any|every|all|each|whatever|whichever|everyone|everything)\b")
 
@@ -53,7 +58,7 @@ QUANTIFIER = re.compile(r"\b(?:any|every|all|each|whatever|whichever|everyone|ev
 @lru_cache(maxsize=4096)
 def quantified(folded: str) -> tuple[tuple[str, str], ...]:
     """(the phrase, the noun) for each quantifier of the claim: "any state" -> state."""
-    return tuple((m.group(0), m.group(2)) for m in QUANTIFIED.finditer(folded))
+    return tuple((m.group(0), m.group(2) or m.group(3)) for m in QUANTIFIED.finditer(folded))
 
 
 # "whether you pick Standard or Express", "whether you're in the US or overseas": the claim
