@@ -7,8 +7,9 @@ what a claim sets aside with "rather than", when the time starts (delivery or pu
 requirement said with "first" or of what was named before, "any" of a compound ("any email
 address"), a fee on what is interest-free, a threshold met in other words ("once your order
 reaches $75"), "no tags are needed", an exception of what the knowledge includes "even if",
-what opting out "switches off", marketing sent "to everyone" and what a share is of. Each
-is tested both ways: the change is caught, the faithful wording passes."""
+what opting out "switches off", marketing sent "to everyone", what a share is of and who
+decides on an application. Each is tested both ways: the change is caught, the faithful
+wording passes."""
 
 from __future__ import annotations
 
@@ -233,3 +234,13 @@ def test_what_a_share_is_of_is_a_policy_term() -> None:
     assert kinds(given, "faq/products") == []
     profits = "1% of our profits goes to river restoration groups in the Pacific Northwest."
     assert kinds(profits, "faq/products") == [ClaimKind.policy_term]
+
+
+def test_who_decides_on_an_application_is_a_policy_term() -> None:
+    # "Just choose Shop Pay at checkout; Shop Pay decides on approval when you apply."
+    split = "Pay in 4 lets you split orders of $50 or more into 4 interest-free payments"
+    assert kinds(f"{split}, subject to Shop Pay's approval.", "faq/payments") == []
+    ours = (
+        f"{split}. Choose Shop Pay at checkout, and our team reviews and approves each application."
+    )
+    assert kinds(ours, "faq/payments") == [ClaimKind.policy_term]

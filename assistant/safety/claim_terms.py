@@ -162,6 +162,8 @@ EXCLUSIVE = [
     ),
     # "a lifetime warranty" where the knowledge covers bags for 2 years.
     ("how long it is covered", ["lifetime|for life", "year|years|months|month"]),
+    # "our team reviews and approves each application" where the payment provider decides.
+    ("who decides", ["we decide", "provider decides"]),
     # "1% of our profits" where the knowledge gives 1% of every sale.
     ("what a share is of", ["sale|sales|every sale|revenue", "profit|profits"]),
     # "split into 4 payments with a small fee added to each" where they are interest-free.
@@ -260,6 +262,17 @@ SAME_MEANING: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]]
         ", rather than ",
     ),
     (re.compile(r"\bcosts? (?:you )?nothing\b"), "free"),
+    # Who decides on an application: the brand's people, or another company ("Shop Pay
+    # decides on approval when you apply").
+    (
+        re.compile(
+            r"\b(?:we|our team|our staff)(?:'ll| will)? (?:also )?(?:review|reviews|approve"
+            r"|approves|decide|decides)(?= (?:and approves? )?(?:each|every|your|the|on|if|whether)"
+            r" (?:application|approval|request|you)\b)"
+        ),
+        r"we decide \g<0>",
+    ),
+    (re.compile(r"\b(?<!we )(?<!team )decides on approval\b"), r"provider \g<0>"),
     # "damaged, faulty or not what you ordered" names a case; it negates nothing.
     (re.compile(r"\bnot what (?:you|they|was|were) (?:ordered|asked for|expected)\b"), "wrong"),
     (re.compile(r"\bnot (?:only|just)\b"), ""),
