@@ -174,6 +174,26 @@ def test_a_sure_intent_model_puts_an_entry_just_behind_the_best_one_first() -> N
     assert verdict.reason == "the intent model is 75% sure, 0.020 behind faq:returns by score"
 
 
+def test_the_intent_model_does_not_lead_past_a_policy_section() -> None:
+    """ "How do I cancel it before it ships?": the refunds policy's section on cancelled
+    orders scores first, and the model, which knows only the FAQ's entries, is sure of
+    changing the shipping address just behind it. The section stays first, and the FAQ
+    entry does not answer."""
+    vectors, owners = _phrasings(3)
+    faq_only = [i for i, owner in enumerate(owners) if owner]
+    catalogue = Catalogue(
+        answer_vectors=np.eye(3, 4, dtype=np.float32),
+        lexical_docs=["first entry", "second entry", "third entry"],
+        phrasing_vectors=vectors[faq_only],
+        phrasing_owner=[owners[i] for i in faq_only],
+        ids=["policy:refunds#cancelled-orders", "faq:change-shipping-address", "faq:shipping"],
+    )
+    near_tie = [Ranked(0, 0.64), Ranked(1, 0.61), Ranked(2, 0.3)]
+    ranked, verdict = catalogue.settle(near_tie, _intents(e0=0.0, e1=LEADS + 0.05), RULE)
+    assert [r.index for r in ranked] == [0, 1, 2]
+    assert not verdict.answers
+
+
 def test_the_intent_model_leads_only_when_sure_close_behind_and_over_the_floor() -> None:
     catalogue = _catalogue()
     sure_of_second = _intents(e0=0.05, e1=LEADS + 0.05)

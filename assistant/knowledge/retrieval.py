@@ -122,7 +122,8 @@ class Calibration:
             f"entries reads another answer; where it is ≥ {self.sure:.0%} sure of the same "
             f"one (≥ {STORY_SURE:.0%} of a question of {STORY_WORDS} words or more), "
             f"≥ {self.floor:.2f} is enough; where it is ≥ {LEADS:.0%} sure of an entry "
-            f"at most {CLOSE_BEHIND:.2f} behind the best, that entry answers; a hand-off "
+            f"at most {CLOSE_BEHIND:.2f} behind the best FAQ entry (never a policy's "
+            f"section, which it does not know), that entry answers; a hand-off "
             f"entry counts in its reading only where it is ≥ {HAND_OFF_SURE:.0%} sure of it"
         )
 
@@ -319,6 +320,8 @@ class Catalogue:
             return None
         if self.hand_off[top.index] or self.hand_off[named]:
             return None
+        if not self.ids[top.index].startswith("faq:"):
+            return None  # the model knows only FAQ entries: it cannot outvote a policy's section
         behind = top.score - chosen.score
         gap = FAR_BEHIND if intents[named] >= CERTAIN_LEADS else CLOSE_BEHIND
         if behind > gap or chosen.score < rule.floor:
