@@ -7,9 +7,10 @@ what a claim sets aside with "rather than", when the time starts (delivery or pu
 requirement said with "first" or of what was named before, "any" of a compound ("any email
 address"), a fee on what is interest-free, a threshold met in other words ("once your order
 reaches $75"), "no tags are needed", an exception of what the knowledge includes "even if",
-what opting out "switches off", marketing sent "to everyone", what a share is of and who
-decides on an application. Each is tested both ways: the change is caught, the faithful
-wording passes."""
+what opting out "switches off", marketing sent "to everyone", what a share is of, who
+decides on an application, how a piece is cut, each period of a claim and "those" of the
+sentence before. Each is tested both ways: the change is caught, the faithful wording
+passes."""
 
 from __future__ import annotations
 
@@ -244,3 +245,48 @@ def test_who_decides_on_an_application_is_a_policy_term() -> None:
         f"{split}. Choose Shop Pay at checkout, and our team reviews and approves each application."
     )
     assert kinds(ours, "faq/payments") == [ClaimKind.policy_term]
+
+
+def test_a_self_service_beside_what_we_do_and_an_accounts_own_email() -> None:
+    # "Email help@… and ask us to delete it. We'll delete your account and personal data …"
+    yourself = "You can delete your account yourself from your account settings."
+    assert kinds(yourself, "faq/account") == [ClaimKind.capability]
+    # "… and enter the email address on your account."
+    login = "Head to fernhillgoods.example/account/login and type in your account email."
+    assert kinds(login, "faq/account") == []
+
+
+def test_an_opening_exclamation_and_an_also_add_nothing() -> None:
+    japan = "Great news, we do ship to Japan! It travels with DHL Express for a flat $25 per order."
+    assert kinds(japan, "policies/shipping") == []
+    # "For US customers we cover shipping both ways with a prepaid label."
+    also = "For US customers, we also cover shipping both ways with a prepaid label."
+    assert promises(also, "policies/warranty") == []
+
+
+def test_each_period_of_a_claim_is_read_against_whom_the_knowledge_gives_it() -> None:
+    # "Bags are covered for 2 years from the delivery date, and clothing and home goods are
+    # covered for 1 year."
+    kept = "Bags are covered for 2 years from delivery, and clothing and home goods for 1 year."
+    assert kinds(kept, "policies/warranty") == []
+    moved = (
+        "Bags and home goods are both covered for 2 years from delivery, and clothing for 1 year."
+    )
+    assert kinds(moved, "policies/warranty") == [ClaimKind.condition]
+
+
+def test_how_a_piece_is_cut_is_a_policy_term() -> None:
+    # "Our tops, sweaters and fleeces are unisex and come in XS to XXL."
+    cut = "Our tops, sweaters and fleeces come in XS to XXL"
+    assert kinds(f"{cut}, all unisex.", "faq/sizing") == []
+    gendered = f"{cut}, with separate men's and women's cuts rather than unisex sizing."
+    assert kinds(gendered, "faq/sizing") == [ClaimKind.policy_term]
+
+
+def test_those_of_the_sentence_before_are_its_subject() -> None:
+    # "Items marked Final Sale … and gift cards can't be returned or exchanged."
+    other = "Gift cards are a different story, though"
+    returns = ("faq/returns", "policies/returns")
+    assert kinds(f"{other}: those can't be returned.", *returns) == []
+    those = f"{other}: those can be returned like anything else within 30 days of delivery."
+    assert kinds(those, *returns) == [ClaimKind.polarity]

@@ -99,11 +99,22 @@ def moved_value(claim: str, knowledge: list[str]) -> tuple[str, str] | None:
     of the other clause's own words must be in the claim's clause with the period. (An
     amount is left out: "free on orders of $75" and "$6" are a threshold and a price.)"""
     periods = [(part, v) for part in CLAUSE.split(claim) for v in values(part) if v[0] != "money"]
-    # A second value said without its unit ("and Express 1–2") is a second period.
-    if len(periods) != 1 or re.search(r"\d", DURATION.sub("", claim)):
+    # A value said without its unit ("and Express 1–2") is a period of its own: not read.
+    if re.search(r"\d", DURATION.sub("", claim)):
         return None
-    ((mine, (unit, value)),) = periods
-    said = content(mine.lower())
+    # Each clause with one period ("Bags and home goods are covered for 2 years, and
+    # clothing for 1 year").
+    for mine, (unit, value) in periods:
+        if sum(part == mine for part, _ in periods) == 1:
+            moved = _moved_period(content(mine.lower()), unit, value, knowledge)
+            if moved is not None:
+                return moved
+    return None
+
+
+def _moved_period(
+    said: frozenset[str], unit: str, value: Hashable, knowledge: list[str]
+) -> tuple[str, str] | None:
     for sentence in knowledge:
         parts = _valued(sentence)
         having = [(p, w) for p, v, w in parts if (unit, value) in v]

@@ -164,6 +164,11 @@ EXCLUSIVE = [
     ("how long it is covered", ["lifetime|for life", "year|years|months|month"]),
     # "our team reviews and approves each application" where the payment provider decides.
     ("who decides", ["we decide", "provider decides"]),
+    # "separate men's and women's cuts rather than unisex sizing".
+    (
+        "how it is cut",
+        ["unisex", "men's and women's|men's cut|women's cut|men's sizing|women's sizing"],
+    ),
     # "1% of our profits" where the knowledge gives 1% of every sale.
     ("what a share is of", ["sale|sales|every sale|revenue", "profit|profits"]),
     # "split into 4 payments with a small fee added to each" where they are interest-free.

@@ -238,10 +238,14 @@ class ClaimContext:
     def comparable(claim: Sentence, sentence: Sentence) -> bool:
         return not sentence.text.startswith("#") and compatible(claim.text, sentence.text)
 
-    def following(self, sentence: Sentence) -> Sentence | None:
-        """The knowledge sentence after this one, where one follows."""
+    def beside(self, sentence: Sentence) -> list[Sentence]:
+        """The knowledge sentences just before and after this one."""
         at = next((i for i, s in enumerate(self.sentences) if s is sentence), None)
-        return None if at is None or at + 1 >= len(self.sentences) else self.sentences[at + 1]
+        return (
+            []
+            if at is None
+            else self.sentences[max(0, at - 1) : at] + self.sentences[at + 1 : at + 2]
+        )
 
     def aligned(self, claim: Sentence, among: list[Sentence]) -> list[Sentence]:
         """The units about as close to the claim as the closest one, closest first (a

@@ -271,6 +271,8 @@ def _added_also(claim: Sentence, ctx: ClaimContext, near: str) -> ClaimFinding |
 
 # Words a paraphrase adds without saying more ("whichever you'd like", "generally").
 VAGUE = frozenset({"like", "general", "generally", "usual", "usually", "typically", "typical"})
+# An exclamation before the claim ("Great news, we do ship to Japan!") says nothing.
+VAGUE |= {"great", "good", "news", "heads-up"}
 
 
 def _unsaid(claim: Sentence, ctx: ClaimContext) -> list[str]:
@@ -285,7 +287,9 @@ def _unsaid(claim: Sentence, ctx: ClaimContext) -> list[str]:
 # from the brand's people to a self-service the knowledge never describes for it.
 SELF_SERVICE = re.compile(
     r"\b(?:yourself|on your own|directly|(?:from|in|through|via) (?:your|the) "
-    r"(?:account|order|orders|profile|dashboard)(?: page| settings| history)?)\b(?!')"
+    r"(?:account|order|orders|profile|dashboard)(?: page| settings| history)?)\b"
+    # "from your account's address", "type in your account email": a thing of the account.
+    r"(?!'| (?:email|address|number|name|details|password)\b)"
 )
 ASK_US = re.compile(r"\b(?:(?:message|email|contact|ask|call|tell|write to) us|we (?:can|will))\b")
 
@@ -293,12 +297,13 @@ ASK_US = re.compile(r"\b(?:(?:message|email|contact|ask|call|tell|write to) us|w
 def _self_service(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     if not SELF_SERVICE.search(claim.folded):
         return None
-    # The closest knowledge and what it goes on to say (the answer after its question).
+    # The closest knowledge and the sentences beside it (an answer after its question; "ask
+    # us to delete it" before "We'll delete your account …").
     aligned = ctx.aligned(claim, ctx.sentences)
-    told = [*aligned, *(ctx.following(s) for s in aligned)]
-    if any(SELF_SERVICE.search(s.folded) for s in told if s is not None):
+    told = [*aligned, *(n for s in aligned for n in ctx.beside(s))]
+    if any(SELF_SERVICE.search(s.folded) for s in told):
         return None  # the knowledge describes something customers do themselves
-    asking = next((s for s in told if s is not None and ASK_US.search(s.folded)), None)
+    asking = next((s for s in told if ASK_US.search(s.folded)), None)
     if asking is None:
         return None
     return ClaimFinding(

@@ -37,7 +37,7 @@ FOLDED = frozenset({"free"})
 
 
 def polarity_finding(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
-    for statement in statements_of(claim, subjects=True):
+    for statement in _resolved(statements_of(claim, subjects=True)):
         if (denied := _said_of_subject(statement, ctx)) is not None:
             return _flipped(claim, statement, denied, "the knowledge says the opposite")
         if (denied := _denied_of_item(statement, ctx)) is not None:
@@ -149,6 +149,9 @@ def _said_of_subject(statement: Sentence, ctx: ClaimContext) -> Sentence | None:
     if not statement.negated and (undone := _we_do_not(statement, ctx)) is not None:
         return undone
     subject = _subject(statement.folded)
+    if not subject and statement.inherited:
+        # "Gift cards are a different story: those can be returned like anything else."
+        subject = statement.words - unit(statement.text).words
     if not subject:
         return None
     about = [

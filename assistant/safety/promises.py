@@ -108,6 +108,7 @@ PHRASE_RULES = [
     (r"\b([0-9]+(?:\.[0-9]+)?)\s*(?:usd|dollars?|bucks)\b", r"\1 usd"),
     (r"\b(?:a|an)\s+(?=(?:business\s+|working\s+)?(?:minute|hour|day|week|month|year)s?\b)", "1 "),
     (r"([0-9])\s*(?:-|–|—|to)\s*([0-9])", r"\1 to \2"),
+    (r"\b(?:also|still|just|gladly|happily)\s+", ""),  # "we also cover shipping" promises the same
     (r"(?:\.(?![0-9])|[!?\n])+", " | "),  # where sentences end
     (r"[^\w$€£%.|]+", " "),
 ]
