@@ -269,10 +269,12 @@ def _added_also(claim: Sentence, ctx: ClaimContext, near: str) -> ClaimFinding |
     return None
 
 
-# Words a paraphrase adds without saying more ("whichever you'd like", "generally").
-VAGUE = frozenset({"like", "general", "generally", "usual", "usually", "typically", "typical"})
-# An exclamation before the claim ("Great news, we do ship to Japan!") says nothing.
-VAGUE |= {"great", "good", "news", "heads-up"}
+# Words a paraphrase adds without saying more ("whichever you'd like", "generally", an
+# opening "Great news, we do ship to Japan!").
+VAGUE = frozenset(
+    {"like", "general", "generally", "usual", "usually", "typically", "typical"}
+    | {"great", "good", "news", "heads-up"}
+)
 
 
 def _unsaid(claim: Sentence, ctx: ClaimContext) -> list[str]:
