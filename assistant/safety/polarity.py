@@ -37,14 +37,15 @@ FOLDED = frozenset({"free"})
 
 
 def polarity_finding(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
-    for statement in _resolved(statements_of(claim, subjects=True)):
+    statements = _resolved(statements_of(claim, subjects=True))
+    for statement in statements:
         if (denied := _said_of_subject(statement, ctx)) is not None:
             return _flipped(claim, statement, denied, "the knowledge says the opposite")
         if (denied := _denied_of_item(statement, ctx)) is not None:
             return _flipped(claim, statement, denied, "the knowledge denies it of that")
         if (denied := _emphatic(statement, ctx)) is not None:
             return _flipped(claim, statement, denied, "the knowledge denies that deed")
-    for statement in _resolved(statements_of(claim, subjects=True)):
+    for statement in statements:
         closest, score = ctx.closest(statement, ctx.statements)
         if closest is None or score < POLARITY_ALIGNED or statement.negated == closest.negated:
             continue
@@ -362,10 +363,10 @@ def _denies_what_other_says(negative: Sentence, positive: Sentence) -> bool:
     # "it can't be *combined* with another payment method" denies "on its own or *together*
     # with another payment method": a word near in meaning is the same thing.
     words = sorted({w for w in written if stem(w) in positive.words - negative.words})
-    return any(closest_sense(w, words)[1] >= SAME_SENSE for w in negated_words(negative, denied))
+    return any(closest_sense(w, words)[1] >= SAME_SENSE for w in _negated_words(negative, denied))
 
 
-def negated_words(statement: Sentence, denied: frozenset[str]) -> list[str]:
+def _negated_words(statement: Sentence, denied: frozenset[str]) -> list[str]:
     """The statement's words whose stems its negation governs, as written."""
     return sorted({w for w in WORDS.findall(statement.folded) if stem(w) in denied})
 
