@@ -8,8 +8,11 @@ requirement said with "first" or of what was named before, "any" of a compound (
 address"), a fee on what is interest-free, a threshold met in other words ("once your order
 reaches $75"), "no tags are needed", an exception of what the knowledge includes "even if",
 what opting out "switches off", marketing sent "to everyone", what a share is of, who
-decides on an application, how a piece is cut, each period of a claim and "those" of the
-sentence before. Each is tested both ways: the change is caught, the faithful wording
+decides on an application, how a piece is cut, each period of a claim, "those" of the
+sentence before, where to measure, a start the knowledge never gives a period ("after your
+most recent message"), "all" after a list, a word that picks one of several ("a different
+card"), "baked into our prices", "take care of under the warranty", and a carrier read with
+its own clause and figures. Each is tested both ways: the change is caught, the faithful wording
 passes."""
 
 from __future__ import annotations
@@ -290,3 +293,108 @@ def test_those_of_the_sentence_before_are_its_subject() -> None:
     assert kinds(f"{other}: those can't be returned.", *returns) == []
     those = f"{other}: those can be returned like anything else within 30 days of delivery."
     assert kinds(those, *returns) == [ClaimKind.polarity]
+
+
+def test_where_to_measure_is_a_policy_term() -> None:
+    # "Measure around the fullest part of your chest …"
+    assert (
+        kinds("Measure around the widest part of your chest, then use the chart.", "faq/sizing")
+        == []
+    )
+    shoulders = "Measure across the widest part of your shoulders, then use the chart."
+    assert kinds(shoulders, "faq/sizing") == [ClaimKind.policy_term]
+
+
+def test_a_start_the_knowledge_never_gives_a_period_is_a_changed_condition() -> None:
+    # "We keep message history for 12 months and then delete it."
+    kept = "Message history stays with us for 12 months before it's deleted."
+    assert kinds(kept, "policies/privacy") == []
+    started = (
+        "We keep message history for 12 months after your most recent message, then delete it."
+    )
+    assert kinds(started, "policies/privacy") == [ClaimKind.condition]
+
+
+def test_all_after_a_list_and_the_knowledges_own_every_widen_nothing() -> None:
+    listed = (
+        "Canada, Mexico, the UK, the EU, Australia and Japan are all covered through DHL Express"
+        " at a flat $25 per order."
+    )
+    assert kinds(listed, "policies/shipping") == []
+    widened = "We ship to any country with DHL Express for a flat $25 per order."
+    assert kinds(widened, "policies/shipping") == [ClaimKind.condition]
+    # "A person on our team reviews every claim …", beside "… to make a warranty claim."
+    every = (
+        "Someone on our team looks at every claim and replies within one business day, and you"
+        " won't need the original packaging or tags."
+    )
+    assert kinds(every, "policies/warranty") == []
+
+
+def test_a_word_that_picks_one_card_of_several_names_no_kind_of_card() -> None:
+    # "If you paid with a Fernhill gift card, that part of the refund goes back onto the gift
+    # card." / "Refunds go to your original payment method."
+    picked = (
+        "What you paid with a gift card goes back onto that gift card, since refunds never land"
+        " on a different card than the one you paid with."
+    )
+    assert kinds(picked, "policies/refunds") == []
+    bank = (
+        "If you paid with a Fernhill gift card, that part of the refund goes onto your bank card."
+    )
+    assert kinds(bank, "policies/refunds") == [ClaimKind.entity]
+
+
+def test_using_a_gift_card_by_itself_or_paired_is_the_knowledges_on_its_own_or_together() -> None:
+    alone = (
+        "Got a Fernhill gift card? You can use it by itself or pair it with another payment method."
+    )
+    assert kinds(alone, "faq/payments") == []
+    more = "Got a Fernhill gift card? You can also use it to pay for a monthly subscription box."
+    assert kinds(more, "faq/payments") == [ClaimKind.capability]
+
+
+def test_baked_into_the_prices_and_taken_care_of_under_the_warranty_are_said_plainly() -> None:
+    # "Import duties and taxes aren't included in our prices …"
+    kept = "Import duties and taxes aren't part of our prices, so DHL may collect them on delivery."
+    assert kinds(kept, "policies/shipping") == []
+    baked = (
+        "Import duties and taxes are already baked into our prices, so nothing is due at the door."
+    )
+    assert kinds(baked, "policies/shipping") == [ClaimKind.polarity]
+    # "Natural changes, like waxed canvas creasing …, are … rather than defects."
+    assert (
+        kinds(
+            "Broken stitching is something we'd take care of under the warranty.",
+            "policies/warranty",
+        )
+        == []
+    )
+    creasing = (
+        "If your waxed canvas bag has started creasing, that's something we'd take care of"
+        " under the warranty."
+    )
+    assert kinds(creasing, "policies/warranty") == [ClaimKind.polarity]
+
+
+def test_a_carrier_is_read_with_its_own_clause_and_figures() -> None:
+    # "Standard shipping takes 3–5 business days with USPS or UPS … Express shipping takes 1–2
+    # business days with FedEx …" beside "… with DHL Express for a flat $25 …, 6–10 …".
+    standard = "Within the US, Standard goes with USPS or UPS and takes 3–5 business days, while"
+    assert (
+        kinds(
+            f"{standard} Express goes with FedEx and takes 1–2 business days.", "policies/shipping"
+        )
+        == []
+    )
+    dhl = f"{standard} Express travels with DHL and gets there in 1–2 business days."
+    assert kinds(dhl, "policies/shipping") == [ClaimKind.entity]
+    assert (
+        kinds(
+            "International orders travel with DHL Express and take 6–10 business days.",
+            "policies/shipping",
+        )
+        == []
+    )
+    fast = "Express goes out with DHL and arrives in 1–2 business days, and it's $14 on any order."
+    assert kinds(fast, "policies/shipping") == [ClaimKind.entity]

@@ -10,6 +10,7 @@ claims.py runs it after the name and term checks."""
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable
 from functools import lru_cache
 
 from assistant.safety.claim_terms import STOP
@@ -22,7 +23,7 @@ from assistant.safety.claim_text import (
     content,
     fold,
 )
-from assistant.safety.facts import values
+from assistant.safety.facts import DURATION, values
 from assistant.safety.qualifiers import (
     QualifierChange,
     changed_qualifier,
@@ -190,7 +191,13 @@ def _extension(claim: Sentence, closest: Sentence, ctx: ClaimContext) -> ClaimFi
             closest.folded,
         )
         one = one or _narrowed(noun, claim, closest)
-        if one is not None and noun not in STOP:
+        # "reviews every claim" is the knowledge's own words in a sentence near the claim,
+        # whichever one is closest.
+        own = any(
+            re.search(rf"\b{re.escape(phrase)}\b", s.folded)
+            for s in ctx.aligned(claim, ctx.sentences)
+        )
+        if one is not None and noun not in STOP and not own:
             return ClaimFinding(
                 ClaimKind.condition,
                 claim.text,
@@ -209,7 +216,12 @@ def _extension(claim: Sentence, closest: Sentence, ctx: ClaimContext) -> ClaimFi
                 closest.text,
                 f"'{phrase}' where the closest knowledge is limited",
             )
-    return _either(claim, closest, ctx) or _one_for_all(claim, ctx) or _excepted(claim, ctx)
+    return (
+        _either(claim, closest, ctx)
+        or _one_for_all(claim, ctx)
+        or _excepted(claim, ctx)
+        or _started(claim, ctx)
+    )
 
 
 def _head(phrase: str, folded: str) -> str:
@@ -287,3 +299,39 @@ def _excepted(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
                     f"'{m.group(0).strip()}' where the knowledge says '{even.group(0).strip()}'",
                 )
     return None
+
+
+# A period counted from one event of several: "12 months after your most recent message".
+STARTED = re.compile(
+    r"^\s*(?:after|from|since|of)\s+(?:your|the|their|its|our)\s+"
+    r"(?:most recent|last|latest|first|final)\s+[a-z]+"
+)
+
+
+def _started(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
+    """A start the claim gives a period where the knowledge gives that period none: "we keep
+    message history for 12 months after your most recent message" beside "We keep message
+    history for 12 months and then delete it"."""
+    for m in DURATION.finditer(claim.folded):
+        start = STARTED.match(claim.folded[m.end() :])
+        if start is None:
+            continue
+        period = values(m.group(0))
+        having = [s for s in ctx.facts if period & values(s.text)]
+        if having and not any(_start_given(s.folded, period) for s in having):
+            return ClaimFinding(
+                ClaimKind.condition,
+                claim.text,
+                having[0].text,
+                f"counts {m.group(0)} '{start.group(0).strip()}', which the knowledge does not",
+            )
+    return None
+
+
+def _start_given(folded: str, period: frozenset[tuple[str, Hashable]]) -> bool:
+    """Whether the sentence says from when it counts that period."""
+    return any(
+        values(m.group(0)) == period
+        and re.match(r"\s*(?:after|from|since|of|before)\b", folded[m.end() :]) is not None
+        for m in DURATION.finditer(folded)
+    )

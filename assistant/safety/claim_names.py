@@ -24,6 +24,7 @@ from assistant.safety.claim_text import (
     term_view,
     text_of,
 )
+from assistant.safety.facts import values
 from assistant.safety.modifiers import swapped_modifier
 from assistant.safety.named_things import (
     in_known_name,
@@ -86,6 +87,13 @@ def entity_finding(
         found = check(claim, closest, ctx)
         if found is not None:
             return found
+    # A clause of its own names its own thing: "Standard goes with USPS or UPS …, while
+    # Express travels with DHL and gets there in 1–2 business days" is two claims.
+    for clause in clauses_of(claim):
+        if clause is not claim and ENTITY.search(clause.folded):
+            found = _swapped_entity(clause, ctx.closest(clause)[0], ctx)
+            if found is not None:
+                return replace(found, claim=claim.text)
     return None
 
 
@@ -101,7 +109,10 @@ def _swapped_entity(
             (s, [t for t in ENTITY.findall(s.folded) if ENTITY_KIND[t] == kind])
             for s in ctx.aligned(claim, ctx.sentences)
         ]
-        said, theirs = next(((s, ts) for s, ts in naming if ts), (closest, []))
+        # One whose figures are not the claim's is about something else: "Express … in 1–2
+        # business days" is the FedEx sentence's, not DHL Express's (6–10).
+        agreeing = [(s, ts) for s, ts in naming if _values_agree(claim.text, s.text)]
+        said, theirs = next(((s, ts) for s, ts in agreeing or naming if ts), (closest, []))
         if name in theirs:
             continue  # named among others there: "cotton and linen" of "cotton, linen and fleece"
         swapped = [t for t in theirs if t not in mine]
@@ -243,11 +254,21 @@ def backed(claim: Sentence, ctx: ClaimContext, terms: list[str], named: bool = F
         all(has_term(s.folded if named else term_view(s.text), t) for t in terms)
         and ctx.score(claim, s) >= BACKING * best
         and compatible(claim.text, s.text)
+        # "Express … with DHL … in 1–2 business days" is not about DHL Express's 6–10 days.
+        and _values_agree(claim.text, s.text)
         # "Standard shipping … is free" backs no "Express shipping is free".
         and swapped_modifier(claim.folded, s.folded, s.words) is None
         for s in ctx.sentences
         if not s.inherited
     )
+
+
+def _values_agree(claim: str, sentence: str) -> bool:
+    """Whether the sentence gives, of each kind of value both give, one of the claim's
+    ("1–2 business days" and "$14" are not DHL Express's "6–10 business days" and "$25")."""
+    mine, theirs = values(claim), values(sentence)
+    units = {u for u, _ in mine} & {u for u, _ in theirs}
+    return all(any(u == unit for u, _ in mine & theirs) for unit in units)
 
 
 def term_finding(

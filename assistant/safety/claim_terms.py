@@ -184,6 +184,8 @@ EXCLUSIVE = [
             "|from when you ordered|from the date of your order",
         ],
     ),
+    # "measure across the widest part of your shoulders" where the chart is by chest.
+    ("where to measure", ["chest|bust", "waist", "hip|hips", "shoulder|shoulders"]),
     ("when it ships", ["same day", "same business day", "next day", "next business day"]),
     ("the currency", ["us dollars", "local currency", "your own currency", "euros", "pounds"]),
 ]
@@ -286,6 +288,20 @@ SAME_MEANING: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]]
     (re.compile(r"\s*\balong the way\b"), ""),
     (re.compile(r"\bno expir(?:y|ation) date\b"), "never expire"),
     (re.compile(r"\blook up\b"), "check"),
+    # "already baked into our prices", "aren't part of our prices": included in them.
+    (
+        re.compile(r"\b(?:baked|built|factored|rolled) (?:in|into)(?= (?:our|the) prices?\b)"),
+        "included in",
+    ),
+    (re.compile(r"\bpart of(?= (?:our|the) prices?\b)"), "included in"),
+    # "that's something we'd take care of under the warranty": the warranty covers it.
+    (
+        re.compile(
+            r"\b(?:something |one )?(?:we'd|we would|we'll|we will|we) (?:take care of|handle"
+            r"|sort out) under (?=(?:the|our) (?:warranty|fernhill promise|promise)\b)"
+        ),
+        "covered by ",
+    ),
     (
         re.compile(
             r"\b(warranty|coverage)(?:'s| has| is)? (?:already )?(?:runs|has run|ran|run) out\b"

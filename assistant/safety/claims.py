@@ -274,6 +274,8 @@ def _added_also(claim: Sentence, ctx: ClaimContext, near: str) -> ClaimFinding |
 VAGUE = frozenset(
     {"like", "general", "generally", "usual", "usually", "typically", "typical"}
     | {"great", "good", "news", "heads-up"}
+    # "use it by itself or pair it with another payment method": on its own or together.
+    | {"itself", "themselves", "use", "pair"}
 )
 
 

@@ -38,6 +38,9 @@ GENERAL = frozenset(
     {"fabric", "material", "item", "product", "piece", "thing", "parcel", "package", "one"}
 )
 
+# A word that picks one thing among several ("a different card", "the same item") says
+# nothing of what kind of thing it is.
+PICKING = frozenset({"different", "other", "another", "same", "separate", "new", "particular"})
 
 # Where to measure, said several ways ("the widest part of your chest" for "the fullest").
 ALIKE = (frozenset({"widest", "fullest", "broadest", "largest", "biggest"}),)
@@ -77,7 +80,7 @@ def swapped_modifier(
     knowledge) never use the claim's modifier."""
     theirs = pairs(closest_folded)
     for modifier, head, words in sorted(pairs(claim_folded)):
-        if modifier in near_words or words.split()[0] in GENERAL:
+        if modifier in near_words or words.split()[0] in GENERAL | PICKING:
             continue
         said = words.split()[0]
         alike = next((group for group in ALIKE if said in group), frozenset())

@@ -44,7 +44,9 @@ def extensions(folded: str) -> tuple[str, ...]:
 # over (a possessive or "of" between them skipped). "Any time before it ships" carries its
 # own limit: it says no more than "before it ships".
 QUANTIFIED = re.compile(
-    r"\b(any|every|all|each|whichever|whatever)\s+(?:of\s+)?(?:(?:our|your|the|their)\s+)?"
+    # "… and Japan are all covered": "all" after what it counts and its verb.
+    r"\b(any|every|(?<!are )(?<!were )(?<!'re )(?<!they )all|each|whichever|whatever)\s+"
+    r"(?:of\s+)?(?:(?:our|your|the|their)\s+)?"
     # "Canada, Mexico … and Japan all go via DHL": "all" after what it counts, before a verb.
     r"(?!(?:go|goes|come|comes|ship|arrive|get|gets|have|has|are|take|work|use)\b)"
     r"([a-z][a-z'-]+)\b"
