@@ -152,3 +152,41 @@ def test_a_sentence_for_another_place_or_hour_cannot_back_a_claim() -> None:
     assert not compatible(
         "If you paid with Pay in 4, it goes back.", "If you paid with a gift card"
     )
+
+
+def kinds(draft: str, *docs: str) -> list[ClaimKind]:
+    return [f.kind for f in check_claims(draft, knowledge_text(*docs))]
+
+
+def test_a_deadline_is_read_against_the_sentences_beside_the_closest() -> None:
+    # "Yes, as long as your order hasn't shipped yet. Message us or email help@… with your
+    # order number and the new address as soon as you can, …"
+    said = "Message us with your order number and the new address, and we can update it"
+    assert kinds(f"{said} as long as it hasn't shipped.", "faq/account") == []
+    late = f"{said} right up until the parcel is out for delivery."
+    assert kinds(late, "faq/account") == [ClaimKind.condition]
+    # A period after delivery is no deadline, whatever the sentence beside says of the
+    # carrier's scan.
+    period = (
+        "Exchanges are free for 30 days after delivery, for another size or color of the same item."
+    )
+    assert kinds(period, "policies/returns") == []
+
+
+def test_a_second_case_beside_the_knowledges_widens_it() -> None:
+    # "We only send marketing messages … if you've opted in."
+    said = "We only send marketing messages to people who've opted in"
+    assert kinds(f"{said}.", "policies/privacy") == []
+    assert kinds(f"{said} or who've ordered from us before.", "policies/privacy") == [
+        ClaimKind.condition
+    ]
+
+
+def test_however_you_wash_widens_a_care_labels_condition() -> None:
+    # "Our cotton and linen are pre-washed, so they keep their size when you wash them cold
+    # and line dry them."
+    said = "Our cotton and linen are pre-washed, so they"
+    assert kinds(f"{said} hold their size with a cold wash and line drying.", "faq/sizing") == []
+    assert kinds(
+        f"{said}'ll keep their size no matter how you wash or dry them.", "faq/sizing"
+    ) == [ClaimKind.condition]

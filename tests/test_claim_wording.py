@@ -11,8 +11,9 @@ what opting out "switches off", marketing sent "to everyone", what a share is of
 decides on an application, how a piece is cut, each period of a claim, "those" of the
 sentence before, where to measure, a start the knowledge never gives a period ("after your
 most recent message"), "all" after a list, a word that picks one of several ("a different
-card"), "baked into our prices", "take care of under the warranty", and a carrier read with
-its own clause and figures. Each is tested both ways: the change is caught, the faithful wording
+card"), "baked into our prices", "take care of under the warranty", a carrier read with its
+own clause and figures, what a page "lets you" do, how long records are kept, and who
+approves. Each is tested both ways: the change is caught, the faithful wording
 passes."""
 
 from __future__ import annotations
@@ -398,3 +399,40 @@ def test_a_carrier_is_read_with_its_own_clause_and_figures() -> None:
     )
     fast = "Express goes out with DHL and arrives in 1–2 business days, and it's $14 on any order."
     assert kinds(fast, "policies/shipping") == [ClaimKind.entity]
+
+
+def test_what_a_page_lets_you_do_is_a_capability() -> None:
+    # "Start your return at fernhillgoods.example/returns …; … you can drop the parcel at any
+    # post office."
+    start = "That page lets you start your return with your order number and email."
+    assert kinds(f"Go to fernhillgoods.example/returns. {start}", "policies/returns") == []
+    pickup = (
+        "For a US order we email you a free prepaid USPS label, and the returns page lets you"
+        " schedule a USPS pickup from your doorstep."
+    )
+    assert kinds(pickup, "policies/returns") == [ClaimKind.capability]
+    # "A person on our team reviews every claim …": looking it over is reviewing it.
+    looked = (
+        "Send us your order number, a short description and a few photos, and a person on our"
+        " team will look it over and reply within one business day."
+    )
+    assert kinds(looked, "policies/warranty") == []
+
+
+def test_how_long_records_are_kept_and_who_approves_are_policy_terms() -> None:
+    # "We keep order records for as long as tax law requires, and your account details for as
+    # long as your account is open."
+    kept = (
+        "Order records stay for as long as tax law requires, and account details for as long as"
+        " your account is open."
+    )
+    assert kinds(kept, "policies/privacy") == []
+    warranty = "We keep order records for as long as your items are still under warranty."
+    assert kinds(warranty, "policies/privacy") == [ClaimKind.policy_term]
+    # "Shop Pay decides on approval when you apply."
+    assert kinds("Choose Shop Pay at checkout; Shop Pay decides on approval.", "faq/payments") == []
+    team = (
+        "Choose Shop Pay at checkout, and our customer care team will review and approve your"
+        " application."
+    )
+    assert kinds(team, "faq/payments") == [ClaimKind.policy_term]

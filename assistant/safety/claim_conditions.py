@@ -49,6 +49,8 @@ CONDITION_ALIGNED = 0.5
 GATED_WORDS, GATED_SHARE = 3, 0.75
 # What every condition on a shop's goods names: the words that say which case it is are others.
 THINGS = frozenset({"item", "order", "product", "piec", "purchas"})
+# How many aligned knowledge sentences besides the closest say when a deed may be done.
+TIMED = 3
 # A claim that states its own supposition ("if it hasn't come through") gates its own deed.
 SUPPOSES = re.compile(r"\b(?:if|unless)\b")
 
@@ -164,21 +166,35 @@ def _extension(claim: Sentence, closest: Sentence, ctx: ClaimContext) -> ClaimFi
                 closest.text,
                 f"adds '{scope}', which the closest knowledge does not say",
             )
+    # The closest sentence, the ones beside it and those near the claim, which may put its
+    # deed before or after a step ("Message us … and we can update it right up until the
+    # parcel is out for delivery" beside "… change your shipping address …: until your order
+    # ships").
+    near = sorted(ctx.facts, key=lambda s: ctx.score(claim, s), reverse=True)[:TIMED]
+    near = [s for s in near if len(s.words & claim.words) >= 2] + ctx.beside(closest)
+    timed = [closest, *(s for s in dict.fromkeys(near) if s is not closest)]
     for side, said, event, named in sides_in_time(claim.folded):
         # The same event (two content words in common, or all of a short one) on the
         # other side of it in the closest sentence.
         words, step = content(event), stage(named, strict=True)
-        for their_side, their_said, their_event, their_named in sides_in_time(closest.folded):
+        sides = [(k, t) for k in timed for t in sides_in_time(k.folded)]
+        for knowledge, (their_side, their_said, their_event, their_named) in sides:
             common = words & content(their_event)
             other_side = side != their_side and common and (len(common) >= 2 or common == words)
             # The same side of another step: "until it is delivered" / "until it ships".
             their_step = stage(their_named, strict=True)
             other_step = side == their_side and step and their_step and step != their_step
+            # Another sentence than the closest may say the same event for another deed ("we
+            # email you tracking as soon as it ships"): only its deadline ("until your order
+            # ships") is read, against the claim's ("until it is out for delivery").
+            if knowledge is not closest:
+                other_side = False
+                other_step = other_step and side == "before"
             if other_side or other_step:
                 return ClaimFinding(
                     ClaimKind.condition,
                     claim.text,
-                    closest.text,
+                    knowledge.text,
                     f"says '{said}' where the knowledge says '{their_said}'",
                 )
     for phrase, noun in quantified(claim.folded):

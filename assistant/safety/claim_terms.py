@@ -184,6 +184,17 @@ EXCLUSIVE = [
             "|from when you ordered|from the date of your order",
         ],
     ),
+    # "order records are kept for as long as your items are under warranty" where the
+    # knowledge keeps them as long as tax law requires.
+    (
+        "how long it is kept",
+        [
+            "tax law",
+            "under warranty|warranty lasts|warranty runs",
+            "account is open|account stays open|account remains open|account's open"
+            "|until you close",
+        ],
+    ),
     # "measure across the widest part of your shoulders" where the chart is by chest.
     ("where to measure", ["chest|bust", "waist", "hip|hips", "shoulder|shoulders"]),
     ("when it ships", ["same day", "same business day", "next day", "next business day"]),
@@ -273,7 +284,8 @@ SAME_MEANING: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]]
     # decides on approval when you apply").
     (
         re.compile(
-            r"\b(?:we|our team|our staff)(?:'ll| will)? (?:also )?(?:review|reviews|approve"
+            r"\b(?:we|our (?:[a-z]+ ){0,2}(?:team|staff))(?:'ll| will)? (?:also )?"
+            r"(?:review|reviews|approve"
             r"|approves|decide|decides)(?= (?:and approves? )?(?:each|every|your|the|on|if|whether)"
             r" (?:application|approval|request|you)\b)"
         ),
@@ -288,6 +300,7 @@ SAME_MEANING: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]]
     (re.compile(r"\s*\balong the way\b"), ""),
     (re.compile(r"\bno expir(?:y|ation) date\b"), "never expire"),
     (re.compile(r"\blook up\b"), "check"),
+    (re.compile(r"\blook (?:it |them |this |that |everything )?over\b"), "review"),
     # "already baked into our prices", "aren't part of our prices": included in them.
     (
         re.compile(r"\b(?:baked|built|factored|rolled) (?:in|into)(?= (?:our|the) prices?\b)"),

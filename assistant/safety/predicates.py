@@ -291,7 +291,8 @@ PARTICLE = frozenset({"back", "up", "off", "out", "down", "over", "away", "aroun
 # else it tells what happens ("any post office will *take* the parcel", "your refund will
 # *land*", "they'll *feel* softer"), which a drafting model words its own way.
 MODAL = re.compile(
-    r"\b(?:can|could|able to|welcome to|may|(?:we|you|i|our [a-z-]+)(?:'ll|\s+will))\s+"
+    r"\b(?:can|could|able to|welcome to|may|lets you|allows you to"
+    r"|(?:we|you|i|our [a-z-]+)(?:'ll|\s+will))\s+"
     r"((?:[a-z'-]+\s+){0,2}[a-z'-]+)"
 )
 

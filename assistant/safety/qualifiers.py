@@ -35,6 +35,7 @@ class Facet(StrEnum):
     when = "when it applies"
     start = "when the period starts"
     unit = "what a price is counted per"
+    care = "way it is washed"
 
 
 _PLACES = (
@@ -96,6 +97,8 @@ RESTRICTION: dict[Facet, re.Pattern[str]] = {
         r"\bonly (?:when|if|for|on|with|after|once)\b|\bas long as\b|\bprovided (?:that )?\b"
         r"|\bunless\b|\bon condition\b"
     ),
+    # "they keep their size when you wash them cold": a care label's condition.
+    Facet.care: re.compile(r"\bwhen (?:you )?(?:wash|washed|dry|dried)\b"),
     # "30 days of delivery", "2 years from the delivery date", "a warranty that starts from
     # the date you place your order": the event a period is counted from.
     Facet.start: re.compile(
@@ -213,6 +216,8 @@ UNIVERSAL: dict[Facet, re.Pattern[str]] = {
         r"|\bno strings attached\b|\bwhether or not\b"
         r"|\b(?:on|for|with) (?:every|all|any|each) (?:returns?|refunds?|claims?|exchanges?)\b"
     ),
+    # "they'll keep their size no matter how you wash or dry them"
+    Facet.care: re.compile(r"\b(?:no matter how|however|whichever way) you (?:wash|dry|clean)\b"),
 }
 # A qualifier of these facets is what makes a "free" claim true: dropping it widens it.
 GATES_OF_FREE = (Facet.amount, Facet.place, Facet.item)

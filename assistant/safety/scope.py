@@ -69,6 +69,12 @@ def quantified(folded: str) -> tuple[tuple[str, str], ...]:
 ALTERNATIVES = re.compile(
     r"\bwhether (?P<a>(?:[^,;:.!?]|\.(?=\w))+?) or (?!not\b)(?P<b>(?:[^,;:.!?]|\.(?=\w))+)"
 )
+# "to people who've opted in or who've ordered from us before": a condition with a second
+# case beside it.
+EITHER_CASE = re.compile(
+    r"\b(?:who|if you|if they)(?:'ve| have)? (?P<a>[^,;:.!?]+?) or "
+    r"(?:who|if you|if they)(?:'ve| have)? (?P<b>[^,;:.!?]+)"
+)
 OPENING = frozenset(
     {"you", "you're", "your", "it", "it's", "they", "they're", "we", "a", "an", "the"}
     | {"in", "at", "on", "from", "for", "with", "by", "to", "of", "is", "are", "was", "were"}
@@ -78,9 +84,10 @@ OPENING = frozenset(
 
 @lru_cache(maxsize=4096)
 def alternatives(folded: str) -> tuple[tuple[str, tuple[frozenset[str], frozenset[str]]], ...]:
-    """(the phrase, the words only each side has) for each "whether … or …" of the claim."""
+    """(the phrase, the words only each side has) for each "whether … or …" of the claim,
+    and each case with a second one beside it ("who … or who …")."""
     found = []
-    for m in ALTERNATIVES.finditer(folded):
+    for m in [*ALTERNATIVES.finditer(folded), *EITHER_CASE.finditer(folded)]:
         a, b = (frozenset(re.findall(r"[a-z']+", m[side])) - OPENING for side in "ab")
         if a - b and b - a:
             found.append((m.group(0), (a - b, b - a)))
