@@ -28,6 +28,9 @@ class PipelineState(PipelineInput, total=False):
     hits: list[dict[str, Any]]
     order: dict[str, Any] | None
     missing_order_id: str | None
+    # Orders the message names that the sender cannot be tied to, or that do not exist:
+    # worded, each sends the item to a person whatever the draft says.
+    order_problems: list[str]
     draft: dict[str, Any] | None
     route: str
 

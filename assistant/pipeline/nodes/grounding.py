@@ -72,6 +72,7 @@ async def retrieve(state: PipelineState, runtime: Runtime[Services]) -> dict[str
     return {
         "hits": hits,
         "reasons": reasons,
+        "order_problems": reasons,
         "order": order.model_dump(mode="json") if order else None,
         "missing_order_id": missing if order is None else None,
     }

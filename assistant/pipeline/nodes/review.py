@@ -33,9 +33,11 @@ async def route(
     result = Draft.model_validate(state["draft"]) if state.get("draft") else None
     order = state.get("order")
     facts = Order.model_validate(order).facts() if order else None
-    problems: list[str] = []
+    # An order the sender cannot be tied to is a person's call, however well the draft
+    # reads ("Where is my order FH-10299?" answered from the tracking FAQ).
+    problems: list[str] = list(state.get("order_problems", []))
     if result is not None:
-        problems = await verify(s, msg, result, state, facts)
+        problems += await verify(s, msg, result, state, facts)
     if result is not None and result.needs_human:
         problems.append(result.note or "the drafter asked for a person")
     now = s.clock()
