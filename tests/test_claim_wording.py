@@ -12,8 +12,8 @@ decides on an application, how a piece is cut, each period of a claim, "those" o
 sentence before, where to measure, a start the knowledge never gives a period ("after your
 most recent message"), "all" after a list, a word that picks one of several ("a different
 card"), "baked into our prices", "take care of under the warranty", a carrier read with its
-own clause and figures, what a page "lets you" do, how long records are kept, and who
-approves. Each is tested both ways: the change is caught, the faithful wording
+own clause and figures, what a page "lets you" do, how long records are kept, who
+approves, and the customer's name addressed ("Great question, Jordan."). Each is tested both ways: the change is caught, the faithful wording
 passes."""
 
 from __future__ import annotations
@@ -436,3 +436,17 @@ def test_how_long_records_are_kept_and_who_approves_are_policy_terms() -> None:
         " application."
     )
     assert kinds(team, "faq/payments") == [ClaimKind.policy_term]
+
+
+def test_the_customers_name_addressed_is_no_claim() -> None:
+    # "We ship to Canada, Mexico, the UK, the EU, Australia and Japan with DHL Express …"
+    assert (
+        kinds("Great question, Jordan. We ship to Japan with DHL Express.", "policies/shipping")
+        == []
+    )
+    assert kinds("We ship to Japan with DHL Express, Jordan!", "policies/shipping") == []
+    listed = "We ship to Canada, Mexico, Jordan."
+    assert kinds(listed, "policies/shipping") == [ClaimKind.entity]
+    # "No, you can check out as a guest."
+    guest = "You don't need an account to order, Ellie; guest checkout works just fine."
+    assert kinds(guest, "faq/account") == []

@@ -60,7 +60,7 @@ def _context(context: str) -> ClaimContext:
 def _check(draft: str, ctx: ClaimContext) -> list[ClaimFinding]:
     findings: list[ClaimFinding] = []
     said: list[str] = []
-    claims = [_stated(s) for s in sentences(draft)]
+    claims = [_stated(s) for s in sentences(_unaddressed(draft, ctx))]
     for claim in claims:
         before, said = " ".join(said), [*said, claim.text]
         if claim.text.endswith("?") or len(claim.words) < 2:
@@ -96,6 +96,32 @@ def _check(draft: str, ctx: ClaimContext) -> list[ClaimFinding]:
         if found is not None:
             findings.append(found)
     return findings
+
+
+# The customer's name, addressed: after an opening of a few words ("Great question, Jordan.",
+# "Good news, Lena: …"), or after a clause, before its stop ("You don't need an account to
+# order, Ellie; …", "… running late, Theo.", "… to Japan, Haruto!"). It is no place or name
+# the knowledge must give (a list's last item, "Canada, Mexico, Japan.", follows a name).
+OPENING_ADDRESS = re.compile(
+    r"(?m)(^|[.!?]\s+)([A-Z][a-z']*(?:\s+[a-z'][a-z']*){0,5}),\s+([A-Z][a-z]+)"
+    r"(?=\s*(?:[,;:!.?\u2014]|$))"
+)
+CLOSING_ADDRESS = re.compile(
+    r"\b([a-z][a-z']*),\s+([A-Z][a-z]+)(?=\s*(?:[;:!?]|\.(?:\s|$)|$))"
+    r"|\b([A-Za-z][a-z']*),\s+([A-Z][a-z]+)(?=\s*!)"
+)
+
+
+def _unaddressed(draft: str, ctx: ClaimContext) -> str:
+    """The draft without the customer's name where it is addressed (a name the knowledge
+    uses stays: it may be a claim)."""
+
+    def drop(m: re.Match[str], keep: str) -> str:
+        name = m.group(m.lastindex or 0)
+        return m[0] if name.lower() in ctx.folded else m.expand(keep)
+
+    draft = OPENING_ADDRESS.sub(lambda m: drop(m, r"\1\2"), draft)
+    return CLOSING_ADDRESS.sub(lambda m: drop(m, r"\1\3"), draft)
 
 
 # "…, as long as it wasn't marked Final Sale, so which would you prefer?": a statement with a
