@@ -13,8 +13,8 @@ sentence before, where to measure, a start the knowledge never gives a period ("
 most recent message"), "all" after a list, a word that picks one of several ("a different
 card"), "baked into our prices", "take care of under the warranty", a carrier read with its
 own clause and figures, what a page "lets you" do, how long records are kept, who
-approves, and the customer's name addressed ("Great question, Jordan."). Each is tested both ways: the change is caught, the faithful wording
-passes."""
+approves, and the customer's name addressed ("Great question, Jordan."). Each is tested
+both ways: the change is caught, the faithful wording passes."""
 
 from __future__ import annotations
 
