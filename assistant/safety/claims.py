@@ -17,7 +17,7 @@ from functools import lru_cache
 from assistant.safety.bindings import moved_fact, moved_value
 from assistant.safety.claim_conditions import CONDITION_ALIGNED, condition_finding
 from assistant.safety.claim_names import entity_finding, term_finding
-from assistant.safety.claim_terms import CAPABILITY
+from assistant.safety.claim_terms import CAPABILITY, ENTITY_KIND
 from assistant.safety.claim_text import (
     ClaimContext,
     ClaimFinding,
@@ -114,14 +114,16 @@ CLOSING_ADDRESS = re.compile(
 
 def _unaddressed(draft: str, ctx: ClaimContext) -> str:
     """The draft without the customer's name where it is addressed (a name the knowledge
-    uses stays: it may be a claim)."""
+    uses stays: it may be a claim; so does a place or carrier after a clause: "we ship to
+    Canada, Brazil!" names a country)."""
 
-    def drop(m: re.Match[str], keep: str) -> str:
-        name = m.group(m.lastindex or 0)
-        return m[0] if name.lower() in ctx.folded else m.expand(keep)
+    def drop(m: re.Match[str], keep: str, closing: bool) -> str:
+        name = m.group(m.lastindex or 0).lower()
+        named = name in ctx.folded or (closing and name in ENTITY_KIND)
+        return m[0] if named else m.expand(keep)
 
-    draft = OPENING_ADDRESS.sub(lambda m: drop(m, r"\1\2"), draft)
-    return CLOSING_ADDRESS.sub(lambda m: drop(m, r"\1\3"), draft)
+    draft = OPENING_ADDRESS.sub(lambda m: drop(m, r"\1\2", False), draft)
+    return CLOSING_ADDRESS.sub(lambda m: drop(m, r"\1\3", True), draft)
 
 
 # "…, as long as it wasn't marked Final Sale, so which would you prefer?": a statement with a
