@@ -49,7 +49,8 @@ CONDITION_ALIGNED = 0.5
 GATED_WORDS, GATED_SHARE = 3, 0.75
 # What every condition on a shop's goods names: the words that say which case it is are others.
 THINGS = frozenset({"item", "order", "product", "piec", "purchas"})
-# How many aligned knowledge sentences besides the closest say when a deed may be done.
+# How many of the knowledge sentences nearest a claim are read for when its deed may be done
+# (besides the closest and the sentences beside it).
 TIMED = 3
 # A claim that states its own supposition ("if it hasn't come through") gates its own deed.
 SUPPOSES = re.compile(r"\b(?:if|unless)\b")
@@ -175,7 +176,7 @@ def _extension(claim: Sentence, closest: Sentence, ctx: ClaimContext) -> ClaimFi
     timed = [closest, *(s for s in dict.fromkeys(near) if s is not closest)]
     for side, said, event, named in sides_in_time(claim.folded):
         # The same event (two content words in common, or all of a short one) on the
-        # other side of it in the closest sentence.
+        # other side of it in the closest sentence, or another step on the same side.
         words, step = content(event), stage(named, strict=True)
         sides = [(k, t) for k in timed for t in sides_in_time(k.folded)]
         for knowledge, (their_side, their_said, their_event, their_named) in sides:
