@@ -16,6 +16,8 @@ from assistant.intake.messages import InboundMessage
 from assistant.knowledge.answered import hit_text
 from assistant.knowledge.documents import load_faq, load_policy_doc
 from assistant.review.models import ReviewItem
+from assistant.safety.claims import ClaimKind, check_claims
+from assistant.safety.grounding import Grounding
 from assistant.settings import Settings
 from assistant.users.actor import SYSTEM_ACTOR
 
@@ -36,6 +38,16 @@ def knowledge_text(*documents: str) -> str:
             load = load_faq if document.startswith("faq/") else load_policy_doc
             chunks += load(path.read_text(), str(path), [])
     return "\n".join(hit_text(c.id, c.title, c.text) for c in chunks)
+
+
+def claim_kinds(draft: str, *documents: str) -> list[ClaimKind]:
+    """What the claim check finds in a draft against those documents, one kind per finding."""
+    return [f.kind for f in check_claims(draft, knowledge_text(*documents))]
+
+
+def promise_kinds(draft: str, *documents: str) -> list[str]:
+    """What the numeric guard finds unsupported in a draft against those documents."""
+    return [f.kind for f in Grounding(knowledge_text(*documents), r"FH-\d{5}").unsupported(draft)]
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:

@@ -9,6 +9,7 @@ import pytest
 
 from assistant.safety.claims import ClaimKind, check_claims
 from assistant.safety.qualifiers import Facet, compatible, qualifiers
+from tests.support import claim_kinds as kinds
 from tests.support import knowledge_text
 
 CONTEXT = knowledge_text(
@@ -152,10 +153,6 @@ def test_a_sentence_for_another_place_or_hour_cannot_back_a_claim() -> None:
     assert not compatible(
         "If you paid with Pay in 4, it goes back.", "If you paid with a gift card"
     )
-
-
-def kinds(draft: str, *docs: str) -> list[ClaimKind]:
-    return [f.kind for f in check_claims(draft, knowledge_text(*docs))]
 
 
 def test_a_deadline_is_read_against_the_sentences_beside_the_closest() -> None:

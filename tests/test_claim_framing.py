@@ -12,17 +12,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.safety.claims import ClaimKind, check_claims
-from assistant.safety.grounding import Grounding
-from tests.support import knowledge_text
-
-
-def kinds(draft: str, *docs: str) -> list[ClaimKind]:
-    return [f.kind for f in check_claims(draft, knowledge_text(*docs))]
-
-
-def promises(draft: str, *docs: str) -> list[str]:
-    return [f.kind for f in Grounding(knowledge_text(*docs), r"FH-\d{5}").unsupported(draft)]
+from assistant.safety.claims import ClaimKind
+from tests.support import claim_kinds as kinds
+from tests.support import promise_kinds as promises
 
 
 def test_whether_one_or_the_other_needs_the_knowledge_to_say_both() -> None:
