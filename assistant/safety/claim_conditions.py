@@ -171,14 +171,13 @@ def _extension(claim: Sentence, closest: Sentence, ctx: ClaimContext) -> ClaimFi
     # deed before or after a step ("Message us … and we can update it right up until the
     # parcel is out for delivery" beside "… change your shipping address …: until your order
     # ships").
-    near = sorted(ctx.facts, key=lambda s: ctx.score(claim, s), reverse=True)[:TIMED]
-    near = [s for s in near if len(s.words & claim.words) >= 2] + ctx.beside(closest)
-    timed = [closest, *(s for s in dict.fromkeys(near) if s is not closest)]
-    for side, said, event, named in sides_in_time(claim.folded):
+    claimed = sides_in_time(claim.folded)
+    timed = _timed(claim, closest, ctx) if claimed else []
+    sides = [(k, t) for k in timed for t in sides_in_time(k.folded)]
+    for side, said, event, named in claimed:
         # The same event (two content words in common, or all of a short one) on the
         # other side of it in the closest sentence, or another step on the same side.
         words, step = content(event), stage(named, strict=True)
-        sides = [(k, t) for k in timed for t in sides_in_time(k.folded)]
         for knowledge, (their_side, their_said, their_event, their_named) in sides:
             common = words & content(their_event)
             other_side = side != their_side and common and (len(common) >= 2 or common == words)
@@ -239,6 +238,14 @@ def _extension(claim: Sentence, closest: Sentence, ctx: ClaimContext) -> ClaimFi
         or _excepted(claim, ctx)
         or _started(claim, ctx)
     )
+
+
+def _timed(claim: Sentence, closest: Sentence, ctx: ClaimContext) -> list[Sentence]:
+    """The closest sentence first, then those beside it and the nearest few that share two
+    words with the claim."""
+    near = sorted(ctx.facts, key=lambda s: ctx.score(claim, s), reverse=True)[:TIMED]
+    near = [s for s in near if len(s.words & claim.words) >= 2] + ctx.beside(closest)
+    return [closest, *(s for s in dict.fromkeys(near) if s is not closest)]
 
 
 def _head(phrase: str, folded: str) -> str:
