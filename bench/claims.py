@@ -112,6 +112,7 @@ SETS = (
     "claims_check30",
     "claims_check31",
     "claims_check32",
+    "claims_check33",
 )
 
 
@@ -119,7 +120,7 @@ SETS = (
 def verifier() -> tuple[Verifier, Knowledge]:
     knowledge = load_knowledge(ROOT / "knowledge")
     instructions = [SYSTEM, policy_text(knowledge)]
-    return Verifier(knowledge.policy, knowledge.tone, instructions), knowledge
+    return Verifier(knowledge, instructions), knowledge
 
 
 def every_check(draft: str, context: str) -> list[str]:
@@ -142,7 +143,7 @@ def score(path: Path, show: bool = False) -> dict[str, Any]:
     by_all: dict[str, list[bool]] = defaultdict(list)
     started = time.perf_counter()
     for row in rows:
-        findings = check_claims(row["draft"], document(row["doc"]))
+        findings = check_claims(row["draft"], document(row["doc"]), verifier()[0].names)
         flagged[row["kind"]].append(bool(findings))
         if show and bool(findings) == (row["kind"] == "paraphrase"):
             print(f"  {row['kind']:11} {row['draft']}")

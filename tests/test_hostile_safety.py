@@ -29,7 +29,7 @@ LEAKS = [
 @pytest.mark.parametrize("draft", LEAKS)
 def test_a_draft_describing_the_routing_policy_is_refused(draft: str) -> None:
     kb = load_knowledge(ROOT / "knowledge")
-    verifier = Verifier(kb.policy, kb.tone, [SYSTEM, policy_text(kb)])
+    verifier = Verifier(kb, [SYSTEM, policy_text(kb)])
 
     problems = verifier.problems(draft, "", "instagram", 1000)
 
@@ -38,7 +38,7 @@ def test_a_draft_describing_the_routing_policy_is_refused(draft: str) -> None:
 
 def test_an_ordinary_handoff_is_not_a_leak() -> None:
     kb = load_knowledge(ROOT / "knowledge")
-    verifier = Verifier(kb.policy, kb.tone, [SYSTEM, policy_text(kb)])
+    verifier = Verifier(kb, [SYSTEM, policy_text(kb)])
 
     draft = "I've passed your message to a person on our team, who will reply soon."
     assert verifier.problems(draft, "", "instagram", 1000) == []

@@ -40,7 +40,7 @@ def verify(
 
     async def work(assistant: Assistant) -> int:
         knowledge = assistant.knowledge
-        verifier = Verifier(knowledge.policy, knowledge.tone, [SYSTEM, policy_text(knowledge)])
+        verifier = Verifier(knowledge, [SYSTEM, policy_text(knowledge)])
         bad = 0
         for line in lines:
             if isinstance(line, BadLine):

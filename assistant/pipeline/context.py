@@ -45,7 +45,5 @@ class Services:
     learn: Callable[[int], Awaitable[None]] = field(default=_learn_nothing, repr=False)
 
     def __post_init__(self) -> None:
-        self.verifier = Verifier(
-            self.knowledge.policy, self.knowledge.tone, [SYSTEM, policy_text(self.knowledge)]
-        )
+        self.verifier = Verifier(self.knowledge, [SYSTEM, policy_text(self.knowledge)])
         self.scheduler = InlineDelivery(self)

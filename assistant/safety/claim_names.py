@@ -27,6 +27,7 @@ from assistant.safety.claim_text import (
 from assistant.safety.facts import values
 from assistant.safety.modifiers import swapped_modifier
 from assistant.safety.named_things import (
+    in_brand_name,
     in_known_name,
     in_titled_run,
     swapped_name,
@@ -159,7 +160,9 @@ def _unknown_entity(
     unnamed = [
         name
         for name in ENTITY.findall(claim.folded)
-        if name not in ctx.entities and not (name == "app" and "application" in ctx.folded)
+        if name not in ctx.entities
+        and not (name == "app" and "application" in ctx.folded)
+        and not (ENTITY_KIND[name] == "material" and in_brand_name(name, claim.text, ctx))
     ]
     if not unnamed:
         return None
@@ -195,7 +198,7 @@ def _unknown_name(
         name, before, after = found.group(0), claim.text[: found.start()], claim.text[found.end() :]
         if before.endswith(", ") and after[:1] in {",", "!", ".", "?", ""}:
             continue  # "Sorry, Marcus, …", "Thanks for your message, Marcus.": addressed
-        if name.lower() in CALENDAR:
+        if name.lower() in CALENDAR or in_brand_name(name.lower(), claim.text, ctx):
             continue
         short = SIZE_LETTERS.get(name.lower())
         if short and re.search(rf"(?<![\w'])({short})(?=\s+\d|/)", ctx.folded):

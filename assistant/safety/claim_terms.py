@@ -162,6 +162,12 @@ EXCLUSIVE = [
     ),
     # "a lifetime warranty" where the knowledge covers bags for 2 years.
     ("how long it is covered", ["lifetime|for life", "year|years|months|month"]),
+    # "a 2-year money-back guarantee" where bags come with a 2-year warranty (a repair or a
+    # replacement first, a refund only when neither works).
+    (
+        "what a promise gives",
+        ["warranty|warranties", "money-back guarantee|money back guarantee|refund guarantee"],
+    ),
     # "our team reviews and approves each application" where the payment provider decides.
     ("who decides", ["we decide", "provider decides"]),
     # "separate men's and women's cuts rather than unisex sizing".
@@ -299,14 +305,27 @@ SAME_MEANING: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]]
     (re.compile(r"\bkeep (you|them) posted\b"), r"keep \1 updated"),
     (re.compile(r"\s*\balong the way\b"), ""),
     (re.compile(r"\bno expir(?:y|ation) date\b"), "never expire"),
+    (re.compile(r"\b(?:don't|do not|doesn't|does not|won't|will not) last forever\b"), "expire"),
+    (re.compile(r"\blasts? forever\b"), "never expire"),
+    (re.compile(r"\bget started\b"), "start"),
+    (re.compile(r"\s*\bwhenever you're ready\b"), ""),
     (re.compile(r"\blook up\b"), "check"),
     (re.compile(r"\blook (?:it |them |this |that |everything )?over\b"), "review"),
-    # "already baked into our prices", "aren't part of our prices": included in them.
+    # "already baked into our prices", "aren't part of our prices", "isn't part of the
+    # refund", "isn't part of the service": included in them.
     (
         re.compile(r"\b(?:baked|built|factored|rolled) (?:in|into)(?= (?:our|the) prices?\b)"),
         "included in",
     ),
     (re.compile(r"\bpart of(?= (?:our|the) prices?\b)"), "included in"),
+    # Only as what something is: "that part of the refund goes back" is a share of it.
+    (
+        re.compile(
+            r"\b((?:is|are|isn't|aren't|not|'s|'re) )part of"
+            r"(?= (?:the|your|our) (?:refunds?|service)\b)"
+        ),
+        r"\1included in",
+    ),
     # "that's something we'd take care of under the warranty": the warranty covers it.
     (
         re.compile(

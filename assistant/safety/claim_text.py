@@ -184,7 +184,10 @@ def clauses_of(sentence: Sentence) -> list[Sentence]:
 class ClaimContext:
     """The context's sentences and named things, indexed once per draft check."""
 
-    def __init__(self, context: str) -> None:
+    def __init__(self, context: str, names: frozenset[str] = frozenset()) -> None:
+        # The brand's names, written anywhere in its knowledge (lowercase): a draft may name
+        # the customer's product where the answer retrieved does not.
+        self.names = names
         # A context given whole may hold an FAQ's question and its bare "No, …".
         context = said_in_text(context)
         self.sentences = resolved(sentences(context))

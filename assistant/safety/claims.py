@@ -11,9 +11,12 @@ content words (stems), which costs microseconds and can be explained in one line
 
 from __future__ import annotations
 
+import itertools
 import re
+from dataclasses import replace
 from functools import lru_cache
 
+from assistant.safety.actors import brand_said_to_do
 from assistant.safety.bindings import moved_fact, moved_value
 from assistant.safety.claim_conditions import CONDITION_ALIGNED, condition_finding
 from assistant.safety.claim_names import entity_finding, term_finding
@@ -25,10 +28,12 @@ from assistant.safety.claim_text import (
     Sentence,
     clauses_of,
     content,
+    resolved,
     sentences,
     statements_of,
     unit,
 )
+from assistant.safety.named_things import TITLED_RUN
 from assistant.safety.polarity import polarity_finding
 from assistant.safety.predicates import (
     LIST_ITEMS,
@@ -47,21 +52,25 @@ STANCE_ALIGNED = 0.5
 CLAUSE_UNSAID = 3
 
 
-def check_claims(draft: str, context: str) -> list[ClaimFinding]:
-    """Findings for the draft's claim sentences (questions and greetings make no claim)."""
-    return _check(draft, _context(context))
+def check_claims(
+    draft: str, context: str, names: frozenset[str] = frozenset()
+) -> list[ClaimFinding]:
+    """Findings for the draft's claim sentences (questions and greetings make no claim).
+    ``names`` are the brand's own names (``named_things.brand_names``)."""
+    return _check(draft, _context(context, names))
 
 
 @lru_cache(maxsize=64)
-def _context(context: str) -> ClaimContext:
-    return ClaimContext(context)
+def _context(context: str, names: frozenset[str]) -> ClaimContext:
+    return ClaimContext(context, names)
 
 
 def _check(draft: str, ctx: ClaimContext) -> list[ClaimFinding]:
     findings: list[ClaimFinding] = []
     said: list[str] = []
-    claims = [_stated(s) for s in sentences(_unaddressed(draft, ctx))]
-    for claim in claims:
+    claims = [_stated(s) for s in sentences(EMOJI_STOP.sub(r"\1. ", _unaddressed(draft, ctx)))]
+    claims = resolved(claims)
+    for claim, quote in _with_cases(claims):
         before, said = " ".join(said), [*said, claim.text]
         if claim.text.endswith("?") or len(claim.words) < 2:
             continue
@@ -94,8 +103,43 @@ def _check(draft: str, ctx: ClaimContext) -> list[ClaimFinding]:
         if found is None:
             found = _capability(claim, ctx, near)
         if found is not None:
-            findings.append(found)
+            findings.append(replace(found, claim=quote))
     return findings
+
+
+# An emoji before a capital ends a sentence: "… and Shop Pay 💳 Fernhill gift cards work too".
+EMOJI_STOP = re.compile(r"([\U0001F300-\U0001FAFF\u2600-\u27BF])\s+(?=[A-Z])")
+
+
+# A short question that opens the customer's case, with no question word or auxiliary of its
+# own: "Paid with a gift card? We'll refund that part to …", "Already shipped? …".
+CASE_QUESTION = re.compile(
+    r"^(?!(?:do|does|did|is|are|was|were|can|could|would|will|shall|should|have|has|had|may"
+    r"|might|what|how|when|where|why|who|which|whose|want|need|any|ready|sound|sounds)\b)"
+    r"[A-Za-z][\w' -]*\?$",
+    re.IGNORECASE,
+)
+CASE_WORDS = 8
+
+
+def _with_cases(claims: list[Sentence]) -> list[tuple[Sentence, str]]:
+    """Each claim, read as said of the case a question before it opens ("If paid with a gift
+    card, we'll refund …"), with the text its findings quote: the draft's own."""
+    out = [(claims[0], claims[0].text)] if claims else []
+    for case, claim in itertools.pairwise(claims):
+        if (
+            CASE_QUESTION.match(case.text)
+            and len(case.text.split()) <= CASE_WORDS
+            and not claim.text.endswith("?")
+        ):
+            said = claim.text  # a name opening it keeps its capitals: "Shop Pay …"
+            if not TITLED_RUN.match(said):
+                said = said[:1].lower() + said[1:]
+            read = unit(f"If {case.text[:1].lower()}{case.text[1:-1]}, {said}")
+            out.append((read, f"{case.text} {claim.text}"))
+        else:
+            out.append((claim, claim.text))
+    return out
 
 
 # The customer's name, addressed: after an opening of a few words ("Great question, Jordan.",
@@ -198,6 +242,7 @@ def _capability(claim: Sentence, ctx: ClaimContext, near: str) -> ClaimFinding |
         or _added_item(claim, ctx)
         or _added_also(claim, ctx, near)
         or _self_service(claim, ctx)
+        or brand_said_to_do(claim, ctx)
     )
     if unsupported is not None:
         return unsupported

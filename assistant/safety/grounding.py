@@ -59,9 +59,14 @@ def _about(text: str, start: int, end: int) -> frozenset[str]:
     return _before(text, start) | frozenset(after[:2])
 
 
+ASIDE = re.compile(r"\([^()]*\)")
+
+
 def _before(text: str, start: int) -> frozenset[str]:
     """The content words before a value in its clause, up to four: what it is said of."""
     left = text[max(0, start - 80) : start]
+    # An aside says no value: "the Stoneware Mug Set (two mugs) is $38" is the set's price.
+    left = ASIDE.sub(" ", left)
     # Words before another value are that value's ("a flat $25 and take 6–10 days").
     left = left[max(left.rfind(c) for c in ".!?;:,)\n0123456789") + 1 :]
     before = [w for w in re.findall(r"[a-z]+", left.lower()) if w not in STOPWORDS]

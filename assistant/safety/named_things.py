@@ -31,6 +31,21 @@ def in_known_name(term: str, text: str, ctx: ClaimContext) -> bool:
     )
 
 
+def brand_names(texts: list[str]) -> frozenset[str]:
+    """The names of two or more words the brand's texts write ("Waxed Canvas Weekender"),
+    lowercase: what it sells, and what it calls its own things."""
+    return frozenset(
+        fold(OPENING.sub("", found.group(0))) for text in texts for found in NAME.finditer(text)
+    )
+
+
+def in_brand_name(term: str, text: str, ctx: ClaimContext) -> bool:
+    """The term is a word of one of the brand's names that the text writes: "merino" in
+    "your Merino Crew Sweater" names the product, it says nothing of what it is made of."""
+    folded = fold(text)
+    return any(has(name, term) and has(folded, name) for name in ctx.names)
+
+
 def in_titled_run(term: str, text: str) -> bool:
     return any(has(fold(run.group(0)), term) for run in TITLED_RUN.finditer(text))
 

@@ -46,9 +46,11 @@ def _stem(word: str) -> str:
 # Predicates said by their opposite instead of a negation: each side is read as one word,
 # with or without "not", so "prices printed on the slip" meets "we leave the prices off".
 OPPOSITES: list[tuple[re.Pattern[str], str]] = [
-    # "we'll leave the prices off", "prices will be left off".
+    # "we'll leave the prices off", "prices will be left off", "we'll keep them off".
     (
-        re.compile(r"\b(?:leav(?:e|es|ing)|left) ((?:[a-z'-]+ ){0,3}?)(?:off|out)\b"),
+        re.compile(
+            r"\b(?:leav(?:e|es|ing)|left|keep(?:s|ing)?|kept) ((?:[a-z'-]+ ){0,3}?)(?:off|out)\b"
+        ),
         r"not include \1",
     ),
     (re.compile(r"\b(?:exclud|omitt?|hidd?)(?:e|es|ed|ing|en|s)?\b"), "not include"),
@@ -281,7 +283,9 @@ FILLER = frozenset(
 PARTICIPLE = ("ed", "en", "t")
 # Verbs that name no deed of their own: what is used, got or chosen is the claim (and the
 # words the folding writes in: "we'll cover shipping" is "free shipping").
-GENERIC = frozenset({"use", "used", "get", "see", "find", "choose", "reach"}) | {"free", "costs"}
+GENERIC = frozenset(
+    {"use", "used", "get", "see", "find", "choose", "reach", "help", "free", "costs"}
+)
 # "We'll take care of it", "we'll sort it out": dealing with a request, whatever it asks.
 HANDLING = frozenset({("take", "care"), ("sort", "it"), ("sort", "that"), ("look", "after")})
 PARTICLE = frozenset({"back", "up", "off", "out", "down", "over", "away", "around"})

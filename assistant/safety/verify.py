@@ -6,11 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from assistant.knowledge.documents import Tone
 from assistant.knowledge.loader import Knowledge
-from assistant.knowledge.policy import Policy
 from assistant.safety.claims import check_claims
 from assistant.safety.grounding import Grounding
+from assistant.safety.named_things import brand_names
 
 SHINGLE = 8  # words in a row that a draft may not share with the assistant's instructions
 SEP = r"[\s_.-]*"  # "kill_switch", "kill switch", "kill-switch" and "Kill Switch" alike
@@ -50,11 +49,16 @@ def _shingles(text: str) -> set[tuple[str, ...]]:
 
 
 class Verifier:
-    """Built once per pipeline: the instructions' shingles are indexed up front."""
+    """Built once per pipeline: the instructions' shingles and the brand's names are
+    indexed up front."""
 
-    def __init__(self, policy: Policy, tone: Tone, instructions: list[str]) -> None:
-        self.policy = policy
-        self.tone = tone
+    def __init__(self, knowledge: Knowledge, instructions: list[str]) -> None:
+        self.policy = knowledge.policy
+        self.tone = knowledge.tone
+        # Every answer's and policy's names, and every order's items: the customer's product
+        # is the brand's, though the answer retrieved for the question may not name it.
+        texts = [c.text for c in knowledge.chunks] + [i for o in knowledge.orders for i in o.items]
+        self.names = brand_names(texts)
         self._secret = set().union(*(_shingles(t) for t in instructions)) if instructions else set()
 
     def problems(self, draft: str, context: str, channel: str, max_chars: int) -> list[str]:
@@ -62,7 +66,7 @@ class Verifier:
             f"unsupported {f.kind}: '{f.span}' is not in the knowledge or order record"
             for f in Grounding(context, self.policy.order_id_pattern).unsupported(draft)
         ]
-        found.extend(f.reason() for f in check_claims(draft, context))
+        found.extend(f.reason() for f in check_claims(draft, context, self.names))
         full_length = len(self.policy.disclosure) + 1 + len(draft.strip())
         if full_length > max_chars:
             found.append(f"reply is {full_length} characters; {channel} allows {max_chars}")

@@ -40,7 +40,7 @@ def held_facts(knowledge: Knowledge, item: ReviewItem, text: str) -> list[Fact]:
 
 def edit_verifier(knowledge: Knowledge) -> Verifier:
     """The pipeline's verifier for this knowledge (build once, check many edits)."""
-    return Verifier(knowledge.policy, knowledge.tone, [SYSTEM, policy_text(knowledge)])
+    return Verifier(knowledge, [SYSTEM, policy_text(knowledge)])
 
 
 def edit_warnings(

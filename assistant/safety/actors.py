@@ -1,0 +1,51 @@
+"""Who does it: a draft that says the brand does what the knowledge leaves to the customer
+or to someone else. "Once it's with the carrier we can redirect it" where the knowledge says
+"the carrier's tracking page may let you redirect it" describes the deed, so no word is new,
+but promises the brand's own hand in it."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from assistant.safety.claim_terms import STOP
+from assistant.safety.claim_text import ClaimContext, ClaimFinding, ClaimKind, Sentence
+
+# What the brand says it does: "we can redirect", "we'll gladly redirect".
+BRAND_DEED = re.compile(
+    r"\bwe(?:'ll| will| can| could)\s+(?:also\s+|still\s+|gladly\s+|happily\s+)?([a-z]{3,})\b"
+)
+# Verbs that name no deed of their own ("we can *help*", "we'll *get* back to you").
+NO_DEED = frozenset(
+    {"help", "get", "let", "make", "take", "see", "try", "look", "give", "keep", "send"}
+    | {"need", "want", "happily", "gladly", "always", "usually", "only", "never", "not"}
+)
+
+
+@lru_cache(maxsize=256)
+def _deed(verb: str, whose: str) -> re.Pattern[str]:
+    root = re.escape(verb[: max(4, len(verb) - 2)])
+    return re.compile(rf"\b(?:{whose})\s+(?:[a-z']+\s+)?{root}[a-z]*\b")
+
+
+# A page's or another's hand that lets the customer do it: "may let you redirect it" ("you
+# can change your address" may be by asking us: the knowledge often says it so).
+THEIRS = r"(?:lets?|allows?|enables?) you(?: to)?"
+OURS = r"(?:we|us)(?:'ll| will| can| could| may)?"
+
+
+def brand_said_to_do(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
+    """The first deed the claim says the brand does that the closest knowledge (and the
+    sentences beside it) gives only to the customer or a page, never to the brand."""
+    aligned = ctx.aligned(claim, ctx.sentences)
+    told = [*aligned, *(n for s in aligned for n in ctx.beside(s) if n not in aligned)]
+    for found in BRAND_DEED.finditer(claim.folded):
+        verb = found.group(1)
+        if verb in STOP or verb in NO_DEED:
+            continue
+        theirs = next((s for s in told if _deed(verb, THEIRS).search(s.folded)), None)
+        if theirs is None or any(_deed(verb, OURS).search(s.folded) for s in told):
+            continue
+        detail = f"says we '{verb}' where the knowledge leaves it to you or another"
+        return ClaimFinding(ClaimKind.capability, claim.text, theirs.text, detail)
+    return None

@@ -1,0 +1,133 @@
+"""Readings of the short replies brands post on social media and by email: a question that
+opens the customer's case ("Paid with a gift card? …"), an emoji that ends a sentence, the
+customer's product named where the answer retrieved does not name it, the brand said to do
+what the knowledge leaves to a carrier's page, "keep … off", "isn't part of the refund", a
+money-back guarantee for a warranty, and courtesy ("we can help with that", "whenever you're
+ready"). Each is tested both ways: the change is caught, the faithful wording passes."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from assistant.knowledge.loader import Knowledge, load_knowledge
+from assistant.safety.claims import ClaimKind, check_claims
+from assistant.safety.verify import Verifier
+from assistant.workspace.edit_check import edit_verifier
+from tests.support import ROOT, knowledge_text
+from tests.support import claim_kinds as kinds
+from tests.support import promise_kinds as promises
+
+
+@lru_cache(maxsize=1)
+def _sample() -> tuple[Knowledge, Verifier]:
+    knowledge = load_knowledge(ROOT / "knowledge")
+    return knowledge, edit_verifier(knowledge)  # the pipeline's verifier
+
+
+def test_a_question_that_opens_the_case_is_read_with_the_answer_after_it() -> None:
+    # "If you paid with Pay in 4 through Shop Pay Installments, the refund is applied to your
+    # installment plan …. If you paid with a Fernhill gift card, that part of the refund goes
+    # back onto the gift card."
+    kept = "Paid with a Fernhill gift card? That part of the refund goes back onto the gift card."
+    assert kinds(kept, "policies/refunds") == []
+    swapped = (
+        "Paid with a Fernhill gift card? We'll refund that part to your original card instead."
+    )
+    found = check_claims(swapped, knowledge_text("policies/refunds"))
+    assert [f.kind for f in found] == [ClaimKind.policy_term]
+    assert found[0].claim == swapped  # the draft's own words are quoted
+    other = "Paid with Afterpay? Your refund goes onto your installment plan."
+    assert kinds(other, "policies/refunds") == [ClaimKind.entity]
+    # A question to the customer opens no case: what follows is said of anyone.
+    asked = "Would you like a refund? It goes back to your original payment method."
+    assert kinds(asked, "policies/refunds") == []
+
+
+def test_an_emoji_before_a_capital_ends_a_sentence() -> None:
+    # "We accept Visa, …, Google Pay and Shop Pay. You can also pay with a Fernhill gift card,
+    # on its own or together with another payment method."
+    kept = (
+        "We take Visa, Mastercard, Amex and Discover, plus PayPal, Apple Pay, Google Pay and Shop "
+        "Pay 💳 Fernhill gift cards work too, on their own or with another method!"
+    )
+    assert kinds(kept, "faq/payments") == []
+    added = "We take Visa, Mastercard, PayPal and Venmo 💳 Fernhill gift cards work too!"
+    assert kinds(added, "faq/payments") == [ClaimKind.entity]
+
+
+def test_the_customers_product_is_a_name_of_the_brand_not_a_claim() -> None:
+    # The warranty answer names no product; the brand's catalogue does.
+    knowledge, verifier = _sample()
+    context = knowledge_text("policies/warranty")
+    named = "I'm so sorry the zipper gave out on your Waxed Canvas Weekender."
+    assert check_claims(named, context) != []  # without the brand's names, an unknown name
+    assert check_claims(named, context, verifier.names) == []
+    assert verifier.problems(named, context, "instagram", 1000) == []
+    # A product the brand never sold, or a material its name does not carry, is still a claim.
+    invented = "I'm so sorry the zipper gave out on your Alpaca Travel Duffel."
+    assert [f.kind for f in check_claims(invented, context, verifier.names)] == [ClaimKind.entity]
+    made = "Your tote is made of merino, so the zipper is covered."
+    assert check_claims(made, context, verifier.names) != []
+    # Every order's items count: the order record is the brand's too.
+    assert "organic cotton tee" in verifier.names
+    assert any("Organic Cotton Tee" in i for o in knowledge.orders for i in o.items)
+
+
+def test_the_brand_said_to_do_what_the_knowledge_leaves_to_the_carriers_page() -> None:
+    # "Once a parcel is with the carrier, the carrier's tracking page may let you redirect it."
+    kept = "Once it's with the carrier, the carrier's tracking page may let you redirect it."
+    assert kinds(kept, "faq/account") == []
+    moved = "Already shipped? No worries, once it's with the carrier we can redirect it for you."
+    assert kinds(moved, "faq/account") == [ClaimKind.capability]
+    # "You can change your shipping address … as long as your order hasn't shipped yet.
+    # Message us …": the brand changes it when asked.
+    ours = "Since your order hasn't shipped yet, we can still change the address!"
+    assert kinds(ours, "faq/account") == []
+
+
+def test_keeping_the_prices_off_is_leaving_them_off() -> None:
+    # "… and we'll leave the prices off the packing slip."
+    kept = "It's $5 per order, and we'll keep the prices off the packing slip."
+    assert kinds(kept, "faq/products") == []
+    printed = "It's $5 per order, and we'll print the prices on the packing slip."
+    assert kinds(printed, "faq/products") == [ClaimKind.polarity]
+
+
+def test_what_is_not_part_of_the_refund_is_not_included_in_it() -> None:
+    # "We refund the full price you paid for the returned items, including any sales tax."
+    left_out = "Heads up: sales tax isn't part of the refund, you'll get the price of the items."
+    assert kinds(left_out, "policies/refunds") == [ClaimKind.polarity]
+    kept = "Sales tax is part of the refund, so you get back the full price you paid."
+    assert kinds(kept, "policies/refunds") == []
+    # "that part of the refund goes back onto the gift card": a share, not what is included.
+    share = "If you paid with a Fernhill gift card, that part of the refund goes back onto it."
+    assert kinds(share, "policies/refunds") == []
+
+
+def test_a_money_back_guarantee_is_not_the_warranty() -> None:
+    # "… our bags come with a 2-year warranty and everything else with a 1-year warranty."
+    kept = "Our bags come with a 2-year warranty and everything else gets 1 year."
+    assert kinds(kept, "faq/products") == []
+    swapped = "Our bags come with a 2-year money-back guarantee and everything else gets 1 year."
+    assert kinds(swapped, "faq/products") == [ClaimKind.policy_term]
+
+
+def test_courtesy_describes_no_capability() -> None:
+    # "Start a return at fernhillgoods.example/returns with your order number and …"
+    started = "You can get started at fernhillgoods.example/returns whenever you're ready."
+    assert kinds(started, "policies/returns") == []
+    helped = "No problem, we can help with cancelling."
+    assert kinds(helped, "policies/refunds") == []
+    # A deed the knowledge never describes is still one.
+    invented = "You can get started in our mobile app whenever you're ready."
+    assert kinds(invented, "policies/returns") == [ClaimKind.entity]
+
+
+def test_an_aside_does_not_hide_what_a_price_is_of() -> None:
+    # "… the Linen Throw Blanket is $124 and the Stoneware Mug Set (two mugs) is $38."
+    for kept in (
+        "The Stoneware Mug Set is $38.",
+        "For home, the Linen Throw Blanket is $124 and the Stoneware Mug Set of two mugs $38.",
+    ):
+        assert promises(kept, "faq/products") == [], kept
+    assert promises("The Linen Napkins are $38.", "faq/products") == ["amount"]
