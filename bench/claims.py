@@ -113,6 +113,7 @@ SETS = (
     "claims_check31",
     "claims_check32",
     "claims_check33",
+    "claims_check34",
 )
 
 

@@ -2,8 +2,9 @@
 opens the customer's case ("Paid with a gift card? …"), an emoji that ends a sentence, the
 customer's product named where the answer retrieved does not name it, the brand said to do
 what the knowledge leaves to a carrier's page, "keep … off", "isn't part of the refund", a
-money-back guarantee for a warranty, and courtesy ("we can help with that", "whenever you're
-ready"). Each is tested both ways: the change is caught, the faithful wording passes."""
+money-back guarantee for a warranty, courtesy ("we can help with that", "whenever you're
+ready"), and a statement of its own that says when its period starts. Each is tested both
+ways: the change is caught, the faithful wording passes."""
 
 from __future__ import annotations
 
@@ -131,3 +132,18 @@ def test_an_aside_does_not_hide_what_a_price_is_of() -> None:
     ):
         assert promises(kept, "faq/products") == [], kept
     assert promises("The Linen Napkins are $38.", "faq/products") == ["amount"]
+
+
+def test_a_statement_of_its_own_says_when_its_period_starts() -> None:
+    # "Express shipping takes 1–2 business days with FedEx and costs $14 on any order.
+    # Delivery times are counted from the day your order ships."
+    moved = (
+        "Express is $14 on any order, since the 1–2 business days are counted from the moment "
+        "you check out."
+    )
+    assert kinds(moved, "policies/shipping") == [ClaimKind.condition]
+    kept = "Express is $14 on any order, since the 1–2 business days are counted once it ships."
+    assert kinds(kept, "policies/shipping") == []
+    # A condition the first part gives is not one the statement after it leaves out.
+    shared = "US customers get a prepaid label, so we cover shipping both ways."
+    assert kinds(shared, "policies/warranty") == []

@@ -22,9 +22,11 @@ from assistant.safety.claim_text import (
     clauses_of,
     content,
     fold,
+    statements_of,
 )
 from assistant.safety.facts import DURATION, values
 from assistant.safety.qualifiers import (
+    Facet,
     QualifierChange,
     changed_qualifier,
     qualifiers,
@@ -84,8 +86,24 @@ def condition_finding(
         parts = [c for c in clauses_of(claim) if c is not claim]
         change = next(filter(None, (_widened(part, ctx) for part in parts)), None)
     if change is None:
+        # A statement of its own says when its period starts ("…, since the 1–2 business days
+        # are counted from the moment you check out"), whatever the sentence's first part is
+        # about. Only that: a condition it leaves out may be in the first part ("US customers
+        # get a prepaid label, so we cover shipping both ways").
+        parts = [p for p in statements_of(claim) if p.text != claim.text]
+        starts = (_changed(part, ctx) for part in parts)
+        change = next((c for c in starts if c is not None and c.facet is Facet.start), None)
+    if change is None:
         return None
     return ClaimFinding(ClaimKind.condition, claim.text, change.closest, change.detail)
+
+
+def _changed(part: Sentence, ctx: ClaimContext) -> QualifierChange | None:
+    if ctx.closest(part)[1] < CONDITION_ALIGNED:
+        return None
+    aligned = [s.text for s in ctx.aligned(part, ctx.facts)]
+    related = [s.text for s in ctx.facts if len(s.words & part.words) >= 2]
+    return changed_qualifier(part.text, aligned, related, ctx.fact_texts)
 
 
 def _widened(clause: Sentence, ctx: ClaimContext) -> QualifierChange | None:
