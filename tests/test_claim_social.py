@@ -3,8 +3,11 @@ opens the customer's case ("Paid with a gift card? …"), an emoji that ends a s
 customer's product named where the answer retrieved does not name it, the brand said to do
 what the knowledge leaves to a carrier's page, "keep … off", "isn't part of the refund", a
 money-back guarantee for a warranty, courtesy ("we can help with that", "whenever you're
-ready"), and a statement of its own that says when its period starts. Each is tested both
-ways: the change is caught, the faithful wording passes."""
+ready"), a statement of its own that says when its period starts ("counts from"), an answer
+"Not at all," that denies nothing, who a deed is done "by a real person", opting out as
+unsubscribing, "taken out of" the refund, archived for deleted, and the brand said to
+collect what a carrier collects. Each is tested both ways: the change is caught, the
+faithful wording passes."""
 
 from __future__ import annotations
 
@@ -147,3 +150,80 @@ def test_a_statement_of_its_own_says_when_its_period_starts() -> None:
     # A condition the first part gives is not one the statement after it leaves out.
     shared = "US customers get a prepaid label, so we cover shipping both ways."
     assert kinds(shared, "policies/warranty") == []
+
+
+def test_a_window_that_counts_from_another_event_is_a_changed_start() -> None:
+    # "You have 30 days from the delivery date to start a return."
+    moved = "The 30-day window to start a return counts from the date you placed your order."
+    assert kinds(moved, "policies/returns") == [ClaimKind.condition]
+    kept = "The 30-day window to start a return counts from the day it's delivered."
+    assert kinds(kept, "policies/returns") == []
+
+
+def test_a_material_in_the_customers_product_name_is_no_rival_of_another_name() -> None:
+    # "The Merino Crew Sweater and Organic Cotton Tee fit true to size …", and the socks'
+    # sentence names the size guide: its "Wool" is a word of a name too.
+    _, verifier = _sample()
+    context = knowledge_text("faq/sizing")
+    named = (
+        "The Organic Cotton Tee fits true to size, and you'll find the full chart at "
+        "fernhillgoods.example/size-guide."
+    )
+    assert check_claims(named, context, verifier.names) == []
+    # A bare material beside the care label's is still compared: waxed canvas is wiped clean.
+    washed = "Pop your Waxed Canvas Backpack in the washing machine on a cold, gentle cycle."
+    assert check_claims(washed, knowledge_text("faq/products"), verifier.names) != []
+
+
+def test_an_answer_no_denies_nothing_the_sentence_says() -> None:
+    # "You do not need an account to place an order: you can check out as a guest."
+    assert kinds("Not at all, you're welcome to check out as a guest.", "faq/account") == []
+    needed = "Not at all, you'll need to create an account to place an order."
+    assert kinds(needed, "faq/account") == [ClaimKind.polarity]
+
+
+def test_who_a_deed_is_done_by_is_read_past_a_word_describing_them() -> None:
+    kept = "Every refund request is looked at by a real person on our customer care team."
+    assert kinds(kept, "policies/refunds") == []
+    invented = "Every refund request is looked at by a chatbot first."
+    assert kinds(invented, "policies/refunds") == [ClaimKind.entity]
+
+
+def test_opting_out_is_unsubscribing() -> None:
+    # "You can unsubscribe from our newsletter with the link at the bottom of every email …"
+    kept = "You can opt out with the link at the bottom of every newsletter email."
+    assert kinds(kept, "policies/privacy") == []
+    assert kinds("You can opt out by calling our hotline.", "policies/privacy") != []
+
+
+def test_what_is_taken_out_of_the_refund_is_deducted() -> None:
+    # "Returns within the US are free, so nothing is deducted for the return label."
+    taken = (
+        "We refund the full price you paid, although the cost of the return label is taken out "
+        "of that amount."
+    )
+    assert kinds(taken, "policies/refunds") == [ClaimKind.polarity]
+    kept = "We refund the full price you paid, and nothing is taken out of it for the label."
+    assert kinds(kept, "policies/refunds") == []
+    # "taken off the list" deducts nothing.
+    listed = "Click Unsubscribe at the bottom of any email and you'll be taken off the list."
+    assert kinds(listed, "faq/account") == []
+
+
+def test_archived_is_not_deleted() -> None:
+    # "We keep message history for 12 months and then delete it."
+    archived = (
+        "We keep message history for 12 months, after which it's archived rather than deleted."
+    )
+    assert kinds(archived, "policies/privacy") == [ClaimKind.policy_term]
+    kept = "We keep message history for 12 months, after which it's deleted."
+    assert kinds(kept, "policies/privacy") == []
+
+
+def test_the_brand_said_to_do_what_the_knowledge_gives_to_a_carrier() -> None:
+    # "International orders have no US sales tax, but DHL may collect import duties and
+    # taxes on delivery."
+    ours = "International orders have no US sales tax, and we collect import duties at checkout."
+    assert kinds(ours, "faq/payments") == [ClaimKind.capability]
+    theirs = "International orders have no US sales tax, but DHL may collect import duties."
+    assert kinds(theirs, "faq/payments") == []

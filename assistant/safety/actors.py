@@ -8,12 +8,12 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from assistant.safety.claim_terms import STOP
+from assistant.safety.claim_terms import ENTITY_KIND, STOP
 from assistant.safety.claim_text import ClaimContext, ClaimFinding, ClaimKind, Sentence
 
-# What the brand says it does: "we can redirect", "we'll gladly redirect".
+# What the brand says it does: "we can redirect", "we'll gladly redirect", "we collect".
 BRAND_DEED = re.compile(
-    r"\bwe(?:'ll| will| can| could)\s+(?:also\s+|still\s+|gladly\s+|happily\s+)?([a-z]{3,})\b"
+    r"\bwe(?:'ll| will| can| could)?\s+(?:also\s+|still\s+|gladly\s+|happily\s+)?([a-z]{3,})\b"
 )
 # Verbs that name no deed of their own ("we can *help*", "we'll *get* back to you").
 NO_DEED = frozenset(
@@ -28,9 +28,15 @@ def _deed(verb: str, whose: str) -> re.Pattern[str]:
     return re.compile(rf"\b(?:{whose})\s+(?:[a-z']+\s+)?{root}[a-z]*\b")
 
 
-# A page's or another's hand that lets the customer do it: "may let you redirect it" ("you
-# can change your address" may be by asking us: the knowledge often says it so).
-THEIRS = r"(?:lets?|allows?|enables?) you(?: to)?"
+# A page's hand that lets the customer do it ("may let you redirect it"; "you can change your
+# address" may be by asking us: the knowledge often says it so), or another's: "DHL may
+# collect them on delivery", "your bank may charge a fee".
+CARRIERS = "|".join(t for t, kind in ENTITY_KIND.items() if kind == "carrier")
+THEIRS = (
+    r"(?:lets?|allows?|enables?) you(?: to)?"
+    rf"|(?:{CARRIERS}|the carrier|your bank|the bank|your card issuer)"
+    r"(?: may| will| can| might| usually| often)?"
+)
 OURS = r"(?:we|us)(?:'ll| will| can| could| may)?"
 
 
@@ -46,6 +52,6 @@ def brand_said_to_do(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
         theirs = next((s for s in told if _deed(verb, THEIRS).search(s.folded)), None)
         if theirs is None or any(_deed(verb, OURS).search(s.folded) for s in told):
             continue
-        detail = f"says we '{verb}' where the knowledge leaves it to you or another"
+        detail = f"says we '{verb}' where the knowledge says you or another do"
         return ClaimFinding(ClaimKind.capability, claim.text, theirs.text, detail)
     return None

@@ -65,6 +65,8 @@ NOT_MEANS = frozenset({"design", "far", "nature", "way", "chance", "accident", "
 OVER_A_TIME = frozenset(
     {"time", "years", "months", "weeks", "days", "weekend", "holidays", "night", "summer"}
 )
+# Who a deed is done by, after a word that describes them ("by a real person").
+PEOPLE = frozenset({"person", "people", "human", "humans", "member", "members"})
 MEANS = re.compile(
     r"\b(?:by|via|through|using|over)\s+(?:(?:a|an|the|your|our|their)\s+)?([a-z][a-z-]+)"
 )
@@ -117,7 +119,8 @@ def _swapped_entity(
         if name in theirs:
             continue  # named among others there: "cotton and linen" of "cotton, linen and fleece"
         swapped = [t for t in theirs if t not in mine]
-        if in_known_name(name, claim.text, ctx) and said is not None:
+        named = in_known_name(name, claim.text, ctx) or in_brand_name(name, claim.text, ctx)
+        if named and said is not None:
             # Part of a product's name the knowledge uses ("the Waxed Canvas Backpack"): only
             # a bare rival is swapped, not one in another name ("Recycled Fleece Pullover").
             swapped = [t for t in swapped if not in_titled_run(t, said.text)]
@@ -177,6 +180,9 @@ def _unknown_means(
         word, preceding = means.group(1), claim.folded[: means.start()].split()[-1:]
         if preceding and preceding[0].endswith(("ed", "en")):
             continue  # "damage caused by your dog": the agent of a passive, not a means
+        following = claim.folded[means.end() :].split()[:1]
+        if following and following[0].strip(",.") in PEOPLE:
+            word = following[0].strip(",.")  # "by a real person": who, not the word before
         if word in STOP or word in WHEN or word.endswith(("self", "selves")) or ctx.knows(word):
             continue  # "by November 23", "by tomorrow": a time (grounding.py's), not a means
         if means.group(0).startswith("by ") and word in NOT_MEANS:

@@ -141,7 +141,7 @@ EXCLUSIVE = [
         [
             "delete|deleted|erase|erased",
             "anonymise|anonymize|anonymised|anonymized",
-            "archive",
+            "archive|archived",
             # "we'll deactivate it" where the knowledge deletes the account.
             "deactivate|deactivated|disable|disabled|suspend|suspended",
         ],
@@ -308,6 +308,8 @@ SAME_MEANING: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]]
     (re.compile(r"\b(?:don't|do not|doesn't|does not|won't|will not) last forever\b"), "expire"),
     (re.compile(r"\blasts? forever\b"), "never expire"),
     (re.compile(r"\bget started\b"), "start"),
+    # "the cost of the label is taken out of that amount": deducted from it.
+    (re.compile(r"\b(?:taken out of|subtracted from|knocked off)\b"), "deducted from"),
     (re.compile(r"\s*\bwhenever you're ready\b"), ""),
     (re.compile(r"\blook up\b"), "check"),
     (re.compile(r"\blook (?:it |them |this |that |everything )?over\b"), "review"),

@@ -179,9 +179,18 @@ QUESTION_TAIL = re.compile(
 )
 
 
+# "Not at all, you're welcome to check out as a guest": a "no" answers the customer's
+# question; it denies nothing the sentence says.
+ANSWER_NO = re.compile(r"^(?:no|nope|nah|not at all|not really)\s*[,!.:\u2014-]+\s*", re.IGNORECASE)
+
+
 def _stated(sentence: Sentence) -> Sentence:
     tail = QUESTION_TAIL.search(sentence.text)
-    return sentence if tail is None else unit(sentence.text[: tail.start()] + ".")
+    text = sentence.text if tail is None else sentence.text[: tail.start()] + "."
+    answer = ANSWER_NO.match(text)
+    if answer is not None and len(text) > answer.end():
+        text = text[answer.end() :]
+    return sentence if text == sentence.text else unit(text)
 
 
 def _moved(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:

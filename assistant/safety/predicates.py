@@ -352,7 +352,12 @@ def undescribed_deed(
     named = {*said, *(d.split()[0] for d in known)}
     for deed in sorted(abilities(claim_folded)):
         head = deed.split()[0]
-        if head in stems or _stem(head) in stems or same_deed(head, named):
+        if (
+            head in stems
+            or _stem(head) in stems
+            or same_deed(head, named)
+            or same_deed(deed, named)
+        ):
             continue
         if closest_sense(deed, others)[1] < SAME_SENSE:
             return deed

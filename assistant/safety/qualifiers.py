@@ -105,8 +105,8 @@ RESTRICTION: dict[Facet, re.Pattern[str]] = {
         r"\b(?:\d+|one|two|three|four|five|six|seven|ten|fourteen|thirty|a|an)[\s-]+"
         r"(?:business |calendar |working )?(?:days?|weeks?|months?|years?)\s+"
         rf"(?:from|of|after|following)\s+{EVENT}"
-        rf"|\b(?:starts?|starting|begins?|beginning|counted|counting) (?:from|on|when|at)\s+"
-        rf"{EVENT}"
+        r"|\b(?:starts?|starting|begins?|beginning|counts?|counted|counting)"
+        rf" (?:from|on|when|at)\s+{EVENT}"
     ),
     # "$25 per order", "$5 per item": what a flat price is counted per.
     Facet.unit: re.compile(

@@ -26,6 +26,8 @@ SAME_DEED = (
     frozenset({"hear", "answer", "answered", "reply", "replies", "respond", "responds"}),
     # "you can join from any page" where the knowledge says "you can sign up".
     frozenset({"join", "sign", "subscribe"}),
+    # "you can opt out with the link" where it says "you can unsubscribe with the link".
+    frozenset({"opt out", "unsubscribe"}),
     # "you can request a copy" where it says "you can ask for a copy".
     frozenset({"request", "ask"}),
     # "we keep your card number on file" where it says "we never store it".
