@@ -114,6 +114,8 @@ SETS = (
     "claims_check32",
     "claims_check33",
     "claims_check34",
+    "claims_check35",
+    "claims_check36",
 )
 
 

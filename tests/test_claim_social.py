@@ -5,9 +5,10 @@ what the knowledge leaves to a carrier's page, "keep … off", "isn't part of th
 money-back guarantee for a warranty, courtesy ("we can help with that", "whenever you're
 ready"), a statement of its own that says when its period starts ("counts from"), an answer
 "Not at all," that denies nothing, who a deed is done "by a real person", opting out as
-unsubscribing, "taken out of" the refund, archived for deleted, and the brand said to
-collect what a carrier collects. Each is tested both ways: the change is caught, the
-faithful wording passes."""
+unsubscribing, "taken out of" the refund, archived or in long-term storage for deleted, the
+brand said to collect what a carrier collects, a refund said as reimbursing, and how many
+options a list has. Each is tested both ways: the change is caught, the faithful wording
+passes."""
 
 from __future__ import annotations
 
@@ -227,3 +228,39 @@ def test_the_brand_said_to_do_what_the_knowledge_gives_to_a_carrier() -> None:
     assert kinds(ours, "faq/payments") == [ClaimKind.capability]
     theirs = "International orders have no US sales tax, but DHL may collect import duties."
     assert kinds(theirs, "faq/payments") == []
+
+
+def test_a_refund_said_as_reimbursing_is_the_knowledges_refund() -> None:
+    # "Once your return reaches our warehouse, we refund your original payment method within
+    # 5–7 business days."
+    kept = (
+        "Once your return arrives at our warehouse, we'll reimburse you to your original payment "
+        "method within 5–7 business days."
+    )
+    assert promises(kept, "policies/refunds") == []
+    assert promises("We'll reimburse you for the shipping too.", "policies/refunds") == ["promise"]
+    # "You never pay return shipping for a damaged or wrong item": on us.
+    on_us = "You never pay return shipping for a damaged or wrong item, so that part is on us."
+    assert promises(on_us, "policies/returns") == []
+    invented = "Exchanges are completely on us, and so is the original shipping."
+    assert promises(invented, "policies/returns") == ["promise"]
+
+
+def test_how_many_options_is_no_item_added_to_a_list() -> None:
+    listed = (
+        "We accept Visa, Mastercard, American Express and Discover, plus PayPal, Apple Pay, "
+        "Google Pay and Shop Pay"
+    )
+    assert kinds(f"{listed}, lots of options!", "faq/payments") == []
+    assert kinds(f"{listed}, and cash on pickup!", "faq/payments") == [ClaimKind.capability]
+    # "Orders placed before 1 pm Pacific on a business day leave our warehouse … the same day"
+    sent = (
+        "Orders placed before 1 pm Pacific, Monday to Friday, get dispatched from our Portland, "
+        "Oregon warehouse that very same business day!"
+    )
+    assert kinds(sent, "policies/shipping") == []
+
+
+def test_long_term_storage_is_not_deleting() -> None:
+    stored = "We keep your message history for 12 months, then move it into long-term storage."
+    assert kinds(stored, "policies/privacy") == [ClaimKind.policy_term]

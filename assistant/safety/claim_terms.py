@@ -141,7 +141,7 @@ EXCLUSIVE = [
         [
             "delete|deleted|erase|erased",
             "anonymise|anonymize|anonymised|anonymized",
-            "archive|archived",
+            "archive|archived|long-term storage",
             # "we'll deactivate it" where the knowledge deletes the account.
             "deactivate|deactivated|disable|disabled|suspend|suspended",
         ],

@@ -36,6 +36,7 @@ from assistant.safety.claim_text import (
 from assistant.safety.named_things import TITLED_RUN
 from assistant.safety.polarity import polarity_finding
 from assistant.safety.predicates import (
+    GENERIC,
     LIST_ITEMS,
     undescribed_deed,
 )
@@ -283,6 +284,8 @@ def _capability(claim: Sentence, ctx: ClaimContext, near: str) -> ClaimFinding |
 # Words that say how much or how good, not what ("a few photos of what's wrong").
 HOW_IT_IS = frozenset(
     {"few", "several", "many", "quick", "short", "wrong", "right", "good", "great", "little"}
+    # "…, Google Pay and Shop Pay, lots of options!"
+    | {"lot", "lots", "plenty", "option", "choice"}
 )
 # A part that says what something is, is a clause of its own, not an item.
 COPULA = re.compile(r"\b(?:is|are|was|were)\b")
@@ -313,7 +316,8 @@ def _added_item(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
         opening = part.split()[:2]
         if opening[0] in NOT_AN_ITEM or any("'" in w for w in opening) or COPULA.search(part):
             continue  # a clause of its own ("your bank handles …", "line drying is best")
-        unknown = {w for w in item - ctx.words if w not in VAGUE and w not in HOW_IT_IS}
+        # "get dispatched from our warehouse": "get" names no deed of its own.
+        unknown = {w for w in item - ctx.words if w not in VAGUE | HOW_IT_IS | GENERIC}
         others = [i for i in listed if i is not item]
         if len(item) >= 2 and len(unknown) * 2 > len(item) and len(others) >= LISTED - 1:
             return ClaimFinding(

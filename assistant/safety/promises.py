@@ -147,6 +147,8 @@ GIVES = (
     *("refund", "replac", "repair", "reimburs", "compensat", "waiv", "credit", "exchang"),
     "gift card",
 )
+# What is given, said in a drafting model's word: "we'll reimburse you" is a refund.
+SAME_GIVING = {"reimburs": "refund"}
 # The ways to say the customer pays nothing.
 FREE = re.compile(
     r"\bfree\b|\bno (?:extra |additional )?(?:cost|charge)\b|\bon us\b|\bcomplimentary\b",
@@ -175,7 +177,7 @@ def _stems(text: str) -> set[str]:
 def _frees(words: frozenset[str]) -> bool:
     """Whether a context sentence (its words) says something costs nothing."""
     return bool(words & {"free", "complimentary"}) or (
-        "no" in words and bool(words & {"charge", "cost"})
+        bool(words & {"no", "never"}) and bool(words & {"charge", "cost", "pay"})
     )
 
 
@@ -191,6 +193,7 @@ def restated(core: str, sentence: str, context: list[frozenset[str]]) -> bool:
         return False
     given = {part for g in gives for part in g.split()}
     words = _stems(FREE.sub(" ", sentence)) - {g[:5] for g in given}
+    given = {SAME_GIVING.get(g, g) for g in given}  # the context's own word for it
     # Two things given together ("repair or replace") say which promise it is, as a word does.
     together = int(len(gives) >= 2)
     if len(words) + together < RESTATED_WORDS:
