@@ -68,6 +68,8 @@ def test_the_customers_product_is_a_name_of_the_brand_not_a_claim() -> None:
     assert check_claims(named, context) != []  # without the brand's names, an unknown name
     assert check_claims(named, context, verifier.names) == []
     assert verifier.problems(named, context, "instagram", 1000) == []
+    longer = "I'm so sorry the zipper gave out on the Fernhill Waxed Canvas Weekender you love."
+    assert check_claims(longer, context, verifier.names) == []  # the name inside a longer run
     # A product the brand never sold, or a material its name does not carry, is still a claim.
     invented = "I'm so sorry the zipper gave out on your Alpaca Travel Duffel."
     assert [f.kind for f in check_claims(invented, context, verifier.names)] == [ClaimKind.entity]

@@ -182,7 +182,7 @@ QUESTION_TAIL = re.compile(
 
 # "Not at all, you're welcome to check out as a guest": a "no" answers the customer's
 # question; it denies nothing the sentence says.
-ANSWER_NO = re.compile(r"^(?:no|nope|nah|not at all|not really)\s*[,!.:\u2014-]+\s*", re.IGNORECASE)
+ANSWER_NO = re.compile(r"^(?:no|nope|nah|not at all|not really)\s*[,!.:\u2014]+\s*", re.IGNORECASE)
 
 
 def _stated(sentence: Sentence) -> Sentence:

@@ -42,8 +42,16 @@ def brand_names(texts: list[str]) -> frozenset[str]:
 def in_brand_name(term: str, text: str, ctx: ClaimContext) -> bool:
     """The term is a word of one of the brand's names that the text writes: "merino" in
     "your Merino Crew Sweater" names the product, it says nothing of what it is made of."""
-    folded = fold(text)
-    return any(has(name, term) and has(folded, name) for name in ctx.names)
+    for run in TITLED_RUN.finditer(text):
+        # A run may hold more than the name ("Fernhill Waxed Canvas Weekender"): each part of
+        # two or more words is looked up, so a catalogue of any size costs a few lookups.
+        words = fold(run.group(0)).split()
+        for start in range(len(words) - 1):
+            for end in range(start + 2, len(words) + 1):
+                name = " ".join(words[start:end])
+                if name in ctx.names and has(name, term):
+                    return True
+    return False
 
 
 def in_titled_run(term: str, text: str) -> bool:
