@@ -116,6 +116,7 @@ SETS = (
     "claims_check34",
     "claims_check35",
     "claims_check36",
+    "claims_check37",
 )
 
 

@@ -266,3 +266,14 @@ def test_how_many_options_is_no_item_added_to_a_list() -> None:
 def test_long_term_storage_is_not_deleting() -> None:
     stored = "We keep your message history for 12 months, then move it into long-term storage."
     assert kinds(stored, "policies/privacy") == [ClaimKind.policy_term]
+
+
+def test_a_subject_of_its_own_after_and_takes_its_own_stance_on_who_pays() -> None:
+    # "… parcels returned to us as undeliverable need to be shipped again at your cost."
+    opening = "We can update the address on an order any time before it ships"
+    returned = "parcels returned to us as undeliverable are shipped again"
+    ours = f"{opening}, and {returned} at our cost."
+    assert kinds(ours, "faq/shipping", "policies/shipping") == [ClaimKind.polarity]
+    assert (
+        kinds(f"{opening}, and {returned} at your cost.", "faq/shipping", "policies/shipping") == []
+    )

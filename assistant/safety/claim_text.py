@@ -142,7 +142,7 @@ def resolved(sentences: list[Sentence]) -> list[Sentence]:
 # ", and orders shipped within Oregon are taxed": a subject of a few words and its verb (not
 # "…, and items that are worn": that describes a list's last item).
 SUBJECT_BREAK = re.compile(
-    r",\s+and\s+(?=(?:(?!that\b|which\b|who\b)[a-z-]+\s+){1,5}"
+    r",\s+and\s+(?=(?:(?!that\b|which\b|who\b)[a-z-]+\s+){1,6}"
     r"(?:is|are|has|have|will|can|can't|won't|isn't|aren't|doesn't|don't|must|need)\b)",
     re.IGNORECASE,
 )

@@ -212,7 +212,10 @@ def _moved(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
 def _stance(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     """The claim takes the other stance from the aligned knowledge on one of a policy's
     yes-or-no questions (``stances``); a knowledge sentence that takes the same one backs it."""
-    for part in statements_of(claim):
+    # Each subject's own statement too: "…, and parcels returned to us as undeliverable are
+    # shipped again at our cost" takes its own stance on who pays.
+    parts = dict.fromkeys([*statements_of(claim), *statements_of(claim, subjects=True)])
+    for part in parts:
         found = _stance_of(claim, part, ctx)
         if found is not None:
             return found
