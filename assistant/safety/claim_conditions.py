@@ -76,9 +76,7 @@ def condition_finding(
         if change is None:
             return None
         return ClaimFinding(ClaimKind.condition, claim.text, change.closest, change.detail)
-    aligned = [s.text for s in ctx.aligned(claim, ctx.facts)]
-    related = [s.text for s in ctx.facts if len(s.words & claim.words) >= 2]
-    change = changed_qualifier(said or claim.text, aligned, related, ctx.fact_texts)
+    change = _changed(claim, ctx, said)
     if change is None:
         # A clause about something else than the sentence's first part ("We refund the full
         # price …, and original shipping charges are refunded on every return") widens the
@@ -91,19 +89,20 @@ def condition_finding(
         # about. Only that: a condition it leaves out may be in the first part ("US customers
         # get a prepaid label, so we cover shipping both ways").
         parts = [p for p in statements_of(claim) if p.text != claim.text]
-        starts = (_changed(part, ctx) for part in parts)
+        aligned = (p for p in parts if ctx.closest(p)[1] >= CONDITION_ALIGNED)
+        starts = (_changed(part, ctx) for part in aligned)
         change = next((c for c in starts if c is not None and c.facet is Facet.start), None)
     if change is None:
         return None
     return ClaimFinding(ClaimKind.condition, claim.text, change.closest, change.detail)
 
 
-def _changed(part: Sentence, ctx: ClaimContext) -> QualifierChange | None:
-    if ctx.closest(part)[1] < CONDITION_ALIGNED:
-        return None
+def _changed(part: Sentence, ctx: ClaimContext, said: str = "") -> QualifierChange | None:
+    """A qualifier of the part (or of ``said``, the part with what it refers back to) that
+    the knowledge aligned with it, or related to it, gives otherwise."""
     aligned = [s.text for s in ctx.aligned(part, ctx.facts)]
     related = [s.text for s in ctx.facts if len(s.words & part.words) >= 2]
-    return changed_qualifier(part.text, aligned, related, ctx.fact_texts)
+    return changed_qualifier(said or part.text, aligned, related, ctx.fact_texts)
 
 
 def _widened(clause: Sentence, ctx: ClaimContext) -> QualifierChange | None:
