@@ -91,7 +91,12 @@ async def measure(data: Path) -> dict[str, Any]:
                 ):
                     top = hits[0].id if hits else None
                     outcomes[path].append(
-                        {"verdict": judge(row, top, answered), "top": str(top), "q": row["text"]}
+                        {
+                            "verdict": judge(row, top, answered),
+                            "top": str(top),
+                            "q": row["text"],
+                            "why": hits[0].reason if hits else "",
+                        }
                     )
             calibration = index.calibration()
     result = summarise(rows, outcomes, times, calibration.__dict__ if calibration else {})
@@ -135,8 +140,8 @@ def summarise(
         now = f"{w.count('right') / len(w):9.2f} {w.count('wrong') / len(w):5.2f}"
         print(f"{faq:30} {len(b):3}  {before}   {now}")
     misses = [
-        f"  {o['verdict']:10} {o['q']!r} → {o['top']}"
-        for o in outcomes["now"]
+        f"  {o['verdict']:10} {o['q']!r} → {o['top']} (expected {row['expect']}; {o['why']})"
+        for row, o in zip(rows, outcomes["now"], strict=True)
         if o["verdict"] in {"wrong", "unanswered", "answered"}
     ]
     print("\nNow, not right:\n" + "\n".join(misses))

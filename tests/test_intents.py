@@ -16,12 +16,14 @@ from assistant.knowledge.retrieval import (
     CLOSE_BEHIND,
     DISAGREES,
     FAR_BEHIND,
+    FURTHER_BEHIND,
     HAND_OFF_SURE,
     LEADS,
     MIN_MARGIN,
     STORY_SURE,
     STORY_WORDS,
     SURE,
+    SURE_LEADS,
     Calibration,
     Catalogue,
     Ranked,
@@ -228,6 +230,24 @@ def test_an_all_but_certain_intent_model_leads_from_further_behind() -> None:
     assert certain.answers
     assert kept == further
     assert not sure.answers
+    assert beyond == too_far
+
+
+def test_a_sure_intent_model_leads_past_a_product_name_from_a_little_further_behind() -> None:
+    """ "installments?? want the merino crew + fleece but cant drop it all at once": 86%
+    pay-in-4, which the product names put a tenth behind the product prices by score."""
+    catalogue = _catalogue()
+    further = [Ranked(0, 0.70), Ranked(1, 0.70 - FURTHER_BEHIND + 0.01)]
+    too_far = [Ranked(0, 0.70), Ranked(1, 0.70 - FURTHER_BEHIND - 0.01)]
+
+    led, sure = catalogue.settle(further, _intents(e0=0.05, e1=SURE_LEADS), RULE)
+    kept, unsure = catalogue.settle(further, _intents(e0=0.1, e1=SURE_LEADS - 0.05), RULE)
+    beyond, _ = catalogue.settle(too_far, _intents(e0=0.05, e1=CERTAIN_LEADS - 0.01), RULE)
+
+    assert [r.index for r in led] == [1, 0]
+    assert sure.answers
+    assert kept == further
+    assert not unsure.answers
     assert beyond == too_far
 
 
