@@ -43,8 +43,7 @@ OURS = r"(?:we|us)(?:'ll| will| can| could| may)?"
 def brand_said_to_do(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     """The first deed the claim says the brand does that the closest knowledge (and the
     sentences beside it) gives only to the customer or a page, never to the brand."""
-    aligned = ctx.aligned(claim, ctx.sentences)
-    told = [*aligned, *(n for s in aligned for n in ctx.beside(s) if n not in aligned)]
+    told = ctx.around(claim)
     for found in BRAND_DEED.finditer(claim.folded):
         verb = found.group(1)
         if verb in STOP or verb in NO_DEED:

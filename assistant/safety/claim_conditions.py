@@ -66,6 +66,8 @@ def condition_finding(
     ``draft``: the whole reply, whose case gates its deeds)."""
     if (gate := _ungated(claim, ctx, draft or said)) is not None:
         return gate
+    if (account := _account_asked(claim, ctx)) is not None:
+        return account
     closest, best = ctx.closest(claim)
     if closest is not None and (added := _extension(claim, closest, ctx)) is not None:
         return added
@@ -95,6 +97,34 @@ def condition_finding(
     if change is None:
         return None
     return ClaimFinding(ClaimKind.condition, claim.text, change.closest, change.detail)
+
+
+# A deed made to wait for an account: "once you're signed in", "sign in to your account
+# first", "if you placed your order with an account", "account holders only".
+SIGNED_IN = re.compile(
+    r"\b(?:once|after|when|if|as long as) you(?:'re| are|'ve| have)? (?:signed|logged|sign|log)"
+    r" in\b|\b(?:sign|log) in(?: to your account)? first\b|\bwith (?:an|your) account\b"
+    r"|\baccount holders?\b|\b(?:registered|signed-in|logged-in) (?:customers?|users?)\b"
+)
+ACCOUNT = re.compile(r"\baccounts?\b|\b(?:sign|log)(?:ged|s)? in\b")
+
+
+def _account_asked(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
+    """The claim makes its deed wait for an account where no knowledge about that deed
+    mentions one (a drafting model's habit: "sign in to your account first, then …")."""
+    asked = SIGNED_IN.search(claim.folded)
+    if asked is None:
+        return None
+    part = next((c for c in clauses_of(claim) if not SIGNED_IN.search(c.folded)), claim)
+    told = ctx.around(part, TIMED)
+    if not told or any(ACCOUNT.search(s.folded) for s in told):
+        return None
+    return ClaimFinding(
+        ClaimKind.condition,
+        claim.text,
+        told[0].text,
+        f"asks for an account ('{asked[0]}') where the knowledge about it asks for none",
+    )
 
 
 def _changed(part: Sentence, ctx: ClaimContext, said: str = "") -> QualifierChange | None:
@@ -170,13 +200,19 @@ NOT_NARROWING = frozenset(
 )
 
 
+OWN_ITEM = re.compile(r"\byour ([a-z-]+?)s?\b")
+
+
 def _extension(claim: Sentence, closest: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     """A scope the claim adds ("including holidays") that its closest sentence never names,
     or a quantifier over something it does not mention where that sentence is limited
     ("any state" beside "within Oregon") and no aligned knowledge sentence says it."""
     known = {base(w) for w in closest.words}
     for scope in extensions(claim.folded):
-        unsaid = sorted(w for w in content(scope) - closest.words if base(w) not in known)
+        # "even though the warranty on your tote has ended": the customer's own item, one the
+        # brand sells, is the case the reply answers, not a scope it adds.
+        owned = {m[1] for m in OWN_ITEM.finditer(scope) if m[1] in ctx.name_heads}
+        unsaid = sorted(w for w in content(scope) - closest.words - owned if base(w) not in known)
         if unsaid:
             return ClaimFinding(
                 ClaimKind.condition,

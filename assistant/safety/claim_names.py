@@ -23,6 +23,7 @@ from assistant.safety.claim_text import (
     has,
     term_view,
     text_of,
+    unit,
 )
 from assistant.safety.facts import values
 from assistant.safety.modifiers import swapped_modifier
@@ -116,7 +117,7 @@ def _swapped_entity(
         # business days" is the FedEx sentence's, not DHL Express's (6–10).
         agreeing = [(s, ts) for s, ts in naming if _values_agree(claim.text, s.text)]
         said, theirs = next(((s, ts) for s, ts in agreeing or naming if ts), (closest, []))
-        if name in theirs:
+        if name in theirs or _listed_as_written(claim, kind, ctx):
             continue  # named among others there: "cotton and linen" of "cotton, linen and fleece"
         swapped = [t for t in theirs if t not in mine]
         named = in_known_name(name, claim.text, ctx) or in_brand_name(name, claim.text, ctx)
@@ -142,6 +143,17 @@ def _swapped_entity(
                 ClaimKind.entity, claim.text, said.text if said else text_of(closest), detail
             )
     return None
+
+
+def _listed_as_written(claim: Sentence, kind: str, ctx: ClaimContext) -> bool:
+    """A sentence that refers back ("They're made from organic cotton canvas, waxed canvas
+    and natural cork") whose own words align with a knowledge sentence naming every one of
+    its things of that kind: the words it borrowed had aligned it with another."""
+    if not claim.inherited:
+        return False
+    mine = {t for t in ENTITY.findall(claim.folded) if ENTITY_KIND[t] == kind}
+    own = unit(claim.text)
+    return any(mine <= set(ENTITY.findall(s.folded)) for s in ctx.aligned(own, ctx.sentences))
 
 
 def _swapped_phrase(

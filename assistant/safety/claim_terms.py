@@ -217,7 +217,10 @@ SAME_MEANING: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]]
         re.compile(
             r"\b(?:at no (?:extra )?(?:cost|charge)|(?:do|does|will) not (?:cost|charge)|"
             r"(?:don't|doesn't|won't) (?:cost|charge)|(?:for|free of) (?:no )?charge|"
-            r"no (?:extra )?(?:cost|charge|fee)|(?:don't|do not|never|won't|will not) pay)\b"
+            r"no (?:extra )?(?:cost|charge|fee)|(?:don't|do not|never|won't|will not) pay"
+            # "is never something you pay for", "isn't anything you'll have to pay for"
+            r"|(?:(?:is|are)(?:n't| not)|never|nothing) (?:(?:something|anything) )?you(?:'ll)?"
+            r" (?:have to |need to )?pay for)\b"
         ),
         "free",
     ),

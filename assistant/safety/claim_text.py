@@ -188,6 +188,8 @@ class ClaimContext:
         # The brand's names, written anywhere in its knowledge (lowercase): a draft may name
         # the customer's product where the answer retrieved does not.
         self.names = names
+        # Each name's last word ("tote" of "Canvas Market Tote"): what a customer calls it.
+        self.name_heads = frozenset(name.split()[-1] for name in names)
         # A context given whole may hold an FAQ's question and its bare "No, …".
         context = said_in_text(context)
         self.sentences = resolved(sentences(context))
@@ -249,6 +251,12 @@ class ClaimContext:
             if at is None
             else self.sentences[max(0, at - 1) : at] + self.sentences[at + 1 : at + 2]
         )
+
+    def around(self, claim: Sentence, most: int | None = None) -> list[Sentence]:
+        """The knowledge sentences aligned with the claim (at most ``most``), then those
+        beside them: an answer after its question, a condition in the next sentence."""
+        aligned = self.aligned(claim, self.sentences)[:most]
+        return [*aligned, *(n for s in aligned for n in self.beside(s) if n not in aligned)]
 
     def aligned(self, claim: Sentence, among: list[Sentence]) -> list[Sentence]:
         """The units about as close to the claim as the closest one, closest first (a

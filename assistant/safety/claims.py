@@ -101,7 +101,9 @@ def _check(draft: str, ctx: ClaimContext) -> list[ClaimFinding]:
             found = _stance(claim, ctx)
         if found is None:
             found = polarity_finding(claim, ctx)
-        if found is None:
+        # A line that leads into a list ("You can reach a person in any of these ways:")
+        # names what the items say how to do: the items are checked, each on its own.
+        if found is None and not claim.text.endswith(":"):
             found = _capability(claim, ctx, near)
         if found is not None:
             findings.append(replace(found, claim=quote))
@@ -392,8 +394,7 @@ def _self_service(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
         return None
     # The closest knowledge and the sentences beside it (an answer after its question; "ask
     # us to delete it" before "We'll delete your account …").
-    aligned = ctx.aligned(claim, ctx.sentences)
-    told = [*aligned, *(n for s in aligned for n in ctx.beside(s))]
+    told = ctx.around(claim)
     if any(SELF_SERVICE.search(s.folded) for s in told):
         return None  # the knowledge describes something customers do themselves
     asking = next((s for s in told if ASK_US.search(s.folded)), None)

@@ -32,6 +32,16 @@ from assistant.safety.facts import (
 )
 from assistant.safety.promises import find_promises, promise_phrase, restated
 
+# "1. Go to …", "2) Pack the item", "Step 3: …": a numbered step's number is the list's, not
+# a fact the knowledge must give.
+LIST_MARKER = re.compile(r"^([ \t]*(?:step[ \t]+)?)([0-9]{1,2})([.):])(?=[ \t])", re.I | re.M)
+
+
+def _unnumbered(text: str) -> str:
+    """The text with its list markers' digits blanked (same length: spans stay put)."""
+    return LIST_MARKER.sub(lambda m: m[1] + " " * len(m[2]) + m[3], text)
+
+
 # -- what a value is about: the words around it, to catch values swapped within the context --
 
 BOUND = {"amount", "date", "duration", "percent", "time"}
@@ -311,7 +321,7 @@ class Grounding:
         """Facts in ``draft`` that the context does not back, in the order they appear."""
         text = FoldedText(draft)
         problems: list[Fact] = []
-        found, _ = extract(text.text, self.order_id)
+        found, _ = extract(_unnumbered(text.text), self.order_id)
         for f in found:
             if not self._supported(f) or (f.tag in BOUND and not self._about(f, text.text)):
                 start, span = text.original(f.start, f.end)

@@ -29,6 +29,8 @@ AUXILIARY = frozenset(
 )
 # "…, but you can exchange them": a contrast opens a statement of its own.
 CONTRAST = frozenset({"but", "yet", "though", "although", "whereas", "while", "so"})
+# Tokens of a bare list item ("normal wear and tear", "pet damage").
+ITEM_TOKENS = 4
 # A clause that opens with these supposes something; it does not say it.
 SUPPOSING = frozenset({"if", "unless", "whether"})
 # Web and e-mail addresses name a page, not a predicate ("…example/account").
@@ -66,7 +68,7 @@ OPPOSITES: list[tuple[re.Pattern[str], str]] = [
         "not allow",
     ),
     (re.compile(r"\bunavailable\b"), "not available"),
-    (re.compile(r"\bclosed\b"), "not open"),
+    (re.compile(r"\b(?:closed|closes|closing)\b"), "not open"),
     (re.compile(r"\boptional\b"), "not required"),
     (re.compile(r"\b(?:requir(?:e|es|ed)|mandatory|compulsory)\b"), "required"),
 ]
@@ -86,6 +88,7 @@ def governed(folded: str) -> tuple[frozenset[str], frozenset[str]]:
     plain: set[str] = set()
     clause: list[str] = []
     listing = False  # the clauses that follow a negation are the items it denies
+    listed: set[str] = set()  # bare items said so far, maybe the subject of a negation after
     for token in [*TOKEN.findall(opposites_folded(ADDRESS.sub(" ", folded))), ","]:
         if token not in CLAUSE_END:
             clause.append(token)
@@ -107,6 +110,11 @@ def governed(folded: str) -> tuple[frozenset[str], frozenset[str]]:
                 denied.add(_stem(item))
             clause = []
             continue
+        if negations and clause[0] in {"and", "or"} and negations[0] > 1 and listed:
+            # "Wear and tear, accidents, and damage from washing aren't covered": the items
+            # before the last are the subject the negation denies too.
+            plain -= listed
+            denied |= listed
         # Only a negated verb heads a list ("no interest payments, one every 2 weeks": not).
         listing = any(clause[i] not in NOUN_NEGATION for i in negations)
         cancelled: set[int] = set()
@@ -127,8 +135,11 @@ def governed(folded: str) -> tuple[frozenset[str], frozenset[str]]:
                 after = clause[at + 1 : at + 3]
                 if len(after) == 2 and after[0] in {"or", "nor"} and _open(after[1]):
                     denied.add(_stem(after[1]))
+        said = {_stem(t) for t in clause if t not in STOP and len(t) > 2}
         if not negations:
-            plain.update(_stem(t) for t in clause if t not in STOP and len(t) > 2)
+            plain |= said
+        bare = not negations and not new and len(clause) <= ITEM_TOKENS
+        listed = listed | said if bare else set()
         clause = []
     return frozenset(denied), frozenset(plain)
 

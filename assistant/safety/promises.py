@@ -19,6 +19,13 @@ GIVE = (
     r"|match(?:ed)?\s+(?:the|that|their|this|our)\s+price|money\s+back|gift\s+card|voucher"
     r"|coupon)\b"
 )
+# A gift card or voucher the customer pays with, redeems or buys, not one given to them.
+PAYING_WITH = re.compile(
+    r"\b(?:use|using|pay(?:ing)?\s+with|redeem(?:ing)?|apply|applying|buy(?:ing)?"
+    r"|purchas(?:e|ing)|combin(?:e|ing))\s+(?:a|an|the|your|one|any)?\s*(?:[\w-]+\s+)?"
+    r"(?:gift\s+card|voucher|coupon)",
+    IGNORE,
+)
 WHEN = r"(?:the\s+)?(?:[0-9]|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"  # a date
 SOON = (
     rf"(?:today|tonight|tomorrow|this\s+(?:morning|afternoon|evening|week|weekend)"
@@ -132,6 +139,8 @@ def find_promises(text: str) -> list[tuple[int, int, int, str, str]]:
         for m in pattern.finditer(text):
             if pattern is PROMISES[2] and NEGATED.search(text, max(0, m.start() - 40), m.start()):
                 continue  # "there's no free shipping" promises nothing
+            if PAYING_WITH.search(m["core"]):
+                continue  # "you can use a gift card too": a way to pay, nothing given
             clause = CLAUSE_END.search(text, m.end(), m.end() + 60)
             shown = clause.start() if clause else min(len(text), m.end() + 60)
             shown = max(m.end(), m.start() + len(text[m.start() : shown].rstrip()))

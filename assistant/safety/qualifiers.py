@@ -136,7 +136,8 @@ PERIOD_STARTS = (
     (
         "your return leaving you",
         re.compile(
-            r"\bpick\w* (?:it |them )?up\b|\bdrop\w* (?:it |them )?off\b|\bscan|\bcollect"
+            r"\bpick\w* (?:it |them )?up\b|\bdrop\w* (?:it |them |(?:your|the) \w+ )?off\b"
+            r"|\bscan|\bcollect"
             r"|\b(?:send|sent|mail|post)\w* (?:us )?(?:your |the |it |them )?(?:return|back)\b"
         ),
     ),
