@@ -3,9 +3,11 @@ answer two questions at once: a numbered step's number, a line that leads into a
 list of things a negation after them denies ("Wear and tear, accidents, and damage from
 washing aren't covered"), a deed made to wait for an account, a refund's days counted from
 dropping the parcel off, the customer's own item in an "even though …", "never something
-you pay for", a warehouse that "closes", a gift card the customer pays with, and a sentence
-that refers back naming the knowledge's own list. Each is tested both ways: the change is
-caught, the faithful wording passes."""
+you pay for", a warehouse that "closes", a gift card the customer pays with, a sentence
+that refers back naming the knowledge's own list; and of replies that correct what a
+customer believed: a pronoun that stands for the statement before, a material named in
+words the knowledge never uses, a thing the reply denies, and "signed up … automatically".
+Each is tested both ways: the change is caught, the faithful wording passes."""
 
 from __future__ import annotations
 
@@ -154,3 +156,57 @@ def test_a_sentence_that_refers_back_may_name_the_knowledges_own_list() -> None:
     assert check_claims(kept, context, names) == []
     added = f"{prices} They're made from organic cotton canvas, waxed canvas and alpaca."
     assert [f.kind for f in check_claims(added, context, names)] == [ClaimKind.entity]
+
+
+def test_a_pronoun_after_a_subject_without_an_auxiliary_stands_for_the_statement_before() -> None:
+    # "Each product page lists the exact materials and where the piece was made."
+    flipped = (
+        "Each product page lists the exact materials, though it doesn't say where the piece "
+        "was made."
+    )
+    assert kinds(flipped, "faq/products") == [ClaimKind.polarity]
+    kept = "Each product page lists the exact materials, and it also says where the piece was made."
+    assert kinds(kept, "faq/products") == []
+    # "Our tops, sweaters and fleeces are unisex and come in XS to XXL."
+    assert kinds("Our fleeces come in XS to XXL, but they aren't unisex.", "faq/sizing") == [
+        ClaimKind.polarity
+    ]
+
+
+def test_a_material_with_one_word_the_knowledge_never_uses_is_another_material() -> None:
+    # "… and fleece made from recycled plastic bottles."
+    names = _verifier().names
+    context = knowledge_text("faq/products")
+    for invented in (
+        "The Recycled Fleece Pullover's fleece is made from recycled cotton offcuts.",
+        "Our Recycled Fleece Pullover is made from fleece spun from recycled fishing nets.",
+    ):
+        assert [f.kind for f in check_claims(invented, context, names)] == [ClaimKind.entity]
+    assert check_claims("Our fleece is made from recycled plastic bottles.", context, names) == []
+
+
+def test_a_thing_the_reply_denies_is_not_claimed() -> None:
+    # Correcting a customer: what the knowledge never names, or its rival, said not to be so.
+    names = _verifier().names
+    products, sizing = knowledge_text("faq/products"), knowledge_text("faq/sizing")
+    corrected = (
+        "Actually, our fleece isn't made from new polyester; it's made from recycled plastic "
+        "bottles."
+    )
+    assert check_claims(corrected, products, names) == []
+    assert check_claims("Our fleece is made from new polyester.", products, names) != []
+    unisex = "Our tops are unisex, so there aren't separate men's and women's sizes."
+    assert check_claims(unisex, sizing, names) == []
+    split = "Our tops come in separate men's and women's sizes."
+    assert [f.kind for f in check_claims(split, sizing, names)] == [ClaimKind.policy_term]
+    # A negation of another verb denies that verb, not the thing after it: merino is dried
+    # flat, so "won't shrink in the dryer" says the dryer is fine.
+    dryer = "Merino and alpaca won't shrink in the dryer, as long as you wash them cold first."
+    assert check_claims(dryer, sizing, names) != []
+
+
+def test_signed_up_for_something_automatically_is_not_opting_in() -> None:
+    # "… and, if you opt in, send you our newsletter or restock alerts."
+    automatic = "When you place an order, you're signed up for our newsletter automatically."
+    assert kinds(automatic, "policies/privacy") == [ClaimKind.policy_term]
+    assert kinds("If you opt in, we'll send you our newsletter.", "policies/privacy") == []

@@ -19,6 +19,7 @@ from assistant.safety.claim_text import (
     Sentence,
     clauses_of,
     content,
+    denied,
     fold,
     has,
     term_view,
@@ -178,6 +179,8 @@ def _unknown_entity(
         if name not in ctx.entities
         and not (name == "app" and "application" in ctx.folded)
         and not (ENTITY_KIND[name] == "material" and in_brand_name(name, claim.text, ctx))
+        # "our fleece isn't made from new polyester": a denied thing is not claimed.
+        and not denied(claim.folded, name)
     ]
     if not unnamed:
         return None
@@ -352,7 +355,12 @@ def term_finding(
             supported = any(has_term(term_view(c.text), t) for c in case for t in mine)
         else:
             supported = backed(scope, ctx, mine)
-        if swapped and not supported:
+        # "there aren't separate men's and women's sizes": the rival denied agrees.
+        if (
+            swapped
+            and not supported
+            and not denied(term_view(clause.text), term_form(term_view(clause.text), mine[0]))
+        ):
             return ClaimFinding(
                 ClaimKind.policy_term,
                 claim.text,

@@ -289,6 +289,11 @@ SAME_MEANING: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]]
         ", rather than ",
     ),
     (re.compile(r"\bcosts? (?:you )?nothing\b"), "free"),
+    # "signed up for our marketing messages automatically": how one is signed up.
+    (
+        re.compile(r"\b(signed up|subscribed|added)( (?:for|to) [a-z' ]{1,40}?) automatically\b"),
+        r"\1 automatically\2",
+    ),
     # Who decides on an application: the brand's people, or another company ("Shop Pay
     # decides on approval when you apply").
     (

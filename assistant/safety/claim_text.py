@@ -281,6 +281,28 @@ def has(text: str, term: str) -> bool:
     return _whole_word(term).search(text) is not None
 
 
+# Words between a negation and what it denies: "isn't made from new polyester", "aren't
+# separate men's and women's sizes" (not "won't shrink in the dryer": a verb of its own).
+DENYING_BRIDGE = frozenset(
+    {"be", "been", "made", "from", "of", "out", "a", "an", "any", "the", "separate", "new"}
+)
+
+
+def denied(text: str, term: str) -> bool:
+    """Whether a negation just before the term, in its clause, denies it: "there aren't
+    separate men's and women's sizes" says the knowledge's "unisex", it names no rival."""
+    found = _whole_word(term).search(text)
+    return found is not None and denied_at(text, found.start())
+
+
+def denied_at(text: str, start: int) -> bool:
+    """Whether a negation before ``start``, in its clause and with only bridging words
+    between, denies what is said there."""
+    words = re.split(r"[,;:.!?\u2014]", text[:start])[-1].split()
+    at = next((i for i in range(len(words) - 1, -1, -1) if NEGATION.fullmatch(words[i])), None)
+    return at is not None and all(w in DENYING_BRIDGE for w in words[at + 1 :])
+
+
 # The claim check's terms are a fixed vocabulary (claim_terms.py): each pattern is built
 # once, not per (sentence, term) test, which ran ≈150 times per draft.
 @lru_cache(maxsize=1024)

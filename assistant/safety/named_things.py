@@ -14,6 +14,7 @@ from assistant.safety.claim_text import (
     ClaimFinding,
     Sentence,
     content,
+    denied_at,
     fold,
     has,
 )
@@ -60,7 +61,8 @@ def in_titled_run(term: str, text: str) -> bool:
 
 # What something is made from: "fleece made from recycled *fishing nets*".
 MADE_FROM = re.compile(
-    r"\bmade (?:from|of|out of|with|using) ((?:(?!and\b|or\b|in\b|at\b|by\b|so\b|that\b|which\b)"
+    r"\b(?:made|spun|crafted|woven|knitted|sewn) (?:from|of|out of|with|using) "
+    r"((?:(?!and\b|or\b|in\b|at\b|by\b|so\b|that\b|which\b|from\b|spun\b|made\b)"
     r"[a-z'-]+\s?){1,4})"
 )
 
@@ -70,9 +72,12 @@ def unknown_source(
 ) -> ClaimFinding | None:
     """What a thing is made from, in words the knowledge never uses (most of them)."""
     for made in MADE_FROM.finditer(claim.folded):
+        if denied_at(claim.folded, made.start()):
+            continue  # "isn't made from new polyester": what it is not made of
         said = content(made.group(1))
         unknown = {w for w in said if not ctx.knows(w)}
-        if said and len(unknown) * 2 >= len(said) and len(unknown) >= 1:
+        # One word the knowledge never uses names another thing ("recycled cotton offcuts").
+        if unknown:
             detail = (
                 f"says it is made from '{made.group(1).strip()}', which the knowledge never names"
             )

@@ -93,6 +93,7 @@ def polarity_finding(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
 # "… can't be returned for a refund, but you're welcome to exchange *them*": a pronoun
 # stands for the subject of the statement before.
 REFERS_BACK = re.compile(r"\b(?:them|they|it|those)\b")
+OPENS_WITH_PRONOUN = re.compile(r"^(?:(?:and|but|though|although|so|yet)\s+)?(?:it|they)\b")
 
 
 def _resolved(statements: list[Sentence]) -> list[Sentence]:
@@ -100,6 +101,10 @@ def _resolved(statements: list[Sentence]) -> list[Sentence]:
     out: list[Sentence] = []
     for i, s in enumerate(statements):
         subject = _subject(statements[i - 1].folded) if i else frozenset()
+        if i and not subject and OPENS_WITH_PRONOUN.match(s.folded):
+            # "Each product page lists the exact materials, though it doesn't say …": a
+            # subject with no auxiliary after it; the statement before stands for it whole.
+            subject = statements[i - 1].words
         if subject and not _subject(s.folded) and REFERS_BACK.search(s.folded):
             s = Sentence(s.text, s.folded, s.words | subject, s.negated, True)
         out.append(s)
