@@ -6,8 +6,9 @@ dropping the parcel off, the customer's own item in an "even though …", "never
 you pay for", a warehouse that "closes", a gift card the customer pays with, a sentence
 that refers back naming the knowledge's own list; and of replies that correct what a
 customer believed: a pronoun that stands for the statement before, a material named in
-words the knowledge never uses, a thing the reply denies, and "signed up … automatically".
-Each is tested both ways: the change is caught, the faithful wording passes."""
+words the knowledge never uses, a thing the reply denies, and "signed up … automatically";
+and of long replies: courtesy that offers no new deed. Each is tested both ways: the
+change is caught, the faithful wording passes."""
 
 from __future__ import annotations
 
@@ -210,3 +211,40 @@ def test_signed_up_for_something_automatically_is_not_opting_in() -> None:
     automatic = "When you place an order, you're signed up for our newsletter automatically."
     assert kinds(automatic, "policies/privacy") == [ClaimKind.policy_term]
     assert kinds("If you opt in, we'll send you our newsletter.", "policies/privacy") == []
+
+
+def test_courtesy_in_a_long_reply_offers_no_new_deed() -> None:
+    for courtesy in (
+        "Have a wonderful day!",
+        "Happy shopping, and let us know if we can help with anything else!",
+        "Hi there, thanks for reaching out, and I'm sorry to hear you had trouble with an order.",
+        "Let us know if we can help you find the right fit!",
+        "Hi, happy to walk you through returns and exchanges!",
+    ):
+        assert kinds(courtesy, "policies/returns", "faq/returns") == [], courtesy
+    # A deed in a courtesy's words, or a claim after the offer, is still read.
+    pickup = "Let us know if we can arrange a free courier pickup for you!"
+    assert kinds(pickup, "policies/returns") == [ClaimKind.capability]
+    covered = "Happy to help with your return, and we cover the return shipping!"
+    assert kinds(covered, "policies/returns") != []
+
+
+def test_words_that_say_how_a_reply_is_put_add_no_capability() -> None:
+    # "To stop the emails, click "Unsubscribe" at the bottom of any newsletter …"
+    fewer = (
+        'If you\'d simply like fewer emails instead, you can click "Unsubscribe" at the '
+        "bottom of any newsletter."
+    )
+    assert kinds(fewer, "faq/account") == []
+    # "… the page … guides you through the process": what is explained, not a means.
+    names = _verifier().names
+    guided = "If you're outside the US, that same page guides you through the process."
+    assert check_claims(guided, knowledge_text("policies/returns"), names) == []
+    assert (
+        check_claims(
+            "You can send your return through a courier of your choice.",
+            knowledge_text("policies/returns"),
+            names,
+        )
+        != []
+    )

@@ -67,6 +67,7 @@ NOT_MEANS = frozenset({"design", "far", "nature", "way", "chance", "accident", "
 OVER_A_TIME = frozenset(
     {"time", "years", "months", "weeks", "days", "weekend", "holidays", "night", "summer"}
 )
+GUIDED = frozenset({"process", "steps", "step", "details", "options"})
 # Who a deed is done by, after a word that describes them ("by a real person").
 PEOPLE = frozenset({"person", "people", "human", "humans", "member", "members"})
 MEANS = re.compile(
@@ -204,6 +205,8 @@ def _unknown_means(
             continue  # "roomy by design", "by far": a way of speaking, not a way of doing
         if means.group(0).startswith("over ") and word in OVER_A_TIME:
             continue  # "softer over time", "over the weekend": when, not how
+        if means.group(0).startswith("through ") and word in GUIDED:
+            continue  # "guides you through the process": what is explained, not a means
         # "by phone" beside "call (503) …": the closest sentence's own word for it.
         other_words = sorted(closest.words - claim.words) if closest else []
         if closest_sense(word, other_words)[1] < SAME_MEANS:

@@ -73,7 +73,8 @@ def _check(draft: str, ctx: ClaimContext) -> list[ClaimFinding]:
     claims = resolved(claims)
     for claim, quote in _with_cases(claims):
         before, said = " ".join(said), [*said, claim.text]
-        if claim.text.endswith("?") or len(claim.words) < 2:
+        plain = claim.text.lower().replace("\u2019", "'")
+        if claim.text.endswith("?") or len(claim.words) < 2 or OFFER.fullmatch(plain):
             continue
         closest, _ = ctx.closest(claim)
         near = closest.text if closest else ""
@@ -102,12 +103,37 @@ def _check(draft: str, ctx: ClaimContext) -> list[ClaimFinding]:
         if found is None:
             found = polarity_finding(claim, ctx)
         # A line that leads into a list ("You can reach a person in any of these ways:")
-        # names what the items say how to do: the items are checked, each on its own.
-        if found is None and not claim.text.endswith(":"):
+        # names what the items say how to do: the items are checked, each on its own. A
+        # courtesy ("Let us know if we can help with anything else!") offers no new deed.
+        if found is None and not claim.text.endswith(":") and not COURTESY.search(plain):
             found = _capability(claim, ctx, near)
         if found is not None:
             findings.append(replace(found, claim=quote))
     return findings
+
+
+# Courtesy a reply opens or closes with: "Have a wonderful day!", "Happy shopping, and let us
+# know if we can help with anything else!", "I'm sorry to hear you had trouble with an order".
+COURTESY = re.compile(
+    r"^(?:(?:hi|hello|hey)(?: there)?[ ,!]*)?(?:(?:thanks|thank you)[^,.!]*[,!]\s*(?:and )?)?(?:"
+    r"have an? (?:great|wonderful|lovely|nice|good|fantastic|happy) (?:day|week|weekend|one)"
+    r"|happy shopping|enjoy your [a-z ]+|take care"
+    r"|(?:i'm|i am|we're|we are) (?:so |really |very )?sorry to hear"
+    r"|(?:just )?let (?:us|me) know if (?:we|i) can (?:help|assist)"
+    r"(?: you)? (?:with anything else|further|find the right (?:fit|size|one|piece))"
+    r")\b"
+)
+
+
+# A greeting that offers help with the customer's topic states nothing of it: "Hi, happy to
+# walk you through returns and exchanges!"
+OFFER = re.compile(
+    r"(?:(?:hi|hello|hey)(?: there)?[ ,!]*)?(?:i'm |we're |i am |we are )?(?:so )?"
+    r"(?:happy|glad) to (?:help(?: you)?(?: with)?|walk you through|explain|go over)"
+    # The topic alone: a clause of its own after it ("…, and we'll cover …") is a claim.
+    r"(?: (?!(?:but|so|we|we'll|you|you'll|it|it's|i|i'll)\b)"
+    r"(?!and (?:we|you|it|i)\b)[a-z'-]+){0,8}[.!]?"
+)
 
 
 # An emoji before a capital ends a sentence: "… and Shop Pay 💳 Fernhill gift cards work too".
@@ -367,6 +393,8 @@ VAGUE = frozenset(
     | {"great", "good", "news", "heads-up"}
     # "use it by itself or pair it with another payment method": on its own or together.
     | {"itself", "themselves", "use", "pair"}
+    # "If something you love is sold out", "if you'd simply like fewer emails instead".
+    | {"something", "anything", "love", "simply", "instead"}
 )
 
 
