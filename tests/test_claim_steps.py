@@ -225,6 +225,11 @@ def test_courtesy_in_a_long_reply_offers_no_new_deed() -> None:
     # A deed in a courtesy's words, or a claim after the offer, is still read.
     pickup = "Let us know if we can arrange a free courier pickup for you!"
     assert kinds(pickup, "policies/returns") == [ClaimKind.capability]
+    for offered in (
+        "I'm sorry to hear that, we can hem the trousers for you.",
+        "Have a great day, and we can also hem your trousers!",
+    ):
+        assert kinds(offered, "faq/sizing") == [ClaimKind.capability], offered
     covered = "Happy to help with your return, and we cover the return shipping!"
     assert kinds(covered, "policies/returns") != []
 

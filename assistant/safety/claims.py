@@ -105,7 +105,7 @@ def _check(draft: str, ctx: ClaimContext) -> list[ClaimFinding]:
         # A line that leads into a list ("You can reach a person in any of these ways:")
         # names what the items say how to do: the items are checked, each on its own. A
         # courtesy ("Let us know if we can help with anything else!") offers no new deed.
-        if found is None and not claim.text.endswith(":") and not COURTESY.search(plain):
+        if found is None and not claim.text.endswith(":") and not _courtesy(plain):
             found = _capability(claim, ctx, near)
         if found is not None:
             findings.append(replace(found, claim=quote))
@@ -125,13 +125,29 @@ COURTESY = re.compile(
 )
 
 
+# A deed offered after a courtesy: "I'm sorry to hear that, we can hem them for you".
+OFFERED = re.compile(
+    r"\b(?:we|i)(?:'ll| will| can| could| may)\b|\byou can\b"
+    r"|\bwe (?:offer|provide|ship|deliver|accept|also|do|have)\b"
+)
+
+
+def _courtesy(plain: str) -> bool:
+    """One courtesy or more ("Happy shopping, and let us know if we can help with anything
+    else!"), with no deed offered after them."""
+    found, rest = False, plain
+    while (courtesy := COURTESY.match(rest)) is not None and courtesy.end() > 0:
+        found, rest = True, rest[courtesy.end() :].lstrip(" ,!.").removeprefix("and ")
+    return found and OFFERED.search(rest) is None
+
+
 # A greeting that offers help with the customer's topic states nothing of it: "Hi, happy to
 # walk you through returns and exchanges!"
 OFFER = re.compile(
     r"(?:(?:hi|hello|hey)(?: there)?[ ,!]*)?(?:i'm |we're |i am |we are )?(?:so )?"
     r"(?:happy|glad) to (?:help(?: you)?(?: with)?|walk you through|explain|go over)"
     # The topic alone: a clause of its own after it ("…, and we'll cover …") is a claim.
-    r"(?: (?!(?:but|so|we|we'll|you|you'll|it|it's|i|i'll)\b)"
+    r"(?: (?!(?:but|so|we|we'll|you|you'll|it|it's|i|i'll|free)\b)"
     r"(?!and (?:we|you|it|i)\b)[a-z'-]+){0,8}[.!]?"
 )
 
