@@ -19,9 +19,10 @@ GIVE = (
     r"|match(?:ed)?\s+(?:the|that|their|this|our)\s+price|money\s+back|gift\s+card|voucher"
     r"|coupon)\b"
 )
-# A gift card or voucher the customer pays with, redeems or buys, not one given to them.
+# A gift card or voucher the customer pays with, redeems or buys, not one given to them
+# ("we'll apply a voucher" is given: only the customer's own deed is read so).
 PAYING_WITH = re.compile(
-    r"\b(?:use|using|pay(?:ing)?\s+with|redeem(?:ing)?|apply|applying|buy(?:ing)?"
+    r"^you(?:'ll)?\b.*\b(?:use|using|pay(?:ing)?\s+with|redeem(?:ing)?|buy(?:ing)?"
     r"|purchas(?:e|ing)|combin(?:e|ing))\s+(?:a|an|the|your|one|any)?\s*(?:[\w-]+\s+)?"
     r"(?:gift\s+card|voucher|coupon)",
     IGNORE,
@@ -139,7 +140,7 @@ def find_promises(text: str) -> list[tuple[int, int, int, str, str]]:
         for m in pattern.finditer(text):
             if pattern is PROMISES[2] and NEGATED.search(text, max(0, m.start() - 40), m.start()):
                 continue  # "there's no free shipping" promises nothing
-            if PAYING_WITH.search(m["core"]):
+            if PAYING_WITH.search(m[0]):
                 continue  # "you can use a gift card too": a way to pay, nothing given
             clause = CLAUSE_END.search(text, m.end(), m.end() + 60)
             shown = clause.start() if clause else min(len(text), m.end() + 60)
