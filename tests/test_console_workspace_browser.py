@@ -37,6 +37,9 @@ def _open(page: Any, url: str, item_id: int) -> None:
     page.goto(f"{url}/?item={item_id}")
     sign_in(page, "ann")
     expect(page.get_by_role("heading", name=f"Item #{item_id}")).to_be_visible()
+    # The run draws the page top-down: Alt+A acts only once its button is drawn (an agent
+    # sees it; a script under load would otherwise press it into the void).
+    expect(page.get_by_role("button", name="Approve & next")).to_be_visible()
 
 
 def _elsewhere(work: Callable[[], object]) -> None:
