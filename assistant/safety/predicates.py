@@ -299,6 +299,8 @@ GENERIC = frozenset(
 )
 # "We'll take care of it", "we'll sort it out": dealing with a request, whatever it asks.
 HANDLING = frozenset({("take", "care"), ("sort", "it"), ("sort", "that"), ("look", "after")})
+# A message sent names its deed by what is sent: "send you an email" is to email.
+SENT_AS = re.compile(r"send (?:you |us |them )?(?:an? |the )?(email|text|message)\b")
 PARTICLE = frozenset({"back", "up", "off", "out", "down", "over", "away", "around"})
 # "we can X", "you'll be able to X", "you're welcome to X", "our courier will X": what
 # someone is said to be able to do. The X a modal governs is the capability. "Will"
@@ -324,6 +326,10 @@ def abilities(folded: str) -> frozenset[str]:
             # A passive names its deed by the participle ("be sent"); "be happy" names none.
             words = words[1:2] if words[1:2] and words[1].endswith(PARTICIPLE) else []
         if not words or words[0] in STOP or NEGATION.fullmatch(words[0]) or len(words[0]) < 3:
+            continue
+        sent = SENT_AS.match(folded, match.start(1))
+        if sent is not None:  # "we'll send you an email" says no more than "we'll email you"
+            found.add(sent[1])
             continue
         particle = [p for p in words[1:2] if p in PARTICLE]
         if (words[0] in GENERIC and not particle) or tuple(words[:2]) in HANDLING:
