@@ -1,7 +1,7 @@
-"""Readings of drafts in the styles a model writes when it cites its sources, hedges,
-compares two options or puts facts in asides; and of a message "sent" to the customer,
-which names its deed by what is sent. Each is tested both ways: the change is caught, the
-faithful wording passes."""
+"""Readings of drafts in the styles of the sets written to be read next (citing the policy,
+hedging, facts in asides): so far, a message "sent" to the customer, which names its deed
+by what is sent. Each is tested both ways: the change is caught, the faithful wording
+passes."""
 
 from __future__ import annotations
 
