@@ -1,7 +1,8 @@
 """Readings of drafts in the styles of the sets written to be read next (citing the policy,
-hedging, facts in asides): so far, a message "sent" to the customer, which names its deed
-by what is sent. Each is tested both ways: the change is caught, the faithful wording
-passes."""
+hedging, facts in asides): a message "sent" to the customer, which names its deed by what
+is sent, and a requirement the knowledge never sets for a deed ("as long as you still have
+the original packaging", said of a damaged item). Each is tested both ways: the change is
+caught, the faithful wording passes."""
 
 from __future__ import annotations
 
@@ -16,3 +17,43 @@ def test_a_message_sent_is_the_deed_of_its_kind() -> None:
     # A text message is still a channel the knowledge never names.
     texted = sent.replace("an email", "a text message")
     assert kinds(texted, "policies/privacy") == [ClaimKind.entity]
+
+
+def test_a_requirement_the_knowledge_sets_for_another_deed_is_caught() -> None:
+    # The returns policy asks for the original packaging of a return, not of a damaged item.
+    damaged = (
+        "If your order arrives damaged, contact us within 14 days of delivery with a photo of "
+        "the item and the packing slip, and a person on our team will sort it out, as long as "
+        "you still have the original packaging."
+    )
+    assert kinds(damaged, "policies/returns") == [ClaimKind.condition]
+    returned = (
+        "You have 30 days from the delivery date to start a return, as long as home goods are "
+        "unused and in their original packaging."
+    )
+    assert kinds(returned, "policies/returns") == []
+
+
+def test_a_requirement_of_the_drafters_own_is_caught_where_it_is_said_apart() -> None:
+    # The gift wrapping answer names no place; "it" is the wrapping of the sentence before.
+    wrapped = (
+        'Gift wrapping is $5 per order: just tick "Add gift wrap" at checkout. '
+        "I believe it's only available on orders shipping within the US."
+    )
+    assert kinds(wrapped, "faq/products") == [ClaimKind.condition]
+    assert kinds(wrapped.rpartition(" I believe")[0], "faq/products") == []
+
+
+def test_the_knowledges_own_requirement_in_another_form_passes() -> None:
+    # The privacy policy: "and, if you opt in, to send you our newsletter or restock alerts".
+    opted = (
+        "We use your data to fulfil orders and answer your questions, and to send our "
+        "newsletter or restock alerts only if you've opted in."
+    )
+    assert kinds(opted, "policies/privacy") == []
+    # An account asked for where the knowledge about it asks for none.
+    chart = "The full size chart is at fernhillgoods.example/size-guide."
+    assert kinds(chart, "faq/sizing") == []
+    hedged = ", though I believe you need to be signed in to see it."
+    signed_in = chart.removesuffix(".") + hedged
+    assert kinds(signed_in, "faq/sizing") == [ClaimKind.condition]

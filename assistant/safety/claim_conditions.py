@@ -4,7 +4,9 @@ damaged item), a scope the claim adds ("including holidays", "that still applies
 arrives faulty"), a side of an event swapped ("until it is delivered" / "until it ships"),
 a quantifier over what the knowledge limits ("any order" / "your first order"), "whether
 you pick Standard or Express" where the knowledge says one of them, a value the knowledge
-gives some things said of every one, and a qualifier widened or changed (``qualifiers``).
+gives some things said of every one, a requirement the knowledge never sets for that deed
+("as long as you still have the original packaging", said of a damaged item), and a
+qualifier widened or changed (``qualifiers``).
 claims.py runs it after the name and term checks."""
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from assistant.safety.claim_text import (
     content,
     fold,
     statements_of,
+    unit,
 )
 from assistant.safety.facts import DURATION, values
 from assistant.safety.qualifiers import (
@@ -41,7 +44,7 @@ from assistant.safety.scope import (
     quantified,
     sides_in_time,
 )
-from assistant.safety.stems import base, stem
+from assistant.safety.stems import alike, base, stem
 from assistant.safety.word_sense import SAME_SENSE, closest_sense
 
 # How closely a claim must match a context sentence before their conditions are compared.
@@ -68,6 +71,8 @@ def condition_finding(
         return gate
     if (account := _account_asked(claim, ctx)) is not None:
         return account
+    if (required := _required(claim, ctx, said)) is not None:
+        return required
     closest, best = ctx.closest(claim)
     if closest is not None and (added := _extension(claim, closest, ctx)) is not None:
         return added
@@ -104,6 +109,7 @@ def condition_finding(
 SIGNED_IN = re.compile(
     r"\b(?:once|after|when|if|as long as) you(?:'re| are|'ve| have)? (?:signed|logged|sign|log)"
     r" in\b|\b(?:sign|log) in(?: to your account)? first\b|\bwith (?:an|your) account\b"
+    r"|\b(?:need|needs|have|has) to be (?:signed|logged) in\b"
     r"|\baccount holders?\b|\b(?:registered|signed-in|logged-in) (?:customers?|users?)\b"
 )
 ACCOUNT = re.compile(r"\baccounts?\b|\b(?:sign|log)(?:ged|s)? in\b")
@@ -125,6 +131,83 @@ def _account_asked(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
         told[0].text,
         f"asks for an account ('{asked[0]}') where the knowledge about it asks for none",
     )
+
+
+# A requirement the claim adds to its deed: "as long as you still have the original
+# packaging", "it's only available on orders shipping within the US".
+REQUIRED = re.compile(
+    r"\b(?:as long as|so long as|provided(?: that)?|only if|on condition that"
+    r"|only (?:available|offered|possible) (?:on|for|to|in|within|with|when|if))\b"
+    r"(?P<case>[^,;.!?]+)"
+)
+
+
+def _required(claim: Sentence, ctx: ClaimContext, said: str = "") -> ClaimFinding | None:
+    """The claim makes its deed wait for a case that no knowledge about that deed names: a
+    condition moved from another deed ("original packaging" of a return, said of a damaged
+    item) or one of the drafter's own. The deed is the claim's other words, or those of
+    ``said`` (the claim with what it refers back to: "It's only available on …")."""
+    for m in REQUIRED.finditer(claim.folded):
+        case = _case_words(m["case"], ctx)
+        if not case:
+            continue
+        rest = unit(claim.folded[: m.start()] + claim.folded[m.end() :])
+        if len(rest.words) < 3 and said:
+            rest = unit(fold(said).replace(m.group(0), " "))
+        if len(rest.words) >= 3:
+            # Half the case (two words of a longer one) said by the knowledge about the deed
+            # or by the knowledge the whole claim is closest to ("as long as it's unworn and
+            # unwashed", said of a return).
+            about = [*ctx.around(rest, TIMED), *ctx.around(claim, TIMED)]
+            if not about or _names(case, about, min(2, len(case))):
+                continue
+            quote = about[0]
+        else:
+            # A deed not named in the claim, nor yet in what it refers back to, is any of
+            # the knowledge's: the case is the claim's own when no sentence says most of it.
+            if _names(case, ctx.facts, 1, most=True):
+                continue
+            quote = ctx.closest(claim, ctx.facts)[0] or ctx.facts[0]
+        return ClaimFinding(
+            ClaimKind.condition,
+            claim.text,
+            quote.text,
+            f"adds the condition '{m.group(0).strip()}', which the knowledge about it never states",
+        )
+    return None
+
+
+# Words of a case that do not say which case it is: "as long as you *still* have …".
+UNTELLING = frozenset({"still", "first", "already", "yet", "ever", "just", "also"})
+
+
+def _case_words(case: str, ctx: ClaimContext) -> frozenset[str]:
+    """The words that say which case it is: not the things every condition names, nor the
+    product it is said of ("as long as the Merino Crew Sweater …"), nor "you've"."""
+    untelling = UNTELLING | _name_words(ctx.names)
+    return frozenset(w for w in content(case) - THINGS if "'" not in w and w not in untelling)
+
+
+@lru_cache(maxsize=8)
+def _name_words(names: frozenset[str]) -> frozenset[str]:
+    return frozenset(stem(w) for name in names for w in name.split())
+
+
+def _names(case: frozenset[str], among: list[Sentence], least: int, most: bool = False) -> bool:
+    """Whether a sentence says half the case's words (more than half: ``most``), and at
+    least ``least`` of them."""
+    for s in among:
+        said = sum(_told(w, s.words) for w in case)
+        if said >= least and 2 * said >= len(case) + most:
+            return True
+    return False
+
+
+def _told(word: str, words: frozenset[str]) -> bool:
+    """The word, in some form, among a sentence's ("opted" / "opt", "shipped" / "ships")."""
+    root = base(word)
+    root = root[:-1] if len(root) > 3 and root[-1] == root[-2] else root
+    return any(alike(word, w) or base(w) == root for w in words)
 
 
 def _changed(part: Sentence, ctx: ClaimContext, said: str = "") -> QualifierChange | None:
