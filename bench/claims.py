@@ -31,8 +31,8 @@ writer who saw only the knowledge) was committed before the session-12 round's l
 and measured once on the code before them; ``claims_check13.jsonl`` and ``claims_check14.jsonl``
 (65 each, two- and three-sentence drafts by two more writers who saw only the knowledge) were
 committed before the session-13 round: check13 was measured part-way through it, check14
-once at its end; ``claims_check15`` … ``claims_check41`` (65 each, one writer each, who saw
-only the knowledge) were each committed before they were run and measured once first. Each
+once at its end; the sets in ``SETS`` from ``claims_check15`` on (65 each, one writer each,
+who saw only the knowledge) were each committed before they were run and measured once first. Each
 set is scored twice: by the word check alone, and by every check of ``assistant verify``
 (numbers, dates, codes and promises too: ``all_checks``). Targets: >= 0.90 of changes
 caught, <= 0.10 of paraphrases flagged. The numeric guard's figures stay with
@@ -121,6 +121,8 @@ SETS = (
     "claims_check39",
     "claims_check40",
     "claims_check41",
+    "claims_check43",
+    "claims_check45",
 )
 
 
