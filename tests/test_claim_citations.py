@@ -1,7 +1,8 @@
 """Readings of drafts in the styles of the sets written to be read next (citing the policy,
 hedging, facts in asides): a message "sent" to the customer, which names its deed by what
-is sent, and a requirement the knowledge never sets for a deed ("as long as you still have
-the original packaging", said of a damaged item). Each is tested both ways: the change is
+is sent; a requirement the knowledge never sets for a deed ("as long as you still have
+the original packaging", said of a damaged item), and a start the knowledge never gives a
+period ("12 months after your account is closed"). Each is tested both ways: the change is
 caught, the faithful wording passes."""
 
 from __future__ import annotations
@@ -57,3 +58,19 @@ def test_the_knowledges_own_requirement_in_another_form_passes() -> None:
     hedged = ", though I believe you need to be signed in to see it."
     signed_in = chart.removesuffix(".") + hedged
     assert kinds(signed_in, "faq/sizing") == [ClaimKind.condition]
+
+
+def test_a_start_the_knowledge_never_gives_a_period_is_caught() -> None:
+    # The privacy policy keeps message history "for 12 months and then" deletes it.
+    closed = "We keep your message history for 12 months after your account is closed."
+    assert kinds(closed, "policies/privacy") == [ClaimKind.condition]
+    assert kinds(closed.replace(" after your account is closed", ""), "policies/privacy") == []
+    verified = (
+        "We complete every request within 30 days (counted from the day we've verified your "
+        "identity) and confirm by email once it's done."
+    )
+    assert kinds(verified, "policies/privacy") == [ClaimKind.condition]
+    # The shipping policy counts every delivery time "from the day your order ships", in a
+    # sentence of its own.
+    counted = "Express takes 1–2 business days, counted from the day your order ships."
+    assert kinds(counted, "policies/shipping") == []

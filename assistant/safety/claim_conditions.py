@@ -461,11 +461,19 @@ def _excepted(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     return None
 
 
-# A period counted from one event of several: "12 months after your most recent message".
+# A period counted from one event of several ("12 months after your most recent message"),
+# or from an event of the claim's own ("12 months after your account is closed", "30 days,
+# counted from the day we've verified your identity").
 STARTED = re.compile(
     r"^\s*(?:after|from|since|of)\s+(?:your|the|their|its|our)\s+"
     r"(?:most recent|last|latest|first|final)\s+[a-z]+"
+    r"|^\s*(?:[,(\u2013\u2014-]\s*)?(?:counted |counting |starting |measured )?"
+    r"(?:after|from|since)\s+(?:the (?:day|date|moment|time) )?"
+    r"(?:your|you|we|they|it|the|their|our)\b(?:(?! and\b| then\b| so\b)[a-z' ]){3,}"
 )
+
+
+COUNTED = re.compile(r"\b(?:counted|count|counts|starts?|begins?) (?:from|on|when|at)\b")
 
 
 def _started(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
@@ -478,7 +486,11 @@ def _started(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
             continue
         period = values(m.group(0))
         having = [s for s in ctx.facts if period & values(s.text)]
-        if having and not any(_start_given(s.folded, period) for s in having):
+        # "Delivery times are counted from the day your order ships": a start the knowledge
+        # gives every period of its kind, in a sentence of its own.
+        event = content(start.group(0))
+        counted = any(COUNTED.search(s.folded) and len(s.words & event) >= 2 for s in ctx.facts)
+        if having and not counted and not any(_start_given(s.folded, period) for s in having):
             return ClaimFinding(
                 ClaimKind.condition,
                 claim.text,
