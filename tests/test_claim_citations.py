@@ -15,6 +15,7 @@ def test_a_message_sent_is_the_deed_of_its_kind() -> None:
     # The privacy policy: "We complete every request within 30 days and confirm by email".
     sent = "Every request is completed within 30 days, and we'll send you an email to confirm."
     assert kinds(sent, "policies/privacy") == []
+    assert kinds(sent.replace("we'll send", "we'll also send"), "policies/privacy") == []
     # A text message is still a channel the knowledge never names.
     texted = sent.replace("an email", "a text message")
     assert kinds(texted, "policies/privacy") == [ClaimKind.entity]

@@ -327,7 +327,9 @@ def abilities(folded: str) -> frozenset[str]:
             words = words[1:2] if words[1:2] and words[1].endswith(PARTICIPLE) else []
         if not words or words[0] in STOP or NEGATION.fullmatch(words[0]) or len(words[0]) < 3:
             continue
-        sent = SENT_AS.match(folded, match.start(1))
+        # The deed's own word, past any filler ("we'll *also* send you an email").
+        at = re.compile(rf"\b{re.escape(words[0])}\b").search(folded, match.start(1))
+        sent = SENT_AS.match(folded, at.start()) if at is not None else None
         if sent is not None:  # "we'll send you an email" says no more than "we'll email you"
             found.add(sent[1])
             continue
