@@ -1,9 +1,7 @@
-"""Readings of drafts in the styles of the sets written to be read next (citing the policy,
-hedging, facts in asides): a message "sent" to the customer, which names its deed by what
-is sent; a requirement the knowledge never sets for a deed ("as long as you still have
-the original packaging", said of a damaged item), and a start the knowledge never gives a
-period ("12 months after your account is closed"). Each is tested both ways: the change is
-caught, the faithful wording passes."""
+"""Readings of drafts in the styles of the sets read last (citing the policy, hedging,
+facts in asides): a message "sent" named by its kind, a requirement or a start of a period
+the knowledge never sets for that deed, and a clause set off by a spaced dash. Each is
+tested both ways: the change is caught, the faithful wording passes."""
 
 from __future__ import annotations
 
@@ -75,3 +73,21 @@ def test_a_start_the_knowledge_never_gives_a_period_is_caught() -> None:
     # sentence of its own.
     counted = "Express takes 1–2 business days, counted from the day your order ships."
     assert kinds(counted, "policies/shipping") == []
+
+
+def test_a_clause_set_off_by_a_spaced_dash_is_read_on_its_own() -> None:
+    # The payments FAQ: "your bank … may add a foreign transaction fee; we don't add any fees
+    # of our own".
+    fees = (
+        "If you pay with a card from another country, your bank converts the amount and may "
+        "add a foreign transaction fee - we don't add any fees of our own."
+    )
+    assert kinds(fees, "faq/payments") == []
+    assert kinds(fees.replace("don't add any", "add a small"), "faq/payments") != []
+    # The account FAQ: "No, you can check out as a guest." The customer's name is no deed.
+    guest = "Hi Maya, no account needed - you can check out as a guest."
+    assert kinds(guest, "faq/account") == []
+    # "Call or text" names a channel the contact answer never does.
+    texted = "You can email help@fernhillgoods.example or call or text (503) 555-0100."
+    assert kinds(texted, "faq/account") == [ClaimKind.entity]
+    assert kinds(texted.replace("call or text", "call"), "faq/account") == []

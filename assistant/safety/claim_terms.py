@@ -44,7 +44,8 @@ ENTITIES = {
         " stainless_steel ceramic porcelain glass oak walnut beeswax soy_wax"
     ),
     "channel": _terms(
-        "app mobile_app text_message text_messages text_us sms whatsapp messenger"
+        "app mobile_app text_message text_messages text_us call_or_text text_or_call texting sms"
+        " whatsapp messenger"
         " telegram live_chat phone_call hotline instagram facebook tiktok twitter"
         " in_person in-person walk-in in_store in-store"
     ),

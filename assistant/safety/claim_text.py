@@ -87,8 +87,13 @@ def clip(text: str, size: int = 120) -> str:
     return text if len(text) <= size else text[: size - 1] + "…"
 
 
+# A spaced hyphen or en dash between words is a dash: it sets off a clause or an aside
+# ("no account needed - you can check out as a guest").
+SPACED_DASH = re.compile(r"(?<=[A-Za-z]) +[-\u2013] +(?=[A-Za-z])")
+
+
 def fold(text: str) -> str:
-    text = html.unescape(text).lower().replace("’", "'")
+    text = SPACED_DASH.sub(" \u2014 ", html.unescape(text).lower().replace("’", "'"))
     for pattern, replacement in SAME_MEANING:
         text = pattern.sub(replacement, text)
     return text
@@ -176,7 +181,8 @@ def resolved_statements(sentences: list[Sentence]) -> list[Sentence]:
 
 def clauses_of(sentence: Sentence) -> list[Sentence]:
     """The sentence's clauses with two or more content words (the sentence if it has one)."""
-    parts = [unit(m.group(0).strip()) for m in CLAUSE.finditer(sentence.text)]
+    dashed = SPACED_DASH.sub(" \u2014 ", sentence.text)
+    parts = [unit(m.group(0).strip()) for m in CLAUSE.finditer(dashed)]
     parts = [p for p in parts if len(p.words) >= 2]
     return parts if len(parts) > 1 else [sentence]
 

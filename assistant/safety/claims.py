@@ -195,6 +195,11 @@ OPENING_ADDRESS = re.compile(
     r"(?m)(^|[.!?]\s+)([A-Z][a-z']*(?:\s+[a-z'][a-z']*){0,5}),\s+([A-Z][a-z]+)"
     r"(?=\s*(?:[,;:!.?\u2014]|$))"
 )
+GREETING = re.compile(
+    r"(?m)^(\s*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))\s+)([A-Z][a-z]+)"
+    r"(?=\s*[,!.\u2014])",
+    re.IGNORECASE,
+)
 CLOSING_ADDRESS = re.compile(
     r"\b([a-z][a-z']*),\s+([A-Z][a-z]+)(?=\s*(?:[;:!?]|\.(?:\s|$)|$))"
     r"|\b([A-Za-z][a-z']*),\s+([A-Z][a-z]+)(?=\s*!)"
@@ -211,6 +216,7 @@ def _unaddressed(draft: str, ctx: ClaimContext) -> str:
         named = name in ctx.folded or (closing and name in ENTITY_KIND)
         return m[0] if named else m.expand(keep)
 
+    draft = GREETING.sub(lambda m: drop(m, r"\1", False), draft)
     draft = OPENING_ADDRESS.sub(lambda m: drop(m, r"\1\2", False), draft)
     return CLOSING_ADDRESS.sub(lambda m: drop(m, r"\1\3", True), draft)
 
