@@ -195,6 +195,7 @@ OPENING_ADDRESS = re.compile(
     r"(?m)(^|[.!?]\s+)([A-Z][a-z']*(?:\s+[a-z'][a-z']*){0,5}),\s+([A-Z][a-z]+)"
     r"(?=\s*(?:[,;:!.?\u2014]|$))"
 )
+# "Hi Maya, no account needed": the name a greeting addresses.
 GREETING = re.compile(
     r"(?m)^(\s*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))\s+)([A-Z][a-z]+)"
     r"(?=\s*[,!.\u2014])",
