@@ -1,7 +1,8 @@
 """Readings of drafts in the styles of the sets read last (citing the policy, hedging,
 facts in asides): a message "sent" named by its kind, a requirement or a start of a period
-the knowledge never sets for that deed, and a clause set off by a spaced dash. Each is
-tested both ways: the change is caught, the faithful wording passes."""
+the knowledge never sets for that deed, a clause set off by a spaced dash, "no longer" and
+a fit said the other way in an aside. Each is tested both ways: the change is caught, the
+faithful wording passes."""
 
 from __future__ import annotations
 
@@ -91,3 +92,18 @@ def test_a_clause_set_off_by_a_spaced_dash_is_read_on_its_own() -> None:
     texted = "You can email help@fernhillgoods.example or call or text (503) 555-0100."
     assert kinds(texted, "faq/account") == [ClaimKind.entity]
     assert kinds(texted.replace("call or text", "call"), "faq/account") == []
+
+
+def test_no_longer_is_a_negation_of_the_verb_it_governs() -> None:
+    # The shipping policy: "the carrier's tracking page may let you redirect it".
+    redirect = "Once a parcel is with the carrier, the tracking page may let you redirect it."
+    assert kinds(redirect, "policies/shipping") == []
+    denied = "Once a parcel is with the carrier, though, it can no longer be redirected."
+    assert kinds(denied, "policies/shipping") == [ClaimKind.polarity]
+
+
+def test_a_fit_said_the_other_way_in_an_aside_is_caught() -> None:
+    # The sizing FAQ: the shirt and the pullover "are cut roomy on purpose".
+    aside = "The Linen Button-Up Shirt and Recycled Fleece Pullover (cut {} on purpose) run big."
+    assert kinds(aside.format("roomy"), "faq/sizing") == []
+    assert kinds(aside.format("slim"), "faq/sizing") == [ClaimKind.policy_term]

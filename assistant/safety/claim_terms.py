@@ -76,6 +76,8 @@ EXCLUSIVE = [
     # paid or how, not who pays (``stances.WHO_PAYS`` reads "paid by you").
     ("who pays", ["free", "pay|costs|charge|own expense|own cost"]),
     ("how often", ["always", "never", "sometimes"]),
+    # "cut slim on purpose" where the sizing answer says "cut roomy on purpose".
+    ("how it fits", ["roomy|loose|oversized|baggy", "slim|fitted|snug|tight|narrow"]),
     (
         "the remedy",
         [
@@ -214,6 +216,8 @@ NEGATION = re.compile(
 )
 # Ways of saying the same thing with or without a negation: folded before polarity is read.
 SAME_MEANING: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    # "it can no longer be redirected": the negation governs the verb, not "longer".
+    (re.compile(r"\bno longer\b"), "not"),
     (
         re.compile(
             r"\b(?:at no (?:extra )?(?:cost|charge)|(?:do|does|will) not (?:cost|charge)|"
