@@ -1,8 +1,8 @@
 """Readings of drafts in the styles of the sets read last (citing the policy, hedging,
 facts in asides): a message "sent" named by its kind, a requirement or a start of a period
-the knowledge never sets for that deed, a clause set off by a spaced dash, "no longer" and
-a fit said the other way in an aside. Each is tested both ways: the change is caught, the
-faithful wording passes."""
+the knowledge never sets for that deed, a clause set off by a spaced dash, "no longer", a
+fit said the other way, and an aside between subject and verb. Each is tested both ways:
+the change is caught, the faithful wording passes."""
 
 from __future__ import annotations
 
@@ -107,3 +107,10 @@ def test_a_fit_said_the_other_way_in_an_aside_is_caught() -> None:
     aside = "The Linen Button-Up Shirt and Recycled Fleece Pullover (cut {} on purpose) run big."
     assert kinds(aside.format("roomy"), "faq/sizing") == []
     assert kinds(aside.format("slim"), "faq/sizing") == [ClaimKind.policy_term]
+
+
+def test_an_aside_between_subject_and_verb_leaves_the_claim_whole() -> None:
+    # The returns policy: "… and gift cards can't be returned or exchanged".
+    aside = "Gift cards, though, {} within 30 days of delivery."
+    assert kinds(aside.format("should be returnable"), "policies/returns") == [ClaimKind.polarity]
+    assert kinds("Gift cards, though, can't be returned or exchanged.", "policies/returns") == []

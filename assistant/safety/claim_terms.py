@@ -216,6 +216,8 @@ NEGATION = re.compile(
 )
 # Ways of saying the same thing with or without a negation: folded before polarity is read.
 SAME_MEANING: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    # "Gift cards, though, should be returnable": an aside between subject and verb.
+    (re.compile(r",\s*(?:though|however|of course|in fact|actually|by the way)\s*,"), ""),
     # "it can no longer be redirected": the negation governs the verb, not "longer".
     (re.compile(r"\bno longer\b"), "not"),
     (
