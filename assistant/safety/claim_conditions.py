@@ -165,7 +165,7 @@ def _required(claim: Sentence, ctx: ClaimContext, said: str = "") -> ClaimFindin
         else:
             # A deed not named in the claim, nor yet in what it refers back to, is any of
             # the knowledge's: the case is the claim's own when no sentence says most of it.
-            if _names(case, ctx.facts, 1, most=True):
+            if not ctx.facts or _names(case, ctx.facts, 1, most=True):
                 continue
             quote = ctx.closest(claim, ctx.facts)[0] or ctx.facts[0]
         return ClaimFinding(
