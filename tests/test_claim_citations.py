@@ -114,3 +114,20 @@ def test_an_aside_between_subject_and_verb_leaves_the_claim_whole() -> None:
     aside = "Gift cards, though, {} within 30 days of delivery."
     assert kinds(aside.format("should be returnable"), "policies/returns") == [ClaimKind.polarity]
     assert kinds("Gift cards, though, can't be returned or exchanged.", "policies/returns") == []
+
+
+def test_a_place_added_to_a_deed_the_knowledge_gives_everywhere_is_caught() -> None:
+    # The returns policy: exchanges are free within 30 days, with no place named.
+    exchange = (
+        "Exchanges for a different size or color of the same item are free{} within 30 days "
+        "of delivery."
+    )
+    assert kinds(exchange.format(""), "policies/returns") == []
+    placed = exchange.format(" (for orders shipped within the US)")
+    assert kinds(placed, "policies/returns") == [ClaimKind.condition]
+    # A place the knowledge says otherwise: "a card from another country".
+    abroad = (
+        "If your card is from outside the US, your bank converts the amount and may add a "
+        "foreign transaction fee."
+    )
+    assert kinds(abroad, "faq/payments") == []

@@ -15,7 +15,7 @@ import re
 from collections.abc import Hashable
 from functools import lru_cache
 
-from assistant.safety.claim_terms import STOP
+from assistant.safety.claim_terms import ENTITY, ENTITY_KIND, STOP
 from assistant.safety.claim_text import (
     ClaimContext,
     ClaimFinding,
@@ -29,6 +29,7 @@ from assistant.safety.claim_text import (
 )
 from assistant.safety.facts import DURATION, values
 from assistant.safety.qualifiers import (
+    RESTRICTION,
     Facet,
     QualifierChange,
     changed_qualifier,
@@ -71,7 +72,7 @@ def condition_finding(
         return gate
     if (account := _account_asked(claim, ctx)) is not None:
         return account
-    if (required := _required(claim, ctx, said)) is not None:
+    if (required := _required(claim, ctx, said) or _placed(claim, ctx)) is not None:
         return required
     closest, best = ctx.closest(claim)
     if closest is not None and (added := _extension(claim, closest, ctx)) is not None:
@@ -175,6 +176,64 @@ def _required(claim: Sentence, ctx: ClaimContext, said: str = "") -> ClaimFindin
             f"adds the condition '{m.group(0).strip()}', which the knowledge about it never states",
         )
     return None
+
+
+PLACED = RESTRICTION[Facet.place]
+# "in US dollars" names a currency, not a place.
+CURRENCY = re.compile(r"\bus dollars?\b|\busd\b")
+# Words any place's scope is said with: they do not say which deed it is.
+PLACE_WORDS = frozenset(
+    {"within", "inside", "outside", "order", "ship", "shipp", "deliver", "only", "availabl"}
+    | {"though", "but", "however"}
+)
+# A clause with at most this many other words is a place's scope, not a deed of its own.
+SCOPE_WORDS = 2
+
+
+# A place said otherwise than as a scope: "a card from another country", "we ship to Canada".
+ELSEWHERE = re.compile(
+    r"\b(?:another country|other countries|abroad|overseas|international(?:ly)?|worldwide)\b"
+)
+
+
+def _names_a_place(folded: str) -> bool:
+    folded = CURRENCY.sub(" ", folded)
+    if PLACED.search(folded) or ELSEWHERE.search(folded):
+        return True
+    return any(ENTITY_KIND.get(term) == "place" for term in ENTITY.findall(folded))
+
+
+def _placed(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
+    """The claim limits a deed to a place in a clause of its own ("exchanges are free (for
+    orders shipped within the US)") where no knowledge sentence about that deed (two of the
+    claim's other words) names a place. A place said inside the deed's own clause ("free
+    Standard shipping within the US") may be a policy section's title, which the knowledge
+    read here does not carry."""
+    folded = CURRENCY.sub(" ", claim.folded)
+    m = PLACED.search(folded)
+    if m is None:
+        return None
+    placed = next((c for c in clauses_of(claim) if m.group(0) in c.folded), claim)
+    if placed is claim or len(_deed_words(placed.folded.replace(m.group(0), " "))) > SCOPE_WORDS:
+        return None
+    deed = _deed_words(folded[: m.start()] + folded[m.end() :])
+    about = [s for s in ctx.facts if len(s.words & deed) >= 2]
+    if not about or any(_names_a_place(s.folded) for s in about):
+        return None
+    closest = ctx.closest(claim, about)[0] or about[0]
+    return ClaimFinding(
+        ClaimKind.condition,
+        claim.text,
+        closest.text,
+        f"limits it to '{m.group(0)}', where the knowledge about it names no place",
+    )
+
+
+def _deed_words(folded: str) -> set[str]:
+    words = content(folded)
+    return {
+        w for w in words if "'" not in w and w not in PLACE_WORDS and base(w) not in PLACE_WORDS
+    }
 
 
 # Words of a case that do not say which case it is: "as long as you *still* have …".
