@@ -74,6 +74,13 @@ def test_a_start_the_knowledge_never_gives_a_period_is_caught() -> None:
     # sentence of its own.
     counted = "Express takes 1–2 business days, counted from the day your order ships."
     assert kinds(counted, "policies/shipping") == []
+    # … and a claim that counts them from another step of the order's life changes it.
+    placed = (
+        "Standard shipping goes with USPS or UPS and takes 3–5 business days, which are "
+        "counted from the day you {}."
+    )
+    assert kinds(placed.format("place your order"), "policies/shipping") == [ClaimKind.condition]
+    assert kinds(placed.format("order ships").replace("you ", "your "), "policies/shipping") == []
 
 
 def test_a_clause_set_off_by_a_spaced_dash_is_read_on_its_own() -> None:

@@ -526,13 +526,18 @@ def _excepted(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
 STARTED = re.compile(
     r"^\s*(?:after|from|since|of)\s+(?:your|the|their|its|our)\s+"
     r"(?:most recent|last|latest|first|final)\s+[a-z]+"
-    r"|^\s*(?:[,(\u2013\u2014-]\s*)?(?:counted |counting |starting |measured )?"
+    r"|^\s*(?:[,(\u2013\u2014-]\s*)?(?:(?:which|that) (?:are|is) )?"
+    r"(?:counted |counting |starting |measured )?"
     r"(?:after|from|since)\s+(?:the (?:day|date|moment|time) )?"
     r"(?:your|you|we|they|it|the|their|our)\b(?:(?! and\b| then\b| so\b)[a-z' ]){3,}"
 )
 
 
-COUNTED = re.compile(r"\b(?:counted|count|counts|starts?|begins?) (?:from|on|when|at)\b")
+# What leads into a start: "…, which are counted from …", "(counted from …".
+LEAD_IN = re.compile(r"^[\s,(\u2013\u2014-]*(?:(?:which|that) (?:are|is) )?")
+COUNTED = re.compile(
+    r"\b(?:counted|count|counts|starts?|begins?) (?:from|on|when|at)\b(?P<event>[^.;]*)"
+)
 
 
 def _started(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
@@ -547,14 +552,31 @@ def _started(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
         having = [s for s in ctx.facts if period & values(s.text)]
         # "Delivery times are counted from the day your order ships": a start the knowledge
         # gives every period of its kind, in a sentence of its own.
-        event = content(start.group(0))
-        counted = any(COUNTED.search(s.folded) and len(s.words & event) >= 2 for s in ctx.facts)
+        said = LEAD_IN.sub("", start.group(0)).strip()
+        event = content(said)
+        counted = [
+            (s, c)
+            for s in ctx.facts
+            if (c := COUNTED.search(s.folded)) and len(s.words & event) >= 2
+        ]
+        for s, c in counted[:1]:
+            # Another step of the order's life: "counted from the day you place your order"
+            # where the knowledge counts "from the day your order ships".
+            mine, theirs = stage(said), stage(c["event"])
+            if mine and theirs and mine != theirs:
+                return ClaimFinding(
+                    ClaimKind.condition,
+                    claim.text,
+                    s.text,
+                    f"counts {m.group(0)} '{said}' where the knowledge counts"
+                    f" '{c.group(0).strip()}'",
+                )
         if having and not counted and not any(_start_given(s.folded, period) for s in having):
             return ClaimFinding(
                 ClaimKind.condition,
                 claim.text,
                 having[0].text,
-                f"counts {m.group(0)} '{start.group(0).strip()}', which the knowledge does not",
+                f"counts {m.group(0)} '{said}', which the knowledge does not",
             )
     return None
 
