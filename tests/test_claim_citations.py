@@ -1,8 +1,9 @@
 """Readings of drafts in the styles of the sets read last (citing the policy, hedging,
 facts in asides): a message "sent" named by its kind, a requirement or a start of a period
 the knowledge never sets for that deed, a clause set off by a spaced dash, "no longer", a
-fit said the other way, and an aside between subject and verb. Each is tested both ways:
-the change is caught, the faithful wording passes."""
+fit said the other way, an aside between subject and verb, and a tool of the brand's that
+the knowledge never names. Each is tested both ways: the change is caught, the faithful
+wording passes."""
 
 from __future__ import annotations
 
@@ -138,3 +139,13 @@ def test_a_place_added_to_a_deed_the_knowledge_gives_everywhere_is_caught() -> N
         "foreign transaction fee."
     )
     assert kinds(abroad, "faq/payments") == []
+
+
+def test_a_tool_of_the_brands_that_the_knowledge_never_names_is_caught() -> None:
+    # The warranty policy: "Send us photos and a person on our team will tell you the price".
+    hand = "Send us photos, and {} will tell you the price before any work starts."
+    assert kinds(hand.format("our online repair estimator"), "policies/warranty") == [
+        ClaimKind.capability
+    ]
+    assert kinds(hand.format("our agents"), "policies/warranty") == []
+    assert kinds(hand.format("a person on our team"), "policies/warranty") == []

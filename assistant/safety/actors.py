@@ -1,7 +1,8 @@
 """Who does it: a draft that says the brand does what the knowledge leaves to the customer
-or to someone else. "Once it's with the carrier we can redirect it" where the knowledge says
+or to someone else ("Once it's with the carrier we can redirect it" where the knowledge says
 "the carrier's tracking page may let you redirect it" describes the deed, so no word is new,
-but promises the brand's own hand in it."""
+but promises the brand's own hand in it), or gives the deed to a tool of the brand's that
+the knowledge never names ("our online repair estimator will give you the price")."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from functools import lru_cache
 
 from assistant.safety.claim_terms import ENTITY_KIND, STOP
 from assistant.safety.claim_text import ClaimContext, ClaimFinding, ClaimKind, Sentence
+from assistant.safety.stems import base
 
 # What the brand says it does: "we can redirect", "we'll gladly redirect", "we collect".
 BRAND_DEED = re.compile(
@@ -53,4 +55,30 @@ def brand_said_to_do(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
             continue
         detail = f"says we '{verb}' where the knowledge says you or another do"
         return ClaimFinding(ClaimKind.capability, claim.text, theirs.text, detail)
+    return None
+
+
+# "our online repair estimator will give you the price": a hand of the brand's, said by name.
+OUR_HAND = re.compile(
+    r"\bour ((?:[a-z-]+ ){0,2}[a-z-]+)(?:'ll| will| can| could| may| lets you| allows you)\b"
+)
+# The brand's people, however a draft calls them ("our agents will reply").
+PEOPLE = frozenset(
+    {"agent", "staff", "specialist", "representative", "rep", "member", "people", "folk"}
+    | {"colleague", "expert", "stylist", "advisor", "adviser", "crew", "employee"}
+)
+
+
+def unnamed_hand(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
+    """A tool or service of the brand's that does the deed, which no knowledge names: a
+    drafting model's "estimator", "system" or "app" where a person on the team does it."""
+    for found in OUR_HAND.finditer(claim.folded):
+        head = found.group(1).split()[-1]
+        if head in STOP or base(head) in PEOPLE or ctx.knows(head):
+            continue
+        detail = f"says 'our {found.group(1)}' does it, which the knowledge never names"
+        closest, _ = ctx.closest(claim)
+        return ClaimFinding(
+            ClaimKind.capability, claim.text, closest.text if closest else "", detail
+        )
     return None
