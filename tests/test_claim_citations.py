@@ -1,9 +1,9 @@
 """Readings of drafts in the styles of the sets read last (citing the policy, hedging,
-facts in asides): a message "sent" named by its kind, a requirement or a start of a period
-the knowledge never sets for that deed, a clause set off by a spaced dash, "no longer", a
-fit said the other way, an aside between subject and verb, and a tool of the brand's that
-the knowledge never names. Each is tested both ways: the change is caught, the faithful
-wording passes."""
+facts in asides, comparing two options): a message "sent" named by its kind, a requirement
+or a start of a period the knowledge never sets for that deed, a clause set off by a spaced
+dash, "no longer", a fit said the other way, an aside between subject and verb or a
+comparison's signpost, and a tool of the brand's that the knowledge never names. Each is
+tested both ways: the change is caught, the faithful wording passes."""
 
 from __future__ import annotations
 
@@ -149,3 +149,13 @@ def test_a_tool_of_the_brands_that_the_knowledge_never_names_is_caught() -> None
     ]
     assert kinds(hand.format("our agents"), "policies/warranty") == []
     assert kinds(hand.format("a person on our team"), "policies/warranty") == []
+
+
+def test_a_comparisons_signpost_says_nothing_of_its_own() -> None:
+    # The shipping policy: "Express shipping takes 1–2 business days with FedEx".
+    express = "Express, by contrast, takes 1–2 business days with {}."
+    assert kinds(express.format("FedEx"), "policies/shipping") == []
+    assert kinds(express.format("DHL"), "policies/shipping") == [ClaimKind.entity]
+    # The account FAQ: "To stop the emails, click "Unsubscribe" at the bottom of any …".
+    leave = 'To leave, on the other hand, just click "Unsubscribe" at the bottom of any newsletter.'
+    assert kinds(leave, "faq/account") == []

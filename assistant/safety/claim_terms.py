@@ -218,6 +218,14 @@ NEGATION = re.compile(
 SAME_MEANING: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "Gift cards, though, should be returnable": an aside between subject and verb.
     (re.compile(r",\s*(?:though|however|of course|in fact|actually|by the way)\s*,"), ""),
+    # "Express, by contrast, takes 1–2 business days": a comparison's signpost says nothing.
+    (
+        re.compile(
+            r"(,\s*)?\b(?:by contrast|in contrast|on the other hand|by comparison|in comparison)"
+            r"\b(?!\s+(?:to|with)\b)(\s*,)?"
+        ),
+        lambda m: "," if bool(m[1]) != bool(m[2]) else " ",
+    ),
     # "it can no longer be redirected": the negation governs the verb, not "longer".
     (re.compile(r"\bno longer\b"), "not"),
     (
