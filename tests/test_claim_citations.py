@@ -2,8 +2,9 @@
 facts in asides, comparing two options): a message "sent" named by its kind, a requirement
 or a start of a period the knowledge never sets for that deed, a clause set off by a spaced
 dash, "no longer", a fit said the other way, an aside between subject and verb or a
-comparison's signpost, and a tool of the brand's that the knowledge never names. Each is
-tested both ways: the change is caught, the faithful wording passes."""
+comparison's signpost, a scope read on its side of a comparison, and a tool of the brand's
+that the knowledge never names. Each is tested both ways: the change is caught, the
+faithful wording passes."""
 
 from __future__ import annotations
 
@@ -159,3 +160,15 @@ def test_a_comparisons_signpost_says_nothing_of_its_own() -> None:
     # The account FAQ: "To stop the emails, click "Unsubscribe" at the bottom of any …".
     leave = 'To leave, on the other hand, just click "Unsubscribe" at the bottom of any newsletter.'
     assert kinds(leave, "faq/account") == []
+
+
+def test_a_scope_on_one_side_of_a_comparison_is_read_against_that_side() -> None:
+    # The refunds policy: "We refund the full price you paid for the returned items,
+    # including any sales tax. Original shipping charges are refunded only when …".
+    compared = (
+        "We refund the full price you paid for the returned items, including {}, whereas "
+        "original shipping charges are refunded only when an item arrived damaged, faulty or "
+        "wrong."
+    )
+    assert kinds(compared.format("any sales tax"), "policies/refunds") == []
+    assert kinds(compared.format("any customs fees"), "policies/refunds") == [ClaimKind.condition]

@@ -355,7 +355,7 @@ def _extension(claim: Sentence, closest: Sentence, ctx: ClaimContext) -> ClaimFi
         # brand sells, is the case the reply answers, not a scope it adds.
         owned = {m[1] for m in OWN_ITEM.finditer(scope) if m[1] in ctx.name_heads}
         unsaid = sorted(w for w in content(scope) - closest.words - owned if base(w) not in known)
-        if unsaid:
+        if unsaid and not _said_beside(scope, unsaid, claim, ctx):
             return ClaimFinding(
                 ClaimKind.condition,
                 claim.text,
@@ -433,6 +433,22 @@ def _extension(claim: Sentence, closest: Sentence, ctx: ClaimContext) -> ClaimFi
         or _excepted(claim, ctx)
         or _started(claim, ctx)
     )
+
+
+# Where a comparison turns to its other side: "…, including any sales tax, whereas original
+# shipping charges are refunded only when …".
+TURN = re.compile(r",?\s*\b(?:whereas|while)\b")
+
+
+def _said_beside(scope: str, unsaid: list[str], claim: Sentence, ctx: ClaimContext) -> bool:
+    """Whether the side of a comparison that holds the scope is closest to knowledge that
+    says its words, where the whole claim is closest to the other side's."""
+    sides = TURN.split(claim.folded)
+    side = next((unit(p) for p in sides if scope in p), None)
+    if len(sides) < 2 or side is None:
+        return False
+    nearest, _ = ctx.closest(side, ctx.facts)
+    return nearest is not None and all(w in nearest.words for w in unsaid)
 
 
 def _timed(claim: Sentence, closest: Sentence, ctx: ClaimContext) -> list[Sentence]:
