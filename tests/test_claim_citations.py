@@ -2,9 +2,9 @@
 facts in asides, comparing two options): a message "sent" named by its kind, a requirement
 or a start of a period the knowledge never sets for that deed, a clause set off by a spaced
 dash, "no longer", a fit said the other way, an aside between subject and verb or a
-comparison's signpost, a scope read on its side of a comparison, and a tool of the brand's
-that the knowledge never names. Each is tested both ways: the change is caught, the
-faithful wording passes."""
+comparison's signpost, a scope read on its side of a comparison, a tool of the brand's that
+the knowledge never names, and a service it never offers. Each is tested both ways: the
+change is caught, the faithful wording passes."""
 
 from __future__ import annotations
 
@@ -172,3 +172,12 @@ def test_a_scope_on_one_side_of_a_comparison_is_read_against_that_side() -> None
     )
     assert kinds(compared.format("any sales tax"), "policies/refunds") == []
     assert kinds(compared.format("any customs fees"), "policies/refunds") == [ClaimKind.condition]
+
+
+def test_a_service_the_knowledge_never_offers_is_caught() -> None:
+    # The products FAQ: "Tap "Notify me" on the product page … we'll send you one message".
+    notify = "Tap \"Notify me\" on the product page and we'll send you one message when it's back."
+    assert kinds(notify, "faq/products") == []
+    for service in ("a pre-order", "local pickup", "price matching"):
+        offered = f"You can also ask for {service} on the product page."
+        assert kinds(offered, "faq/products") == [ClaimKind.entity], service

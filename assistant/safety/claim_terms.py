@@ -43,6 +43,14 @@ ENTITIES = {
         " bamboo hemp denim canvas fleece rayon viscose spandex elastane velvet"
         " stainless_steel ceramic porcelain glass oak walnut beeswax soy_wax"
     ),
+    # Services a shop may offer and this one may not: a drafting model's favourite additions.
+    "service": _terms(
+        "pre-order pre-orders preorder preorders layaway price_match price_matching"
+        " price_adjustment gift_registry loyalty_program loyalty_points reward_points"
+        " rewards_program store_pickup curbside_pickup click_and_collect local_pickup"
+        " in-store_pickup trade-in buyback rental monogramming monogram engraving"
+        " personalisation personalization alterations hemming tailoring"
+    ),
     "channel": _terms(
         "app mobile_app text_message text_messages text_us call_or_text text_or_call texting sms"
         " whatsapp messenger"
