@@ -1,0 +1,165 @@
+"""Requirements a claim adds to a deed: a case it makes the deed wait for ("as long as you
+still have the original packaging", said of a damaged item; "it's only available on orders
+shipping within the US", said of gift wrapping) and a place it limits the deed to in a
+clause of its own ("exchanges are free (for orders shipped within the US)"), where no
+knowledge about that deed says them. claim_conditions.py runs these first."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from assistant.safety.claim_terms import ENTITY, ENTITY_KIND
+from assistant.safety.claim_text import (
+    ClaimContext,
+    ClaimFinding,
+    ClaimKind,
+    Sentence,
+    clauses_of,
+    content,
+    fold,
+    unit,
+)
+from assistant.safety.qualifiers import RESTRICTION, Facet
+from assistant.safety.stems import alike, base, stem
+
+# What every condition on a shop's goods names: the words that say which case it is are others.
+THINGS = frozenset({"item", "order", "product", "piec", "purchas"})
+# How many of the knowledge sentences nearest a claim are read for when its deed may be done
+# (besides the closest and the sentences beside it).
+TIMED = 3
+
+
+# A requirement the claim adds to its deed: "as long as you still have the original
+# packaging", "it's only available on orders shipping within the US".
+REQUIRED = re.compile(
+    r"\b(?:as long as|so long as|provided(?: that)?|only if|on condition that"
+    r"|only (?:available|offered|possible) (?:on|for|to|in|within|with|when|if))\b"
+    r"(?P<case>[^,;.!?]+)"
+)
+
+
+def required_finding(claim: Sentence, ctx: ClaimContext, said: str = "") -> ClaimFinding | None:
+    """The claim makes its deed wait for a case that no knowledge about that deed names: a
+    condition moved from another deed ("original packaging" of a return, said of a damaged
+    item) or one of the drafter's own. The deed is the claim's other words, or those of
+    ``said`` (the claim with what it refers back to: "It's only available on …")."""
+    for m in REQUIRED.finditer(claim.folded):
+        case = _case_words(m["case"], ctx)
+        if not case:
+            continue
+        rest = unit(claim.folded[: m.start()] + claim.folded[m.end() :])
+        if len(rest.words) < 3 and said:
+            rest = unit(fold(said).replace(m.group(0), " "))
+        if len(rest.words) >= 3:
+            # Half the case (two words of a longer one) said by the knowledge about the deed
+            # or by the knowledge the whole claim is closest to ("as long as it's unworn and
+            # unwashed", said of a return).
+            about = [*ctx.around(rest, TIMED), *ctx.around(claim, TIMED)]
+            if not about or _names(case, about, min(2, len(case))):
+                continue
+            quote = about[0]
+        else:
+            # A deed not named in the claim, nor yet in what it refers back to, is any of
+            # the knowledge's: the case is the claim's own when no sentence says most of it.
+            if not ctx.facts or _names(case, ctx.facts, 1, most=True):
+                continue
+            quote = ctx.closest(claim, ctx.facts)[0] or ctx.facts[0]
+        return ClaimFinding(
+            ClaimKind.condition,
+            claim.text,
+            quote.text,
+            f"adds the condition '{m.group(0).strip()}', which the knowledge about it never states",
+        )
+    return None
+
+
+PLACED = RESTRICTION[Facet.place]
+# "in US dollars" names a currency, not a place.
+CURRENCY = re.compile(r"\bus dollars?\b|\busd\b")
+# Words any place's scope is said with: they do not say which deed it is.
+PLACE_WORDS = frozenset(
+    {"within", "inside", "outside", "order", "ship", "shipp", "deliver", "only", "availabl"}
+    | {"though", "but", "however"}
+)
+# A clause with at most this many other words is a place's scope, not a deed of its own.
+SCOPE_WORDS = 2
+
+
+# A place said otherwise than as a scope: "a card from another country", "we ship to Canada".
+ELSEWHERE = re.compile(
+    r"\b(?:another country|other countries|abroad|overseas|international(?:ly)?|worldwide)\b"
+)
+
+
+def _names_a_place(folded: str) -> bool:
+    folded = CURRENCY.sub(" ", folded)
+    if PLACED.search(folded) or ELSEWHERE.search(folded):
+        return True
+    return any(ENTITY_KIND.get(term) == "place" for term in ENTITY.findall(folded))
+
+
+def placed_finding(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
+    """The claim limits a deed to a place in a clause of its own ("exchanges are free (for
+    orders shipped within the US)") where no knowledge sentence about that deed (two of the
+    claim's other words) names a place. A place said inside the deed's own clause ("free
+    Standard shipping within the US") may be a policy section's title, which the knowledge
+    read here does not carry."""
+    folded = CURRENCY.sub(" ", claim.folded)
+    m = PLACED.search(folded)
+    if m is None:
+        return None
+    placed = next((c for c in clauses_of(claim) if m.group(0) in c.folded), claim)
+    if placed is claim or len(_deed_words(placed.folded.replace(m.group(0), " "))) > SCOPE_WORDS:
+        return None
+    deed = _deed_words(folded[: m.start()] + folded[m.end() :])
+    about = [s for s in ctx.facts if len(s.words & deed) >= 2]
+    if not about or any(_names_a_place(s.folded) for s in about):
+        return None
+    closest = ctx.closest(claim, about)[0] or about[0]
+    return ClaimFinding(
+        ClaimKind.condition,
+        claim.text,
+        closest.text,
+        f"limits it to '{m.group(0)}', where the knowledge about it names no place",
+    )
+
+
+def _deed_words(folded: str) -> set[str]:
+    words = content(folded)
+    return {
+        w for w in words if "'" not in w and w not in PLACE_WORDS and base(w) not in PLACE_WORDS
+    }
+
+
+# Words of a case that do not say which case it is: "as long as you *still* have …".
+UNTELLING = frozenset({"still", "first", "already", "yet", "ever", "just", "also"})
+
+
+def _case_words(case: str, ctx: ClaimContext) -> frozenset[str]:
+    """The words that say which case it is: not the things every condition names, nor the
+    product it is said of ("as long as the Merino Crew Sweater …"), nor "you've"."""
+    untelling = UNTELLING | _name_words(ctx.names)
+    return frozenset(w for w in content(case) - THINGS if "'" not in w and w not in untelling)
+
+
+@lru_cache(maxsize=8)
+def _name_words(names: frozenset[str]) -> frozenset[str]:
+    return frozenset(stem(w) for name in names for w in name.split())
+
+
+def _names(case: frozenset[str], among: list[Sentence], least: int, most: bool = False) -> bool:
+    """Whether a sentence says half the case's words (more than half: ``most``), and at
+    least ``least`` of them."""
+    for s in among:
+        said = sum(_told(w, s.words) for w in case)
+        if said >= least and 2 * said >= len(case) + most:
+            return True
+    return False
+
+
+def _told(word: str, words: frozenset[str]) -> bool:
+    """The word, in some form, among a sentence's ("opted" / "opt", "shipped" / "ships")."""
+    root = base(word)
+    root = root[:-1] if len(root) > 3 and root[-1] == root[-2] else root
+    return any(alike(word, w) or base(w) == root for w in words)
