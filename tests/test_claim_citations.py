@@ -3,8 +3,8 @@ facts in asides, comparing two options): a message "sent" named by its kind, a r
 or a start of a period the knowledge never sets for that deed, a clause set off by a spaced
 dash, "no longer", a fit said the other way, an aside between subject and verb or a
 comparison's signpost, a scope read on its side of a comparison, a tool of the brand's that
-the knowledge never names, and a service it never offers. Each is tested both ways: the
-change is caught, the faithful wording passes."""
+the knowledge never names, a service it never offers, and a clause under its own scope.
+Each is tested both ways: the change is caught, the faithful wording passes."""
 
 from __future__ import annotations
 
@@ -181,3 +181,13 @@ def test_a_service_the_knowledge_never_offers_is_caught() -> None:
     for service in ("a pre-order", "local pickup", "price matching"):
         offered = f"You can also ask for {service} on the product page."
         assert kinds(offered, "faq/products") == [ClaimKind.entity], service
+
+
+def test_a_clause_under_its_own_scope_is_not_in_the_sentences_case() -> None:
+    # The refunds policy gives Pay in 4 refunds to the plan and gift-card parts to the card.
+    both = (
+        "If you paid with Pay in 4 through Shop Pay Installments, the refund is applied to "
+        "your installment plan, and any part paid with a Fernhill gift card goes back onto {}."
+    )
+    assert kinds(both.format("that gift card"), "policies/refunds") == []
+    assert kinds(both.format("your store credit"), "policies/refunds") == [ClaimKind.entity]

@@ -318,7 +318,9 @@ def term_finding(
             if ctx.comparable(scope, s)
         ],
     )
-    case = _same_case(clause, claim, ctx)
+    # A clause under its own scope ("and any part paid with a gift card goes back onto
+    # it") is not in the claim's case ("If you paid with Pay in 4, …").
+    case = _same_case(clause, claim, ctx) if scope is claim else []
     aligned += case
     for about, group in EXCLUSIVE:
         mine = said_terms(term_view(clause.text), group)
