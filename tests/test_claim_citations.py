@@ -3,12 +3,16 @@ facts in asides, comparing two options): a message "sent" named by its kind, a r
 or a start of a period the knowledge never sets for that deed, a clause set off by a spaced
 dash, "no longer", a fit said the other way, an aside between subject and verb or a
 comparison's signpost, a scope read on its side of a comparison, a tool of the brand's that
-the knowledge never names, a service it never offers, and a clause under its own scope.
-Each is tested both ways: the change is caught, the faithful wording passes."""
+the knowledge never names, a service it never offers, a clause under its own scope, and
+the brand's own documents cited by name. Each is tested both ways: the change is caught,
+the faithful wording passes."""
 
 from __future__ import annotations
 
+from assistant.knowledge.loader import load_knowledge
 from assistant.safety.claims import ClaimKind
+from assistant.safety.verify import Verifier
+from tests.support import ROOT, knowledge_text
 from tests.support import claim_kinds as kinds
 
 
@@ -191,3 +195,19 @@ def test_a_clause_under_its_own_scope_is_not_in_the_sentences_case() -> None:
     )
     assert kinds(both.format("that gift card"), "policies/refunds") == []
     assert kinds(both.format("your store credit"), "policies/refunds") == [ClaimKind.entity]
+
+
+def test_a_reply_that_cites_the_brands_policy_by_its_name_is_read_for_its_claims() -> None:
+    verifier = Verifier(load_knowledge(ROOT / "knowledge"), [])
+    privacy = knowledge_text("policies/privacy")
+    cited = (
+        "Per our Privacy Policy, we complete every request within 30 days and confirm by "
+        "email once it's done, and as the FAQ puts it, we never sell your personal data."
+    )
+    assert verifier.problems(cited, privacy, "web_chat", 2000) == []
+    # A document the brand does not have is still a name the knowledge never uses …
+    charter = cited.replace("Privacy Policy", "Data Deletion Charter")
+    assert any("'Deletion'" in p for p in verifier.problems(charter, privacy, "web_chat", 2000))
+    # … and a change inside the citation is still caught.
+    changed = cited.replace("by email", "by text message")
+    assert any("text message" in p for p in verifier.problems(changed, privacy, "web_chat", 2000))

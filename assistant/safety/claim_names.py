@@ -49,6 +49,8 @@ PROPER_NAME = re.compile(
     r"(?<!(?i:\bhi ))(?<!(?i:\bhey ))(?<!(?i:\bdear ))(?<!(?i:\bhello ))"
     r"(?<!(?i:\bthanks ))(?<!(?i:\byou ))(?<=[a-z0-9,]\s)(?!I\b)[A-Z][A-Za-z]+"
 )
+# The kinds of document a reply cites the brand's knowledge by ("as our FAQ puts it").
+DOCUMENT_KINDS = frozenset({"policy", "policies", "faq", "faqs"})
 # A size said in full where a size chart gives its letters.
 SIZE_LETTERS = {"small": "s", "medium": "m", "large": "l"}
 # The means by which something is done ("by fax", "via Discord", "using a drone"): a means
@@ -222,7 +224,9 @@ def _unknown_name(
         name, before, after = found.group(0), claim.text[: found.start()], claim.text[found.end() :]
         if before.endswith(", ") and after[:1] in {",", "!", ".", "?", ""}:
             continue  # "Sorry, Marcus, …", "Thanks for your message, Marcus.": addressed
-        if name.lower() in CALENDAR or in_brand_name(name.lower(), claim.text, ctx):
+        if name.lower() in CALENDAR or name.lower() in DOCUMENT_KINDS:
+            continue  # a day, or "our Returns Policy", "the FAQ": the brand's own documents
+        if in_brand_name(name.lower(), claim.text, ctx):
             continue
         short = SIZE_LETTERS.get(name.lower())
         if short and re.search(rf"(?<![\w'])({short})(?=\s+\d|/)", ctx.folded):

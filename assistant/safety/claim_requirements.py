@@ -7,7 +7,6 @@ knowledge about that deed says them. claim_conditions.py runs these first."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from assistant.safety.claim_terms import ENTITY, ENTITY_KIND
 from assistant.safety.claim_text import (
@@ -18,10 +17,11 @@ from assistant.safety.claim_text import (
     clauses_of,
     content,
     fold,
+    has,
     unit,
 )
 from assistant.safety.qualifiers import RESTRICTION, Facet
-from assistant.safety.stems import alike, base, stem
+from assistant.safety.stems import alike, base
 
 # What every condition on a shop's goods names: the words that say which case it is are others.
 THINGS = frozenset({"item", "order", "product", "piec", "purchas"})
@@ -139,13 +139,9 @@ UNTELLING = frozenset({"still", "first", "already", "yet", "ever", "just", "also
 def _case_words(case: str, ctx: ClaimContext) -> frozenset[str]:
     """The words that say which case it is: not the things every condition names, nor the
     product it is said of ("as long as the Merino Crew Sweater …"), nor "you've"."""
-    untelling = UNTELLING | _name_words(ctx.names)
+    named = {w for name in ctx.names if has(case, name) for w in content(name)}
+    untelling = UNTELLING | named
     return frozenset(w for w in content(case) - THINGS if "'" not in w and w not in untelling)
-
-
-@lru_cache(maxsize=8)
-def _name_words(names: frozenset[str]) -> frozenset[str]:
-    return frozenset(stem(w) for name in names for w in name.split())
 
 
 def _names(case: frozenset[str], among: list[Sentence], least: int, most: bool = False) -> bool:

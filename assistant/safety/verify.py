@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 
 from assistant.knowledge.loader import Knowledge
+from assistant.safety.claim_text import fold
 from assistant.safety.claims import check_claims
 from assistant.safety.grounding import Grounding
 from assistant.safety.named_things import brand_names
@@ -58,7 +59,9 @@ class Verifier:
         # Every answer's and policy's names, and every order's items: the customer's product
         # is the brand's, though the answer retrieved for the question may not name it.
         texts = [c.text for c in knowledge.chunks] + [i for o in knowledge.orders for i in o.items]
-        self.names = brand_names(texts)
+        # The policies' own titles too: a reply may cite "our Privacy Policy" by name.
+        titles = {c.title.partition(":")[0] for c in knowledge.chunks if c.kind == "policy"}
+        self.names = brand_names(texts) | {fold(t) for t in titles}
         self._secret = set().union(*(_shingles(t) for t in instructions)) if instructions else set()
 
     def problems(self, draft: str, context: str, channel: str, max_chars: int) -> list[str]:
