@@ -121,6 +121,7 @@ SETS = (
     "claims_check39",
     "claims_check40",
     "claims_check41",
+    "claims_check42",
     "claims_check43",
     "claims_check44",
     "claims_check45",
