@@ -4,8 +4,8 @@ or a start of a period the knowledge never sets for that deed, a clause set off 
 dash, "no longer", a fit said the other way, an aside between subject and verb or a
 comparison's signpost, a scope read on its side of a comparison, a tool of the brand's that
 the knowledge never names, a service it never offers, a clause under its own scope, and
-the brand's own documents cited by name. Each is tested both ways: the change is caught,
-the faithful wording passes."""
+the brand's own documents cited by name or as where a claim comes from. Each is tested both
+ways: the change is caught, the faithful wording passes."""
 
 from __future__ import annotations
 
@@ -211,3 +211,25 @@ def test_a_reply_that_cites_the_brands_policy_by_its_name_is_read_for_its_claims
     # … and a change inside the citation is still caught.
     changed = cited.replace("by email", "by text message")
     assert any("text message" in p for p in verifier.problems(changed, privacy, "web_chat", 2000))
+
+
+def test_where_a_claim_is_said_to_come_from_is_no_claim_of_its_own() -> None:
+    # The account FAQ: "No, you can check out as a guest."
+    cited = 'Our account FAQ says "you can check out as a guest."'
+    assert kinds(cited, "faq/account") == []
+    assert kinds(cited.replace("a guest", "a guest on the app"), "faq/account") == [
+        ClaimKind.entity
+    ]
+    # Pay in 4 is open to any order of $50 or more; a US address is the drafter's own.
+    split = (
+        'Per our FAQ, with Pay in 4 "you can split orders of $50 or more into 4 interest-free '
+        'payments, one every 2 weeks{}."'
+    )
+    assert kinds(split.format(""), "faq/payments") == []
+    placed = split.format(", if you're shipping to a US address")
+    assert kinds(placed, "faq/payments") == [ClaimKind.condition]
+    # The newsletter's welcome code asks for no account.
+    code = "Per our FAQ, we'll email you a welcome code for 10% off your first order{}."
+    assert kinds(code.format(""), "faq/account") == []
+    created = code.format(" once you've created an account")
+    assert kinds(created, "faq/account") == [ClaimKind.condition]

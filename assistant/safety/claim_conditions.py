@@ -105,6 +105,8 @@ SIGNED_IN = re.compile(
     r"\b(?:once|after|when|if|as long as) you(?:'re| are|'ve| have)? (?:signed|logged|sign|log)"
     r" in\b|\b(?:sign|log) in(?: to your account)? first\b|\bwith (?:an|your) account\b"
     r"|\b(?:need|needs|have|has) to be (?:signed|logged) in\b"
+    r"|\b(?:once|after|when|if|as long as) you(?:'ve| have)? (?:created|opened|made|set up)"
+    r" (?:an|your) account\b"
     r"|\baccount holders?\b|\b(?:registered|signed-in|logged-in) (?:customers?|users?)\b"
 )
 ACCOUNT = re.compile(r"\baccounts?\b|\b(?:sign|log)(?:ged|s)? in\b")

@@ -226,6 +226,19 @@ NEGATION = re.compile(
 SAME_MEANING: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     # "Gift cards, though, should be returnable": an aside between subject and verb.
     (re.compile(r",\s*(?:though|however|of course|in fact|actually|by the way)\s*,"), ""),
+    # "Per our payments FAQ, we accept …", "Our Privacy Policy explains that …": where a
+    # claim is said to come from is no claim of its own (a document the brand does not have
+    # is still a name the knowledge never uses).
+    (
+        re.compile(
+            r"\b(?:per|according to|as|in) (?:our|the) (?:[a-z&'-]+ ){0,3}"
+            r"(?:faq|faqs|policy|promise)(?: (?:puts it|says|explains|notes|states))?\s*,?\s*"
+            r"[\"\u201c]?"
+            r"|\b(?:our|the) (?:[a-z&'-]+ ){0,3}(?:faq|faqs|policy|promise) (?:says|explains|notes"
+            r"|states|is clear|makes clear|puts it)(?: that)?\s*,?\s*[\"\u201c]?"
+        ),
+        "",
+    ),
     # "Express, by contrast, takes 1–2 business days": a comparison's signpost says nothing.
     (
         re.compile(

@@ -66,7 +66,7 @@ RESTRICTION: dict[Facet, re.Pattern[str]] = {
     ),
     Facet.place: re.compile(
         rf"\b(?:within|in|inside|outside) {_PLACES}\b"
-        r"|\b(?:us|u\.s\.|oregon|domestic|international) (?:orders?|customers?|addresses?"
+        r"|\b(?:us|u\.s\.|oregon|domestic|international) (?:orders?|customers?|address(?:es)?"
         r"|returns?|shipments?|deliveries)\b"
     ),
     Facet.cutoff: re.compile(
