@@ -153,6 +153,8 @@ def test_a_tool_of_the_brands_that_the_knowledge_never_names_is_caught() -> None
         ClaimKind.capability
     ]
     assert kinds(hand.format("our agents"), "policies/warranty") == []
+    website = "Our website lets you track any order with your order number."
+    assert kinds(website, "policies/shipping") == []
     assert kinds(hand.format("a person on our team"), "policies/warranty") == []
 
 

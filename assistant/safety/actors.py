@@ -62,10 +62,12 @@ def brand_said_to_do(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
 OUR_HAND = re.compile(
     r"\bour ((?:[a-z-]+ ){0,2}[a-z-]+)(?:'ll| will| can| could| may| lets you| allows you)\b"
 )
-# The brand's people, however a draft calls them ("our agents will reply").
-PEOPLE = frozenset(
+# The brand's people and its shop, however a draft calls them ("our agents will reply",
+# "our website lets you track it"): no new hand.
+OWN_HANDS = frozenset(
     {"agent", "staff", "specialist", "representative", "rep", "member", "people", "folk"}
     | {"colleague", "expert", "stylist", "advisor", "adviser", "crew", "employee"}
+    | {"website", "site", "store", "shop", "page", "checkout"}
 )
 
 
@@ -74,7 +76,7 @@ def unnamed_hand(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     drafting model's "estimator", "system" or "app" where a person on the team does it."""
     for found in OUR_HAND.finditer(claim.folded):
         head = found.group(1).split()[-1]
-        if head in STOP or base(head) in PEOPLE or ctx.knows(head):
+        if head in STOP or base(head) in OWN_HANDS or ctx.knows(head):
             continue
         detail = f"says 'our {found.group(1)}' does it, which the knowledge never names"
         closest, _ = ctx.closest(claim)
