@@ -71,16 +71,14 @@ OWN_HANDS = frozenset(
 )
 
 
-def unnamed_hand(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
+def unnamed_hand(claim: Sentence, ctx: ClaimContext, near: str) -> ClaimFinding | None:
     """A tool or service of the brand's that does the deed, which no knowledge names: a
-    drafting model's "estimator", "system" or "app" where a person on the team does it."""
+    drafting model's "estimator", "system" or "app" where a person on the team does it
+    (``near``: the claim's closest knowledge sentence, quoted)."""
     for found in OUR_HAND.finditer(claim.folded):
         head = found.group(1).split()[-1]
         if head in STOP or base(head) in OWN_HANDS or ctx.knows(head):
             continue
         detail = f"says 'our {found.group(1)}' does it, which the knowledge never names"
-        closest, _ = ctx.closest(claim)
-        return ClaimFinding(
-            ClaimKind.capability, claim.text, closest.text if closest else "", detail
-        )
+        return ClaimFinding(ClaimKind.capability, claim.text, near, detail)
     return None

@@ -307,7 +307,7 @@ def _capability(claim: Sentence, ctx: ClaimContext, near: str) -> ClaimFinding |
         or _added_also(claim, ctx, near)
         or _self_service(claim, ctx)
         or brand_said_to_do(claim, ctx)
-        or unnamed_hand(claim, ctx)
+        or unnamed_hand(claim, ctx, near)
     )
     if unsupported is not None:
         return unsupported
