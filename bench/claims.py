@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from collections import defaultdict
@@ -59,11 +60,12 @@ from assistant.knowledge.documents import load_faq, load_policy_doc  # noqa: E40
 from assistant.knowledge.loader import Knowledge, load_knowledge  # noqa: E402
 from assistant.pipeline.model_drafter import SYSTEM  # noqa: E402
 from assistant.safety.claims import check_claims  # noqa: E402
-from assistant.safety.verify import Verifier  # noqa: E402
+from assistant.safety.verify import Verifier, grounding_context  # noqa: E402
 
 TARGETS = {"caught": 0.90, "paraphrases_flagged": 0.10}
 # The sets' drafts are one to three sentences: no channel's length limit is in question.
 LONG_ENOUGH = 10_000
+OPENING_MENTION = re.compile(r"\W*(?:(?:hi|hey|hello)\s+)?(?P<handle>@[\w.]*\w)", re.IGNORECASE)
 
 
 def document(name: str) -> str:
@@ -137,9 +139,14 @@ def verifier() -> tuple[Verifier, Knowledge]:
 
 def every_check(draft: str, context: str) -> list[str]:
     """What ``assistant verify`` reports for the draft: the numeric guard (numbers, dates,
-    codes, promises) and the word check, with the brand's name and sign-off in context."""
+    codes, promises) and the word check, against what the pipeline gives it: the knowledge,
+    the brand's name and sign-off, and the customer's handle. A set's rows carry no
+    customer, so a draft that opens by @-mentioning someone ("@jess_outdoors You've got 30
+    days…", a reply to a comment) is taken to answer that customer."""
     check, knowledge = verifier()
-    context = "\n".join([context, knowledge.policy.brand_name, knowledge.tone.sign_off])
+    addressed = OPENING_MENTION.match(draft)
+    handle = addressed["handle"] if addressed else None
+    context = grounding_context([context], None, "", knowledge, handle)
     return check.problems(draft, context, "web_chat", LONG_ENOUGH)
 
 

@@ -407,6 +407,8 @@ STARTED = re.compile(
     r"(?:counted |counting |starting |measured )?"
     r"(?:after|from|since)\s+(?:the (?:day|date|moment|time) )?"
     r"(?:your|you|we|they|it|the|their|our)\b(?:(?! and\b| then\b| so\b)[a-z' ]){3,}"
+    # "within 30 days of verifying your identity": an event said with its verb.
+    r"|^\s*of\s+[a-z]+ing\s+(?:your|the|their|its|our)\b(?:(?! and\b| then\b| so\b)[a-z' ]){3,}"
 )
 
 
@@ -430,6 +432,8 @@ def _started(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
         # "Delivery times are counted from the day your order ships": a start the knowledge
         # gives every period of its kind, in a sentence of its own.
         said = LEAD_IN.sub("", start.group(0)).strip()
+        if said.startswith("of ") and stage(said):
+            continue  # "30 days of placing your order": the qualifiers compare the steps
         event = content(said)
         counted = [
             (s, c)
@@ -448,20 +452,37 @@ def _started(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
                     f"counts {m.group(0)} '{said}' where the knowledge counts"
                     f" '{c.group(0).strip()}'",
                 )
-        if having and not counted and not any(_start_given(s.folded, period) for s in having):
+        if counted:
+            continue
+        given = [(s, g) for s in having if (g := _start_given(s.folded, period)) is not None]
+        if having and not given:
             return ClaimFinding(
                 ClaimKind.condition,
                 claim.text,
                 having[0].text,
                 f"counts {m.group(0)} '{said}', which the knowledge does not",
             )
+        # Another step of the order's life than every start the knowledge gives the period:
+        # "2 years from the date you place your order" where "2 years from the delivery date".
+        step = stage(said, strict=True)
+        steps = {stage(g) for _, g in given}
+        if step and given and None not in steps and step not in steps:
+            return ClaimFinding(
+                ClaimKind.condition,
+                claim.text,
+                given[0][0].text,
+                f"counts {m.group(0)} from {step} ('{said}') where the knowledge counts it"
+                f" from {stage(given[0][1])} ('{given[0][1].strip()}')",
+            )
     return None
 
 
-def _start_given(folded: str, period: frozenset[tuple[str, Hashable]]) -> bool:
-    """Whether the sentence says from when it counts that period."""
-    return any(
-        values(m.group(0)) == period
-        and re.match(r"\s*(?:after|from|since|of|before)\b", folded[m.end() :]) is not None
-        for m in DURATION.finditer(folded)
-    )
+START_WORD = re.compile(r"\s*(?:after|from|since|of|before)\b[^,;.!?]*")
+
+
+def _start_given(folded: str, period: frozenset[tuple[str, Hashable]]) -> str | None:
+    """From when the sentence counts that period ("from the delivery date"), if it says."""
+    for m in DURATION.finditer(folded):
+        if values(m.group(0)) == period and (start := START_WORD.match(folded[m.end() :])):
+            return start.group(0)
+    return None

@@ -51,6 +51,8 @@ PROPER_NAME = re.compile(
 )
 # The kinds of document a reply cites the brand's knowledge by ("as our FAQ puts it").
 DOCUMENT_KINDS = frozenset({"policy", "policies", "faq", "faqs"})
+# Chat's capitalised shorthands name nothing ("let us know ASAP!", "FYI, …").
+SHORTHANDS = frozenset({"ASAP", "FYI", "BTW", "PS", "TBH", "OK", "OMG", "LOL", "IMO", "PLS", "THX"})
 # A size said in full where a size chart gives its letters.
 SIZE_LETTERS = {"small": "s", "medium": "m", "large": "l"}
 # The means by which something is done ("by fax", "via Discord", "using a drone"): a means
@@ -226,6 +228,8 @@ def _unknown_name(
             continue  # "Sorry, Marcus, …", "Thanks for your message, Marcus.": addressed
         if name.lower() in CALENDAR or name.lower() in DOCUMENT_KINDS:
             continue  # a day, or "our Returns Policy", "the FAQ": the brand's own documents
+        if name in SHORTHANDS:
+            continue
         if in_brand_name(name.lower(), claim.text, ctx):
             continue
         short = SIZE_LETTERS.get(name.lower())

@@ -32,11 +32,18 @@ TIMED = 3
 
 # A requirement the claim adds to its deed: "as long as you still have the original
 # packaging", "it's only available on orders shipping within the US".
+# A case may be a list: "as long as it's unworn, unwashed, tags on, and you've still got
+# the packing slip" (short items, the last after "and" or "or").
+CASE_ITEM = r"(?:[^\s,;.!?]+ ?){1,6}"
 REQUIRED = re.compile(
     r"\b(?:as long as|so long as|provided(?: that)?|only if|on condition that"
     r"|only (?:available|offered|possible) (?:on|for|to|in|within|with|when|if))\b"
-    r"(?P<case>[^,;.!?]+)"
+    rf"(?P<case> ?{CASE_ITEM}(?:,\s*{CASE_ITEM})+,?\s+(?:and|or)\s+{CASE_ITEM}(?=[,;.!?]|$)"
+    r"|[^,;.!?]+)"
 )
+
+
+LISTED = re.compile(r",\s*(?:and |or )?|\s+(?:and|or)\s+")
 
 
 def required_finding(claim: Sentence, ctx: ClaimContext, said: str = "") -> ClaimFinding | None:
@@ -48,6 +55,7 @@ def required_finding(claim: Sentence, ctx: ClaimContext, said: str = "") -> Clai
         case = _case_words(m["case"], ctx)
         if not case:
             continue
+        what = f"'{m.group(0).strip()}'"
         rest = unit(claim.folded[: m.start()] + claim.folded[m.end() :])
         if len(rest.words) < 3 and said:
             rest = unit(fold(said).replace(m.group(0), " "))
@@ -56,9 +64,15 @@ def required_finding(claim: Sentence, ctx: ClaimContext, said: str = "") -> Clai
             # or by the knowledge the whole claim is closest to ("as long as it's unworn and
             # unwashed", said of a return).
             about = [*ctx.around(rest, TIMED), *ctx.around(claim, TIMED)]
-            if not about or _names(case, about, min(2, len(case))):
+            # A list of cases is read item by item: "as long as it's unworn, tags on, and
+            # you've still got the packing slip" adds the packing slip.
+            items = [(i, w) for i in LISTED.split(m["case"]) if (w := _case_words(i, ctx))]
+            unsaid = [i for i, w in items if not _names(w, about, min(2, len(w)))]
+            if not about or not unsaid:
                 continue
             quote = about[0]
+            if len(items) > 1:
+                what = f"'{m.group(0).strip()}' ('{unsaid[0].strip()}')"
         else:
             # A deed not named in the claim, nor yet in what it refers back to, is any of
             # the knowledge's: the case is the claim's own when no sentence says most of it.
@@ -69,7 +83,7 @@ def required_finding(claim: Sentence, ctx: ClaimContext, said: str = "") -> Clai
             ClaimKind.condition,
             claim.text,
             quote.text,
-            f"adds the condition '{m.group(0).strip()}', which the knowledge about it never states",
+            f"adds the condition {what}, which the knowledge about it never states",
         )
     return None
 

@@ -318,10 +318,11 @@ SAME_MEANING: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]]
         ),
         "",
     ),
-    # "that's from them, not us", "part of its character, not defects": a contrast names
-    # what it is by what it is not; it does not deny the statement.
+    # "that's from them, not us", "part of its character, not defects", "$5 per order, not
+    # per item: …": a contrast names what it is by what it is not; it does not deny the
+    # statement.
     (
-        re.compile(r",\s+not\s+(?=(?:us|you|them|a|an|the|[a-z]+s)\b[^,;:]*[.!?]?$)"),
+        re.compile(r",\s+not\s+(?=(?:us|you|them|a|an|the|per|[a-z]+s)\b[^,;:]*(?:[.!?]?$|:))"),
         ", rather than ",
     ),
     (re.compile(r"\bcosts? (?:you )?nothing\b"), "free"),

@@ -33,6 +33,7 @@ from assistant.safety.claim_text import (
     statements_of,
     unit,
 )
+from assistant.safety.facts import EMOJI
 from assistant.safety.named_things import TITLED_RUN
 from assistant.safety.polarity import polarity_finding
 from assistant.safety.predicates import (
@@ -153,7 +154,7 @@ OFFER = re.compile(
 
 
 # An emoji before a capital ends a sentence: "… and Shop Pay 💳 Fernhill gift cards work too".
-EMOJI_STOP = re.compile(r"([\U0001F300-\U0001FAFF\u2600-\u27BF])\s+(?=[A-Z])")
+EMOJI_STOP = re.compile(rf"({EMOJI})\s+(?=[A-Z])")
 
 
 # A short question that opens the customer's case, with no question word or auxiliary of its

@@ -105,7 +105,10 @@ LINK = re.compile(
     rf"(?P<tld>[A-Za-z]{{2,24}})(?![\w-])(?:[/?#]{URL_CHARS}*)?",
     IGNORE,
 )
-HANDLE = re.compile(r"(?<![\w@.+-])@[A-Za-z0-9_]{1,30}(?![\w@])")
+# Emoji and pictographs, flags' letters included: in social replies one often ends a sentence.
+EMOJI = "[\U0001f1e6-\U0001f1ff\U0001f300-\U0001faff\u2600-\u27bf]"
+# Instagram's usernames hold dots ("@mira.c"), never at the end: "@mira." ends a sentence.
+HANDLE = re.compile(r"(?<![\w@.+-])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?(?![\w@])")
 PHONE = re.compile(
     r"(?<![\w+$€£])(?:\+[0-9]{1,3}(?:[ .-]?\(?[0-9]{1,4}\)?){2,5}"
     r"|(?:1[ .-]?)?(?:\([0-9]{3}\)[ .-]?|[0-9]{3}[ .-])[0-9]{3}[ .-][0-9]{4}"

@@ -16,6 +16,7 @@ from typing import cast
 
 from assistant.safety.facts import (
     DURATION,
+    EMOJI,
     KINDS,
     MONTH,
     NUMBER,
@@ -56,7 +57,7 @@ STOPWORDS = frozenset(
 )
 # What follows "from" or "since" is when a period starts ("1–2 business days from the day
 # your order ships"), not what the period is about.
-ABOUT_ENDS = re.compile(r"[.!?;:,()\n]|\b(?:from|since)\b")
+ABOUT_ENDS = re.compile(rf"[.!?;:,()\n]|{EMOJI}|\b(?:from|since)\b")
 
 
 def _about(text: str, start: int, end: int) -> frozenset[str]:

@@ -304,6 +304,9 @@ COMPARED_VALUES = (Facet.place, Facet.time, Facet.cutoff, Facet.start, Facet.uni
 GENERIC_VALUES = (Facet.time, Facet.start)
 
 
+SET_ASIDE_PART = re.compile(r"(?:\b(?:rather than|instead of)|,\s*not)\b[^,;:.!?]*", re.I)
+
+
 def widened(
     claim: str, aligned: list[str], anywhere: tuple[str, ...] = ()
 ) -> QualifierChange | None:
@@ -337,7 +340,8 @@ def changed_qualifier(
         return None
     if (wider := widened(claim, aligned, anywhere)) is not None:
         return wider
-    mine = qualifiers(claim)
+    # What the claim sets aside is no value of its own: "$5 per item, not per order".
+    mine = qualifiers(SET_ASIDE_PART.sub(" ", claim))
     theirs = [(s, qualifiers(s)) for s in aligned]
     for facet, values in mine.restricted.items():
         if facet not in COMPARED_VALUES:

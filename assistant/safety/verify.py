@@ -41,7 +41,9 @@ def grounding_context(
     reply may @-mention the customer it answers). The pipeline's drafts and the agents'
     edits are checked against the same context."""
     brand, sign_off = knowledge.policy.brand_name, knowledge.tone.sign_off
-    return "\n".join([*hits, order_facts or "", grounding, brand, sign_off, handle or ""])
+    # Meta gives a username without its "@" ("mira.c"); a reply mentions it as "@mira.c".
+    mention = f"@{handle.lstrip('@')}" if handle and handle.strip("@ ") else ""
+    return "\n".join([*hits, order_facts or "", grounding, brand, sign_off, mention])
 
 
 def _shingles(text: str) -> set[tuple[str, ...]]:

@@ -1,0 +1,100 @@
+"""Readings of drafts in the styles of the sets read last (a reply inside a DM thread that
+refers back and corrects the customer; a public reply to a comment): the commenter's
+Instagram username @-mentioned, an emoji that ends a sentence, chat shorthand, a period
+counted from another step or from an event of the draft's own, a list of cases that adds
+one, and a correction's "not per item". Each is tested both ways: the change is caught, the
+faithful wording passes."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from assistant.knowledge.loader import load_knowledge
+from assistant.safety.claims import ClaimKind
+from assistant.safety.verify import Verifier, grounding_context
+from tests.support import ROOT, knowledge_text, promise_kinds
+from tests.support import claim_kinds as kinds
+
+
+@cache
+def verifier() -> Verifier:
+    return Verifier(load_knowledge(ROOT / "knowledge"), [])
+
+
+def problems(draft: str, document: str, handle: str | None) -> list[str]:
+    """What the pipeline's check reports for a reply to the customer with that handle."""
+    knowledge = load_knowledge(ROOT / "knowledge")
+    context = grounding_context([knowledge_text(document)], None, "", knowledge, handle)
+    return verifier().problems(draft, context, "instagram", 10_000)
+
+
+def test_a_reply_may_mention_the_commenter_by_the_username_meta_gives() -> None:
+    # Meta's comment webhooks give the username without its "@", dots and all.
+    reply = "@mira.c No account needed, guest checkout works just fine! 💚"
+    assert problems(reply, "faq/account", "mira.c") == []
+    assert problems(reply, "faq/account", "@mira.c") == []
+    # Someone else's username is still no one the reply may name.
+    assert problems(reply.replace("mira.c", "mira.x"), "faq/account", "mira.c") == [
+        "unsupported handle: '@mira.x' is not in the knowledge or order record"
+    ]
+    assert problems(reply, "faq/account", None) == [
+        "unsupported handle: '@mira.c' is not in the knowledge or order record"
+    ]
+
+
+def test_an_emoji_ends_the_clause_a_number_is_said_in() -> None:
+    # "…and delivery takes 6–10 business days. Import duties and taxes aren't included…"
+    japan = (
+        "Yes, we ship to Japan with DHL Express for a flat $25 per order, and it takes 6–10 "
+        "business days 🇯🇵 Heads up: import duties and taxes aren't included in our prices."
+    )
+    assert promise_kinds(japan, "faq/shipping") == []
+    assert promise_kinds(japan.replace("6–10", "8–12"), "faq/shipping") == ["duration"]
+
+
+def test_chat_shorthand_names_nothing() -> None:
+    asap = (
+        "Orders placed before 1 pm Pacific on a business day usually ship the same day, "
+        "so let us know ASAP!"
+    )
+    assert kinds(asap, "policies/refunds") == []
+    assert kinds(asap.replace("ASAP", "via Asap"), "policies/refunds") == [ClaimKind.entity]
+
+
+def test_a_period_counted_from_another_step_than_the_knowledges_is_caught() -> None:
+    # The warranty answer: "Bags are covered for 2 years from the delivery date".
+    ordered = "Bags are covered for 2 years from the date you place your order."
+    assert kinds(ordered, "faq/products") == [ClaimKind.condition]
+    arrived = "Bags are covered for 2 years from the day they arrive."
+    assert kinds(arrived, "faq/products") == []
+
+
+def test_a_period_counted_from_an_event_the_knowledge_never_names_is_caught() -> None:
+    # The privacy policy: "We complete every request within 30 days and confirm by email".
+    verified = "We complete every request within 30 days of verifying your identity."
+    assert kinds(verified, "policies/privacy") == [ClaimKind.condition]
+    assert kinds("We complete every request within 30 days.", "policies/privacy") == []
+
+
+def test_a_list_of_cases_that_adds_one_is_caught() -> None:
+    slip = (
+        "You can return clothing within 30 days of delivery as long as it's unworn, unwashed, "
+        "tags on, and you've still got the packing slip!"
+    )
+    assert kinds(slip, "policies/returns", "faq/returns") == [ClaimKind.condition]
+    tagged = (
+        "You can return clothing within 30 days of delivery as long as it's unworn, unwashed, "
+        "and has its original tags."
+    )
+    assert kinds(tagged, "policies/returns", "faq/returns") == []
+
+
+def test_a_correction_names_what_is_not_so_without_denying_the_claim() -> None:
+    # The gift wrapping answer: "Gift wrapping is $5 per order: we wrap everything …".
+    corrected = (
+        "Actually, gift wrapping is $5 per order, not per item: we wrap everything in "
+        "recycled kraft paper with a cotton ribbon."
+    )
+    assert kinds(corrected, "faq/products") == []
+    swapped = corrected.replace("per order, not per item", "per item, not per order")
+    assert kinds(swapped, "faq/products") == [ClaimKind.condition]
