@@ -127,6 +127,8 @@ SETS = (
     "claims_check43",
     "claims_check44",
     "claims_check45",
+    "claims_check46",
+    "claims_check47",
 )
 
 
