@@ -1,9 +1,10 @@
 """Readings of drafts in the styles of the sets read last (a reply inside a DM thread that
-refers back and corrects the customer; a public reply to a comment): the commenter's
-Instagram username @-mentioned, an emoji that ends a sentence, chat shorthand, a period
-counted from another step or from an event of the draft's own, a list of cases that adds
-one, and a correction's "not per item". Each is tested both ways: the change is caught, the
-faithful wording passes."""
+refers back and corrects the customer; a public reply to a comment; an empathetic reply):
+the commenter's Instagram username @-mentioned, an emoji that ends a sentence, chat
+shorthand, a period counted from another step or from an event of the draft's own, a list
+of cases that adds one, a correction's "not per item", and sympathy with what the customer
+went through. Each is tested both ways: the change is caught, the faithful wording
+passes."""
 
 from __future__ import annotations
 
@@ -98,3 +99,14 @@ def test_a_correction_names_what_is_not_so_without_denying_the_claim() -> None:
     assert kinds(corrected, "faq/products") == []
     swapped = corrected.replace("per order, not per item", "per item, not per order")
     assert kinds(swapped, "faq/products") == [ClaimKind.condition]
+
+
+def test_sympathy_with_the_customers_situation_states_nothing() -> None:
+    sorry = "I'm sorry your payment didn't go through the way you expected."
+    assert kinds(sorry, "faq/payments") == []
+    assert kinds("Sorry the tracking link isn't showing anything yet.", "faq/shipping") == []
+    # A claim said with the apology is still read.
+    offered = "I'm sorry your payment didn't go through, but you can pay by bank transfer."
+    assert kinds(offered, "faq/payments") != []
+    texted = "I'm sorry the sweater didn't fit, you can exchange it by text message."
+    assert kinds(texted, "faq/returns") == [ClaimKind.entity]

@@ -107,6 +107,14 @@ def entity_finding(
     return None
 
 
+def name_finding(
+    claim: Sentence, closest: Sentence | None, ctx: ClaimContext
+) -> ClaimFinding | None:
+    """A name the knowledge does not back, alone: what even a sentence of sympathy may get
+    wrong ("I'm so sorry the zipper gave out on your Alpaca Travel Duffel")."""
+    return _unknown_name(claim, closest, ctx) or swapped_name(claim, closest, ctx)
+
+
 def _swapped_entity(
     claim: Sentence, closest: Sentence | None, ctx: ClaimContext
 ) -> ClaimFinding | None:

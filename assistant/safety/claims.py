@@ -19,7 +19,7 @@ from functools import lru_cache
 from assistant.safety.actors import brand_said_to_do, unnamed_hand
 from assistant.safety.bindings import moved_fact, moved_value
 from assistant.safety.claim_conditions import CONDITION_ALIGNED, condition_finding
-from assistant.safety.claim_names import entity_finding, term_finding
+from assistant.safety.claim_names import entity_finding, name_finding, term_finding
 from assistant.safety.claim_terms import CAPABILITY, ENTITY_KIND
 from assistant.safety.claim_text import (
     ClaimContext,
@@ -79,6 +79,10 @@ def _check(draft: str, ctx: ClaimContext) -> list[ClaimFinding]:
             continue
         closest, _ = ctx.closest(claim)
         near = closest.text if closest else ""
+        if _sympathy(plain):
+            if (named := name_finding(claim, closest, ctx)) is not None:
+                findings.append(replace(named, claim=quote))
+            continue
         found = entity_finding(claim, closest, ctx) or _moved(claim, ctx)
         if found is None:
             # The closest sentence under the same conditions: "if you paid with Pay in 4" is
@@ -140,6 +144,24 @@ def _courtesy(plain: str) -> bool:
     while (courtesy := COURTESY.match(rest)) is not None and courtesy.end() > 0:
         found, rest = True, rest[courtesy.end() :].lstrip(" ,!.").removeprefix("and ")
     return found and OFFERED.search(rest) is None
+
+
+# Sympathy with the customer's own situation: "I'm so sorry your payment didn't go through
+# the way you expected", "Sorry the tracking link isn't showing anything yet", "I completely
+# understand how tricky it is". It says what the customer told us, not what the brand does.
+SYMPATHY = re.compile(
+    r"^(?:(?:i'm|i am|we're|we are) )?(?:so |really |very |truly )?sorry (?:that |about |to hear"
+    r" |to see )?(?:your|the|this|that|it|you)\b"
+    r"|^i (?:completely |totally |really |fully )?(?:understand|know|get) (?:how|that|why)\b"
+)
+# Words that make it a claim after all: "I'm sorry the tee can't be returned".
+ASSERTS = re.compile(
+    r"\b(?:but|however|can|can't|cannot|could|will|won't|must|need|only|never|always|free)\b"
+)
+
+
+def _sympathy(plain: str) -> bool:
+    return SYMPATHY.match(plain) is not None and ASSERTS.search(plain) is None
 
 
 # A greeting that offers help with the customer's topic states nothing of it: "Hi, happy to
