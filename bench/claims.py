@@ -129,6 +129,7 @@ SETS = (
     "claims_check45",
     "claims_check46",
     "claims_check47",
+    "claims_check48",
 )
 
 
