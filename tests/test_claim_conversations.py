@@ -110,3 +110,5 @@ def test_sympathy_with_the_customers_situation_states_nothing() -> None:
     assert kinds(offered, "faq/payments") != []
     texted = "I'm sorry the sweater didn't fit, you can exchange it by text message."
     assert kinds(texted, "faq/returns") == [ClaimKind.entity]
+    final = "I'm sorry the sweater didn't fit, Final Sale items are returnable."
+    assert kinds(final, "faq/returns") == [ClaimKind.polarity]

@@ -154,9 +154,12 @@ SYMPATHY = re.compile(
     r" |to see )?(?:your|the|this|that|it|you)\b"
     r"|^i (?:completely |totally |really |fully )?(?:understand|know|get) (?:how|that|why)\b"
 )
-# Words that make it a claim after all: "I'm sorry the tee can't be returned".
+# Words that make it a claim after all: "I'm sorry the tee can't be returned", "I'm sorry
+# you were charged twice, the refund is on its way", a second clause of the brand's deeds.
 ASSERTS = re.compile(
     r"\b(?:but|however|can|can't|cannot|could|will|won't|must|need|only|never|always|free)\b"
+    r"|\b(?:refund|replac|ship|deliver|return|exchang|cancel|charg|credit)\w*"
+    r"|\bon (?:its|the|their) way\b|,\s*(?:and\s+|so\s+)?(?:we|it|they|our|this|that)\b"
 )
 
 
