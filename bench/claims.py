@@ -60,12 +60,15 @@ from assistant.knowledge.documents import load_faq, load_policy_doc  # noqa: E40
 from assistant.knowledge.loader import Knowledge, load_knowledge  # noqa: E402
 from assistant.pipeline.model_drafter import SYSTEM  # noqa: E402
 from assistant.safety.claims import check_claims  # noqa: E402
+from assistant.safety.facts import HANDLE  # noqa: E402
 from assistant.safety.verify import Verifier, grounding_context  # noqa: E402
 
 TARGETS = {"caught": 0.90, "paraphrases_flagged": 0.10}
 # The sets' drafts are one to three sentences: no channel's length limit is in question.
 LONG_ENOUGH = 10_000
-OPENING_MENTION = re.compile(r"\W*(?:(?:hi|hey|hello)\s+)?(?P<handle>@[\w.]*\w)", re.IGNORECASE)
+OPENING_MENTION = re.compile(
+    rf"\W*(?:(?:hi|hey|hello)\s+)?(?P<handle>{HANDLE.pattern})", re.IGNORECASE
+)
 
 
 def document(name: str) -> str:
