@@ -4,13 +4,18 @@ to the simulator, its receipts back by webhook, both servers stopped."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI, Request, Response
 from typer.testing import CliRunner
 
+from assistant.channels.meta.simulator.graph_api import GraphSimulator
 from assistant.channels.meta.simulator.payloads import PAGE
+from assistant.cli import webhook_demo
 from assistant.cli.main import app
 from assistant.db import database_url, make_engine
 from assistant.review.models import DeliveryState
@@ -29,9 +34,26 @@ def inbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
+class SlowToReply(GraphSimulator):
+    """Answers comment replies after 3 s, as a loaded machine's job runner may be late: the
+    automatic reply goes out after the person's approval has already returned."""
+
+    def app(self) -> FastAPI:
+        app = super().app()
+
+        @app.middleware("http")
+        async def slow(request: Request, call_next: Callable[..., Awaitable[Response]]) -> Response:
+            if request.url.path.endswith("/replies"):
+                await asyncio.sleep(3)
+            return await call_next(request)
+
+        return app
+
+
 def test_the_demo_runs_the_webhook_loop_against_the_simulator(
-    ingested: Settings, inbox: Path
+    ingested: Settings, inbox: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(webhook_demo, "GraphSimulator", SlowToReply)
     done = runner.invoke(app, ["demo", "--no-ui", "--json", "--inbox", str(inbox)])
 
     assert done.exit_code == 0, done.output
@@ -40,7 +62,7 @@ def test_the_demo_runs_the_webhook_loop_against_the_simulator(
     assert loop["webhooks"] == [200, 200, 200]
     items = loop["items"]
     assert items["Messenger DM"]["status"] == "sent"  # approved by the demo, then delivered
-    assert items["Instagram comment"]["status"] == "sent"  # sent automatically
+    assert items["Instagram comment"]["status"] == "sent"  # sent automatically, awaited
     assert items["WhatsApp message"]["status"] == "pending"  # a refund waits for a person
     sent = loop["sent_to_simulator"]
     assert f"/{PAGE}/messages" in sent and any(p.endswith("/replies") for p in sent)
