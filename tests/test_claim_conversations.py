@@ -112,3 +112,19 @@ def test_sympathy_with_the_customers_situation_states_nothing() -> None:
     assert kinds(texted, "faq/returns") == [ClaimKind.entity]
     final = "I'm sorry the sweater didn't fit, Final Sale items are returnable."
     assert kinds(final, "faq/returns") == [ClaimKind.polarity]
+
+
+def test_a_subject_the_knowledge_denies_the_deed_of_is_read_before_a_close_sentence() -> None:
+    # "Items marked Final Sale … can't be returned or exchanged. Everything else can be
+    # returned within 30 days of delivery. … Final Sale items that arrive damaged, faulty
+    # or wrong are still covered."
+    returns = ("policies/returns", "faq/returns")
+    assert kinds("Final Sale items can be returned within 30 days.", *returns) == [
+        ClaimKind.polarity
+    ]
+    assert kinds("Final Sale items can be exchanged within 30 days.", *returns) == [
+        ClaimKind.polarity
+    ]
+    # What the knowledge does say of them, and of everything else, passes.
+    assert kinds("Final Sale items that arrive damaged are still covered.", *returns) == []
+    assert kinds("Everything else can be returned within 30 days of delivery.", *returns) == []

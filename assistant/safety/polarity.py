@@ -167,13 +167,24 @@ def _said_of_subject(statement: Sentence, ctx: ClaimContext) -> Sentence | None:
         and ctx.score(statement, s) >= PREDICATE_ALIGNED
         and not s.text.startswith("#")
     ]
-    if any(s.negated == statement.negated for s in about):
+    if any(s.negated == statement.negated and _same_saying(statement, s, subject) for s in about):
         return None
     for s in about:
         negative, positive = (statement, s) if statement.negated else (s, statement)
         if _denies_what_other_says(negative, positive) and governed(negative.folded)[0]:
             return s
     return None
+
+
+def _same_saying(claim: Sentence, other: Sentence, subject: frozenset[str]) -> bool:
+    """Whether a statement of the claim's polarity backs it: a denial backs a denial of the
+    same subject ("can't be sent back" beside "can't be returned"), but a positive one
+    must say the claim's deed ("Final Sale items that arrive damaged are still covered"
+    does not back "Final Sale items can be returned within 30 days")."""
+    if claim.negated:
+        return True
+    mine = governed(claim.folded)[1] - subject
+    return _same_deeds(mine, governed(other.folded)[1] - subject)
 
 
 @lru_cache(maxsize=8192)
