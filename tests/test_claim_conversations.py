@@ -128,3 +128,20 @@ def test_a_subject_the_knowledge_denies_the_deed_of_is_read_before_a_close_sente
     # What the knowledge does say of them, and of everything else, passes.
     assert kinds("Final Sale items that arrive damaged are still covered.", *returns) == []
     assert kinds("Everything else can be returned within 30 days of delivery.", *returns) == []
+
+
+def test_what_the_knowledge_sets_aside_without_a_negation_is_read_as_denied() -> None:
+    # "Natural changes, like waxed canvas creasing or cork softening, are part of the
+    # character of the material rather than defects." and "Spot clean waxed canvas and cork
+    # bags with a damp cloth instead of washing them."
+    warranty = ("policies/warranty", "faq/warranty")
+    creasing = "Actually, creasing on waxed canvas isn't a defect: it's part of the material."
+    assert kinds(creasing, *warranty) == []
+    assert kinds("Creasing on waxed canvas is a defect.", *warranty) == [ClaimKind.polarity]
+    wiped = "Spot clean waxed canvas and cork bags with a damp cloth, no need to wash them."
+    assert kinds(wiped, "faq/products") == []
+    washed = "Waxed canvas and cork bags can go straight in the washing machine on a gentle cycle."
+    assert kinds(washed, "faq/products") == [ClaimKind.polarity]
+    # What the knowledge says of the rest passes: the Promise does cover defects.
+    covered = "The Fernhill Promise covers defects in materials and workmanship."
+    assert kinds(covered, *warranty) == []

@@ -2,7 +2,8 @@
 rests on says (whole statements, then the word each negation governs), said of the same
 subject ("gift cards can be returned" where "gift cards can't be returned"), or a deed the
 knowledge says the brand does not do ("we add a conversion fee" where "we don't add any
-fees of our own"). claims.py runs it after the name, term, condition and stance checks."""
+fees of our own"), or what the knowledge sets aside without a negation ("… rather than
+defects", "… instead of washing them"). claims.py runs it after the name, term, condition and stance checks."""
 
 from __future__ import annotations
 
@@ -45,6 +46,8 @@ def polarity_finding(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
             return _flipped(claim, statement, denied, "the knowledge denies it of that")
         if (denied := _emphatic(statement, ctx)) is not None:
             return _flipped(claim, statement, denied, "the knowledge denies that deed")
+        if (denied := _set_aside_of(statement, ctx)) is not None:
+            return _flipped(claim, statement, denied, "the knowledge sets that aside")
     for statement in statements:
         closest, score = ctx.closest(statement, ctx.statements)
         if closest is None or score < POLARITY_ALIGNED or statement.negated == closest.negated:
@@ -58,7 +61,7 @@ def polarity_finding(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
             for s in ctx.aligned(statement, ctx.statements)
         ):
             continue
-        if statement.negated and _denied_alike(statement, ctx):
+        if statement.negated and (_denied_alike(statement, ctx) or _aside(statement, closest)):
             continue
         if not statement.negated and _said_plainly_in(statement, closest):
             continue
@@ -78,6 +81,8 @@ def polarity_finding(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
         # don't need the original packaging, and a person will reply" aligns, whole, with
         # the sentences about the person, none of which says the packaging's way.
         word, said_by = flip
+        if statement.negated and word in _set_aside_in(said_by):
+            continue  # "isn't a defect" beside "… rather than defects": said the same way
         holding = [c for c in clauses_of(statement) if c is not statement and word in _said(c)]
         if holding and all((_flip_in(c, ctx) or ("",))[0] != word for c in holding):
             continue
@@ -240,6 +245,52 @@ def _denied_of_item(statement: Sentence, ctx: ClaimContext) -> Sentence | None:
             if _names(after, thing) and not _said_plainly(verb, thing, ctx):
                 return s
     return None
+
+
+# What a knowledge statement says its thing is not, without a negation: "… are part of the
+# character of the material rather than defects", "spot clean … instead of washing them".
+INSTEAD = re.compile(r"\b(?:rather than|instead of)\s+(?P<aside>[^,;:.]*)")
+
+
+def _aside(claim: Sentence, knowledge: Sentence) -> bool:
+    """Whether the knowledge sets aside what the negative claim denies ("creasing isn't a
+    defect" beside "… part of the character of the material rather than defects")."""
+    return bool(governed(claim.folded)[0] & _set_aside_in(knowledge.text))
+
+
+def _set_aside_in(text: str) -> frozenset[str]:
+    m = INSTEAD.search(text.lower())
+    return content(m["aside"]) if m is not None else frozenset()
+
+
+def _set_aside_of(statement: Sentence, ctx: ClaimContext) -> Sentence | None:
+    """A knowledge statement that sets aside, for the claim's subject, what the claim says
+    of it: "creasing on waxed canvas is a defect" where "natural changes, like waxed canvas
+    creasing, are part of the character of the material rather than defects"; "waxed
+    canvas can go in the washing machine" where "spot clean waxed canvas … instead of
+    washing them". Not where another statement says it of that subject plainly."""
+    thing = _subject(statement.folded)
+    if statement.negated or len(thing) < 2:
+        return None
+    plain = governed(SET_ASIDE.sub("", statement.folded))[1] - thing
+    for s in ctx.statements:
+        m = INSTEAD.search(s.folded)
+        if m is None or s.negated or s.text.startswith("#"):
+            continue
+        kept = content(s.folded[: m.start()])
+        said = [w for w in content(m["aside"]) - kept if _has(plain, w)]
+        if thing <= kept and said and not any(_said_apart(w, thing, ctx) for w in said):
+            return s
+    return None
+
+
+def _said_apart(word: str, thing: frozenset[str], ctx: ClaimContext) -> bool:
+    """Whether a knowledge statement says the word of the thing, outside what it sets aside."""
+    for s in ctx.statements:
+        plain = governed(SET_ASIDE.sub("", s.folded))[1]
+        if not s.negated and _has(plain, word) and _names(plain, thing):
+            return True
+    return False
 
 
 # A comma-part with one of these is a clause of its own ("…, and exchanges are free"), not
