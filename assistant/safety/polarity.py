@@ -3,7 +3,8 @@ rests on says (whole statements, then the word each negation governs), said of t
 subject ("gift cards can be returned" where "gift cards can't be returned"), or a deed the
 knowledge says the brand does not do ("we add a conversion fee" where "we don't add any
 fees of our own"), or what the knowledge sets aside without a negation ("… rather than
-defects", "… instead of washing them"). claims.py runs it after the name, term, condition and stance checks."""
+defects", "… instead of washing them"). claims.py runs it after the name, term, condition
+and stance checks."""
 
 from __future__ import annotations
 
