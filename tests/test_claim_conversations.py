@@ -145,3 +145,14 @@ def test_what_the_knowledge_sets_aside_without_a_negation_is_read_as_denied() ->
     # What the knowledge says of the rest passes: the Promise does cover defects.
     covered = "The Fernhill Promise covers defects in materials and workmanship."
     assert kinds(covered, *warranty) == []
+
+
+def test_an_emphatic_do_have_insists_on_the_deed_its_noun_names() -> None:
+    # The gift cards answer: "They never expire, and you can check a balance at …".
+    expiring = (
+        "Not quite: our digital gift cards do have an expiry date, so it's worth checking "
+        "the balance at fernhillgoods.example/gift-cards before you use it."
+    )
+    assert kinds(expiring, "faq/payments") == [ClaimKind.polarity]
+    balance = "Our gift cards do have a balance you can check at fernhillgoods.example/gift-cards."
+    assert kinds(balance, "faq/payments") == []

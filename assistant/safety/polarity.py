@@ -198,8 +198,12 @@ def _subject(folded: str) -> frozenset[str]:
     return content(subject_of(folded))
 
 
-# "They do expire", "it does count": an emphatic "do" insists on a deed.
-EMPHATIC = re.compile(r"\b(?:do|does)\s+(?:still\s+|also\s+|actually\s+)?([a-z]{4,})\b")
+# "They do expire", "it does count": an emphatic "do" insists on a deed; "they do have an
+# expiry date" insists on the deed its noun names.
+EMPHATIC = re.compile(
+    r"\b(?:do|does)\s+(?:still\s+|also\s+|actually\s+)?"
+    r"(?:have\s+(?:an?\s+|some\s+)?)?([a-z]{4,})\b"
+)
 
 
 def _emphatic(statement: Sentence, ctx: ClaimContext) -> Sentence | None:
@@ -212,9 +216,9 @@ def _emphatic(statement: Sentence, ctx: ClaimContext) -> Sentence | None:
         denying = [
             s
             for s in ctx.statements
-            if s.negated and not s.text.startswith("#") and verb in governed(s.folded)[0]
+            if s.negated and not s.text.startswith("#") and _has(governed(s.folded)[0], verb)
         ]
-        plainly = any(not s.negated and verb in governed(s.folded)[1] for s in ctx.statements)
+        plainly = any(not s.negated and _has(governed(s.folded)[1], verb) for s in ctx.statements)
         if denying and not plainly:
             return denying[0]
     return None
