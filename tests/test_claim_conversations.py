@@ -156,3 +156,18 @@ def test_an_emphatic_do_have_insists_on_the_deed_its_noun_names() -> None:
     assert kinds(expiring, "faq/payments") == [ClaimKind.polarity]
     balance = "Our gift cards do have a balance you can check at fernhillgoods.example/gift-cards."
     assert kinds(balance, "faq/payments") == []
+
+
+def test_a_deed_limited_to_one_product_is_caught_where_the_knowledge_never_ties_them() -> None:
+    # The sizing answers: tops "run from XS to XXL"; "the Linen Button-Up Shirt and Recycled
+    # Fleece Pullover are cut roomy on purpose". The pipeline's check knows the products.
+    limited = (
+        "Our tops come in XS to XXL, though XXL is only offered in the Recycled Fleece Pullover."
+    )
+    [found] = problems(limited, "faq/sizing", None)
+    assert found.startswith("unsupported condition: limits it to 'the recycled fleece pullover'")
+    roomy = (
+        "The roomy cut is only offered in the Recycled Fleece Pullover and the Linen "
+        "Button-Up Shirt."
+    )
+    assert problems(roomy, "faq/sizing", None) == []

@@ -37,7 +37,8 @@ TIMED = 3
 CASE_ITEM = r"(?:[^\s,;.!?]+ ?){1,6}"
 REQUIRED = re.compile(
     r"\b(?:as long as|so long as|provided(?: that)?|only if|on condition that"
-    r"|only (?:available|offered|possible) (?:on|for|to|in|within|with|when|if))\b"
+    r"|(?P<only>only (?:available|offered|possible|sold|made))"
+    r" (?:on|for|to|in|within|with|when|if))\b"
     rf"(?P<case> ?{CASE_ITEM}(?:,\s*{CASE_ITEM})+,?\s+(?:and|or)\s+{CASE_ITEM}(?=[,;.!?]|$)"
     r"|[^,;.!?]+)"
 )
@@ -54,6 +55,8 @@ def required_finding(claim: Sentence, ctx: ClaimContext, said: str = "") -> Clai
     for m in REQUIRED.finditer(claim.folded):
         case = _case_words(m["case"], ctx)
         if not case:
+            if m["only"] and (limited := _limited_to_product(claim, m, ctx)) is not None:
+                return limited
             continue
         what = f"'{m.group(0).strip()}'"
         rest = unit(claim.folded[: m.start()] + claim.folded[m.end() :])
@@ -148,6 +151,28 @@ def _deed_words(folded: str) -> set[str]:
 
 # Words of a case that do not say which case it is: "as long as you *still* have …".
 UNTELLING = frozenset({"still", "first", "already", "yet", "ever", "just", "also"})
+
+
+def _limited_to_product(
+    claim: Sentence, m: re.Match[str], ctx: ClaimContext
+) -> ClaimFinding | None:
+    """The claim limits its deed to one of the brand's products ("XXL is only offered in the
+    Recycled Fleece Pullover"), where no knowledge sentence that names the product says the
+    deed (a word of the claim's own comma-part) of it."""
+    product = {w for name in ctx.names if has(m["case"], name) for w in content(name)}
+    start = max(claim.folded.rfind(mark, 0, m.start()) for mark in ",;:")
+    deed = content(claim.folded[start + 1 : m.start()]) - THINGS - UNTELLING - product
+    if not product or not deed:
+        return None
+    if any(product <= s.words and any(_told(w, s.words) for w in deed) for s in ctx.facts):
+        return None
+    quote = next((s for s in ctx.facts if product <= s.words), None) or ctx.closest(claim)[0]
+    return ClaimFinding(
+        ClaimKind.condition,
+        claim.text,
+        quote.text if quote else "",
+        f"limits it to '{m['case'].strip()}', which the knowledge never says it of",
+    )
 
 
 def _case_words(case: str, ctx: ClaimContext) -> frozenset[str]:
