@@ -171,3 +171,13 @@ def test_a_deed_limited_to_one_product_is_caught_where_the_knowledge_never_ties_
         "Button-Up Shirt."
     )
     assert problems(roomy, "faq/sizing", None) == []
+
+
+def test_whatsapp_emphasis_is_read_as_the_words_it_marks() -> None:
+    # The privacy policy: "We keep message history for 12 months and then delete it."
+    kept = "We keep your message history for *12 months* and then delete it."
+    assert kinds(kept, "policies/privacy") == []
+    started = (
+        "We keep your message history for 12 months *from your last order* and then delete it."
+    )
+    assert kinds(started, "policies/privacy") == [ClaimKind.condition]

@@ -70,7 +70,8 @@ def _context(context: str, names: frozenset[str]) -> ClaimContext:
 def _check(draft: str, ctx: ClaimContext) -> list[ClaimFinding]:
     findings: list[ClaimFinding] = []
     said: list[str] = []
-    claims = [_stated(s) for s in sentences(EMOJI_STOP.sub(r"\1. ", _unaddressed(draft, ctx)))]
+    unmarked = EMPHASIS.sub(r"\2", draft)
+    claims = [_stated(s) for s in sentences(EMOJI_STOP.sub(r"\1. ", _unaddressed(unmarked, ctx)))]
     claims = resolved(claims)
     for claim, quote in _with_cases(claims):
         before, said = " ".join(said), [*said, claim.text]
@@ -102,7 +103,7 @@ def _check(draft: str, ctx: ClaimContext) -> list[ClaimFinding]:
                 # claim's own ("on every order") is still its own. The case that gates a deed
                 # may come after it ("… You won't pay return shipping for a damaged item").
                 said_too = f"{before} {claim.text}".strip()
-                found = condition_finding(claim, ctx, said_too, draft) and found
+                found = condition_finding(claim, ctx, said_too, unmarked) and found
         if found is None:
             found = _stance(claim, ctx)
         if found is None:
@@ -180,6 +181,9 @@ OFFER = re.compile(
 
 # An emoji before a capital ends a sentence: "… and Shop Pay 💳 Fernhill gift cards work too".
 EMOJI_STOP = re.compile(rf"({EMOJI})\s+(?=[A-Z])")
+# WhatsApp's and Markdown's emphasis ("12 months *from your last order*", "_unworn_"): the
+# words are read without it. A mark inside a word ("@jess_outdoors") is not one.
+EMPHASIS = re.compile(r"(?<![\w*_~])([*_~]{1,2})(?=\S)(.+?)(?<=\S)\1(?![\w*_~])")
 
 
 # A short question that opens the customer's case, with no question word or auxiliary of its
