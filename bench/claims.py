@@ -133,6 +133,7 @@ SETS = (
     "claims_check46",
     "claims_check47",
     "claims_check48",
+    "claims_check49",
 )
 
 
