@@ -247,7 +247,7 @@ class KnowledgeIndex:
         if unknown and known:
             # The coverage check's reading, started beside the first: it was a second,
             # serial embedding for most questions about to be answered (retrieval time
-            # ratio on long messages 1.59 → 1.44; a quarter of them are not answered and
+            # ratio on long messages 1.59 → 1.42; a quarter of them are not answered and
             # waste it, which the pipeline's per-message time does not show).
             self.embedder.embed_soon(known)
         # Each reading of the question is scored and read by the intent model; the better
