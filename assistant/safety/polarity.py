@@ -284,18 +284,9 @@ def _set_aside_of(statement: Sentence, ctx: ClaimContext) -> Sentence | None:
             continue
         kept = content(s.folded[: m.start()])
         said = [w for w in content(m["aside"]) - kept if _has(plain, w)]
-        if thing <= kept and said and not any(_said_apart(w, thing, ctx) for w in said):
+        if thing <= kept and said and not any(_said_plainly(w, thing, ctx) for w in said):
             return s
     return None
-
-
-def _said_apart(word: str, thing: frozenset[str], ctx: ClaimContext) -> bool:
-    """Whether a knowledge statement says the word of the thing, outside what it sets aside."""
-    for s in ctx.statements:
-        plain = governed(SET_ASIDE.sub("", s.folded))[1]
-        if not s.negated and _has(plain, word) and _names(plain, thing):
-            return True
-    return False
 
 
 # A comma-part with one of these is a clause of its own ("…, and exchanges are free"), not
@@ -349,9 +340,13 @@ def _names(words: frozenset[str], thing: frozenset[str]) -> bool:
 
 
 def _said_plainly(verb: str, thing: frozenset[str], ctx: ClaimContext) -> bool:
-    """Whether a knowledge statement says the deed of the thing without a negation."""
+    """Whether a knowledge statement says the deed of the thing without a negation, outside
+    what it sets aside ("spot clean them instead of washing them" does not say washing)."""
     for s in ctx.statements:
-        if not s.negated and _has(plain := governed(s.folded)[1], verb) and _names(plain, thing):
+        if s.negated:
+            continue
+        plain = governed(SET_ASIDE.sub("", s.folded))[1]
+        if _has(plain, verb) and _names(plain, thing):
             return True
     return False
 
