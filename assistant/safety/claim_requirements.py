@@ -159,7 +159,7 @@ def _limited_to_product(
     """The claim limits its deed to one of the brand's products ("XXL is only offered in the
     Recycled Fleece Pullover"), where no knowledge sentence that names the product says the
     deed (a word of the claim's own comma-part) of it."""
-    product = {w for name in ctx.names if has(m["case"], name) for w in content(name)}
+    product = _named(m["case"], ctx)
     start = max(claim.folded.rfind(mark, 0, m.start()) for mark in ",;:")
     deed = content(claim.folded[start + 1 : m.start()]) - THINGS - UNTELLING - product
     if not product or not deed:
@@ -178,9 +178,13 @@ def _limited_to_product(
 def _case_words(case: str, ctx: ClaimContext) -> frozenset[str]:
     """The words that say which case it is: not the things every condition names, nor the
     product it is said of ("as long as the Merino Crew Sweater …"), nor "you've"."""
-    named = {w for name in ctx.names if has(case, name) for w in content(name)}
-    untelling = UNTELLING | named
+    untelling = UNTELLING | _named(case, ctx)
     return frozenset(w for w in content(case) - THINGS if "'" not in w and w not in untelling)
+
+
+def _named(text: str, ctx: ClaimContext) -> frozenset[str]:
+    """The words of the brand's names (its products) the text says."""
+    return frozenset(w for name in ctx.names if has(text, name) for w in content(name))
 
 
 def _names(case: frozenset[str], among: list[Sentence], least: int, most: bool = False) -> bool:
