@@ -72,6 +72,11 @@ def test_agent_edits_and_sends_a_reply_in_a_real_browser(
         draft.fill(edited)
         send = page.get_by_role("button", name="Edit, send & next")
         expect(send).to_be_visible()  # the box commits after a pause in typing
+        expect(page.get_by_text("You changed the draft")).to_be_visible()
+        # Press as an agent does, once the page shows the diff: a click that lands while
+        # the commit's run redraws the button can miss it (the button is replaced under
+        # the pointer), and then nothing is sent: the agent presses again.
+        settle(page)
         send.click()
         expect(page.get_by_text(f"Item #{item_id} edited and approved by ann")).to_be_visible()
         page.get_by_text("Queue", exact=True).click()
