@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import cache
 
 from assistant.knowledge.loader import load_knowledge
-from assistant.safety.claims import ClaimKind
+from assistant.safety.claims import ClaimKind, check_claims
 from assistant.safety.verify import Verifier, grounding_context
 from tests.support import ROOT, knowledge_text, promise_kinds
 from tests.support import claim_kinds as kinds
@@ -181,3 +181,51 @@ def test_whatsapp_emphasis_is_read_as_the_words_it_marks() -> None:
         "We keep your message history for 12 months *from your last order* and then delete it."
     )
     assert kinds(started, "policies/privacy") == [ClaimKind.condition]
+
+
+def test_a_case_naming_an_option_is_backed_only_by_knowledge_about_the_deed() -> None:
+    # The lost-parcel answer has no case; "… by December 21 with Express" is the holiday
+    # cut-off's, a deed of its own.
+    lost = (
+        "If the carrier confirms it's lost, we'll send a replacement or refund you, whichever "
+        "you prefer, as long as the order was sent with Express shipping."
+    )
+    shipping = ("policies/shipping", "faq/shipping")
+    assert kinds(lost, *shipping) == [ClaimKind.condition]
+    assert kinds(lost.split(", as long as")[0] + ".", *shipping) == []
+    holiday = (
+        "Your order arrives in the US by December 24 as long as you order by 1 pm Pacific on "
+        "December 21 with Express."
+    )
+    assert kinds(holiday, *shipping) == []
+
+
+def test_a_limit_on_doing_a_deed_again_is_caught_where_the_knowledge_sets_none() -> None:
+    # The returns policy: exchanges are free within 30 days, however often.
+    again = (
+        "Exchanges for a different size or color of the same item are free within 30 days "
+        "of delivery, as long as you haven't already exchanged that item once before."
+    )
+    assert kinds(again, "policies/returns", "faq/returns") == [ClaimKind.condition]
+    limited = knowledge_text("policies/returns") + "\n\nEach item can be exchanged only once."
+    assert [f.kind for f in check_claims(again, limited)] == []
+
+
+def test_a_choice_given_to_the_customer_is_caught_where_the_knowledge_gives_none() -> None:
+    # The warranty policy: "If your claim is approved, we repair the item, replace it … or
+    # refund what you paid if neither is possible": ours to decide.
+    chosen = (
+        "If your claim is approved, it's up to you whether we repair the item, replace it "
+        "with the same or a similar item, or refund what you paid."
+    )
+    assert kinds(chosen, "policies/warranty") == [ClaimKind.capability]
+    decided = chosen.replace("it's up to you whether we repair", "we'll repair")
+    assert (
+        kinds(decided.replace("paid.", "paid if neither is possible."), "policies/warranty") == []
+    )
+    # The lost-parcel answer does give the choice: "… or refund you, whichever you prefer."
+    lost = (
+        "If the carrier confirms it's lost, we'll send a replacement or refund you, "
+        "whichever you prefer."
+    )
+    assert kinds(lost, "policies/shipping", "faq/shipping") == []

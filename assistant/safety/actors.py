@@ -2,7 +2,9 @@
 or to someone else ("Once it's with the carrier we can redirect it" where the knowledge says
 "the carrier's tracking page may let you redirect it" describes the deed, so no word is new,
 but promises the brand's own hand in it), or gives the deed to a tool of the brand's that
-the knowledge never names ("our online repair estimator will give you the price")."""
+the knowledge never names ("our online repair estimator will give you the price"), or lets
+the customer choose what the knowledge has the brand decide ("it's up to you whether we
+repair it or refund you")."""
 
 from __future__ import annotations
 
@@ -82,3 +84,31 @@ def unnamed_hand(claim: Sentence, ctx: ClaimContext, near: str) -> ClaimFinding 
         detail = f"says 'our {found.group(1)}' does it, which the knowledge never names"
         return ClaimFinding(ClaimKind.capability, claim.text, near, detail)
     return None
+
+
+# The customer picks which of the brand's deeds it is: "it's up to you whether we repair it
+# or refund you", "whichever you prefer", "you get to choose".
+CHOICE = re.compile(
+    r"\b(?:(?:it's|it is|that's) (?:entirely |completely )?(?:up to you|your (?:call|choice))"
+    r"|whichever you (?:prefer|like|'d like|would like|want|choose)"
+    r"|you (?:get to |can |may )?(?:choose|pick|decide) (?:whether|which|between)"
+    r"|the choice is yours)\b"
+)
+# How the knowledge gives a choice: "whichever you prefer", "you choose", "your choice",
+# "either … or … (up to you)", "you can pick".
+CHOSEN = re.compile(r"\b(?:prefer|choose|choice|pick|decide|up to you|whichever|opt(?:ion)?s?)\b")
+
+
+def customer_chooses(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
+    """The claim lets the customer choose what the brand does where the knowledge about
+    it (the closest sentences and those beside them) leaves the choice to no one: "if your
+    claim is approved, we repair the item, replace it, or refund what you paid if neither
+    is possible" is the brand's to decide."""
+    chose = CHOICE.search(claim.folded)
+    if chose is None:
+        return None
+    told = ctx.around(claim)
+    if not told or any(CHOSEN.search(s.folded) for s in told):
+        return None
+    detail = f"lets you choose ('{chose.group(0)}') where the knowledge gives no choice"
+    return ClaimFinding(ClaimKind.capability, claim.text, told[0].text, detail)

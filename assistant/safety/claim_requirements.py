@@ -2,7 +2,8 @@
 still have the original packaging", said of a damaged item; "it's only available on orders
 shipping within the US", said of gift wrapping) and a place it limits the deed to in a
 clause of its own ("exchanges are free (for orders shipped within the US)"), where no
-knowledge about that deed says them. claim_conditions.py runs these first."""
+knowledge about that deed says them, and a limit on doing the deed again ("as long as you
+haven't already exchanged it before"). claim_conditions.py runs these first."""
 
 from __future__ import annotations
 
@@ -70,7 +71,14 @@ def required_finding(claim: Sentence, ctx: ClaimContext, said: str = "") -> Clai
             # A list of cases is read item by item: "as long as it's unworn, tags on, and
             # you've still got the packing slip" adds the packing slip.
             items = [(i, w) for i in LISTED.split(m["case"]) if (w := _case_words(i, ctx))]
-            unsaid = [i for i, w in items if not _names(w, about, min(2, len(w)))]
+            options = content(" ".join(OPTION.findall(claim.text)).lower())
+            unsaid = [
+                i
+                for i, w in items
+                if not _names(w, _about(w, options, about, rest), min(2, len(w)))
+            ]
+            if not unsaid and (again := _repeat_limit(m["case"], case, rest, ctx.facts)):
+                unsaid = [again]
             if not about or not unsaid:
                 continue
             quote = about[0]
@@ -147,6 +155,41 @@ def _deed_words(folded: str) -> set[str]:
     return {
         w for w in words if "'" not in w and w not in PLACE_WORDS and base(w) not in PLACE_WORDS
     }
+
+
+# An option named in a case: "as long as it was sent with Express", "paid with PayPal".
+OPTION = re.compile(r"(?<=[a-z,] )[A-Z][a-z]+")
+
+
+def _about(
+    case: frozenset[str], options: frozenset[str], about: list[Sentence], deed: Sentence
+) -> list[Sentence]:
+    """The sentences that may say the case: for a case naming an option (a capitalised
+    word of the claim), only those about the deed too (a word of it): "order … with
+    Express" of the holiday cut-off does not make a lost parcel's refund wait for Express."""
+    if not case & options:
+        return about
+    return [s for s in about if any(_told(w, s.words) for w in deed.words - THINGS)]
+
+
+# A case that limits how often a deed may be done: "as long as you haven't already
+# exchanged that item once before", "provided it hasn't been repaired previously".
+REPEAT = re.compile(
+    r"\b(?:already|again|previously|(?:more than|only) once|twice|once before|before$)"
+)
+
+
+def _repeat_limit(
+    case: str, words: frozenset[str], deed: Sentence, facts: list[Sentence]
+) -> str | None:
+    """The case, when it is the deed itself done before (its telling words are the deed's)
+    and no knowledge sentence saying that deed limits how often it may be done."""
+    case = case.strip()
+    if not REPEAT.search(case) or not all(_told(w, deed.words) for w in words):
+        return None
+    if any(REPEAT.search(s.folded) and all(_told(w, s.words) for w in words) for s in facts):
+        return None
+    return case
 
 
 # Words of a case that do not say which case it is: "as long as you *still* have …".

@@ -16,7 +16,7 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
-from assistant.safety.actors import brand_said_to_do, unnamed_hand
+from assistant.safety.actors import brand_said_to_do, customer_chooses, unnamed_hand
 from assistant.safety.bindings import moved_fact, moved_value
 from assistant.safety.claim_conditions import CONDITION_ALIGNED, condition_finding
 from assistant.safety.claim_names import entity_finding, name_finding, term_finding
@@ -337,6 +337,7 @@ def _capability(claim: Sentence, ctx: ClaimContext, near: str) -> ClaimFinding |
         or _added_also(claim, ctx, near)
         or _self_service(claim, ctx)
         or brand_said_to_do(claim, ctx)
+        or customer_chooses(claim, ctx)
         or unnamed_hand(claim, ctx, near)
     )
     if unsupported is not None:
