@@ -134,6 +134,7 @@ SETS = (
     "claims_check47",
     "claims_check48",
     "claims_check49",
+    "claims_check50",
 )
 
 
