@@ -229,3 +229,16 @@ def test_a_choice_given_to_the_customer_is_caught_where_the_knowledge_gives_none
         "whichever you prefer."
     )
     assert kinds(lost, "policies/shipping", "faq/shipping") == []
+
+
+def test_a_line_that_leads_into_a_list_affirms_nothing_its_items_are_read() -> None:
+    # The warranty policy: "You don't need the original packaging or tags to make a
+    # warranty claim." The lead-in is not a positive "make a warranty claim".
+    steps = (
+        "Hi Sofia! Here's how to make a warranty claim:\n"
+        "1. Email help@fernhillgoods.example with your order number and photos.\n"
+        "You don't need the original packaging or tags."
+    )
+    assert kinds(steps, "policies/warranty") == []
+    flipped = steps.replace("You don't need", "You'll need")
+    assert kinds(flipped, "policies/warranty") == [ClaimKind.polarity]

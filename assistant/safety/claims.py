@@ -106,7 +106,7 @@ def _check(draft: str, ctx: ClaimContext) -> list[ClaimFinding]:
                 found = condition_finding(claim, ctx, said_too, unmarked) and found
         if found is None:
             found = _stance(claim, ctx)
-        if found is None:
+        if found is None and not LEAD_IN.match(plain):
             found = polarity_finding(claim, ctx)
         # A line that leads into a list ("You can reach a person in any of these ways:")
         # names what the items say how to do: the items are checked, each on its own. A
@@ -116,6 +116,11 @@ def _check(draft: str, ctx: ClaimContext) -> list[ClaimFinding]:
         if found is not None:
             findings.append(replace(found, claim=quote))
     return findings
+
+
+# A line that only says what the list after it is: "Here's how to make a warranty claim:",
+# "Here's what's covered:". It affirms nothing (the items do), so it has no polarity.
+LEAD_IN = re.compile(r"(?:[a-z ,!]*[,!] )?here(?:'s| is| are)\b[^.!?:]*:$")
 
 
 # Courtesy a reply opens or closes with: "Have a wonderful day!", "Happy shopping, and let us
