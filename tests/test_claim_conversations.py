@@ -242,3 +242,16 @@ def test_a_line_that_leads_into_a_list_affirms_nothing_its_items_are_read() -> N
     assert kinds(steps, "policies/warranty") == []
     flipped = steps.replace("You don't need", "You'll need")
     assert kinds(flipped, "policies/warranty") == [ClaimKind.polarity]
+
+
+def test_a_deed_done_for_the_customer_is_caught_where_the_knowledge_has_them_do_it() -> None:
+    # The password answer: "Go to fernhillgoods.example/account/login, click 'Forgot
+    # password?' … We'll send you a reset link …": the customer resets it.
+    reset = "I can reset your password for you right here in this chat."
+    assert kinds(reset, "faq/account") == [ClaimKind.capability]
+    # The address answer has the customer message us with the new one: we change it.
+    address = (
+        "Message us with your order number and the new address and we can update it for "
+        "you before it ships."
+    )
+    assert kinds(address, "faq/account") == []

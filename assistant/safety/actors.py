@@ -2,9 +2,10 @@
 or to someone else ("Once it's with the carrier we can redirect it" where the knowledge says
 "the carrier's tracking page may let you redirect it" describes the deed, so no word is new,
 but promises the brand's own hand in it), or gives the deed to a tool of the brand's that
-the knowledge never names ("our online repair estimator will give you the price"), or lets
-the customer choose what the knowledge has the brand decide ("it's up to you whether we
-repair it or refund you")."""
+the knowledge never names ("our online repair estimator will give you the price"), does
+for the customer what the knowledge has them do ("I can reset your password for you"), or
+lets the customer choose what the knowledge has the brand decide ("it's up to you whether
+we repair it or refund you")."""
 
 from __future__ import annotations
 
@@ -112,3 +113,39 @@ def customer_chooses(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
         return None
     detail = f"lets you choose ('{chose.group(0)}') where the knowledge gives no choice"
     return ClaimFinding(ClaimKind.capability, claim.text, told[0].text, detail)
+
+
+# The agent does it on the customer's behalf: "I can reset your password for you", "we'll
+# cancel it for you".
+FOR_YOU = re.compile(
+    r"\b(?:we|i)(?:'ll| will| can| could| am able to| are able to)?\s+"
+    r"(?:also\s+|gladly\s+|happily\s+|just\s+)?([a-z]{3,})\b[^.;,!?]{0,40}?\bfor you\b"
+)
+# How the knowledge sends the customer to do it: "Go to …", "Click …", "Use …", "Sign in …".
+YOUR_STEP = re.compile(
+    r"^(?:go to|visit|click|tap|use|sign in|log in|open|enter|select|choose|head to)\b"
+    r"|\byou can\b"
+)
+
+
+# The customer asks the brand to do it: then the brand does it, for them.
+ASKED = re.compile(r"\b(?:message|email|contact|ask|call|tell|write to|dm) us\b")
+
+
+def done_for_you(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
+    """The claim says the brand does for the customer a deed the knowledge about it (the
+    closest sentences and those beside them) has the customer do, and never says the brand
+    does: "I can reset your password for you", where the answer is "Go to …/login, click
+    'Forgot password?' …"."""
+    found = FOR_YOU.search(claim.folded)
+    if found is None or found.group(1) in STOP or found.group(1) in NO_DEED:
+        return None
+    verb = found.group(1)
+    told = ctx.around(claim)
+    step = next((s for s in told if YOUR_STEP.search(s.folded)), None)
+    if step is None or any(_deed(verb, OURS).search(s.folded) for s in told):
+        return None
+    if any(ASKED.search(s.folded) for s in told):
+        return None  # "message us with the new address": we do it when asked
+    detail = f"says we '{verb}' it for you where the knowledge has you do it"
+    return ClaimFinding(ClaimKind.capability, claim.text, step.text, detail)

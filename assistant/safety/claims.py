@@ -16,7 +16,12 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
-from assistant.safety.actors import brand_said_to_do, customer_chooses, unnamed_hand
+from assistant.safety.actors import (
+    brand_said_to_do,
+    customer_chooses,
+    done_for_you,
+    unnamed_hand,
+)
 from assistant.safety.bindings import moved_fact, moved_value
 from assistant.safety.claim_conditions import CONDITION_ALIGNED, condition_finding
 from assistant.safety.claim_names import entity_finding, name_finding, term_finding
@@ -343,6 +348,7 @@ def _capability(claim: Sentence, ctx: ClaimContext, near: str) -> ClaimFinding |
         or _self_service(claim, ctx)
         or brand_said_to_do(claim, ctx)
         or customer_chooses(claim, ctx)
+        or done_for_you(claim, ctx)
         or unnamed_hand(claim, ctx, near)
     )
     if unsupported is not None:
