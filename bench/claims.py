@@ -135,6 +135,7 @@ SETS = (
     "claims_check48",
     "claims_check49",
     "claims_check50",
+    "claims_check51",
 )
 
 
