@@ -229,6 +229,9 @@ def test_a_choice_given_to_the_customer_is_caught_where_the_knowledge_gives_none
         "whichever you prefer."
     )
     assert kinds(lost, "policies/shipping", "faq/shipping") == []
+    # Choosing how to pay is the customer's own pick, not a deed of ours.
+    paying = "We accept Visa, Mastercard, PayPal and Apple Pay, so the choice is yours."
+    assert kinds(paying, "faq/payments") == []
 
 
 def test_a_line_that_leads_into_a_list_affirms_nothing_its_items_are_read() -> None:
@@ -255,3 +258,16 @@ def test_a_deed_done_for_the_customer_is_caught_where_the_knowledge_has_them_do_
         "you before it ships."
     )
     assert kinds(address, "faq/account") == []
+
+
+def test_a_term_is_read_against_the_answer_the_claim_ends_on() -> None:
+    # The tops answer: "Measure around the fullest part of your chest: XS fits 32–34 inches,
+    # …. The full chart is at fernhillgoods.example/size-guide." The chart line is the
+    # claim's closest sentence; the one before it says where to measure.
+    tops = (
+        "To pick your size in our unisex tops, measure around your natural waist and match "
+        "it to the chart at fernhillgoods.example/size-guide."
+    )
+    assert kinds(tops, "faq/sizing") == [ClaimKind.policy_term]
+    chest = tops.replace("your natural waist", "the fullest part of your chest")
+    assert kinds(chest, "faq/sizing") == []

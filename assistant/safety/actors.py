@@ -100,13 +100,23 @@ CHOICE = re.compile(
 CHOSEN = re.compile(r"\b(?:prefer|choose|choice|pick|decide|up to you|whichever|opt(?:ion)?s?)\b")
 
 
+def _brand_options(folded: str, chose: re.Match[str]) -> bool:
+    """Whether the choice is between deeds of the brand's: "… whether we repair it or …",
+    "we'll send a replacement or refund you, whichever you prefer"; not the customer's own
+    pick ("we accept Visa, … and Shop Pay, so the choice is yours")."""
+    before, after = folded[: chose.start()], folded[chose.end() :]
+    if re.match(r"\s*(?:whether|which|if) we\b", after):
+        return True
+    return BRAND_DEED.search(before) is not None and " or " in before
+
+
 def customer_chooses(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
     """The claim lets the customer choose what the brand does where the knowledge about
     it (the closest sentences and those beside them) leaves the choice to no one: "if your
     claim is approved, we repair the item, replace it, or refund what you paid if neither
     is possible" is the brand's to decide."""
     chose = CHOICE.search(claim.folded)
-    if chose is None:
+    if chose is None or not _brand_options(claim.folded, chose):
         return None
     told = ctx.around(claim)
     if not told or any(CHOSEN.search(s.folded) for s in told):

@@ -350,9 +350,16 @@ def term_finding(
         if not swapped and closest is not None:
             # The whole claim's closest sentence names a rival but not this term ("if you
             # paid with a gift card, the refund goes to your original payment method").
-            said = said_terms(term_view(closest.text), group)
+            said, source = said_terms(term_view(closest.text), group), closest
+            # The closest may be the answer's last line ("The full chart is at …"), with
+            # no word of the group: the term is in the sentence just before it, about the
+            # same deed ("Measure around … your chest" for "… around your natural waist").
+            named = closest.words & content(" ".join(group).replace("|", " "))
+            lead = None if said or named else _lead_up(closest, ctx)
+            if lead is not None and (clause.words & lead.words) - closest.words:
+                said, source = said_terms(term_view(lead.text), group), lead
             if said and set(mine) - set(said) and set(said) - set(mine):
-                saying, theirs, swapped = [closest], sorted(set(said) - set(mine)), True
+                saying, theirs, swapped = [source], sorted(set(said) - set(mine)), True
                 mine = sorted(set(mine) - set(said))
         if not swapped and not any(
             has_term(ctx.term_view, t) or as_verb(clause.folded, t) for t in mine
@@ -390,6 +397,12 @@ def term_finding(
                 f"'{term_form(term_view(saying[0].text), theirs[0])}' ({about})",
             )
     return None
+
+
+def _lead_up(sentence: Sentence, ctx: ClaimContext) -> Sentence | None:
+    """The knowledge sentence just before this one."""
+    at = next((i for i, s in enumerate(ctx.sentences) if s is sentence), 0)
+    return ctx.sentences[at - 1] if at > 0 else None
 
 
 # A clause that states the case the rest of the sentence is said of.
