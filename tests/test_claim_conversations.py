@@ -3,8 +3,10 @@ refers back and corrects the customer; a public reply to a comment; an empatheti
 the commenter's Instagram username @-mentioned, an emoji that ends a sentence, chat
 shorthand, a period counted from another step or from an event of the draft's own, a list
 of cases that adds one, a correction's "not per item", and sympathy with what the customer
-went through. Each is tested both ways: the change is caught, the faithful wording
-passes."""
+went through; and who does what (a case naming an option, a limit on doing a deed again,
+a choice given to the customer, a deed done for them), a list's lead-in, and a term read
+against the line before the answer's last. Each is tested both ways: the change is caught,
+the faithful wording passes."""
 
 from __future__ import annotations
 
