@@ -100,12 +100,16 @@ CHOICE = re.compile(
 CHOSEN = re.compile(r"\b(?:prefer|choose|choice|pick|decide|up to you|whichever|opt(?:ion)?s?)\b")
 
 
+# A choice said before the brand's deeds it is between: "… up to you whether we repair it".
+OF_OUR_DEEDS = re.compile(r"\s*(?:whether|which|if) we\b")
+
+
 def _brand_options(folded: str, chose: re.Match[str]) -> bool:
     """Whether the choice is between deeds of the brand's: "… whether we repair it or …",
     "we'll send a replacement or refund you, whichever you prefer"; not the customer's own
     pick ("we accept Visa, … and Shop Pay, so the choice is yours")."""
     before, after = folded[: chose.start()], folded[chose.end() :]
-    if re.match(r"\s*(?:whether|which|if) we\b", after):
+    if OF_OUR_DEEDS.match(after):
         return True
     return BRAND_DEED.search(before) is not None and " or " in before
 
