@@ -142,8 +142,10 @@ YOUR_STEP = re.compile(
 )
 
 
-# The customer asks the brand to do it: then the brand does it, for them.
-ASKED = re.compile(r"\b(?:message|email|contact|ask|call|tell|write to|dm) us\b")
+# How the knowledge has the customer ask the brand ("message us", "email us"): then the
+# brand does it, for them.
+ASKING = "message|email|contact|ask|call|tell|write to"
+ASKED = re.compile(rf"\b(?:{ASKING}|dm) us\b")
 
 
 def done_for_you(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:

@@ -355,7 +355,7 @@ def term_finding(
             # no word of the group: the term is in the sentence just before it, about the
             # same deed ("Measure around … your chest" for "… around your natural waist").
             named = closest.words & content(" ".join(group).replace("|", " "))
-            lead = None if said or named else _lead_up(closest, ctx)
+            lead = None if said or named else ctx.before(closest)
             if lead is not None and (clause.words & lead.words) - closest.words:
                 said, source = said_terms(term_view(lead.text), group), lead
             if said and set(mine) - set(said) and set(said) - set(mine):
@@ -397,12 +397,6 @@ def term_finding(
                 f"'{term_form(term_view(saying[0].text), theirs[0])}' ({about})",
             )
     return None
-
-
-def _lead_up(sentence: Sentence, ctx: ClaimContext) -> Sentence | None:
-    """The knowledge sentence just before this one."""
-    at = next((i for i, s in enumerate(ctx.sentences) if s is sentence), 0)
-    return ctx.sentences[at - 1] if at > 0 else None
 
 
 # A clause that states the case the rest of the sentence is said of.

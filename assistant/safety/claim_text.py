@@ -251,12 +251,20 @@ class ClaimContext:
 
     def beside(self, sentence: Sentence) -> list[Sentence]:
         """The knowledge sentences just before and after this one."""
-        at = next((i for i, s in enumerate(self.sentences) if s is sentence), None)
+        at = self._at(sentence)
         return (
             []
             if at is None
             else self.sentences[max(0, at - 1) : at] + self.sentences[at + 1 : at + 2]
         )
+
+    def before(self, sentence: Sentence) -> Sentence | None:
+        """The knowledge sentence just before this one."""
+        at = self._at(sentence)
+        return self.sentences[at - 1] if at else None
+
+    def _at(self, sentence: Sentence) -> int | None:
+        return next((i for i, s in enumerate(self.sentences) if s is sentence), None)
 
     def around(self, claim: Sentence, most: int | None = None) -> list[Sentence]:
         """The knowledge sentences aligned with the claim (at most ``most``), then those

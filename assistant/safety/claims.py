@@ -17,6 +17,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from assistant.safety.actors import (
+    ASKING,
     brand_said_to_do,
     customer_chooses,
     done_for_you,
@@ -480,7 +481,7 @@ SELF_SERVICE = re.compile(
     # "from your account's address", "type in your account email": a thing of the account.
     r"(?!'| (?:email|address|number|name|details|password)\b)"
 )
-ASK_US = re.compile(r"\b(?:(?:message|email|contact|ask|call|tell|write to) us|we (?:can|will))\b")
+ASK_US = re.compile(rf"\b(?:(?:{ASKING}) us|we (?:can|will))\b")
 
 
 def _self_service(claim: Sentence, ctx: ClaimContext) -> ClaimFinding | None:
