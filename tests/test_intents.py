@@ -379,3 +379,23 @@ def test_a_hand_off_entry_the_model_half_reads_neither_vetoes_nor_answers() -> N
     # The other entries decide without it: one they read otherwise still keeps it back.
     other = _intents(e2=HAND_OFF_SURE - 0.05, e1=DISAGREES + 0.05)
     assert not catalogue.settle(ranked, other, RULE)[1].answers
+
+
+def test_a_question_closest_to_the_hand_off_entrys_questions_goes_to_a_person() -> None:
+    """The hand-off entry's questions are not in its lexical document, so the words a
+    question shares with a neighbouring FAQ ("welcome code") must not outrank questions a
+    lead sent to a person that are closer by meaning."""
+    catalogue = _with_hand_off("faq:newsletter", "faq:returns")
+    newsletter_words = np.asarray([0.6, 0.0, 0.0], dtype=np.float32)
+    nearer_a_person = _unit(0.7, 0.0, 0.75, 0.0)  # a hair closer to the hand-off's questions
+    fused = catalogue.fuse(nearer_a_person, newsletter_words)
+    ranked = catalogue.rank(fused, np.ones(3, dtype=bool))
+    assert ranked[0].index == 2
+    verdict = catalogue.verdict(ranked, _intents(), RULE)
+    assert verdict.reason == "the brand lists questions like this for a person (faq:for-a-person)"
+
+    # Closer to the newsletter's own questions, the words it shares count as before.
+    nearer_the_faq = _unit(0.72, 0.0, 0.74, 0.0)
+    fused = catalogue.fuse(nearer_the_faq, newsletter_words)
+    assert catalogue.rank(fused, np.ones(3, dtype=bool))[0].index == 0
+    assert fused[2] < fused[0] - 0.1  # the hand-off entry keeps its own (empty) lexical share
