@@ -174,7 +174,7 @@ def test_a_calm_thank_you_post_is_not_sent_to_a_person_on_the_vote_alone(
 def test_a_routine_question_post_is_not_sent_on_the_vote_alone_but_trouble_still_is(
     similarity: SimilarityDetector,
 ) -> None:
-    question = "@gamehelp if I switch consoles will my saves carry over?"
+    question = "@bankhelp how long does a transfer to another bank usually take?"
     without_tone = SimilarityDetector(similarity.embedder, similarity.examples, calm_posts=False)
     assert similarity.tone is not None
     vector = similarity.embedder.embed_one(social_normalise(question))
@@ -185,8 +185,8 @@ def test_a_routine_question_post_is_not_sent_on_the_vote_alone_but_trouble_still
     assert _risky(similarity, question) == []
     # Trouble named, or a chat line rather than a post: the vote stands, with its reason.
     for text in (
-        question + " the old one keeps crashing",
-        "if I switch consoles will my saves carry over?",
+        question + " mine is still stuck",
+        "how long does a transfer to another bank usually take?",
     ):
         [reason] = _risky(similarity, text)
         assert reason.startswith("similar to messages about "), reason
