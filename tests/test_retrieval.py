@@ -472,10 +472,14 @@ def test_an_entry_is_as_close_as_the_mean_of_its_questions() -> None:
     )
 
 
-def test_calibration_scores_each_phrasing_as_a_search_without_what_it_leaves_out() -> None:
+@pytest.mark.parametrize("hand_off", [None, [False, False, False, True, False]])
+def test_calibration_scores_each_phrasing_as_a_search_without_what_it_leaves_out(
+    hand_off: list[bool] | None,
+) -> None:
     """Calibration asks every held-out phrasing at once, as matrices: each (score, margin)
     must be what a search of the same catalogue, built without the phrasings that one
-    leaves out, gives it (the one-by-one definition)."""
+    leaves out, gives it (the one-by-one definition), hand-off match included: a phrasing
+    that search would hand to a person does not count as answered by its own entry."""
     rng = np.random.default_rng(7)
 
     def units(vectors: Any) -> Any:
@@ -486,14 +490,14 @@ def test_calibration_scores_each_phrasing_as_a_search_without_what_it_leaves_out
     phrasings = units(answers[owners] + rng.normal(scale=0.4, size=(40, 8)))
     docs = [f"entry {n}" for n in range(5)]
     lexical = rng.uniform(0, 0.5, size=(40, 5)).astype(np.float32)
-    whole = Catalogue(answers, docs, phrasings, list(owners))
+    whole = Catalogue(answers, docs, phrasings, list(owners), hand_off=hand_off)
     held = np.arange(40)
     siblings = [[int(m) for m in np.flatnonzero(owners == owners[n])] for n in held]
     for leave_out in (siblings, [[int(n)] for n in held]):
         expected = []
         for n in held:
             kept = [m for m in range(40) if m not in leave_out[n]]
-            alone = Catalogue(answers, docs, phrasings[kept], list(owners[kept]))
+            alone = Catalogue(answers, docs, phrasings[kept], list(owners[kept]), hand_off=hand_off)
             ranked = alone.rank(alone.fuse(phrasings[n], lexical[n]), np.ones(5, dtype=bool))
             if ranked[0].index == owners[n]:
                 expected.append((ranked[0].score, alone.margin(ranked)))
