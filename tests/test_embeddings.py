@@ -162,3 +162,22 @@ def test_knowledge_texts_seen_before_are_not_embedded_again() -> None:
     ]
     np.testing.assert_array_equal(again[0], first[1])
     np.testing.assert_allclose(again[1], embedder.embed(["Is gift wrap free?"])[0], atol=1e-6)
+
+
+def test_many_texts_come_back_in_input_order_whatever_their_lengths() -> None:
+    """Bulk calls batch texts by token count; each row must still be its own text's."""
+    embedder = Embedder(batch_size=4)
+    texts = [
+        "ok",
+        "where is my order #4411, it was due last week 😡😡 @fernhill",
+        "",
+        "do u ship 2 canada",
+        "refund pls",
+        "my mug arrived cracked, the handle came off in the box and I want a new one",
+        "hi",
+        "whats ur return policy??",
+        "can i swap for a bigger size",
+    ]
+    together = embedder.embed(texts)
+    alone = np.stack([embedder.embed([t])[0] for t in texts])
+    np.testing.assert_allclose(together, alone, atol=1e-5)
