@@ -24,7 +24,7 @@ lint: install
 TEST_WORKERS ?= 2
 
 test: lint  ## lint, type-check, then the whole test suite (in TEST_WORKERS processes)
-	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal -m "not serial and not browser"
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal --durations=25 -m "not serial and not browser"
 	$(BIN)/pytest -q -m "serial or browser"  # alone: they time keys against a live page
 
 bench: install  ## needs ../shared/datasets for the routing benchmarks
