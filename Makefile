@@ -25,7 +25,7 @@ TEST_WORKERS ?= 2
 
 test: lint  ## lint, type-check, then the whole test suite (in TEST_WORKERS processes)
 	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal --durations=25 -m "not serial and not browser"
-	$(BIN)/pytest -q -m "serial or browser"  # alone: they time keys against a live page
+	$(BIN)/pytest -q --durations=15 -m "serial or browser"  # alone: they time keys against a live page
 
 bench: install  ## needs ../shared/datasets for the routing benchmarks
 	$(BIN)/python bench/pipeline.py

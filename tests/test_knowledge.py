@@ -80,6 +80,24 @@ def test_invalid_yaml_in_policy_names_the_line(knowledge_dir: Path) -> None:
     assert "policy.yaml:" in problem and "not valid YAML" in problem
 
 
+@pytest.mark.parametrize(
+    ("front_matter", "line", "reason"),
+    [
+        ("id: x\nquestion: " + "[" * 60 + "]" * 60, 3, "nested more than 50 levels"),
+        ("id: x\nid: y", 3, "key 'id' is repeated (first on line 2)"),
+        ("id: x\nquestion: a: b", 3, "not valid YAML"),
+    ],
+)
+def test_unreadable_front_matter_names_its_line(
+    knowledge_dir: Path, front_matter: str, line: int, reason: str
+) -> None:
+    (knowledge_dir / "faq" / "broken.md").write_text(f"---\n{front_matter}\n---\nAnswer.\n")
+
+    [problem] = _problems(knowledge_dir)
+
+    assert problem.startswith(f"faq/broken.md:{line}:") and reason in problem, problem
+
+
 def test_a_broken_regex_in_policy_is_reported(knowledge_dir: Path) -> None:
     path = knowledge_dir / "policy.yaml"
     path.write_text(path.read_text().replace("'\\brefund\\w*'", "'refund(('", 1))
