@@ -367,7 +367,8 @@ def test_the_demo_creates_one_account_per_role_once(ingested: Settings, tmp_path
         )
         + "\n"
     )
-    command = ["demo", "--no-ui", "--inbox", str(inbox)]
+    # The webhook loop has its own tests (test_demo_webhooks); here it would only add time.
+    command = ["demo", "--no-ui", "--no-webhooks", "--inbox", str(inbox)]
 
     first = runner.invoke(app, [*command, "--json"])
     second = runner.invoke(app, command)
