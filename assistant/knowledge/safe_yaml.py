@@ -9,6 +9,11 @@ from typing import Any
 
 import yaml
 
+try:  # libyaml ships in PyYAML's wheels; a source build without it has the Python parser
+    from yaml import CSafeLoader as _Parser
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _Parser  # type: ignore[assignment]
+
 MAX_DIGITS = 30  # no setting needs more; int() refuses over 4,300 with a traceback
 MAX_DEPTH = 50
 
@@ -20,7 +25,7 @@ class YamlError(Exception):
         self.message = message
 
 
-class StrictLoader(yaml.CSafeLoader):
+class StrictLoader(_Parser):
     """SafeLoader minus implicit timestamps, plus duplicate-key and number checks. It parses
     with libyaml (PyYAML's C parser: the same nodes and line marks); the pure-Python parser
     took three quarters of reading the sample brand's folder."""
