@@ -27,8 +27,8 @@ class YamlError(Exception):
 
 class StrictLoader(_Parser):
     """SafeLoader minus implicit timestamps, plus duplicate-key and number checks. It parses
-    with libyaml (PyYAML's C parser: the same nodes and line marks); the pure-Python parser
-    took three quarters of reading the sample brand's folder."""
+    with libyaml (PyYAML's C parser: the same nodes; a lone CR, NEL or U+2028 moves its line
+    marks by one); the pure-Python parser took three quarters of reading the brand's folder."""
 
     line_offset = 0  # lines above the parsed text in its file (front matter's "---")
 
