@@ -50,6 +50,7 @@ ENV_VARS = [
 BOTH_BACKENDS = {
     "test_migrations",
     "test_pipeline",
+    "test_pipeline_pause",
     "test_worklist",
     "test_console_queue",
     "test_metrics",

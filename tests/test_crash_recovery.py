@@ -18,10 +18,13 @@ from tests.support import ROOT, message, process, run
 #   approve-mid-send ITEM   approve; the channel adapter dies after the send was recorded
 #   approve-then-die ITEM   record the approval, then die before the graph resumes
 #   process-mid-send LINE   process a message that is auto-sent; die inside the send
+#   process-then-die LINE   process a message for a person; die once the graph has paused,
+#                           before the item is offered to people
 CRASHING = textwrap.dedent("""
     import asyncio, os, signal, sys
     from assistant.app import open_assistant
     from assistant.intake.jsonl import parse_line
+    from assistant.review.queue import Queue
     from assistant.review.decisions import Approve
     from assistant.settings import load_settings
     from assistant.users.actor import SYSTEM_ACTOR
@@ -42,6 +45,8 @@ CRASHING = textwrap.dedent("""
                 assistant.queue.decide(int(arg), Approve(actor="alice"), None, Role.agent)
                 os.kill(os.getpid(), signal.SIGKILL)
             else:
+                if step == "process-then-die":
+                    Queue.offer_to_people = lambda *_: os.kill(os.getpid(), signal.SIGKILL)
                 await assistant.inbox.process(SYSTEM_ACTOR, parse_line(arg, "test"))
 
     asyncio.run(main(sys.argv[1], sys.argv[2]))
@@ -121,3 +126,21 @@ def test_killed_while_auto_sending_then_restarted_sends_exactly_once(ingested: S
             return item.status, len(assistant.queue.outbox())
 
     assert run(go()) == (ItemStatus.sent, 1)
+
+
+def test_killed_after_the_graph_paused_the_item_reaches_people_on_restart(
+    ingested: Settings,
+) -> None:
+    line = message("Can I get a refund?", id="paused-1").model_dump_json()
+    _kill_during("process-then-die", line)
+
+    async def go() -> tuple[str, str, int]:
+        async with open_assistant(ingested) as assistant:
+            item = assistant.queue.by_message("paused-1")
+            assert item is not None and item.id is not None
+            before = item.status  # not offered yet: nobody could decide it
+            await assistant.inbox.recover(SYSTEM_ACTOR)
+            await assistant.review.decide(SYSTEM_ACTOR, item.id, Approve(actor="alice"))
+            return before, assistant.queue.get(item.id).status, len(assistant.queue.outbox())
+
+    assert run(go()) == (ItemStatus.processing, ItemStatus.sent, 1)

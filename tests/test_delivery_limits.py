@@ -86,7 +86,9 @@ def test_a_reply_the_database_refuses_goes_to_a_person_with_the_reason(
 
             item = assistant.queue.get(result.item_id)
             assert command.goto == "human_review"
-            assert item.status == ItemStatus.pending and item.decided_by is None
+            # Back with the pipeline; pending once the graph waits at human_review.
+            assert item.status == ItemStatus.processing and item.decided_by is None
+            assert item.route == "human_review"
             assert any(r.startswith("rate limit: 3 automated replies") for r in item.reasons)
             assert store.for_item(result.item_id) is None  # nothing recorded, nothing sent
 

@@ -146,7 +146,8 @@ def test_a_refund_draft_is_routed_to_a_person_and_a_plain_one_is_sent(services: 
 
     assert to_person.goto == "human_review"
     held = services.queue.get(refund["item_id"])
-    assert held.status == ItemStatus.pending
+    # Offered to people (pending) by the run, once the graph waits at human_review.
+    assert held.status == ItemStatus.processing and held.route == "human_review"
     assert held.draft == text
     assert "risk topic: refund" in held.reasons
     assert to_send.goto == "send"

@@ -135,6 +135,23 @@ class Queue:
         with self.engine.begin() as conn:  # a plain statement: no ORM session needed
             conn.execute(_UPDATE_ITEM, {**fields, "item_id": item_id})
 
+    def offer_to_people(self, item_id: int) -> None:
+        """A ``processing`` item whose graph now waits for a decision becomes ``pending``
+        (an escalated or decided one is left as it is)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(ReviewItem)
+                .where(
+                    col(ReviewItem.id) == item_id,
+                    col(ReviewItem.status) == ItemStatus.processing,
+                )
+                .values(
+                    status=ItemStatus.pending,
+                    version=ReviewItem.version + 1,
+                    updated_at=DbNow(),
+                )
+            )
+
     def items(self, statuses: Sequence[ItemStatus] = (), limit: int = 500) -> list[ReviewItem]:
         """Most urgent first: risk rank, then reply deadline, then age."""
         query = select(ReviewItem)

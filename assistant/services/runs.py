@@ -51,9 +51,23 @@ class PipelineRuns:
         # message instead of one per step. A crash mid-way re-runs the message from the start.
         # Workers pass "sync": a job killed mid-run resumes from its last step.
         try:
-            await self.graph.ainvoke(payload, config, context=self.services, durability=durability)
+            await self._invoke(item, payload, config, durability)
         except Exception as exc:  # the boundary: any failure lands in the queue, flagged
             await self._fail(item, f"{type(exc).__name__}: {exc}")
+
+    async def _invoke(
+        self, item: ReviewItem, graph_input: Any, config: dict[str, Any], durability: Durability
+    ) -> None:
+        """One pass of the graph. The item is offered to people (``pending``) only once the
+        graph has stopped at ``human_review`` with its checkpoint written: a decision taken
+        earlier would find nothing to resume, and the approved reply would wait for a lease
+        to expire."""
+        result = await self.graph.ainvoke(
+            graph_input, config, context=self.services, durability=durability
+        )
+        if isinstance(result, dict) and result.get("__interrupt__"):
+            assert item.id is not None
+            self.queue.offer_to_people(item.id)
 
     async def _fail(self, item: ReviewItem, error: str) -> None:
         """Re-run the message on a fresh thread that goes straight to a person."""
@@ -66,18 +80,16 @@ class PipelineRuns:
             "item_id": item.id,
             "failure": f"pipeline failed: {error}",
         }
-        await self.graph.ainvoke(payload, config, context=self.services, durability="sync")
+        await self._invoke(item, payload, config, "sync")
 
     async def resume(self, item: ReviewItem) -> None:
         """Carry a decided (or interrupted) item on from its last checkpoint."""
         config = {"configurable": {"thread_id": item.thread_id}}
         snapshot = await self.graph.aget_state(config)
         if snapshot.interrupts:
-            await self.graph.ainvoke(
-                Command(resume=item.decision), config, context=self.services, durability="sync"
-            )
+            await self._invoke(item, Command(resume=item.decision), config, "sync")
         elif snapshot.next:
-            await self.graph.ainvoke(None, config, context=self.services, durability="sync")
+            await self._invoke(item, None, config, "sync")
         elif item.decided_by == "auto":  # crashed while auto-sending, before any checkpoint
             await self.run(item, {"message": item.message, "item_id": item.id})
         elif item.final_text is not None:  # decided again after its reply failed to deliver

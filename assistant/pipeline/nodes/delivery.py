@@ -32,7 +32,7 @@ async def send(
         s.queue.update(
             item.id,
             route=Route.human_review,
-            status=ItemStatus.pending,
+            status=ItemStatus.processing,  # pending once the graph waits for a person
             reasons=[*item.reasons, str(exc)],
             final_text=None,
             decided_by=None,

@@ -82,7 +82,8 @@ async def route(
         order_facts=facts,
         customer_id=state.get("customer_id"),
         priority=priority(topics, failed=bool(errors)),
-        status=ItemStatus.approved if route_ is Route.auto_send else ItemStatus.pending,
+        # A person's item stays ``processing`` until the graph waits for them (``PipelineRuns``).
+        status=ItemStatus.approved if route_ is Route.auto_send else ItemStatus.processing,
         final_text=result.text if route_ is Route.auto_send and result else None,
         decided_by="auto" if route_ is Route.auto_send else None,
     )
