@@ -19,7 +19,9 @@ Per FAQ and overall: right answer above the threshold, wrong answer above it,
 unanswerable questions answered, and the per-message retrieval time of each path (median,
 alternating the two paths question by question so machine load hits both alike). A hit
 counts as right when it is the expected FAQ or a policy section listed in ``also_right``
-(the same facts). Last line: one JSON object.
+(the same facts). A question expected to reach the brand's hand-off entry (``hand_off:
+true``, which never answers) is one a person answers: it is scored with the unanswerable
+ones. Last line: one JSON object.
 """
 
 from __future__ import annotations
@@ -58,6 +60,11 @@ def judge(row: dict[str, Any], top: str | None, answered: bool) -> str:
     return "right" if top in {row["expect"], *row.get("also_right", [])} else "wrong"
 
 
+def for_a_person(rows: list[dict[str, Any]], hand_offs: set[str]) -> list[dict[str, Any]]:
+    """Rows expecting a hand-off entry expect no answer: a person replies to them."""
+    return [{**r, "expect": None} if r["expect"] in hand_offs else r for r in rows]
+
+
 async def measure(data: Path) -> dict[str, Any]:
     rows = load(data)
     with workspace("retrieval") as base:
@@ -68,6 +75,7 @@ async def measure(data: Path) -> dict[str, Any]:
         settings = Settings(data_dir=base / "data", knowledge_dir=base / "knowledge")
         async with open_assistant(settings) as assistant:
             assistant.library.ingest(SYSTEM_ACTOR)
+            rows = for_a_person(rows, {c.id for c in assistant.knowledge.chunks if c.hand_off})
             index, policy = assistant.index, assistant.knowledge.policy
             k, floor = policy.retrieval.top_k, policy.retrieval.min_score
             index.search("warm up", k)  # model load and catalogue read, outside the timings

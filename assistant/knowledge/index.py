@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from assistant.errors import SearchIndexError
+from assistant.knowledge.asked_for import as_if_asked_for_oneself
 from assistant.knowledge.documents import Chunk
 from assistant.knowledge.embeddings import DIMENSIONS, Embedder
 from assistant.knowledge.normalise import normalise, reworded, same_words
@@ -229,6 +230,24 @@ class KnowledgeIndex:
     ) -> list[Hit]:
         """The ``k`` best entries for a customer message; the first is marked ``answers``
         when it clears the brand's answer rule (see ``retrieval``)."""
+        hits = self._search(text, k, channel, today)
+        if hits and hits[0].answers:
+            return hits
+        # Asked for someone else ("my dad wants to call someone"): a question that found no
+        # answer is read once more as if the customer asked for themselves.
+        reading = as_if_asked_for_oneself(text)
+        if reading is None:
+            return hits
+        again = self._search(reading, k, channel, today)
+        if not (again and again[0].answers):
+            return hits
+        # The reading is not quoted: the customer's words stay in the message alone.
+        why = f"{again[0].reason} (read as if asked for themselves)"
+        return [replace(again[0], reason=why), *again[1:]]
+
+    def _search(
+        self, text: str, k: int, channel: str | None = None, today: date | None = None
+    ) -> list[Hit]:
         loaded = self._load()
         if loaded is None:
             return []
