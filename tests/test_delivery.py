@@ -368,3 +368,31 @@ def test_a_failure_reported_after_delivery_reopens_the_item(
             assert item.error == "Not delivered: the number is blocked."
 
     run(go())
+
+
+def test_a_reply_just_recorded_is_left_to_the_process_sending_it_unless_that_one_died(
+    ingested: Settings, fake: FakeChannelServer
+) -> None:
+    """A sweep (``recover``, the runner's, the workers') that found a fresh reply due would
+    take it from a live process about to send it."""
+
+    async def go() -> None:
+        async with wired(ingested, fake) as assistant:
+            reply_id = await approved_reply(assistant)  # recorded; this process sends it next
+            item_id = row(assistant, reply_id).item_id
+
+            assert await assistant.inbox.recover(SYSTEM_ACTOR) == []
+            assert row(assistant, reply_id).state == DeliveryState.pending
+
+            with assistant.queue.engine.begin() as conn:  # the process that recorded it died
+                conn.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == reply_id)  # type: ignore[arg-type]
+                    .values(lease_owner=DEAD_OWNER)
+                )
+            assert await assistant.inbox.recover(SYSTEM_ACTOR) == [item_id]
+            assert (await deliver_reply(assistant.services, reply_id)).done
+            assert row(assistant, reply_id).state == DeliveryState.delivered
+
+    run(go())
+    assert _received(fake) == 1

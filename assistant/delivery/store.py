@@ -85,10 +85,13 @@ class ReplyStore:
             return session.exec(query.order_by(col(OutboxMessage.id))).first()
 
     def due(self, now: datetime, limit: int = 100) -> list[int]:
-        """Pending rows whose time has come, and ``sending`` rows a crash left behind."""
+        """Pending rows whose time has come and whose requester is not about to send them,
+        and ``sending`` rows a crash left behind."""
         t = _table()
         with self.engine.connect() as conn:
-            owners = conn.execute(select(t.c.lease_owner).where(t.c.state == Sending).distinct())
+            owners = conn.execute(
+                select(t.c.lease_owner).where(t.c.state.in_([Pending, Sending])).distinct()
+            )
             dead = [o for o in owners.scalars() if o and not owner_alive(o)]
             stale = or_(
                 t.c.lease_expires_at.is_(None),
@@ -100,7 +103,7 @@ class ReplyStore:
                 select(t.c.id)
                 .where(
                     or_(
-                        and_(t.c.state == Pending, ready),
+                        and_(t.c.state == Pending, ready, stale),
                         and_(t.c.state == Sending, stale),
                     )
                 )
@@ -117,6 +120,10 @@ class ReplyStore:
         under a per-customer lock, so workers racing for one customer cannot both pass."""
         row.state = DeliveryState.pending
         row.idempotency_key = idempotency_key(row)
+        # Its requester delivers it next (here, or by its job): a sweep that found it due
+        # meanwhile would take it from a live process. Held like a send, so a requester
+        # that dies leaves it to the next sweep at once.
+        row.lease_owner, row.lease_expires_at = OWNER, row.requested_at + SEND_LEASE
         values = {c.key: getattr(row, c.key) for c in _table().columns if c.key != "id"}
         with self.engine.begin() as conn:
             if not insert_ignoring_conflicts(conn, _table(), values):
