@@ -140,16 +140,8 @@ class Queue:
         (an escalated or decided one is left as it is)."""
         with self.engine.begin() as conn:
             conn.execute(
-                update(ReviewItem)
-                .where(
-                    col(ReviewItem.id) == item_id,
-                    col(ReviewItem.status) == ItemStatus.processing,
-                )
-                .values(
-                    status=ItemStatus.pending,
-                    version=ReviewItem.version + 1,
-                    updated_at=DbNow(),
-                )
+                _UPDATE_ITEM.where(col(ReviewItem.status) == ItemStatus.processing),
+                {"status": ItemStatus.pending, "item_id": item_id},
             )
 
     def items(self, statuses: Sequence[ItemStatus] = (), limit: int = 500) -> list[ReviewItem]:
